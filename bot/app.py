@@ -1,0 +1,40 @@
+"""The app factory: one AsyncApp wired to the settings, storage and every feature's listeners."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.engine import Engine
+
+from bot.settings import Settings
+from handlers import register_all
+from storage.engine import make_engine, make_session_factory
+from storage.uow import SqlUnitOfWork
+
+
+@dataclass
+class Runtime:
+    """What one process holds: the settings, the engine and the Slack app."""
+
+    settings: Settings
+    engine: Engine
+    slack: AsyncApp
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    settings.require("slack_signing_secret", "slack_bot_token")
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    token = settings.slack_bot_token.get_secret_value()
+    slack = AsyncApp(
+        token=token,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        client=AsyncWebClient(token=token, base_url=settings.slack_api_url),
+    )
+    register_all(slack, settings=settings, uow=lambda: SqlUnitOfWork(session_factory))
+    return Runtime(settings=settings, engine=engine, slack=slack)

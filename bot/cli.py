@@ -1,0 +1,93 @@
+"""`smsbot`: serve, migrate, manifest."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import typer
+
+from bot.settings import Settings, SettingsError, load_settings
+
+cli = typer.Typer(
+    help="smsbot: bulk SMS from Slack with approvals and live progress.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+log = logging.getLogger("smsbot")
+
+
+def _start(settings: Settings, *, migrate: bool):
+    from bot.app import build_runtime
+    from bot.logs import configure_logging
+    from storage.migrate import upgrade
+
+    configure_logging(settings.log_level, settings.secret_values())
+    runtime = build_runtime(settings)
+    if migrate:
+        upgrade(settings.database_url)
+    return runtime
+
+
+@cli.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on (HTTP mode)."),
+    port: int = typer.Option(3000, help="Port to listen on (HTTP mode)."),
+    socket_mode: bool = typer.Option(False, "--socket-mode", help="Connect to Slack over Socket Mode instead of HTTP."),
+    migrate: bool = typer.Option(True, help="Apply database migrations before serving."),
+) -> None:
+    """Run the bot: HTTP mode (an ASGI app under uvicorn) or Socket Mode."""
+    settings = load_settings()
+    if socket_mode:
+        settings.require("slack_app_token")
+    runtime = _start(settings, migrate=migrate)
+    if socket_mode:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        log.info("smsbot connecting to Slack over Socket Mode")
+        handler = AsyncSocketModeHandler(runtime.slack, settings.slack_app_token.get_secret_value())
+        asyncio.run(handler.start_async())
+        return
+
+    import uvicorn
+
+    from bot.web import build_web_app
+
+    log.info("smsbot listening on http://%s:%d/slack/events", host, port)
+    uvicorn.run(build_web_app(runtime), host=host, port=port, log_config=None, access_log=False)
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database schema up to date (alembic upgrade head)."""
+    from bot.logs import configure_logging
+    from storage.migrate import current_revision, upgrade
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.secret_values())
+    upgrade(settings.database_url)
+    typer.echo(f"database at revision {current_revision(settings.database_url)}")
+
+
+@cli.command()
+def manifest(
+    url: str = typer.Option(..., help="The public https:// base URL Slack will call."),
+    socket_mode: bool = typer.Option(False, "--socket-mode", help="Mark the app as a Socket Mode app."),
+) -> None:
+    """Print manifest.yml with the request URLs pointing at URL."""
+    from bot.manifest import render_manifest
+
+    try:
+        typer.echo(render_manifest(url, socket_mode=socket_mode), nl=False)
+    except ValueError as error:
+        raise SettingsError(f"--url: {error}") from None
+
+
+def main() -> None:
+    try:
+        cli()
+    except SettingsError as error:
+        print(f"smsbot: {error}", file=sys.stderr)
+        sys.exit(2)

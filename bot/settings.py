@@ -1,0 +1,127 @@
+"""The one settings object, read once from SMSBOT_* variables and a .env file."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "SMSBOT_"
+SLACK_API_URL = "https://slack.com/api/"
+_USER_OR_GROUP_ID = re.compile(r"^[US][A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = SLACK_API_URL
+    database_url: str = "sqlite:///smsbot.db"
+    timezone: str = "UTC"
+    approvers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    approvals_channel: str | None = None
+    log_level: str = "INFO"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)") from None
+        return value
+
+    @field_validator("approvers", mode="before")
+    @classmethod
+    def _split_approvers(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for approver in value or []:
+            if not _USER_OR_GROUP_ID.match(approver):
+                raise ValueError(f"{approver!r} is not a Slack user id (U…) or user group id (S…)")
+        return value
+
+    @field_validator("approvals_channel")
+    @classmethod
+    def _channel_shape(cls, value: str | None) -> str | None:
+        if value and not _CHANNEL_ID.match(value):
+            raise ValueError(f"{value!r} is not a Slack channel id (C…)")
+        return value or None
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level_name(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return value.upper()
+
+    @property
+    def approver_user_ids(self) -> frozenset[str]:
+        return frozenset(a for a in self.approvers if a.startswith("U"))
+
+    @property
+    def approver_group_ids(self) -> frozenset[str]:
+        return frozenset(a for a in self.approvers if a.startswith("S"))
+
+    def secret_values(self) -> list[str]:
+        """Every secret this process holds, so that logging can redact them."""
+        secrets = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
+        return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+
+    def require(self, *names: str) -> None:
+        """Fail with one line naming the first missing setting a command needs."""
+        for name in names:
+            value = getattr(self, name)
+            if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
+                raise SettingsError(f"{ENV_PREFIX}{name.upper()} is missing: set it in the environment or .env")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings once, turning pydantic's report into one line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        reason = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{ENV_PREFIX}{field.upper()} is malformed: {reason}") from None

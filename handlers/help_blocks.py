@@ -1,0 +1,48 @@
+"""Block Kit for `/sms help` and for a subcommand the bot did not understand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from handlers.ids import SLASH_COMMAND, BlockId
+
+Blocks = list[dict[str, Any]]
+SECTION_TEXT_LIMIT = 3000
+
+
+class DescribedCommand(Protocol):
+    usage: str
+    summary: str
+
+
+def _command_lines(commands: Sequence[DescribedCommand]) -> str:
+    lines = "\n".join(f"• `{c.usage}` — {c.summary}" for c in commands)
+    return lines[:SECTION_TEXT_LIMIT]
+
+
+def build_help_message(commands: Sequence[DescribedCommand]) -> tuple[str, Blocks]:
+    text = "smsbot sends bulk SMS from Slack, with approval in a thread and live progress."
+    blocks: Blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*smsbot* — {text}"}},
+        {"type": "section", "block_id": BlockId.HELP_COMMANDS,
+         "text": {"type": "mrkdwn", "text": _command_lines(commands)}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text":
+            "Only you can see this. Phone numbers are only ever shown by their last four digits."}]},
+    ]
+    return text, blocks
+
+
+def build_unknown_command_message(
+    name: str, suggestion: str | None, commands: Sequence[DescribedCommand]
+) -> tuple[str, Blocks]:
+    shown = name if len(name) <= 40 else name[:40] + "…"
+    text = f"I don't know `{SLASH_COMMAND} {shown}`."
+    if suggestion:
+        text += f" Did you mean `{SLASH_COMMAND} {suggestion}`?"
+    blocks: Blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {"type": "section", "block_id": BlockId.HELP_COMMANDS,
+         "text": {"type": "mrkdwn", "text": "Here is what I understand:\n" + _command_lines(commands)}},
+    ]
+    return text, blocks

@@ -1,0 +1,67 @@
+"""One context middleware: every listener gets `settings`, `uow` and `actor`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from domain.approvers import Actor, is_approver
+
+log = logging.getLogger(__name__)
+
+GROUP_CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class ApproverConfig:
+    user_ids: frozenset[str]
+    group_ids: frozenset[str]
+
+
+class ApproverDirectory:
+    """Resolves approver user groups through Slack, cached for a few minutes."""
+
+    def __init__(self, config: ApproverConfig, clock: Callable[[], float] = time.monotonic) -> None:
+        self._config = config
+        self._clock = clock
+        self._members: frozenset[str] = frozenset()
+        self._fetched_at: float | None = None
+        self._lock = asyncio.Lock()
+
+    async def actor(self, client: AsyncWebClient, user_id: str) -> Actor:
+        members = await self._group_members(client) if self._config.group_ids else frozenset()
+        return Actor(user_id=user_id, is_approver=is_approver(user_id, self._config.user_ids, members))
+
+    async def _group_members(self, client: AsyncWebClient) -> frozenset[str]:
+        async with self._lock:
+            fresh = self._fetched_at is not None and self._clock() - self._fetched_at < GROUP_CACHE_SECONDS
+            if not fresh:
+                members: set[str] = set()
+                for group_id in sorted(self._config.group_ids):
+                    try:
+                        response = await client.usergroups_users_list(usergroup=group_id)
+                        members.update(response.get("users", []))
+                    except SlackApiError as error:
+                        log.warning("approver group %s could not be read: %s", group_id, error.response.get("error"))
+                self._members, self._fetched_at = frozenset(members), self._clock()
+            return self._members
+
+
+def install_context_middleware(
+    app: AsyncApp, *, settings: Any, uow: Callable[[], Any], approvers: ApproverDirectory
+) -> None:
+    @app.middleware
+    async def load_context(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        context["settings"] = settings
+        context["uow"] = uow
+        if context.user_id:
+            context["actor"] = await approvers.actor(context.client, context.user_id)
+        await next()

@@ -1,0 +1,34 @@
+"""Answering the person who asked, visible to them alone."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+# chat.postEphemeral needs the bot in the conversation; the response_url of a slash
+# command or an action works anywhere, so it is the way out when Slack says no.
+_NOT_REACHABLE = {"channel_not_found", "not_in_channel", "user_not_in_channel"}
+
+
+async def reply_ephemeral(
+    client: AsyncWebClient,
+    *,
+    channel: str,
+    user: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    respond: AsyncRespond | None = None,
+) -> None:
+    try:
+        await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+    except SlackApiError as error:
+        if respond is None or error.response.get("error") not in _NOT_REACHABLE:
+            raise
+        log.info("ephemeral reply went through response_url: %s", error.response.get("error"))
+        await respond(text=text, blocks=blocks, response_type="ephemeral")

@@ -1,0 +1,85 @@
+"""`/sms <subcommand>`: one slash command, routed to the features that registered a subcommand."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from domain.approvers import Actor
+from domain.commands import ParsedCommand, closest_command, parse_command
+from handlers.help_blocks import build_help_message, build_unknown_command_message
+from handlers.ids import SLASH_COMMAND
+from handlers.replies import reply_ephemeral
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What a subcommand gets: the parsed text, who asked, where, and how to answer."""
+
+    parsed: ParsedCommand
+    command: dict[str, Any]
+    actor: Actor
+    client: AsyncWebClient
+    respond: AsyncRespond
+    context: dict[str, Any]
+
+    @property
+    def channel_id(self) -> str:
+        return self.command["channel_id"]
+
+    async def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        await reply_ephemeral(
+            self.client, channel=self.channel_id, user=self.actor.user_id,
+            text=text, blocks=blocks, respond=self.respond,
+        )
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str  # e.g. "/sms send"
+    summary: str
+    run: Callable[[Invocation], Awaitable[None]]
+
+
+class SubcommandRegistry:
+    def __init__(self) -> None:
+        self._subcommands: dict[str, Subcommand] = {}
+
+    def add(self, subcommand: Subcommand) -> None:
+        if subcommand.name in self._subcommands:
+            raise ValueError(f"subcommand {subcommand.name!r} registered twice")
+        self._subcommands[subcommand.name] = subcommand
+
+    def get(self, name: str) -> Subcommand | None:
+        return self._subcommands.get(name)
+
+    def all(self) -> list[Subcommand]:
+        return list(self._subcommands.values())
+
+
+def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
+    async def show_help(invocation: Invocation) -> None:
+        text, blocks = build_help_message(registry.all())
+        await invocation.reply(text, blocks)
+
+    registry.add(Subcommand("help", f"{SLASH_COMMAND} help", "Show what smsbot can do and how", show_help))
+
+    @app.command(SLASH_COMMAND)
+    async def route_sms_command(
+        ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond, actor: Actor, context
+    ) -> None:
+        await ack()
+        parsed = parse_command(command.get("text"))
+        invocation = Invocation(parsed, command, actor, client, respond, context)
+        subcommand = registry.get(parsed.name)
+        if subcommand is None:
+            suggestion = closest_command(parsed.name, [s.name for s in registry.all()])
+            text, blocks = build_unknown_command_message(parsed.name, suggestion, registry.all())
+            await invocation.reply(text, blocks)
+            return
+        await subcommand.run(invocation)

@@ -1,0 +1,27 @@
+"""Repositories: every select() of the project lives here."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from storage.tables import AuditEntry
+
+
+class AuditRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, entry: AuditEntry) -> AuditEntry:
+        self._session.add(entry)
+        return entry
+
+    def for_target(self, target_type: str, target_id: str) -> list[AuditEntry]:
+        query = (
+            select(AuditEntry)
+            .where(AuditEntry.target_type == target_type, AuditEntry.target_id == target_id)
+            .order_by(col(AuditEntry.id))
+        )
+        return list(self._session.exec(query))
+
+    def latest(self, limit: int = 50) -> list[AuditEntry]:
+        return list(self._session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)))

@@ -1,0 +1,39 @@
+"""The unit of work: one transaction, its repositories, and rollback unless committed."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from storage.repositories import AuditRepository
+
+
+class SqlUnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self._session = self._session_factory()
+        self.audit = AuditRepository(self._session)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        # Only committed work survives: close() rolls back whatever is left, and unlike
+        # rollback() it leaves loaded objects readable for the caller.
+        assert self._session is not None
+        self._session.close()
+        self._session = None
+
+    def commit(self) -> None:
+        assert self._session is not None, "commit outside 'with uow:'"
+        self._session.commit()
+
+    def rollback(self) -> None:
+        assert self._session is not None, "rollback outside 'with uow:'"
+        self._session.rollback()
+
+
+UnitOfWorkFactory = Callable[[], SqlUnitOfWork]

@@ -1,0 +1,48 @@
+import pytest
+
+from storage.engine import make_engine, make_session_factory
+from storage.tables import AuditEntry
+from storage.uow import SqlUnitOfWork
+
+
+@pytest.fixture
+def uow_factory(migrated_database_url):
+    engine = make_engine(migrated_database_url)
+    factory = make_session_factory(engine)
+    yield lambda: SqlUnitOfWork(factory)
+    engine.dispose()
+
+
+def _entry(action: str, target_id: str = "42") -> AuditEntry:
+    return AuditEntry(actor="U0SENDER01", action=action, target_type="task", target_id=target_id,
+                      detail={"reason": "ok", "count": 3})
+
+
+def test_committed_entries_are_kept_in_order_with_their_detail(uow_factory):
+    with uow_factory() as uow:
+        uow.audit.add(_entry("task.created"))
+        uow.audit.add(_entry("task.approved"))
+        uow.audit.add(_entry("task.created", target_id="7"))
+        uow.commit()
+    with uow_factory() as uow:
+        entries = uow.audit.for_target("task", "42")
+    assert [e.action for e in entries] == ["task.created", "task.approved"]
+    assert entries[0].detail == {"reason": "ok", "count": 3}
+    assert entries[0].at is not None and entries[0].actor == "U0SENDER01"
+
+
+def test_work_not_committed_is_rolled_back(uow_factory):
+    with uow_factory() as uow:
+        uow.audit.add(_entry("task.created"))
+    with uow_factory() as uow:
+        assert uow.audit.latest() == []
+
+
+def test_an_exception_inside_the_unit_of_work_keeps_nothing(uow_factory):
+    with pytest.raises(RuntimeError):
+        with uow_factory() as uow:
+            uow.audit.add(_entry("task.created"))
+            uow.audit.add(_entry("task.approved"))
+            raise RuntimeError("crash before commit")
+    with uow_factory() as uow:
+        assert uow.audit.latest() == []

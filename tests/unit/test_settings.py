@@ -1,0 +1,59 @@
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    for name in list(__import__("os").environ):
+        if name.startswith("SMSBOT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def test_defaults():
+    settings = load_settings()
+    assert settings.database_url == "sqlite:///smsbot.db"
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.approvers == []
+
+
+def test_values_come_from_environment_and_dotenv(monkeypatch, tmp_path):
+    (tmp_path / ".env").write_text("SMSBOT_TIMEZONE=Asia/Shanghai\nSMSBOT_APPROVERS=U0APPROV01, S0APPROVE1\n")
+    monkeypatch.setenv("SMSBOT_SLACK_API_URL", "http://127.0.0.1:9999/api")
+    settings = load_settings()
+    assert settings.timezone == "Asia/Shanghai"
+    assert settings.approver_user_ids == {"U0APPROV01"}
+    assert settings.approver_group_ids == {"S0APPROVE1"}
+    assert settings.slack_api_url == "http://127.0.0.1:9999/api/"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("SMSBOT_TIMEZONE", "Mars/Base", "SMSBOT_TIMEZONE is malformed: unknown time zone 'Mars/Base'"),
+        ("SMSBOT_SLACK_BOT_TOKEN", "xoxp-user", "SMSBOT_SLACK_BOT_TOKEN is malformed: must be a bot token"),
+        ("SMSBOT_APPROVERS", "alice", "SMSBOT_APPROVERS is malformed: 'alice' is not a Slack user id"),
+        ("SMSBOT_DATABASE_URL", "mysql://x", "SMSBOT_DATABASE_URL is malformed"),
+        ("SMSBOT_APPROVALS_CHANNEL", "#general", "SMSBOT_APPROVALS_CHANNEL is malformed"),
+    ],
+)
+def test_malformed_setting_names_the_variable(monkeypatch, variable, value, expected):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value).startswith(expected)
+    assert "\n" not in str(raised.value)
+
+
+def test_require_names_the_missing_variable():
+    with pytest.raises(SettingsError, match="^SMSBOT_SLACK_SIGNING_SECRET is missing"):
+        load_settings().require("slack_signing_secret")
+
+
+def test_secret_values_are_listed_for_redaction(monkeypatch):
+    monkeypatch.setenv("SMSBOT_SLACK_SIGNING_SECRET", "abc123")
+    monkeypatch.setenv("SMSBOT_SLACK_BOT_TOKEN", "xoxb-1-2")
+    settings = load_settings()
+    assert set(settings.secret_values()) == {"abc123", "xoxb-1-2"}
+    assert "abc123" not in repr(settings)
