@@ -1,0 +1,52 @@
+"""Checks recorded Web API calls with the validation kit that sits beside the repository
+(Slack's published method specs and a Block Kit schema), not with our own emulator's rules."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+CHECKER = Path(os.environ.get(
+    "SMSBOT_SLACK_CHECKER",
+    Path(__file__).resolve().parents[2] / "shared" / "validation" / "check_slack_calls.py",
+))
+
+
+def _load_checker():
+    if not CHECKER.exists():
+        raise AssertionError(f"the Slack call checker is missing at {CHECKER} (set SMSBOT_SLACK_CHECKER)")
+    spec = importlib.util.spec_from_file_location("check_slack_calls", CHECKER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_checker_inputs = None
+
+
+def _methods_and_schema():
+    global _checker_inputs
+    if _checker_inputs is None:
+        import json
+
+        module = _load_checker()
+        methods = json.loads(module.DEFAULT_METHODS.read_text(encoding="utf-8"))
+        _checker_inputs = (module, methods, module.BlockKitSchema(module.DEFAULT_SCHEMA))
+    return _checker_inputs
+
+
+def check_calls_file(path: Path) -> list[str]:
+    """The checker's problem lines for a JSON Lines file of calls."""
+    module, methods, schema = _methods_and_schema()
+    checker = module.Checker(methods, schema)
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            checker.check_line(lineno, line)
+    return checker.lines
+
+
+def assert_calls_follow_slack_specs(workspace, path: Path) -> None:
+    workspace.export_jsonl(path)
+    problems = check_calls_file(path)
+    assert problems == [], "the bot made Web API calls Slack would refuse:\n" + "\n".join(problems)

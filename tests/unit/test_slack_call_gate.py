@@ -1,0 +1,15 @@
+"""The end-to-end suite's gate on Web API calls really rejects what Slack would."""
+
+import json
+
+from tests.slack_calls import check_calls_file
+
+
+def test_gate_passes_good_calls_and_reports_bad_ones(tmp_path):
+    calls = tmp_path / "calls.jsonl"
+    good = {"method": "chat.postEphemeral", "args": {"channel": "C1", "user": "U1", "text": "hi"}}
+    bad = {"method": "views.publish", "args": {"user_id": "U1", "view": {"type": "home", "blocks": [
+        {"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}]}}}
+    calls.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    problems = check_calls_file(calls)
+    assert len(problems) == 1 and problems[0].startswith("line 2 views.publish [limit]")
