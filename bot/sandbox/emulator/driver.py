@@ -1,0 +1,225 @@
+"""Plays Slack's part towards the app: signed requests to its /slack/events over HTTP.
+
+Every method returns the app's httpx response and applies the app's answer to the
+workspace as Slack would (a command's ack shows as a message, a submission's
+response_action changes the modal). Async, so the sandbox page can call it from its
+own event loop while the emulator keeps answering the app's Web API calls.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import httpx
+from slack_sdk.signature import SignatureVerifier
+
+from bot.sandbox.emulator import payloads
+from bot.sandbox.emulator.model import JsonDict, Message
+from bot.sandbox.emulator.payloads import DriverError
+from bot.sandbox.emulator.replies import apply_command_ack, apply_submission_answer
+from bot.sandbox.emulator.state import Workspace
+from bot.sandbox.emulator.views import View
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+SLACK_USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
+
+
+@dataclass
+class SharedFile:
+    """A person's file upload: the file, its message and the app's answers to both events."""
+
+    file_id: str
+    message_ts: str
+    responses: list[httpx.Response] = field(default_factory=list)
+
+
+class SlackDriver:
+    def __init__(
+        self,
+        workspace: Workspace,
+        events_url: str,
+        signing_secret: str,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        timeout: float = 10.0,
+        wall_clock: Callable[[], float] = time.time,
+    ):
+        self.workspace = workspace
+        self.events_url = events_url
+        self.signing_secret = signing_secret
+        self._http_client = http_client
+        self._timeout = timeout
+        # Real time by default: the app checks request timestamps against its own clock.
+        self._wall_clock = wall_clock
+
+    # ------------------------------------------------------------------ signing and sending
+
+    def signed_headers(
+        self, body: str, timestamp: int | None = None, secret: str | None = None, content_type: str = FORM
+    ) -> dict[str, str]:
+        """Slack's signature headers; pass another timestamp or secret to forge them."""
+        timestamp = int(self._wall_clock()) if timestamp is None else timestamp
+        verifier = SignatureVerifier(secret if secret is not None else self.signing_secret)
+        return {
+            "content-type": content_type,
+            "user-agent": SLACK_USER_AGENT,
+            "x-slack-request-timestamp": str(timestamp),
+            "x-slack-signature": verifier.generate_signature(timestamp=str(timestamp), body=body),
+        }
+
+    async def post_raw(self, body: str | bytes, headers: dict[str, str]) -> httpx.Response:
+        if self._http_client is not None:
+            return await self._http_client.post(self.events_url, content=body, headers=headers)
+        async with httpx.AsyncClient(timeout=self._timeout) as client:
+            return await client.post(self.events_url, content=body, headers=headers)
+
+    async def _send(self, body: str, content_type: str) -> httpx.Response:
+        return await self.post_raw(body, self.signed_headers(body, content_type=content_type))
+
+    async def _send_interaction(self, payload: JsonDict) -> httpx.Response:
+        # Interactivity payloads travel as payload=<URL-encoded JSON>, like Slack sends them.
+        return await self._send("payload=" + quote(json.dumps(payload)), FORM)
+
+    # ------------------------------------------------------------------ commands and interactions
+
+    async def slash_command(
+        self, user_id: str, channel_id: str, text: str = "", command: str = "/sms"
+    ) -> httpx.Response:
+        form = payloads.slash_command_form(self.workspace, user_id, channel_id, text, command)
+        response = await self._send(urlencode(form), FORM)
+        apply_command_ack(
+            self.workspace, channel_id, user_id, command,
+            response.status_code, response.text, response.elapsed.total_seconds(),
+        )
+        return response
+
+    async def block_actions(
+        self,
+        user_id: str,
+        action_id: str,
+        value: str | None = None,
+        *,
+        block_id: str | None = None,
+        message: tuple[str, str] | None = None,
+        view_id: str | None = None,
+        selected_option: JsonDict | None = None,
+    ) -> httpx.Response:
+        """Press a button (or pick an option) in a message=(channel, ts) or an open view."""
+        payload = payloads.block_actions_payload(
+            self.workspace, user_id, action_id, value=value, block_id=block_id,
+            message=message, view_id=view_id, selected_option=selected_option,
+        )
+        return await self._send_interaction(payload)
+
+    async def view_submission(
+        self, user_id: str, view_id: str, values: dict[str, dict[str, Any]] | None = None
+    ) -> httpx.Response:
+        """Submit a modal; values as Slack's state.values ({block_id: {action_id: {...}}}).
+
+        The `type` of each value may be left out; inputs not given are sent empty. The
+        app's response_action is applied to the workspace; see `workspace.submissions`.
+        """
+        view = self._open_view(user_id, view_id)
+        self.workspace.views.set_state(view_id, payloads.submitted_state(view.blocks, values or {}))
+        payload = payloads.view_submission_payload(self.workspace, user_id, view_id)
+        response = await self._send_interaction(payload)
+        apply_submission_answer(
+            self.workspace, view_id, response.status_code, response.text, response.elapsed.total_seconds()
+        )
+        return response
+
+    async def view_closed(self, user_id: str, view_id: str) -> httpx.Response | None:
+        """The person closes the modal; Slack tells the app only if it asked (notify_on_close)."""
+        view = self._open_view(user_id, view_id)
+        is_cleared = view.clear_on_close
+        if is_cleared:
+            self.workspace.views.clear(view_id)
+        else:
+            self.workspace.views.close(view_id)
+        if not view.notify_on_close:
+            return None
+        payload = payloads.view_closed_payload(self.workspace, user_id, view_id, is_cleared)
+        return await self._send_interaction(payload)
+
+    def _open_view(self, user_id: str, view_id: str) -> View:
+        view = self.workspace.views.get(view_id)
+        if view is None or view.closed or view.user_id != user_id:
+            raise DriverError(f"view {view_id} is not open for {user_id}")
+        return view
+
+    # ------------------------------------------------------------------ events
+
+    async def event(self, event: JsonDict) -> httpx.Response:
+        envelope = payloads.event_envelope(self.workspace, event)
+        return await self._send(json.dumps(envelope), JSON)
+
+    async def app_home_opened(self, user_id: str) -> httpx.Response:
+        dm = self.workspace.open_dm(user_id)
+        event: JsonDict = {"type": "app_home_opened", "user": user_id, "channel": dm.id, "tab": "home"}
+        home = self.workspace.views.home(user_id)
+        if home is not None:
+            event["view"] = self.workspace.views.payload(home)
+        return await self.event(event)
+
+    async def file_shared(self, user_id: str, channel_id: str, file_id: str) -> httpx.Response:
+        event = {
+            "type": "file_shared",
+            "channel_id": channel_id,
+            "file_id": file_id,
+            "user_id": user_id,
+            "file": {"id": file_id},
+        }
+        return await self.event(event)
+
+    async def message(
+        self,
+        user_id: str,
+        channel_id: str,
+        text: str = "",
+        files: list[str] | None = None,
+        thread_ts: str | None = None,
+    ) -> httpx.Response:
+        """A person posts in a channel (optionally with already stored files); the app hears it."""
+        _, event = self._store_user_message(user_id, channel_id, text, files or [], thread_ts)
+        return await self.event(event)
+
+    async def share_file(
+        self, user_id: str, channel_id: str, filename: str, content: bytes, *, text: str = "", title: str | None = None
+    ) -> SharedFile:
+        """A person drops a file into a channel: Slack sends a message event and file_shared."""
+        payloads.member_channel(self.workspace, user_id, channel_id)
+        stored = self.workspace.files.add(user_id, filename, content, title=title)
+        message, event = self._store_user_message(user_id, channel_id, text, [stored.id], None)
+        message_response = await self.event(event)
+        shared_response = await self.file_shared(user_id, channel_id, stored.id)
+        return SharedFile(stored.id, message.ts, [message_response, shared_response])
+
+    def _store_user_message(
+        self, user_id: str, channel_id: str, text: str, file_ids: list[str], thread_ts: str | None
+    ) -> tuple[Message, JsonDict]:
+        ws = self.workspace
+        with ws.lock:
+            channel = payloads.member_channel(ws, user_id, channel_id)
+            for file_id in file_ids:
+                if ws.files.get(file_id) is None:
+                    raise DriverError(f"no file {file_id} in the workspace")
+                ws.files.share(file_id, channel.id)
+            stored = ws.post_message(
+                channel.id, user_id, text, thread_ts=thread_ts,
+                file_ids=file_ids, subtype="file_share" if file_ids else None,
+            )
+            event = ws.message_payload(stored)
+        event.update({
+            "channel": channel.id,
+            "event_ts": stored.ts,
+            "channel_type": "im" if channel.is_im else ("group" if channel.is_private else "channel"),
+        })
+        if file_ids:
+            event["upload"] = True
+        return stored, event

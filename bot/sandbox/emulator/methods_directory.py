@@ -1,0 +1,69 @@
+"""Who and where: auth.test, users, user groups and conversations."""
+
+from __future__ import annotations
+
+from bot.sandbox.emulator.errors import SlackFailure, require
+from bot.sandbox.emulator.methods_common import ApiCall, MethodHandler, find_channel
+from bot.sandbox.emulator.model import JsonDict
+
+
+def auth_test(call: ApiCall) -> JsonDict:
+    ws = call.workspace
+    return {
+        "url": ws.emulator_url("/"),
+        "team": ws.team.name,
+        "user": ws.bot.name,
+        "team_id": ws.team.id,
+        "user_id": ws.bot.user_id,
+        "bot_id": ws.bot.bot_id,
+        "is_enterprise_install": False,
+    }
+
+
+def users_info(call: ApiCall) -> JsonDict:
+    ws = call.workspace
+    user = ws.user(call.get("user", ""))
+    if user is None:
+        raise SlackFailure("user_not_found")
+    return {"user": user.to_api(ws.team.id)}
+
+
+def usergroup_members(call: ApiCall) -> JsonDict:
+    require(call.args, "usergroup")
+    group = call.workspace.usergroup(call.get("usergroup"))
+    if group is None:
+        raise SlackFailure("no_such_subteam")
+    return {"users": list(group.user_ids)}
+
+
+def conversations_info(call: ApiCall) -> JsonDict:
+    ws = call.workspace
+    with ws.lock:
+        channel = find_channel(ws, call.get("channel"))
+        # The bot cannot see private channels and DMs it is not part of.
+        if channel is None or (channel.is_private and ws.bot.user_id not in channel.members):
+            raise SlackFailure("channel_not_found")
+        return {"channel": channel.to_api(ws.bot.user_id, int(ws.wall_clock()))}
+
+
+def conversations_open(call: ApiCall) -> JsonDict:
+    """The bot's DM with one person; group DMs are not part of the sandbox."""
+    ws = call.workspace
+    with ws.lock:
+        users = [u.strip() for u in str(call.get("users", "")).split(",") if u.strip()]
+        if not users:
+            raise SlackFailure("users_list_not_supplied")
+        if len(users) > 1:
+            raise SlackFailure("method_not_supported_for_channel_type")
+        already_open = any(c.im_user == users[0] for c in ws.channels())
+        channel = ws.open_dm(users[0])
+        return {"no_op": already_open, "already_open": already_open, "channel": {"id": channel.id}}
+
+
+METHODS: dict[str, MethodHandler] = {
+    "auth.test": auth_test,
+    "users.info": users_info,
+    "usergroups.users.list": usergroup_members,
+    "conversations.info": conversations_info,
+    "conversations.open": conversations_open,
+}

@@ -1,0 +1,386 @@
+"""The emulated workspace: everything Slack would remember, in memory, behind one lock.
+
+The emulator's ASGI app, the driver and test code run in different threads, so every
+read or write goes through `Workspace.lock` (re-entrant, so a method handler can hold
+it across a check and the change it guards).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import secrets
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.sandbox.emulator import defaults
+from bot.sandbox.emulator.clock import Clock
+from bot.sandbox.emulator.errors import SlackFailure
+from bot.sandbox.emulator.files import FileStore
+from bot.sandbox.emulator.model import (
+    BotIdentity,
+    Channel,
+    EphemeralMessage,
+    JsonDict,
+    Message,
+    RecordedCall,
+    ResponseUrl,
+    ResponseUrlPost,
+    Submission,
+    Team,
+    Trigger,
+    User,
+    Usergroup,
+)
+from bot.sandbox.emulator.views import ViewStore
+
+class Workspace:
+    def __init__(
+        self,
+        *,
+        bot_token: str = defaults.DEFAULT_BOT_TOKEN,
+        clock: Clock = time.monotonic,
+        wall_clock: Clock = time.time,
+        base_url: str = "",
+        seed: bool = True,
+    ):
+        self.lock = threading.RLock()
+        self.team = Team(defaults.TEAM_ID, defaults.TEAM_DOMAIN, defaults.TEAM_NAME)
+        self.bot = BotIdentity(
+            defaults.BOT_USER_ID, defaults.BOT_ID, defaults.APP_ID, bot_token, defaults.BOT_NAME
+        )
+        # `clock` times trigger ids and response urls; `wall_clock` stamps messages and files.
+        self.clock = clock
+        self.wall_clock = wall_clock
+        # Where the emulator is served; set by `start_emulator` (or the first request).
+        self.base_url = base_url.rstrip("/")
+        self._users: dict[str, User] = {}
+        self._usergroups: dict[str, Usergroup] = {}
+        self._channels: dict[str, Channel] = {}
+        self._messages: dict[str, list[Message]] = {}
+        self._ephemerals: list[EphemeralMessage] = []
+        self._triggers: dict[str, Trigger] = {}
+        self._response_urls: dict[str, ResponseUrl] = {}
+        self._calls: list[RecordedCall] = []
+        self.response_url_posts: list[ResponseUrlPost] = []
+        self.submissions: list[Submission] = []
+        self._sequence = itertools.count(1)
+        self._last_ts_micros = 0
+        self.views = ViewStore(self)
+        self.files = FileStore(self)
+        self.add_user(User(self.bot.user_id, self.bot.name, self.bot.name, is_bot=True))
+        if seed:
+            self._seed()
+
+    def _seed(self) -> None:
+        for user_id, name, real_name in defaults.SEED_USERS:
+            self.add_user(User(user_id, name, real_name))
+        for group_id, handle, name, member_ids in defaults.SEED_USERGROUPS:
+            self.add_usergroup(Usergroup(group_id, handle, name, list(member_ids)))
+        everyone = {user_id for user_id, _, _ in defaults.SEED_USERS} | {self.bot.user_id}
+        for channel_id, name in defaults.SEED_CHANNELS:
+            self.add_channel(Channel(channel_id, name, set(everyone)))
+
+    # ------------------------------------------------------------------ ids and time
+
+    def new_id(self, prefix: str) -> str:
+        """A Slack-looking id (prefix + 10 digits), unique in this workspace."""
+        with self.lock:
+            return f"{prefix}{next(self._sequence):010d}"
+
+    def next_ts(self) -> str:
+        """Unique, increasing message timestamps, as Slack uses them as message ids."""
+        with self.lock:
+            now_micros = int(max(self.wall_clock(), defaults.TS_EPOCH_FLOOR) * 1_000_000)
+            self._last_ts_micros = max(now_micros, self._last_ts_micros + 1)
+            seconds, micros = divmod(self._last_ts_micros, 1_000_000)
+            return f"{seconds}.{micros:06d}"
+
+    def emulator_url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    # ------------------------------------------------------------------ people
+
+    def add_user(self, user: User) -> User:
+        with self.lock:
+            self._users[user.id] = user
+            return user
+
+    def user(self, user_id: str) -> User | None:
+        with self.lock:
+            return self._users.get(user_id)
+
+    def users(self) -> list[User]:
+        with self.lock:
+            return list(self._users.values())
+
+    def add_usergroup(self, group: Usergroup) -> Usergroup:
+        with self.lock:
+            self._usergroups[group.id] = group
+            return group
+
+    def usergroup(self, group_id: str) -> Usergroup | None:
+        with self.lock:
+            return self._usergroups.get(group_id)
+
+    # ------------------------------------------------------------------ channels
+
+    def add_channel(self, channel: Channel) -> Channel:
+        with self.lock:
+            self._channels[channel.id] = channel
+            self._messages.setdefault(channel.id, [])
+            return channel
+
+    def channel(self, channel_id: str) -> Channel | None:
+        with self.lock:
+            return self._channels.get(channel_id)
+
+    def channels(self) -> list[Channel]:
+        with self.lock:
+            return list(self._channels.values())
+
+    def open_dm(self, user_id: str) -> Channel:
+        """The bot's direct message with a user, created the first time it is needed."""
+        with self.lock:
+            if user_id not in self._users:
+                raise SlackFailure("user_not_found")
+            channel_id = "D" + user_id[1:]
+            existing = self._channels.get(channel_id)
+            if existing is not None:
+                return existing
+            members = {user_id, self.bot.user_id}
+            return self.add_channel(Channel(channel_id, user_id, members, is_private=True, im_user=user_id))
+
+    # ------------------------------------------------------------------ messages
+
+    def post_message(
+        self,
+        channel_id: str,
+        user_id: str,
+        text: str = "",
+        blocks: list[JsonDict] | None = None,
+        *,
+        thread_ts: str | None = None,
+        attachments: list[JsonDict] | None = None,
+        file_ids: Iterable[str] = (),
+        subtype: str | None = None,
+    ) -> Message:
+        with self.lock:
+            from_bot = user_id == self.bot.user_id
+            message = Message(
+                channel=channel_id,
+                ts=self.next_ts(),
+                user=user_id,
+                text=text or "",
+                blocks=list(blocks or []),
+                attachments=list(attachments or []),
+                thread_ts=self._thread_root(channel_id, thread_ts),
+                file_ids=list(file_ids),
+                bot_id=self.bot.bot_id if from_bot else None,
+                app_id=self.bot.app_id if from_bot else None,
+                subtype=subtype,
+            )
+            self._messages.setdefault(channel_id, []).append(message)
+            return message
+
+    def _thread_root(self, channel_id: str, thread_ts: str | None) -> str | None:
+        # A reply to a reply lands in the parent's thread; a reply to an unknown
+        # message becomes an ordinary channel message, as it shows in Slack.
+        if not thread_ts:
+            return None
+        parent = self.message(channel_id, thread_ts)
+        if parent is None:
+            return None
+        return parent.thread_ts or parent.ts
+
+    def message(self, channel_id: str, ts: str) -> Message | None:
+        with self.lock:
+            for message in self._messages.get(channel_id, []):
+                if message.ts == ts:
+                    return message
+            return None
+
+    def messages(self, channel_id: str, *, include_replies: bool = False) -> list[Message]:
+        """A channel's history in posting order; thread replies only when asked."""
+        with self.lock:
+            history = self._messages.get(channel_id, [])
+            return [m for m in history if include_replies or not m.is_reply]
+
+    def replies(self, channel_id: str, thread_ts: str) -> list[Message]:
+        with self.lock:
+            return [m for m in self._messages.get(channel_id, []) if m.is_reply and m.thread_ts == thread_ts]
+
+    def update_message(
+        self,
+        channel_id: str,
+        ts: str,
+        *,
+        text: str | None = None,
+        blocks: list[JsonDict] | None = None,
+        attachments: list[JsonDict] | None = None,
+    ) -> Message:
+        """Replace what is given and keep the rest, as chat.update does."""
+        with self.lock:
+            message = self.message(channel_id, ts)
+            if message is None:
+                raise SlackFailure("message_not_found")
+            if text is not None:
+                message.text = text
+            if blocks is not None:
+                message.blocks = list(blocks)
+            if attachments is not None:
+                message.attachments = list(attachments)
+            message.edited_ts = self.next_ts()
+            return message
+
+    def delete_message(self, channel_id: str, ts: str) -> None:
+        with self.lock:
+            history = self._messages.get(channel_id, [])
+            self._messages[channel_id] = [m for m in history if m.ts != ts]
+
+    def message_payload(self, message: Message) -> JsonDict:
+        """The message as the Web API and event payloads show it."""
+        with self.lock:
+            body: JsonDict = {
+                "type": "message",
+                "user": message.user,
+                "text": message.text,
+                "ts": message.ts,
+                "team": self.team.id,
+            }
+            if message.subtype:
+                body["subtype"] = message.subtype
+            if message.bot_id:
+                body["bot_id"] = message.bot_id
+                body["app_id"] = message.app_id
+                body["bot_profile"] = {"id": message.bot_id, "app_id": message.app_id, "name": self.bot.name}
+            if message.blocks:
+                body["blocks"] = message.blocks
+            if message.attachments:
+                body["attachments"] = message.attachments
+            if message.file_ids:
+                body["files"] = [self.files.payload(file_id) for file_id in message.file_ids]
+                body["upload"] = False
+            if message.edited_ts:
+                body["edited"] = {"user": message.user, "ts": message.edited_ts}
+            if message.thread_ts:
+                body["thread_ts"] = message.thread_ts
+            if message.is_reply:
+                parent = self.message(message.channel, message.thread_ts or "")
+                body["parent_user_id"] = parent.user if parent else None
+            else:
+                replies = self.replies(message.channel, message.ts)
+                if replies:
+                    body["reply_count"] = len(replies)
+                    body["reply_users"] = sorted({r.user for r in replies})
+                    body["latest_reply"] = replies[-1].ts
+            return body
+
+    def permalink(self, channel_id: str, message: Message) -> str:
+        link = self.emulator_url(f"/archives/{channel_id}/p{message.ts.replace('.', '')}")
+        if message.is_reply:
+            link += f"?thread_ts={message.thread_ts}&cid={channel_id}"
+        return link
+
+    # ------------------------------------------------------------------ ephemeral messages
+
+    def post_ephemeral(
+        self,
+        channel_id: str,
+        user_id: str,
+        text: str = "",
+        blocks: list[JsonDict] | None = None,
+        *,
+        thread_ts: str | None = None,
+        source: str = "chat.postEphemeral",
+    ) -> EphemeralMessage:
+        with self.lock:
+            ephemeral = EphemeralMessage(
+                channel_id, user_id, self.next_ts(), text or "", list(blocks or []), thread_ts, source
+            )
+            self._ephemerals.append(ephemeral)
+            return ephemeral
+
+    def ephemerals(self, *, user_id: str | None = None, channel_id: str | None = None) -> list[EphemeralMessage]:
+        with self.lock:
+            return [
+                e
+                for e in self._ephemerals
+                if (user_id is None or e.user == user_id) and (channel_id is None or e.channel == channel_id)
+            ]
+
+    def ephemeral(self, ts: str) -> EphemeralMessage | None:
+        with self.lock:
+            return next((e for e in self._ephemerals if e.ts == ts), None)
+
+    def replace_ephemeral(self, ts: str, text: str, blocks: list[JsonDict] | None) -> None:
+        with self.lock:
+            ephemeral = self.ephemeral(ts)
+            if ephemeral is not None:
+                ephemeral.text, ephemeral.blocks = text, list(blocks or [])
+
+    def delete_ephemeral(self, ts: str) -> None:
+        with self.lock:
+            self._ephemerals = [e for e in self._ephemerals if e.ts != ts]
+
+    # ------------------------------------------------------------------ trigger ids
+
+    def issue_trigger(self, user_id: str, view_id: str | None = None) -> str:
+        """A trigger id as an interaction hands one to the app: valid 3 s, usable once."""
+        with self.lock:
+            number = next(self._sequence)
+            trigger_id = f"{number}.{self.team.id[1:]}.{secrets.token_hex(16)}"
+            self._triggers[trigger_id] = Trigger(trigger_id, user_id, self.clock(), view_id)
+            return trigger_id
+
+    def exchange_trigger(self, trigger_id: str) -> Trigger:
+        with self.lock:
+            trigger = self._triggers.get(trigger_id)
+            if trigger is None:
+                raise SlackFailure("invalid_trigger_id")
+            if trigger.exchanged:
+                raise SlackFailure("exchanged_trigger_id")
+            if self.clock() - trigger.issued_at > defaults.TRIGGER_LIFETIME_SECONDS:
+                raise SlackFailure("expired_trigger_id")
+            trigger.exchanged = True
+            return trigger
+
+    # ------------------------------------------------------------------ response urls
+
+    def issue_response_url(self, channel_id: str, user_id: str, message_ts: str | None = None) -> str:
+        with self.lock:
+            response_id = secrets.token_hex(12)
+            self._response_urls[response_id] = ResponseUrl(
+                response_id, channel_id, user_id, self.clock(), message_ts
+            )
+            return self.emulator_url(f"/response/{response_id}")
+
+    def use_response_url(self, response_id: str) -> ResponseUrl:
+        with self.lock:
+            response_url = self._response_urls.get(response_id)
+            if response_url is None:
+                raise SlackFailure("no_service", status_code=404)
+            expired = self.clock() - response_url.issued_at > defaults.RESPONSE_URL_LIFETIME_SECONDS
+            if expired or response_url.uses >= defaults.RESPONSE_URL_MAX_USES:
+                raise SlackFailure("expired_url", status_code=404)
+            response_url.uses += 1
+            return response_url
+
+    # ------------------------------------------------------------------ recorded calls
+
+    def record_call(self, call: RecordedCall) -> None:
+        with self.lock:
+            self._calls.append(call)
+
+    def calls(self, method: str | None = None) -> list[RecordedCall]:
+        with self.lock:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def export_jsonl(self, path: str | Path, *, include_failed: bool = True) -> int:
+        """Write the calls as check_slack_calls.py reads them; returns how many."""
+        calls = [c for c in self.calls() if include_failed or c.ok]
+        lines = [json.dumps({"method": c.method, "args": c.args}, ensure_ascii=False) for c in calls]
+        Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        return len(lines)
