@@ -32,7 +32,6 @@ def build_runtime(settings: Settings) -> Runtime:
     session_factory = make_session_factory(engine)
     token = settings.slack_bot_token.get_secret_value()
     slack = AsyncApp(
-        token=token,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=AsyncWebClient(token=token, base_url=settings.slack_api_url),
     )

@@ -35,24 +35,34 @@ class ApproverDirectory:
         self._members: frozenset[str] = frozenset()
         self._fetched_at: float | None = None
         self._lock = asyncio.Lock()
+        self._refreshing: asyncio.Task | None = None
 
     async def actor(self, client: AsyncWebClient, user_id: str) -> Actor:
         members = await self._group_members(client) if self._config.group_ids else frozenset()
         return Actor(user_id=user_id, is_approver=is_approver(user_id, self._config.user_ids, members))
 
     async def _group_members(self, client: AsyncWebClient) -> frozenset[str]:
+        """Only the first request waits for Slack; later ones get the cached members
+        while a stale cache refreshes in the background, so acks never wait on it."""
+        if self._fetched_at is None:
+            await self._refresh(client)
+        elif self._clock() - self._fetched_at >= GROUP_CACHE_SECONDS and self._refreshing is None:
+            self._refreshing = asyncio.create_task(self._refresh(client))
+            self._refreshing.add_done_callback(lambda _task: setattr(self, "_refreshing", None))
+        return self._members
+
+    async def _refresh(self, client: AsyncWebClient) -> None:
         async with self._lock:
-            fresh = self._fetched_at is not None and self._clock() - self._fetched_at < GROUP_CACHE_SECONDS
-            if not fresh:
-                members: set[str] = set()
-                for group_id in sorted(self._config.group_ids):
-                    try:
-                        response = await client.usergroups_users_list(usergroup=group_id)
-                        members.update(response.get("users", []))
-                    except SlackApiError as error:
-                        log.warning("approver group %s could not be read: %s", group_id, error.response.get("error"))
-                self._members, self._fetched_at = frozenset(members), self._clock()
-            return self._members
+            if self._fetched_at is not None and self._clock() - self._fetched_at < GROUP_CACHE_SECONDS:
+                return  # another request refreshed it while this one waited
+            members: set[str] = set()
+            for group_id in sorted(self._config.group_ids):
+                try:
+                    response = await client.usergroups_users_list(usergroup=group_id)
+                    members.update(response.get("users", []))
+                except SlackApiError as error:
+                    log.warning("approver group %s could not be read: %s", group_id, error.response.get("error"))
+            self._members, self._fetched_at = frozenset(members), self._clock()
 
 
 def install_context_middleware(

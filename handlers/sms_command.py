@@ -16,9 +16,14 @@ from handlers.ids import SLASH_COMMAND
 from handlers.replies import reply_ephemeral
 
 
-@dataclass(frozen=True)
+@dataclass
 class Invocation:
-    """What a subcommand gets: the parsed text, who asked, where, and how to answer."""
+    """What a subcommand gets: the parsed text, who asked, where, and how to answer.
+
+    A quick answer rides on the ack itself (Slack shows it to the asker alone, in any
+    channel, with no Web API call). A subcommand that does slow work calls
+    `acknowledge()` first, so that Slack hears back within 3 seconds.
+    """
 
     parsed: ParsedCommand
     command: dict[str, Any]
@@ -26,12 +31,23 @@ class Invocation:
     client: AsyncWebClient
     respond: AsyncRespond
     context: dict[str, Any]
+    ack: AsyncAck
+    acked: bool = False
 
     @property
     def channel_id(self) -> str:
         return self.command["channel_id"]
 
+    async def acknowledge(self) -> None:
+        if not self.acked:
+            self.acked = True
+            await self.ack()
+
     async def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        if not self.acked:
+            self.acked = True
+            await self.ack(text=text, blocks=blocks, response_type="ephemeral")
+            return
         await reply_ephemeral(
             self.client, channel=self.channel_id, user=self.actor.user_id,
             text=text, blocks=blocks, respond=self.respond,
@@ -73,13 +89,15 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
     async def route_sms_command(
         ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond, actor: Actor, context
     ) -> None:
-        await ack()
         parsed = parse_command(command.get("text"))
-        invocation = Invocation(parsed, command, actor, client, respond, context)
-        subcommand = registry.get(parsed.name)
-        if subcommand is None:
-            suggestion = closest_command(parsed.name, [s.name for s in registry.all()])
-            text, blocks = build_unknown_command_message(parsed.name, suggestion, registry.all())
-            await invocation.reply(text, blocks)
-            return
-        await subcommand.run(invocation)
+        invocation = Invocation(parsed, command, actor, client, respond, context, ack)
+        try:
+            subcommand = registry.get(parsed.name)
+            if subcommand is None:
+                suggestion = closest_command(parsed.name, [s.name for s in registry.all()])
+                text, blocks = build_unknown_command_message(parsed.name, suggestion, registry.all())
+                await invocation.reply(text, blocks)
+                return
+            await subcommand.run(invocation)
+        finally:
+            await invocation.acknowledge()

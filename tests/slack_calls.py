@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -28,8 +29,6 @@ _checker_inputs = None
 def _methods_and_schema():
     global _checker_inputs
     if _checker_inputs is None:
-        import json
-
         module = _load_checker()
         methods = json.loads(module.DEFAULT_METHODS.read_text(encoding="utf-8"))
         _checker_inputs = (module, methods, module.BlockKitSchema(module.DEFAULT_SCHEMA))
@@ -46,7 +45,21 @@ def check_calls_file(path: Path) -> list[str]:
     return checker.lines
 
 
+def _replies_outside_the_web_api(workspace) -> list[dict]:
+    """Ack bodies and response_url posts reach Slack without a Web API method; their
+    blocks obey the same rules as chat.postEphemeral's, so they are checked as such."""
+    return [
+        {"method": "chat.postEphemeral",
+         "args": {"channel": e.channel, "user": e.user, "text": e.text, "blocks": e.blocks or None}}
+        for e in workspace.ephemerals()
+        if e.source in ("command_ack", "response_url")
+    ]
+
+
 def assert_calls_follow_slack_specs(workspace, path: Path) -> None:
     workspace.export_jsonl(path)
+    with path.open("a", encoding="utf-8") as calls:
+        for reply in _replies_outside_the_web_api(workspace):
+            calls.write(json.dumps(reply) + "\n")
     problems = check_calls_file(path)
     assert problems == [], "the bot made Web API calls Slack would refuse:\n" + "\n".join(problems)
