@@ -12,8 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox.emulator import GENERAL_CHANNEL_ID, SENDER_ID, Workspace
-
-CHECKER = Path("/work/shared/validation/check_slack_calls.py")
+from tests.slack_calls import CHECKER
 
 APPROVAL_BLOCKS = [
     {"type": "header", "text": {"type": "plain_text", "text": "Approval needed"}},
