@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     approvers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     approvals_channel: str | None = None
     log_level: str = "INFO"
+    default_region: str = "CN"
+    max_file_mb: float = Field(default=12, gt=0, le=100)
+    max_recipients: int = Field(default=1_000_000, gt=0, le=10_000_000)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -95,6 +98,16 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return value.upper()
 
+    @field_validator("default_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        import phonenumbers
+
+        value = value.strip().upper()
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{value!r} is not a region code phonenumbers knows (e.g. CN, US, GB)")
+        return value
+
     @property
     def approver_user_ids(self) -> frozenset[str]:
         return frozenset(a for a in self.approvers if a.startswith("U"))
@@ -124,4 +137,6 @@ def load_settings(**overrides: object) -> Settings:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
         reason = first["msg"].removeprefix("Value error, ")
+        if first["type"] in ("greater_than", "less_than_equal", "int_parsing", "float_parsing"):
+            reason = f"{reason} (got {first.get('input')!r})"
         raise SettingsError(f"{ENV_PREFIX}{field.upper()} is malformed: {reason}") from None

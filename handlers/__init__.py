@@ -6,7 +6,9 @@ from typing import Any, Callable
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import errors, home, sms_command
+from domain.phones import PhoneNormalizer
+from domain.recipient_files import Limits
+from handlers import audiences, errors, home, recipients, sample, sms_command
 from handlers.middleware import ApproverConfig, ApproverDirectory, install_context_middleware
 
 
@@ -16,4 +18,11 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any]) -> Non
     errors.register(app)
     registry = sms_command.SubcommandRegistry()
     sms_command.register(app, registry)
+    import_settings = recipients.ImportSettings(
+        limits=Limits(max_bytes=int(settings.max_file_mb * 1024 * 1024), max_rows=settings.max_recipients),
+        normalizer=PhoneNormalizer(settings.default_region),
+    )
+    recipients.register(app, registry, import_settings)
+    audiences.register(app, registry)
+    sample.register(registry)
     home.register(app)

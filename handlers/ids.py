@@ -7,6 +7,7 @@ SLASH_COMMAND = "/sms"
 
 class EventType(StrEnum):
     APP_HOME_OPENED = "app_home_opened"
+    MESSAGE = "message"
 
 
 class BlockId(StrEnum):
@@ -14,11 +15,21 @@ class BlockId(StrEnum):
     HOME_INTRO = "home.intro"
     HOME_STEPS = "home.steps"
     HOME_ROLE = "home.role"
+    IMPORT_RESULT = "import.result"
+    IMPORT_ACTIONS = "import.actions"
+    IMPORT_FILE = "import.file"
+    IMPORT_PASTE = "import.paste"
+    AUDIENCE_NAME = "audience.name"
+    AUDIENCE_LIST = "audience.list"
 
 
 class ActionId(StrEnum):
-    pass
+    IMPORT_SAVE_AUDIENCE = "import.save_audience"
+    IMPORT_FILE_INPUT = "import.file_input"
+    IMPORT_PASTE_INPUT = "import.paste_input"
+    AUDIENCE_NAME_INPUT = "audience.name_input"
 
 
 class CallbackId(StrEnum):
-    pass
+    IMPORT_SUBMIT = "import.submit"
+    AUDIENCE_SAVE = "audience.save"

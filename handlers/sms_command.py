@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
+from domain.errors import DomainError
 from domain.commands import ParsedCommand, closest_command, parse_command
 from handlers.help_blocks import build_help_message, build_unknown_command_message
 from handlers.ids import SLASH_COMMAND
@@ -99,5 +100,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
                 await invocation.reply(text, blocks)
                 return
             await subcommand.run(invocation)
+        except DomainError as error:
+            await invocation.reply(str(error))
         finally:
             await invocation.acknowledge()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime
+from sqlalchemy import JSON, Column, DateTime, Index
 from sqlmodel import Field, SQLModel
 
 
@@ -17,6 +17,7 @@ class AuditEntry(SQLModel, table=True):
     """Who did what to which target, when: every state change writes one."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
@@ -25,3 +26,49 @@ class AuditEntry(SQLModel, table=True):
     target_type: str = Field(max_length=32)
     target_id: str = Field(max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class RecipientList(SQLModel, table=True):
+    """One import: the recipients that survived normalisation and dedup, and what was removed."""
+
+    __tablename__ = "recipient_list"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_by: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32, index=True)
+    thread_ts: str | None = Field(default=None, max_length=32)
+    source: str = Field(max_length=16)  # file, paste, audience copy
+    source_name: str = Field(default="", max_length=255)
+    # A Slack file is imported once, whichever event or retry brings it.
+    slack_file_id: str | None = Field(default=None, max_length=32, unique=True, index=True)
+    data_rows: int = 0
+    imported_count: int = 0
+    invalid_count: int = 0
+    duplicate_count: int = 0
+    variables: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Recipient(SQLModel, table=True):
+    """A normalised number and its template variables, in the order of the list's columns."""
+
+    __tablename__ = "recipient"
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="recipient_list.id", index=True, ondelete="CASCADE")
+    row_number: int
+    phone: str = Field(max_length=16)
+    variables: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Audience(SQLModel, table=True):
+    """A named, reusable recipient list."""
+
+    __tablename__ = "audience"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60)
+    name_key: str = Field(max_length=60, unique=True, index=True)  # case-folded, so names are unique ignoring case
+    list_id: int = Field(foreign_key="recipient_list.id")
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

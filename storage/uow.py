@@ -7,6 +7,7 @@ from typing import Callable
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from storage.recipients import AudienceRepository, RecipientListRepository
 from storage.repositories import AuditRepository
 
 
@@ -18,6 +19,8 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         self._session = self._session_factory()
         self.audit = AuditRepository(self._session)
+        self.recipient_lists = RecipientListRepository(self._session)
+        self.audiences = AudienceRepository(self._session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -48,9 +48,21 @@ def bot_database_url(tmp_path):
 
 
 @pytest.fixture
-def bot(emulator, bot_database_url, workspace, tmp_path):
-    runtime = build_runtime(bot_settings(emulator, bot_database_url))
-    server = EmulatorServer(build_web_app(runtime)).start()
+def bot_overrides():
+    """Settings a test module wants different (e.g. small limits); override the fixture."""
+    return {}
+
+
+@pytest.fixture
+def bot_runtime(emulator, bot_database_url, bot_overrides):
+    runtime = build_runtime(bot_settings(emulator, bot_database_url, **bot_overrides))
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def bot(bot_runtime, workspace, tmp_path):
+    server = EmulatorServer(build_web_app(bot_runtime)).start()
     yield server
     server.stop()
     assert_calls_follow_slack_specs(workspace, tmp_path / "slack_calls.jsonl")
@@ -59,3 +71,12 @@ def bot(emulator, bot_database_url, workspace, tmp_path):
 @pytest.fixture
 def driver(workspace, bot):
     return SlackDriver(workspace, bot.url + SLACK_EVENTS_PATH, SIGNING_SECRET)
+
+
+@pytest.fixture
+def uow(bot_runtime):
+    """The bot's own database, to check what it stored."""
+    from storage.engine import make_session_factory
+    from storage.uow import SqlUnitOfWork
+
+    return SqlUnitOfWork(make_session_factory(bot_runtime.engine))

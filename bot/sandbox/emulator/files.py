@@ -76,6 +76,10 @@ class FileStore:
         with self._lock:
             return self._files.get(file_id)
 
+    def all(self) -> list[StoredFile]:
+        with self._lock:
+            return list(self._files.values())
+
     def add(
         self,
         user_id: str,

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import json
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -127,7 +129,8 @@ def create_emulator_app(workspace: Workspace) -> Starlette:
         if stored is None:
             return PlainTextResponse("file not found", status_code=404)
         disposition = "attachment" if "/download/" in request.url.path else "inline"
-        headers = {"content-disposition": f'{disposition}; filename="{stored.name}"'}
+        # HTTP headers are latin-1: a name like 名单.csv travels percent-encoded (RFC 6266).
+        headers = {"content-disposition": f"{disposition}; filename*=UTF-8''{quote(stored.name)}"}
         return Response(stored.content, media_type=stored.mimetype, headers=headers)
 
     async def response_url(request: Request) -> Response:

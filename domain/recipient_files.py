@@ -1,0 +1,223 @@
+"""Reading recipient files: what a file is, whether it is safe to open, and its rows.
+
+Pure: works on bytes already in memory (at most the file-size limit), does no I/O.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from python_calamine import CalamineWorkbook
+
+from domain.errors import DomainError
+
+PHONE_COLUMN_NAMES = ("phone", "mobile", "number", "msisdn", "手机号", "手机号码")
+CSV_DELIMITERS = ",;\t|"
+SNIFF_BYTES = 64 * 1024
+# An XLSX unpacks to a few times its size; far more than this is a zip bomb.
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE container: legacy .xls, or an encrypted .xlsx
+_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class RecipientFileError(DomainError):
+    """A file the bot will not import, with a message that says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_rows: int
+
+    @property
+    def max_megabytes(self) -> str:
+        return f"{self.max_bytes / (1024 * 1024):g} MB"
+
+
+@dataclass
+class Table:
+    """A sheet: its header and an iterator over its data rows (row numbers as in the file)."""
+
+    header: list[str]
+    rows: Iterator[tuple[int, tuple]]
+    # Rows whose cells are formulas with no saved result; found only when asked.
+    formula_rows: Callable[[], set[int]] = field(default=lambda: set())
+
+
+def check_size(size: int, limits: Limits) -> None:
+    if size == 0:
+        raise RecipientFileError("The file is empty.")
+    if size > limits.max_bytes:
+        raise RecipientFileError(
+            f"The file is {size / (1024 * 1024):.1f} MB; the limit is {limits.max_megabytes} per task. "
+            "Split it into several files."
+        )
+
+
+def detect_format(data: bytes, filename: str) -> FileFormat:
+    """Trust the bytes, not the name: a renamed PDF or an old .xls gets its own answer."""
+    name = filename.lower()
+    if not data:
+        raise RecipientFileError("The file is empty.")
+    if data.startswith(_CFB_MAGIC):
+        if _ENCRYPTION_STREAM in data:
+            raise RecipientFileError("The workbook is password-protected. Save it without a password and upload it again.")
+        raise RecipientFileError("This is a legacy Excel 97-2003 (.xls) file. Save it as .xlsx or .csv and upload it again.")
+    if data.startswith(b"%PDF"):
+        raise RecipientFileError(f"{filename} is a PDF, not a spreadsheet. Upload an .xlsx or .csv file.")
+    if data.startswith(b"PK\x03\x04"):
+        return FileFormat.XLSX
+    if name.endswith((".xlsx", ".xlsm", ".xls")):
+        raise RecipientFileError(f"{filename} is not a valid Excel workbook. Upload an .xlsx or .csv file.")
+    if b"\x00" in data[:SNIFF_BYTES]:
+        raise RecipientFileError(f"{filename} is not a text or Excel file. Upload an .xlsx or .csv file.")
+    return FileFormat.CSV
+
+
+def check_zip_is_sane(data: bytes) -> None:
+    """Refuse a zip bomb from its directory alone, before inflating anything."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+    except zipfile.BadZipFile:
+        raise RecipientFileError("The workbook is damaged (not a readable .xlsx). Save it again and re-upload.") from None
+    if "xl/workbook.xml" not in names:
+        raise RecipientFileError("This zip file is not an Excel workbook. Upload an .xlsx or .csv file.")
+    unpacked = sum(entry.file_size for entry in entries)
+    packed = max(1, sum(entry.compress_size for entry in entries))
+    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
+        raise RecipientFileError(
+            "The workbook unpacks to an implausible size (it looks like a zip bomb), so it was not opened."
+        )
+
+
+def find_phone_column(header: list[str]) -> int:
+    """The phone column by its name, or the only column there is."""
+    names = [name.strip().lower() for name in header]
+    for wanted in PHONE_COLUMN_NAMES:
+        if wanted in names:
+            return names.index(wanted)
+    if len(header) == 1:
+        return 0
+    found = ", ".join(f"`{name}`" for name in header if name.strip()) or "none"
+    raise RecipientFileError(
+        f"No phone column found. Name one of the columns {', '.join(PHONE_COLUMN_NAMES)}. Columns found: {found}."
+    )
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030, the superset of GBK that Chinese Excel writes."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise RecipientFileError("The CSV is neither UTF-8 nor GBK/GB18030 text. Save it as CSV UTF-8.") from None
+
+
+def sniff_delimiter(sample: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def read_csv(data: bytes, limits: Limits) -> Table:
+    text = decode_text(data)
+    delimiter = sniff_delimiter(text[:SNIFF_BYTES])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if header is None:
+        raise RecipientFileError("The file is empty.")
+    return Table([cell.strip() for cell in header], _limited(_numbered(reader), limits))
+
+
+def _numbered(rows: Iterator[list | tuple]) -> Iterator[tuple[int, tuple]]:
+    # Data starts on the file's second row; skip rows with nothing in them, as Excel users expect.
+    for row_number, row in enumerate(rows, start=2):
+        if any(cell not in (None, "") for cell in row):
+            yield row_number, tuple(row)
+
+
+def _limited(rows: Iterator[tuple[int, tuple]], limits: Limits) -> Iterator[tuple[int, tuple]]:
+    for count, row in enumerate(rows, start=1):
+        if count > limits.max_rows:
+            raise RecipientFileError(
+                f"The file has more than {limits.max_rows:,} data rows, the limit per task. Split it into several files."
+            )
+        yield row
+
+
+FORMULA_WITHOUT_VALUE = "formula without a saved value (open and save the file in Excel)"
+_FORMULA_ONLY_CELL = re.compile(rb'<c r="[A-Z]+(\d+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>)?\s*</c>')
+
+
+def read_xlsx(data: bytes, limits: Limits) -> Table:
+    """The first sheet, through calamine (see the README's reader benchmark)."""
+    check_zip_is_sane(data)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = workbook.get_sheet_by_index(0)
+    except Exception as error:  # calamine raises its own types and plain ones for damaged files
+        raise RecipientFileError(f"The workbook could not be read ({type(error).__name__}). Save it again as .xlsx.") from None
+    if sheet.total_height > limits.max_rows + 1:
+        raise RecipientFileError(
+            f"The file has more than {limits.max_rows:,} data rows, the limit per task. Split it into several files."
+        )
+    rows = sheet.iter_rows()
+    header = next(rows, None)
+    if header is None:
+        raise RecipientFileError("The file is empty.")
+    # calamine numbers rows from the sheet's first used row, which may not be row 1.
+    first_row = sheet.start[0] + 1 if sheet.start else 1
+    numbered = ((row_number, tuple(row)) for row_number, row in enumerate(rows, start=first_row + 1))
+    table = Table([_header_cell(cell) for cell in header], _limited(_non_blank(numbered), limits))
+    table.formula_rows = lambda: _rows_with_unsaved_formulas(data)
+    return table
+
+
+def _header_cell(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value if value is not None else "").strip()
+
+
+def _non_blank(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
+    for row_number, row in rows:
+        if any(cell not in (None, "") for cell in row):
+            yield row_number, row
+
+
+def _rows_with_unsaved_formulas(data: bytes) -> set[int]:
+    """Rows holding a formula whose result was never saved (calamine reads them as empty).
+    Only looked for when some phone cell came back empty, so the common file pays nothing."""
+    rows: set[int] = set()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in sorted(archive.namelist()):
+            if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
+                rows.update(int(m.group(1)) for m in _FORMULA_ONLY_CELL.finditer(archive.read(name)))
+                break  # the first sheet is the one imported
+    return rows
+
+
+def read_recipient_table(data: bytes, filename: str, limits: Limits) -> Table:
+    check_size(len(data), limits)
+    if detect_format(data, filename) is FileFormat.XLSX:
+        return read_xlsx(data, limits)
+    return read_csv(data, limits)

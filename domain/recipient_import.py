@@ -1,0 +1,157 @@
+"""From a table of rows to a recipient list: normalise, drop invalid rows with a reason,
+drop duplicates keeping the first row's variables. Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from domain.errors import DomainError
+from domain.phones import InvalidReason, PhoneNormalizer
+from domain.recipient_files import FORMULA_WITHOUT_VALUE, RecipientFileError, Table, find_phone_column
+
+PROGRESS_EVERY_ROWS = 50_000
+MAX_PASTED_NUMBERS = 10_000
+VARIABLE_NAME = re.compile(r"^[^\s${}]+$")
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class InvalidRow:
+    row_number: int
+    value: str
+    reason: str
+
+
+@dataclass
+class ImportOutcome:
+    """What an import keeps and what it removed, ready to be stored."""
+
+    variables: list[str]
+    recipients: list[tuple[int, str, list[str]]] = field(default_factory=list)
+    invalid: list[InvalidRow] = field(default_factory=list)
+    duplicate_count: int = 0
+    data_rows: int = 0
+
+    @property
+    def imported_count(self) -> int:
+        return len(self.recipients)
+
+    @property
+    def invalid_count(self) -> int:
+        return len(self.invalid)
+
+
+def variable_columns(header: list[str], phone_index: int) -> list[str]:
+    variables = [name.strip() for i, name in enumerate(header) if i != phone_index]
+    for name in variables:
+        if not name:
+            raise RecipientFileError("A column has no name in the header row. Name every column or delete the empty one.")
+        if not VARIABLE_NAME.match(name):
+            raise RecipientFileError(
+                f"The column name `{name}` can't be a template variable: use letters, digits or _ without spaces or $ {{ }}."
+            )
+    duplicates = sorted({name for name in variables if variables.count(name) > 1})
+    if duplicates:
+        raise RecipientFileError(f"These column names appear twice: {', '.join(duplicates)}. Each needs its own name.")
+    return variables
+
+
+def build_recipients(table: Table, normalizer: PhoneNormalizer, progress: Progress | None = None) -> ImportOutcome:
+    phone_index = find_phone_column(table.header)
+    outcome = ImportOutcome(variables=variable_columns(table.header, phone_index))
+    variable_indexes = [i for i in range(len(table.header)) if i != phone_index]
+    seen: set[str] = set()
+    normalize = normalizer.normalize
+    recipients, invalid = outcome.recipients, outcome.invalid
+    rows = 0
+    for row_number, row in table.rows:
+        rows += 1
+        raw = row[phone_index] if phone_index < len(row) else None
+        result = normalize(raw)
+        e164 = result.e164
+        if e164 is None:
+            invalid.append(InvalidRow(row_number, _as_text(raw), result.message))
+        elif e164 in seen:
+            outcome.duplicate_count += 1
+        else:
+            seen.add(e164)
+            recipients.append((row_number, e164, [_as_text(row[i]) if i < len(row) else "" for i in variable_indexes]))
+        if progress is not None and rows % PROGRESS_EVERY_ROWS == 0:
+            progress(rows)
+    outcome.data_rows = rows
+    if rows == 0:
+        raise RecipientFileError("The file has a header row but no data rows.")
+    _explain_empty_formulas(outcome, table)
+    return outcome
+
+
+def _explain_empty_formulas(outcome: ImportOutcome, table: Table) -> None:
+    empty = str(InvalidReason.EMPTY)
+    if not any(row.reason == empty for row in outcome.invalid):
+        return
+    formula_rows = table.formula_rows()
+    outcome.invalid[:] = [
+        InvalidRow(row.row_number, row.value, FORMULA_WITHOUT_VALUE)
+        if row.reason == empty and row.row_number in formula_rows else row
+        for row in outcome.invalid
+    ]
+
+
+def split_pasted_numbers(text: str) -> list[str]:
+    """One number per line, or several separated by commas, semicolons or spaces. A line
+    whose space-separated parts are too short to be numbers is one number written in groups
+    ("138 0013 8000")."""
+    numbers: list[str] = []
+    for piece in re.split(r"[\n\r,;，；]+", text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        parts = piece.split()
+        if len(parts) > 1 and all(sum(ch.isdigit() for ch in part) >= 7 for part in parts):
+            numbers.extend(parts)
+        else:
+            numbers.append(piece)
+    return numbers
+
+
+def pasted_table(text: str) -> Table:
+    numbers = split_pasted_numbers(text)
+    if not numbers:
+        raise RecipientFileError("No numbers were pasted.")
+    if len(numbers) > MAX_PASTED_NUMBERS:
+        raise RecipientFileError(
+            f"{len(numbers):,} numbers were pasted; the limit is {MAX_PASTED_NUMBERS:,}. Upload a file for more."
+        )
+    rows: Iterator[tuple[int, tuple]] = ((line, (number,)) for line, number in enumerate(numbers, start=1))
+    return Table(["phone"], rows)
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def summary_line(outcome: ImportOutcome) -> str:
+    return (
+        f"{outcome.imported_count:,} imported, {outcome.invalid_count:,} invalid removed, "
+        f"{outcome.duplicate_count:,} duplicates removed"
+    )
+
+
+def check_not_empty(outcome: ImportOutcome) -> None:
+    if outcome.imported_count == 0:
+        raise NothingToImport(outcome)
+
+
+class NothingToImport(DomainError):
+    """Every row was invalid or a duplicate: nothing is stored, the report still helps."""
+
+    def __init__(self, outcome: ImportOutcome) -> None:
+        super().__init__(f"No valid numbers: {summary_line(outcome)}.")
+        self.outcome = outcome

@@ -1,0 +1,44 @@
+"""XLSX files the bot hands out: the sample recipient file and the invalid-rows report.
+Built in memory; pure."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from domain.recipient_import import InvalidRow
+
+SAMPLE_NUMBERS = ("13800138000", "+8613912345678")
+
+
+def _xlsx(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title)
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([_as_text_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _as_text_cell(sheet, value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    # Typed as text, a value such as "=HYPERLINK(...)" from an uploaded file stays text
+    # when the report is opened, instead of running as a formula.
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def sample_recipients_xlsx(variables: Sequence[str] = ()) -> bytes:
+    examples = [[number, *(f"{name} {i}" for name in variables)] for i, number in enumerate(SAMPLE_NUMBERS, start=1)]
+    return _xlsx("recipients", ["phone", *variables], examples)
+
+
+def invalid_rows_xlsx(rows: Iterable[InvalidRow]) -> bytes:
+    return _xlsx("invalid rows", ["row", "value", "reason"], ([r.row_number, r.value, r.reason] for r in rows))

@@ -1,0 +1,97 @@
+"""Audiences: named recipient lists to send to again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.approvers import Actor
+from domain.errors import DomainError
+from storage.errors import AlreadyExists
+from storage.tables import Audience, AuditEntry
+from storage.uow import SqlUnitOfWork as UnitOfWork
+
+MAX_NAME_LENGTH = 60
+
+
+class AudienceError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class AudienceView:
+    name: str
+    list_id: int
+    recipient_count: int
+    variables: list[str]
+    created_by: str
+    created_at: datetime
+
+
+def audience_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _checked_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise AudienceError("Give the audience a name, e.g. `/sms audience save spring-customers`.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise AudienceError(f"An audience name has at most {MAX_NAME_LENGTH} characters.")
+    return name
+
+
+def save_audience(uow: UnitOfWork, name: str, actor: Actor, *, channel_id: str, list_id: int | None = None) -> AudienceView:
+    """From a given import, or else the actor's latest import in this channel."""
+    name = _checked_name(name)
+    with uow:
+        recipient_list = (
+            uow.recipient_lists.get(list_id) if list_id is not None
+            else uow.recipient_lists.latest_for(actor.user_id, channel_id)
+        )
+        if recipient_list is None:
+            raise AudienceError("There is no import of yours in this channel to save. Drop an XLSX or CSV here first.")
+        audience = Audience(name=name, name_key=audience_key(name), list_id=recipient_list.id, created_by=actor.user_id)
+        try:
+            uow.audiences.add(audience)
+        except AlreadyExists:
+            raise AudienceError(f"An audience named “{name}” already exists. Pick another name.") from None
+        uow.audit.add(AuditEntry(actor=actor.user_id, action="audience.saved", target_type="audience",
+                                 target_id=str(audience.id), detail={"name": name, "list_id": recipient_list.id}))
+        uow.commit()
+        return AudienceView(name, recipient_list.id, recipient_list.imported_count, list(recipient_list.variables),
+                            audience.created_by, audience.created_at)
+
+
+def list_audiences(uow: UnitOfWork) -> list[AudienceView]:
+    with uow:
+        return [
+            AudienceView(a.name, r.id, r.imported_count, list(r.variables), a.created_by, a.created_at)
+            for a, r in uow.audiences.all_with_lists()
+        ]
+
+
+def find_audience(uow: UnitOfWork, name: str) -> AudienceView:
+    with uow:
+        audience = uow.audiences.by_name(audience_key(name))
+        if audience is None:
+            raise AudienceError(f"No audience is named “{' '.join(name.split())}”. `/sms audience list` shows them all.")
+        recipient_list = uow.recipient_lists.get(audience.list_id)
+        return AudienceView(audience.name, recipient_list.id, recipient_list.imported_count,
+                            list(recipient_list.variables), audience.created_by, audience.created_at)
+
+
+def delete_audience(uow: UnitOfWork, name: str, actor: Actor) -> str:
+    """Only whoever saved it, or an approver, may delete an audience. Its recipients stay
+    with the import (and with any task that used them)."""
+    with uow:
+        audience = uow.audiences.by_name(audience_key(name))
+        if audience is None:
+            raise AudienceError(f"No audience is named “{' '.join(name.split())}”. `/sms audience list` shows them all.")
+        if audience.created_by != actor.user_id and not actor.is_approver:
+            raise AudienceError(f"Only <@{audience.created_by}> or an approver can delete “{audience.name}”.")
+        uow.audiences.delete(audience)
+        uow.audit.add(AuditEntry(actor=actor.user_id, action="audience.deleted", target_type="audience",
+                                 target_id=str(audience.id), detail={"name": audience.name}))
+        uow.commit()
+        return audience.name

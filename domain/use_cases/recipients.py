@@ -1,0 +1,116 @@
+"""Use cases for recipient lists: import a file or pasted numbers, stored whole or not at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.phones import PhoneNormalizer
+from domain.recipient_files import Limits, Table, read_recipient_table
+from domain.recipient_import import (
+    ImportOutcome,
+    InvalidRow,
+    Progress,
+    build_recipients,
+    check_not_empty,
+    pasted_table,
+)
+from storage.errors import AlreadyExists
+from storage.tables import AuditEntry, RecipientList
+from storage.uow import SqlUnitOfWork as UnitOfWork
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    """Who imported what, and where the answer goes."""
+
+    user_id: str
+    channel_id: str
+    kind: str  # "file" or "paste"
+    name: str = ""
+    thread_ts: str | None = None
+    slack_file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    list_id: int
+    data_rows: int
+    imported_count: int
+    invalid_count: int
+    duplicate_count: int
+    variables: list[str]
+    invalid_rows: list[InvalidRow]
+    already_imported: bool = False
+
+
+def import_file(
+    uow: UnitOfWork,
+    data: bytes,
+    source: ImportSource,
+    *,
+    limits: Limits,
+    normalizer: PhoneNormalizer,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Parse and normalise outside any transaction, then store the list in one."""
+    if source.slack_file_id:
+        earlier = _earlier_import(uow, source.slack_file_id)
+        if earlier is not None:
+            return earlier
+    table = read_recipient_table(data, source.name, limits)
+    return _import_table(uow, table, source, normalizer, progress)
+
+
+def import_pasted(uow: UnitOfWork, text: str, source: ImportSource, *, normalizer: PhoneNormalizer) -> ImportSummary:
+    return _import_table(uow, pasted_table(text), source, normalizer, None)
+
+
+def _import_table(
+    uow: UnitOfWork, table: Table, source: ImportSource, normalizer: PhoneNormalizer, progress: Progress | None
+) -> ImportSummary:
+    outcome = build_recipients(table, normalizer, progress)
+    check_not_empty(outcome)
+    recipient_list = RecipientList(
+        created_by=source.user_id, channel_id=source.channel_id, thread_ts=source.thread_ts,
+        source=source.kind, source_name=source.name[:255], slack_file_id=source.slack_file_id,
+        data_rows=outcome.data_rows, imported_count=outcome.imported_count,
+        invalid_count=outcome.invalid_count, duplicate_count=outcome.duplicate_count,
+        variables=outcome.variables,
+    )
+    try:
+        with uow as work:
+            work.recipient_lists.add(recipient_list, outcome.recipients)
+            work.audit.add(AuditEntry(
+                actor=source.user_id, action="recipients.imported", target_type="recipient_list",
+                target_id=str(recipient_list.id),
+                detail={"source": source.kind, "name": source.name, "imported": outcome.imported_count,
+                        "invalid": outcome.invalid_count, "duplicates": outcome.duplicate_count},
+            ))
+            work.commit()
+    except AlreadyExists:
+        # Slack delivered the same file twice (an event retry, or two events) at once.
+        earlier = _earlier_import(uow, source.slack_file_id or "")
+        if earlier is None:
+            raise
+        return earlier
+    return _summary(recipient_list, outcome)
+
+
+def _earlier_import(uow: UnitOfWork, slack_file_id: str) -> ImportSummary | None:
+    with uow as work:
+        earlier = work.recipient_lists.by_slack_file(slack_file_id)
+        if earlier is None:
+            return None
+        return ImportSummary(
+            list_id=earlier.id, data_rows=earlier.data_rows, imported_count=earlier.imported_count,
+            invalid_count=earlier.invalid_count, duplicate_count=earlier.duplicate_count,
+            variables=list(earlier.variables), invalid_rows=[], already_imported=True,
+        )
+
+
+def _summary(recipient_list: RecipientList, outcome: ImportOutcome) -> ImportSummary:
+    return ImportSummary(
+        list_id=recipient_list.id, data_rows=outcome.data_rows, imported_count=outcome.imported_count,
+        invalid_count=outcome.invalid_count, duplicate_count=outcome.duplicate_count,
+        variables=outcome.variables, invalid_rows=outcome.invalid,
+    )

@@ -1,0 +1,23 @@
+"""What travels in private_metadata and button values, typed and kept under Slack's 3,000 characters."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class Payload(BaseModel):
+    def dump(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+    @classmethod
+    def load(cls, raw: str | None):
+        return cls.model_validate_json(raw or "{}")
+
+
+class ImportModalState(Payload):
+    channel_id: str
+
+
+class AudienceSaveState(Payload):
+    list_id: int
+    channel_id: str

@@ -1,0 +1,188 @@
+"""Recipient imports: a file dropped into a channel or DM, or `/sms import` (file or pasted numbers)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from domain.errors import DomainError
+from domain.phones import PhoneNormalizer
+from domain.recipient_files import Limits
+from domain.recipient_import import NothingToImport, summary_line
+from domain.spreadsheets import invalid_rows_xlsx
+from domain.use_cases.recipients import ImportSource, ImportSummary, import_file, import_pasted
+from handlers.ids import ActionId, BlockId, CallbackId, EventType
+from handlers.payloads import ImportModalState
+from handlers.recipients_blocks import (
+    build_import_failed,
+    build_import_modal,
+    build_import_progress,
+    build_import_result,
+    build_nothing_imported,
+)
+from handlers.slack_files import download_private_file, send_file_privately
+from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
+
+log = logging.getLogger(__name__)
+
+RECIPIENT_FILE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+PROGRESS_INTERVAL_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    limits: Limits
+    normalizer: PhoneNormalizer
+
+
+def is_recipient_file(file: dict[str, Any]) -> bool:
+    return str(file.get("name", "")).lower().endswith(RECIPIENT_FILE_SUFFIXES)
+
+
+class ImportReply:
+    """The one message that tells how an import went: posted at once, edited in place."""
+
+    def __init__(self, client: AsyncWebClient, channel: str, thread_ts: str | None) -> None:
+        self._client, self._channel, self._thread_ts = client, channel, thread_ts
+        self._ts: str | None = None
+        self.rows_read = 0
+
+    async def start(self, name: str, user_id: str) -> None:
+        text, blocks = build_import_progress(name)
+        try:
+            response = await self._client.chat_postMessage(
+                channel=self._channel, thread_ts=self._thread_ts, text=text, blocks=blocks
+            )
+        except SlackApiError as error:
+            if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                raise
+            # A modal opened where the bot is not a member: answer in a direct message instead.
+            self._channel = (await self._client.conversations_open(users=user_id))["channel"]["id"]
+            self._thread_ts = None
+            response = await self._client.chat_postMessage(channel=self._channel, text=text, blocks=blocks)
+        self._ts = response["ts"]
+
+    async def show(self, text: str, blocks: list[dict]) -> None:
+        await self._client.chat_update(channel=self._channel, ts=self._ts, text=text, blocks=blocks)
+
+    async def keep_progress_fresh(self, name: str) -> None:
+        shown = 0
+        while True:
+            await asyncio.sleep(PROGRESS_INTERVAL_SECONDS)
+            if self.rows_read != shown:
+                shown = self.rows_read
+                await self.show(*build_import_progress(name, shown))
+
+
+async def report_import(
+    client: AsyncWebClient, reply: ImportReply, user_id: str, name: str,
+    run: Callable[[], Awaitable[ImportSummary]],
+) -> None:
+    """Run an import behind a progress message, then show its result there and hand the
+    invalid rows (they hold phone numbers) to the uploader alone."""
+    await reply.start(name, user_id)
+    ticker = asyncio.create_task(reply.keep_progress_fresh(name))
+    try:
+        summary = await run()
+    except NothingToImport as nothing:
+        ticker.cancel()
+        sent = await _send_invalid_report(client, user_id, name, nothing.outcome.invalid)
+        await reply.show(*build_nothing_imported(name, summary_line(nothing.outcome), sent))
+        return
+    except DomainError as error:
+        ticker.cancel()
+        await reply.show(*build_import_failed(name, str(error)))
+        return
+    except Exception:
+        ticker.cancel()
+        log.exception("import of a recipient file failed")
+        await reply.show(*build_import_failed(name, "Something went wrong on our side. Please try again."))
+        return
+    ticker.cancel()
+    sent = await _send_invalid_report(client, user_id, name, summary.invalid_rows)
+    await reply.show(*build_import_result(
+        name=name, summary_line=summary_line(summary), list_id=summary.list_id,
+        variables=summary.variables, report_sent=sent, already_imported=summary.already_imported,
+    ))
+
+
+async def _send_invalid_report(client: AsyncWebClient, user_id: str, name: str, invalid_rows: list) -> bool:
+    if not invalid_rows:
+        return False
+    content = await anyio.to_thread.run_sync(invalid_rows_xlsx, invalid_rows)
+    await send_file_privately(
+        client, user_id, filename=f"invalid-rows-{name.rsplit('.', 1)[0]}.xlsx", content=content,
+        comment=f"{len(invalid_rows):,} invalid rows removed from *{name}*: row number, value as written, reason.",
+    )
+    return True
+
+
+def register(app: AsyncApp, registry: SubcommandRegistry, settings: ImportSettings) -> None:
+    async def import_slack_file(client, uow, file_id: str, user_id: str, channel_id: str, thread_ts: str | None, name: str):
+        reply = ImportReply(client, channel_id, thread_ts)
+
+        async def run() -> ImportSummary:
+            _info, data = await download_private_file(client, file_id, settings.limits)
+            source = ImportSource(user_id=user_id, channel_id=channel_id, kind="file", name=name,
+                                  thread_ts=thread_ts, slack_file_id=file_id)
+
+            def progress(rows: int) -> None:
+                reply.rows_read = rows
+
+            return await anyio.to_thread.run_sync(lambda: import_file(
+                uow(), data, source, limits=settings.limits, normalizer=settings.normalizer, progress=progress))
+
+        await report_import(client, reply, user_id, name, run)
+
+    @app.event({"type": EventType.MESSAGE, "subtype": "file_share"})
+    async def import_dropped_files(event: dict, client: AsyncWebClient, context, uow) -> None:
+        if event.get("bot_id") or event.get("user") == context.bot_user_id:
+            return  # the bot's own uploads (samples, reports) are not imports
+        for file in filter(is_recipient_file, event.get("files", [])):
+            await import_slack_file(client, uow, file["id"], event["user"], event["channel"],
+                                    event.get("thread_ts") or event["ts"], file.get("name", "file"))
+
+    @app.event(EventType.MESSAGE)
+    async def ignore_other_messages() -> None:
+        """Every other message in the bot's channels: acknowledged, nothing to do."""
+
+    async def open_import_modal(invocation: Invocation) -> None:
+        await invocation.acknowledge()
+        await invocation.client.views_open(
+            trigger_id=invocation.command["trigger_id"], view=build_import_modal(invocation.channel_id)
+        )
+
+    registry.add(Subcommand("import", "/sms import", "Import recipients from a file or pasted numbers", open_import_modal))
+
+    @app.view(CallbackId.IMPORT_SUBMIT)
+    async def submit_import(ack: AsyncAck, view: dict, body: dict, client: AsyncWebClient, uow) -> None:
+        values = view["state"]["values"]
+        files = (values.get(BlockId.IMPORT_FILE, {}).get(ActionId.IMPORT_FILE_INPUT) or {}).get("files") or []
+        pasted = (values.get(BlockId.IMPORT_PASTE, {}).get(ActionId.IMPORT_PASTE_INPUT) or {}).get("value") or ""
+        if bool(files) == bool(pasted.strip()):
+            message = "Choose a file or paste numbers (one of the two)."
+            await ack(response_action="errors", errors={BlockId.IMPORT_FILE: message, BlockId.IMPORT_PASTE: message})
+            return
+        await ack()
+        user_id = body["user"]["id"]
+        channel_id = ImportModalState.load(view.get("private_metadata")).channel_id
+        if files:
+            file = files[0]
+            await import_slack_file(client, uow, file["id"], user_id, channel_id, None, file.get("name", "file"))
+            return
+        reply = ImportReply(client, channel_id, None)
+        source = ImportSource(user_id=user_id, channel_id=channel_id, kind="paste", name="pasted numbers")
+
+        async def run() -> ImportSummary:
+            return await anyio.to_thread.run_sync(
+                lambda: import_pasted(uow(), pasted, source, normalizer=settings.normalizer))
+
+        await report_import(client, reply, user_id, "Pasted numbers", run)

@@ -1,0 +1,26 @@
+"""`/sms sample`: a recipient file to start from, sent to the asker."""
+
+from __future__ import annotations
+
+import anyio
+
+from domain.spreadsheets import sample_recipients_xlsx
+from handlers.ids import SLASH_COMMAND
+from handlers.slack_files import send_file_privately
+from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
+
+SAMPLE_FILENAME = "smsbot-recipients-sample.xlsx"
+
+
+def register(registry: SubcommandRegistry) -> None:
+    async def send_sample(invocation: Invocation) -> None:
+        await invocation.acknowledge()
+        content = await anyio.to_thread.run_sync(sample_recipients_xlsx)
+        await send_file_privately(
+            invocation.client, invocation.actor.user_id, filename=SAMPLE_FILENAME, content=content,
+            comment="A sample recipient file: one `phone` column, then one column per template variable. "
+                    "Fill it in and drop it into a channel with me.",
+        )
+        await invocation.reply("I sent you a sample recipient file in our direct messages.")
+
+    registry.add(Subcommand("sample", f"{SLASH_COMMAND} sample", "Get a sample recipient file", send_sample))

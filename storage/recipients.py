@@ -1,0 +1,93 @@
+"""Recipient lists, their recipients (bulk-inserted with SQLAlchemy Core) and audiences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from sqlalchemy import func, insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.errors import AlreadyExists
+from storage.tables import Audience, Recipient, RecipientList
+
+INSERT_BATCH = 20_000
+RecipientRow = tuple[int, str, list[str]]  # row number, E.164 phone, variable values
+
+
+class RecipientListRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, recipient_list: RecipientList, recipients: Iterable[RecipientRow]) -> RecipientList:
+        """The list and every recipient, in the caller's transaction: all or nothing."""
+        self._session.add(recipient_list)
+        try:
+            self._session.flush()
+        except IntegrityError:
+            raise AlreadyExists(f"recipient list for file {recipient_list.slack_file_id}") from None
+        statement = insert(Recipient.__table__)
+        rows = iter(recipients)
+        while batch := list(islice(rows, INSERT_BATCH)):
+            self._session.execute(
+                statement,
+                [{"list_id": recipient_list.id, "row_number": n, "phone": p, "variables": v} for n, p, v in batch],
+            )
+        return recipient_list
+
+    def get(self, list_id: int) -> RecipientList | None:
+        return self._session.get(RecipientList, list_id)
+
+    def by_slack_file(self, file_id: str) -> RecipientList | None:
+        return self._session.exec(select(RecipientList).where(RecipientList.slack_file_id == file_id)).first()
+
+    def latest(self, limit: int = 20) -> list[RecipientList]:
+        return list(self._session.exec(select(RecipientList).order_by(col(RecipientList.id).desc()).limit(limit)))
+
+    def latest_for(self, user_id: str, channel_id: str) -> RecipientList | None:
+        query = (
+            select(RecipientList)
+            .where(RecipientList.created_by == user_id, RecipientList.channel_id == channel_id)
+            .order_by(col(RecipientList.id).desc())
+            .limit(1)
+        )
+        return self._session.exec(query).first()
+
+    def recipients(self, list_id: int, *, limit: int | None = None) -> list[Recipient]:
+        query = select(Recipient).where(Recipient.list_id == list_id).order_by(col(Recipient.id)).limit(limit)
+        return list(self._session.exec(query))
+
+    def iter_recipients(self, list_id: int, batch: int = 10_000) -> Iterator[Recipient]:
+        query = select(Recipient).where(Recipient.list_id == list_id).order_by(col(Recipient.id))
+        yield from self._session.exec(query.execution_options(yield_per=batch))
+
+    def count_recipients(self, list_id: int) -> int:
+        return self._session.exec(select(func.count()).where(Recipient.list_id == list_id)).one()
+
+
+class AudienceRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, audience: Audience) -> Audience:
+        self._session.add(audience)
+        try:
+            self._session.flush()
+        except IntegrityError:
+            raise AlreadyExists(f"audience {audience.name}") from None
+        return audience
+
+    def by_name(self, name_key: str) -> Audience | None:
+        return self._session.exec(select(Audience).where(Audience.name_key == name_key)).first()
+
+    def all_with_lists(self) -> list[tuple[Audience, RecipientList]]:
+        query = (
+            select(Audience, RecipientList)
+            .join(RecipientList, col(RecipientList.id) == col(Audience.list_id))
+            .order_by(col(Audience.name_key))
+        )
+        return list(self._session.exec(query))
+
+    def delete(self, audience: Audience) -> None:
+        self._session.delete(audience)

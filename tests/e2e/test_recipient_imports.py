@@ -1,0 +1,104 @@
+"""Recipient files dropped into Slack, imported end to end through the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.sandbox.emulator.defaults import APPROVER_ID, GENERAL_CHANNEL_ID, SENDER_ID
+from tests.e2e.imports import files_sent_to, final_reply, read_xlsx, xlsx_bytes
+
+
+def stored_lists(uow):
+    with uow:
+        return uow.recipient_lists.latest()
+
+
+def recipients_of(uow, list_id):
+    with uow:
+        return [(r.row_number, r.phone, list(r.variables)) for r in uow.recipient_lists.recipients(list_id)]
+
+
+CSV = (
+    "phone,name,coupon\n"
+    "13800138000,Li Lei,A1\n"          # row 2
+    "+86 139 1234 5678,Han Meimei,B2\n"  # row 3
+    "8613800138000,Dup,C3\n"           # row 4: duplicate of row 2 after normalisation
+    "12345,Short,D4\n"                 # row 5: invalid
+    "hello,Text,E5\n"                  # row 6: invalid
+    "+1 201-555-0123,Bob,F6\n"         # row 7
+).encode()
+
+
+async def test_a_dropped_csv_is_imported_with_exact_counts(workspace, driver, uow):
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "spring.csv", CSV)
+    assert shared.responses[0].status_code == 200
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    assert "3 imported, 2 invalid removed, 1 duplicates removed" in reply.text
+    assert "`${name}`" in str(reply.blocks) and "`${coupon}`" in str(reply.blocks)
+
+    [recipient_list] = stored_lists(uow)
+    assert (recipient_list.imported_count, recipient_list.invalid_count, recipient_list.duplicate_count) == (3, 2, 1)
+    assert recipients_of(uow, recipient_list.id) == [
+        (2, "+8613800138000", ["Li Lei", "A1"]),
+        (3, "+8613912345678", ["Han Meimei", "B2"]),
+        (7, "+12015550123", ["Bob", "F6"]),
+    ]
+    # Slack never shows the whole numbers
+    assert "13800138000" not in str(reply.blocks) and "13912345678" not in str(reply.blocks)
+
+
+async def test_the_invalid_rows_report_reaches_only_the_uploader(workspace, driver):
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "spring.csv", CSV)
+    await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    [report] = files_sent_to(workspace, SENDER_ID)
+    assert report.name.endswith(".xlsx")
+    rows = read_xlsx(report.content)
+    assert rows[0] == ("row", "value", "reason")
+    assert [(r[0], r[1]) for r in rows[1:]] == [(5, "12345"), (6, "hello")]
+    assert files_sent_to(workspace, APPROVER_ID) == []
+    assert all(GENERAL_CHANNEL_ID not in f.channels for f in workspace.files.all() if f.id != shared.file_id)
+
+
+async def test_numeric_cells_come_out_exact(workspace, driver, uow):
+    content = xlsx_bytes([["Mobile", "city"], [13800138000, "Beijing"], [8613912345678, "Shanghai"],
+                          [13800138000.0, "again"], ["+44 7911 123456", "London"]])
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "numbers.xlsx", content)
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    assert "3 imported, 0 invalid removed, 1 duplicates removed" in reply.text
+    [recipient_list] = stored_lists(uow)
+    assert [p for _, p, _ in recipients_of(uow, recipient_list.id)] == ["+8613800138000", "+8613912345678", "+447911123456"]
+
+
+async def test_a_gbk_csv_with_a_chinese_header(workspace, driver, uow):
+    content = "手机号,姓名\n13800138000,李雷\n13912345678,韩梅梅\n".encode("gbk")
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "名单.csv", content)
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    assert "2 imported, 0 invalid removed, 0 duplicates removed" in reply.text
+    [recipient_list] = stored_lists(uow)
+    assert recipient_list.variables == ["姓名"]
+    assert recipients_of(uow, recipient_list.id)[1] == (3, "+8613912345678", ["韩梅梅"])
+
+
+async def test_the_same_file_delivered_twice_is_imported_once(workspace, driver, uow):
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "spring.csv", CSV)
+    await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    [message] = [m for m in workspace.messages(GENERAL_CHANNEL_ID) if m.ts == shared.message_ts]
+    event = workspace.message_payload(message)
+    event.update({"channel": GENERAL_CHANNEL_ID, "event_ts": message.ts, "channel_type": "channel"})
+    await driver.event(event)  # Slack retries an event it thinks we missed
+    replies = []
+    for _ in range(100):
+        replies = [m for m in workspace.replies(GENERAL_CHANNEL_ID, shared.message_ts) if "imported" in m.text]
+        if len(replies) == 2:
+            break
+        await asyncio.sleep(0.05)
+    assert len(stored_lists(uow)) == 1
+    assert "imported before" in str(replies[-1].blocks)
+
+
+async def test_other_files_and_the_bots_own_uploads_are_left_alone(workspace, driver, uow):
+    await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "photo.png", b"\x89PNG\r\n\x1a\n")
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "sample")
+    await asyncio.sleep(0.5)
+    assert stored_lists(uow) == []
+    assert [m for m in workspace.messages(GENERAL_CHANNEL_ID, include_replies=True) if "Importing" in m.text] == []
