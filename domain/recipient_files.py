@@ -44,7 +44,7 @@ class Limits:
 
     @property
     def max_megabytes(self) -> str:
-        return f"{self.max_bytes / (1024 * 1024):g} MB"
+        return f"{self.max_bytes / (1024 * 1024):.4g} MB"
 
 
 @dataclass
@@ -53,8 +53,11 @@ class Table:
 
     header: list[str]
     rows: Iterator[tuple[int, tuple]]
-    # Rows whose cells are formulas with no saved result; found only when asked.
-    formula_rows: Callable[[], set[int]] = field(default=lambda: set())
+    # Rows whose cell in a column (by index) is a formula with no saved result; found only when asked.
+    formula_rows: Callable[[int], set[int]] = field(default=lambda _column: set())
+    # Rows that read as empty or were never read: a formula with no saved result looks like that.
+    blank_rows: list[int] = field(default_factory=list)
+    rows_hidden_at_end: bool = False
 
 
 def check_size(size: int, limits: Limits) -> None:
@@ -165,7 +168,8 @@ def _limited(rows: Iterator[tuple[int, tuple]], limits: Limits) -> Iterator[tupl
 
 
 FORMULA_WITHOUT_VALUE = "formula without a saved value (open and save the file in Excel)"
-_FORMULA_ONLY_CELL = re.compile(rb'<c r="[A-Z]+(\d+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>)?\s*</c>')
+_FORMULA_ONLY_CELL = rb'<c r="{column}(\d+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>'
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 
 
 def read_xlsx(data: bytes, limits: Limits) -> Table:
@@ -187,8 +191,11 @@ def read_xlsx(data: bytes, limits: Limits) -> Table:
     # calamine numbers rows from the sheet's first used row, which may not be row 1.
     first_row = sheet.start[0] + 1 if sheet.start else 1
     numbered = ((row_number, tuple(row)) for row_number, row in enumerate(rows, start=first_row + 1))
-    table = Table([_header_cell(cell) for cell in header], _limited(_non_blank(numbered), limits))
-    table.formula_rows = lambda: _rows_with_unsaved_formulas(data)
+    table = Table([_header_cell(cell) for cell in header], iter(()))
+    table.rows = _limited(_non_blank(numbered, table.blank_rows), limits)
+    table.formula_rows = lambda column: _rows_with_unsaved_formulas(data, column)
+    # calamine stops at the last row with a value; the sheet may declare more.
+    table.rows_hidden_at_end = _declared_last_row(data) > first_row + sheet.height - 1
     return table
 
 
@@ -198,22 +205,46 @@ def _header_cell(value: object) -> str:
     return str(value if value is not None else "").strip()
 
 
-def _non_blank(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
+def _non_blank(rows: Iterator[tuple[int, tuple]], blank_rows: list[int]) -> Iterator[tuple[int, tuple]]:
     for row_number, row in rows:
         if any(cell not in (None, "") for cell in row):
             yield row_number, row
+        else:
+            blank_rows.append(row_number)
 
 
-def _rows_with_unsaved_formulas(data: bytes) -> set[int]:
-    """Rows holding a formula whose result was never saved (calamine reads them as empty).
-    Only looked for when some phone cell came back empty, so the common file pays nothing."""
-    rows: set[int] = set()
+def _first_sheet_name(archive: zipfile.ZipFile) -> str | None:
+    sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
+    return sheets[0] if sheets else None
+
+
+def _declared_last_row(data: bytes) -> int:
+    """The last row the sheet's <dimension> declares, read from its first kilobytes only."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in sorted(archive.namelist()):
-            if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
-                rows.update(int(m.group(1)) for m in _FORMULA_ONLY_CELL.finditer(archive.read(name)))
-                break  # the first sheet is the one imported
-    return rows
+        name = _first_sheet_name(archive)
+        if name is None:
+            return 0
+        with archive.open(name) as sheet:
+            match = _DIMENSION.search(sheet.read(4096))
+    return int(match.group(1) or 1) if match else 0
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _rows_with_unsaved_formulas(data: bytes, column: int) -> set[int]:
+    """Rows whose cell in that column is a formula whose result was never saved (calamine
+    reads it as empty). Looked for only when such a cell may exist, so most files pay nothing."""
+    pattern = re.compile(_FORMULA_ONLY_CELL.replace(b"{column}", _column_letters(column).encode()))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        name = _first_sheet_name(archive)
+        return {int(m.group(1)) for m in pattern.finditer(archive.read(name))} if name else set()
 
 
 def read_recipient_table(data: bytes, filename: str, limits: Limits) -> Table:

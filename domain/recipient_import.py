@@ -84,20 +84,28 @@ def build_recipients(table: Table, normalizer: PhoneNormalizer, progress: Progre
     outcome.data_rows = rows
     if rows == 0:
         raise RecipientFileError("The file has a header row but no data rows.")
-    _explain_empty_formulas(outcome, table)
+    _explain_empty_formulas(outcome, table, phone_index)
     return outcome
 
 
-def _explain_empty_formulas(outcome: ImportOutcome, table: Table) -> None:
+def _explain_empty_formulas(outcome: ImportOutcome, table: Table, phone_index: int) -> None:
+    """A phone cell holding a formula with no saved result reads as empty, or its row is
+    not read at all: say so, and count such a row as the invalid row it is."""
     empty = str(InvalidReason.EMPTY)
-    if not any(row.reason == empty for row in outcome.invalid):
+    if not (table.blank_rows or table.rows_hidden_at_end or any(row.reason == empty for row in outcome.invalid)):
         return
-    formula_rows = table.formula_rows()
-    outcome.invalid[:] = [
+    formula_rows = table.formula_rows(phone_index)
+    if not formula_rows:
+        return
+    relabelled = [
         InvalidRow(row.row_number, row.value, FORMULA_WITHOUT_VALUE)
         if row.reason == empty and row.row_number in formula_rows else row
         for row in outcome.invalid
     ]
+    already = {row.row_number for row in outcome.invalid}
+    skipped = [InvalidRow(n, "", FORMULA_WITHOUT_VALUE) for n in sorted(formula_rows - already)]
+    outcome.invalid[:] = sorted(relabelled + skipped, key=lambda row: row.row_number)
+    outcome.data_rows += len(skipped)
 
 
 def split_pasted_numbers(text: str) -> list[str]:

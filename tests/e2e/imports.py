@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
+import zipfile
 
 from openpyxl import Workbook, load_workbook
 
@@ -42,3 +43,16 @@ def files_sent_to(workspace, user_id: str) -> list:
     """Files the bot shared into its direct message with that person."""
     dm = workspace.open_dm(user_id)
     return [f for f in workspace.files.all() if dm.id in f.channels]
+
+
+def zip_bomb() -> bytes:
+    """A workbook whose sheet inflates to ~200 MB from a few hundred KB."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            row = b"<row><c><v>1</v></c></row>" * 4096
+            for _ in range(2000):
+                sheet.write(row)
+    return buffer.getvalue()

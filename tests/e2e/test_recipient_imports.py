@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.sandbox.emulator.defaults import APPROVER_ID, GENERAL_CHANNEL_ID, SENDER_ID
-from tests.e2e.imports import files_sent_to, final_reply, read_xlsx, xlsx_bytes
+from tests.e2e.imports import files_sent_to, final_reply, read_xlsx, xlsx_bytes, zip_bomb
 
 
 def stored_lists(uow):
@@ -102,3 +102,21 @@ async def test_other_files_and_the_bots_own_uploads_are_left_alone(workspace, dr
     await asyncio.sleep(0.5)
     assert stored_lists(uow) == []
     assert [m for m in workspace.messages(GENERAL_CHANNEL_ID, include_replies=True) if "Importing" in m.text] == []
+
+
+async def test_a_zip_bomb_is_refused_without_being_inflated(workspace, driver, uow):
+    content = zip_bomb()
+    assert len(content) < 2 * 1024 * 1024  # small enough to pass the size limit
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "bomb.xlsx", content)
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    assert "looks like a zip bomb" in reply.text
+    assert stored_lists(uow) == []
+
+
+async def test_a_formula_without_a_saved_value_is_an_invalid_row(workspace, driver, uow):
+    content = xlsx_bytes([["phone"], [13800138000], ["=CONCAT(\"1391234\",\"5678\")"]])
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "formulas.xlsx", content)
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    assert "1 imported, 1 invalid removed" in reply.text
+    [report] = files_sent_to(workspace, SENDER_ID)
+    assert read_xlsx(report.content)[1][2].startswith("formula without a saved value")
