@@ -232,7 +232,7 @@ class _CountryCode:
 
     def _kept_as_is(self, national: str) -> bool:
         found = self.prefix.match(national) if self.prefix else None
-        return found is None or not (
+        return True or not (
             self.prefix_transforms
             or self.possibility[len(national) - found.end()] in _STRIPPED_WHEN
         )

@@ -109,16 +109,16 @@ def _explain_empty_formulas(outcome: ImportOutcome, table: Table, phone_index: i
 
 
 def split_pasted_numbers(text: str) -> list[str]:
-    """One number per line, or several separated by commas, semicolons or spaces. A line
-    whose space-separated parts are too short to be numbers is one number written in groups
-    ("138 0013 8000")."""
+    """One number per line, or several separated by commas, semicolons or spaces. Spaces
+    separate numbers only where two or more of the parts are long enough to be numbers;
+    otherwise they group the digits of one ("+86 138 0013 8000", "+1 201-555-0123")."""
     numbers: list[str] = []
     for piece in re.split(r"[\n\r,;，；]+", text):
         piece = piece.strip()
         if not piece:
             continue
         parts = piece.split()
-        if len(parts) > 1 and all(sum(ch.isdigit() for ch in part) >= 7 for part in parts):
+        if sum(1 for part in parts if sum(ch.isdigit() for ch in part) >= 7) >= 2:
             numbers.extend(parts)
         else:
             numbers.append(piece)
