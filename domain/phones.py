@@ -161,7 +161,7 @@ def normalize_full(raw: RawCell, default_region: str = "CN") -> Normalized:
 # --- proving validity without parse -------------------------------------------------------
 
 # _number_type_helper's descs. Their order there decides the type, not validity, so the
-# likeliest go first: the regex then stops at the first alternative that matches.
+# likeliest (mobile, fixed line) go first: the regex stops at the first that matches.
 _TYPE_DESCS = (
     "fixed_line", "premium_rate", "toll_free", "shared_cost", "voip",
     "personal_number", "pager", "uan", "voicemail",
@@ -170,11 +170,8 @@ _TYPE_DESCS = (
 
 def _admits(desc, length: int) -> bool:
     """phonenumbers' _is_number_matching_desc, minus the pattern match itself."""
-    return (
-        desc is not None
-        and bool(desc.national_number_pattern)
-        and (not desc.possible_length or length in desc.possible_length)
-    )
+    lengths = desc.possible_length if desc is not None else ()
+    return bool(desc and desc.national_number_pattern) and (not lengths or length in lengths)
 
 
 def _validity_source(metadata: PhoneMetadata, length: int) -> str | None:
@@ -232,7 +229,7 @@ class _CountryCode:
 
     def _kept_as_is(self, national: str) -> bool:
         found = self.prefix.match(national) if self.prefix else None
-        return True or not (
+        return found is None or not (
             self.prefix_transforms
             or self.possibility[len(national) - found.end()] in _STRIPPED_WHEN
         )

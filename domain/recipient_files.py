@@ -9,7 +9,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -52,7 +52,7 @@ class Table:
     """A sheet: its header and an iterator over its data rows (row numbers as in the file)."""
 
     header: list[str]
-    rows: Iterator[tuple[int, tuple]]
+    rows: Iterator[tuple[int, Sequence]]
     # Rows whose cell in a column (by index) is a formula with no saved result; found only when asked.
     formula_rows: Callable[[int], set[int]] = field(default=lambda _column: set())
     # Rows that read as empty or were never read: a formula with no saved result looks like that.
@@ -122,16 +122,15 @@ def find_phone_column(header: list[str]) -> int:
     )
 
 
-def decode_text(data: bytes) -> str:
+def detect_encoding(data: bytes) -> str:
     """UTF-8 (with or without BOM), else GB18030, the superset of GBK that Chinese Excel writes."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise RecipientFileError("The CSV is neither UTF-8 nor GBK/GB18030 text. Save it as CSV UTF-8.") from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            data.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise RecipientFileError("The CSV is neither UTF-8 nor GBK/GB18030 text. Save it as CSV UTF-8.")
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -142,29 +141,34 @@ def sniff_delimiter(sample: str) -> str:
 
 
 def read_csv(data: bytes, limits: Limits) -> Table:
-    text = decode_text(data)
-    delimiter = sniff_delimiter(text[:SNIFF_BYTES])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    encoding = detect_encoding(data)
+    delimiter = sniff_delimiter(data[:SNIFF_BYTES].decode(encoding, errors="ignore"))
+    # Decoded as it is read: a whole decoded copy of a large file would cost several times its size.
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    reader = csv.reader(text, delimiter=delimiter)
     header = next(reader, None)
     if header is None:
         raise RecipientFileError("The file is empty.")
-    return Table([cell.strip() for cell in header], _limited(_numbered(reader), limits))
+    table = Table([cell.strip() for cell in header], iter(()))
+    table.rows = _data_rows(reader, 2, limits, table.blank_rows)
+    return table
 
 
-def _numbered(rows: Iterator[list | tuple]) -> Iterator[tuple[int, tuple]]:
-    # Data starts on the file's second row; skip rows with nothing in them, as Excel users expect.
-    for row_number, row in enumerate(rows, start=2):
-        if any(cell not in (None, "") for cell in row):
-            yield row_number, tuple(row)
-
-
-def _limited(rows: Iterator[tuple[int, tuple]], limits: Limits) -> Iterator[tuple[int, tuple]]:
-    for count, row in enumerate(rows, start=1):
-        if count > limits.max_rows:
+def _data_rows(rows: Iterator[Sequence], first_row: int, limits: Limits, blank_rows: list[int]) -> Iterator[tuple[int, Sequence]]:
+    """Rows with their numbers in the file; blank rows skipped (and noted); past the row
+    limit the import stops before reading further."""
+    count = 0
+    max_rows = limits.max_rows
+    for row_number, row in enumerate(rows, start=first_row):
+        if not any(row):  # empty strings and None alike; C-speed, this loop runs a million times
+            blank_rows.append(row_number)
+            continue
+        count += 1
+        if count > max_rows:
             raise RecipientFileError(
-                f"The file has more than {limits.max_rows:,} data rows, the limit per task. Split it into several files."
+                f"The file has more than {max_rows:,} data rows, the limit per task. Split it into several files."
             )
-        yield row
+        yield row_number, row
 
 
 FORMULA_WITHOUT_VALUE = "formula without a saved value (open and save the file in Excel)"
@@ -190,9 +194,8 @@ def read_xlsx(data: bytes, limits: Limits) -> Table:
         raise RecipientFileError("The file is empty.")
     # calamine numbers rows from the sheet's first used row, which may not be row 1.
     first_row = sheet.start[0] + 1 if sheet.start else 1
-    numbered = ((row_number, tuple(row)) for row_number, row in enumerate(rows, start=first_row + 1))
     table = Table([_header_cell(cell) for cell in header], iter(()))
-    table.rows = _limited(_non_blank(numbered, table.blank_rows), limits)
+    table.rows = _data_rows(rows, first_row + 1, limits, table.blank_rows)
     table.formula_rows = lambda column: _rows_with_unsaved_formulas(data, column)
     # calamine stops at the last row with a value; the sheet may declare more.
     table.rows_hidden_at_end = _declared_last_row(data) > first_row + sheet.height - 1
@@ -203,14 +206,6 @@ def _header_cell(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value if value is not None else "").strip()
-
-
-def _non_blank(rows: Iterator[tuple[int, tuple]], blank_rows: list[int]) -> Iterator[tuple[int, tuple]]:
-    for row_number, row in rows:
-        if any(cell not in (None, "") for cell in row):
-            yield row_number, row
-        else:
-            blank_rows.append(row_number)
 
 
 def _first_sheet_name(archive: zipfile.ZipFile) -> str | None:

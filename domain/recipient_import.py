@@ -4,7 +4,8 @@ drop duplicates keeping the first row's variables. Pure."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from json.encoder import encode_basestring as _encode_string
 from dataclasses import dataclass, field
 
 from domain.errors import DomainError
@@ -30,7 +31,8 @@ class ImportOutcome:
     """What an import keeps and what it removed, ready to be stored."""
 
     variables: list[str]
-    recipients: list[tuple[int, str, list[str]]] = field(default_factory=list)
+    # (row number, E.164 number, variable values as a JSON array)
+    recipients: list[tuple[int, str, str]] = field(default_factory=list)
     invalid: list[InvalidRow] = field(default_factory=list)
     duplicate_count: int = 0
     data_rows: int = 0
@@ -62,30 +64,42 @@ def variable_columns(header: list[str], phone_index: int) -> list[str]:
 def build_recipients(table: Table, normalizer: PhoneNormalizer, progress: Progress | None = None) -> ImportOutcome:
     phone_index = find_phone_column(table.header)
     outcome = ImportOutcome(variables=variable_columns(table.header, phone_index))
-    variable_indexes = [i for i in range(len(table.header)) if i != phone_index]
+    values_of = _variable_values(phone_index, len(table.header))
     seen: set[str] = set()
     normalize = normalizer.normalize
     recipients, invalid = outcome.recipients, outcome.invalid
-    rows = 0
+    duplicates = rows = 0
     for row_number, row in table.rows:
         rows += 1
         raw = row[phone_index] if phone_index < len(row) else None
-        result = normalize(raw)
-        e164 = result.e164
+        e164 = (result := normalize(raw)).e164
         if e164 is None:
             invalid.append(InvalidRow(row_number, _as_text(raw), result.message))
         elif e164 in seen:
-            outcome.duplicate_count += 1
+            duplicates += 1
         else:
             seen.add(e164)
-            recipients.append((row_number, e164, [_as_text(row[i]) if i < len(row) else "" for i in variable_indexes]))
+            recipients.append((row_number, e164, values_of(row)))
         if progress is not None and rows % PROGRESS_EVERY_ROWS == 0:
             progress(rows)
-    outcome.data_rows = rows
+    outcome.data_rows, outcome.duplicate_count = rows, duplicates
     if rows == 0:
         raise RecipientFileError("The file has a header row but no data rows.")
     _explain_empty_formulas(outcome, table, phone_index)
     return outcome
+
+
+def _variable_values(phone_index: int, width: int) -> Callable[[Sequence], str]:
+    """A row's variable values as a JSON array of strings, encoded once here: a million
+    small lists would cost far more memory than their text."""
+    indexes = [i for i in range(width) if i != phone_index]
+
+    def values_of(row: Sequence) -> str:
+        if len(row) < width:
+            row = [*row, *([""] * (width - len(row)))]
+        return "[" + ",".join([_encode_string(_as_text(row[i])) for i in indexes]) + "]"
+
+    return values_of
 
 
 def _explain_empty_formulas(outcome: ImportOutcome, table: Table, phone_index: int) -> None:
@@ -138,6 +152,8 @@ def pasted_table(text: str) -> Table:
 
 
 def _as_text(value: object) -> str:
+    if value.__class__ is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
