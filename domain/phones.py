@@ -170,8 +170,9 @@ _TYPE_DESCS = (
 
 def _admits(desc, length: int) -> bool:
     """phonenumbers' _is_number_matching_desc, minus the pattern match itself."""
-    lengths = desc.possible_length if desc is not None else ()
-    return bool(desc and desc.national_number_pattern) and (not lengths or length in lengths)
+    if desc is None or not desc.national_number_pattern:
+        return False
+    return not desc.possible_length or length in desc.possible_length
 
 
 def _validity_source(metadata: PhoneMetadata, length: int) -> str | None:

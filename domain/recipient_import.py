@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from json.encoder import encode_basestring as _encode_string
+from operator import itemgetter
 from dataclasses import dataclass, field
 
 from domain.errors import DomainError
@@ -93,11 +94,16 @@ def _variable_values(phone_index: int, width: int) -> Callable[[Sequence], str]:
     """A row's variable values as a JSON array of strings, encoded once here: a million
     small lists would cost far more memory than their text."""
     indexes = [i for i in range(width) if i != phone_index]
+    if not indexes:
+        return lambda _row: "[]"
+    pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda row: (row[indexes[0]],))
 
     def values_of(row: Sequence) -> str:
-        if len(row) < width:
-            row = [*row, *([""] * (width - len(row)))]
-        return "[" + ",".join([_encode_string(_as_text(row[i])) for i in indexes]) + "]"
+        try:
+            values = pick(row)
+        except IndexError:  # a short row: its missing cells are empty
+            values = pick([*row, *([""] * (width - len(row)))])
+        return "[" + ",".join(map(_encode_string, map(_as_text, values))) + "]"
 
     return values_of
 

@@ -16,10 +16,13 @@ INSERT_BATCH = 20_000
 RecipientRow = tuple[int, str, str]  # row number, E.164 phone, variable values as a JSON array
 
 
-def _bulk_insert_sql(dialect: str, paramstyle: str) -> str:
+def _bulk_insert_sql(dialect: str, paramstyle: str, list_id: int) -> str:
+    # The list id is our own integer, written into the statement so that the rows can be
+    # passed to the driver as they are, without repacking a million tuples.
     marker = "?" if paramstyle == "qmark" else "%s"
     variables = f"CAST({marker} AS JSON)" if dialect == "postgresql" else marker
-    return f"INSERT INTO recipient (list_id, row_number, phone, variables) VALUES ({marker}, {marker}, {marker}, {variables})"
+    return (f"INSERT INTO recipient (list_id, row_number, phone, variables) "
+            f"VALUES ({int(list_id)}, {marker}, {marker}, {variables})")
 
 
 class RecipientListRepository:
@@ -37,11 +40,10 @@ class RecipientListRepository:
         except IntegrityError:
             raise AlreadyExists(f"recipient list for file {recipient_list.slack_file_id}") from None
         connection = self._session.connection()
-        statement = _bulk_insert_sql(connection.dialect.name, connection.dialect.paramstyle)
-        list_id = recipient_list.id
+        statement = _bulk_insert_sql(connection.dialect.name, connection.dialect.paramstyle, recipient_list.id)
         rows = iter(recipients)
         while batch := list(islice(rows, INSERT_BATCH)):
-            connection.exec_driver_sql(statement, [(list_id, n, phone, variables) for n, phone, variables in batch])
+            connection.exec_driver_sql(statement, batch)
         return recipient_list
 
     def get(self, list_id: int) -> RecipientList | None:
