@@ -117,7 +117,8 @@ def test_messages_read_well_in_a_report():
     assert normalized("1.38E+10").message == "scientific notation (digits lost)"
     assert normalized(None).message == "empty"
     assert normalized("13800138000").message == "valid"
-    assert Normalized(None, InvalidReason.NOT_VALID_FOR_REGION).message == "not valid for its region"
+    unnamed = Normalized(None, InvalidReason.NOT_VALID_FOR_REGION)
+    assert unnamed.message == "not valid for its region"
     assert normalized("+882 1234 5678").region is None  # non-geographic: no region to name
 
 
@@ -186,8 +187,9 @@ def test_common_shapes_never_reach_parse(monkeypatch):
 
     monkeypatch.setattr(phones.phonenumbers, "parse", no_parse)
     normalizer = PhoneNormalizer()
-    for raw in ["13800138000", 13800138000, 13800138000.0, "+86 138 0013 8000",
-                "008613800138000", "+1 201 555 0123", "+44 20 7946 0000", "+86 123 4567 8901"]:  # fmt: skip
+    cells = [13800138000, 13800138000.0, "13800138000", "+86 138 0013 8000", "008613800138000",
+             "+1 201 555 0123", "+44 20 7946 0000", "+86 123 4567 8901"]  # fmt: skip
+    for raw in cells:
         assert normalizer.normalize(raw).reason in (None, InvalidReason.NOT_VALID_FOR_REGION)
 
 
