@@ -71,11 +71,17 @@ def list_audiences(uow: UnitOfWork) -> list[AudienceView]:
         ]
 
 
+def _audience_named(uow: UnitOfWork, name: str) -> Audience:
+    audience = uow.audiences.by_name(audience_key(name))
+    if audience is None:
+        raise AudienceError(f"No audience is named “{' '.join(name.split())}”. `/sms audience list` shows them all.")
+    return audience
+
+
 def find_audience(uow: UnitOfWork, name: str) -> AudienceView:
+    """The recipients a send to this audience would use."""
     with uow:
-        audience = uow.audiences.by_name(audience_key(name))
-        if audience is None:
-            raise AudienceError(f"No audience is named “{' '.join(name.split())}”. `/sms audience list` shows them all.")
+        audience = _audience_named(uow, name)
         recipient_list = uow.recipient_lists.get(audience.list_id)
         return AudienceView(audience.name, recipient_list.id, recipient_list.imported_count,
                             list(recipient_list.variables), audience.created_by, audience.created_at)
@@ -85,9 +91,7 @@ def delete_audience(uow: UnitOfWork, name: str, actor: Actor) -> str:
     """Only whoever saved it, or an approver, may delete an audience. Its recipients stay
     with the import (and with any task that used them)."""
     with uow:
-        audience = uow.audiences.by_name(audience_key(name))
-        if audience is None:
-            raise AudienceError(f"No audience is named “{' '.join(name.split())}”. `/sms audience list` shows them all.")
+        audience = _audience_named(uow, name)
         if audience.created_by != actor.user_id and not actor.is_approver:
             raise AudienceError(f"Only <@{audience.created_by}> or an approver can delete “{audience.name}”.")
         uow.audiences.delete(audience)

@@ -99,6 +99,8 @@ async def test_audiences_save_list_delete(workspace, driver, uow):
 
     await driver.slash_command(APPROVER_ID, GENERAL_CHANNEL_ID, "audience delete spring customers")
     assert "Deleted audience *Spring customers*" in await last_reply_text(workspace, APPROVER_ID, 1)
+    await driver.slash_command(APPROVER_ID, GENERAL_CHANNEL_ID, "audience delete spring customers")
+    assert "No audience is named “spring customers”" in await last_reply_text(workspace, APPROVER_ID, 2)
     with uow:
         assert uow.audiences.all_with_lists() == []
         assert [e.action for e in uow.audit.latest()][:3] == ["audience.deleted", "audience.saved", "recipients.imported"]

@@ -45,6 +45,10 @@ async def test_a_dropped_csv_is_imported_with_exact_counts(workspace, driver, uo
     ]
     # Slack never shows the whole numbers
     assert "13800138000" not in str(reply.blocks) and "13912345678" not in str(reply.blocks)
+    # One reply: posted as progress in the file's thread, then edited in place into the result.
+    [posted] = [c for c in workspace.calls("chat.postMessage") if c.args.get("thread_ts") == shared.message_ts]
+    assert posted.args["text"].startswith("Importing spring.csv")
+    assert workspace.calls("chat.update")[-1].args["ts"] == reply.ts
 
 
 async def test_the_invalid_rows_report_reaches_only_the_uploader(workspace, driver):
