@@ -124,3 +124,16 @@ async def test_the_save_as_audience_button_opens_a_modal_that_saves(workspace, d
     with uow:
         [(audience, recipient_list)] = uow.audiences.all_with_lists()
     assert audience.name == "vip" and recipient_list.imported_count == 1
+
+
+async def test_a_file_chosen_in_the_import_modal_is_imported(workspace, driver, uow):
+    stored = workspace.files.add(SENDER_ID, "modal.csv", b"phone,name\n13800138000,Li\n13912345678,Han\n")
+    view = await open_import_modal(workspace, driver)
+    chosen = {BlockId.IMPORT_FILE: {ActionId.IMPORT_FILE_INPUT: {
+        "type": "file_input", "files": [{"id": stored.id, "name": stored.name}]}}}
+    await driver.view_submission(SENDER_ID, view.id, chosen)
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID)
+    assert "modal.csv: 2 imported, 0 invalid removed, 0 duplicates removed" == reply.text
+    with uow:
+        [recipient_list] = uow.recipient_lists.latest()
+    assert recipient_list.slack_file_id == stored.id and recipient_list.variables == ["name"]
