@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -26,7 +28,12 @@ class Runtime:
         self.engine.dispose()
 
 
-def build_runtime(settings: Settings) -> Runtime:
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Runtime:
+    """`clock` is the one source of the current time, so tests can move it."""
     settings.require("slack_signing_secret", "slack_bot_token")
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
@@ -35,5 +42,5 @@ def build_runtime(settings: Settings) -> Runtime:
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=AsyncWebClient(token=token, base_url=settings.slack_api_url),
     )
-    register_all(slack, settings=settings, uow=lambda: SqlUnitOfWork(session_factory))
+    register_all(slack, settings=settings, uow=lambda: SqlUnitOfWork(session_factory), clock=clock)
     return Runtime(settings=settings, engine=engine, slack=slack)

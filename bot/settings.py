@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -36,6 +37,11 @@ class Settings(BaseSettings):
     default_region: str = "CN"
     max_file_mb: float = Field(default=12, gt=0, le=100)
     max_recipients: int = Field(default=1_000_000, gt=0, le=10_000_000)
+    signature_style: Literal["brackets", "colon"] = "brackets"
+    optout_hint: str = Field(default="Reply STOP to opt out", min_length=1, max_length=60)
+    allow_self_approval: bool = False
+    price_per_segment: Decimal = Field(default=Decimal("0.045"), ge=0)
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -137,6 +143,6 @@ def load_settings(**overrides: object) -> Settings:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
         reason = first["msg"].removeprefix("Value error, ")
-        if first["type"] in ("greater_than", "less_than_equal", "int_parsing", "float_parsing"):
+        if first["type"] not in ("value_error", "missing"):
             reason = f"{reason} (got {first.get('input')!r})"
         raise SettingsError(f"{ENV_PREFIX}{field.upper()} is malformed: {reason}") from None

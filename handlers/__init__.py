@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Callable
 
 from slack_bolt.async_app import AsyncApp
 
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
-from handlers import audiences, errors, home, recipients, sample, sms_command
+from handlers import audiences, content, errors, home, recipients, sample, sms_command
 from handlers.middleware import ApproverConfig, ApproverDirectory, install_context_middleware
 
 
-def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any]) -> None:
+def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock: Callable[[], datetime]) -> None:
     approvers = ApproverDirectory(ApproverConfig(settings.approver_user_ids, settings.approver_group_ids))
-    install_context_middleware(app, settings=settings, uow=uow, approvers=approvers)
+    install_context_middleware(app, settings=settings, uow=uow, approvers=approvers, clock=clock)
     errors.register(app)
     registry = sms_command.SubcommandRegistry()
     sms_command.register(app, registry)
@@ -25,4 +26,5 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any]) -> Non
     recipients.register(app, registry, import_settings)
     audiences.register(app, registry)
     sample.register(registry)
+    content.register(app, registry)
     home.register(app)

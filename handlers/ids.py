@@ -21,6 +21,19 @@ class BlockId(StrEnum):
     IMPORT_PASTE = "import.paste"
     AUDIENCE_NAME = "audience.name"
     AUDIENCE_LIST = "audience.list"
+    APPROVAL_SUMMARY = "approval.summary"
+    APPROVAL_ACTIONS = "approval.actions"
+    APPROVAL_REASON = "approval.reason"
+    TEMPLATE_NAME = "template.name"
+    TEMPLATE_KIND = "template.kind"
+    TEMPLATE_PURPOSE = "template.purpose"
+    TEMPLATE_BODY = "template.body"
+    TEMPLATE_SUBJECT = "template.subject"
+    TEMPLATE_MEDIA_URLS = "template.media_urls"
+    TEMPLATE_TITLE = "template.title"
+    TEMPLATE_IMAGE_URL = "template.image_url"
+    TEMPLATE_BUTTONS = "template.buttons"
+    TEMPLATE_DEFAULT_LINK = "template.default_link"
 
 
 class ActionId(StrEnum):
@@ -28,8 +41,15 @@ class ActionId(StrEnum):
     IMPORT_FILE_INPUT = "import.file_input"
     IMPORT_PASTE_INPUT = "import.paste_input"
     AUDIENCE_NAME_INPUT = "audience.name_input"
+    CONTENT_APPROVE = "content.approve"
+    CONTENT_REJECT = "content.reject"
+    APPROVAL_REASON_INPUT = "approval.reason_input"
+    TEMPLATE_KIND_SELECT = "template.kind_select"
+    TEMPLATE_FIELD = "template.field"  # every other template input: its block id tells which
 
 
 class CallbackId(StrEnum):
     IMPORT_SUBMIT = "import.submit"
     AUDIENCE_SAVE = "audience.save"
+    CONTENT_REJECT = "content.reject_reason"
+    TEMPLATE_ADD = "template.add"

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -66,12 +67,14 @@ class ApproverDirectory:
 
 
 def install_context_middleware(
-    app: AsyncApp, *, settings: Any, uow: Callable[[], Any], approvers: ApproverDirectory
+    app: AsyncApp, *, settings: Any, uow: Callable[[], Any], approvers: ApproverDirectory,
+    clock: Callable[[], datetime],
 ) -> None:
     @app.middleware
     async def load_context(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
         context["settings"] = settings
         context["uow"] = uow
+        context["clock"] = clock
         if context.user_id:
             context["actor"] = await approvers.actor(context.client, context.user_id)
         await next()

@@ -21,3 +21,19 @@ class ImportModalState(Payload):
 class AudienceSaveState(Payload):
     list_id: int
     channel_id: str
+
+
+class ContentRef(Payload):
+    kind: str  # signature or template
+    id: int
+
+
+class ContentRejectState(Payload):
+    kind: str
+    id: int
+    channel_id: str
+    message_ts: str
+
+
+class TemplateModalState(Payload):
+    channel_id: str

@@ -72,3 +72,49 @@ class Audience(SQLModel, table=True):
     list_id: int = Field(foreign_key="recipient_list.id")
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Signature(SQLModel, table=True):
+    """A sender name shown as the message prefix; usable once approved."""
+
+    __tablename__ = "signature"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=12)
+    name_key: str = Field(max_length=12, unique=True, index=True)
+    purpose_note: str = Field(default="", max_length=200)
+    status: str = Field(max_length=16, index=True)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    reject_reason: str | None = Field(default=None, max_length=500)
+    approval_channel: str | None = Field(default=None, max_length=32)
+    approval_ts: str | None = Field(default=None, max_length=32)
+
+
+class Template(SQLModel, table=True):
+    """Message content with ${variable} placeholders; usable once approved."""
+
+    __tablename__ = "template"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40)
+    name_key: str = Field(max_length=40, unique=True, index=True)
+    kind: str = Field(max_length=16)  # text, digital, card
+    purpose: str = Field(max_length=16)  # notification, promotional
+    body: str = Field(max_length=1000)
+    subject: str | None = Field(default=None, max_length=100)  # digital
+    media_urls: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # digital
+    title: str | None = Field(default=None, max_length=100)  # card
+    image_url: str | None = Field(default=None, max_length=500)  # card
+    buttons: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # card
+    default_link: str | None = Field(default=None, max_length=500)  # card
+    status: str = Field(max_length=16, index=True)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    reject_reason: str | None = Field(default=None, max_length=500)
+    approval_channel: str | None = Field(default=None, max_length=32)
+    approval_ts: str | None = Field(default=None, max_length=32)

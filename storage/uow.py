@@ -7,8 +7,10 @@ from typing import Callable
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from storage.content import ContentRepository
 from storage.recipients import AudienceRepository, RecipientListRepository
 from storage.repositories import AuditRepository
+from storage.tables import Signature, Template
 
 
 class SqlUnitOfWork:
@@ -21,6 +23,8 @@ class SqlUnitOfWork:
         self.audit = AuditRepository(self._session)
         self.recipient_lists = RecipientListRepository(self._session)
         self.audiences = AudienceRepository(self._session)
+        self.signatures = ContentRepository(self._session, Signature)
+        self.templates = ContentRepository(self._session, Template)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -1,0 +1,146 @@
+"""Signatures and templates: what makes them well formed, and how a template is filled. Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from domain.errors import DomainError
+
+SIGNATURE_MIN, SIGNATURE_MAX = 2, 12
+TEMPLATE_NAME_MAX = 40
+MAX_CARD_BUTTONS = 4
+MAX_MEDIA_URLS = 10
+PLACEHOLDER = re.compile(r"\$\{([^\s${}]+)\}")
+_SIGNATURE_FORBIDDEN = set("【】[]:：")
+
+
+class ContentStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DISABLED = "disabled"
+
+
+class TemplateKind(StrEnum):
+    TEXT = "text"
+    DIGITAL = "digital"
+    CARD = "card"
+
+
+class Purpose(StrEnum):
+    NOTIFICATION = "notification"
+    PROMOTIONAL = "promotional"
+
+
+class ContentError(DomainError):
+    """Content that can't be registered as written; the message says what to fix."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field  # which input the message belongs to, for inline modal errors
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def check_signature_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not SIGNATURE_MIN <= len(name) <= SIGNATURE_MAX:
+        raise ContentError(f"A signature has {SIGNATURE_MIN}–{SIGNATURE_MAX} characters; “{name}” has {len(name)}.", "name")
+    if _SIGNATURE_FORBIDDEN & set(name):
+        raise ContentError("Write the signature without brackets or a colon: smsbot adds them in the configured style.", "name")
+    return name
+
+
+def check_https(url: str, what: str, field_name: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.netloc:
+        raise ContentError(f"The {what} must be an https:// link.", field_name)
+    return url
+
+
+def template_variables(body: str) -> list[str]:
+    """The ${name} placeholders of a body, each once, in order of appearance."""
+    return list(dict.fromkeys(PLACEHOLDER.findall(body)))
+
+
+def render(body: str, values: Mapping[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), body)
+
+
+def missing_variables(body: str, columns: Sequence[str]) -> list[str]:
+    return [name for name in template_variables(body) if name not in set(columns)]
+
+
+@dataclass(frozen=True)
+class CardButton:
+    text: str
+    url: str
+
+
+@dataclass
+class TemplateDraft:
+    """A template as typed into the modal, before it is checked."""
+
+    name: str
+    kind: TemplateKind
+    purpose: Purpose
+    body: str
+    subject: str | None = None
+    media_urls: list[str] = field(default_factory=list)
+    title: str | None = None
+    image_url: str | None = None
+    buttons: list[CardButton] = field(default_factory=list)
+    default_link: str | None = None
+
+
+def check_template(draft: TemplateDraft) -> TemplateDraft:
+    """Raises ContentError naming the field at fault."""
+    name = " ".join(draft.name.split())
+    if not name or len(name) > TEMPLATE_NAME_MAX:
+        raise ContentError(f"A template name has 1–{TEMPLATE_NAME_MAX} characters.", "name")
+    body = draft.body.strip()
+    if not body:
+        raise ContentError("Write the message text.", "body")
+    if "${" in PLACEHOLDER.sub("", body):
+        raise ContentError("A variable is written ${name}, with no spaces, $, { or } inside.", "body")
+    checked = TemplateDraft(name=name, kind=draft.kind, purpose=draft.purpose, body=body)
+    if draft.kind is TemplateKind.DIGITAL:
+        if not (draft.subject or "").strip():
+            raise ContentError("A digital message needs a subject.", "subject")
+        if not draft.media_urls:
+            raise ContentError("A digital message needs at least one media URL.", "media_urls")
+        if len(draft.media_urls) > MAX_MEDIA_URLS:
+            raise ContentError(f"At most {MAX_MEDIA_URLS} media URLs.", "media_urls")
+        checked.subject = draft.subject.strip()
+        checked.media_urls = [check_https(url, "media URL", "media_urls") for url in draft.media_urls]
+    if draft.kind is TemplateKind.CARD:
+        if not (draft.title or "").strip():
+            raise ContentError("A card needs a title.", "title")
+        if len(draft.buttons) > MAX_CARD_BUTTONS:
+            raise ContentError(f"A card has at most {MAX_CARD_BUTTONS} buttons.", "buttons")
+        checked.title = draft.title.strip()
+        checked.image_url = check_https(draft.image_url, "image URL", "image_url") if draft.image_url else None
+        checked.buttons = [CardButton(b.text.strip(), check_https(b.url, f"link of button “{b.text}”", "buttons"))
+                           for b in draft.buttons]
+        checked.default_link = check_https(draft.default_link or "", "default link", "default_link")
+    return checked
+
+
+def parse_buttons(text: str) -> list[CardButton]:
+    """One button a line, `Label | https://link`."""
+    buttons = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        label, separator, url = line.partition("|")
+        if not separator or not label.strip():
+            raise ContentError("Write each button on its own line as `Label | https://link`.", "buttons")
+        buttons.append(CardButton(label.strip(), url.strip()))
+    return buttons

@@ -1,0 +1,175 @@
+"""Use cases for signatures and templates: register, review, list, disable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from domain.approvals import check_can_decide
+from domain.approvers import Actor
+from domain.content import (
+    ContentError,
+    ContentStatus,
+    TemplateDraft,
+    check_signature_name,
+    check_template,
+    name_key,
+    template_variables,
+)
+from domain.errors import DomainError
+from storage.content import decided_fields
+from storage.errors import AlreadyExists
+from storage.tables import AuditEntry, Signature, Template
+from storage.uow import SqlUnitOfWork as UnitOfWork
+
+
+class ContentKind(StrEnum):
+    SIGNATURE = "signature"
+    TEMPLATE = "template"
+
+
+class AlreadyDecided(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class ContentView:
+    kind: ContentKind
+    id: int
+    name: str
+    status: ContentStatus
+    created_by: str
+    detail: dict = field(default_factory=dict)  # the kind's own fields, for display
+    approval_channel: str | None = None
+    approval_ts: str | None = None
+    decided_by: str | None = None
+    reject_reason: str | None = None
+
+
+def _view(kind: ContentKind, row: Signature | Template) -> ContentView:
+    if kind is ContentKind.SIGNATURE:
+        detail = {"purpose_note": row.purpose_note}
+    else:
+        detail = {
+            "kind": row.kind, "purpose": row.purpose, "body": row.body, "subject": row.subject,
+            "media_urls": list(row.media_urls), "title": row.title, "image_url": row.image_url,
+            "buttons": list(row.buttons), "default_link": row.default_link,
+            "variables": template_variables(row.body),
+        }
+    return ContentView(kind, row.id, row.name, ContentStatus(row.status), row.created_by, detail,
+                       row.approval_channel, row.approval_ts, row.decided_by, row.reject_reason)
+
+
+def _repository(uow: UnitOfWork, kind: ContentKind):
+    return uow.signatures if kind is ContentKind.SIGNATURE else uow.templates
+
+
+def _audit(uow: UnitOfWork, actor_id: str, action: str, kind: ContentKind, content_id: int, **detail) -> None:
+    uow.audit.add(AuditEntry(actor=actor_id, action=f"{kind}.{action}", target_type=str(kind),
+                             target_id=str(content_id), detail=detail))
+
+
+def add_signature(uow: UnitOfWork, name: str, purpose_note: str, actor: Actor) -> ContentView:
+    name = check_signature_name(name)
+    with uow:
+        signature = Signature(name=name, name_key=name_key(name), purpose_note=purpose_note.strip()[:200],
+                              status=ContentStatus.PENDING, created_by=actor.user_id)
+        try:
+            uow.signatures.add(signature)
+        except AlreadyExists:
+            raise ContentError(f"A signature named “{name}” already exists.", "name") from None
+        _audit(uow, actor.user_id, "submitted", ContentKind.SIGNATURE, signature.id, name=name)
+        uow.commit()
+        return _view(ContentKind.SIGNATURE, signature)
+
+
+def add_template(uow: UnitOfWork, draft: TemplateDraft, actor: Actor) -> ContentView:
+    draft = check_template(draft)
+    with uow:
+        template = Template(
+            name=draft.name, name_key=name_key(draft.name), kind=draft.kind, purpose=draft.purpose, body=draft.body,
+            subject=draft.subject, media_urls=draft.media_urls, title=draft.title, image_url=draft.image_url,
+            buttons=[{"text": b.text, "url": b.url} for b in draft.buttons], default_link=draft.default_link,
+            status=ContentStatus.PENDING, created_by=actor.user_id,
+        )
+        try:
+            uow.templates.add(template)
+        except AlreadyExists:
+            raise ContentError(f"A template named “{draft.name}” already exists.", "name") from None
+        _audit(uow, actor.user_id, "submitted", ContentKind.TEMPLATE, template.id, name=draft.name)
+        uow.commit()
+        return _view(ContentKind.TEMPLATE, template)
+
+
+def record_approval_request(uow: UnitOfWork, kind: ContentKind, content_id: int, channel: str, ts: str) -> None:
+    with uow:
+        _repository(uow, kind).set_approval_message(content_id, channel, ts)
+        uow.commit()
+
+
+def get_content(uow: UnitOfWork, kind: ContentKind, content_id: int) -> ContentView:
+    with uow:
+        row = _repository(uow, kind).get(content_id)
+        if row is None:
+            raise ContentError(f"That {kind} no longer exists.")
+        return _view(kind, row)
+
+
+def decide_content(
+    uow: UnitOfWork, kind: ContentKind, content_id: int, actor: Actor, *,
+    approve: bool, reason: str | None, allow_self_approval: bool, now: datetime,
+) -> ContentView:
+    """Approve or reject a pending signature or template. Of two decisions at once, one wins;
+    the other gets AlreadyDecided."""
+    with uow:
+        repository = _repository(uow, kind)
+        row = repository.get(content_id)
+        if row is None:
+            raise ContentError(f"That {kind} no longer exists.")
+        check_can_decide(actor, row.created_by, allow_self_approval=allow_self_approval)
+        if approve:
+            target, reason = ContentStatus.APPROVED, None
+        else:
+            target, reason = ContentStatus.REJECTED, (reason or "").strip()
+            if not reason:
+                raise ContentError("Give a reason for the rejection.", "reason")
+        moved = repository.move(content_id, from_status=ContentStatus.PENDING, to_status=target,
+                                **decided_fields(actor.user_id, now, reason))
+        if not moved:
+            current = repository.get(content_id)
+            who = f" by <@{current.decided_by}>" if current.decided_by else ""
+            raise AlreadyDecided(f"This {kind} was already {current.status}{who}.")
+        _audit(uow, actor.user_id, str(target), kind, content_id, reason=reason)
+        uow.commit()
+        return _view(kind, repository.get(content_id))
+
+
+def list_content(uow: UnitOfWork, kind: ContentKind, status: ContentStatus | None = None) -> list[ContentView]:
+    with uow:
+        return [_view(kind, row) for row in _repository(uow, kind).all(status)]
+
+
+def find_content(uow: UnitOfWork, kind: ContentKind, name: str) -> ContentView:
+    with uow:
+        row = _repository(uow, kind).by_name(name_key(name))
+        if row is None:
+            raise ContentError(f"No {kind} is named “{' '.join(name.split())}”. `/sms {kind} list` shows them all.")
+        return _view(kind, row)
+
+
+def disable_content(uow: UnitOfWork, kind: ContentKind, name: str, actor: Actor) -> ContentView:
+    """Whoever registered it, or an approver, may disable it; sends can no longer choose it."""
+    with uow:
+        repository = _repository(uow, kind)
+        row = repository.by_name(name_key(name))
+        if row is None:
+            raise ContentError(f"No {kind} is named “{' '.join(name.split())}”. `/sms {kind} list` shows them all.")
+        if row.created_by != actor.user_id and not actor.is_approver:
+            raise ContentError(f"Only <@{row.created_by}> or an approver can disable “{row.name}”.")
+        if row.status == ContentStatus.DISABLED:
+            raise ContentError(f"“{row.name}” is already disabled.")
+        repository.move(row.id, from_status=row.status, to_status=ContentStatus.DISABLED)
+        _audit(uow, actor.user_id, "disabled", kind, row.id, name=row.name)
+        uow.commit()
+        return _view(kind, repository.get(row.id))

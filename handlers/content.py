@@ -1,0 +1,209 @@
+"""`/sms signature …`, `/sms template …`, and the approval of content in threads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import anyio
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from domain.approvals import NotAllowed, check_can_decide
+from domain.approvers import Actor
+from domain.content import ContentError, Purpose, TemplateDraft, TemplateKind, parse_buttons
+from domain.errors import DomainError
+from domain.use_cases.content import (
+    AlreadyDecided,
+    ContentKind,
+    ContentView,
+    add_signature,
+    add_template,
+    decide_content,
+    disable_content,
+    find_content,
+    get_content,
+    list_content,
+    record_approval_request,
+)
+from handlers.content_blocks import (
+    build_approval_request,
+    build_content_list,
+    build_decided_request,
+    build_decision_reply,
+    build_reject_modal,
+    build_template_modal,
+    describe,
+)
+from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
+from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
+from handlers.replies import reply_ephemeral
+from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
+
+TEMPLATE_FIELD_BLOCKS = {
+    "name": BlockId.TEMPLATE_NAME, "body": BlockId.TEMPLATE_BODY, "subject": BlockId.TEMPLATE_SUBJECT,
+    "media_urls": BlockId.TEMPLATE_MEDIA_URLS, "title": BlockId.TEMPLATE_TITLE, "image_url": BlockId.TEMPLATE_IMAGE_URL,
+    "buttons": BlockId.TEMPLATE_BUTTONS, "default_link": BlockId.TEMPLATE_DEFAULT_LINK,
+}
+
+
+def signature_prefix(style: str) -> Callable[[str], str]:
+    return (lambda name: f"【{name}】") if style == "brackets" else (lambda name: f"{name}: ")
+
+
+def _described(view: ContentView, settings) -> str:
+    return describe(view, signature_prefix=signature_prefix(settings.signature_style), optout_hint=settings.optout_hint)
+
+
+def _template_draft(values: dict) -> TemplateDraft:
+    def text(block_id: str) -> str:
+        return ((values.get(block_id) or {}).get(ActionId.TEMPLATE_FIELD) or {}).get("value") or ""
+
+    kind = values[BlockId.TEMPLATE_KIND][ActionId.TEMPLATE_KIND_SELECT]["selected_option"]["value"]
+    purpose = values[BlockId.TEMPLATE_PURPOSE][ActionId.TEMPLATE_FIELD]["selected_option"]["value"]
+    return TemplateDraft(
+        name=text(BlockId.TEMPLATE_NAME), kind=TemplateKind(kind), purpose=Purpose(purpose),
+        body=text(BlockId.TEMPLATE_BODY), subject=text(BlockId.TEMPLATE_SUBJECT) or None,
+        media_urls=[line.strip() for line in text(BlockId.TEMPLATE_MEDIA_URLS).splitlines() if line.strip()],
+        title=text(BlockId.TEMPLATE_TITLE) or None, image_url=text(BlockId.TEMPLATE_IMAGE_URL).strip() or None,
+        buttons=parse_buttons(text(BlockId.TEMPLATE_BUTTONS)), default_link=text(BlockId.TEMPLATE_DEFAULT_LINK) or None,
+    )
+
+
+def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
+    async def request_approval(client: AsyncWebClient, uow, settings, view: ContentView, origin_channel: str) -> str:
+        """Posts the request where approvers look; returns the channel it went to."""
+        channel = settings.approvals_channel or origin_channel
+        text, blocks = build_approval_request(view, _described(view, settings))
+        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        await anyio.to_thread.run_sync(record_approval_request, uow(), view.kind, view.id, channel, posted["ts"])
+        return channel
+
+    async def signature(invocation: Invocation) -> None:
+        action, _, rest = invocation.parsed.rest.partition(" ")
+        uow, settings = invocation.context["uow"], invocation.context["settings"]
+        action = action.lower()
+        if action == "add":
+            name, _, note = rest.strip().partition(" ")
+            view = await anyio.to_thread.run_sync(add_signature, uow(), name, note, invocation.actor)
+            await invocation.acknowledge()
+            channel = await request_approval(invocation.client, uow, settings, view, invocation.channel_id)
+            await invocation.reply(f"Signature *{view.name}* is waiting for approval in <#{channel}>.")
+        elif action == "list":
+            await invocation.reply(*build_content_list(ContentKind.SIGNATURE, await anyio.to_thread.run_sync(
+                list_content, uow(), ContentKind.SIGNATURE)))
+        elif action == "disable":
+            view = await anyio.to_thread.run_sync(disable_content, uow(), ContentKind.SIGNATURE, rest, invocation.actor)
+            await invocation.reply(f"Signature *{view.name}* is disabled; sends can no longer use it.")
+        else:
+            await invocation.reply(f"`{SLASH_COMMAND} signature add <name> [purpose]`, `{SLASH_COMMAND} signature list`, "
+                                   f"`{SLASH_COMMAND} signature disable <name>`.")
+
+    async def template(invocation: Invocation) -> None:
+        action, _, rest = invocation.parsed.rest.partition(" ")
+        uow, settings = invocation.context["uow"], invocation.context["settings"]
+        action = action.lower()
+        if action == "add":
+            await invocation.acknowledge()
+            await invocation.client.views_open(trigger_id=invocation.command["trigger_id"],
+                                               view=build_template_modal(invocation.channel_id))
+        elif action == "list":
+            await invocation.reply(*build_content_list(ContentKind.TEMPLATE, await anyio.to_thread.run_sync(
+                list_content, uow(), ContentKind.TEMPLATE)))
+        elif action == "show":
+            view = await anyio.to_thread.run_sync(find_content, uow(), ContentKind.TEMPLATE, rest)
+            await invocation.reply(f"Template {view.name} ({view.status})", [
+                {"type": "section", "text": {"type": "mrkdwn", "text": _described(view, settings)[:3000]}},
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Status: {view.status}"}]},
+            ])
+        elif action == "disable":
+            view = await anyio.to_thread.run_sync(disable_content, uow(), ContentKind.TEMPLATE, rest, invocation.actor)
+            await invocation.reply(f"Template *{view.name}* is disabled; sends can no longer use it.")
+        else:
+            await invocation.reply(f"`{SLASH_COMMAND} template add`, `{SLASH_COMMAND} template list`, "
+                                   f"`{SLASH_COMMAND} template show <name>`, `{SLASH_COMMAND} template disable <name>`.")
+
+    registry.add(Subcommand("signature", f"{SLASH_COMMAND} signature add|list|disable",
+                            "Register sender signatures (approved before use)", signature))
+    registry.add(Subcommand("template", f"{SLASH_COMMAND} template add|list|show|disable",
+                            "Register message templates (approved before use)", template))
+
+    @app.action(ActionId.TEMPLATE_KIND_SELECT)
+    async def switch_template_kind(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
+        await ack()
+        view = body["view"]
+        state = TemplateModalState.load(view.get("private_metadata"))
+        kind = TemplateKind(action["selected_option"]["value"])
+        await client.views_update(view_id=view["id"], hash=view.get("hash"),
+                                  view=build_template_modal(state.channel_id, kind))
+
+    @app.view(CallbackId.TEMPLATE_ADD)
+    async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings) -> None:
+        state = TemplateModalState.load(view.get("private_metadata"))
+        try:
+            draft = _template_draft(view["state"]["values"])
+            added = await anyio.to_thread.run_sync(add_template, uow(), draft, actor)
+        except ContentError as error:
+            block = TEMPLATE_FIELD_BLOCKS.get(error.field or "name", BlockId.TEMPLATE_NAME)
+            await ack(response_action="errors", errors={block: str(error)})
+            return
+        await ack()
+        channel = await request_approval(client, uow, settings, added, state.channel_id)
+        await reply_ephemeral(client, channel=state.channel_id, user=actor.user_id,
+                              text=f"Template *{added.name}* is waiting for approval in <#{channel}>.")
+
+    async def show_decision(client: AsyncWebClient, settings, view: ContentView) -> None:
+        text, blocks = build_decided_request(view, _described(view, settings))
+        await client.chat_update(channel=view.approval_channel, ts=view.approval_ts, text=text, blocks=blocks)
+        await client.chat_postMessage(channel=view.approval_channel, thread_ts=view.approval_ts,
+                                      text=build_decision_reply(view))
+
+    async def refuse(client: AsyncWebClient, body: dict, actor: Actor, error: DomainError) -> None:
+        await reply_ephemeral(client, channel=body["channel"]["id"], user=actor.user_id, text=str(error))
+
+    @app.action(ActionId.CONTENT_APPROVE)
+    async def approve(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
+                      uow, settings, clock: Callable[[], datetime]) -> None:
+        await ack()
+        ref = ContentRef.load(action["value"])
+        try:
+            view = await anyio.to_thread.run_sync(lambda: decide_content(
+                uow(), ContentKind(ref.kind), ref.id, actor, approve=True, reason=None,
+                allow_self_approval=settings.allow_self_approval, now=clock()))
+        except (NotAllowed, AlreadyDecided, ContentError) as error:
+            await refuse(client, body, actor, error)
+            return
+        await show_decision(client, settings, view)
+
+    @app.action(ActionId.CONTENT_REJECT)
+    async def open_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
+                          uow, settings) -> None:
+        await ack()
+        ref = ContentRef.load(action["value"])
+        view = await anyio.to_thread.run_sync(get_content, uow(), ContentKind(ref.kind), ref.id)
+        try:
+            check_can_decide(actor, view.created_by, allow_self_approval=settings.allow_self_approval)
+        except NotAllowed as error:
+            await refuse(client, body, actor, error)
+            return
+        modal = build_reject_modal(ref.kind, ref.id, body["channel"]["id"], body["message"]["ts"], view.name)
+        try:
+            await client.views_open(trigger_id=body["trigger_id"], view=modal)
+        except SlackApiError:
+            await refuse(client, body, actor, DomainError("Slack could not open the form; press Reject again."))
+
+    @app.view(CallbackId.CONTENT_REJECT)
+    async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                            clock: Callable[[], datetime]) -> None:
+        state = ContentRejectState.load(view.get("private_metadata"))
+        reason = view["state"]["values"][BlockId.APPROVAL_REASON][ActionId.APPROVAL_REASON_INPUT]["value"] or ""
+        try:
+            decided = await anyio.to_thread.run_sync(lambda: decide_content(
+                uow(), ContentKind(state.kind), state.id, actor, approve=False, reason=reason,
+                allow_self_approval=settings.allow_self_approval, now=clock()))
+        except (NotAllowed, AlreadyDecided, ContentError) as error:
+            await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: str(error)})
+            return
+        await ack()
+        await show_decision(client, settings, decided)

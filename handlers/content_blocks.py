@@ -1,0 +1,183 @@
+"""Block Kit for signatures and templates: lists, the template modal, approval requests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from domain.content import MAX_CARD_BUTTONS, TEMPLATE_NAME_MAX, ContentStatus, Purpose, TemplateKind
+from domain.use_cases.content import ContentKind, ContentView
+from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
+from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
+
+Blocks = list[dict[str, Any]]
+MAX_LISTED = 40
+STATUS_MARK = {
+    ContentStatus.PENDING: ":hourglass_flowing_sand: pending",
+    ContentStatus.APPROVED: ":white_check_mark: approved",
+    ContentStatus.REJECTED: ":x: rejected",
+    ContentStatus.DISABLED: ":no_entry_sign: disabled",
+}
+
+
+def _text(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def _section(text: str, block_id: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def _option(value: str, label: str | None = None) -> dict[str, Any]:
+    return {"text": _text(label or value.capitalize()), "value": value}
+
+
+def describe(view: ContentView, *, signature_prefix=None, optout_hint: str | None = None) -> str:
+    """The content as an approver needs to judge it."""
+    if view.kind is ContentKind.SIGNATURE:
+        shown = signature_prefix(view.name) if signature_prefix else view.name
+        note = view.detail.get("purpose_note") or "no purpose given"
+        return f"*Signature* `{shown}` — {note}"
+    d = view.detail
+    lines = [f"*Template* “{view.name}” — {d['kind']}, {d['purpose']}"]
+    if d.get("subject"):
+        lines.append(f"Subject: {d['subject']}")
+    if d.get("title"):
+        lines.append(f"Title: {d['title']}")
+    lines.append(">" + d["body"].replace("\n", "\n>"))
+    if d["purpose"] == Purpose.PROMOTIONAL and optout_hint:
+        lines.append(f">_{optout_hint}_ (added to every promotional message)")
+    for url in d.get("media_urls") or []:
+        lines.append(f"Media: {url}")
+    if d.get("image_url"):
+        lines.append(f"Image: {d['image_url']}")
+    for button in d.get("buttons") or []:
+        lines.append(f"Button “{button['text']}” → {button['url']}")
+    if d.get("default_link"):
+        lines.append(f"Default link: {d['default_link']}")
+    if d.get("variables"):
+        lines.append("Variables: " + ", ".join(f"`${{{v}}}`" for v in d["variables"]))
+    return "\n".join(lines)
+
+
+def build_approval_request(view: ContentView, description: str) -> tuple[str, Blocks]:
+    ref = ContentRef(kind=view.kind, id=view.id).dump()
+    text = f"Approval needed: {view.kind} “{view.name}” from <@{view.created_by}>"
+    return text, [
+        {"type": "header", "text": _text(f"Approval needed: {view.kind}")},
+        _section(f"{description}\n\nRequested by <@{view.created_by}>", BlockId.APPROVAL_SUMMARY),
+        {"type": "actions", "block_id": BlockId.APPROVAL_ACTIONS, "elements": [
+            {"type": "button", "action_id": ActionId.CONTENT_APPROVE, "style": "primary", "text": _text("Approve"),
+             "value": ref},
+            {"type": "button", "action_id": ActionId.CONTENT_REJECT, "style": "danger", "text": _text("Reject"),
+             "value": ref},
+        ]},
+    ]
+
+
+def build_decided_request(view: ContentView, description: str) -> tuple[str, Blocks]:
+    """The request once decided: the same content, the decision, no buttons."""
+    decision = STATUS_MARK[view.status] + (f" by <@{view.decided_by}>" if view.decided_by else "")
+    if view.reject_reason:
+        decision += f": {view.reject_reason}"
+    text = f"{view.kind} “{view.name}” {view.status}"
+    return text, [
+        {"type": "header", "text": _text(f"{view.kind.capitalize()} {view.status}")},
+        _section(f"{description}\n\nRequested by <@{view.created_by}>", BlockId.APPROVAL_SUMMARY),
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": decision[:3000]}]},
+    ]
+
+
+def build_decision_reply(view: ContentView) -> str:
+    if view.status is ContentStatus.APPROVED:
+        return f"<@{view.decided_by}> approved {view.kind} “{view.name}”. It can be used in sends now."
+    return f"<@{view.decided_by}> rejected {view.kind} “{view.name}”: {view.reject_reason}"
+
+
+def build_reject_modal(kind: str, content_id: int, channel_id: str, message_ts: str, name: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.CONTENT_REJECT,
+        "private_metadata": ContentRejectState(kind=kind, id=content_id, channel_id=channel_id,
+                                               message_ts=message_ts).dump(),
+        "title": _text("Reject"),
+        "submit": _text("Reject"),
+        "close": _text("Cancel"),
+        "blocks": [
+            _section(f"Reject {kind} “{name}”? The requester sees your reason in the thread."),
+            {"type": "input", "block_id": BlockId.APPROVAL_REASON, "label": _text("Reason"),
+             "element": {"type": "plain_text_input", "action_id": ActionId.APPROVAL_REASON_INPUT, "multiline": True,
+                         "max_length": 500}},
+        ],
+    }
+
+
+def build_content_list(kind: ContentKind, views: Sequence[ContentView]) -> tuple[str, Blocks]:
+    if not views:
+        text = f"No {kind}s yet. Add one with `{SLASH_COMMAND} {kind} add`."
+        return text, [_section(text)]
+    lines = []
+    for view in views[:MAX_LISTED]:
+        extra = f" — {view.detail['kind']}, {view.detail['purpose']}" if kind is ContentKind.TEMPLATE else ""
+        lines.append(f"• *{view.name}*{extra} — {STATUS_MARK[view.status]}")
+    if len(views) > MAX_LISTED:
+        lines.append(f"…and {len(views) - MAX_LISTED} more.")
+    return f"{len(views)} {kind}s", [_section(f"*{kind.capitalize()}s*\n" + "\n".join(lines))]
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None) -> dict:
+    block = {"type": "input", "block_id": block_id, "label": _text(label), "element": element, "optional": optional}
+    if hint:
+        block["hint"] = _text(hint)
+    return block
+
+
+def _plain(multiline: bool = False, max_length: int | None = None, initial: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": ActionId.TEMPLATE_FIELD, "multiline": multiline}
+    if max_length:
+        element["max_length"] = max_length
+    if initial:
+        element["initial_value"] = initial
+    return element
+
+
+def build_template_modal(channel_id: str, kind: TemplateKind = TemplateKind.TEXT) -> dict[str, Any]:
+    kinds = [_option(k) for k in TemplateKind]
+    purposes = [_option(p) for p in Purpose]
+    blocks: Blocks = [
+        _input(BlockId.TEMPLATE_NAME, "Name", _plain(max_length=TEMPLATE_NAME_MAX)),
+        {"type": "input", "block_id": BlockId.TEMPLATE_KIND, "label": _text("Message type"), "dispatch_action": True,
+         "element": {"type": "static_select", "action_id": ActionId.TEMPLATE_KIND_SELECT, "options": kinds,
+                     "initial_option": _option(kind)}},
+        _input(BlockId.TEMPLATE_PURPOSE, "Purpose", {"type": "static_select", "action_id": ActionId.TEMPLATE_FIELD,
+                                                    "options": purposes, "initial_option": purposes[0]}),
+        _input(BlockId.TEMPLATE_BODY, "Message text", _plain(multiline=True, max_length=1000),
+               hint="Variables are written ${name}; each needs a column of that name in the recipient file."),
+    ]
+    if kind is TemplateKind.DIGITAL:
+        blocks += [
+            _input(BlockId.TEMPLATE_SUBJECT, "Subject", _plain(max_length=100)),
+            _input(BlockId.TEMPLATE_MEDIA_URLS, "Media URLs", _plain(multiline=True),
+                   hint="One https:// link a line: images, audio or video, up to 10."),
+        ]
+    if kind is TemplateKind.CARD:
+        blocks += [
+            _input(BlockId.TEMPLATE_TITLE, "Card title", _plain(max_length=100)),
+            _input(BlockId.TEMPLATE_IMAGE_URL, "Image URL", _plain(), optional=True, hint="An https:// link."),
+            _input(BlockId.TEMPLATE_BUTTONS, "Buttons", _plain(multiline=True), optional=True,
+                   hint=f"Up to {MAX_CARD_BUTTONS}, one a line: Label | https://link"),
+            _input(BlockId.TEMPLATE_DEFAULT_LINK, "Default link", _plain(),
+                   hint="Where the card leads when it can't be shown; https:// only."),
+        ]
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.TEMPLATE_ADD,
+        "private_metadata": TemplateModalState(channel_id=channel_id).dump(),
+        "title": _text("New template"),
+        "submit": _text("Submit for approval"),
+        "close": _text("Cancel"),
+        "blocks": blocks,
+    }

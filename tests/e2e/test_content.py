@@ -1,0 +1,163 @@
+"""Signatures and templates registered in Slack and approved in the approvals thread."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.sandbox.emulator.defaults import (
+    APPROVALS_CHANNEL_ID, APPROVER_ID, GENERAL_CHANNEL_ID, MEMBER_ID, SECOND_APPROVER_ID, SENDER_ID,
+)
+from handlers.ids import ActionId, BlockId
+
+
+@pytest.fixture
+def bot_overrides():
+    return {"approvals_channel": APPROVALS_CHANNEL_ID}
+
+
+async def eventually(check, timeout: float = 5.0):
+    for _ in range(int(timeout / 0.02)):
+        result = check()
+        if result:
+            return result
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def approval_requests(workspace):
+    return [m for m in workspace.messages(APPROVALS_CHANNEL_ID) if m.blocks and m.blocks[0]["type"] == "header"]
+
+
+def ephemeral_texts(workspace, user_id):
+    return [e.text for e in workspace.ephemerals(user_id=user_id)]
+
+
+async def add_signature(workspace, driver, name="Acme", user=SENDER_ID):
+    await driver.slash_command(user, GENERAL_CHANNEL_ID, f"signature add {name} Our shop's sender name")
+    return await eventually(lambda: [m for m in approval_requests(workspace) if f"“{name}”" in m.text])
+
+
+async def test_a_signature_is_pending_until_an_approver_approves_it(workspace, driver, uow):
+    [request] = await add_signature(workspace, driver)
+    assert "【Acme】" in str(request.blocks)
+    assert "waiting for approval in <#C0APPROVE1>" in (await eventually(lambda: ephemeral_texts(workspace, SENDER_ID)))[0]
+
+    await driver.block_actions(APPROVER_ID, ActionId.CONTENT_APPROVE, message=(APPROVALS_CHANNEL_ID, request.ts))
+    updated = await eventually(lambda: [m for m in approval_requests(workspace) if "approved" in m.text])
+    assert "actions" not in [b["type"] for b in updated[0].blocks]  # the buttons are gone
+    replies = await eventually(lambda: workspace.replies(APPROVALS_CHANNEL_ID, request.ts))
+    assert replies[0].text == "<@U0APPROV01> approved signature “Acme”. It can be used in sends now."
+    with uow:
+        [signature] = uow.signatures.all()
+        assert (signature.status, signature.decided_by) == ("approved", APPROVER_ID)
+        assert [e.action for e in uow.audit.latest()][:2] == ["signature.approved", "signature.submitted"]
+
+
+async def test_the_requester_and_non_approvers_are_refused(workspace, driver, uow):
+    [request] = await add_signature(workspace, driver, user=APPROVER_ID)
+    await driver.block_actions(APPROVER_ID, ActionId.CONTENT_APPROVE, message=(APPROVALS_CHANNEL_ID, request.ts))
+    await eventually(lambda: [t for t in ephemeral_texts(workspace, APPROVER_ID) if "four-eyes" in t])
+    await driver.block_actions(MEMBER_ID, ActionId.CONTENT_APPROVE, message=(APPROVALS_CHANNEL_ID, request.ts))
+    assert "Only an approver" in (await eventually(lambda: ephemeral_texts(workspace, MEMBER_ID)))[0]
+    await driver.block_actions(MEMBER_ID, ActionId.CONTENT_REJECT, message=(APPROVALS_CHANNEL_ID, request.ts))
+    await eventually(lambda: len(ephemeral_texts(workspace, MEMBER_ID)) == 2)
+    assert workspace.views.top_modal(MEMBER_ID) is None
+    with uow:
+        assert uow.signatures.all()[0].status == "pending"
+
+
+async def test_reject_needs_a_reason_and_posts_it_in_the_thread(workspace, driver, uow):
+    [request] = await add_signature(workspace, driver)
+    await driver.block_actions(APPROVER_ID, ActionId.CONTENT_REJECT, message=(APPROVALS_CHANNEL_ID, request.ts))
+    modal = await eventually(lambda: workspace.views.top_modal(APPROVER_ID))
+    await driver.view_submission(APPROVER_ID, modal.id, {})
+    assert workspace.submissions[-1].response_action == "errors"
+    reason = {BlockId.APPROVAL_REASON: {ActionId.APPROVAL_REASON_INPUT: {"value": "Use the legal company name"}}}
+    await driver.view_submission(APPROVER_ID, modal.id, reason)
+    replies = await eventually(lambda: workspace.replies(APPROVALS_CHANNEL_ID, request.ts))
+    assert replies[0].text == "<@U0APPROV01> rejected signature “Acme”: Use the legal company name"
+    with uow:
+        assert uow.signatures.all()[0].reject_reason == "Use the legal company name"
+
+
+async def test_two_approvers_at_once_one_decision_wins(workspace, driver, uow):
+    [request] = await add_signature(workspace, driver)
+    await asyncio.gather(
+        driver.block_actions(APPROVER_ID, ActionId.CONTENT_APPROVE, message=(APPROVALS_CHANNEL_ID, request.ts)),
+        driver.block_actions(SECOND_APPROVER_ID, ActionId.CONTENT_APPROVE, message=(APPROVALS_CHANNEL_ID, request.ts)),
+    )
+    told = await eventually(lambda: ephemeral_texts(workspace, APPROVER_ID) + ephemeral_texts(workspace, SECOND_APPROVER_ID))
+    assert len(told) == 1 and "was already approved by" in told[0]
+    replies = await eventually(lambda: workspace.replies(APPROVALS_CHANNEL_ID, request.ts))
+    await asyncio.sleep(0.2)
+    assert len(workspace.replies(APPROVALS_CHANNEL_ID, request.ts)) == len(replies) == 1
+    with uow:
+        assert len([e for e in uow.audit.latest() if e.action == "signature.approved"]) == 1
+
+
+async def test_bad_signature_names_are_refused(workspace, driver):
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "signature add A")
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "signature add 【Acme】")
+    texts = ephemeral_texts(workspace, SENDER_ID)
+    assert "2–12 characters" in texts[0] and "without brackets" in texts[1]
+    assert approval_requests(workspace) == []
+
+
+def template_values(kind: str, **fields: str) -> dict:
+    values = {
+        BlockId.TEMPLATE_KIND: {ActionId.TEMPLATE_KIND_SELECT: {"type": "static_select",
+                                                                "selected_option": {"value": kind}}},
+        BlockId.TEMPLATE_PURPOSE: {ActionId.TEMPLATE_FIELD: {"type": "static_select",
+                                                             "selected_option": {"value": fields.pop("purpose", "promotional")}}},
+    }
+    for block, value in fields.items():
+        values[f"template.{block}"] = {ActionId.TEMPLATE_FIELD: {"type": "plain_text_input", "value": value}}
+    return values
+
+
+async def open_template_modal(workspace, driver):
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "template add")
+    return await eventually(lambda: workspace.views.top_modal(SENDER_ID))
+
+
+async def test_a_card_template_reveals_its_fields_checks_links_and_goes_to_approval(workspace, driver, uow):
+    modal = await open_template_modal(workspace, driver)
+    assert BlockId.TEMPLATE_DEFAULT_LINK not in [b["block_id"] for b in modal.blocks]
+    await driver.block_actions(SENDER_ID, ActionId.TEMPLATE_KIND_SELECT, view_id=modal.id,
+                               block_id=BlockId.TEMPLATE_KIND, selected_option={"value": "card"})
+    card = await eventually(lambda: (v := workspace.views.get(modal.id)) and
+                            BlockId.TEMPLATE_DEFAULT_LINK in [b["block_id"] for b in v.blocks] and v)
+
+    fields = dict(name="Spring card", body="Hi ${name}, ${coupon} is yours", title="Spring sale",
+                  buttons="Shop | https://shop.example.com", default_link="http://shop.example.com")
+    await driver.view_submission(SENDER_ID, card.id, template_values("card", **fields))
+    assert workspace.submissions[-1].errors == {BlockId.TEMPLATE_DEFAULT_LINK: "The default link must be an https:// link."}
+
+    fields["default_link"] = "https://shop.example.com"
+    await driver.view_submission(SENDER_ID, card.id, template_values("card", **fields))
+    [request] = await eventually(lambda: approval_requests(workspace))
+    summary = str(request.blocks)
+    assert "Spring sale" in summary and "`${name}`, `${coupon}`" in summary
+    assert "Reply STOP to opt out" in summary  # promotional: the hint is shown
+    with uow:
+        [template] = uow.templates.all()
+    assert (template.kind, template.status, template.buttons) == ("card", "pending",
+                                                                  [{"text": "Shop", "url": "https://shop.example.com"}])
+
+
+async def test_template_list_show_and_disable(workspace, driver):
+    modal = await open_template_modal(workspace, driver)
+    await driver.view_submission(SENDER_ID, modal.id, template_values("text", purpose="notification",
+                                                                      name="Receipt", body="Order ${order} shipped"))
+    await eventually(lambda: approval_requests(workspace))
+    await driver.slash_command(MEMBER_ID, GENERAL_CHANNEL_ID, "template list")
+    await driver.slash_command(MEMBER_ID, GENERAL_CHANNEL_ID, "template show receipt")
+    await driver.slash_command(MEMBER_ID, GENERAL_CHANNEL_ID, "template disable receipt")
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "template disable receipt")
+    listing, shown, refused = workspace.ephemerals(user_id=MEMBER_ID)
+    assert "*Receipt* — text, notification — :hourglass_flowing_sand: pending" in str(listing.blocks)
+    assert "Order ${order} shipped" in str(shown.blocks)
+    assert "Only <@U0SENDER01> or an approver" in refused.text
+    assert "disabled" in (await eventually(lambda: ephemeral_texts(workspace, SENDER_ID)[-1:]))[0]
