@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.schedule import SendWindow, parse_send_window
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -42,6 +43,7 @@ class Settings(BaseSettings):
     allow_self_approval: bool = False
     price_per_segment: Decimal = Field(default=Decimal("0.045"), ge=0)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    send_window: str = "08:00-22:00"
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -113,6 +115,16 @@ class Settings(BaseSettings):
         if value not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"{value!r} is not a region code phonenumbers knows (e.g. CN, US, GB)")
         return value
+
+    @field_validator("send_window")
+    @classmethod
+    def _window_shape(cls, value: str) -> str:
+        parse_send_window(value)  # raises ValueError with the reason
+        return value
+
+    @property
+    def sending_window(self) -> SendWindow:
+        return SendWindow.parse(self.send_window, self.timezone)
 
     @property
     def approver_user_ids(self) -> frozenset[str]:

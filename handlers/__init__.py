@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
-from handlers import audiences, content, errors, home, recipients, sample, sms_command
+from handlers import audiences, content, errors, home, recipients, sample, send, sms_command, tasks
 from handlers.middleware import ApproverConfig, ApproverDirectory, install_context_middleware
 
 
@@ -27,4 +27,6 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock:
     audiences.register(app, registry)
     sample.register(registry)
     content.register(app, registry)
+    send.register(app, registry, normalizer=import_settings.normalizer, on_task_submitted=tasks.on_task_submitted)
+    tasks.register(app)
     home.register(app)

@@ -34,6 +34,21 @@ class BlockId(StrEnum):
     TEMPLATE_IMAGE_URL = "template.image_url"
     TEMPLATE_BUTTONS = "template.buttons"
     TEMPLATE_DEFAULT_LINK = "template.default_link"
+    SEND_NAME = "send.name"
+    SEND_RECIPIENTS = "send.recipients"
+    SEND_PASTE = "send.paste"
+    SEND_PURPOSE = "send.purpose"
+    SEND_KIND = "send.kind"
+    SEND_SIGNATURE = "send.signature"
+    SEND_TEMPLATE = "send.template"
+    SEND_FALLBACK = "send.fallback"
+    SEND_FALLBACK_TEMPLATE = "send.fallback_template"
+    SEND_DEFAULT_LINK = "send.default_link"
+    SEND_DATE = "send.date"
+    SEND_TIME = "send.time"
+    SEND_PREVIEW = "send.preview"
+    TASK_SUMMARY = "task.summary"
+    TASK_ACTIONS = "task.actions"
 
 
 class ActionId(StrEnum):
@@ -46,6 +61,15 @@ class ActionId(StrEnum):
     APPROVAL_REASON_INPUT = "approval.reason_input"
     TEMPLATE_KIND_SELECT = "template.kind_select"
     TEMPLATE_FIELD = "template.field"  # every other template input: its block id tells which
+    SEND_FIELD = "send.field"  # send modal inputs that need no listener: the block id tells which
+    SEND_REFRESH = "send.refresh"  # a send modal choice that re-renders the modal and its preview
+    IMPORT_CREATE_TASK = "import.create_task"
+    TASK_APPROVE = "task.approve"
+    TASK_REJECT = "task.reject"
+    TASK_EDIT = "task.edit"
+    TASK_CANCEL = "task.cancel"
+    TASK_COPY = "task.copy"
+    TASK_DELETE = "task.delete"
 
 
 class CallbackId(StrEnum):
@@ -53,3 +77,5 @@ class CallbackId(StrEnum):
     AUDIENCE_SAVE = "audience.save"
     CONTENT_REJECT = "content.reject_reason"
     TEMPLATE_ADD = "template.add"
+    SEND_SUBMIT = "send.submit"
+    TASK_REJECT = "task.reject_reason"

@@ -37,3 +37,21 @@ class ContentRejectState(Payload):
 
 class TemplateModalState(Payload):
     channel_id: str
+
+
+class SendModalState(Payload):
+    channel_id: str
+    task_id: int | None = None  # editing this task
+    version: int | None = None
+    list_id: int | None = None  # recipients fixed by the import the modal came from
+    previous_list_id: int | None = None  # a copy may reuse the original's recipients
+
+
+class TaskRef(Payload):
+    id: int
+    version: int
+
+
+class TaskRejectState(Payload):
+    id: int
+    version: int

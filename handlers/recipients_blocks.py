@@ -53,6 +53,8 @@ def build_import_result(
     blocks: Blocks = [
         _section("\n".join(lines), BlockId.IMPORT_RESULT),
         {"type": "actions", "block_id": BlockId.IMPORT_ACTIONS, "elements": [
+            {"type": "button", "action_id": ActionId.IMPORT_CREATE_TASK, "value": str(list_id), "style": "primary",
+             "text": {"type": "plain_text", "text": "Create send task"}},
             {"type": "button", "action_id": ActionId.IMPORT_SAVE_AUDIENCE, "value": str(list_id),
              "text": {"type": "plain_text", "text": "Save as audience"}},
         ]},

@@ -55,14 +55,18 @@ class RecipientListRepository:
     def latest(self, limit: int = 20) -> list[RecipientList]:
         return list(self._session.exec(select(RecipientList).order_by(col(RecipientList.id).desc()).limit(limit)))
 
-    def latest_for(self, user_id: str, channel_id: str) -> RecipientList | None:
+    def recent_for(self, user_id: str, channel_id: str, limit: int) -> list[RecipientList]:
         query = (
             select(RecipientList)
             .where(RecipientList.created_by == user_id, RecipientList.channel_id == channel_id)
             .order_by(col(RecipientList.id).desc())
-            .limit(1)
+            .limit(limit)
         )
-        return self._session.exec(query).first()
+        return list(self._session.exec(query))
+
+    def latest_for(self, user_id: str, channel_id: str) -> RecipientList | None:
+        recent = self.recent_for(user_id, channel_id, 1)
+        return recent[0] if recent else None
 
     def recipients(self, list_id: int, *, limit: int | None = None) -> list[Recipient]:
         query = select(Recipient).where(Recipient.list_id == list_id).order_by(col(Recipient.id)).limit(limit)

@@ -118,3 +118,33 @@ class Template(SQLModel, table=True):
     reject_reason: str | None = Field(default=None, max_length=500)
     approval_channel: str | None = Field(default=None, max_length=32)
     approval_ts: str | None = Field(default=None, max_length=32)
+
+
+class Task(SQLModel, table=True):
+    """A send: content, recipients, a send time, and where it stands."""
+
+    __tablename__ = "task"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=30)
+    status: str = Field(max_length=16, index=True)
+    purpose: str = Field(max_length=16)
+    kind: str = Field(max_length=16)
+    signature_id: int = Field(foreign_key="signature.id")
+    template_id: int = Field(foreign_key="template.id")
+    fallback: str = Field(default="none", max_length=16)  # card only: none, text, digital
+    fallback_template_id: int | None = Field(default=None, foreign_key="template.id")
+    default_link: str | None = Field(default=None, max_length=500)
+    recipient_list_id: int = Field(foreign_key="recipient_list.id")
+    recipient_count: int = 0
+    send_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True, index=True))
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    origin_channel: str = Field(max_length=32)
+    thread_channel: str | None = Field(default=None, max_length=32)
+    thread_ts: str | None = Field(default=None, max_length=32)
+    # Bumped by every edit: a decision on an older version of the request is refused.
+    version: int = 1
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    reason: str | None = Field(default=None, max_length=500)  # rejection, cancel or failure reason

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from storage.content import ContentRepository
 from storage.recipients import AudienceRepository, RecipientListRepository
 from storage.repositories import AuditRepository
+from storage.tasks import TaskRepository
 from storage.tables import Signature, Template
 
 
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
         self.audiences = AudienceRepository(self._session)
         self.signatures = ContentRepository(self._session, Signature)
         self.templates = ContentRepository(self._session, Template)
+        self.tasks = TaskRepository(self._session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -1,0 +1,172 @@
+"""The task state machine: which action moves a task from which status to which. Pure.
+
+One table, ``TRANSITIONS``, is the whole rule; everything else here is derived from it.
+
+Lifecycle: moderating -approve-> scheduled -start-> sending -complete-> completed
+(or -fail-> failed); moderating -reject-> rejected; sending <-pause/resume-> paused;
+scheduled -auto_cancel-> canceled; scheduled, sending and paused -cancel-> canceled.
+
+- ``edit`` from moderating, rejected or scheduled sends the task back to approval.
+- ``cancel`` also withdraws a task still awaiting approval (moderating): nothing has been
+  sent and the sender no longer wants it, so it should not sit in the approvers' queue.
+- ``delete`` is allowed only for rejected and canceled tasks. Its result is ``None``: the
+  task no longer exists, so there is no ``deleted`` status to filter out of every query.
+  (A task canceled while sending may have sent messages; the use case that deletes it
+  should leave an audit entry.)
+- Completed, failed and canceled tasks are over (``FINAL_STATUSES``); completed and failed
+  ones are kept for the record and offer no action. A failed task is retried by copying it.
+
+Time rules (5-minute edit cutoff, 24-hour auto-cancel, sending window) live in
+``domain.schedule``; who may do what lives in the approvals policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from domain.errors import DomainError
+
+
+class TaskStatus(StrEnum):
+    moderating = "moderating"  # awaiting approval
+    rejected = "rejected"
+    scheduled = "scheduled"  # approved, to be sent
+    sending = "sending"
+    paused = "paused"
+    completed = "completed"
+    failed = "failed"  # execution failed, with a reason
+    canceled = "canceled"
+
+
+class TaskAction(StrEnum):
+    approve = "approve"
+    reject = "reject"
+    edit = "edit"
+    cancel = "cancel"
+    delete = "delete"
+    start = "start"  # the scheduler starts a due task
+    pause = "pause"
+    resume = "resume"
+    complete = "complete"
+    fail = "fail"
+    auto_cancel = "auto_cancel"  # not started within 24 h of its send time
+
+
+S, A = TaskStatus, TaskAction
+
+#: Every allowed move. ``None`` as a result means the task is deleted.
+TRANSITIONS: dict[tuple[TaskStatus, TaskAction], TaskStatus | None] = {
+    (S.moderating, A.approve): S.scheduled,
+    (S.moderating, A.reject): S.rejected,
+    (S.moderating, A.edit): S.moderating,
+    (S.moderating, A.cancel): S.canceled,
+    (S.rejected, A.edit): S.moderating,
+    (S.rejected, A.delete): None,
+    (S.scheduled, A.edit): S.moderating,
+    (S.scheduled, A.cancel): S.canceled,
+    (S.scheduled, A.start): S.sending,
+    (S.scheduled, A.auto_cancel): S.canceled,
+    (S.sending, A.pause): S.paused,
+    (S.sending, A.cancel): S.canceled,
+    (S.sending, A.complete): S.completed,
+    (S.sending, A.fail): S.failed,
+    (S.paused, A.resume): S.sending,
+    (S.paused, A.cancel): S.canceled,
+    (S.canceled, A.delete): None,
+}
+
+del S, A
+
+#: Actions the bot takes by itself; never shown as buttons.
+SYSTEM_ACTIONS: frozenset[TaskAction] = frozenset(
+    {TaskAction.start, TaskAction.complete, TaskAction.fail, TaskAction.auto_cancel}
+)
+#: Actions a person takes (subject to the approvals policy).
+USER_ACTIONS: frozenset[TaskAction] = frozenset(TaskAction) - SYSTEM_ACTIONS
+
+#: Statuses whose lifecycle is over: no action leads anywhere but (perhaps) deletion.
+FINAL_STATUSES: frozenset[TaskStatus] = frozenset(
+    status
+    for status in TaskStatus
+    if all(result is None for (source, _), result in TRANSITIONS.items() if source is status)
+)
+
+#: How a status reads in a sentence ("This task is ...").
+STATUS_LABELS: dict[TaskStatus, str] = {
+    TaskStatus.moderating: "awaiting approval",
+    TaskStatus.rejected: "rejected",
+    TaskStatus.scheduled: "scheduled",
+    TaskStatus.sending: "sending",
+    TaskStatus.paused: "paused",
+    TaskStatus.completed: "completed",
+    TaskStatus.failed: "failed",
+    TaskStatus.canceled: "canceled",
+}
+
+#: How an action reads after "can be ...".
+_ACTION_PARTICIPLES: dict[TaskAction, str] = {
+    TaskAction.approve: "approved",
+    TaskAction.reject: "rejected",
+    TaskAction.edit: "edited",
+    TaskAction.cancel: "canceled",
+    TaskAction.delete: "deleted",
+    TaskAction.start: "started",
+    TaskAction.pause: "paused",
+    TaskAction.resume: "resumed",
+    TaskAction.complete: "marked completed",
+    TaskAction.fail: "marked failed",
+    TaskAction.auto_cancel: "canceled automatically",
+}
+
+
+class InvalidTransition(DomainError):
+    """The action is not allowed in the task's current status."""
+
+    def __init__(self, current: TaskStatus, action: TaskAction) -> None:
+        self.current = current
+        self.action = action
+        super().__init__(_explain(current, action))
+
+
+def next_status(current: TaskStatus | str, action: TaskAction | str) -> TaskStatus | None:
+    """The status after ``action``; ``None`` if the action deletes the task.
+
+    Raises ``InvalidTransition`` (a ``DomainError``) saying why when the move is not allowed.
+    """
+    current, action = TaskStatus(current), TaskAction(action)
+    try:
+        return TRANSITIONS[current, action]
+    except KeyError:
+        raise InvalidTransition(current, action) from None
+
+
+def allowed_actions(status: TaskStatus | str) -> frozenset[TaskAction]:
+    """Every action ``next_status`` accepts from ``status`` (system actions included;
+    intersect with ``USER_ACTIONS`` to choose the buttons a thread shows)."""
+    status = TaskStatus(status)
+    return frozenset(action for (source, action) in TRANSITIONS if source is status)
+
+
+def allowed_from(action: TaskAction | str) -> frozenset[TaskStatus]:
+    """The statuses from which ``action`` is allowed."""
+    action = TaskAction(action)
+    return frozenset(source for (source, act) in TRANSITIONS if act is action)
+
+
+def _explain(current: TaskStatus, action: TaskAction) -> str:
+    results = {result for (_, act), result in TRANSITIONS.items() if act is action}
+    already = "already " if current in results else ""
+    sources = [status for status in TaskStatus if status in allowed_from(action)]  # table order
+    return (
+        f"This task is {already}{STATUS_LABELS[current]}; "
+        f"only {_a_task_that_is(sources)} can be {_ACTION_PARTICIPLES[action]}."
+    )
+
+
+def _a_task_that_is(statuses: Iterable[TaskStatus]) -> str:
+    labels = [STATUS_LABELS[status] for status in statuses]
+    joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+    if all(" " not in label for label in labels):
+        return f"a {joined} task"  # "a scheduled task", "a rejected or canceled task"
+    return f"a task {joined}" if len(labels) == 1 else f"a task that is {joined}"

@@ -1,0 +1,152 @@
+"""What makes a send task well formed, and the preview of its message. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from domain.content import ContentStatus, Purpose, TemplateKind, check_https, missing_variables, render
+from domain.errors import DomainError
+from domain.schedule import ScheduleError, SendWindow, check_send_time
+from domain.segments import MAX_MESSAGE_CHARACTERS, SignatureStyle, compose, estimate_cost, format_money, measure
+
+TASK_NAME_MAX = 30
+
+
+class Fallback(StrEnum):
+    NONE = "none"
+    TEXT = "text"
+    DIGITAL = "digital"
+
+
+class TaskField(StrEnum):
+    """The inputs of the send modal a problem can belong to."""
+
+    NAME = "name"
+    RECIPIENTS = "recipients"
+    SIGNATURE = "signature"
+    TEMPLATE = "template"
+    FALLBACK_TEMPLATE = "fallback_template"
+    DEFAULT_LINK = "default_link"
+    SEND_AT = "send_at"
+
+
+class TaskFieldError(DomainError):
+    def __init__(self, field: TaskField, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class TaskInvalid(DomainError):
+    """Several fields at once: a modal shows every problem, not just the first."""
+
+    def __init__(self, problems: dict[TaskField, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ContentChoice:
+    """A signature or template as a send sees it."""
+
+    id: int
+    name: str
+    status: str
+    kind: str | None = None
+    purpose: str | None = None
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class TaskDraft:
+    name: str
+    purpose: Purpose
+    kind: TemplateKind
+    recipient_list_id: int | None
+    signature_id: int | None
+    template_id: int | None
+    fallback: Fallback = Fallback.NONE
+    fallback_template_id: int | None = None
+    default_link: str | None = None
+    send_at: datetime | None = None  # None: as soon as it is approved
+
+
+@dataclass(frozen=True)
+class RecipientsSummary:
+    count: int
+    columns: Sequence[str]
+
+
+def check_draft(
+    draft: TaskDraft, *, recipients: RecipientsSummary | None, signature: ContentChoice | None,
+    template: ContentChoice | None, fallback_template: ContentChoice | None, now: datetime, window: SendWindow,
+) -> TaskDraft:
+    """Every problem of the draft at once, each on its field."""
+    problems: dict[TaskField, str] = {}
+    name = " ".join(draft.name.split())
+    if not name:
+        problems[TaskField.NAME] = "Give the task a name."
+    elif len(name) > TASK_NAME_MAX:
+        problems[TaskField.NAME] = f"A task name has at most {TASK_NAME_MAX} characters; this one has {len(name)}."
+    if recipients is None or recipients.count == 0:
+        problems[TaskField.RECIPIENTS] = "Choose recipients: an import, a file, pasted numbers or an audience."
+    if signature is None or signature.status != ContentStatus.APPROVED:
+        problems[TaskField.SIGNATURE] = "Choose an approved signature."
+    if template is None or template.status != ContentStatus.APPROVED:
+        problems[TaskField.TEMPLATE] = "Choose an approved template."
+    elif template.kind != draft.kind:
+        problems[TaskField.TEMPLATE] = f"“{template.name}” is a {template.kind} template; choose a {draft.kind} one."
+    elif recipients is not None and (missing := missing_variables(template.body, recipients.columns)):
+        names = ", ".join(f"${{{name}}}" for name in missing)
+        problems[TaskField.TEMPLATE] = f"The recipient list has no column for {names}. Add the column or pick another template."
+    default_link = draft.default_link
+    if draft.kind is TemplateKind.CARD:
+        if draft.fallback is not Fallback.NONE:
+            wanted = TemplateKind(draft.fallback.value)
+            if fallback_template is None or fallback_template.status != ContentStatus.APPROVED:
+                problems[TaskField.FALLBACK_TEMPLATE] = f"A {draft.fallback} fallback needs an approved {wanted} template."
+            elif fallback_template.kind != wanted:
+                problems[TaskField.FALLBACK_TEMPLATE] = f"“{fallback_template.name}” is not a {wanted} template."
+        try:
+            default_link = check_https(draft.default_link or "", "default link", TaskField.DEFAULT_LINK)
+        except DomainError as error:
+            problems[TaskField.DEFAULT_LINK] = str(error)
+    else:
+        default_link = None
+    if draft.send_at is not None:
+        try:
+            check_send_time(draft.send_at, now, window)
+        except ScheduleError as error:
+            problems[TaskField.SEND_AT] = str(error)
+    if problems:
+        raise TaskInvalid(problems)
+    fallback = draft.fallback if draft.kind is TemplateKind.CARD else Fallback.NONE
+    return replace(draft, name=name, default_link=default_link, fallback=fallback,
+                   fallback_template_id=draft.fallback_template_id if fallback is not Fallback.NONE else None)
+
+
+@dataclass(frozen=True)
+class Preview:
+    text: str
+    characters: int
+    encoding: str
+    segments: int
+    recipients: int
+    cost: str
+    too_long: bool
+
+
+def preview_message(
+    *, body: str, signature: str | None, purpose: Purpose, style: SignatureStyle, optout_hint: str,
+    first_recipient: Mapping[str, str], recipients: int, price_per_segment: Decimal, currency: str,
+) -> Preview:
+    """The first recipient's message as sent, with its length and the send's estimated cost."""
+    hint = optout_hint if purpose is Purpose.PROMOTIONAL else None
+    text = compose(render(body, first_recipient), signature=signature, signature_style=style, optout_hint=hint)
+    info = measure(text)
+    cost = format_money(estimate_cost(info.segments, recipients, price_per_segment), currency)
+    return Preview(text, info.characters, str(info.encoding), info.segments, recipients, cost,
+                   info.characters > MAX_MESSAGE_CHARACTERS)

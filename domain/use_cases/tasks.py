@@ -1,0 +1,308 @@
+"""Use cases for send tasks: create, review, edit, cancel, delete, copy, and the stale-task sweep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from domain.approvals import check_can_decide
+from domain.approvers import Actor
+from domain.content import ContentStatus, Purpose, TemplateKind
+from domain.errors import DomainError
+from domain.segments import SignatureStyle
+from domain.schedule import SendWindow, check_can_change, is_stale
+from domain.task_state import TaskAction, TaskStatus, next_status
+from domain.tasks import ContentChoice, Fallback, Preview, RecipientsSummary, TaskDraft, check_draft, preview_message
+from storage.tables import AuditEntry, Signature, Task, Template
+from storage.uow import SqlUnitOfWork as UnitOfWork
+
+
+class TaskNotFound(DomainError):
+    pass
+
+
+class StaleDecision(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    name: str
+    status: TaskStatus
+    created_by: str
+    purpose: str
+    kind: str
+    signature_id: int
+    signature: str
+    template_id: int
+    template: str
+    fallback: str
+    fallback_template_id: int | None
+    fallback_template: str | None
+    default_link: str | None
+    recipient_list_id: int
+    recipient_count: int
+    send_at: datetime | None
+    version: int
+    origin_channel: str
+    thread_channel: str | None
+    thread_ts: str | None
+    decided_by: str | None
+    reason: str | None
+
+    def draft(self) -> TaskDraft:
+        """The task as the send modal shows it for an edit."""
+        return TaskDraft(name=self.name, purpose=Purpose(self.purpose), kind=TemplateKind(self.kind),
+                         recipient_list_id=self.recipient_list_id, signature_id=self.signature_id,
+                         template_id=self.template_id, fallback=Fallback(self.fallback),
+                         fallback_template_id=self.fallback_template_id, default_link=self.default_link,
+                         send_at=self.send_at)
+
+
+@dataclass(frozen=True)
+class SendChoices:
+    signatures: list[ContentChoice]
+    templates: list[ContentChoice]  # approved, of every kind: the modal filters by message type
+
+
+@dataclass(frozen=True)
+class RecipientsPreview:
+    summary: RecipientsSummary
+    first: dict[str, str]
+
+
+def _choice(row: Signature | Template) -> ContentChoice:
+    return ContentChoice(row.id, row.name, row.status, getattr(row, "kind", None), getattr(row, "purpose", None),
+                         getattr(row, "body", ""))
+
+
+def _view(uow: UnitOfWork, task: Task) -> TaskView:
+    fallback_template = uow.templates.get(task.fallback_template_id) if task.fallback_template_id else None
+    return TaskView(
+        id=task.id, name=task.name, status=TaskStatus(task.status), created_by=task.created_by,
+        purpose=task.purpose, kind=task.kind, signature_id=task.signature_id,
+        signature=uow.signatures.get(task.signature_id).name, template_id=task.template_id,
+        template=uow.templates.get(task.template_id).name, fallback=task.fallback,
+        fallback_template_id=task.fallback_template_id,
+        fallback_template=fallback_template.name if fallback_template else None, default_link=task.default_link,
+        recipient_list_id=task.recipient_list_id, recipient_count=task.recipient_count, send_at=task.send_at,
+        version=task.version, origin_channel=task.origin_channel, thread_channel=task.thread_channel,
+        thread_ts=task.thread_ts, decided_by=task.decided_by, reason=task.reason,
+    )
+
+
+def _audit(uow: UnitOfWork, actor_id: str, action: str, task_id: int, **detail) -> None:
+    uow.audit.add(AuditEntry(actor=actor_id, action=f"task.{action}", target_type="task", target_id=str(task_id),
+                             detail=detail))
+
+
+def send_choices(uow: UnitOfWork) -> SendChoices:
+    with uow:
+        return SendChoices(
+            signatures=[_choice(s) for s in uow.signatures.all(ContentStatus.APPROVED)],
+            templates=[_choice(t) for t in uow.templates.all(ContentStatus.APPROVED)],
+        )
+
+
+def recipients_preview(uow: UnitOfWork, list_id: int) -> RecipientsPreview | None:
+    with uow:
+        recipient_list = uow.recipient_lists.get(list_id)
+        if recipient_list is None:
+            return None
+        first = uow.recipient_lists.recipients(list_id, limit=1)
+        values = dict(zip(recipient_list.variables, first[0].variables)) if first else {}
+        return RecipientsPreview(RecipientsSummary(recipient_list.imported_count, list(recipient_list.variables)), values)
+
+
+def _checked(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: SendWindow) -> tuple[TaskDraft, int]:
+    recipient_list = uow.recipient_lists.get(draft.recipient_list_id) if draft.recipient_list_id else None
+    summary = RecipientsSummary(recipient_list.imported_count, list(recipient_list.variables)) if recipient_list else None
+    signature = uow.signatures.get(draft.signature_id) if draft.signature_id else None
+    template = uow.templates.get(draft.template_id) if draft.template_id else None
+    fallback = uow.templates.get(draft.fallback_template_id) if draft.fallback_template_id else None
+    checked = check_draft(
+        draft, recipients=summary, signature=_choice(signature) if signature else None,
+        template=_choice(template) if template else None, fallback_template=_choice(fallback) if fallback else None,
+        now=now, window=window,
+    )
+    return checked, summary.count
+
+
+def _content_fields(draft: TaskDraft, recipient_count: int) -> dict:
+    return dict(name=draft.name, purpose=draft.purpose, kind=draft.kind, signature_id=draft.signature_id,
+                template_id=draft.template_id, fallback=draft.fallback, fallback_template_id=draft.fallback_template_id,
+                default_link=draft.default_link, recipient_list_id=draft.recipient_list_id,
+                recipient_count=recipient_count, send_at=draft.send_at)
+
+
+def create_task(uow: UnitOfWork, draft: TaskDraft, actor: Actor, *, origin_channel: str, now: datetime,
+                window: SendWindow) -> TaskView:
+    """A new task, in moderating: it waits for an approver."""
+    with uow:
+        checked, count = _checked(uow, draft, now, window)
+        task = uow.tasks.add(Task(status=TaskStatus.moderating, created_by=actor.user_id, origin_channel=origin_channel,
+                                  **_content_fields(checked, count)))
+        _audit(uow, actor.user_id, "created", task.id, name=checked.name, recipients=count)
+        uow.commit()
+        return _view(uow, task)
+
+
+def get_task(uow: UnitOfWork, task_id: int) -> TaskView:
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None:
+            raise TaskNotFound("That task no longer exists.")
+        return _view(uow, task)
+
+
+def record_task_thread(uow: UnitOfWork, task_id: int, channel: str, ts: str) -> None:
+    with uow:
+        uow.tasks.set_thread(task_id, channel, ts)
+        uow.commit()
+
+
+def _move(uow: UnitOfWork, task: Task, action: TaskAction, actor_id: str, **fields) -> Task:
+    target = next_status(task.status, action)
+    if not uow.tasks.move(task.id, from_status=task.status, to_status=target, **fields):
+        current = uow.tasks.get(task.id)
+        raise StaleDecision(f"Someone else changed this task first: it is {current.status} now.")
+    _audit(uow, actor_id, str(action), task.id, reason=fields.get("reason"))
+    return uow.tasks.get(task.id)
+
+
+def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, *, approve: bool, reason: str | None,
+                allow_self_approval: bool, now: datetime) -> TaskView:
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None:
+            raise TaskNotFound("That task no longer exists.")
+        check_can_decide(actor, task.created_by, allow_self_approval=allow_self_approval)
+        if task.version != version:
+            raise StaleDecision("This request is out of date: the task was edited since. Review its latest request.")
+        if task.status != TaskStatus.moderating:
+            who = f" by <@{task.decided_by}>" if task.decided_by else ""
+            raise StaleDecision(f"This task was already decided{who}: it is {task.status}.")
+        if not approve and not (reason or "").strip():
+            raise DomainError("Give a reason for the rejection.")
+        action = TaskAction.approve if approve else TaskAction.reject
+        moved = uow.tasks.move(task_id, from_status=TaskStatus.moderating, to_status=next_status(task.status, action),
+                               version=version, decided_by=actor.user_id, decided_at=now,
+                               reason=None if approve else reason.strip())
+        if not moved:
+            current = uow.tasks.get(task_id)
+            raise StaleDecision(f"This task was already decided by <@{current.decided_by}>: it is {current.status}.")
+        _audit(uow, actor.user_id, str(action), task_id, version=version, reason=reason)
+        uow.commit()
+        return _view(uow, uow.tasks.get(task_id))
+
+
+def _may_change(task: Task, actor: Actor) -> None:
+    if task.created_by != actor.user_id and not actor.is_approver:
+        raise DomainError(f"Only <@{task.created_by}> or an approver can change this task.")
+
+
+def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, now: datetime,
+              window: SendWindow) -> TaskView:
+    """New content: back to moderating, and any earlier approval no longer counts."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None:
+            raise TaskNotFound("That task no longer exists.")
+        _may_change(task, actor)
+        next_status(task.status, TaskAction.edit)
+        if task.status == TaskStatus.scheduled and task.send_at is not None:
+            check_can_change(task.send_at, now, window.tz)
+        checked, count = _checked(uow, draft, now, window)
+        if not uow.tasks.replace_content(task_id, from_status=task.status, version=task.version,
+                                         **_content_fields(checked, count)):
+            raise StaleDecision("Someone else changed this task first. Open it again.")
+        _audit(uow, actor.user_id, "edited", task_id, version=task.version + 1)
+        uow.commit()
+        return _view(uow, uow.tasks.get(task_id))
+
+
+def cancel_task(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, tz: str) -> TaskView:
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None:
+            raise TaskNotFound("That task no longer exists.")
+        _may_change(task, actor)
+        next_status(task.status, TaskAction.cancel)
+        if task.status == TaskStatus.scheduled and task.send_at is not None:
+            check_can_change(task.send_at, now, tz)
+        task = _move(uow, task, TaskAction.cancel, actor.user_id, reason=f"canceled by <@{actor.user_id}>")
+        uow.commit()
+        return _view(uow, task)
+
+
+def delete_task(uow: UnitOfWork, task_id: int, actor: Actor) -> str:
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None:
+            raise TaskNotFound("That task no longer exists.")
+        _may_change(task, actor)
+        next_status(task.status, TaskAction.delete)
+        if not uow.tasks.delete(task_id, from_status=task.status):
+            raise StaleDecision("Someone else changed this task first.")
+        _audit(uow, actor.user_id, "deleted", task_id, name=task.name)
+        uow.commit()
+        return task.name
+
+
+def copy_source(uow: UnitOfWork, task_id: int) -> tuple[TaskDraft, dict]:
+    """What a copy starts from: the same content and no send time; the recipients are chosen anew
+    (the original list is offered as an option)."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None:
+            raise TaskNotFound("That task no longer exists.")
+        draft = TaskDraft(name=f"Copy of {task.name}"[:30], purpose=Purpose(task.purpose), kind=TemplateKind(task.kind),
+                          recipient_list_id=None, signature_id=task.signature_id, template_id=task.template_id,
+                          fallback=Fallback(task.fallback), fallback_template_id=task.fallback_template_id,
+                          default_link=task.default_link)
+        return draft, {"previous_list_id": task.recipient_list_id}
+
+
+def cancel_stale_tasks(uow: UnitOfWork, now: datetime) -> list[TaskView]:
+    """Scheduled tasks not started within 24 hours of their send time. Safe in two processes
+    at once: each task moves once, and only the process that moved it reports it."""
+    canceled = []
+    with uow:
+        for task in uow.tasks.scheduled_before(now):
+            if task.send_at is None or not is_stale(task.send_at, now):
+                continue
+            if uow.tasks.move(task.id, from_status=TaskStatus.scheduled, to_status=TaskStatus.canceled,
+                              reason="not started within 24 hours of its send time"):
+                _audit(uow, "smsbot", str(TaskAction.auto_cancel), task.id)
+                canceled.append(task.id)
+        uow.commit()
+        return [_view(uow, uow.tasks.get(task_id)) for task_id in canceled]
+
+
+
+def recipient_choices(uow: UnitOfWork, user_id: str, channel_id: str, limit: int = 10) -> list[tuple[int, str]]:
+    """The recipient lists a send can pick: the person's recent imports here, then the audiences."""
+    with uow:
+        imports = [(r.id, f"Import: {r.source_name or r.source} ({r.imported_count:,}, {r.created_at:%m-%d %H:%M})")
+                   for r in uow.recipient_lists.recent_for(user_id, channel_id, limit)]
+        audiences = [(r.id, f"Audience: {a.name} ({r.imported_count:,})") for a, r in uow.audiences.all_with_lists()]
+        return imports + audiences
+
+
+def preview_for(uow: UnitOfWork, *, list_id: int | None, signature_id: int | None, template_id: int | None,
+                purpose: Purpose, style: SignatureStyle, optout_hint: str, price_per_segment: Decimal,
+                currency: str) -> Preview | None:
+    """The preview of the first recipient's message, or why there is none yet."""
+    if not (list_id and signature_id and template_id):
+        return None
+    recipients = recipients_preview(uow, list_id)
+    with uow:
+        signature, template = uow.signatures.get(signature_id), uow.templates.get(template_id)
+        if recipients is None or signature is None or template is None:
+            return None
+        return preview_message(body=template.body, signature=signature.name, purpose=purpose, style=style,
+                               optout_hint=optout_hint, first_recipient=recipients.first,
+                               recipients=recipients.summary.count, price_per_segment=price_per_segment,
+                               currency=currency)

@@ -1,0 +1,175 @@
+"""Block Kit for the send modal: the form, rebuilt from its own state on every choice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any
+
+from domain.content import Purpose, TemplateKind
+from domain.tasks import TASK_NAME_MAX, ContentChoice, Fallback, Preview, TaskField
+from handlers.ids import ActionId, BlockId, CallbackId
+from handlers.payloads import SendModalState
+
+Blocks = list[dict[str, Any]]
+MAX_OPTIONS = 100
+
+FIELD_BLOCKS = {
+    TaskField.NAME: BlockId.SEND_NAME, TaskField.RECIPIENTS: BlockId.SEND_RECIPIENTS,
+    TaskField.SIGNATURE: BlockId.SEND_SIGNATURE, TaskField.TEMPLATE: BlockId.SEND_TEMPLATE,
+    TaskField.FALLBACK_TEMPLATE: BlockId.SEND_FALLBACK_TEMPLATE, TaskField.DEFAULT_LINK: BlockId.SEND_DEFAULT_LINK,
+    TaskField.SEND_AT: BlockId.SEND_DATE,
+}
+
+
+@dataclass(frozen=True)
+class RecipientOption:
+    value: str  # "list:<id>"
+    label: str
+
+
+@dataclass
+class SendForm:
+    """What the person has chosen so far; the modal is a function of it."""
+
+    name: str = ""
+    recipients: str | None = None  # "list:<id>"
+    pasted: str = ""
+    purpose: Purpose = Purpose.NOTIFICATION
+    kind: TemplateKind = TemplateKind.TEXT
+    signature_id: int | None = None
+    template_id: int | None = None
+    fallback: Fallback = Fallback.NONE
+    fallback_template_id: int | None = None
+    default_link: str = ""
+    send_date: date | None = None
+    send_time: time | None = None
+    recipient_options: list[RecipientOption] = field(default_factory=list)
+
+
+def _text(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": _text(label[:75]), "value": value[:150]}
+
+
+def _select(action_id: str, options: list[dict], selected: str | None, placeholder: str) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "static_select", "action_id": action_id,
+                               "placeholder": _text(placeholder), "options": options[:MAX_OPTIONS]}
+    chosen = next((o for o in options if o["value"] == selected), None)
+    if chosen is not None:
+        element["initial_option"] = chosen
+    return element
+
+
+def _input(block_id: str, label: str, element: dict, *, optional: bool = False, dispatch: bool = False,
+           hint: str | None = None) -> dict[str, Any]:
+    block = {"type": "input", "block_id": block_id, "label": _text(label), "element": element, "optional": optional}
+    if dispatch:
+        block["dispatch_action"] = True
+    if hint:
+        block["hint"] = _text(hint)
+    return block
+
+
+def _content_options(choices: Sequence[ContentChoice]) -> list[dict[str, Any]]:
+    return [_option(str(c.id), c.name) for c in choices]
+
+
+def build_preview_blocks(preview: Preview | None, problem: str | None = None) -> Blocks:
+    if preview is None:
+        text = problem or "Choose recipients, a signature and a template to see the message."
+        return [{"type": "context", "block_id": BlockId.SEND_PREVIEW, "elements": [{"type": "mrkdwn", "text": text}]}]
+    quoted = ">" + preview.text.replace("\n", "\n>")
+    warning = "\n:warning: Over 500 characters: shorten the template." if preview.too_long else ""
+    facts = (f"{preview.characters} characters · {preview.encoding} · {preview.segments} segment"
+             f"{'s' if preview.segments != 1 else ''} · {preview.recipients:,} recipients · est. {preview.cost}")
+    return [{"type": "section", "block_id": BlockId.SEND_PREVIEW,
+             "text": {"type": "mrkdwn", "text": f"*Preview* (first recipient)\n{quoted}\n{facts}{warning}"[:3000]}}]
+
+
+def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Sequence[ContentChoice],
+                     templates: Sequence[ContentChoice], preview_blocks: Blocks, editing: bool = False) -> dict:
+    kinds = [_option(k, k.capitalize()) for k in TemplateKind]
+    purposes = [_option(p, p.capitalize()) for p in Purpose]
+    of_kind = [t for t in templates if t.kind == form.kind]
+    blocks: Blocks = [
+        _input(BlockId.SEND_NAME, "Task name", {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
+                                                **({"initial_value": form.name} if form.name else {})},
+               hint=f"Up to {TASK_NAME_MAX} characters."),
+    ]
+    if state.list_id is not None:
+        blocks.append({"type": "section", "block_id": BlockId.SEND_RECIPIENTS, "text": {"type": "mrkdwn", "text":
+                       next((o.label for o in form.recipient_options if o.value == f"list:{state.list_id}"),
+                            "Recipients: the import this task came from")}})
+    else:
+        options = [_option(o.value, o.label) for o in form.recipient_options]
+        element = (_select(ActionId.SEND_REFRESH, options, form.recipients, "An import or an audience") if options else
+                   {"type": "static_select", "action_id": ActionId.SEND_REFRESH, "placeholder": _text("None yet"),
+                    "options": [_option("none", "No imports or audiences yet")]})
+        blocks += [
+            _input(BlockId.SEND_RECIPIENTS, "Recipients", element, optional=True, dispatch=True,
+                   hint="Your recent imports in this channel and the saved audiences."),
+            _input(BlockId.SEND_PASTE, "…or paste numbers", {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
+                                                             "multiline": True,
+                                                             **({"initial_value": form.pasted} if form.pasted else {})},
+                   optional=True, hint="One per line, or separated by commas. Up to 10,000."),
+        ]
+    blocks += [
+        _input(BlockId.SEND_PURPOSE, "Purpose", _select(ActionId.SEND_REFRESH, purposes, form.purpose, "Purpose"),
+               dispatch=True, hint="Promotional messages carry the opt-out hint and respect the opt-out list."),
+        _input(BlockId.SEND_KIND, "Message type", _select(ActionId.SEND_REFRESH, kinds, form.kind, "Message type"),
+               dispatch=True),
+        _input(BlockId.SEND_SIGNATURE, "Signature", _select(ActionId.SEND_REFRESH, _content_options(signatures),
+                                                           str(form.signature_id) if form.signature_id else None,
+                                                           "An approved signature") if signatures else
+               {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
+                "placeholder": _text("No approved signature yet: /sms signature add")}, dispatch=bool(signatures)),
+        _input(BlockId.SEND_TEMPLATE, f"Template ({form.kind})",
+               _select(ActionId.SEND_REFRESH, _content_options(of_kind), str(form.template_id) if form.template_id else None,
+                       f"An approved {form.kind} template") if of_kind else
+               {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
+                "placeholder": _text(f"No approved {form.kind} template yet")}, dispatch=bool(of_kind)),
+    ]
+    if form.kind is TemplateKind.CARD:
+        fallbacks = [_option(f, {"none": "No fallback", "text": "Text SMS", "digital": "Digital SMS"}[f]) for f in Fallback]
+        blocks.append(_input(BlockId.SEND_FALLBACK, "If the phone can't show cards",
+                             _select(ActionId.SEND_REFRESH, fallbacks, form.fallback, "Fallback"), dispatch=True))
+        if form.fallback is not Fallback.NONE:
+            fallback_templates = [t for t in templates if t.kind == form.fallback.value]
+            blocks.append(_input(
+                BlockId.SEND_FALLBACK_TEMPLATE, f"Fallback template ({form.fallback})",
+                _select(ActionId.SEND_FIELD, _content_options(fallback_templates),
+                        str(form.fallback_template_id) if form.fallback_template_id else None,
+                        f"An approved {form.fallback} template") if fallback_templates else
+                {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
+                 "placeholder": _text(f"No approved {form.fallback} template yet")}))
+        blocks.append(_input(BlockId.SEND_DEFAULT_LINK, "Default link",
+                             {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
+                              **({"initial_value": form.default_link} if form.default_link else {})},
+                             hint="https:// only: where the card leads when it can't be shown."))
+    date_picker: dict[str, Any] = {"type": "datepicker", "action_id": ActionId.SEND_FIELD}
+    if form.send_date:
+        date_picker["initial_date"] = form.send_date.isoformat()
+    time_picker: dict[str, Any] = {"type": "timepicker", "action_id": ActionId.SEND_FIELD}
+    if form.send_time:
+        time_picker["initial_time"] = form.send_time.strftime("%H:%M")
+    blocks += [
+        _input(BlockId.SEND_DATE, "Send on (empty: as soon as approved)", date_picker, optional=True,
+               hint="Within one month, in your own time zone."),
+        _input(BlockId.SEND_TIME, "At", time_picker, optional=True),
+        {"type": "divider"},
+        *preview_blocks,
+    ]
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.SEND_SUBMIT,
+        "private_metadata": state.dump(),
+        "title": _text("Edit send task" if editing else "New send task"),
+        "submit": _text("Save for approval" if editing else "Submit for approval"),
+        "close": _text("Cancel"),
+        "blocks": blocks,
+    }

@@ -1,0 +1,88 @@
+"""Block Kit for a send task's card: the approval request that heads its thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.task_state import STATUS_LABELS, TaskAction, TaskStatus, allowed_actions
+from domain.tasks import Preview
+from domain.use_cases.tasks import TaskView
+from handlers.ids import ActionId, BlockId, CallbackId
+from handlers.payloads import TaskRef, TaskRejectState
+from handlers.send_blocks import build_preview_blocks
+
+Blocks = list[dict[str, Any]]
+
+BUTTONS = [  # (action, action id, label, style) in the order a card shows them
+    (TaskAction.approve, ActionId.TASK_APPROVE, "Approve", "primary"),
+    (TaskAction.reject, ActionId.TASK_REJECT, "Reject", "danger"),
+    (TaskAction.edit, ActionId.TASK_EDIT, "Edit", None),
+    (TaskAction.cancel, ActionId.TASK_CANCEL, "Cancel task", None),
+    (TaskAction.delete, ActionId.TASK_DELETE, "Delete", None),
+]
+
+
+def _text(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}
+
+
+def slack_time(moment) -> str:
+    """Slack renders this in each reader's own time zone."""
+    if moment is None:
+        return "as soon as approved"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
+
+
+def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = False) -> tuple[str, Blocks]:
+    status = "deleted" if deleted else STATUS_LABELS[task.status]
+    content = f"*{task.kind.capitalize()}* · {task.purpose} · signature *{task.signature}* · template *{task.template}*"
+    if task.fallback != "none":
+        content += f"\nFallback: {task.fallback} SMS with *{task.fallback_template}*"
+    if task.default_link:
+        content += f"\nDefault link: {task.default_link}"
+    blocks: Blocks = [
+        {"type": "header", "text": _text(f"Send task: {task.name}")},
+        {"type": "section", "block_id": BlockId.TASK_SUMMARY, "fields": [
+            {"type": "mrkdwn", "text": f"*Status*\n{status}"},
+            {"type": "mrkdwn", "text": f"*Requested by*\n<@{task.created_by}>"},
+            {"type": "mrkdwn", "text": f"*Recipients*\n{task.recipient_count:,}"},
+            {"type": "mrkdwn", "text": f"*Send time*\n{slack_time(task.send_at)}"},
+        ]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": content[:3000]}},
+        *build_preview_blocks(preview, "The content of this task is no longer available."),
+    ]
+    note = []
+    if task.decided_by and task.status in (TaskStatus.scheduled, TaskStatus.rejected):
+        note.append(f"{'Approved' if task.status is TaskStatus.scheduled else 'Rejected'} by <@{task.decided_by}>")
+    if task.reason:
+        note.append(task.reason)
+    note.append(f"Task #{task.id}, version {task.version}")
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(note)[:3000]}]})
+    if not deleted:
+        value = TaskRef(id=task.id, version=task.version).dump()
+        allowed = allowed_actions(task.status)
+        elements = [{"type": "button", "action_id": action_id, "text": _text(label), "value": value,
+                     **({"style": style} if style else {})}
+                    for action, action_id, label, style in BUTTONS if action in allowed]
+        elements.append({"type": "button", "action_id": ActionId.TASK_COPY, "text": _text("Copy"), "value": value})
+        blocks.append({"type": "actions", "block_id": BlockId.TASK_ACTIONS, "elements": elements})
+    text = f"Send task “{task.name}”: {status}"
+    return text, blocks
+
+
+def build_task_reject_modal(task: TaskView) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.TASK_REJECT,
+        "private_metadata": TaskRejectState(id=task.id, version=task.version).dump(),
+        "title": _text("Reject send task"),
+        "submit": _text("Reject"),
+        "close": _text("Cancel"),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"Reject “{task.name}”? "
+                                                                   "The requester sees your reason in the thread."}},
+            {"type": "input", "block_id": BlockId.APPROVAL_REASON, "label": _text("Reason"),
+             "element": {"type": "plain_text_input", "action_id": ActionId.APPROVAL_REASON_INPUT, "multiline": True,
+                         "max_length": 500}},
+        ],
+    }

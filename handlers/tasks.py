@@ -1,0 +1,194 @@
+"""A send task's thread: the card, approve/reject, edit, cancel, copy, delete."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from domain.approvals import NotAllowed, check_can_decide
+from domain.approvers import Actor
+from domain.content import Purpose
+from domain.errors import DomainError
+from domain.segments import SignatureStyle
+from domain.use_cases.tasks import (
+    TaskView,
+    cancel_task,
+    copy_source,
+    decide_task,
+    delete_task,
+    get_task,
+    preview_for,
+    record_task_thread,
+)
+from handlers.ids import ActionId, BlockId, CallbackId
+from handlers.payloads import SendModalState, TaskRef, TaskRejectState
+from handlers.replies import reply_ephemeral
+from handlers.send import SendModal, form_from_task, user_timezone
+from handlers.send_blocks import RecipientOption, SendForm
+from handlers.task_blocks import build_task_card, build_task_reject_modal, slack_time
+
+log = logging.getLogger(__name__)
+
+
+class TaskThread:
+    """Keeps a task's card and thread in step with the task."""
+
+    def __init__(self, client: AsyncWebClient, uow, settings) -> None:
+        self._client, self._uow, self._settings = client, uow, settings
+
+    async def card(self, task: TaskView, *, deleted: bool = False) -> tuple[str, list]:
+        settings = self._settings
+        preview = await anyio.to_thread.run_sync(lambda: preview_for(
+            self._uow(), list_id=task.recipient_list_id, signature_id=task.signature_id,
+            template_id=task.template_id, purpose=Purpose(task.purpose), style=SignatureStyle(settings.signature_style),
+            optout_hint=settings.optout_hint, price_per_segment=settings.price_per_segment, currency=settings.currency))
+        return build_task_card(task, preview, deleted=deleted)
+
+    async def open(self, task: TaskView) -> TaskView:
+        """Posts the request where approvers look; its thread is the task's from now on."""
+        channel = self._settings.approvals_channel or task.origin_channel
+        text, blocks = await self.card(task)
+        posted = await self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        await anyio.to_thread.run_sync(record_task_thread, self._uow(), task.id, channel, posted["ts"])
+        if channel != task.origin_channel:
+            link = (await self._client.chat_getPermalink(channel=channel, message_ts=posted["ts"]))["permalink"]
+            message = f"<@{task.created_by}> submitted send task *{task.name}* for approval: <{link}|open its thread>"
+            try:
+                await self._client.chat_postMessage(channel=task.origin_channel, text=message)
+            except SlackApiError:  # the bot is not in that channel: tell the requester alone
+                dm = (await self._client.conversations_open(users=task.created_by))["channel"]["id"]
+                await self._client.chat_postMessage(channel=dm, text=message)
+        return await anyio.to_thread.run_sync(get_task, self._uow(), task.id)
+
+    async def refresh(self, task: TaskView, note: str | None = None, *, deleted: bool = False) -> None:
+        if task.thread_channel is None:
+            return
+        text, blocks = await self.card(task, deleted=deleted)
+        await self._client.chat_update(channel=task.thread_channel, ts=task.thread_ts, text=text, blocks=blocks)
+        if note:
+            await self._client.chat_postMessage(channel=task.thread_channel, thread_ts=task.thread_ts, text=note)
+
+
+def register(app: AsyncApp) -> None:
+    async def refuse(client: AsyncWebClient, body: dict, actor: Actor, error: Exception) -> None:
+        await reply_ephemeral(client, channel=body["channel"]["id"], user=actor.user_id, text=str(error))
+
+    @app.action(ActionId.TASK_APPROVE)
+    async def approve(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                      clock) -> None:
+        await ack()
+        ref = TaskRef.load(action["value"])
+        try:
+            task = await anyio.to_thread.run_sync(lambda: decide_task(
+                uow(), ref.id, ref.version, actor, approve=True, reason=None,
+                allow_self_approval=settings.allow_self_approval, now=clock()))
+        except DomainError as error:
+            await refuse(client, body, actor, error)
+            return
+        await TaskThread(client, uow, settings).refresh(
+            task, f"<@{actor.user_id}> approved this task. It is scheduled to send {slack_time(task.send_at)}.")
+
+    @app.action(ActionId.TASK_REJECT)
+    async def open_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+                          settings) -> None:
+        await ack()
+        ref = TaskRef.load(action["value"])
+        try:
+            task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
+            check_can_decide(actor, task.created_by, allow_self_approval=settings.allow_self_approval)
+        except (NotAllowed, DomainError) as error:
+            await refuse(client, body, actor, error)
+            return
+        await client.views_open(trigger_id=body["trigger_id"], view=build_task_reject_modal(task))
+
+    @app.view(CallbackId.TASK_REJECT)
+    async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                            clock) -> None:
+        state = TaskRejectState.load(view.get("private_metadata"))
+        reason = view["state"]["values"][BlockId.APPROVAL_REASON][ActionId.APPROVAL_REASON_INPUT]["value"] or ""
+        try:
+            task = await anyio.to_thread.run_sync(lambda: decide_task(
+                uow(), state.id, state.version, actor, approve=False, reason=reason,
+                allow_self_approval=settings.allow_self_approval, now=clock()))
+        except DomainError as error:
+            await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: str(error)})
+            return
+        await ack()
+        await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> rejected this task: {task.reason}")
+
+    @app.action(ActionId.TASK_CANCEL)
+    async def cancel(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                     clock) -> None:
+        await ack()
+        ref = TaskRef.load(action["value"])
+        try:
+            task = await anyio.to_thread.run_sync(lambda: cancel_task(
+                uow(), ref.id, actor, now=clock(), tz=settings.timezone))
+        except DomainError as error:
+            await refuse(client, body, actor, error)
+            return
+        await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> canceled this task.")
+
+    @app.action(ActionId.TASK_DELETE)
+    async def delete(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+                     settings) -> None:
+        await ack()
+        ref = TaskRef.load(action["value"])
+        try:
+            task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
+            await anyio.to_thread.run_sync(delete_task, uow(), ref.id, actor)
+        except DomainError as error:
+            await refuse(client, body, actor, error)
+            return
+        await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> deleted this task.", deleted=True)
+
+    @app.action(ActionId.TASK_EDIT)
+    async def edit(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+                   settings) -> None:
+        await ack()
+        ref = TaskRef.load(action["value"])
+        task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
+        if task.created_by != actor.user_id and not actor.is_approver:
+            await refuse(client, body, actor, DomainError(f"Only <@{task.created_by}> or an approver can edit it."))
+            return
+        modal = SendModal(uow, settings)
+        state = SendModalState(channel_id=task.origin_channel, task_id=task.id, version=task.version)
+        options = await modal.options(task.created_by, task.origin_channel)
+        if not any(o.value == f"list:{task.recipient_list_id}" for o in options):
+            options.append(RecipientOption(f"list:{task.recipient_list_id}", f"This task's {task.recipient_count:,} recipients"))
+        tz = await user_timezone(client, actor.user_id, settings.timezone)
+        form = form_from_task(task, options, tz)
+        await client.views_open(trigger_id=body["trigger_id"], view=await modal.render(state, form, editing=True))
+
+    @app.action(ActionId.TASK_COPY)
+    async def copy(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+                   settings) -> None:
+        await ack()
+        ref = TaskRef.load(action["value"])
+        draft, extra = await anyio.to_thread.run_sync(copy_source, uow(), ref.id)
+        modal = SendModal(uow, settings)
+        channel = body["channel"]["id"]
+        options = await modal.options(actor.user_id, channel)
+        previous = f"list:{extra['previous_list_id']}"
+        if not any(o.value == previous for o in options):
+            options.append(RecipientOption(previous, "The same recipients as the original"))
+        form = SendForm(name=draft.name, purpose=draft.purpose, kind=draft.kind, signature_id=draft.signature_id,
+                        template_id=draft.template_id, fallback=draft.fallback,
+                        fallback_template_id=draft.fallback_template_id, default_link=draft.default_link or "",
+                        recipient_options=options)
+        state = SendModalState(channel_id=channel, previous_list_id=extra["previous_list_id"])
+        await client.views_open(trigger_id=body["trigger_id"], view=await modal.render(state, form))
+
+
+async def on_task_submitted(client: AsyncWebClient, uow, settings, task: TaskView, actor: Actor, *,
+                            edited: bool) -> None:
+    thread = TaskThread(client, uow, settings)
+    if edited and task.thread_channel:
+        await thread.refresh(task, f"<@{actor.user_id}> edited this task (version {task.version}); "
+                                   "it needs a new approval.")
+    else:
+        await thread.open(task)

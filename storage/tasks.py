@@ -1,0 +1,54 @@
+"""Send tasks. Status changes are compare-and-set, so concurrent deciders, ticks and
+processes can never both move the same task."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from storage.tables import Task
+
+
+class TaskRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, task: Task) -> Task:
+        self._session.add(task)
+        self._session.flush()
+        return task
+
+    def get(self, task_id: int) -> Task | None:
+        return self._session.get(Task, task_id)
+
+    def move(self, task_id: int, *, from_status: str, to_status: str, version: int | None = None, **fields) -> bool:
+        """Move the task only if it is still in `from_status` (and, given, at `version`)."""
+        query = update(Task).where(col(Task.id) == task_id, col(Task.status) == from_status)
+        if version is not None:
+            query = query.where(col(Task.version) == version)
+        result = self._session.execute(query.values(status=to_status, **fields))
+        self._session.expire_all()
+        return result.rowcount == 1
+
+    def replace_content(self, task_id: int, *, from_status: str, version: int, **fields) -> bool:
+        """An edit: new content, back to moderating, the next version."""
+        result = self._session.execute(
+            update(Task)
+            .where(col(Task.id) == task_id, col(Task.status) == from_status, col(Task.version) == version)
+            .values(status="moderating", version=version + 1, decided_by=None, decided_at=None, reason=None, **fields)
+        )
+        self._session.expire_all()
+        return result.rowcount == 1
+
+    def set_thread(self, task_id: int, channel: str, ts: str) -> None:
+        self._session.execute(update(Task).where(col(Task.id) == task_id).values(thread_channel=channel, thread_ts=ts))
+
+    def delete(self, task_id: int, *, from_status: str) -> bool:
+        result = self._session.execute(delete(Task).where(col(Task.id) == task_id, col(Task.status) == from_status))
+        return result.rowcount == 1
+
+    def scheduled_before(self, moment: datetime) -> list[Task]:
+        query = select(Task).where(col(Task.status) == "scheduled", col(Task.send_at) < moment).order_by(col(Task.id))
+        return list(self._session.exec(query))
