@@ -23,6 +23,8 @@ class Runtime:
     settings: Settings
     engine: Engine
     slack: AsyncApp
+    uow: Callable[[], SqlUnitOfWork]
+    clock: Callable[[], datetime]
 
     def close(self) -> None:
         self.engine.dispose()
@@ -42,5 +44,6 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=AsyncWebClient(token=token, base_url=settings.slack_api_url),
     )
-    register_all(slack, settings=settings, uow=lambda: SqlUnitOfWork(session_factory), clock=clock)
-    return Runtime(settings=settings, engine=engine, slack=slack)
+    uow = lambda: SqlUnitOfWork(session_factory)  # noqa: E731  (a fresh unit of work per use case)
+    register_all(slack, settings=settings, uow=uow, clock=clock)
+    return Runtime(settings=settings, engine=engine, slack=slack, uow=uow, clock=clock)

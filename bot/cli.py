@@ -48,8 +48,13 @@ def serve(
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         log.info("smsbot connecting to Slack over Socket Mode")
-        handler = AsyncSocketModeHandler(runtime.slack, settings.slack_app_token.get_secret_value())
-        asyncio.run(handler.start_async())
+        from bot.scheduler import start_scheduler
+
+        async def run_socket_mode() -> None:
+            start_scheduler(runtime)
+            await AsyncSocketModeHandler(runtime.slack, settings.slack_app_token.get_secret_value()).start_async()
+
+        asyncio.run(run_socket_mode())
         return
 
     import uvicorn

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import Runtime
+from bot.scheduler import start_scheduler
 from storage.engine import ping
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
-def build_web_app(runtime: Runtime) -> Starlette:
+def build_web_app(runtime: Runtime, *, run_scheduler: bool = True) -> Starlette:
     slack_handler = AsyncSlackRequestHandler(runtime.slack)
 
     async def slack_events(request: Request) -> Response:
@@ -45,7 +46,10 @@ def build_web_app(runtime: Runtime) -> Starlette:
         # an ack in the ack-latency profile.
         async with aiohttp.ClientSession() as session:
             runtime.slack.client.session = session
+            scheduler = start_scheduler(runtime) if run_scheduler else None
             yield
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
         runtime.close()
 
     return Starlette(

@@ -64,13 +64,21 @@ class TaskThread:
                 await self._client.chat_postMessage(channel=dm, text=message)
         return await anyio.to_thread.run_sync(get_task, self._uow(), task.id)
 
-    async def refresh(self, task: TaskView, note: str | None = None, *, deleted: bool = False) -> None:
-        if task.thread_channel is None:
+    async def refresh(self, task: TaskView, note: str | None = None, *, deleted: bool = False,
+                      card_at: tuple[str, str] | None = None) -> None:
+        """`card_at`: the card a button was pressed on, known even if its thread is not yet
+        recorded (a click can come a moment after the card is posted)."""
+        channel, ts = card_at or (task.thread_channel, task.thread_ts)
+        if channel is None:
             return
         text, blocks = await self.card(task, deleted=deleted)
-        await self._client.chat_update(channel=task.thread_channel, ts=task.thread_ts, text=text, blocks=blocks)
+        await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         if note:
-            await self._client.chat_postMessage(channel=task.thread_channel, thread_ts=task.thread_ts, text=note)
+            await self._client.chat_postMessage(channel=channel, thread_ts=ts, text=note)
+
+
+def _card(body: dict) -> tuple[str, str]:
+    return body["container"]["channel_id"], body["container"]["message_ts"]
 
 
 def register(app: AsyncApp) -> None:
@@ -90,7 +98,8 @@ def register(app: AsyncApp) -> None:
             await refuse(client, body, actor, error)
             return
         await TaskThread(client, uow, settings).refresh(
-            task, f"<@{actor.user_id}> approved this task. It is scheduled to send {slack_time(task.send_at)}.")
+            task, f"<@{actor.user_id}> approved this task. It is scheduled to send {slack_time(task.send_at)}.",
+            card_at=_card(body))
 
     @app.action(ActionId.TASK_REJECT)
     async def open_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
@@ -131,7 +140,8 @@ def register(app: AsyncApp) -> None:
         except DomainError as error:
             await refuse(client, body, actor, error)
             return
-        await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> canceled this task.")
+        await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> canceled this task.",
+                                                        card_at=_card(body))
 
     @app.action(ActionId.TASK_DELETE)
     async def delete(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
@@ -144,7 +154,8 @@ def register(app: AsyncApp) -> None:
         except DomainError as error:
             await refuse(client, body, actor, error)
             return
-        await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> deleted this task.", deleted=True)
+        await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> deleted this task.", deleted=True,
+                                                        card_at=_card(body))
 
     @app.action(ActionId.TASK_EDIT)
     async def edit(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,

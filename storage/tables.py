@@ -5,12 +5,31 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index
+from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out, on PostgreSQL and on SQLite (which keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -20,7 +39,7 @@ class AuditEntry(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
     actor: str = Field(max_length=64)
     action: str = Field(max_length=64, index=True)
     target_type: str = Field(max_length=32)
@@ -34,7 +53,7 @@ class RecipientList(SQLModel, table=True):
     __tablename__ = "recipient_list"
 
     id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     created_by: str = Field(max_length=32)
     channel_id: str = Field(max_length=32, index=True)
     thread_ts: str | None = Field(default=None, max_length=32)
@@ -71,7 +90,7 @@ class Audience(SQLModel, table=True):
     name_key: str = Field(max_length=60, unique=True, index=True)  # case-folded, so names are unique ignoring case
     list_id: int = Field(foreign_key="recipient_list.id")
     created_by: str = Field(max_length=32)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Signature(SQLModel, table=True):
@@ -85,9 +104,9 @@ class Signature(SQLModel, table=True):
     purpose_note: str = Field(default="", max_length=200)
     status: str = Field(max_length=16, index=True)
     created_by: str = Field(max_length=32)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     decided_by: str | None = Field(default=None, max_length=32)
-    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     reject_reason: str | None = Field(default=None, max_length=500)
     approval_channel: str | None = Field(default=None, max_length=32)
     approval_ts: str | None = Field(default=None, max_length=32)
@@ -112,9 +131,9 @@ class Template(SQLModel, table=True):
     default_link: str | None = Field(default=None, max_length=500)  # card
     status: str = Field(max_length=16, index=True)
     created_by: str = Field(max_length=32)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     decided_by: str | None = Field(default=None, max_length=32)
-    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     reject_reason: str | None = Field(default=None, max_length=500)
     approval_channel: str | None = Field(default=None, max_length=32)
     approval_ts: str | None = Field(default=None, max_length=32)
@@ -137,14 +156,14 @@ class Task(SQLModel, table=True):
     default_link: str | None = Field(default=None, max_length=500)
     recipient_list_id: int = Field(foreign_key="recipient_list.id")
     recipient_count: int = 0
-    send_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True, index=True))
+    send_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
     created_by: str = Field(max_length=32)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     origin_channel: str = Field(max_length=32)
     thread_channel: str | None = Field(default=None, max_length=32)
     thread_ts: str | None = Field(default=None, max_length=32)
     # Bumped by every edit: a decision on an older version of the request is refused.
     version: int = 1
     decided_by: str | None = Field(default=None, max_length=32)
-    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     reason: str | None = Field(default=None, max_length=500)  # rejection, cancel or failure reason

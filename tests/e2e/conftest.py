@@ -12,6 +12,7 @@ from bot.sandbox.emulator.defaults import APPROVERS_GROUP_ID, DEFAULT_BOT_TOKEN
 from bot.settings import load_settings
 from bot.web import SLACK_EVENTS_PATH, build_web_app
 from storage.migrate import upgrade
+from tests.fakes import FakeClock
 from tests.slack_calls import assert_calls_follow_slack_specs
 
 SIGNING_SECRET = "e2e-signing-secret"
@@ -54,15 +55,21 @@ def bot_overrides():
 
 
 @pytest.fixture
-def bot_runtime(emulator, bot_database_url, bot_overrides):
-    runtime = build_runtime(bot_settings(emulator, bot_database_url, **bot_overrides))
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def bot_runtime(emulator, bot_database_url, bot_overrides, clock):
+    runtime = build_runtime(bot_settings(emulator, bot_database_url, **bot_overrides), clock=clock)
     yield runtime
     runtime.close()
 
 
 @pytest.fixture
 def bot(bot_runtime, workspace, tmp_path):
-    server = EmulatorServer(build_web_app(bot_runtime)).start()
+    # The tests run the scheduler's tick themselves, with a clock they move.
+    server = EmulatorServer(build_web_app(bot_runtime, run_scheduler=False)).start()
     yield server
     server.stop()
     assert_calls_follow_slack_specs(workspace, tmp_path / "slack_calls.jsonl")

@@ -30,6 +30,7 @@ class User:
     name: str
     real_name: str
     is_bot: bool = False
+    tz: str = "UTC"  # each person's own Slack time zone, as users.info reports it
 
     def to_api(self, team_id: str) -> JsonDict:
         return {
@@ -41,7 +42,7 @@ class User:
             "is_bot": self.is_bot,
             "is_admin": False,
             "is_app_user": False,
-            "tz": "UTC",
+            "tz": self.tz,
             "profile": {
                 "real_name": self.real_name,
                 "display_name": self.name,

@@ -129,6 +129,16 @@ def action_entry(
     return action
 
 
+def _remember_choice(ws: Workspace, view, block_id: str, action: JsonDict) -> None:
+    """Slack's view.state already holds the choice an input's dispatch_action reports."""
+    if not any(b.get("block_id") == block_id and b.get("type") == "input" for b in view.blocks if isinstance(b, dict)):
+        return
+    entry = {k: v for k, v in action.items() if k in ("type", "value", "selected_option")}
+    values = copy.deepcopy(view.state_values)
+    values.setdefault(block_id, {})[action["action_id"]] = entry
+    ws.views.set_state(view.id, values)
+
+
 def block_actions_payload(
     ws: Workspace,
     user_id: str,
@@ -156,6 +166,7 @@ def block_actions_payload(
         if view is None or view.closed or view.user_id != user_id:
             raise DriverError(f"view {view_id} is not open for {user_id}")
         found_block_id, element = find_element(view.blocks, action_id, block_id)
+        _remember_choice(ws, view, found_block_id, action_entry(ws, found_block_id, element, value, selected_option))
         payload["container"] = {"type": "view", "view_id": view.id}
         payload["view"] = ws.views.payload(view)
         payload["trigger_id"] = ws.issue_trigger(user_id, view_id=view.id)

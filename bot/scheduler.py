@@ -1,0 +1,36 @@
+"""The scheduler only ticks: each tick re-reads the database, which stays the source of truth,
+so a restart or a second process loses nothing and does nothing twice."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import Runtime
+from domain.use_cases.tasks import cancel_stale_tasks
+from handlers.tasks import TaskThread
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 30
+AUTO_CANCEL_NOTE = "Canceled automatically: this task was not started within 24 hours of its send time."
+
+
+async def tick(runtime: Runtime, client: AsyncWebClient) -> None:
+    canceled = await anyio.to_thread.run_sync(cancel_stale_tasks, runtime.uow(), runtime.clock())
+    thread = TaskThread(client, runtime.uow, runtime.settings)
+    for task in canceled:
+        log.info("task %s canceled: not started within 24 hours", task.id)
+        await thread.refresh(task, AUTO_CANCEL_NOTE)
+
+
+def start_scheduler(runtime: Runtime) -> AsyncIOScheduler:
+    """Runs inside the serving process's event loop."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(tick, "interval", seconds=TICK_SECONDS, args=[runtime, runtime.slack.client], id="tick",
+                      max_instances=1, coalesce=True)
+    scheduler.start()
+    return scheduler
