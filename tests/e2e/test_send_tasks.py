@@ -313,3 +313,30 @@ async def test_an_approver_cannot_approve_their_own_task(workspace, driver, cata
     await eventually(lambda: any("four-eyes" in e.text for e in workspace.ephemerals(user_id=APPROVER_ID)))
     with bot_runtime.uow() as uow:
         assert uow.tasks.get(1).status == "moderating"
+
+
+async def test_a_rejected_task_can_be_copied_and_deleted(workspace, driver, catalog, bot_runtime):
+    card = await submit_valid_task(workspace, driver, catalog)
+    await driver.block_actions(APPROVER_ID, ActionId.TASK_REJECT, message=(APPROVALS_CHANNEL_ID, card.ts))
+    modal = await eventually(lambda: workspace.views.top_modal(APPROVER_ID))
+    await driver.view_submission(APPROVER_ID, modal.id, {BlockId.APPROVAL_REASON: {
+        ActionId.APPROVAL_REASON_INPUT: text("Not this week")}})
+    await eventually(lambda: workspace.replies(APPROVALS_CHANNEL_ID, card.ts))
+
+    await driver.block_actions(SENDER_ID, ActionId.TASK_COPY, message=(APPROVALS_CHANNEL_ID, card.ts))
+    copy = await eventually(lambda: workspace.views.top_modal(SENDER_ID))
+    blocks = {b.get("block_id"): b for b in copy.blocks}
+    assert blocks[BlockId.SEND_NAME]["element"]["initial_value"] == "Copy of November receipts"
+    assert blocks[BlockId.SEND_TEMPLATE]["element"]["initial_option"]["text"]["text"] == "Receipt"
+    assert "initial_option" not in blocks[BlockId.SEND_RECIPIENTS]["element"]  # recipients are chosen anew
+    await driver.view_closed(SENDER_ID, copy.id)
+
+    await driver.block_actions(MEMBER_ID, ActionId.TASK_DELETE, message=(APPROVALS_CHANNEL_ID, card.ts))
+    await eventually(lambda: any("Only <@U0SENDER01> or an approver" in e.text
+                                 for e in workspace.ephemerals(user_id=MEMBER_ID)))
+    await driver.block_actions(SENDER_ID, ActionId.TASK_DELETE, message=(APPROVALS_CHANNEL_ID, card.ts))
+    await eventually(lambda: any("deleted this task" in m.text for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts)))
+    assert not [b for b in workspace.message(APPROVALS_CHANNEL_ID, card.ts).blocks if b["type"] == "actions"]
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(1) is None
+        assert "task.deleted" in [e.action for e in uow.audit.latest()]
