@@ -27,6 +27,6 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock:
     audiences.register(app, registry)
     sample.register(registry)
     content.register(app, registry)
-    send.register(app, registry, normalizer=import_settings.normalizer, on_task_submitted=tasks.on_task_submitted)
+    send.register(app, registry, import_settings=import_settings, on_task_submitted=tasks.on_task_submitted)
     tasks.register(app)
     home.register(app)

@@ -37,6 +37,8 @@ class BlockId(StrEnum):
     SEND_NAME = "send.name"
     SEND_RECIPIENTS = "send.recipients"
     SEND_PASTE = "send.paste"
+    SEND_FILE = "send.file"
+    SEND_NOTICE = "send.notice"
     SEND_PURPOSE = "send.purpose"
     SEND_KIND = "send.kind"
     SEND_SIGNATURE = "send.signature"

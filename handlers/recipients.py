@@ -94,7 +94,7 @@ async def report_import(
         summary = await run()
     except NothingToImport as nothing:
         ticker.cancel()
-        sent = await _send_invalid_report(client, user_id, name, nothing.outcome.invalid)
+        sent = await send_invalid_report(client, user_id, name, nothing.outcome.invalid)
         await reply.show(*build_nothing_imported(name, summary_line(nothing.outcome), sent))
         return
     except DomainError as error:
@@ -107,14 +107,22 @@ async def report_import(
         await reply.show(*build_import_failed(name, "Something went wrong on our side. Please try again."))
         return
     ticker.cancel()
-    sent = await _send_invalid_report(client, user_id, name, summary.invalid_rows)
+    sent = await send_invalid_report(client, user_id, name, summary.invalid_rows)
     await reply.show(*build_import_result(
         name=name, summary_line=summary_line(summary), list_id=summary.list_id,
         variables=summary.variables, report_sent=sent, already_imported=summary.already_imported,
     ))
 
 
-async def _send_invalid_report(client: AsyncWebClient, user_id: str, name: str, invalid_rows: list) -> bool:
+async def download_and_import(client: AsyncWebClient, uow, settings: ImportSettings, file_id: str,
+                              source: ImportSource, progress=None) -> ImportSummary:
+    """A Slack file into a stored recipient list; parsing runs off the event loop."""
+    _info, data = await download_private_file(client, file_id, settings.limits)
+    return await anyio.to_thread.run_sync(lambda: import_file(
+        uow(), data, source, limits=settings.limits, normalizer=settings.normalizer, progress=progress))
+
+
+async def send_invalid_report(client: AsyncWebClient, user_id: str, name: str, invalid_rows: list) -> bool:
     if not invalid_rows:
         return False
     content = await anyio.to_thread.run_sync(invalid_rows_xlsx, invalid_rows)
@@ -130,15 +138,13 @@ def register(app: AsyncApp, registry: SubcommandRegistry, settings: ImportSettin
         reply = ImportReply(client, channel_id, thread_ts)
 
         async def run() -> ImportSummary:
-            _info, data = await download_private_file(client, file_id, settings.limits)
             source = ImportSource(user_id=user_id, channel_id=channel_id, kind="file", name=name,
                                   thread_ts=thread_ts, slack_file_id=file_id)
 
             def progress(rows: int) -> None:
                 reply.rows_read = rows
 
-            return await anyio.to_thread.run_sync(lambda: import_file(
-                uow(), data, source, limits=settings.limits, normalizer=settings.normalizer, progress=progress))
+            return await download_and_import(client, uow, settings, file_id, source, progress)
 
         await report_import(client, reply, user_id, name, run)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 
 import anyio
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -11,8 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from domain.approvers import Actor
 from domain.content import Purpose, TemplateKind
 from domain.errors import DomainError
-from domain.phones import PhoneNormalizer
-from domain.recipient_files import RecipientFileError
+from domain.recipient_import import summary_line
 from domain.schedule import from_local, to_local
 from domain.segments import SignatureStyle
 from domain.tasks import Fallback, TaskDraft, TaskInvalid
@@ -27,7 +26,16 @@ from domain.use_cases.tasks import (
 )
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
-from handlers.send_blocks import FIELD_BLOCKS, RecipientOption, SendForm, build_preview_blocks, build_send_modal
+from handlers.recipients import ImportSettings, download_and_import, send_invalid_report
+from handlers.send_blocks import (
+    FIELD_BLOCKS,
+    RecipientOption,
+    SendForm,
+    build_done_view,
+    build_preview_blocks,
+    build_send_modal,
+    build_working_view,
+)
 from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
 
 
@@ -49,10 +57,13 @@ def _int(value) -> int | None:
 def parse_form(values: dict, options: list[RecipientOption]) -> SendForm:
     send_date, send_time = _value(values, BlockId.SEND_DATE), _value(values, BlockId.SEND_TIME)
     recipients = _value(values, BlockId.SEND_RECIPIENTS)
+    files = ((values.get(BlockId.SEND_FILE) or {}).get(ActionId.SEND_FIELD) or {}).get("files") or []
     return SendForm(
         name=_value(values, BlockId.SEND_NAME) or "",
         recipients=recipients if recipients and recipients.startswith("list:") else None,
         pasted=_value(values, BlockId.SEND_PASTE) or "",
+        file_id=files[0]["id"] if files else None,
+        file_name=files[0].get("name", "recipient file") if files else "",
         purpose=Purpose(_value(values, BlockId.SEND_PURPOSE) or Purpose.NOTIFICATION),
         kind=TemplateKind(_value(values, BlockId.SEND_KIND) or TemplateKind.TEXT),
         signature_id=_int(_value(values, BlockId.SEND_SIGNATURE)),
@@ -95,7 +106,8 @@ class SendModal:
         choices = await anyio.to_thread.run_sync(recipient_choices, self._uow(), user_id, channel_id)
         return [RecipientOption(f"list:{list_id}", label) for list_id, label in choices]
 
-    async def render(self, state: SendModalState, form: SendForm, *, editing: bool = False) -> dict:
+    async def render(self, state: SendModalState, form: SendForm, *, editing: bool = False,
+                     notice: str | None = None) -> dict:
         settings = self._settings
         catalog = await anyio.to_thread.run_sync(send_choices, self._uow())
         list_id = state.list_id or (int(form.recipients.split(":")[1]) if form.recipients else None)
@@ -105,10 +117,11 @@ class SendModal:
             price_per_segment=settings.price_per_segment, currency=settings.currency))
         problem = "Pasted numbers are counted when you submit." if form.pasted and not list_id else None
         return build_send_modal(state, form, signatures=catalog.signatures, templates=catalog.templates,
-                                preview_blocks=build_preview_blocks(preview, problem), editing=editing)
+                                preview_blocks=build_preview_blocks(preview, problem), editing=editing or
+                                state.task_id is not None, notice=notice)
 
 
-def register(app: AsyncApp, registry: SubcommandRegistry, *, normalizer: PhoneNormalizer, on_task_submitted) -> None:
+def register(app: AsyncApp, registry: SubcommandRegistry, *, import_settings: ImportSettings, on_task_submitted) -> None:
     async def open_send_modal(client, uow, settings, trigger_id: str, user_id: str, state: SendModalState,
                               form: SendForm | None = None) -> None:
         modal = SendModal(uow, settings)
@@ -150,33 +163,26 @@ def register(app: AsyncApp, registry: SubcommandRegistry, *, normalizer: PhoneNo
         state = SendModalState.load(view.get("private_metadata"))
         form = parse_form(view["state"]["values"], [])
         tz = await user_timezone(client, actor.user_id, settings.timezone)
-        errors: dict[str, str] = {}
         list_id = state.list_id or (int(form.recipients.split(":")[1]) if form.recipients else None)
+        if form.file_id and list_id is None and not form.pasted.strip():
+            # Reading a large file takes longer than Slack waits for the answer to a submission.
+            await ack(response_action="update", view=build_working_view(f"Importing {form.file_name}…"))
+            await submit_with_file(client, uow, settings, clock, actor, view["id"], state, form, tz)
+            return
+        errors: dict[str, str] = {}
         if form.pasted.strip() and list_id is None:
             source = ImportSource(user_id=actor.user_id, channel_id=state.channel_id, kind="paste", name="pasted numbers")
             try:
                 list_id = (await anyio.to_thread.run_sync(lambda: import_pasted(
-                    uow(), form.pasted, source, normalizer=normalizer))).list_id
-            except (RecipientFileError, DomainError) as error:
+                    uow(), form.pasted, source, normalizer=import_settings.normalizer))).list_id
+            except DomainError as error:
                 errors[BlockId.SEND_PASTE] = str(error)
-        send_at = None
-        if form.send_date or form.send_time:
-            if not (form.send_date and form.send_time):
-                errors[BlockId.SEND_TIME if form.send_date else BlockId.SEND_DATE] = "Give both a date and a time, or neither."
-            else:
-                send_at = from_local(form.send_date, form.send_time, tz)
-        draft = TaskDraft(name=form.name, purpose=form.purpose, kind=form.kind, recipient_list_id=list_id,
-                          signature_id=form.signature_id, template_id=form.template_id, fallback=form.fallback,
-                          fallback_template_id=form.fallback_template_id, default_link=form.default_link or None,
-                          send_at=send_at)
+        draft, time_error = build_draft(form, list_id, tz)
+        if time_error:
+            errors.update(time_error)
         task = None
         try:
-            if state.task_id is not None:
-                task = await anyio.to_thread.run_sync(lambda: edit_task(
-                    uow(), state.task_id, draft, actor, now=clock(), window=settings.sending_window))
-            else:
-                task = await anyio.to_thread.run_sync(lambda: create_task(
-                    uow(), draft, actor, origin_channel=state.channel_id, now=clock(), window=settings.sending_window))
+            task = await save_task(uow, settings, clock, actor, state, draft)
         except TaskInvalid as invalid:
             errors.update({FIELD_BLOCKS[field]: message for field, message in invalid.problems.items()})
         except DomainError as error:
@@ -188,3 +194,60 @@ def register(app: AsyncApp, registry: SubcommandRegistry, *, normalizer: PhoneNo
             return
         await ack()
         await on_task_submitted(client, uow, settings, task, actor, edited=state.task_id is not None)
+
+    async def submit_with_file(client, uow, settings, clock, actor: Actor, view_id: str, state: SendModalState,
+                               form: SendForm, tz: str) -> None:
+        modal = SendModal(uow, settings)
+        form.recipient_options = await modal.options(actor.user_id, state.channel_id)
+
+        async def show_form(notice: str) -> None:
+            await client.views_update(view_id=view_id, view=await modal.render(state, form, notice=notice))
+
+        source = ImportSource(user_id=actor.user_id, channel_id=state.channel_id, kind="file", name=form.file_name,
+                              slack_file_id=form.file_id)
+        try:
+            summary = await download_and_import(client, uow, import_settings, form.file_id, source)
+        except DomainError as error:
+            await show_form(f"{form.file_name} was not imported: {error}")
+            return
+        await send_invalid_report(client, actor.user_id, form.file_name, summary.invalid_rows)
+        form.file_id, form.recipients = None, f"list:{summary.list_id}"
+        form.recipient_options = await modal.options(actor.user_id, state.channel_id)
+        draft, time_error = build_draft(form, summary.list_id, tz)
+        if time_error:
+            await show_form(next(iter(time_error.values())))
+            return
+        try:
+            task = await save_task(uow, settings, clock, actor, state, draft)
+        except TaskInvalid as invalid:
+            await show_form(" ".join(invalid.problems.values()))
+            return
+        except DomainError as error:
+            await show_form(str(error))
+            return
+        await client.views_update(view_id=view_id, view=build_done_view(
+            f"*{task.name}* is waiting for approval: {summary_line(summary)} from {form.file_name}."))
+        await on_task_submitted(client, uow, settings, task, actor, edited=state.task_id is not None)
+
+    async def save_task(uow, settings, clock, actor: Actor, state: SendModalState, draft: TaskDraft) -> TaskView:
+        if state.task_id is not None:
+            return await anyio.to_thread.run_sync(lambda: edit_task(
+                uow(), state.task_id, draft, actor, now=clock(), window=settings.sending_window))
+        return await anyio.to_thread.run_sync(lambda: create_task(
+            uow(), draft, actor, origin_channel=state.channel_id, now=clock(), window=settings.sending_window))
+
+
+def build_draft(form: SendForm, list_id: int | None, tz: str) -> tuple[TaskDraft, dict[str, str]]:
+    """The draft a form describes, and the date/time problem it has, if any."""
+    errors: dict[str, str] = {}
+    send_at = None
+    if form.send_date or form.send_time:
+        if not (form.send_date and form.send_time):
+            errors[BlockId.SEND_TIME if form.send_date else BlockId.SEND_DATE] = "Give both a date and a time, or neither."
+        else:
+            send_at = from_local(form.send_date, form.send_time, tz)
+    draft = TaskDraft(name=form.name, purpose=form.purpose, kind=form.kind, recipient_list_id=list_id,
+                      signature_id=form.signature_id, template_id=form.template_id, fallback=form.fallback,
+                      fallback_template_id=form.fallback_template_id, default_link=form.default_link or None,
+                      send_at=send_at)
+    return draft, errors

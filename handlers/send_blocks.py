@@ -36,6 +36,8 @@ class SendForm:
     name: str = ""
     recipients: str | None = None  # "list:<id>"
     pasted: str = ""
+    file_id: str | None = None
+    file_name: str = ""
     purpose: Purpose = Purpose.NOTIFICATION
     kind: TemplateKind = TemplateKind.TEXT
     signature_id: int | None = None
@@ -92,11 +94,16 @@ def build_preview_blocks(preview: Preview | None, problem: str | None = None) ->
 
 
 def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Sequence[ContentChoice],
-                     templates: Sequence[ContentChoice], preview_blocks: Blocks, editing: bool = False) -> dict:
+                     templates: Sequence[ContentChoice], preview_blocks: Blocks, editing: bool = False,
+                     notice: str | None = None) -> dict:
+    """`notice`: what went wrong after the modal was submitted (too late for inline errors)."""
     kinds = [_option(k, k.capitalize()) for k in TemplateKind]
     purposes = [_option(p, p.capitalize()) for p in Purpose]
     of_kind = [t for t in templates if t.kind == form.kind]
     blocks: Blocks = [
+        {"type": "section", "block_id": BlockId.SEND_NOTICE, "text": {"type": "mrkdwn", "text": f":x: {notice}"[:3000]}},
+    ] if notice else []
+    blocks += [
         _input(BlockId.SEND_NAME, "Task name", {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
                                                 **({"initial_value": form.name} if form.name else {})},
                hint=f"Up to {TASK_NAME_MAX} characters."),
@@ -117,6 +124,9 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
                                                              "multiline": True,
                                                              **({"initial_value": form.pasted} if form.pasted else {})},
                    optional=True, hint="One per line, or separated by commas. Up to 10,000."),
+            _input(BlockId.SEND_FILE, "…or upload a recipient file",
+                   {"type": "file_input", "action_id": ActionId.SEND_FIELD, "filetypes": ["xlsx", "csv"], "max_files": 1},
+                   optional=True, hint="XLSX or CSV: a phone column and one column per template variable."),
         ]
     blocks += [
         _input(BlockId.SEND_PURPOSE, "Purpose", _select(ActionId.SEND_REFRESH, purposes, form.purpose, "Purpose"),
@@ -173,3 +183,14 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
         "close": _text("Cancel"),
         "blocks": blocks,
     }
+
+
+def build_working_view(message: str) -> dict[str, Any]:
+    """Shown while a submitted send imports its file: longer than Slack waits for an answer."""
+    return {"type": "modal", "title": _text("New send task"), "close": _text("Close"),
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f":hourglass_flowing_sand: {message}"[:3000]}}]}
+
+
+def build_done_view(message: str) -> dict[str, Any]:
+    return {"type": "modal", "title": _text("New send task"), "close": _text("Done"),
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f":white_check_mark: {message}"[:3000]}}]}

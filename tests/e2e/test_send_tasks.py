@@ -340,3 +340,34 @@ async def test_a_rejected_task_can_be_copied_and_deleted(workspace, driver, cata
     with bot_runtime.uow() as uow:
         assert uow.tasks.get(1) is None
         assert "task.deleted" in [e.action for e in uow.audit.latest()]
+
+
+def chosen_file(stored) -> dict:
+    return {ActionId.SEND_FIELD: {"type": "file_input", "files": [{"id": stored.id, "name": stored.name}]}}
+
+
+async def test_a_file_uploaded_in_the_send_modal_becomes_the_tasks_recipients(workspace, driver, catalog, bot_runtime):
+    stored = workspace.files.add(SENDER_ID, "vip.csv", b"phone,name\n13800138000,Li\n13912345678,Han\n12345,Bad\n")
+    modal = await open_send_modal(workspace, driver)
+    await driver.view_submission(SENDER_ID, modal.id, form(catalog, recipients=None, file=chosen_file(stored)))
+    assert workspace.submissions[-1].response_action == "update"
+    done = await eventually(lambda: (v := workspace.views.get(modal.id)) and "waiting for approval" in str(v.blocks) and v)
+    assert "2 imported, 1 invalid removed, 0 duplicates removed from vip.csv" in str(done.blocks)
+    await eventually(lambda: cards(workspace))
+    with bot_runtime.uow() as uow:
+        task = uow.tasks.get(1)
+        assert task.recipient_count == 2
+        assert uow.recipient_lists.get(task.recipient_list_id).slack_file_id == stored.id
+
+
+async def test_a_bad_file_in_the_send_modal_brings_the_form_back_with_the_reason(workspace, driver, catalog):
+    stored = workspace.files.add(SENDER_ID, "names.csv", b"name,city\nLi,Beijing\n")
+    modal = await open_send_modal(workspace, driver)
+    await driver.view_submission(SENDER_ID, modal.id, form(catalog, recipients=None, file=chosen_file(stored)))
+    again = await eventually(lambda: (v := workspace.views.get(modal.id)) and
+                             BlockId.SEND_NOTICE in [b.get("block_id") for b in v.blocks] and v)
+    notice = next(b for b in again.blocks if b.get("block_id") == BlockId.SEND_NOTICE)
+    assert "names.csv was not imported: No phone column found" in notice["text"]["text"]
+    name = next(b for b in again.blocks if b.get("block_id") == BlockId.SEND_NAME)
+    assert name["element"]["initial_value"] == "November receipts"  # nothing typed is lost
+    assert cards(workspace) == []
