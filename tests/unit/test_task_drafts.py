@@ -1,0 +1,122 @@
+"""Send tasks (domain/tasks.py): every problem of a draft at once, on its field, and the message preview."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from domain.content import Purpose, TemplateKind
+from domain.schedule import SendWindow
+from domain.segments import SignatureStyle, measure
+from domain.tasks import (
+    ContentChoice, Fallback, RecipientsSummary, TaskDraft, TaskField, TaskInvalid, check_draft, preview_message,
+)
+
+NOW = datetime(2025, 3, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
+WINDOW = SendWindow.parse("08:00-22:00", "Asia/Shanghai")
+SIGNATURE = ContentChoice(1, "Acme", "approved")
+TEXT = ContentChoice(2, "Hello", "approved", "text", "promotional", "Hi ${name}")
+CARD = ContentChoice(3, "Offer", "approved", "card", "promotional", "Hi ${name}")
+DIGITAL = ContentChoice(4, "Pics", "approved", "digital", "promotional", "Look")
+LIST = RecipientsSummary(2, ["phone", "name"])
+DRAFT = TaskDraft("  Spring   push ", Purpose.PROMOTIONAL, TemplateKind.TEXT, 7, 1, 2)
+CARD_DRAFT = replace(DRAFT, kind=TemplateKind.CARD, template_id=3, fallback=Fallback.TEXT, fallback_template_id=2,
+                     default_link=" https://x.io/offer ")
+
+
+def check(draft=DRAFT, **given):
+    context = dict(recipients=LIST, signature=SIGNATURE, template=CARD if draft.kind == "card" else TEXT,
+                   fallback_template=TEXT, now=NOW, window=WINDOW)
+    return check_draft(draft, **context | given)
+
+
+def problems(draft=DRAFT, **given) -> dict:
+    with pytest.raises(TaskInvalid) as caught:
+        check(draft, **given)
+    return caught.value.problems
+
+
+def test_a_good_text_draft_drops_card_only_fields():
+    checked = check(replace(DRAFT, fallback=Fallback.DIGITAL, fallback_template_id=4, default_link="not a link"))
+    assert checked.name == "Spring push"
+    assert (checked.fallback, checked.fallback_template_id, checked.default_link) == (Fallback.NONE, None, None)
+    assert check(replace(DRAFT, kind=TemplateKind.DIGITAL), template=DIGITAL).default_link is None
+
+
+def test_a_good_card_draft_keeps_its_fallback_and_trimmed_link():
+    checked = check(CARD_DRAFT)
+    assert (checked.fallback, checked.fallback_template_id, checked.default_link) == (
+        Fallback.TEXT, 2, "https://x.io/offer")
+    no_fallback = check(replace(CARD_DRAFT, fallback=Fallback.NONE), fallback_template=None)
+    assert (no_fallback.fallback, no_fallback.fallback_template_id) == (Fallback.NONE, None)
+
+
+def test_every_problem_is_reported_at_once_on_its_field():
+    draft = replace(CARD_DRAFT, name="  ", fallback=Fallback.DIGITAL, default_link="http://x.io",
+                    send_at=NOW - timedelta(hours=1))
+    found = problems(draft, recipients=None, signature=None, template=None, fallback_template=None)
+    assert found == {
+        TaskField.NAME: "Give the task a name.",
+        TaskField.RECIPIENTS: "Choose recipients: an import, a file, pasted numbers or an audience.",
+        TaskField.SIGNATURE: "Choose an approved signature.",
+        TaskField.TEMPLATE: "Choose an approved template.",
+        TaskField.FALLBACK_TEMPLATE: "A digital fallback needs an approved digital template.",
+        TaskField.DEFAULT_LINK: "The default link must be an https:// link.",
+        TaskField.SEND_AT: found[TaskField.SEND_AT],
+    }
+    assert found[TaskField.SEND_AT].startswith("That time has passed")
+
+
+@pytest.mark.parametrize(("draft", "given", "field", "message"), [
+    (replace(DRAFT, name="x" * 31), {}, TaskField.NAME, "A task name has at most 30 characters; this one has 31."),
+    (DRAFT, {"recipients": RecipientsSummary(0, ["phone", "name"])}, TaskField.RECIPIENTS, "Choose recipients"),
+    (DRAFT, {"signature": replace(SIGNATURE, status="pending")}, TaskField.SIGNATURE, "Choose an approved signature."),
+    (DRAFT, {"template": replace(TEXT, status="rejected")}, TaskField.TEMPLATE, "Choose an approved template."),
+    (DRAFT, {"template": CARD}, TaskField.TEMPLATE, "“Offer” is a card template; choose a text one."),
+    (DRAFT, {"template": replace(TEXT, body="${name} ${code} ${shop} ${code}"), "recipients": LIST},
+     TaskField.TEMPLATE, "The recipient list has no column for ${code}, ${shop}. Add the column or pick another template."),
+    (CARD_DRAFT, {"fallback_template": replace(TEXT, status="disabled")}, TaskField.FALLBACK_TEMPLATE,
+     "A text fallback needs an approved text template."),
+    (CARD_DRAFT, {"fallback_template": DIGITAL}, TaskField.FALLBACK_TEMPLATE, "“Pics” is not a text template."),
+    (replace(CARD_DRAFT, default_link=None), {}, TaskField.DEFAULT_LINK, "The default link must be an https:// link."),
+    (replace(DRAFT, send_at=NOW + timedelta(days=32)), {}, TaskField.SEND_AT, "Too far ahead"),
+    (replace(DRAFT, send_at=NOW + timedelta(hours=12)), {}, TaskField.SEND_AT, "Outside the sending window"),
+])
+def test_each_problem_alone(draft, given, field, message):
+    found = problems(draft, **given)
+    assert list(found) == [field] and found[field].startswith(message)
+
+
+def test_send_time_inside_the_rules_and_the_grace():
+    assert check(replace(DRAFT, send_at=NOW + timedelta(hours=2))).send_at == NOW + timedelta(hours=2)
+    assert check(replace(DRAFT, send_at=NOW - timedelta(seconds=60))).send_at is not None
+
+
+def preview(**changes):
+    arguments = dict(body="Hi ${name}, code ${code}", signature="Acme", purpose=Purpose.NOTIFICATION,
+                     style=SignatureStyle.BRACKETS, optout_hint="Reply T to stop",
+                     first_recipient={"name": "Ann", "code": "42"}, recipients=1000,
+                     price_per_segment=Decimal("0.045"), currency="CNY")
+    return preview_message(**arguments | changes)
+
+
+def test_preview_of_a_notification_has_no_hint():
+    shown = preview()
+    assert shown.text == "【Acme】Hi Ann, code 42"
+    assert (shown.characters, shown.encoding, shown.segments, shown.recipients) == (21, "UCS-2", 1, 1000)
+    assert (shown.cost, shown.too_long) == ("CNY 45.00", False)
+
+
+def test_preview_of_a_promotional_message_adds_the_hint_and_uses_the_colon_style():
+    shown = preview(purpose=Purpose.PROMOTIONAL, style=SignatureStyle.COLON)
+    assert shown.text == "Acme: Hi Ann, code 42\nReply T to stop"
+    assert (shown.encoding, shown.segments) == ("GSM-7", 1)
+
+
+def test_preview_cost_is_segments_times_recipients_times_price():
+    shown = preview(body="${name} " + "é" * 200, signature=None, recipients=3, price_per_segment=Decimal("0.1"))
+    assert shown.segments == measure("Ann " + "é" * 200).segments == 2
+    assert shown.cost == "CNY 0.60"
+    big = preview(body="x" * 600, signature=None, recipients=1234, price_per_segment=Decimal("0.05"), currency="USD")
+    assert big.too_long and big.segments == 4 and big.cost == "USD 246.80"
