@@ -11,7 +11,16 @@ from enum import StrEnum
 from domain.content import ContentStatus, Purpose, TemplateKind, check_https, missing_variables, render
 from domain.errors import DomainError
 from domain.schedule import ScheduleError, SendWindow, check_send_time
-from domain.segments import MAX_MESSAGE_CHARACTERS, SignatureStyle, compose, estimate_cost, format_money, measure
+from domain.segments import (
+    MAX_MESSAGE_CHARACTERS,
+    MessageTooLong,
+    SignatureStyle,
+    check_length,
+    compose,
+    estimate_cost,
+    format_money,
+    measure,
+)
 
 TASK_NAME_MAX = 30
 
@@ -126,6 +135,26 @@ def check_draft(
     fallback = draft.fallback if draft.kind is TemplateKind.CARD else Fallback.NONE
     return replace(draft, name=name, default_link=default_link, fallback=fallback,
                    fallback_template_id=draft.fallback_template_id if fallback is not Fallback.NONE else None)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """How messages are put together in this workspace."""
+
+    style: SignatureStyle
+    optout_hint: str
+
+
+def check_message_length(*, body: str, signature: str, purpose: Purpose, composition: Composition,
+                         first_recipient: Mapping[str, str]) -> None:
+    """The first recipient's message as sent must fit in 500 characters."""
+    hint = composition.optout_hint if purpose is Purpose.PROMOTIONAL else None
+    text = compose(render(body, first_recipient), signature=signature, signature_style=composition.style,
+                   optout_hint=hint)
+    try:
+        check_length(text)
+    except MessageTooLong as error:
+        raise TaskInvalid({TaskField.TEMPLATE: str(error)}) from None
 
 
 @dataclass(frozen=True)

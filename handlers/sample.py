@@ -5,6 +5,7 @@ from __future__ import annotations
 import anyio
 
 from domain.spreadsheets import sample_recipients_xlsx
+from domain.use_cases.content import ContentKind, find_content
 from handlers.ids import SLASH_COMMAND
 from handlers.slack_files import send_file_privately
 from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
@@ -14,8 +15,14 @@ SAMPLE_FILENAME = "smsbot-recipients-sample.xlsx"
 
 def register(registry: SubcommandRegistry) -> None:
     async def send_sample(invocation: Invocation) -> None:
+        template_name = invocation.parsed.rest.strip()
+        variables: list[str] = []
+        if template_name:  # its variables become the sample's columns
+            template = await anyio.to_thread.run_sync(
+                find_content, invocation.context["uow"](), ContentKind.TEMPLATE, template_name)
+            variables = template.detail["variables"]
         await invocation.acknowledge()
-        content = await anyio.to_thread.run_sync(sample_recipients_xlsx)
+        content = await anyio.to_thread.run_sync(sample_recipients_xlsx, variables)
         await send_file_privately(
             invocation.client, invocation.actor.user_id, filename=SAMPLE_FILENAME, content=content,
             comment="A sample recipient file: one `phone` column, then one column per template variable. "
@@ -23,4 +30,5 @@ def register(registry: SubcommandRegistry) -> None:
         )
         await invocation.reply("I sent you a sample recipient file in our direct messages.")
 
-    registry.add(Subcommand("sample", f"{SLASH_COMMAND} sample", "Get a sample recipient file", send_sample))
+    registry.add(Subcommand("sample", f"{SLASH_COMMAND} sample [template]",
+                            "Get a sample recipient file (with a template's variable columns)", send_sample))

@@ -14,7 +14,7 @@ from domain.errors import DomainError
 from domain.recipient_import import summary_line
 from domain.schedule import from_local, to_local
 from domain.segments import SignatureStyle
-from domain.tasks import Fallback, TaskDraft, TaskInvalid
+from domain.tasks import Composition, Fallback, TaskDraft, TaskInvalid
 from domain.use_cases.recipients import ImportSource, import_pasted
 from domain.use_cases.tasks import (
     TaskView,
@@ -232,9 +232,15 @@ def register(app: AsyncApp, registry: SubcommandRegistry, *, import_settings: Im
     async def save_task(uow, settings, clock, actor: Actor, state: SendModalState, draft: TaskDraft) -> TaskView:
         if state.task_id is not None:
             return await anyio.to_thread.run_sync(lambda: edit_task(
-                uow(), state.task_id, draft, actor, now=clock(), window=settings.sending_window))
+                uow(), state.task_id, draft, actor, now=clock(), window=settings.sending_window,
+                composition=composition(settings)))
         return await anyio.to_thread.run_sync(lambda: create_task(
-            uow(), draft, actor, origin_channel=state.channel_id, now=clock(), window=settings.sending_window))
+            uow(), draft, actor, origin_channel=state.channel_id, now=clock(), window=settings.sending_window,
+            composition=composition(settings)))
+
+
+def composition(settings) -> Composition:
+    return Composition(SignatureStyle(settings.signature_style), settings.optout_hint)
 
 
 def build_draft(form: SendForm, list_id: int | None, tz: str) -> tuple[TaskDraft, dict[str, str]]:

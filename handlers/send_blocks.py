@@ -130,7 +130,7 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
         ]
     blocks += [
         _input(BlockId.SEND_PURPOSE, "Purpose", _select(ActionId.SEND_REFRESH, purposes, form.purpose, "Purpose"),
-               dispatch=True, hint="Promotional messages carry the opt-out hint and respect the opt-out list."),
+               dispatch=True, hint="Promotional messages end with the opt-out hint."),
         _input(BlockId.SEND_KIND, "Message type", _select(ActionId.SEND_REFRESH, kinds, form.kind, "Message type"),
                dispatch=True),
         _input(BlockId.SEND_SIGNATURE, "Signature", _select(ActionId.SEND_REFRESH, _content_options(signatures),

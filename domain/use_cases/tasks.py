@@ -13,7 +13,17 @@ from domain.errors import DomainError
 from domain.segments import SignatureStyle
 from domain.schedule import SendWindow, check_can_change, is_stale
 from domain.task_state import TaskAction, TaskStatus, next_status
-from domain.tasks import ContentChoice, Fallback, Preview, RecipientsSummary, TaskDraft, check_draft, preview_message
+from domain.tasks import (
+    Composition,
+    ContentChoice,
+    Fallback,
+    Preview,
+    RecipientsSummary,
+    TaskDraft,
+    check_draft,
+    check_message_length,
+    preview_message,
+)
 from storage.tables import AuditEntry, Signature, Task, Template
 from storage.uow import SqlUnitOfWork as UnitOfWork
 
@@ -116,7 +126,8 @@ def recipients_preview(uow: UnitOfWork, list_id: int) -> RecipientsPreview | Non
         return RecipientsPreview(RecipientsSummary(recipient_list.imported_count, list(recipient_list.variables)), values)
 
 
-def _checked(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: SendWindow) -> tuple[TaskDraft, int]:
+def _checked(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: SendWindow,
+             composition: Composition) -> tuple[TaskDraft, int]:
     recipient_list = uow.recipient_lists.get(draft.recipient_list_id) if draft.recipient_list_id else None
     summary = RecipientsSummary(recipient_list.imported_count, list(recipient_list.variables)) if recipient_list else None
     signature = uow.signatures.get(draft.signature_id) if draft.signature_id else None
@@ -127,6 +138,10 @@ def _checked(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: SendWindo
         template=_choice(template) if template else None, fallback_template=_choice(fallback) if fallback else None,
         now=now, window=window,
     )
+    first = uow.recipient_lists.recipients(checked.recipient_list_id, limit=1)
+    check_message_length(body=template.body, signature=signature.name, purpose=checked.purpose,
+                         composition=composition,
+                         first_recipient=dict(zip(summary.columns, first[0].variables)) if first else {})
     return checked, summary.count
 
 
@@ -138,10 +153,10 @@ def _content_fields(draft: TaskDraft, recipient_count: int) -> dict:
 
 
 def create_task(uow: UnitOfWork, draft: TaskDraft, actor: Actor, *, origin_channel: str, now: datetime,
-                window: SendWindow) -> TaskView:
+                window: SendWindow, composition: Composition) -> TaskView:
     """A new task, in moderating: it waits for an approver."""
     with uow:
-        checked, count = _checked(uow, draft, now, window)
+        checked, count = _checked(uow, draft, now, window, composition)
         task = uow.tasks.add(Task(status=TaskStatus.moderating, created_by=actor.user_id, origin_channel=origin_channel,
                                   **_content_fields(checked, count)))
         _audit(uow, actor.user_id, "created", task.id, name=checked.name, recipients=count)
@@ -204,7 +219,7 @@ def _may_change(task: Task, actor: Actor) -> None:
 
 
 def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, now: datetime,
-              window: SendWindow) -> TaskView:
+              window: SendWindow, composition: Composition) -> TaskView:
     """New content: back to moderating, and any earlier approval no longer counts."""
     with uow:
         task = uow.tasks.get(task_id)
@@ -214,7 +229,7 @@ def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, 
         next_status(task.status, TaskAction.edit)
         if task.status == TaskStatus.scheduled and task.send_at is not None:
             check_can_change(task.send_at, now, window.tz)
-        checked, count = _checked(uow, draft, now, window)
+        checked, count = _checked(uow, draft, now, window, composition)
         if not uow.tasks.replace_content(task_id, from_status=task.status, version=task.version,
                                          **_content_fields(checked, count)):
             raise StaleDecision("Someone else changed this task first. Open it again.")

@@ -161,3 +161,18 @@ async def test_template_list_show_and_disable(workspace, driver):
     assert "Order ${order} shipped" in str(shown.blocks)
     assert "Only <@U0SENDER01> or an approver" in refused.text
     assert "disabled" in (await eventually(lambda: ephemeral_texts(workspace, SENDER_ID)[-1:]))[0]
+
+
+async def test_the_sample_file_carries_a_templates_variable_columns(workspace, driver):
+    from tests.e2e.imports import files_sent_to, read_xlsx
+
+    modal = await open_template_modal(workspace, driver)
+    await driver.view_submission(SENDER_ID, modal.id, template_values("text", purpose="notification",
+                                                                      name="Receipt", body="Hi ${name}, order ${order}"))
+    await eventually(lambda: approval_requests(workspace))
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "sample receipt")
+    [sample] = await eventually(lambda: files_sent_to(workspace, SENDER_ID))
+    rows = read_xlsx(sample.content)
+    assert rows[0] == ("phone", "name", "order") and len(rows) == 3
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "sample nosuch")
+    assert any("No template is named “nosuch”" in t for t in ephemeral_texts(workspace, SENDER_ID))

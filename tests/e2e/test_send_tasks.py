@@ -47,6 +47,7 @@ def catalog(bot_runtime, workspace, clock):
         ("Coupon", TemplateKind.TEXT, Purpose.PROMOTIONAL, "Code ${coupon} inside", {}),
         ("Spring card", TemplateKind.CARD, Purpose.PROMOTIONAL, "Hi ${name}", {"title": "Spring",
                                                                              "default_link": "https://acme.example"}),
+        ("Long", TemplateKind.TEXT, Purpose.NOTIFICATION, "Hi ${name}. " + "x" * 490, {}),
     ]:
         draft = TemplateDraft(name=name, kind=kind, purpose=purpose, body=body, **extra)
         ids[name] = approve(ContentKind.TEMPLATE, add_template(uow(), draft, SENDER))
@@ -370,4 +371,11 @@ async def test_a_bad_file_in_the_send_modal_brings_the_form_back_with_the_reason
     assert "names.csv was not imported: No phone column found" in notice["text"]["text"]
     name = next(b for b in again.blocks if b.get("block_id") == BlockId.SEND_NAME)
     assert name["element"]["initial_value"] == "November receipts"  # nothing typed is lost
+    assert cards(workspace) == []
+
+
+async def test_a_message_over_500_characters_is_refused_on_its_template(workspace, driver, catalog):
+    modal = await open_send_modal(workspace, driver)
+    await driver.view_submission(SENDER_ID, modal.id, form(catalog, template={ActionId.SEND_REFRESH: select(catalog["Long"])}))
+    assert "the limit is 500" in workspace.submissions[-1].errors[BlockId.SEND_TEMPLATE]
     assert cards(workspace) == []
