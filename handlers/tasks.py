@@ -98,7 +98,9 @@ def register(app: AsyncApp) -> None:
             await refuse(client, body, actor, error)
             return
         await TaskThread(client, uow, settings).refresh(
-            task, f"<@{actor.user_id}> approved this task. It is scheduled to send {slack_time(task.send_at)}.",
+            task, f"<@{actor.user_id}> approved this task. " + (
+                f"It is scheduled to send {slack_time(task.send_at)}." if task.send_at
+                else "It is scheduled to send as soon as possible."),
             card_at=_card(body))
 
     @app.action(ActionId.TASK_REJECT)
