@@ -26,7 +26,9 @@ from domain.use_cases.content import (
     get_content,
     list_content,
     record_approval_request,
+    update_template,
 )
+from domain.use_cases.tasks import get_task
 from handlers.content_blocks import (
     build_approval_request,
     build_content_list,
@@ -40,6 +42,7 @@ from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
 from handlers.replies import reply_ephemeral
 from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
+from handlers.tasks import TaskThread
 
 TEMPLATE_FIELD_BLOCKS = {
     "name": BlockId.TEMPLATE_NAME, "body": BlockId.TEMPLATE_BODY, "subject": BlockId.TEMPLATE_SUBJECT,
@@ -111,6 +114,15 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
         elif action == "list":
             await invocation.reply(*build_content_list(ContentKind.TEMPLATE, await anyio.to_thread.run_sync(
                 list_content, uow(), ContentKind.TEMPLATE)))
+        elif action == "edit":
+            view = await anyio.to_thread.run_sync(find_content, uow(), ContentKind.TEMPLATE, rest)
+            if view.created_by != invocation.actor.user_id and not invocation.actor.is_approver:
+                raise ContentError(f"Only <@{view.created_by}> or an approver can change “{view.name}”.")
+            await invocation.acknowledge()
+            await invocation.client.views_open(
+                trigger_id=invocation.command["trigger_id"],
+                view=build_template_modal(invocation.channel_id, TemplateKind(view.detail["kind"]), template_id=view.id,
+                                          initial={"name": view.name, **view.detail}))
         elif action == "show":
             view = await anyio.to_thread.run_sync(find_content, uow(), ContentKind.TEMPLATE, rest)
             await invocation.reply(f"Template {view.name} ({view.status})", [
@@ -122,11 +134,12 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
             await invocation.reply(f"Template *{view.name}* is disabled; sends can no longer use it.")
         else:
             await invocation.reply(f"`{SLASH_COMMAND} template add`, `{SLASH_COMMAND} template list`, "
-                                   f"`{SLASH_COMMAND} template show <name>`, `{SLASH_COMMAND} template disable <name>`.")
+                                   f"`{SLASH_COMMAND} template show <name>`, `{SLASH_COMMAND} template edit <name>`, "
+                                   f"`{SLASH_COMMAND} template disable <name>`.")
 
     registry.add(Subcommand("signature", f"{SLASH_COMMAND} signature add|list|disable",
                             "Register sender signatures (approved before use)", signature))
-    registry.add(Subcommand("template", f"{SLASH_COMMAND} template add|list|show|disable",
+    registry.add(Subcommand("template", f"{SLASH_COMMAND} template add|list|show|edit|disable",
                             "Register message templates (approved before use)", template))
 
     @app.action(ActionId.TEMPLATE_KIND_SELECT)
@@ -136,14 +149,18 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
         state = TemplateModalState.load(view.get("private_metadata"))
         kind = TemplateKind(action["selected_option"]["value"])
         await client.views_update(view_id=view["id"], hash=view.get("hash"),
-                                  view=build_template_modal(state.channel_id, kind))
+                                  view=build_template_modal(state.channel_id, kind, template_id=state.template_id))
 
     @app.view(CallbackId.TEMPLATE_ADD)
     async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings) -> None:
         state = TemplateModalState.load(view.get("private_metadata"))
+        requeued: list[int] = []
         try:
             draft = _template_draft(view["state"]["values"])
-            added = await anyio.to_thread.run_sync(add_template, uow(), draft, actor)
+            if state.template_id is None:
+                added = await anyio.to_thread.run_sync(add_template, uow(), draft, actor)
+            else:
+                added, requeued = await anyio.to_thread.run_sync(update_template, uow(), state.template_id, draft, actor)
         except ContentError as error:
             block = TEMPLATE_FIELD_BLOCKS.get(error.field or "name", BlockId.TEMPLATE_NAME)
             await ack(response_action="errors", errors={block: str(error)})
@@ -152,6 +169,11 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
         channel = await request_approval(client, uow, settings, added, state.channel_id)
         await reply_ephemeral(client, channel=state.channel_id, user=actor.user_id,
                               text=f"Template *{added.name}* is waiting for approval in <#{channel}>.")
+        thread = TaskThread(client, uow, settings)
+        for task_id in requeued:
+            await thread.refresh(await anyio.to_thread.run_sync(get_task, uow(), task_id),
+                                 f"Template “{added.name}” was changed by <@{actor.user_id}>: "
+                                 "this task needs a new approval, once the template is approved again.")
 
     async def show_decision(client: AsyncWebClient, settings, view: ContentView) -> None:
         text, blocks = build_decided_request(view, _described(view, settings))

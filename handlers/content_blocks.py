@@ -136,6 +136,7 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
 
 
 def _plain(multiline: bool = False, max_length: int | None = None, initial: str | None = None) -> dict[str, Any]:
+    """A text input; `initial` prefills it when a template is changed."""
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": ActionId.TEMPLATE_FIELD, "multiline": multiline}
     if max_length:
         element["max_length"] = max_length
@@ -144,39 +145,46 @@ def _plain(multiline: bool = False, max_length: int | None = None, initial: str 
     return element
 
 
-def build_template_modal(channel_id: str, kind: TemplateKind = TemplateKind.TEXT) -> dict[str, Any]:
+def build_template_modal(channel_id: str, kind: TemplateKind = TemplateKind.TEXT, *,
+                         template_id: int | None = None, initial: dict | None = None) -> dict[str, Any]:
+    """A new template, or (`template_id`, `initial`) a change to one."""
+    values = initial or {}
     kinds = [_option(k) for k in TemplateKind]
     purposes = [_option(p) for p in Purpose]
+    purpose = next((o for o in purposes if o["value"] == values.get("purpose")), purposes[0])
+    buttons = "\n".join(f"{b['text']} | {b['url']}" for b in values.get("buttons") or [])
     blocks: Blocks = [
-        _input(BlockId.TEMPLATE_NAME, "Name", _plain(max_length=TEMPLATE_NAME_MAX)),
+        _input(BlockId.TEMPLATE_NAME, "Name", _plain(max_length=TEMPLATE_NAME_MAX, initial=values.get("name"))),
         {"type": "input", "block_id": BlockId.TEMPLATE_KIND, "label": _text("Message type"), "dispatch_action": True,
          "element": {"type": "static_select", "action_id": ActionId.TEMPLATE_KIND_SELECT, "options": kinds,
                      "initial_option": _option(kind)}},
         _input(BlockId.TEMPLATE_PURPOSE, "Purpose", {"type": "static_select", "action_id": ActionId.TEMPLATE_FIELD,
-                                                    "options": purposes, "initial_option": purposes[0]}),
-        _input(BlockId.TEMPLATE_BODY, "Message text", _plain(multiline=True, max_length=1000),
+                                                    "options": purposes, "initial_option": purpose}),
+        _input(BlockId.TEMPLATE_BODY, "Message text", _plain(multiline=True, max_length=1000, initial=values.get("body")),
                hint="Variables are written ${name}; each needs a column of that name in the recipient file."),
     ]
     if kind is TemplateKind.DIGITAL:
         blocks += [
-            _input(BlockId.TEMPLATE_SUBJECT, "Subject", _plain(max_length=100)),
-            _input(BlockId.TEMPLATE_MEDIA_URLS, "Media URLs", _plain(multiline=True),
+            _input(BlockId.TEMPLATE_SUBJECT, "Subject", _plain(max_length=100, initial=values.get("subject"))),
+            _input(BlockId.TEMPLATE_MEDIA_URLS, "Media URLs",
+                   _plain(multiline=True, initial="\n".join(values.get("media_urls") or []) or None),
                    hint="One https:// link a line: images, audio or video, up to 10."),
         ]
     if kind is TemplateKind.CARD:
         blocks += [
-            _input(BlockId.TEMPLATE_TITLE, "Card title", _plain(max_length=100)),
-            _input(BlockId.TEMPLATE_IMAGE_URL, "Image URL", _plain(), optional=True, hint="An https:// link."),
-            _input(BlockId.TEMPLATE_BUTTONS, "Buttons", _plain(multiline=True), optional=True,
+            _input(BlockId.TEMPLATE_TITLE, "Card title", _plain(max_length=100, initial=values.get("title"))),
+            _input(BlockId.TEMPLATE_IMAGE_URL, "Image URL", _plain(initial=values.get("image_url")), optional=True,
+                   hint="An https:// link."),
+            _input(BlockId.TEMPLATE_BUTTONS, "Buttons", _plain(multiline=True, initial=buttons or None), optional=True,
                    hint=f"Up to {MAX_CARD_BUTTONS}, one a line: Label | https://link"),
-            _input(BlockId.TEMPLATE_DEFAULT_LINK, "Default link", _plain(),
+            _input(BlockId.TEMPLATE_DEFAULT_LINK, "Default link", _plain(initial=values.get("default_link")),
                    hint="Where the card leads when it can't be shown; https:// only."),
         ]
     return {
         "type": "modal",
         "callback_id": CallbackId.TEMPLATE_ADD,
-        "private_metadata": TemplateModalState(channel_id=channel_id).dump(),
-        "title": _text("New template"),
+        "private_metadata": TemplateModalState(channel_id=channel_id, template_id=template_id).dump(),
+        "title": _text("Change template" if template_id else "New template"),
         "submit": _text("Submit for approval"),
         "close": _text("Cancel"),
         "blocks": blocks,

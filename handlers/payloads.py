@@ -37,6 +37,7 @@ class ContentRejectState(Payload):
 
 class TemplateModalState(Payload):
     channel_id: str
+    template_id: int | None = None  # changing this template
 
 
 class SendModalState(Payload):

@@ -51,6 +51,14 @@ class ContentRepository(Generic[Content]):
         self._session.expire_all()
         return result.rowcount == 1
 
+    def update(self, content_id: int, **fields: object) -> None:
+        try:
+            self._session.execute(update(self._model).where(col(self._model.id) == content_id).values(**fields))
+            self._session.flush()
+        except IntegrityError:
+            raise AlreadyExists(f"{self._model.__tablename__} {fields.get('name')}") from None
+        self._session.expire_all()
+
     def set_approval_message(self, content_id: int, channel: str, ts: str) -> None:
         self._session.execute(
             update(self._model).where(col(self._model.id) == content_id)

@@ -49,6 +49,14 @@ class TaskRepository:
         result = self._session.execute(delete(Task).where(col(Task.id) == task_id, col(Task.status) == from_status))
         return result.rowcount == 1
 
+    def open_using_template(self, template_id: int) -> list[Task]:
+        """Tasks not yet sending whose content includes this template."""
+        query = select(Task).where(
+            (col(Task.template_id) == template_id) | (col(Task.fallback_template_id) == template_id),
+            col(Task.status).in_(["moderating", "scheduled"]),
+        ).order_by(col(Task.id))
+        return list(self._session.exec(query))
+
     def scheduled_before(self, moment: datetime) -> list[Task]:
         query = select(Task).where(col(Task.status) == "scheduled", col(Task.send_at) < moment).order_by(col(Task.id))
         return list(self._session.exec(query))

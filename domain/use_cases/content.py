@@ -173,3 +173,32 @@ def disable_content(uow: UnitOfWork, kind: ContentKind, name: str, actor: Actor)
         _audit(uow, actor.user_id, "disabled", kind, row.id, name=row.name)
         uow.commit()
         return _view(kind, repository.get(row.id))
+
+
+def update_template(uow: UnitOfWork, template_id: int, draft: TemplateDraft, actor: Actor) -> tuple[ContentView, list[int]]:
+    """Changed content is pending again until approved; so is every task not yet sending that
+    uses it (its earlier approval was for other words). Returns the template and those tasks."""
+    draft = check_template(draft)
+    with uow:
+        template = uow.templates.get(template_id)
+        if template is None:
+            raise ContentError("That template no longer exists.")
+        if template.created_by != actor.user_id and not actor.is_approver:
+            raise ContentError(f"Only <@{template.created_by}> or an approver can change “{template.name}”.", "name")
+        try:
+            uow.templates.update(
+                template_id, name=draft.name, name_key=name_key(draft.name), kind=draft.kind, purpose=draft.purpose,
+                body=draft.body, subject=draft.subject, media_urls=draft.media_urls, title=draft.title,
+                image_url=draft.image_url, buttons=[{"text": b.text, "url": b.url} for b in draft.buttons],
+                default_link=draft.default_link, status=ContentStatus.PENDING, decided_by=None, decided_at=None,
+                reject_reason=None, approval_channel=None, approval_ts=None,
+            )
+        except AlreadyExists:
+            raise ContentError(f"A template named “{draft.name}” already exists.", "name") from None
+        requeued = []
+        for task in uow.tasks.open_using_template(template_id):
+            if uow.tasks.replace_content(task.id, from_status=task.status, version=task.version):
+                requeued.append(task.id)
+        _audit(uow, actor.user_id, "changed", ContentKind.TEMPLATE, template_id, name=draft.name, tasks=requeued)
+        uow.commit()
+        return _view(ContentKind.TEMPLATE, uow.templates.get(template_id)), requeued

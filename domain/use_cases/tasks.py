@@ -201,6 +201,8 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, *, ap
             raise StaleDecision(f"This task was already decided{who}: it is {task.status}.")
         if not approve and not (reason or "").strip():
             raise DomainError("Give a reason for the rejection.")
+        if approve:
+            _check_content_still_approved(uow, task)
         action = TaskAction.approve if approve else TaskAction.reject
         moved = uow.tasks.move(task_id, from_status=TaskStatus.moderating, to_status=next_status(task.status, action),
                                version=version, decided_by=actor.user_id, decided_at=now,
@@ -211,6 +213,18 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, *, ap
         _audit(uow, actor.user_id, str(action), task_id, version=version, reason=reason)
         uow.commit()
         return _view(uow, uow.tasks.get(task_id))
+
+
+def _check_content_still_approved(uow: UnitOfWork, task: Task) -> None:
+    """Content may have changed or been disabled since the task was made."""
+    used = [uow.signatures.get(task.signature_id), uow.templates.get(task.template_id)]
+    if task.fallback_template_id:
+        used.append(uow.templates.get(task.fallback_template_id))
+    for content in used:
+        if content.status != ContentStatus.APPROVED:
+            kind = "signature" if isinstance(content, Signature) else "template"
+            raise DomainError(f"The {kind} “{content.name}” is {content.status}: it must be approved "
+                              "before this task can be.")
 
 
 def _may_change(task: Task, actor: Actor) -> None:

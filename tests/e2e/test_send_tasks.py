@@ -379,3 +379,39 @@ async def test_a_message_over_500_characters_is_refused_on_its_template(workspac
     await driver.view_submission(SENDER_ID, modal.id, form(catalog, template={ActionId.SEND_REFRESH: select(catalog["Long"])}))
     assert "the limit is 500" in workspace.submissions[-1].errors[BlockId.SEND_TEMPLATE]
     assert cards(workspace) == []
+
+
+async def test_changing_a_template_sends_it_and_its_tasks_back_to_approval(workspace, driver, catalog, bot_runtime):
+    card = await submit_valid_task(workspace, driver, catalog)
+    await driver.block_actions(APPROVER_ID, ActionId.TASK_APPROVE, message=(APPROVALS_CHANNEL_ID, card.ts))
+    await eventually(lambda: workspace.replies(APPROVALS_CHANNEL_ID, card.ts))
+
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "template edit receipt")
+    modal = await eventually(lambda: workspace.views.top_modal(SENDER_ID))
+    body = next(b for b in modal.blocks if b.get("block_id") == BlockId.TEMPLATE_BODY)
+    assert body["element"]["initial_value"] == "Hi ${name}, your order shipped"
+    values = {
+        BlockId.TEMPLATE_KIND: {ActionId.TEMPLATE_KIND_SELECT: select("text")},
+        BlockId.TEMPLATE_PURPOSE: {ActionId.TEMPLATE_FIELD: select("notification")},
+        BlockId.TEMPLATE_NAME: {ActionId.TEMPLATE_FIELD: text("Receipt")},
+        BlockId.TEMPLATE_BODY: {ActionId.TEMPLATE_FIELD: text("Hi ${name}, your parcel is on its way")},
+    }
+    await driver.view_submission(SENDER_ID, modal.id, values)
+    note = await eventually(lambda: [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts)
+                                     if "needs a new approval" in m.text])
+    assert "Template “Receipt” was changed" in note[0].text
+    with bot_runtime.uow() as uow:
+        task, template = uow.tasks.get(1), uow.templates.get(catalog["Receipt"])
+        assert (task.status, task.version, template.status) == ("moderating", 2, "pending")
+
+    await driver.block_actions(APPROVER_ID, ActionId.TASK_APPROVE, message=(APPROVALS_CHANNEL_ID, card.ts))
+    await eventually(lambda: any("must be approved before this task" in e.text
+                                 for e in workspace.ephemerals(user_id=APPROVER_ID)))
+    request = next(m for m in workspace.messages(APPROVALS_CHANNEL_ID) if "template “Receipt”" in m.text)
+    await driver.block_actions(APPROVER_ID, ActionId.CONTENT_APPROVE, message=(APPROVALS_CHANNEL_ID, request.ts))
+    await eventually(lambda: workspace.replies(APPROVALS_CHANNEL_ID, request.ts))
+    await driver.block_actions(APPROVER_ID, ActionId.TASK_APPROVE, message=(APPROVALS_CHANNEL_ID, card.ts))
+    await eventually(lambda: any("approved this task" in m.text for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts)[1:]))
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(1).status == "scheduled"
+    assert "your parcel is on its way" in str(workspace.message(APPROVALS_CHANNEL_ID, card.ts).blocks)
