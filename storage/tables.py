@@ -167,3 +167,29 @@ class Task(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=32)
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     reason: str | None = Field(default=None, max_length=500)  # rejection, cancel or failure reason
+
+
+class TaskRecipient(SQLModel, table=True):
+    """One recipient of one task, and what became of its message."""
+
+    __tablename__ = "task_recipient"
+    __table_args__ = (Index("ix_task_recipient_task_status", "task_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", ondelete="CASCADE")
+    row_number: int
+    phone: str = Field(max_length=16)
+    variables: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # pending, in_flight (its request may be on the wire), submitted, delivered, failed, skipped
+    status: str = Field(default="pending", max_length=16)
+    client_ref: str = Field(max_length=40, unique=True, index=True)
+    provider_id: str | None = Field(default=None, max_length=64, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    receipt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    error_code: str | None = Field(default=None, max_length=64)
+    reason: str | None = Field(default=None, max_length=300)
+    fell_back: bool = False

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from storage.content import ContentRepository
 from storage.recipients import AudienceRepository, RecipientListRepository
 from storage.repositories import AuditRepository
+from storage.task_recipients import TaskRecipientRepository
 from storage.tasks import TaskRepository
 from storage.tables import Signature, Template
 
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
         self.signatures = ContentRepository(self._session, Signature)
         self.templates = ContentRepository(self._session, Template)
         self.tasks = TaskRepository(self._session)
+        self.task_recipients = TaskRecipientRepository(self._session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
