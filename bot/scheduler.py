@@ -19,7 +19,10 @@ TICK_SECONDS = 30
 AUTO_CANCEL_NOTE = "Canceled automatically: this task was not started within 24 hours of its send time."
 
 
-async def tick(runtime: Runtime, client: AsyncWebClient) -> None:
+async def tick(runtime: Runtime, client: AsyncWebClient, sending=None) -> None:
+    """One pass: start due tasks and settle lost sends (when sending is on), cancel stale tasks."""
+    if sending is not None:
+        await sending.tick()
     canceled = await anyio.to_thread.run_sync(cancel_stale_tasks, runtime.uow(), runtime.clock())
     thread = TaskThread(client, runtime.uow, runtime.settings)
     for task in canceled:
@@ -27,10 +30,10 @@ async def tick(runtime: Runtime, client: AsyncWebClient) -> None:
         await thread.refresh(task, AUTO_CANCEL_NOTE)
 
 
-def start_scheduler(runtime: Runtime) -> AsyncIOScheduler:
+def start_scheduler(runtime: Runtime, sending=None) -> AsyncIOScheduler:
     """Runs inside the serving process's event loop."""
     scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(tick, "interval", seconds=TICK_SECONDS, args=[runtime, runtime.slack.client], id="tick",
+    scheduler.add_job(tick, "interval", seconds=TICK_SECONDS, args=[runtime, runtime.slack.client, sending], id="tick",
                       max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler

@@ -15,17 +15,28 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import Runtime
+from bot.providers.base import SmsProvider
 from bot.scheduler import start_scheduler
+from bot.sending import Sending
 from storage.engine import ping
 
 log = logging.getLogger(__name__)
 
 SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+WEBHOOK_PATH = "/webhooks/sms/{provider}"
 
 
-def build_web_app(runtime: Runtime, *, run_scheduler: bool = True) -> Starlette:
+def build_web_app(runtime: Runtime, *, run_scheduler: bool = True, provider: SmsProvider | None = None,
+                  run_dispatcher: bool = True) -> Starlette:
+    """`provider`: where messages go; without one the bot takes requests but sends nothing."""
     slack_handler = AsyncSlackRequestHandler(runtime.slack)
+    sending: dict[str, Sending] = {}
+
+    async def webhook(request: Request) -> Response:
+        if "sending" not in sending:
+            return JSONResponse({"error": "sending is off"}, status_code=404)
+        return await sending["sending"].receive_webhook(request)
 
     async def slack_events(request: Request) -> Response:
         return await slack_handler.handle(request)
@@ -40,16 +51,23 @@ def build_web_app(runtime: Runtime, *, run_scheduler: bool = True) -> Starlette:
         return JSONResponse({"status": "ok", "database": "ok"})
 
     @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # One HTTP session for every Web API call: a session per call (the SDK's default)
         # opens a new connection each time, which showed up as most of the time after
         # an ack in the ack-latency profile.
         async with aiohttp.ClientSession() as session:
             runtime.slack.client.session = session
-            scheduler = start_scheduler(runtime) if run_scheduler else None
+            if provider is not None:
+                sending["sending"] = Sending.build(runtime, runtime.slack.client, provider)
+                if run_dispatcher:
+                    sending["sending"].start_dispatcher()
+            scheduler = start_scheduler(runtime, sending.get("sending")) if run_scheduler else None
+            app.state.sending = sending.get("sending")
             yield
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            if "sending" in sending:
+                await sending["sending"].stop()
         runtime.close()
 
     return Starlette(
@@ -57,5 +75,6 @@ def build_web_app(runtime: Runtime, *, run_scheduler: bool = True) -> Starlette:
         routes=[
             Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]),
             Route(HEALTH_PATH, healthz, methods=["GET"]),
+            Route(WEBHOOK_PATH, webhook, methods=["POST"]),
         ],
     )

@@ -167,6 +167,7 @@ class Task(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=32)
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     reason: str | None = Field(default=None, max_length=500)  # rejection, cancel or failure reason
+    progress_ts: str | None = Field(default=None, max_length=32)  # the live progress message in the thread
 
 
 class TaskRecipient(SQLModel, table=True):

@@ -28,6 +28,7 @@ class Claimed:
     client_ref: str
     phone: str
     variables: list[str]
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ class TaskRecipientRepository:
             .where(col(TaskRecipient.id).in_(due.scalar_subquery()))
             .values(status=IN_FLIGHT, lease_owner=owner, lease_expires_at=lease_until,
                     attempts=TaskRecipient.attempts + 1)
-            .returning(TaskRecipient.id, TaskRecipient.client_ref, TaskRecipient.phone, TaskRecipient.variables)
+            .returning(TaskRecipient.id, TaskRecipient.client_ref, TaskRecipient.phone, TaskRecipient.variables,
+                       TaskRecipient.attempts)
         )
         rows = self._session.execute(statement).all()
         return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.id)

@@ -57,6 +57,19 @@ class TaskRepository:
         ).order_by(col(Task.id))
         return list(self._session.exec(query))
 
+    def due(self, now: datetime) -> list[Task]:
+        """Scheduled tasks whose send time has come (or that go as soon as approved)."""
+        query = select(Task).where(
+            col(Task.status) == "scheduled", col(Task.send_at).is_(None) | (col(Task.send_at) <= now)
+        ).order_by(col(Task.id))
+        return list(self._session.exec(query))
+
+    def ids_in(self, status: str) -> list[int]:
+        return list(self._session.exec(select(Task.id).where(col(Task.status) == status).order_by(col(Task.id))))
+
+    def set_progress_message(self, task_id: int, ts: str) -> None:
+        self._session.execute(update(Task).where(col(Task.id) == task_id).values(progress_ts=ts))
+
     def scheduled_before(self, moment: datetime) -> list[Task]:
         query = select(Task).where(col(Task.status) == "scheduled", col(Task.send_at) < moment).order_by(col(Task.id))
         return list(self._session.exec(query))

@@ -61,6 +61,7 @@ class TaskView:
     thread_ts: str | None
     decided_by: str | None
     reason: str | None
+    progress_ts: str | None = None
 
     def draft(self) -> TaskDraft:
         """The task as the send modal shows it for an edit."""
@@ -88,7 +89,7 @@ def _choice(row: Signature | Template) -> ContentChoice:
                          getattr(row, "body", ""))
 
 
-def _view(uow: UnitOfWork, task: Task) -> TaskView:
+def view_of(uow: UnitOfWork, task: Task) -> TaskView:
     fallback_template = uow.templates.get(task.fallback_template_id) if task.fallback_template_id else None
     return TaskView(
         id=task.id, name=task.name, status=TaskStatus(task.status), created_by=task.created_by,
@@ -99,7 +100,7 @@ def _view(uow: UnitOfWork, task: Task) -> TaskView:
         fallback_template=fallback_template.name if fallback_template else None, default_link=task.default_link,
         recipient_list_id=task.recipient_list_id, recipient_count=task.recipient_count, send_at=task.send_at,
         version=task.version, origin_channel=task.origin_channel, thread_channel=task.thread_channel,
-        thread_ts=task.thread_ts, decided_by=task.decided_by, reason=task.reason,
+        thread_ts=task.thread_ts, decided_by=task.decided_by, reason=task.reason, progress_ts=task.progress_ts,
     )
 
 
@@ -161,7 +162,7 @@ def create_task(uow: UnitOfWork, draft: TaskDraft, actor: Actor, *, origin_chann
                                   **_content_fields(checked, count)))
         _audit(uow, actor.user_id, "created", task.id, name=checked.name, recipients=count)
         uow.commit()
-        return _view(uow, task)
+        return view_of(uow, task)
 
 
 def get_task(uow: UnitOfWork, task_id: int) -> TaskView:
@@ -169,7 +170,7 @@ def get_task(uow: UnitOfWork, task_id: int) -> TaskView:
         task = uow.tasks.get(task_id)
         if task is None:
             raise TaskNotFound("That task no longer exists.")
-        return _view(uow, task)
+        return view_of(uow, task)
 
 
 def record_task_thread(uow: UnitOfWork, task_id: int, channel: str, ts: str) -> None:
@@ -212,7 +213,7 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, *, ap
             raise StaleDecision(f"This task was already decided by <@{current.decided_by}>: it is {current.status}.")
         _audit(uow, actor.user_id, str(action), task_id, version=version, reason=reason)
         uow.commit()
-        return _view(uow, uow.tasks.get(task_id))
+        return view_of(uow, uow.tasks.get(task_id))
 
 
 def _check_content_still_approved(uow: UnitOfWork, task: Task) -> None:
@@ -249,7 +250,7 @@ def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, 
             raise StaleDecision("Someone else changed this task first. Open it again.")
         _audit(uow, actor.user_id, "edited", task_id, version=task.version + 1)
         uow.commit()
-        return _view(uow, uow.tasks.get(task_id))
+        return view_of(uow, uow.tasks.get(task_id))
 
 
 def cancel_task(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, tz: str) -> TaskView:
@@ -263,7 +264,7 @@ def cancel_task(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, t
             check_can_change(task.send_at, now, tz)
         task = _move(uow, task, TaskAction.cancel, actor.user_id, reason=f"canceled by <@{actor.user_id}>")
         uow.commit()
-        return _view(uow, task)
+        return view_of(uow, task)
 
 
 def delete_task(uow: UnitOfWork, task_id: int, actor: Actor) -> str:
@@ -307,7 +308,7 @@ def cancel_stale_tasks(uow: UnitOfWork, now: datetime) -> list[TaskView]:
                 _audit(uow, "smsbot", str(TaskAction.auto_cancel), task.id)
                 canceled.append(task.id)
         uow.commit()
-        return [_view(uow, uow.tasks.get(task_id)) for task_id in canceled]
+        return [view_of(uow, uow.tasks.get(task_id)) for task_id in canceled]
 
 
 

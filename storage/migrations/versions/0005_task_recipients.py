@@ -1,4 +1,4 @@
-"""task recipients
+"""task recipients and the progress message
 
 Revision ID: 0005
 Revises: 0004
@@ -14,6 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("task") as task:
+        task.add_column(sa.Column("progress_ts", sa.String(length=32), nullable=True))
     op.create_table(
         "task_recipient",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -41,3 +43,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("task_recipient")
+    with op.batch_alter_table("task") as task:
+        task.drop_column("progress_ts")

@@ -1,0 +1,89 @@
+"""The dispatcher: the only code that calls a provider's send. It claims chunks of recipients
+with a lease, submits them, records each outcome before the next claim, and finishes a task
+from a fresh read of its recipients."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import anyio
+
+from bot.providers.base import OutgoingMessage, SmsProvider
+from domain.dispatch import judge
+from domain.tasks import Composition
+from domain.use_cases.dispatch import (
+    claim_work,
+    finish_if_done,
+    record_outcomes,
+    sending_task_ids,
+)
+from storage.task_recipients import Outcome
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500
+LEASE = timedelta(minutes=2)
+IDLE_SECONDS = 0.5
+
+
+class Dispatcher:
+    def __init__(self, uow, provider: SmsProvider, composition: Composition, clock: Callable[[], datetime],
+                 reporter=None, *, chunk: int = CHUNK, owner: str | None = None, seed: int | None = None) -> None:
+        self._uow, self._provider, self._composition, self._clock = uow, provider, composition, clock
+        self._reporter = reporter
+        self._chunk = min(chunk, provider.max_batch)
+        self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+        self._rng = random.Random(seed)
+
+    async def run_once(self) -> int:
+        """One pass over the sending tasks: returns how many recipients it handled."""
+        handled = 0
+        for task_id in await anyio.to_thread.run_sync(sending_task_ids, self._uow()):
+            handled += await self._send_chunk(task_id)
+        return handled
+
+    async def _send_chunk(self, task_id: int) -> int:
+        work = await anyio.to_thread.run_sync(lambda: claim_work(
+            self._uow(), task_id, self.owner, self._chunk, self._clock(), LEASE, self._composition))
+        if work is None:
+            return 0
+        if not work.claimed:
+            finished = await anyio.to_thread.run_sync(finish_if_done, self._uow(), task_id)
+            if finished is not None and self._reporter is not None:
+                await self._reporter.completed(finished)
+            return 0
+        messages = [OutgoingMessage(c.client_ref, c.phone, work.plan.text_for(c.variables)) for c in work.claimed]
+        results = await self._provider.submit(messages)
+        now = self._clock()
+        attempts = {c.client_ref: c for c in work.claimed}
+        outcomes = []
+        for result in results:
+            claimed = attempts[result.client_ref]
+            verdict = judge(result.status, attempts=claimed.attempts, now=now, error=result.error_message or result.error_code,
+                            retry_after=result.retry_after, rng=self._rng)
+            outcomes.append(Outcome(claimed.id, verdict.status, provider_id=result.provider_id,
+                                    error_code=result.error_code, reason=verdict.reason,
+                                    next_attempt_at=verdict.retry_at, fell_back=result.fell_back))
+        await anyio.to_thread.run_sync(record_outcomes, self._uow(), outcomes, now)
+        if self._reporter is not None:
+            await self._reporter.update(task_id)
+        return len(outcomes)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("dispatcher pass failed; trying again")
+                handled = 0
+            if not handled:
+                try:
+                    await asyncio.wait_for(stop.wait(), IDLE_SECONDS)
+                except TimeoutError:
+                    pass

@@ -1,0 +1,73 @@
+"""Sending, wired together: the provider, the dispatcher, the progress reporter, the receipts
+webhook, and the tick's share of the work (start due tasks, settle lost sends)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+import anyio
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from bot.app import Runtime
+from bot.dispatcher import Dispatcher
+from bot.providers.base import SmsProvider
+from domain.segments import SignatureStyle
+from domain.tasks import Composition
+from domain.use_cases.dispatch import apply_receipts, settle_lost_sends, start_due_tasks
+from handlers.progress import ProgressReporter
+from storage.task_recipients import ReceiptUpdate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Sending:
+    runtime: Runtime
+    provider: SmsProvider
+    reporter: ProgressReporter
+    dispatcher: Dispatcher
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _task: asyncio.Task | None = None
+
+    @classmethod
+    def build(cls, runtime: Runtime, client: AsyncWebClient, provider: SmsProvider) -> Sending:
+        settings = runtime.settings
+        composition = Composition(SignatureStyle(settings.signature_style), settings.optout_hint)
+        reporter = ProgressReporter(client, runtime.uow, settings)
+        dispatcher = Dispatcher(runtime.uow, provider, composition, runtime.clock, reporter)
+        return cls(runtime, provider, reporter, dispatcher)
+
+    def start_dispatcher(self) -> None:
+        self._task = asyncio.create_task(self.dispatcher.run(self._stop))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+        await self.provider.aclose()
+
+    async def tick(self) -> None:
+        runtime = self.runtime
+        started = await anyio.to_thread.run_sync(
+            start_due_tasks, runtime.uow(), runtime.clock(), runtime.settings.sending_window)
+        for task in started:
+            log.info("task %s started sending to %s recipients", task.id, task.recipient_count)
+            await self.reporter.started(task)
+        await anyio.to_thread.run_sync(settle_lost_sends, runtime.uow(), runtime.clock())
+
+    async def receive_webhook(self, request: Request) -> Response:
+        if request.path_params["provider"] != self.provider.name:
+            return JSONResponse({"error": "unknown provider"}, status_code=404)
+        body = await request.body()
+        if not self.provider.verify_webhook(str(request.url), request.headers, body):
+            return JSONResponse({"error": "invalid signature"}, status_code=401)
+        receipts = [ReceiptUpdate(r.client_ref, r.provider_id, str(r.status), r.error_code,
+                                  r.error_message if r.status == "failed" else None, r.at)
+                    for r in self.provider.parse_receipts(body, request.headers)]
+        if receipts:
+            await anyio.to_thread.run_sync(apply_receipts, self.runtime.uow(), receipts)
+        return JSONResponse({"ok": True, "receipts": len(receipts)})

@@ -1,0 +1,90 @@
+"""Pure rules of sending: each recipient's text, what a provider's answer means for it, and
+when to try again."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.content import Purpose, render
+from domain.segments import SignatureStyle, compose
+
+MAX_ATTEMPTS = 5
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 300.0
+OUTCOME_UNKNOWN = "outcome unknown after interruption"
+
+
+@dataclass(frozen=True)
+class MessagePlan:
+    """How every recipient's message of a task is put together."""
+
+    body: str
+    signature: str
+    purpose: Purpose
+    style: SignatureStyle
+    optout_hint: str
+    columns: Sequence[str]
+
+    def text_for(self, values: Sequence[str]) -> str:
+        hint = self.optout_hint if self.purpose is Purpose.PROMOTIONAL else None
+        return compose(render(self.body, dict(zip(self.columns, values))), signature=self.signature,
+                       signature_style=self.style, optout_hint=hint)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to record for one recipient after the provider answered."""
+
+    status: str  # submitted, failed, pending (try again at retry_at)
+    reason: str | None = None
+    retry_at: datetime | None = None
+
+
+def backoff(attempt: int, rng: random.Random) -> float:
+    """Exponential back-off with full jitter, capped."""
+    return rng.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1)))
+
+
+def judge(status: str, *, attempts: int, now: datetime, error: str | None, retry_after: float | None,
+          rng: random.Random) -> Verdict:
+    """`status` is the provider's: accepted, rejected, throttled, transient or unknown."""
+    if status == "accepted":
+        return Verdict("submitted")
+    if status == "rejected":
+        return Verdict("failed", error or "rejected by the provider")
+    if status == "unknown":
+        # The request may have been processed: never resent on its own; a receipt may settle it.
+        return Verdict("failed", OUTCOME_UNKNOWN)
+    if attempts >= MAX_ATTEMPTS:
+        return Verdict("failed", f"gave up after {attempts} attempts: {error or status}")
+    wait = retry_after if status == "throttled" and retry_after else backoff(attempts, rng)
+    return Verdict("pending", error or status, now + timedelta(seconds=wait))
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    pending: int
+    in_flight: int
+    submitted: int  # accepted by the carrier, no receipt yet
+    delivered: int
+    failed: int
+    skipped: int
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int]) -> Progress:
+        return cls(total=sum(counts.values()), pending=counts.get("pending", 0), in_flight=counts.get("in_flight", 0),
+                   submitted=counts.get("submitted", 0), delivered=counts.get("delivered", 0),
+                   failed=counts.get("failed", 0), skipped=counts.get("skipped", 0))
+
+    @property
+    def sent_to_carrier(self) -> int:
+        """Sent = delivered + failed + awaiting receipt: every recipient whose send was attempted."""
+        return self.submitted + self.delivered + self.failed
+
+    @property
+    def done(self) -> bool:
+        return self.pending == 0 and self.in_flight == 0

@@ -1,0 +1,128 @@
+"""Use cases of sending: start due tasks, claim work, record what the provider said, apply
+receipts, finish tasks. The database is the source of truth at every step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.content import Purpose
+from domain.dispatch import MessagePlan, Progress
+from domain.schedule import SendWindow, is_stale
+from domain.segments import SignatureStyle
+from domain.task_state import TaskAction, TaskStatus, next_status
+from domain.tasks import Composition
+from domain.use_cases.tasks import TaskView, view_of
+from storage.tables import AuditEntry
+from storage.task_recipients import Claimed, Outcome, ReceiptUpdate
+from storage.uow import SqlUnitOfWork as UnitOfWork
+
+RECEIPT_DEADLINE = timedelta(hours=72)
+
+
+@dataclass(frozen=True)
+class Work:
+    task_id: int
+    plan: MessagePlan
+    claimed: list[Claimed]
+
+
+def _audit(uow: UnitOfWork, action: str, task_id: int, **detail) -> None:
+    uow.audit.add(AuditEntry(actor="smsbot", action=f"task.{action}", target_type="task", target_id=str(task_id),
+                             detail=detail))
+
+
+def start_due_tasks(uow: UnitOfWork, now: datetime, window: SendWindow) -> list[TaskView]:
+    """Scheduled tasks whose time has come (promotional ones inside the sending window) start
+    sending: their recipients are copied in the same transaction. Safe in two processes."""
+    started = []
+    with uow:
+        for task in uow.tasks.due(now):
+            if task.send_at is not None and is_stale(task.send_at, now):
+                continue  # the stale-task sweep cancels it
+            if task.purpose == Purpose.PROMOTIONAL and not window.contains(now):
+                continue
+            if not uow.tasks.move(task.id, from_status=TaskStatus.scheduled,
+                                  to_status=next_status(task.status, TaskAction.start)):
+                continue
+            count = uow.task_recipients.materialize(task.id, task.recipient_list_id)
+            _audit(uow, "started", task.id, recipients=count)
+            started.append(task.id)
+        uow.commit()
+        return [view_of(uow, uow.tasks.get(task_id)) for task_id in started]
+
+
+def sending_task_ids(uow: UnitOfWork) -> list[int]:
+    with uow:
+        return uow.tasks.ids_in(TaskStatus.sending)
+
+
+def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datetime, lease: timedelta,
+               composition: Composition) -> Work | None:
+    """Recipients marked in flight and committed before any request leaves."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None or task.status != TaskStatus.sending:
+            return None  # paused, canceled or gone: stop between chunks
+        claimed = uow.task_recipients.claim(task_id, owner, limit, now, now + lease)
+        uow.commit()
+        template, signature = uow.templates.get(task.template_id), uow.signatures.get(task.signature_id)
+        columns = uow.recipient_lists.get(task.recipient_list_id).variables
+        plan = MessagePlan(template.body, signature.name, Purpose(task.purpose), SignatureStyle(composition.style),
+                           composition.optout_hint, list(columns))
+        return Work(task_id, plan, claimed)
+
+
+def record_outcomes(uow: UnitOfWork, outcomes: list[Outcome], now: datetime) -> None:
+    with uow:
+        uow.task_recipients.record(outcomes, now)
+        uow.commit()
+
+
+def apply_receipts(uow: UnitOfWork, receipts: list[ReceiptUpdate]) -> int:
+    with uow:
+        settled = uow.task_recipients.apply_receipts(receipts)
+        uow.commit()
+        return settled
+
+
+def progress(uow: UnitOfWork, task_id: int) -> Progress:
+    with uow:
+        return Progress.from_counts(uow.task_recipients.counts(task_id))
+
+
+def finish_if_done(uow: UnitOfWork, task_id: int) -> TaskView | None:
+    """Completed once no recipient is pending or in flight (receipts may still come)."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None or task.status != TaskStatus.sending:
+            return None
+        if not Progress.from_counts(uow.task_recipients.counts(task_id)).done:
+            return None
+        if not uow.tasks.move(task_id, from_status=TaskStatus.sending,
+                              to_status=next_status(task.status, TaskAction.complete)):
+            return None
+        _audit(uow, "completed", task_id)
+        uow.commit()
+        return view_of(uow, uow.tasks.get(task_id))
+
+
+def settle_lost_sends(uow: UnitOfWork, now: datetime) -> tuple[int, int]:
+    """In flight past its lease (its worker died), and submitted with no receipt in 72 hours."""
+    with uow:
+        interrupted = uow.task_recipients.settle_interrupted(now)
+        expired = uow.task_recipients.expire_without_receipt(now - RECEIPT_DEADLINE)
+        uow.commit()
+        return interrupted, expired
+
+
+def failure_summary(uow: UnitOfWork, task_id: int) -> tuple[Progress, list[tuple[str, int]], int]:
+    with uow:
+        return (Progress.from_counts(uow.task_recipients.counts(task_id)),
+                uow.task_recipients.failure_reasons(task_id), uow.task_recipients.fallback_count(task_id))
+
+
+def record_progress_message(uow: UnitOfWork, task_id: int, ts: str) -> None:
+    with uow:
+        uow.tasks.set_progress_message(task_id, ts)
+        uow.commit()

@@ -1,0 +1,75 @@
+"""The live progress message in a sending task's thread: edited in place, at most every few
+seconds per task whatever the send rate, and a final report when the task completes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import anyio
+from slack_sdk.web.async_client import AsyncWebClient
+
+from domain.use_cases.dispatch import failure_summary, progress, record_progress_message
+from domain.use_cases.tasks import TaskView, get_task
+from handlers.progress_blocks import build_final_report, build_progress_message
+from handlers.tasks import TaskThread
+
+MIN_EDIT_INTERVAL_SECONDS = 3.0
+
+
+class ProgressReporter:
+    def __init__(self, client: AsyncWebClient, uow, settings, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._client, self._uow, self._settings, self._monotonic = client, uow, settings, monotonic
+        self._message: dict[int, tuple[str, str]] = {}  # task id -> (channel, ts)
+        self._last_edit: dict[int, float] = {}
+        self._first: dict[int, tuple[float, int]] = {}  # when we first saw it, and how much was done
+
+    async def started(self, task: TaskView) -> None:
+        await TaskThread(self._client, self._uow, self._settings).refresh(task, "Sending started.")
+        counts = await anyio.to_thread.run_sync(progress, self._uow(), task.id)
+        text, blocks = build_progress_message(counts)
+        posted = await self._client.chat_postMessage(channel=task.thread_channel, thread_ts=task.thread_ts,
+                                                     text=text, blocks=blocks)
+        self._message[task.id] = (task.thread_channel, posted["ts"])
+        await anyio.to_thread.run_sync(record_progress_message, self._uow(), task.id, posted["ts"])
+        self._last_edit[task.id] = self._monotonic()
+        self._first[task.id] = (self._monotonic(), 0)
+
+    async def _known(self, task_id: int) -> bool:
+        """The progress message survives a restart: its ts is kept with the task."""
+        if task_id not in self._message:
+            task = await anyio.to_thread.run_sync(get_task, self._uow(), task_id)
+            if not task.progress_ts:
+                return False
+            self._message[task_id] = (task.thread_channel, task.progress_ts)
+            self._first[task_id] = (self._monotonic(), 0)
+        return True
+
+    async def update(self, task_id: int, *, force: bool = False) -> None:
+        now = self._monotonic()
+        if not await self._known(task_id):
+            return
+        if not force and now - self._last_edit.get(task_id, 0) < MIN_EDIT_INTERVAL_SECONDS:
+            return
+        self._last_edit[task_id] = now
+        counts = await anyio.to_thread.run_sync(progress, self._uow(), task_id)
+        began, done_then = self._first[task_id]
+        handled = counts.sent_to_carrier + counts.skipped
+        elapsed = max(now - began, 1e-6)
+        rate = (handled - done_then) / elapsed if handled > done_then else None
+        eta = (counts.total - handled) / rate if rate else None
+        channel, ts = self._message[task_id]
+        text, blocks = build_progress_message(counts, rate=rate, eta_seconds=eta)
+        await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+
+    async def completed(self, task: TaskView) -> None:
+        counts, reasons, fallbacks = await anyio.to_thread.run_sync(failure_summary, self._uow(), task.id)
+        if await self._known(task.id):
+            channel, ts = self._message.pop(task.id)
+            text, blocks = build_progress_message(counts, finished=True)
+            await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        text, blocks = build_final_report(counts, reasons, fallbacks)
+        await self._client.chat_postMessage(channel=task.thread_channel, thread_ts=task.thread_ts, text=text,
+                                            blocks=blocks)
+        await TaskThread(self._client, self._uow, self._settings).refresh(
+            await anyio.to_thread.run_sync(get_task, self._uow(), task.id))

@@ -1,0 +1,118 @@
+"""An approved task sent through the simulator gateway, with receipts and live progress."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.providers.simulator import SimulatorConfig, SimulatorProvider, create_gateway_app
+from bot.sandbox.emulator import EmulatorServer
+from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVER_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID
+from bot.scheduler import tick
+from bot.sending import Sending
+from bot.web import build_web_app
+from domain.approvers import Actor
+from domain.content import Purpose, TemplateKind
+from domain.phones import PhoneNormalizer
+from domain.recipient_files import Limits
+from domain.segments import SignatureStyle
+from domain.tasks import Composition, TaskDraft
+from domain.use_cases.recipients import ImportSource, import_file
+from domain.use_cases.tasks import create_task, decide_task, record_task_thread
+from tests.e2e.test_send_tasks import SENDER, catalog  # noqa: F401  (the approved content fixture)
+from tests.slack_calls import assert_calls_follow_slack_specs
+
+API_KEY, SECRET = "gateway-key", "gateway-secret"
+RECIPIENTS = 300
+
+
+@pytest.fixture
+def bot_overrides():
+    return {"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai"}
+
+
+@pytest.fixture
+def gateway():
+    config = SimulatorConfig(api_key=API_KEY, receipt_secret=SECRET, seed=7, deliver_ratio=0.8, fail_ratio=0.1,
+                             receipt_latency=(0.05, 0.3), card_refuse_ratio=0.0)
+    app, state = create_gateway_app(config)
+    server = EmulatorServer(app).start()
+    yield server, config, state
+    server.stop()
+
+
+@pytest.fixture
+def bot(bot_runtime, workspace, tmp_path, gateway):
+    """The bot with sending on: its dispatcher runs in the server, the tick is the test's."""
+    server, config, _state = gateway
+    web = build_web_app(bot_runtime, run_scheduler=False, provider=SimulatorProvider(server.url, API_KEY, SECRET))
+    bot_server = EmulatorServer(web).start()
+    config.receipt_url = f"{bot_server.url}/webhooks/sms/simulator"
+    yield bot_server
+    bot_server.stop()
+    assert_calls_follow_slack_specs(workspace, tmp_path / "slack_calls.jsonl")
+
+
+async def eventually(check, timeout: float = 15.0):
+    for _ in range(int(timeout / 0.05)):
+        if result := check():
+            return result
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def approved_task(runtime, catalog, clock, workspace) -> int:  # noqa: F811
+    csv = "phone,name\n" + "".join(f"1380013{n:04d},N{n}\n" for n in range(RECIPIENTS))
+    summary = import_file(runtime.uow(), csv.encode(), ImportSource("U0SENDER01", GENERAL_CHANNEL_ID, "file", "big.csv"),
+                          limits=Limits(1 << 20, 10_000), normalizer=PhoneNormalizer("CN"))
+    draft = TaskDraft(name="Big send", purpose=Purpose.NOTIFICATION, kind=TemplateKind.TEXT,
+                      recipient_list_id=summary.list_id, signature_id=catalog["signature"],
+                      template_id=catalog["Receipt"])
+    task = create_task(runtime.uow(), draft, SENDER, origin_channel=GENERAL_CHANNEL_ID, now=clock(),
+                       window=runtime.settings.sending_window,
+                       composition=Composition(SignatureStyle.BRACKETS, "Reply STOP to opt out"))
+    card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "Send task card")
+    record_task_thread(runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
+    decide_task(runtime.uow(), task.id, task.version, Actor(APPROVER_ID, is_approver=True), approve=True, reason=None,
+                allow_self_approval=False, now=clock())
+    return task.id, card.ts
+
+
+async def test_an_approved_task_is_sent_once_to_everyone_with_receipts_and_progress(
+        workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
+    _server, _config, state = gateway
+    task_id, card_ts = approved_task(bot_runtime, catalog, clock, workspace)
+    client = AsyncWebClient(token=DEFAULT_BOT_TOKEN, base_url=f"{emulator.url}/api/")
+    ticker = Sending.build(bot_runtime, client, SimulatorProvider(_server.url, API_KEY, SECRET))
+    await tick(bot_runtime, client, ticker)
+
+    def counts():
+        with bot_runtime.uow() as uow:
+            return uow.task_recipients.counts(task_id), uow.tasks.get(task_id).status
+
+    await eventually(lambda: counts()[1] == "completed")
+    # receipts keep coming after completion; wait until every silent-or-not recipient settled
+    await eventually(lambda: sum(counts()[0].get(s, 0) for s in ("delivered", "failed")) >= RECIPIENTS * 0.85)
+    final, status = counts()
+    assert status == "completed" and sum(final.values()) == RECIPIENTS
+    assert state.total_submissions == RECIPIENTS and state.max_submissions_per_ref() == 1  # never twice
+    replies = workspace.replies(APPROVALS_CHANNEL_ID, card_ts)
+    assert replies[0].text == "Sending started."
+    progress = next(m for m in replies if m.text.startswith(("Sending", "Sending finished")) and m.blocks)
+    assert progress.text.startswith("Sending finished")
+    report = next(m for m in replies if m.text.startswith("Send completed."))
+    assert f"{RECIPIENTS:,} recipients" in report.text
+    await ticker.provider.aclose()
+
+
+async def test_forged_receipts_are_refused_and_change_nothing(workspace, driver, bot, bot_runtime):
+    body = b'{"receipts":[{"id":"x","ref":"1-1","status":"delivered","at":"2026-11-23T08:00:00Z"}]}'
+    response = httpx.post(f"{bot.url}/webhooks/sms/simulator", content=body,
+                          headers={"X-Simulator-Signature": "sha256=00", "X-Simulator-Timestamp": str(int(datetime.now(timezone.utc).timestamp()))})
+    assert response.status_code == 401
+    assert httpx.post(f"{bot.url}/webhooks/sms/simulator", content=body).status_code == 401
+    assert httpx.post(f"{bot.url}/webhooks/sms/nosuch", content=body).status_code == 404
