@@ -59,14 +59,67 @@ def serve(
 
     import uvicorn
 
+    from bot.providers.factory import make_provider
     from bot.web import build_web_app
 
-    web_app = build_web_app(runtime)
+    loopback = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    setup = make_provider(settings, own_url=f"http://{loopback}:{port}")
+    if setup.embedded_gateway is not None:
+        log.info("simulator gateway (embedded) at %s", setup.embedded_gateway.url)
+    web_app = build_web_app(runtime, provider=setup.provider, run_dispatcher=settings.dispatcher)
     # Everything loaded so far lives as long as the process: moving it out of the
     # collector's reach keeps full collections from stalling acks (~80 ms each).
     gc.freeze()
     log.info("smsbot listening on http://%s:%d/slack/events", host, port)
-    uvicorn.run(web_app, host=host, port=port, log_config=None, access_log=False)
+    try:
+        uvicorn.run(web_app, host=host, port=port, log_config=None, access_log=False)
+    finally:
+        setup.stop()
+
+
+@cli.command()
+def simulator(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8025, help="Port to listen on."),
+) -> None:
+    """Run the simulator SMS gateway alone (point SMSBOT_SIMULATOR_URL at it)."""
+    from bot.logs import configure_logging
+    from bot.providers.factory import simulator_credentials, webhook_url
+    from bot.providers.simulator import SimulatorConfig, run_gateway
+
+    settings = load_settings()
+    settings.require("simulator_api_key", "simulator_secret", "public_url")
+    configure_logging(settings.log_level, settings.secret_values())
+    api_key, secret = simulator_credentials(settings)
+    run_gateway(SimulatorConfig(api_key=api_key, receipt_secret=secret,
+                                receipt_url=webhook_url(settings, "simulator", settings.public_url)), host, port)
+
+
+@cli.command()
+def worker() -> None:
+    """Run a dispatcher alone, beside the web processes on one PostgreSQL."""
+    settings = load_settings()
+    settings.require("simulator_url")
+    runtime = _start(settings, migrate=False)
+    asyncio.run(_run_worker(runtime))
+
+
+async def _run_worker(runtime) -> None:
+    import aiohttp
+
+    from bot.providers.factory import make_provider
+    from bot.sending import Sending
+
+    setup = make_provider(runtime.settings, own_url=runtime.settings.public_url or "http://127.0.0.1")
+    async with aiohttp.ClientSession() as session:
+        runtime.slack.client.session = session
+        sending = Sending.build(runtime, runtime.slack.client, setup.provider)
+        log.info("dispatcher %s running", sending.dispatcher.owner)
+        stop = asyncio.Event()
+        try:
+            await sending.dispatcher.run(stop)
+        finally:
+            await setup.provider.aclose()
 
 
 @cli.command()

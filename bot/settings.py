@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     price_per_segment: Decimal = Field(default=Decimal("0.045"), ge=0)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     send_window: str = "08:00-22:00"
+    provider: Literal["simulator"] = "simulator"
+    simulator_url: str | None = None  # None: `smsbot serve` runs the simulator gateway itself
+    simulator_api_key: SecretStr | None = None
+    simulator_secret: SecretStr | None = None
+    public_url: str | None = None  # where providers post receipts; default: this process on loopback
+    dispatcher: bool = True
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -136,7 +142,8 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every secret this process holds, so that logging can redact them."""
-        secrets = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
+        secrets = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token,
+                   self.simulator_api_key, self.simulator_secret)
         return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
 
     def require(self, *names: str) -> None:

@@ -62,3 +62,38 @@ def test_manifest_prints_yaml_with_the_url(tmp_path):
     assert manifest["settings"]["interactivity"]["request_url"] == "https://sms.example.org/slack/events"
     bad = run_smsbot("manifest", "--url", "ftp://x", cwd=tmp_path)
     assert bad.returncode == 2 and "https" in bad.stderr
+
+
+def test_worker_needs_a_gateway_url(tmp_path):
+    result = run_smsbot("worker", cwd=tmp_path, SMSBOT_SLACK_BOT_TOKEN="xoxb-1", SMSBOT_SLACK_SIGNING_SECRET="s")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "smsbot: SMSBOT_SIMULATOR_URL is missing: set it in the environment or .env"
+
+
+def test_the_simulator_gateway_runs_alone(tmp_path):
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SMSBOT_")}
+    env = {**clean, "SMSBOT_SIMULATOR_API_KEY": "k", "SMSBOT_SIMULATOR_SECRET": "s",
+           "SMSBOT_PUBLIC_URL": "http://127.0.0.1:9"}
+    process = subprocess.Popen([sys.executable, "-m", "bot", "simulator", "--port", str(port)], cwd=tmp_path, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                answer = httpx.post(f"http://127.0.0.1:{port}/v1/messages", headers={"Authorization": "Bearer k"},
+                                    json={"messages": [{"ref": "r1", "to": "+8613800138000", "text": "hi"}]})
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert answer.status_code == 200
+        assert answer.json()["results"][0]["status"] == "accepted"
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -1,0 +1,46 @@
+"""The provider a deployment sends through, from its settings."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+from bot.providers.base import SmsProvider
+from bot.providers.simulator import SimulatorConfig, SimulatorProvider, create_gateway_app
+from bot.sandbox.emulator.server import EmulatorServer
+
+
+@dataclass
+class ProviderSetup:
+    provider: SmsProvider
+    embedded_gateway: EmulatorServer | None = None
+
+    def stop(self) -> None:
+        if self.embedded_gateway is not None:
+            self.embedded_gateway.stop()
+
+
+def simulator_credentials(settings) -> tuple[str, str]:
+    """Configured, or made up for an embedded gateway that only this process talks to."""
+    key = settings.simulator_api_key or SecretStr(secrets.token_urlsafe(24))
+    secret = settings.simulator_secret or SecretStr(secrets.token_urlsafe(24))
+    settings.simulator_api_key, settings.simulator_secret = key, secret
+    return key.get_secret_value(), secret.get_secret_value()
+
+
+def webhook_url(settings, provider_name: str, default_base: str) -> str:
+    return f"{(settings.public_url or default_base).rstrip('/')}/webhooks/sms/{provider_name}"
+
+
+def make_provider(settings, *, own_url: str) -> ProviderSetup:
+    """`own_url`: where this process serves its webhooks, for an embedded gateway."""
+    api_key, secret = simulator_credentials(settings)
+    if settings.simulator_url:
+        return ProviderSetup(SimulatorProvider(settings.simulator_url, api_key, secret))
+    config = SimulatorConfig(api_key=api_key, receipt_secret=secret,
+                             receipt_url=webhook_url(settings, "simulator", own_url))
+    app, _state = create_gateway_app(config)
+    gateway = EmulatorServer(app).start()
+    return ProviderSetup(SimulatorProvider(gateway.url, api_key, secret), gateway)
