@@ -20,6 +20,7 @@ from domain.tasks import Composition
 from domain.use_cases.dispatch import (
     claim_work,
     finish_if_done,
+    pause_for_throttling,
     record_outcomes,
     sending_task_ids,
 )
@@ -30,16 +31,23 @@ log = logging.getLogger(__name__)
 CHUNK = 500
 LEASE = timedelta(minutes=2)
 IDLE_SECONDS = 0.5
+# Chunks in a row the provider refused for throughput before the send is paused.
+MAX_THROTTLED_CHUNKS = 20
+THROTTLE_NOTE = ("Paused: the provider kept refusing messages for throughput (rate limit). "
+                 "Resume when its limits allow; nothing was sent twice and nothing is lost.")
 
 
 class Dispatcher:
     def __init__(self, uow, provider: SmsProvider, composition: Composition, clock: Callable[[], datetime],
-                 reporter=None, *, chunk: int = CHUNK, owner: str | None = None, seed: int | None = None) -> None:
+                 reporter=None, *, chunk: int = CHUNK, owner: str | None = None, seed: int | None = None,
+                 max_throttled_chunks: int = MAX_THROTTLED_CHUNKS) -> None:
         self._uow, self._provider, self._composition, self._clock = uow, provider, composition, clock
         self._reporter = reporter
         self._chunk = min(chunk, provider.max_batch)
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self._rng = random.Random(seed)
+        self._max_throttled = max_throttled_chunks
+        self._throttled: dict[int, int] = {}  # task id -> throttled chunks in a row
 
     async def run_once(self) -> int:
         """One pass over the sending tasks: returns how many recipients it handled."""
@@ -73,7 +81,22 @@ class Dispatcher:
         await anyio.to_thread.run_sync(record_outcomes, self._uow(), outcomes, now)
         if self._reporter is not None:
             await self._reporter.update(task_id)
+        if results and all(r.status == "throttled" for r in results):
+            await self._throttled_again(task_id)
+        else:
+            self._throttled.pop(task_id, None)
         return len(outcomes)
+
+    async def _throttled_again(self, task_id: int) -> None:
+        """Throttled recipients wait as the provider asked (their next attempt is set), which
+        slows the send; throttled for too long, the task is paused, never finished."""
+        count = self._throttled[task_id] = self._throttled.get(task_id, 0) + 1
+        if count < self._max_throttled:
+            return
+        self._throttled.pop(task_id, None)
+        paused = await anyio.to_thread.run_sync(pause_for_throttling, self._uow(), task_id, "provider throttling")
+        if paused is not None and self._reporter is not None:
+            await self._reporter.paused(paused, THROTTLE_NOTE)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -38,7 +38,8 @@ class Sending:
         settings = runtime.settings
         composition = Composition(SignatureStyle(settings.signature_style), settings.optout_hint)
         reporter = ProgressReporter(client, runtime.uow, settings)
-        dispatcher = Dispatcher(runtime.uow, provider, composition, runtime.clock, reporter)
+        dispatcher = Dispatcher(runtime.uow, provider, composition, runtime.clock, reporter,
+                                chunk=settings.dispatch_chunk, max_throttled_chunks=settings.throttle_pause_after)
         return cls(runtime, provider, reporter, dispatcher)
 
     def start_dispatcher(self) -> None:

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     simulator_secret: SecretStr | None = None
     public_url: str | None = None  # where providers post receipts; default: this process on loopback
     dispatcher: bool = True
+    dispatch_chunk: int = Field(default=500, ge=1, le=1000)
+    throttle_pause_after: int = Field(default=20, ge=1)
 
     @field_validator("slack_bot_token")
     @classmethod

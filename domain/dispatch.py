@@ -58,10 +58,13 @@ def judge(status: str, *, attempts: int, now: datetime, error: str | None, retry
     if status == "unknown":
         # The request may have been processed: never resent on its own; a receipt may settle it.
         return Verdict("failed", OUTCOME_UNKNOWN)
+    if status == "throttled":
+        # Not processed, and no fault of the number's: waits as long as the provider asks, never
+        # gives up on it (a send throttled for too long is paused as a whole instead).
+        return Verdict("pending", error or status, now + timedelta(seconds=retry_after or backoff(1, rng)))
     if attempts >= MAX_ATTEMPTS:
         return Verdict("failed", f"gave up after {attempts} attempts: {error or status}")
-    wait = retry_after if status == "throttled" and retry_after else backoff(attempts, rng)
-    return Verdict("pending", error or status, now + timedelta(seconds=wait))
+    return Verdict("pending", error or status, now + timedelta(seconds=backoff(attempts, rng)))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
-from handlers import audiences, content, errors, home, recipients, sample, send, sms_command, tasks
+from handlers import audiences, content, errors, home, progress, recipients, sample, send, sms_command, tasks
 from handlers.middleware import ApproverConfig, ApproverDirectory, install_context_middleware
 
 
@@ -29,4 +29,5 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock:
     content.register(app, registry)
     send.register(app, registry, import_settings=import_settings, on_task_submitted=tasks.on_task_submitted)
     tasks.register(app)
+    progress.register(app)
     home.register(app)

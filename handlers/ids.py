@@ -51,6 +51,7 @@ class BlockId(StrEnum):
     SEND_PREVIEW = "send.preview"
     TASK_SUMMARY = "task.summary"
     TASK_ACTIONS = "task.actions"
+    PROGRESS_ACTIONS = "progress.actions"
 
 
 class ActionId(StrEnum):
@@ -72,6 +73,9 @@ class ActionId(StrEnum):
     TASK_CANCEL = "task.cancel"
     TASK_COPY = "task.copy"
     TASK_DELETE = "task.delete"
+    TASK_PAUSE = "task.pause"
+    TASK_RESUME = "task.resume"
+    TASK_STOP = "task.stop"
 
 
 class CallbackId(StrEnum):

@@ -9,9 +9,14 @@ from collections.abc import Callable
 import anyio
 from slack_sdk.web.async_client import AsyncWebClient
 
-from domain.use_cases.dispatch import failure_summary, progress, record_progress_message
+from domain.errors import DomainError
+from domain.task_state import TaskAction
+from domain.use_cases.dispatch import change_sending, failure_summary, progress, record_progress_message
 from domain.use_cases.tasks import TaskView, get_task
+from handlers.payloads import TaskRef
 from handlers.progress_blocks import build_final_report, build_progress_message
+from handlers.ids import ActionId
+from handlers.replies import reply_ephemeral
 from handlers.tasks import TaskThread
 
 MIN_EDIT_INTERVAL_SECONDS = 3.0
@@ -23,11 +28,12 @@ class ProgressReporter:
         self._message: dict[int, tuple[str, str]] = {}  # task id -> (channel, ts)
         self._last_edit: dict[int, float] = {}
         self._first: dict[int, tuple[float, int]] = {}  # when we first saw it, and how much was done
+        self._status: dict[int, tuple[str, str]] = {}  # task id -> (status, button value)
 
     async def started(self, task: TaskView) -> None:
         await TaskThread(self._client, self._uow, self._settings).refresh(task, "Sending started.")
         counts = await anyio.to_thread.run_sync(progress, self._uow(), task.id)
-        text, blocks = build_progress_message(counts)
+        text, blocks = build_progress_message(counts, task_ref=TaskRef(id=task.id, version=task.version).dump())
         posted = await self._client.chat_postMessage(channel=task.thread_channel, thread_ts=task.thread_ts,
                                                      text=text, blocks=blocks)
         self._message[task.id] = (task.thread_channel, posted["ts"])
@@ -37,8 +43,9 @@ class ProgressReporter:
 
     async def _known(self, task_id: int) -> bool:
         """The progress message survives a restart: its ts is kept with the task."""
+        task = await anyio.to_thread.run_sync(get_task, self._uow(), task_id)
+        self._status[task_id] = (str(task.status), TaskRef(id=task.id, version=task.version).dump())
         if task_id not in self._message:
-            task = await anyio.to_thread.run_sync(get_task, self._uow(), task_id)
             if not task.progress_ts:
                 return False
             self._message[task_id] = (task.thread_channel, task.progress_ts)
@@ -59,8 +66,13 @@ class ProgressReporter:
         rate = (handled - done_then) / elapsed if handled > done_then else None
         eta = (counts.total - handled) / rate if rate else None
         channel, ts = self._message[task_id]
-        text, blocks = build_progress_message(counts, rate=rate, eta_seconds=eta)
+        status, ref = self._status[task_id]
+        text, blocks = build_progress_message(counts, rate=rate, eta_seconds=eta, status=status, task_ref=ref)
         await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+
+    async def paused(self, task: TaskView, note: str) -> None:
+        await self.update(task.id, force=True)
+        await TaskThread(self._client, self._uow, self._settings).refresh(task, note)
 
     async def completed(self, task: TaskView) -> None:
         counts, reasons, fallbacks = await anyio.to_thread.run_sync(failure_summary, self._uow(), task.id)
@@ -73,3 +85,32 @@ class ProgressReporter:
                                             blocks=blocks)
         await TaskThread(self._client, self._uow, self._settings).refresh(
             await anyio.to_thread.run_sync(get_task, self._uow(), task.id))
+
+
+def register(app) -> None:
+    """Pause, Resume and Stop on the progress message: for the requester and approvers."""
+
+    async def change(action: TaskAction, verb: str, ack, body: dict, client: AsyncWebClient, actor, uow,
+                     settings) -> None:
+        await ack()
+        ref = TaskRef.load(body["actions"][0]["value"])
+        try:
+            task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor)
+        except DomainError as error:
+            await reply_ephemeral(client, channel=body["channel"]["id"], user=actor.user_id, text=str(error))
+            return
+        reporter = ProgressReporter(client, uow, settings)
+        await reporter.update(task.id, force=True)
+        await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> {verb} this send.")
+
+    @app.action(ActionId.TASK_PAUSE)
+    async def pause(ack, body, client, actor, uow, settings) -> None:
+        await change(TaskAction.pause, "paused", ack, body, client, actor, uow, settings)
+
+    @app.action(ActionId.TASK_RESUME)
+    async def resume(ack, body, client, actor, uow, settings) -> None:
+        await change(TaskAction.resume, "resumed", ack, body, client, actor, uow, settings)
+
+    @app.action(ActionId.TASK_STOP)
+    async def stop(ack, body, client, actor, uow, settings) -> None:
+        await change(TaskAction.cancel, "stopped", ack, body, client, actor, uow, settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.dispatch import Progress
+from handlers.ids import ActionId, BlockId
 
 Blocks = list[dict[str, Any]]
 BAR_WIDTH = 20
@@ -26,21 +27,39 @@ def _figures(progress: Progress) -> list[dict[str, str]]:
     ]
 
 
+def _controls(task_ref: str, status: str) -> dict[str, Any]:
+    toggle = ({"type": "button", "action_id": ActionId.TASK_RESUME, "text": {"type": "plain_text", "text": "Resume"},
+               "style": "primary", "value": task_ref} if status == "paused" else
+              {"type": "button", "action_id": ActionId.TASK_PAUSE, "text": {"type": "plain_text", "text": "Pause"},
+               "value": task_ref})
+    stop = {"type": "button", "action_id": ActionId.TASK_STOP, "text": {"type": "plain_text", "text": "Stop"},
+            "style": "danger", "value": task_ref,
+            "confirm": {"title": {"type": "plain_text", "text": "Stop this send?"},
+                        "text": {"type": "mrkdwn", "text": "Numbers not sent yet are skipped. This can't be undone."},
+                        "confirm": {"type": "plain_text", "text": "Stop"},
+                        "deny": {"type": "plain_text", "text": "Keep sending"}}}
+    return {"type": "actions", "block_id": BlockId.PROGRESS_ACTIONS, "elements": [toggle, stop]}
+
+
 def build_progress_message(progress: Progress, *, rate: float | None = None, eta_seconds: float | None = None,
-                           finished: bool = False) -> tuple[str, Blocks]:
+                           finished: bool = False, status: str = "sending",
+                           task_ref: str | None = None) -> tuple[str, Blocks]:
     handled = progress.sent_to_carrier + progress.skipped
     percent = 100 * handled // progress.total if progress.total else 100
-    headline = "Sending finished" if finished else "Sending"
+    headline = "Sending finished" if finished else {"paused": "Paused", "canceled": "Stopped"}.get(status, "Sending")
     line = f"{_bar(handled, progress.total)} {percent}% — {handled:,} of {progress.total:,}"
     if rate and not finished:
         line += f" · {rate:,.0f}/s"
         if eta_seconds is not None:
             line += f" · about {max(1, round(eta_seconds)):,} s left"
     text = f"{headline}: {handled:,} of {progress.total:,} handled, {progress.delivered:,} delivered"
-    return text, [
+    blocks: Blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*\n`{line}`"}},
         {"type": "section", "fields": _figures(progress)},
     ]
+    if task_ref and not finished and status in ("sending", "paused"):
+        blocks.append(_controls(task_ref, status))
+    return text, blocks
 
 
 def build_final_report(progress: Progress, reasons: list[tuple[str, int]], fallbacks: int) -> tuple[str, Blocks]:

@@ -146,6 +146,12 @@ class TaskRecipientRepository:
         )
         return result.rowcount
 
+    def skip_pending(self, task_id: int, reason: str) -> int:
+        result = self._session.execute(
+            update(TaskRecipient).where(col(TaskRecipient.task_id) == task_id, col(TaskRecipient.status) == "pending")
+            .values(status="skipped", reason=reason))
+        return result.rowcount
+
     def counts(self, task_id: int) -> dict[str, int]:
         rows = self._session.execute(
             select(TaskRecipient.status, func.count()).where(col(TaskRecipient.task_id) == task_id)

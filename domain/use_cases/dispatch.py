@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.approvers import Actor
 from domain.content import Purpose
+from domain.errors import DomainError
 from domain.dispatch import MessagePlan, Progress
 from domain.schedule import SendWindow, is_stale
 from domain.segments import SignatureStyle
@@ -126,3 +128,37 @@ def record_progress_message(uow: UnitOfWork, task_id: int, ts: str) -> None:
     with uow:
         uow.tasks.set_progress_message(task_id, ts)
         uow.commit()
+
+
+STOPPED = "task stopped before this number was sent"
+
+
+def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Actor) -> TaskView:
+    """Pause, resume or stop a send (requester or approver). Stopping skips whoever was not
+    sent yet; messages already on their way still get their receipts."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None:
+            raise DomainError("That task no longer exists.")
+        if task.created_by != actor.user_id and not actor.is_approver:
+            raise DomainError(f"Only <@{task.created_by}> or an approver can pause, resume or stop this send.")
+        target = next_status(task.status, action)
+        if not uow.tasks.move(task_id, from_status=task.status, to_status=target,
+                              reason=f"stopped by <@{actor.user_id}>" if action is TaskAction.cancel else task.reason):
+            raise DomainError("Someone else changed this send first.")
+        if action is TaskAction.cancel:
+            uow.task_recipients.skip_pending(task_id, STOPPED)
+        uow.audit.add(AuditEntry(actor=actor.user_id, action=f"task.{action}", target_type="task",
+                                 target_id=str(task_id), detail={}))
+        uow.commit()
+        return view_of(uow, uow.tasks.get(task_id))
+
+
+def pause_for_throttling(uow: UnitOfWork, task_id: int, reason: str) -> TaskView | None:
+    """The provider keeps refusing for throughput: stop pushing, and say why in the thread."""
+    with uow:
+        if not uow.tasks.move(task_id, from_status=TaskStatus.sending, to_status=TaskStatus.paused, reason=reason):
+            return None
+        _audit(uow, "pause", task_id, reason=reason)
+        uow.commit()
+        return view_of(uow, uow.tasks.get(task_id))

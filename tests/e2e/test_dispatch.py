@@ -11,7 +11,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.providers.simulator import SimulatorConfig, SimulatorProvider, create_gateway_app
 from bot.sandbox.emulator import EmulatorServer
-from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVER_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID
+from bot.sandbox.emulator.defaults import (
+    APPROVALS_CHANNEL_ID, APPROVER_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID,
+)
+from handlers.ids import ActionId
 from bot.scheduler import tick
 from bot.sending import Sending
 from bot.web import build_web_app
@@ -36,9 +39,14 @@ def bot_overrides():
 
 
 @pytest.fixture
-def gateway():
+def gateway_options():
+    return {}
+
+
+@pytest.fixture
+def gateway(gateway_options):
     config = SimulatorConfig(api_key=API_KEY, receipt_secret=SECRET, seed=7, deliver_ratio=0.8, fail_ratio=0.1,
-                             receipt_latency=(0.05, 0.3), card_refuse_ratio=0.0)
+                             receipt_latency=(0.05, 0.3), card_refuse_ratio=0.0, **gateway_options)
     app, state = create_gateway_app(config)
     server = EmulatorServer(app).start()
     yield server, config, state
@@ -65,8 +73,8 @@ async def eventually(check, timeout: float = 15.0):
     raise AssertionError("condition not met in time")
 
 
-def approved_task(runtime, catalog, clock, workspace) -> int:  # noqa: F811
-    csv = "phone,name\n" + "".join(f"1380013{n:04d},N{n}\n" for n in range(RECIPIENTS))
+def approved_task(runtime, catalog, clock, workspace, recipients: int = RECIPIENTS) -> int:  # noqa: F811
+    csv = "phone,name\n" + "".join(f"1380013{n:04d},N{n}\n" for n in range(recipients))
     summary = import_file(runtime.uow(), csv.encode(), ImportSource("U0SENDER01", GENERAL_CHANNEL_ID, "file", "big.csv"),
                           limits=Limits(1 << 20, 10_000), normalizer=PhoneNormalizer("CN"))
     draft = TaskDraft(name="Big send", purpose=Purpose.NOTIFICATION, kind=TemplateKind.TEXT,
@@ -116,3 +124,67 @@ async def test_forged_receipts_are_refused_and_change_nothing(workspace, driver,
     assert response.status_code == 401
     assert httpx.post(f"{bot.url}/webhooks/sms/simulator", content=body).status_code == 401
     assert httpx.post(f"{bot.url}/webhooks/sms/nosuch", content=body).status_code == 404
+
+
+async def started(bot_runtime, emulator, gateway, task_id):
+    client = AsyncWebClient(token=DEFAULT_BOT_TOKEN, base_url=f"{emulator.url}/api/")
+    ticker = Sending.build(bot_runtime, client, SimulatorProvider(gateway[0].url, API_KEY, SECRET))
+    await tick(bot_runtime, client, ticker)
+    return client, ticker
+
+
+def status_of(runtime, task_id):
+    with runtime.uow() as uow:
+        return uow.tasks.get(task_id).status, uow.task_recipients.counts(task_id)
+
+
+async def test_the_72_hour_rule_fails_recipients_with_no_receipt(workspace, driver, catalog, bot_runtime, emulator,
+                                                                gateway, clock, bot):  # noqa: F811
+    task_id, _card = approved_task(bot_runtime, catalog, clock, workspace)
+    client, ticker = await started(bot_runtime, emulator, gateway, task_id)
+    await eventually(lambda: status_of(bot_runtime, task_id)[0] == "completed")
+    await asyncio.sleep(0.5)  # the last receipts
+    silent = status_of(bot_runtime, task_id)[1].get("submitted", 0)
+    assert silent > 0  # the simulator leaves ~10% without a receipt
+    clock.advance(hours=72, seconds=1)
+    await tick(bot_runtime, client, ticker)
+    counts = status_of(bot_runtime, task_id)[1]
+    assert counts.get("submitted", 0) == 0
+    with bot_runtime.uow() as uow:
+        assert ("no receipt", silent) in uow.task_recipients.failure_reasons(task_id)
+    await ticker.provider.aclose()
+
+
+@pytest.mark.parametrize("gateway_options", [{"rate_limit_per_s": 0.01}])
+@pytest.mark.parametrize("bot_overrides", [{"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai",
+                                            "dispatch_chunk": 100, "throttle_pause_after": 2}])
+async def test_a_throttled_send_pauses_and_can_be_resumed_or_stopped(workspace, driver, catalog, bot_runtime,
+                                                                      emulator, gateway, clock, bot):  # noqa: F811
+    task_id, card_ts = approved_task(bot_runtime, catalog, clock, workspace, recipients=250)
+    _client, ticker = await started(bot_runtime, emulator, gateway, task_id)
+    await eventually(lambda: status_of(bot_runtime, task_id)[0] == "paused")
+    note = await eventually(lambda: [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts)
+                                     if m.text.startswith("Paused: the provider kept refusing")])
+    counts = status_of(bot_runtime, task_id)[1]
+    assert counts.get("pending", 0) > 0 and "completed" != status_of(bot_runtime, task_id)[0]
+    progress = next(m for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts) if m.text.startswith("Paused"))
+    assert [e["text"]["text"] for b in progress.blocks if b["type"] == "actions" for e in b["elements"]] == [
+        "Resume", "Stop"]
+
+    await driver.block_actions(MEMBER_ID, ActionId.TASK_RESUME, message=(APPROVALS_CHANNEL_ID, progress.ts))
+    await eventually(lambda: any("Only <@U0SENDER01> or an approver" in e.text
+                                 for e in workspace.ephemerals(user_id=MEMBER_ID)))
+    await driver.block_actions(APPROVER_ID, ActionId.TASK_RESUME, message=(APPROVALS_CHANNEL_ID, progress.ts))
+    await eventually(lambda: any("resumed this send" in m.text for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts)))
+    await driver.block_actions(SENDER_ID, ActionId.TASK_STOP, message=(APPROVALS_CHANNEL_ID, progress.ts))
+    await eventually(lambda: status_of(bot_runtime, task_id)[0] == "canceled")
+    await asyncio.sleep(0.3)
+    counts = status_of(bot_runtime, task_id)[1]
+    assert counts.get("pending", 0) == 0 and counts.get("skipped", 0) > 0
+    assert _state_max(gateway) <= 1
+    assert note
+    await ticker.provider.aclose()
+
+
+def _state_max(gateway) -> int:
+    return gateway[2].max_submissions_per_ref()

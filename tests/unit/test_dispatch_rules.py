@@ -1,0 +1,43 @@
+import random
+from datetime import datetime, timedelta, timezone
+
+from domain.dispatch import MAX_ATTEMPTS, OUTCOME_UNKNOWN, MessagePlan, Progress, backoff, judge
+from domain.content import Purpose
+from domain.segments import SignatureStyle
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+
+
+def verdict(status, attempts=1, retry_after=None):
+    return judge(status, attempts=attempts, now=NOW, error="why", retry_after=retry_after, rng=random.Random(1))
+
+
+def test_what_each_provider_answer_means():
+    assert verdict("accepted").status == "submitted"
+    assert verdict("rejected") .status == "failed"
+    assert verdict("unknown").reason == OUTCOME_UNKNOWN  # never resent on its own
+    transient = verdict("transient")
+    assert transient.status == "pending" and NOW < transient.retry_at <= NOW + timedelta(seconds=2)
+    assert verdict("transient", attempts=MAX_ATTEMPTS).status == "failed"
+
+
+def test_throttling_waits_as_asked_and_never_gives_up_on_a_number():
+    throttled = verdict("throttled", attempts=50, retry_after=7)
+    assert throttled.status == "pending" and throttled.retry_at == NOW + timedelta(seconds=7)
+
+
+def test_backoff_grows_and_is_capped():
+    rng = random.Random(3)
+    assert all(backoff(1, rng) <= 2 for _ in range(100))
+    assert all(backoff(30, rng) <= 300 for _ in range(100))
+    assert max(backoff(8, rng) for _ in range(200)) > 100
+
+
+def test_message_plan_renders_each_recipient_with_signature_and_hint():
+    plan = MessagePlan("Hi ${name}", "Acme", Purpose.PROMOTIONAL, SignatureStyle.COLON, "Reply STOP", ["name"])
+    assert plan.text_for(["Li"]) == "Acme: Hi Li\nReply STOP"
+
+
+def test_progress_totals():
+    progress = Progress.from_counts({"pending": 1, "submitted": 2, "delivered": 3, "failed": 4, "skipped": 5})
+    assert (progress.total, progress.sent_to_carrier, progress.done) == (15, 9, False)
