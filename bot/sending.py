@@ -17,7 +17,9 @@ from bot.dispatcher import Dispatcher
 from bot.providers.base import SmsProvider
 from domain.segments import SignatureStyle
 from domain.tasks import Composition
+from domain.optout import FatiguePolicy
 from domain.use_cases.dispatch import apply_receipts, settle_lost_sends, start_due_tasks
+from domain.use_cases.optout import record_inbound
 from handlers.progress import ProgressReporter
 from storage.task_recipients import ReceiptUpdate
 
@@ -53,8 +55,10 @@ class Sending:
 
     async def tick(self) -> None:
         runtime = self.runtime
+        settings = runtime.settings
+        fatigue = FatiguePolicy(settings.fatigue_max, settings.fatigue_days)
         started = await anyio.to_thread.run_sync(
-            start_due_tasks, runtime.uow(), runtime.clock(), runtime.settings.sending_window)
+            start_due_tasks, runtime.uow(), runtime.clock(), settings.sending_window, fatigue)
         for task in started:
             log.info("task %s started sending to %s recipients", task.id, task.recipient_count)
             await self.reporter.started(task)
@@ -71,4 +75,9 @@ class Sending:
                     for r in self.provider.parse_receipts(body, request.headers)]
         if receipts:
             await anyio.to_thread.run_sync(apply_receipts, self.runtime.uow(), receipts)
-        return JSONResponse({"ok": True, "receipts": len(receipts)})
+        inbound = [(m.phone, m.text) for m in self.provider.parse_inbound(body, request.headers)]
+        if inbound:
+            await anyio.to_thread.run_sync(lambda: record_inbound(
+                self.runtime.uow(), inbound, keywords=self.runtime.settings.optout_keywords,
+                source=f"inbound:{self.provider.name}", now=self.runtime.clock()))
+        return JSONResponse({"ok": True, "receipts": len(receipts), "inbound": len(inbound)})

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.optout import DEFAULT_KEYWORDS
 from domain.schedule import SendWindow, parse_send_window
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -52,6 +53,9 @@ class Settings(BaseSettings):
     dispatcher: bool = True
     dispatch_chunk: int = Field(default=500, ge=1, le=1000)
     throttle_pause_after: int = Field(default=20, ge=1)
+    fatigue_max: int = Field(default=3, ge=1)
+    fatigue_days: int = Field(default=7, ge=1, le=365)
+    optout_keywords: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEFAULT_KEYWORDS))
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -122,6 +126,15 @@ class Settings(BaseSettings):
         value = value.strip().upper()
         if value not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"{value!r} is not a region code phonenumbers knows (e.g. CN, US, GB)")
+        return value
+
+    @field_validator("optout_keywords", mode="before")
+    @classmethod
+    def _split_keywords(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [word.strip() for word in value.split(",") if word.strip()]
+        if not value:
+            raise ValueError("give at least one opt-out word")
         return value
 
     @field_validator("send_window")

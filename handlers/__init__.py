@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
-from handlers import audiences, content, errors, home, progress, recipients, sample, send, sms_command, tasks
+from handlers import audiences, content, errors, home, optout, progress, recipients, sample, send, sms_command, tasks
 from handlers.middleware import ApproverConfig, ApproverDirectory, install_context_middleware
 
 
@@ -30,4 +30,5 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock:
     send.register(app, registry, import_settings=import_settings, on_task_submitted=tasks.on_task_submitted)
     tasks.register(app)
     progress.register(app)
+    optout.register(registry, normalizer=import_settings.normalizer)
     home.register(app)

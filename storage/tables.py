@@ -174,7 +174,8 @@ class TaskRecipient(SQLModel, table=True):
     """One recipient of one task, and what became of its message."""
 
     __tablename__ = "task_recipient"
-    __table_args__ = (Index("ix_task_recipient_task_status", "task_id", "status"),)
+    __table_args__ = (Index("ix_task_recipient_task_status", "task_id", "status"),
+                      Index("ix_task_recipient_phone", "phone"))
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", ondelete="CASCADE")
@@ -194,3 +195,14 @@ class TaskRecipient(SQLModel, table=True):
     error_code: str | None = Field(default=None, max_length=64)
     reason: str | None = Field(default=None, max_length=300)
     fell_back: bool = False
+
+
+class OptOut(SQLModel, table=True):
+    """A number that asked for no more promotional messages."""
+
+    __tablename__ = "opt_out"
+
+    phone: str = Field(primary_key=True, max_length=16)
+    source: str = Field(max_length=32)  # "inbound:<provider>" or "slack"
+    added_by: str | None = Field(default=None, max_length=32)
+    added_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

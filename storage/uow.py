@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from storage.content import ContentRepository
 from storage.recipients import AudienceRepository, RecipientListRepository
+from storage.opt_outs import OptOutRepository
 from storage.repositories import AuditRepository
 from storage.task_recipients import TaskRecipientRepository
 from storage.tasks import TaskRepository
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
         self.templates = ContentRepository(self._session, Template)
         self.tasks = TaskRepository(self._session)
         self.task_recipients = TaskRecipientRepository(self._session)
+        self.opt_outs = OptOutRepository(self._session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from domain.approvers import Actor
 from domain.content import Purpose
 from domain.errors import DomainError
+from domain.optout import FATIGUED, OPTED_OUT, FatiguePolicy
 from domain.dispatch import MessagePlan, Progress
 from domain.schedule import SendWindow, is_stale
 from domain.segments import SignatureStyle
@@ -34,9 +35,11 @@ def _audit(uow: UnitOfWork, action: str, task_id: int, **detail) -> None:
                              detail=detail))
 
 
-def start_due_tasks(uow: UnitOfWork, now: datetime, window: SendWindow) -> list[TaskView]:
+def start_due_tasks(uow: UnitOfWork, now: datetime, window: SendWindow,
+                    fatigue: FatiguePolicy | None = None) -> list[TaskView]:
     """Scheduled tasks whose time has come (promotional ones inside the sending window) start
-    sending: their recipients are copied in the same transaction. Safe in two processes."""
+    sending: their recipients are copied in the same transaction, and for a promotional send
+    the opted-out and fatigued numbers are skipped there and then. Safe in two processes."""
     started = []
     with uow:
         for task in uow.tasks.due(now):
@@ -48,7 +51,13 @@ def start_due_tasks(uow: UnitOfWork, now: datetime, window: SendWindow) -> list[
                                   to_status=next_status(task.status, TaskAction.start)):
                 continue
             count = uow.task_recipients.materialize(task.id, task.recipient_list_id)
-            _audit(uow, "started", task.id, recipients=count)
+            skipped = 0
+            if task.purpose == Purpose.PROMOTIONAL:
+                skipped = uow.opt_outs.skip_opted_out(task.id, OPTED_OUT)
+                if fatigue is not None:
+                    skipped += uow.opt_outs.skip_fatigued(task.id, since=fatigue.since(now),
+                                                         limit=fatigue.max_messages, reason=FATIGUED)
+            _audit(uow, "started", task.id, recipients=count, skipped=skipped)
             started.append(task.id)
         uow.commit()
         return [view_of(uow, uow.tasks.get(task_id)) for task_id in started]

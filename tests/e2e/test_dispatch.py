@@ -45,8 +45,9 @@ def gateway_options():
 
 @pytest.fixture
 def gateway(gateway_options):
-    config = SimulatorConfig(api_key=API_KEY, receipt_secret=SECRET, seed=7, deliver_ratio=0.8, fail_ratio=0.1,
-                             receipt_latency=(0.05, 0.3), card_refuse_ratio=0.0, **gateway_options)
+    options = {"seed": 7, "deliver_ratio": 0.8, "fail_ratio": 0.1, "receipt_latency": (0.05, 0.3),
+               "card_refuse_ratio": 0.0} | gateway_options
+    config = SimulatorConfig(api_key=API_KEY, receipt_secret=SECRET, **options)
     app, state = create_gateway_app(config)
     server = EmulatorServer(app).start()
     yield server, config, state
@@ -73,13 +74,14 @@ async def eventually(check, timeout: float = 15.0):
     raise AssertionError("condition not met in time")
 
 
-def approved_task(runtime, catalog, clock, workspace, recipients: int = RECIPIENTS) -> int:  # noqa: F811
-    csv = "phone,name\n" + "".join(f"1380013{n:04d},N{n}\n" for n in range(recipients))
+def approved_task(runtime, catalog, clock, workspace, recipients: int = RECIPIENTS,  # noqa: F811
+                  template: str = "Receipt", purpose: Purpose = Purpose.NOTIFICATION) -> int:
+    csv = "phone,name,coupon\n" + "".join(f"1380013{n:04d},N{n},C{n}\n" for n in range(recipients))
     summary = import_file(runtime.uow(), csv.encode(), ImportSource("U0SENDER01", GENERAL_CHANNEL_ID, "file", "big.csv"),
                           limits=Limits(1 << 20, 10_000), normalizer=PhoneNormalizer("CN"))
-    draft = TaskDraft(name="Big send", purpose=Purpose.NOTIFICATION, kind=TemplateKind.TEXT,
+    draft = TaskDraft(name="Big send", purpose=purpose, kind=TemplateKind.TEXT,
                       recipient_list_id=summary.list_id, signature_id=catalog["signature"],
-                      template_id=catalog["Receipt"])
+                      template_id=catalog[template])
     task = create_task(runtime.uow(), draft, SENDER, origin_channel=GENERAL_CHANNEL_ID, now=clock(),
                        window=runtime.settings.sending_window,
                        composition=Composition(SignatureStyle.BRACKETS, "Reply STOP to opt out"))
@@ -188,3 +190,34 @@ async def test_a_throttled_send_pauses_and_can_be_resumed_or_stopped(workspace, 
 
 def _state_max(gateway) -> int:
     return gateway[2].max_submissions_per_ref()
+
+
+@pytest.mark.parametrize("gateway_options", [{"fail_ratio": 0.0}])  # every send counts towards fatigue
+@pytest.mark.parametrize("bot_overrides", [{"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai",
+                                            "fatigue_max": 1, "fatigue_days": 7}])
+async def test_promotional_sends_skip_opted_out_and_fatigued_numbers(workspace, driver, catalog, bot_runtime,
+                                                                      emulator, gateway, clock, bot):  # noqa: F811
+    server, _config, _state = gateway
+    clock.now = datetime(2026, 11, 23, 4, 0, tzinfo=timezone.utc)  # noon in Shanghai: inside the window
+    inbound = httpx.post(f"{server.url}/v1/inbound", headers={"Authorization": f"Bearer {API_KEY}"},
+                         json={"from": "+8613800130000", "text": "TD"})
+    assert inbound.status_code == 200
+    with bot_runtime.uow() as uow:
+        assert uow.opt_outs.get("+8613800130000").source == "inbound:simulator"
+
+    first, _ = approved_task(bot_runtime, catalog, clock, workspace, recipients=20, template="Coupon",
+                             purpose=Purpose.PROMOTIONAL)
+    _client, ticker = await started(bot_runtime, emulator, gateway, first)
+    await eventually(lambda: status_of(bot_runtime, first)[0] == "completed")
+    assert status_of(bot_runtime, first)[1]["skipped"] == 1  # the number that answered TD
+
+    second, _ = approved_task(bot_runtime, catalog, clock, workspace, recipients=20, template="Coupon",
+                              purpose=Purpose.PROMOTIONAL)
+    third, _ = approved_task(bot_runtime, catalog, clock, workspace, recipients=20)  # a notification
+    await tick(bot_runtime, _client, ticker)
+    await eventually(lambda: status_of(bot_runtime, second)[0] == "completed"
+                     and status_of(bot_runtime, third)[0] == "completed")
+    promotional, notification = status_of(bot_runtime, second)[1], status_of(bot_runtime, third)[1]
+    assert promotional["skipped"] == 20  # 19 fatigued after one promotional message, 1 opted out
+    assert notification.get("skipped", 0) == 0  # notifications are neither fatigued nor opted out
+    await ticker.provider.aclose()

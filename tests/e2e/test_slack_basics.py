@@ -114,3 +114,18 @@ async def test_bot_token_is_verified_with_auth_test(workspace, driver):
     await wait_for_calls(workspace, "views.publish")
     [auth] = workspace.calls("auth.test")  # once, then cached by Bolt
     assert auth.ok
+
+
+async def test_optout_commands_show_the_last_four_digits_only(workspace, driver):
+    for text in ("optout add +86 138 0013 8000", "optout check 13800138000", "optout remove 8613800138000",
+                 "optout check 13800138000", "optout add 12345"):
+        await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, text)
+    replies = [e.text for e in workspace.ephemerals(user_id=SENDER_ID)]
+    assert replies[:4] == [
+        "•••8000 is on the opt-out list: it gets no promotional messages.",
+        "•••8000 is on the opt-out list.",
+        "•••8000 is off the opt-out list.",
+        "•••8000 is not on the opt-out list.",
+    ]
+    assert replies[4].startswith("That is not a phone number I can use")
+    assert not any("13800138000" in reply for reply in replies)
