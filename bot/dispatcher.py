@@ -66,7 +66,9 @@ class Dispatcher:
             if finished is not None and self._reporter is not None:
                 await self._reporter.completed(finished)
             return 0
-        messages = [OutgoingMessage(c.client_ref, c.phone, work.plan.text_for(c.variables)) for c in work.claimed]
+        plan = work.plan
+        messages = [OutgoingMessage(c.client_ref, c.phone, plan.text_for(c.variables), plan.kind, plan.card,
+                                    plan.fallback_for(c.variables)) for c in work.claimed]
         results = await self._provider.submit(messages)
         now = self._clock()
         attempts = {c.client_ref: c for c in work.claimed}

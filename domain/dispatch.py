@@ -27,11 +27,20 @@ class MessagePlan:
     style: SignatureStyle
     optout_hint: str
     columns: Sequence[str]
+    kind: str = "text"
+    card: dict | None = None  # title, image_url, buttons, default_link: the same for every recipient
+    fallback_body: str | None = None  # a card's fallback template, when it has one
+
+    def _compose(self, body: str, values: Sequence[str]) -> str:
+        hint = self.optout_hint if self.purpose is Purpose.PROMOTIONAL else None
+        return compose(render(body, dict(zip(self.columns, values))), signature=self.signature,
+                       signature_style=self.style, optout_hint=hint)
 
     def text_for(self, values: Sequence[str]) -> str:
-        hint = self.optout_hint if self.purpose is Purpose.PROMOTIONAL else None
-        return compose(render(self.body, dict(zip(self.columns, values))), signature=self.signature,
-                       signature_style=self.style, optout_hint=hint)
+        return self._compose(self.body, values)
+
+    def fallback_for(self, values: Sequence[str]) -> str | None:
+        return self._compose(self.fallback_body, values) if self.fallback_body else None
 
 
 @dataclass(frozen=True)

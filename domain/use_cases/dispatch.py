@@ -79,8 +79,14 @@ def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datet
         uow.commit()
         template, signature = uow.templates.get(task.template_id), uow.signatures.get(task.signature_id)
         columns = uow.recipient_lists.get(task.recipient_list_id).variables
+        card, fallback_body = None, None
+        if task.kind == "card":
+            card = {"title": template.title, "image_url": template.image_url, "buttons": list(template.buttons),
+                    "default_link": task.default_link or template.default_link}
+            if task.fallback_template_id:
+                fallback_body = uow.templates.get(task.fallback_template_id).body
         plan = MessagePlan(template.body, signature.name, Purpose(task.purpose), SignatureStyle(composition.style),
-                           composition.optout_hint, list(columns))
+                           composition.optout_hint, list(columns), task.kind, card, fallback_body)
         return Work(task_id, plan, claimed)
 
 

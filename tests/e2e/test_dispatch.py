@@ -221,3 +221,44 @@ async def test_promotional_sends_skip_opted_out_and_fatigued_numbers(workspace, 
     assert promotional["skipped"] == 20  # 19 fatigued after one promotional message, 1 opted out
     assert notification.get("skipped", 0) == 0  # notifications are neither fatigued nor opted out
     await ticker.provider.aclose()
+
+
+@pytest.mark.parametrize("gateway_options", [{"card_refuse_ratio": 0.5}])
+async def test_card_sends_fall_back_for_phones_that_cannot_show_cards(workspace, driver, catalog, bot_runtime,
+                                                                      emulator, gateway, clock, bot):  # noqa: F811
+    from domain.content import TemplateDraft
+    from domain.use_cases.content import ContentKind, add_template, decide_content
+    from domain.tasks import Fallback
+
+    _server, _config, state = gateway
+    approver = Actor(APPROVER_ID, is_approver=True)
+    fallback = add_template(bot_runtime.uow(), TemplateDraft(name="Plain", kind=TemplateKind.TEXT,
+                                                             purpose=Purpose.NOTIFICATION, body="Hi ${name}"), SENDER)
+    decide_content(bot_runtime.uow(), ContentKind.TEMPLATE, fallback.id, approver, approve=True, reason=None,
+                   allow_self_approval=False, now=clock())
+    csv = "phone,name\n" + "".join(f"1380013{n:04d},N{n}\n" for n in range(40))
+    summary = import_file(bot_runtime.uow(), csv.encode(), ImportSource("U0SENDER01", GENERAL_CHANNEL_ID, "file", "c.csv"),
+                          limits=Limits(1 << 20, 1000), normalizer=PhoneNormalizer("CN"))
+    clock.now = datetime(2026, 11, 23, 4, 0, tzinfo=timezone.utc)
+    draft = TaskDraft(name="Cards", purpose=Purpose.PROMOTIONAL, kind=TemplateKind.CARD,
+                      recipient_list_id=summary.list_id, signature_id=catalog["signature"],
+                      template_id=catalog["Spring card"], fallback=Fallback.TEXT, fallback_template_id=fallback.id,
+                      default_link="https://acme.example")
+    task = create_task(bot_runtime.uow(), draft, SENDER, origin_channel=GENERAL_CHANNEL_ID, now=clock(),
+                       window=bot_runtime.settings.sending_window,
+                       composition=Composition(SignatureStyle.BRACKETS, "Reply STOP to opt out"))
+    card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "Send task card")
+    record_task_thread(bot_runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
+    decide_task(bot_runtime.uow(), task.id, task.version, approver, approve=True, reason=None,
+                allow_self_approval=False, now=clock())
+    _client, ticker = await started(bot_runtime, emulator, gateway, task.id)
+    await eventually(lambda: status_of(bot_runtime, task.id)[0] == "completed")
+    sent = state.messages()
+    assert {m.kind for m in sent} == {"card"}
+    with bot_runtime.uow() as uow:
+        fell_back = uow.task_recipients.fallback_count(task.id)
+    assert 0 < fell_back < 40 and fell_back == sum(1 for m in sent if m.fell_back)
+    report = await eventually(lambda: [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts)
+                                       if m.text.startswith("Send completed.")])
+    assert f"{fell_back:,} card messages went out as their fallback" in str(report[0].blocks)
+    await ticker.provider.aclose()
