@@ -113,20 +113,32 @@ class TaskRecipientRepository:
 
     def apply_receipts(self, receipts: Iterable[ReceiptUpdate]) -> int:
         """A receipt settles a recipient that is in flight, submitted, or failed as interrupted;
-        it may arrive before the submit result is recorded, or twice."""
+        it may arrive before the submit result is recorded, or twice. One statement, executed
+        for the whole batch, per way of naming the recipient."""
         table = TaskRecipient.__table__
+        # Written without IN (...): executemany takes no expanding parameters.
+        open_states = (table.c.status == IN_FLIGHT) | (table.c.status == "submitted") | (
+            (table.c.status == "failed") & (table.c.reason == INTERRUPTED))
         settled = 0
-        for receipt in receipts:
-            match = (table.c.client_ref == receipt.client_ref) if receipt.client_ref else (
-                table.c.provider_id == receipt.provider_id)
-            open_states = table.c.status.in_([IN_FLIGHT, "submitted"]) | (
-                (table.c.status == "failed") & (table.c.reason == INTERRUPTED))
-            result = self._session.execute(
-                update(table).where(match, open_states).values(
-                    status=receipt.status, receipt_at=receipt.at, error_code=receipt.error_code,
-                    reason=receipt.reason, provider_id=func.coalesce(table.c.provider_id, receipt.provider_id),
-                    lease_owner=None, lease_expires_at=None))
-            settled += result.rowcount
+        receipts = list(receipts)
+        for key, column in (("client_ref", table.c.client_ref), ("provider_id", table.c.provider_id)):
+            batch = [r for r in receipts if (r.client_ref if key == "client_ref" else (not r.client_ref and r.provider_id))]
+            if not batch:
+                continue
+            statement = (
+                update(table).where(column == bindparam("match_key"), open_states)
+                .values(status=bindparam("new_status"), receipt_at=bindparam("new_at"),
+                        error_code=bindparam("new_error_code"), reason=bindparam("new_reason"),
+                        provider_id=func.coalesce(table.c.provider_id, bindparam("new_provider_id")),
+                        lease_owner=None, lease_expires_at=None)
+            )
+            result = self._session.connection().execute(statement, [
+                {"match_key": r.client_ref if key == "client_ref" else r.provider_id, "new_status": r.status,
+                 "new_at": r.at, "new_error_code": r.error_code, "new_reason": r.reason,
+                 "new_provider_id": r.provider_id}
+                for r in batch
+            ])
+            settled += max(result.rowcount, 0)
         return settled
 
     def settle_interrupted(self, now: datetime) -> int:

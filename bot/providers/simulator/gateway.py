@@ -30,7 +30,7 @@ from typing import Any
 import phonenumbers
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
@@ -115,6 +115,8 @@ class Gateway:
             payload = await request.json()
         except ValueError:
             return _error(400, "bad_json")
+        except ClientDisconnect:  # the sender died mid-upload: nothing was received, nothing to answer
+            return _error(400, "client_disconnected")
         items = payload.get("messages") if isinstance(payload, dict) else None
         if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("ref"), str) for i in items):
             return _error(400, "bad_request")
