@@ -15,7 +15,7 @@ from domain.schedule import SendWindow, is_stale
 from domain.segments import SignatureStyle
 from domain.task_state import TaskAction, TaskStatus, next_status
 from domain.tasks import Composition
-from domain.use_cases.tasks import TaskView, view_of
+from domain.use_cases.tasks import TaskView, existing_task, view_of
 from storage.tables import AuditEntry
 from storage.task_recipients import Claimed, Outcome, ReceiptUpdate
 from storage.uow import SqlUnitOfWork as UnitOfWork
@@ -152,9 +152,7 @@ def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Act
     """Pause, resume or stop a send (requester or approver). Stopping skips whoever was not
     sent yet; messages already on their way still get their receipts."""
     with uow:
-        task = uow.tasks.get(task_id)
-        if task is None:
-            raise DomainError("That task no longer exists.")
+        task = existing_task(uow, task_id)
         if task.created_by != actor.user_id and not actor.is_approver:
             raise DomainError(f"Only <@{task.created_by}> or an approver can pause, resume or stop this send.")
         target = next_status(task.status, action)

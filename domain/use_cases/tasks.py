@@ -104,6 +104,13 @@ def view_of(uow: UnitOfWork, task: Task) -> TaskView:
     )
 
 
+def existing_task(uow: UnitOfWork, task_id: int) -> Task:
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise TaskNotFound("That task no longer exists.")
+    return task
+
+
 def _audit(uow: UnitOfWork, actor_id: str, action: str, task_id: int, **detail) -> None:
     uow.audit.add(AuditEntry(actor=actor_id, action=f"task.{action}", target_type="task", target_id=str(task_id),
                              detail=detail))
@@ -167,9 +174,7 @@ def create_task(uow: UnitOfWork, draft: TaskDraft, actor: Actor, *, origin_chann
 
 def get_task(uow: UnitOfWork, task_id: int) -> TaskView:
     with uow:
-        task = uow.tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound("That task no longer exists.")
+        task = existing_task(uow, task_id)
         return view_of(uow, task)
 
 
@@ -191,9 +196,7 @@ def _move(uow: UnitOfWork, task: Task, action: TaskAction, actor_id: str, **fiel
 def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, *, approve: bool, reason: str | None,
                 allow_self_approval: bool, now: datetime) -> TaskView:
     with uow:
-        task = uow.tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound("That task no longer exists.")
+        task = existing_task(uow, task_id)
         check_can_decide(actor, task.created_by, allow_self_approval=allow_self_approval)
         if task.version != version:
             raise StaleDecision("This request is out of date: the task was edited since. Review its latest request.")
@@ -237,9 +240,7 @@ def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, 
               window: SendWindow, composition: Composition) -> TaskView:
     """New content: back to moderating, and any earlier approval no longer counts."""
     with uow:
-        task = uow.tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound("That task no longer exists.")
+        task = existing_task(uow, task_id)
         _may_change(task, actor)
         next_status(task.status, TaskAction.edit)
         if task.status == TaskStatus.scheduled and task.send_at is not None:
@@ -255,9 +256,7 @@ def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, 
 
 def cancel_task(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, tz: str) -> TaskView:
     with uow:
-        task = uow.tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound("That task no longer exists.")
+        task = existing_task(uow, task_id)
         _may_change(task, actor)
         next_status(task.status, TaskAction.cancel)
         if task.status == TaskStatus.scheduled and task.send_at is not None:
@@ -269,9 +268,7 @@ def cancel_task(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, t
 
 def delete_task(uow: UnitOfWork, task_id: int, actor: Actor) -> str:
     with uow:
-        task = uow.tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound("That task no longer exists.")
+        task = existing_task(uow, task_id)
         _may_change(task, actor)
         next_status(task.status, TaskAction.delete)
         if not uow.tasks.delete(task_id, from_status=task.status):
@@ -285,9 +282,7 @@ def copy_source(uow: UnitOfWork, task_id: int) -> tuple[TaskDraft, dict]:
     """What a copy starts from: the same content and no send time; the recipients are chosen anew
     (the original list is offered as an option)."""
     with uow:
-        task = uow.tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound("That task no longer exists.")
+        task = existing_task(uow, task_id)
         draft = TaskDraft(name=f"Copy of {task.name}"[:30], purpose=Purpose(task.purpose), kind=TemplateKind(task.kind),
                           recipient_list_id=None, signature_id=task.signature_id, template_id=task.template_id,
                           fallback=Fallback(task.fallback), fallback_template_id=task.fallback_template_id,
