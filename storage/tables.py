@@ -93,7 +93,20 @@ class Audience(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class Signature(SQLModel, table=True):
+class ReviewedContent(SQLModel):
+    """What signatures and templates share: a review by an approver before any send uses them."""
+
+    status: str = Field(max_length=16, index=True)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    reject_reason: str | None = Field(default=None, max_length=500)
+    approval_channel: str | None = Field(default=None, max_length=32)
+    approval_ts: str | None = Field(default=None, max_length=32)
+
+
+class Signature(ReviewedContent, table=True):
     """A sender name shown as the message prefix; usable once approved."""
 
     __tablename__ = "signature"
@@ -102,17 +115,9 @@ class Signature(SQLModel, table=True):
     name: str = Field(max_length=12)
     name_key: str = Field(max_length=12, unique=True, index=True)
     purpose_note: str = Field(default="", max_length=200)
-    status: str = Field(max_length=16, index=True)
-    created_by: str = Field(max_length=32)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-    decided_by: str | None = Field(default=None, max_length=32)
-    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
-    reject_reason: str | None = Field(default=None, max_length=500)
-    approval_channel: str | None = Field(default=None, max_length=32)
-    approval_ts: str | None = Field(default=None, max_length=32)
 
 
-class Template(SQLModel, table=True):
+class Template(ReviewedContent, table=True):
     """Message content with ${variable} placeholders; usable once approved."""
 
     __tablename__ = "template"
@@ -129,14 +134,6 @@ class Template(SQLModel, table=True):
     image_url: str | None = Field(default=None, max_length=500)  # card
     buttons: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # card
     default_link: str | None = Field(default=None, max_length=500)  # card
-    status: str = Field(max_length=16, index=True)
-    created_by: str = Field(max_length=32)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-    decided_by: str | None = Field(default=None, max_length=32)
-    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
-    reject_reason: str | None = Field(default=None, max_length=500)
-    approval_channel: str | None = Field(default=None, max_length=32)
-    approval_ts: str | None = Field(default=None, max_length=32)
 
 
 class Task(SQLModel, table=True):
