@@ -8,6 +8,7 @@ import asyncio
 import logging
 import random
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ import anyio
 
 from bot.providers.base import OutgoingMessage, SmsProvider
 from domain.dispatch import judge
+from domain.rate import TokenBucket
 from domain.tasks import Composition
 from domain.use_cases.dispatch import (
     claim_work,
@@ -40,7 +42,7 @@ THROTTLE_NOTE = ("Paused: the provider kept refusing messages for throughput (ra
 class Dispatcher:
     def __init__(self, uow, provider: SmsProvider, composition: Composition, clock: Callable[[], datetime],
                  reporter=None, *, chunk: int = CHUNK, owner: str | None = None, seed: int | None = None,
-                 max_throttled_chunks: int = MAX_THROTTLED_CHUNKS) -> None:
+                 max_throttled_chunks: int = MAX_THROTTLED_CHUNKS, rate_per_second: float = 0.0) -> None:
         self._uow, self._provider, self._composition, self._clock = uow, provider, composition, clock
         self._reporter = reporter
         self._chunk = min(chunk, provider.max_batch)
@@ -48,6 +50,8 @@ class Dispatcher:
         self._rng = random.Random(seed)
         self._max_throttled = max_throttled_chunks
         self._throttled: dict[int, int] = {}  # task id -> throttled chunks in a row
+        # The provider account's rate, shared by every task this dispatcher sends.
+        self._bucket = TokenBucket(rate_per_second, now=time.monotonic()) if rate_per_second > 0 else None
 
     async def run_once(self) -> int:
         """One pass over the sending tasks: returns how many recipients it handled."""
@@ -69,6 +73,8 @@ class Dispatcher:
         plan = work.plan
         messages = [OutgoingMessage(c.client_ref, c.phone, plan.text_for(c.variables), plan.kind, plan.card,
                                     plan.fallback_for(c.variables)) for c in work.claimed]
+        if self._bucket is not None:
+            await asyncio.sleep(self._bucket.wait_for(len(messages), time.monotonic()))
         results = await self._provider.submit(messages)
         now = self._clock()
         attempts = {c.client_ref: c for c in work.claimed}

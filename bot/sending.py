@@ -41,7 +41,8 @@ class Sending:
         composition = Composition(SignatureStyle(settings.signature_style), settings.optout_hint)
         reporter = ProgressReporter(client, runtime.uow, settings)
         dispatcher = Dispatcher(runtime.uow, provider, composition, runtime.clock, reporter,
-                                chunk=settings.dispatch_chunk, max_throttled_chunks=settings.throttle_pause_after)
+                                chunk=settings.dispatch_chunk, max_throttled_chunks=settings.throttle_pause_after,
+                                rate_per_second=settings.send_rate)
         return cls(runtime, provider, reporter, dispatcher)
 
     def start_dispatcher(self) -> None:
