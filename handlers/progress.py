@@ -54,9 +54,10 @@ class ProgressReporter:
 
     async def update(self, task_id: int, *, force: bool = False) -> None:
         now = self._monotonic()
-        if not await self._known(task_id):
-            return
+        # The interval is checked before any database read: this runs after every chunk.
         if not force and now - self._last_edit.get(task_id, 0) < MIN_EDIT_INTERVAL_SECONDS:
+            return
+        if not await self._known(task_id):
             return
         self._last_edit[task_id] = now
         counts = await anyio.to_thread.run_sync(progress, self._uow(), task_id)

@@ -171,7 +171,8 @@ class TaskRecipient(SQLModel, table=True):
     """One recipient of one task, and what became of its message."""
 
     __tablename__ = "task_recipient"
-    __table_args__ = (Index("ix_task_recipient_task_status", "task_id", "status"),
+    # (task, status, id): a claim reads the next pending recipients in id order straight from it.
+    __table_args__ = (Index("ix_task_recipient_claim", "task_id", "status", "id"),
                       Index("ix_task_recipient_phone", "phone"))
 
     id: int | None = Field(default=None, primary_key=True)

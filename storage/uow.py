@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Callable
+import time
+from typing import Callable, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from storage.content import ContentRepository
-from storage.recipients import AudienceRepository, RecipientListRepository
 from storage.opt_outs import OptOutRepository
+from storage.recipients import AudienceRepository, RecipientListRepository
 from storage.repositories import AuditRepository
 from storage.task_recipients import TaskRecipientRepository
 from storage.tasks import TaskRepository
@@ -50,3 +52,26 @@ class SqlUnitOfWork:
 
 
 UnitOfWorkFactory = Callable[[], SqlUnitOfWork]
+
+
+T = TypeVar("T")
+# PostgreSQL's deadlock and serialization failures; SQLite's busy writer past its timeout.
+_RETRYABLE_SQLSTATES = {"40P01", "40001"}
+
+
+def _is_conflict(error: DBAPIError) -> bool:
+    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return state in _RETRYABLE_SQLSTATES or "database is locked" in str(error.orig)
+
+
+def retry_on_conflict(work: Callable[[], T], attempts: int = 5) -> T:
+    """Runs a whole unit of work again when two writers collided (it was rolled back, so
+    nothing is half done): a submit result and a receipt for the same rows, for instance."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except DBAPIError as error:
+            if attempt == attempts or not _is_conflict(error):
+                raise
+            time.sleep(0.01 * 2 ** attempt)
+    raise AssertionError("unreachable")

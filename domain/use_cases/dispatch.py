@@ -19,6 +19,7 @@ from domain.use_cases.tasks import TaskView, existing_task, view_of
 from storage.tables import AuditEntry
 from storage.task_recipients import Claimed, Outcome, ReceiptUpdate
 from storage.uow import SqlUnitOfWork as UnitOfWork
+from storage.uow import retry_on_conflict
 
 RECEIPT_DEADLINE = timedelta(hours=72)
 
@@ -91,16 +92,24 @@ def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datet
 
 
 def record_outcomes(uow: UnitOfWork, outcomes: list[Outcome], now: datetime) -> None:
-    with uow:
-        uow.task_recipients.record(outcomes, now)
-        uow.commit()
+    def record() -> None:
+        with uow:
+            uow.task_recipients.record(outcomes, now)
+            uow.commit()
+
+    retry_on_conflict(record)
 
 
 def apply_receipts(uow: UnitOfWork, receipts: list[ReceiptUpdate]) -> int:
-    with uow:
-        settled = uow.task_recipients.apply_receipts(receipts)
-        uow.commit()
-        return settled
+    """Receipts touch the same rows as submit results, in another order: a deadlock between
+    the two is retried, never lost."""
+    def apply() -> int:
+        with uow:
+            settled = uow.task_recipients.apply_receipts(receipts)
+            uow.commit()
+            return settled
+
+    return retry_on_conflict(apply)
 
 
 def progress(uow: UnitOfWork, task_id: int) -> Progress:

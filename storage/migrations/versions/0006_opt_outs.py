@@ -1,4 +1,4 @@
-"""opt-out list, and recipients by phone for fatigue control
+"""opt-out list, recipients by phone for fatigue control, and a claim index
 
 Revision ID: 0006
 Revises: 0005
@@ -22,8 +22,13 @@ def upgrade() -> None:
         sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_task_recipient_phone", "task_recipient", ["phone"])
+    # A claim's ORDER BY id LIMIT n walked every handled row on PostgreSQL without the id in it.
+    op.create_index("ix_task_recipient_claim", "task_recipient", ["task_id", "status", "id"])
+    op.drop_index("ix_task_recipient_task_status", "task_recipient")
 
 
 def downgrade() -> None:
+    op.create_index("ix_task_recipient_task_status", "task_recipient", ["task_id", "status"])
+    op.drop_index("ix_task_recipient_claim", "task_recipient")
     op.drop_index("ix_task_recipient_phone", "task_recipient")
     op.drop_table("opt_out")
