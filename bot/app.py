@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
@@ -42,7 +43,9 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -
     token = settings.slack_bot_token.get_secret_value()
     slack = AsyncApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
-        client=AsyncWebClient(token=token, base_url=settings.slack_api_url),
+        # Slack's 429 answers are waited out (Retry-After), and the progress message catches up.
+        client=AsyncWebClient(token=token, base_url=settings.slack_api_url,
+                              retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)]),
     )
     uow = lambda: SqlUnitOfWork(session_factory)  # noqa: E731  (a fresh unit of work per use case)
     register_all(slack, settings=settings, uow=uow, clock=clock)
