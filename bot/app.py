@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from slack_bolt.async_app import AsyncApp
@@ -26,6 +26,8 @@ class Runtime:
     slack: AsyncApp
     uow: Callable[[], SqlUnitOfWork]
     clock: Callable[[], datetime]
+    # Filled in once sending is up (a web process with a provider): handlers reach it here.
+    services: dict = field(default_factory=dict)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -48,5 +50,6 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -
                               retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)]),
     )
     uow = lambda: SqlUnitOfWork(session_factory)  # noqa: E731  (a fresh unit of work per use case)
-    register_all(slack, settings=settings, uow=uow, clock=clock)
-    return Runtime(settings=settings, engine=engine, slack=slack, uow=uow, clock=clock)
+    services: dict = {}
+    register_all(slack, settings=settings, uow=uow, clock=clock, services=services)
+    return Runtime(settings=settings, engine=engine, slack=slack, uow=uow, clock=clock, services=services)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 import anyio
@@ -14,11 +15,11 @@ from starlette.responses import JSONResponse, Response
 
 from bot.app import Runtime
 from bot.dispatcher import Dispatcher
-from bot.providers.base import SmsProvider
+from bot.providers.base import OutgoingMessage, SmsProvider
 from domain.segments import SignatureStyle
 from domain.tasks import Composition
 from domain.optout import FatiguePolicy
-from domain.use_cases.dispatch import apply_receipts, settle_lost_sends, start_due_tasks
+from domain.use_cases.dispatch import apply_receipts, prepare_test_send, settle_lost_sends, start_due_tasks
 from domain.use_cases.optout import record_inbound
 from handlers.progress import ProgressReporter
 from storage.task_recipients import ReceiptUpdate
@@ -64,6 +65,18 @@ class Sending:
             log.info("task %s started sending to %s recipients", task.id, task.recipient_count)
             await self.reporter.started(task)
         await anyio.to_thread.run_sync(settle_lost_sends, runtime.uow(), runtime.clock())
+
+    async def test_send(self, task_id: int, phones: list[str]) -> list[tuple[str, str, str | None]]:
+        """Up to a few numbers, through the real provider, outside the task's recipients and counts.
+        Returns (phone, provider status, reason) for each."""
+        settings = self.runtime.settings
+        composition = Composition(SignatureStyle(settings.signature_style), settings.optout_hint)
+        test = await anyio.to_thread.run_sync(prepare_test_send, self.runtime.uow(), task_id, composition)
+        plan, values = test.plan, test.first_values
+        messages = [OutgoingMessage(f"test-{task_id}-{uuid.uuid4().hex[:12]}", phone, plan.text_for(values), plan.kind,
+                                    plan.card, plan.fallback_for(values)) for phone in phones]
+        results = await self.provider.submit(messages)
+        return [(m.phone, str(r.status), r.error_message or r.error_code) for m, r in zip(messages, results)]
 
     async def receive_webhook(self, request: Request) -> Response:
         if request.path_params["provider"] != self.provider.name:

@@ -59,6 +59,7 @@ def build_web_app(runtime: Runtime, *, run_scheduler: bool = True, provider: Sms
             runtime.slack.client.session = session
             if provider is not None:
                 sending["sending"] = Sending.build(runtime, runtime.slack.client, provider)
+                runtime.services["test_send"] = sending["sending"].test_send
                 if run_dispatcher:
                     sending["sending"].start_dispatcher()
             scheduler = start_scheduler(runtime, sending.get("sending")) if run_scheduler else None

@@ -13,9 +13,11 @@ from handlers import audiences, content, errors, home, optout, progress, recipie
 from handlers.middleware import ApproverConfig, ApproverDirectory, install_context_middleware
 
 
-def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock: Callable[[], datetime]) -> None:
+def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock: Callable[[], datetime],
+                 services: dict) -> None:
+    """`services`: what the runtime fills in later (the test sender once sending is up)."""
     approvers = ApproverDirectory(ApproverConfig(settings.approver_user_ids, settings.approver_group_ids))
-    install_context_middleware(app, settings=settings, uow=uow, approvers=approvers, clock=clock)
+    install_context_middleware(app, settings=settings, uow=uow, approvers=approvers, clock=clock, services=services)
     errors.register(app)
     registry = sms_command.SubcommandRegistry()
     sms_command.register(app, registry)
@@ -28,7 +30,7 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock:
     sample.register(registry)
     content.register(app, registry)
     send.register(app, registry, import_settings=import_settings, on_task_submitted=tasks.on_task_submitted)
-    tasks.register(app)
+    tasks.register(app, normalizer=import_settings.normalizer)
     progress.register(app)
     optout.register(registry, normalizer=import_settings.normalizer)
     home.register(app)

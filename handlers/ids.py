@@ -52,6 +52,7 @@ class BlockId(StrEnum):
     TASK_SUMMARY = "task.summary"
     TASK_ACTIONS = "task.actions"
     PROGRESS_ACTIONS = "progress.actions"
+    TEST_NUMBERS = "task.test_numbers"
 
 
 class ActionId(StrEnum):
@@ -76,6 +77,8 @@ class ActionId(StrEnum):
     TASK_PAUSE = "task.pause"
     TASK_RESUME = "task.resume"
     TASK_STOP = "task.stop"
+    TASK_TEST_SEND = "task.test_send"
+    TEST_NUMBERS_INPUT = "task.test_numbers_input"
 
 
 class CallbackId(StrEnum):
@@ -85,3 +88,4 @@ class CallbackId(StrEnum):
     TEMPLATE_ADD = "template.add"
     SEND_SUBMIT = "send.submit"
     TASK_REJECT = "task.reject_reason"
+    TASK_TEST_SEND = "task.test_send_numbers"

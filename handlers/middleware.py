@@ -68,13 +68,14 @@ class ApproverDirectory:
 
 def install_context_middleware(
     app: AsyncApp, *, settings: Any, uow: Callable[[], Any], approvers: ApproverDirectory,
-    clock: Callable[[], datetime],
+    clock: Callable[[], datetime], services: dict,
 ) -> None:
     @app.middleware
     async def load_context(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
         context["settings"] = settings
         context["uow"] = uow
         context["clock"] = clock
+        context["services"] = services
         if context.user_id:
             context["actor"] = await approvers.actor(context.client, context.user_id)
         await next()

@@ -65,6 +65,8 @@ def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = 
                      **({"style": style} if style else {})}
                     for action, action_id, label, style in BUTTONS if action in allowed]
         elements.append({"type": "button", "action_id": ActionId.TASK_COPY, "text": _text("Copy"), "value": value})
+        elements.append({"type": "button", "action_id": ActionId.TASK_TEST_SEND, "text": _text("Test send"),
+                         "value": value})
         blocks.append({"type": "actions", "block_id": BlockId.TASK_ACTIONS, "elements": elements})
     text = f"Send task “{task.name}”: {status}"
     return text, blocks
@@ -86,3 +88,29 @@ def build_task_reject_modal(task: TaskView) -> dict[str, Any]:
                          "max_length": 500}},
         ],
     }
+
+
+MAX_TEST_NUMBERS = 5
+
+
+def build_test_send_modal(task: TaskView) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.TASK_TEST_SEND,
+        "private_metadata": TaskRef(id=task.id, version=task.version).dump(),
+        "title": _text("Test send"),
+        "submit": _text("Send test"),
+        "close": _text("Cancel"),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text":
+                f"Send “{task.name}” as its first recipient would get it, through the real provider, to up to "
+                f"{MAX_TEST_NUMBERS} numbers. Test messages are not counted in the task."}},
+            {"type": "input", "block_id": BlockId.TEST_NUMBERS, "label": _text("Numbers"),
+             "element": {"type": "plain_text_input", "action_id": ActionId.TEST_NUMBERS_INPUT, "multiline": True}},
+        ],
+    }
+
+
+def build_test_send_result(results: list[tuple[str, str, str | None]]) -> str:
+    lines = [f"{shown}: {status}" + (f" ({reason})" if reason else "") for shown, status, reason in results]
+    return "Test send: " + "; ".join(lines)

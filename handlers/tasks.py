@@ -13,6 +13,9 @@ from domain.approvals import NotAllowed, check_can_decide
 from domain.approvers import Actor
 from domain.content import Purpose
 from domain.errors import DomainError
+from domain.phones import PhoneNormalizer
+from domain.privacy import last_four
+from domain.recipient_import import split_pasted_numbers
 from domain.segments import SignatureStyle
 from domain.use_cases.tasks import (
     TaskView,
@@ -29,7 +32,14 @@ from handlers.payloads import SendModalState, TaskRef, TaskRejectState
 from handlers.replies import reply_ephemeral
 from handlers.send import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
-from handlers.task_blocks import build_task_card, build_task_reject_modal, slack_time
+from handlers.task_blocks import (
+    MAX_TEST_NUMBERS,
+    build_task_card,
+    build_task_reject_modal,
+    build_test_send_modal,
+    build_test_send_result,
+    slack_time,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +91,7 @@ def _card(body: dict) -> tuple[str, str]:
     return body["container"]["channel_id"], body["container"]["message_ts"]
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
     async def refuse(client: AsyncWebClient, body: dict, actor: Actor, error: Exception) -> None:
         await reply_ephemeral(client, channel=body["channel"]["id"], user=actor.user_id, text=str(error))
 
@@ -177,6 +187,32 @@ def register(app: AsyncApp) -> None:
         form = form_from_task(task, options, tz)
         await client.views_open(trigger_id=body["trigger_id"], view=await modal.render(state, form, editing=True))
 
+    @app.action(ActionId.TASK_TEST_SEND)
+    async def open_test_send(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow) -> None:
+        await ack()
+        task = await anyio.to_thread.run_sync(get_task, uow(), TaskRef.load(action["value"]).id)
+        await client.views_open(trigger_id=body["trigger_id"], view=build_test_send_modal(task))
+
+    @app.view(CallbackId.TASK_TEST_SEND)
+    async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow,
+                               services: dict) -> None:
+        ref = TaskRef.load(view.get("private_metadata"))
+        text = view["state"]["values"][BlockId.TEST_NUMBERS][ActionId.TEST_NUMBERS_INPUT]["value"] or ""
+        test_send = services.get("test_send")
+        try:
+            if test_send is None:
+                raise DomainError("Sending is off in this process, so nothing can be tested here.")
+            phones = _test_numbers(text, normalizer)
+        except DomainError as error:
+            await ack(response_action="errors", errors={BlockId.TEST_NUMBERS: str(error)})
+            return
+        await ack()
+        task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
+        results = await test_send(task.id, phones)
+        shown = [(last_four(phone), status, reason) for phone, status, reason in results]
+        await reply_ephemeral(client, channel=task.thread_channel or task.origin_channel, user=actor.user_id,
+                              text=build_test_send_result(shown))
+
     @app.action(ActionId.TASK_COPY)
     async def copy(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
                    settings) -> None:
@@ -195,6 +231,21 @@ def register(app: AsyncApp) -> None:
                         recipient_options=options)
         state = SendModalState(channel_id=channel, previous_list_id=extra["previous_list_id"])
         await client.views_open(trigger_id=body["trigger_id"], view=await modal.render(state, form))
+
+
+def _test_numbers(text: str, normalizer: PhoneNormalizer) -> list[str]:
+    numbers = split_pasted_numbers(text)
+    if not numbers:
+        raise DomainError("Give at least one number.")
+    if len(numbers) > MAX_TEST_NUMBERS:
+        raise DomainError(f"A test goes to at most {MAX_TEST_NUMBERS} numbers.")
+    phones = []
+    for number in numbers:
+        result = normalizer.normalize(number)
+        if result.e164 is None:
+            raise DomainError(f"{last_four(number)} is not usable: {result.message}.")
+        phones.append(result.e164)
+    return phones
 
 
 async def on_task_submitted(client: AsyncWebClient, uow, settings, task: TaskView, actor: Actor, *,

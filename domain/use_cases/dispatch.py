@@ -69,6 +69,34 @@ def sending_task_ids(uow: UnitOfWork) -> list[int]:
         return uow.tasks.ids_in(TaskStatus.sending)
 
 
+def _message_plan(uow: UnitOfWork, task, composition: Composition) -> MessagePlan:
+    template, signature = uow.templates.get(task.template_id), uow.signatures.get(task.signature_id)
+    columns = uow.recipient_lists.get(task.recipient_list_id).variables
+    card, fallback_body = None, None
+    if task.kind == "card":
+        card = {"title": template.title, "image_url": template.image_url, "buttons": list(template.buttons),
+                "default_link": task.default_link or template.default_link}
+        if task.fallback_template_id:
+            fallback_body = uow.templates.get(task.fallback_template_id).body
+    return MessagePlan(template.body, signature.name, Purpose(task.purpose), SignatureStyle(composition.style),
+                       composition.optout_hint, list(columns), task.kind, card, fallback_body)
+
+
+@dataclass(frozen=True)
+class TestSend:
+    """A task's message as its first recipient would get it, for a few numbers of the asker's."""
+
+    plan: MessagePlan
+    first_values: list[str]
+
+
+def prepare_test_send(uow: UnitOfWork, task_id: int, composition: Composition) -> TestSend:
+    with uow:
+        task = existing_task(uow, task_id)
+        first = uow.recipient_lists.recipients(task.recipient_list_id, limit=1)
+        return TestSend(_message_plan(uow, task, composition), list(first[0].variables) if first else [])
+
+
 def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datetime, lease: timedelta,
                composition: Composition) -> Work | None:
     """Recipients marked in flight and committed before any request leaves."""
@@ -78,16 +106,7 @@ def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datet
             return None  # paused, canceled or gone: stop between chunks
         claimed = uow.task_recipients.claim(task_id, owner, limit, now, now + lease)
         uow.commit()
-        template, signature = uow.templates.get(task.template_id), uow.signatures.get(task.signature_id)
-        columns = uow.recipient_lists.get(task.recipient_list_id).variables
-        card, fallback_body = None, None
-        if task.kind == "card":
-            card = {"title": template.title, "image_url": template.image_url, "buttons": list(template.buttons),
-                    "default_link": task.default_link or template.default_link}
-            if task.fallback_template_id:
-                fallback_body = uow.templates.get(task.fallback_template_id).body
-        plan = MessagePlan(template.body, signature.name, Purpose(task.purpose), SignatureStyle(composition.style),
-                           composition.optout_hint, list(columns), task.kind, card, fallback_body)
+        plan = _message_plan(uow, task, composition)
         return Work(task_id, plan, claimed)
 
 

@@ -202,7 +202,7 @@ async def test_non_approvers_are_refused_then_an_approver_approves(workspace, dr
     assert replies[0].text.startswith("<@U0APPROV01> approved this task.")
     updated = workspace.message(APPROVALS_CHANNEL_ID, card.ts)
     labels = [e["text"]["text"] for b in updated.blocks if b["type"] == "actions" for e in b["elements"]]
-    assert labels == ["Edit", "Cancel task", "Copy"]  # no more Approve/Reject
+    assert labels == ["Edit", "Cancel task", "Copy", "Test send"]  # no more Approve/Reject
     with bot_runtime.uow() as uow:
         assert uow.tasks.get(1).status == "scheduled"
 
