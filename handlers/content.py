@@ -40,7 +40,7 @@ from handlers.content_blocks import (
 )
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
-from handlers.replies import reply_ephemeral
+from handlers.replies import refuse_action, reply_ephemeral
 from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
 from handlers.tasks import TaskThread
 
@@ -181,9 +181,6 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
         await client.chat_postMessage(channel=view.approval_channel, thread_ts=view.approval_ts,
                                       text=build_decision_reply(view))
 
-    async def refuse(client: AsyncWebClient, body: dict, actor: Actor, error: DomainError) -> None:
-        await reply_ephemeral(client, channel=body["channel"]["id"], user=actor.user_id, text=str(error))
-
     @app.action(ActionId.CONTENT_APPROVE)
     async def approve(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
                       uow, settings, clock: Callable[[], datetime]) -> None:
@@ -194,7 +191,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
                 uow(), ContentKind(ref.kind), ref.id, actor, approve=True, reason=None,
                 allow_self_approval=settings.allow_self_approval, now=clock()))
         except (NotAllowed, AlreadyDecided, ContentError) as error:
-            await refuse(client, body, actor, error)
+            await refuse_action(client, body, actor.user_id, error)
             return
         await show_decision(client, settings, view)
 
@@ -207,13 +204,13 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
         try:
             check_can_decide(actor, view.created_by, allow_self_approval=settings.allow_self_approval)
         except NotAllowed as error:
-            await refuse(client, body, actor, error)
+            await refuse_action(client, body, actor.user_id, error)
             return
         modal = build_reject_modal(ref.kind, ref.id, body["channel"]["id"], body["message"]["ts"], view.name)
         try:
             await client.views_open(trigger_id=body["trigger_id"], view=modal)
         except SlackApiError:
-            await refuse(client, body, actor, DomainError("Slack could not open the form; press Reject again."))
+            await refuse_action(client, body, actor.user_id, DomainError("Slack could not open the form; press Reject again."))
 
     @app.view(CallbackId.CONTENT_REJECT)
     async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,

@@ -16,7 +16,7 @@ from domain.use_cases.tasks import TaskView, get_task
 from handlers.payloads import TaskRef
 from handlers.progress_blocks import build_final_report, build_progress_message
 from handlers.ids import ActionId
-from handlers.replies import reply_ephemeral
+from handlers.replies import refuse_action
 from handlers.tasks import TaskThread
 
 MIN_EDIT_INTERVAL_SECONDS = 3.0
@@ -98,7 +98,7 @@ def register(app) -> None:
         try:
             task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor)
         except DomainError as error:
-            await reply_ephemeral(client, channel=body["channel"]["id"], user=actor.user_id, text=str(error))
+            await refuse_action(client, body, actor.user_id, error)
             return
         reporter = ProgressReporter(client, uow, settings)
         await reporter.update(task.id, force=True)

@@ -32,3 +32,8 @@ async def reply_ephemeral(
             raise
         log.info("ephemeral reply went through response_url: %s", error.response.get("error"))
         await respond(text=text, blocks=blocks, response_type="ephemeral")
+
+
+async def refuse_action(client: AsyncWebClient, body: dict, user: str, error: Exception) -> None:
+    """Why a button press did nothing, to the person who pressed it, where they pressed it."""
+    await reply_ephemeral(client, channel=body["channel"]["id"], user=user, text=str(error))

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from domain.approvals import NotAllowed, check_can_decide
+from domain.approvals import check_can_decide
 from domain.approvers import Actor
 from domain.content import Purpose
 from domain.errors import DomainError
@@ -29,7 +29,7 @@ from domain.use_cases.tasks import (
 )
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState, TaskRef, TaskRejectState
-from handlers.replies import reply_ephemeral
+from handlers.replies import refuse_action, reply_ephemeral
 from handlers.send import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
 from handlers.task_blocks import (
@@ -92,9 +92,6 @@ def _card(body: dict) -> tuple[str, str]:
 
 
 def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
-    async def refuse(client: AsyncWebClient, body: dict, actor: Actor, error: Exception) -> None:
-        await reply_ephemeral(client, channel=body["channel"]["id"], user=actor.user_id, text=str(error))
-
     @app.action(ActionId.TASK_APPROVE)
     async def approve(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow, settings,
                       clock) -> None:
@@ -105,7 +102,7 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
                 uow(), ref.id, ref.version, actor, approve=True, reason=None,
                 allow_self_approval=settings.allow_self_approval, now=clock()))
         except DomainError as error:
-            await refuse(client, body, actor, error)
+            await refuse_action(client, body, actor.user_id, error)
             return
         await TaskThread(client, uow, settings).refresh(
             task, f"<@{actor.user_id}> approved this task. " + (
@@ -121,8 +118,8 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
         try:
             task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
             check_can_decide(actor, task.created_by, allow_self_approval=settings.allow_self_approval)
-        except (NotAllowed, DomainError) as error:
-            await refuse(client, body, actor, error)
+        except DomainError as error:
+            await refuse_action(client, body, actor.user_id, error)
             return
         await client.views_open(trigger_id=body["trigger_id"], view=build_task_reject_modal(task))
 
@@ -150,7 +147,7 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
             task = await anyio.to_thread.run_sync(lambda: cancel_task(
                 uow(), ref.id, actor, now=clock(), tz=settings.timezone))
         except DomainError as error:
-            await refuse(client, body, actor, error)
+            await refuse_action(client, body, actor.user_id, error)
             return
         await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> canceled this task.",
                                                         card_at=_card(body))
@@ -164,7 +161,7 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
             task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
             await anyio.to_thread.run_sync(delete_task, uow(), ref.id, actor)
         except DomainError as error:
-            await refuse(client, body, actor, error)
+            await refuse_action(client, body, actor.user_id, error)
             return
         await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> deleted this task.", deleted=True,
                                                         card_at=_card(body))
@@ -176,7 +173,7 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
         ref = TaskRef.load(action["value"])
         task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
         if task.created_by != actor.user_id and not actor.is_approver:
-            await refuse(client, body, actor, DomainError(f"Only <@{task.created_by}> or an approver can edit it."))
+            await refuse_action(client, body, actor.user_id, DomainError(f"Only <@{task.created_by}> or an approver can edit it."))
             return
         modal = SendModal(uow, settings)
         state = SendModalState(channel_id=task.origin_channel, task_id=task.id, version=task.version)

@@ -150,11 +150,16 @@ def list_content(uow: UnitOfWork, kind: ContentKind, status: ContentStatus | Non
         return [_view(kind, row) for row in _repository(uow, kind).all(status)]
 
 
+def _named(uow: UnitOfWork, kind: ContentKind, name: str) -> Signature | Template:
+    row = _repository(uow, kind).by_name(name_key(name))
+    if row is None:
+        raise ContentError(f"No {kind} is named “{' '.join(name.split())}”. `/sms {kind} list` shows them all.")
+    return row
+
+
 def find_content(uow: UnitOfWork, kind: ContentKind, name: str) -> ContentView:
     with uow:
-        row = _repository(uow, kind).by_name(name_key(name))
-        if row is None:
-            raise ContentError(f"No {kind} is named “{' '.join(name.split())}”. `/sms {kind} list` shows them all.")
+        row = _named(uow, kind, name)
         return _view(kind, row)
 
 
@@ -162,9 +167,7 @@ def disable_content(uow: UnitOfWork, kind: ContentKind, name: str, actor: Actor)
     """Whoever registered it, or an approver, may disable it; sends can no longer choose it."""
     with uow:
         repository = _repository(uow, kind)
-        row = repository.by_name(name_key(name))
-        if row is None:
-            raise ContentError(f"No {kind} is named “{' '.join(name.split())}”. `/sms {kind} list` shows them all.")
+        row = _named(uow, kind, name)
         if row.created_by != actor.user_id and not actor.is_approver:
             raise ContentError(f"Only <@{row.created_by}> or an approver can disable “{row.name}”.")
         if row.status == ContentStatus.DISABLED:
