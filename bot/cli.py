@@ -43,6 +43,7 @@ def serve(
     settings = load_settings()
     if socket_mode:
         settings.require("slack_app_token")
+    settings.require_provider()
     runtime = _start(settings, migrate=migrate)
     if socket_mode:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -99,7 +100,10 @@ def simulator(
 def worker() -> None:
     """Run a dispatcher alone, beside the web processes on one PostgreSQL."""
     settings = load_settings()
-    settings.require("simulator_url")
+    # A worker cannot embed the simulator: the gateway must outlive it and serve every worker.
+    if settings.provider == "simulator":
+        settings.require("simulator_url")
+    settings.require_provider()
     runtime = _start(settings, migrate=False)
     asyncio.run(_run_worker(runtime))
 

@@ -10,13 +10,13 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import anyio
 
-from bot.providers.base import OutgoingMessage, SmsProvider
-from domain.dispatch import judge
+from bot.providers.base import OutgoingMessage, RegisteredContent, SmsProvider
+from domain.dispatch import MessagePlan, judge
 from domain.rate import TokenBucket
 from domain.tasks import Composition
 from domain.use_cases.dispatch import (
@@ -37,6 +37,22 @@ IDLE_SECONDS = 0.5
 MAX_THROTTLED_CHUNKS = 20
 THROTTLE_NOTE = ("Paused: the provider kept refusing messages for throughput (rate limit). "
                  "Resume when its limits allow; nothing was sent twice and nothing is lost.")
+
+
+def registered_content(plan: MessagePlan) -> RegisteredContent:
+    return RegisteredContent(plan.signature, plan.template_name, plan.template_code, plan.fallback_kind,
+                             plan.fallback_template_name, plan.fallback_template_code)
+
+
+def outgoing_messages(plan: MessagePlan, recipients: Sequence, campaign: str,
+                      registered_templates: bool) -> list[OutgoingMessage]:
+    """`recipients`: anything with client_ref, phone and variables. Template parameters are
+    built only for a provider that renders templates itself."""
+    registered = registered_content(plan) if registered_templates else None
+    return [OutgoingMessage(r.client_ref, r.phone, plan.text_for(r.variables), plan.kind, plan.card,
+                            plan.fallback_for(r.variables), campaign, plan.media_urls,
+                            plan.params_for(r.variables) if registered else None, registered)
+            for r in recipients]
 
 
 class Dispatcher:
@@ -70,9 +86,7 @@ class Dispatcher:
             if finished is not None and self._reporter is not None:
                 await self._reporter.completed(finished)
             return 0
-        plan = work.plan
-        messages = [OutgoingMessage(c.client_ref, c.phone, plan.text_for(c.variables), plan.kind, plan.card,
-                                    plan.fallback_for(c.variables)) for c in work.claimed]
+        messages = outgoing_messages(work.plan, work.claimed, str(task_id), self._provider.uses_registered_templates)
         if self._bucket is not None:
             await asyncio.sleep(self._bucket.wait_for(len(messages), time.monotonic()))
         results = await self._provider.submit(messages)

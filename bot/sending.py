@@ -14,14 +14,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.app import Runtime
-from bot.dispatcher import Dispatcher
-from bot.providers.base import OutgoingMessage, SmsProvider
-from domain.segments import SignatureStyle
-from domain.tasks import Composition
+from bot.dispatcher import Dispatcher, outgoing_messages
+from bot.providers.base import SmsProvider
 from domain.optout import FatiguePolicy
 from domain.use_cases.dispatch import apply_receipts, prepare_test_send, settle_lost_sends, start_due_tasks
 from domain.use_cases.optout import record_inbound
 from handlers.progress import ProgressReporter
+from handlers.send import composition
 from storage.task_recipients import ReceiptUpdate
 
 log = logging.getLogger(__name__)
@@ -39,9 +38,8 @@ class Sending:
     @classmethod
     def build(cls, runtime: Runtime, client: AsyncWebClient, provider: SmsProvider) -> Sending:
         settings = runtime.settings
-        composition = Composition(SignatureStyle(settings.signature_style), settings.optout_hint)
         reporter = ProgressReporter(client, runtime.uow, settings)
-        dispatcher = Dispatcher(runtime.uow, provider, composition, runtime.clock, reporter,
+        dispatcher = Dispatcher(runtime.uow, provider, composition(settings), runtime.clock, reporter,
                                 chunk=settings.dispatch_chunk, max_throttled_chunks=settings.throttle_pause_after,
                                 rate_per_second=settings.send_rate)
         return cls(runtime, provider, reporter, dispatcher)
@@ -69,12 +67,13 @@ class Sending:
     async def test_send(self, task_id: int, phones: list[str]) -> list[tuple[str, str, str | None]]:
         """Up to a few numbers, through the real provider, outside the task's recipients and counts.
         Returns (phone, provider status, reason) for each."""
-        settings = self.runtime.settings
-        composition = Composition(SignatureStyle(settings.signature_style), settings.optout_hint)
-        test = await anyio.to_thread.run_sync(prepare_test_send, self.runtime.uow(), task_id, composition)
-        plan, values = test.plan, test.first_values
-        messages = [OutgoingMessage(f"test-{task_id}-{uuid.uuid4().hex[:12]}", phone, plan.text_for(values), plan.kind,
-                                    plan.card, plan.fallback_for(values)) for phone in phones]
+        test = await anyio.to_thread.run_sync(prepare_test_send, self.runtime.uow(), task_id,
+                                              composition(self.runtime.settings))
+        # A test send is no recipient of the task: its own campaign, so no receipt can touch the task.
+        recipients = [TestRecipient(f"test-{task_id}-{uuid.uuid4().hex[:12]}", phone, test.first_values)
+                      for phone in phones]
+        messages = outgoing_messages(test.plan, recipients, f"test-{task_id}",
+                                     self.provider.uses_registered_templates)
         results = await self.provider.submit(messages)
         return [(m.phone, str(r.status), r.error_message or r.error_code) for m, r in zip(messages, results)]
 
@@ -82,16 +81,40 @@ class Sending:
         if request.path_params["provider"] != self.provider.name:
             return JSONResponse({"error": "unknown provider"}, status_code=404)
         body = await request.body()
-        if not self.provider.verify_webhook(str(request.url), request.headers, body):
+        url = self.called_url(request)
+        if not self.provider.verify_webhook(url, request.headers, body):
             return JSONResponse({"error": "invalid signature"}, status_code=401)
         receipts = [ReceiptUpdate(r.client_ref, r.provider_id, str(r.status), r.error_code,
-                                  r.error_message if r.status == "failed" else None, r.at)
-                    for r in self.provider.parse_receipts(body, request.headers)]
+                                  r.error_message if r.status == "failed" else None, r.at,
+                                  task_id=task_of_campaign(r.campaign), phone=r.phone)
+                    for r in self.provider.parse_receipts(body, request.headers, url)]
         if receipts:
             await anyio.to_thread.run_sync(apply_receipts, self.runtime.uow(), receipts)
-        inbound = [(m.phone, m.text) for m in self.provider.parse_inbound(body, request.headers)]
+        inbound = [(m.phone, m.text) for m in self.provider.parse_inbound(body, request.headers, url)]
         if inbound:
             await anyio.to_thread.run_sync(lambda: record_inbound(
                 self.runtime.uow(), inbound, keywords=self.runtime.settings.optout_keywords,
                 source=f"inbound:{self.provider.name}", now=self.runtime.clock()))
-        return JSONResponse({"ok": True, "receipts": len(receipts), "inbound": len(inbound)})
+        status, answer, content_type = self.provider.webhook_answer()
+        return Response(answer, status_code=status, media_type=content_type)
+
+    def called_url(self, request: Request) -> str:
+        """The URL the provider called, which some sign: behind a proxy this process sees
+        another host, so the public URL's origin is put back."""
+        public = self.runtime.settings.public_url
+        if not public:
+            return str(request.url)
+        query = f"?{request.url.query}" if request.url.query else ""
+        return f"{public.rstrip('/')}{request.url.path}{query}"
+
+
+@dataclass(frozen=True)
+class TestRecipient:
+    client_ref: str
+    phone: str
+    variables: list[str]
+
+
+def task_of_campaign(campaign: str | None) -> int | None:
+    """The dispatcher names a task's campaign by the task's id."""
+    return int(campaign) if campaign and campaign.isdigit() else None

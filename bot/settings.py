@@ -45,10 +45,21 @@ class Settings(BaseSettings):
     price_per_segment: Decimal = Field(default=Decimal("0.045"), ge=0)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     send_window: str = "08:00-22:00"
-    provider: Literal["simulator"] = "simulator"
+    provider: Literal["simulator", "twilio", "alibaba"] = "simulator"
     simulator_url: str | None = None  # None: `smsbot serve` runs the simulator gateway itself
     simulator_api_key: SecretStr | None = None
     simulator_secret: SecretStr | None = None
+    twilio_account_sid: str | None = Field(default=None, pattern=r"^AC[0-9a-fA-F]{32}$")
+    twilio_auth_token: SecretStr | None = None
+    twilio_from: str | None = None  # a number in E.164 or an alphanumeric sender id
+    twilio_messaging_service_sid: str | None = Field(default=None, pattern=r"^MG[0-9a-fA-F]{32}$")
+    twilio_base_url: str = "https://api.twilio.com"
+    alibaba_access_key_id: str | None = None
+    alibaba_access_key_secret: SecretStr | None = None
+    # The receipts URL configured in Alibaba's console carries it: its pushes are not signed.
+    alibaba_webhook_token: SecretStr | None = Field(default=None, min_length=24)
+    alibaba_base_url: str = "https://dysmsapi.aliyuncs.com"
+    send_concurrency: int = Field(default=10, ge=1, le=100)  # provider requests in flight per dispatcher
     public_url: str | None = None  # where providers post receipts; default: this process on loopback
     dispatcher: bool = True
     dispatch_chunk: int = Field(default=500, ge=1, le=1000)
@@ -78,6 +89,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("twilio_base_url", "alibaba_base_url", "simulator_url", "public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/") if value else value
 
     @field_validator("database_url")
     @classmethod
@@ -149,6 +167,11 @@ class Settings(BaseSettings):
         return SendWindow.parse(self.send_window, self.timezone)
 
     @property
+    def provider_renders_templates(self) -> bool:
+        """Alibaba Cloud sends templates registered with it, filled with each recipient's values."""
+        return self.provider == "alibaba"
+
+    @property
     def approver_user_ids(self) -> frozenset[str]:
         return frozenset(a for a in self.approvers if a.startswith("U"))
 
@@ -159,7 +182,8 @@ class Settings(BaseSettings):
     def secret_values(self) -> list[str]:
         """Every secret this process holds, so that logging can redact them."""
         secrets = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token,
-                   self.simulator_api_key, self.simulator_secret)
+                   self.simulator_api_key, self.simulator_secret, self.twilio_auth_token,
+                   self.alibaba_access_key_secret, self.alibaba_webhook_token)
         return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
 
     def require(self, *names: str) -> None:
@@ -168,6 +192,18 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
                 raise SettingsError(f"{ENV_PREFIX}{name.upper()} is missing: set it in the environment or .env")
+
+
+    def require_provider(self) -> None:
+        """Fail with one line naming the first setting the chosen provider lacks. Real providers
+        post receipts to `public_url`, so it must be set for them."""
+        if self.provider == "twilio":
+            self.require("twilio_account_sid", "twilio_auth_token", "public_url")
+            if not (self.twilio_from or self.twilio_messaging_service_sid):
+                raise SettingsError(f"{ENV_PREFIX}TWILIO_FROM or {ENV_PREFIX}TWILIO_MESSAGING_SERVICE_SID is "
+                                    "missing: Twilio needs a sender")
+        elif self.provider == "alibaba":
+            self.require("alibaba_access_key_id", "alibaba_access_key_secret", "alibaba_webhook_token", "public_url")
 
 
 def load_settings(**overrides: object) -> Settings:

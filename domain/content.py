@@ -65,6 +65,20 @@ def check_https(url: str, what: str, field_name: str) -> str:
     return url
 
 
+_PROVIDER_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,39}$")
+
+
+def check_provider_code(code: str) -> str | None:
+    """A template's code at the provider (Alibaba Cloud: SMS_123456789); "none" clears it."""
+    code = code.strip()
+    if code.lower() == "none":
+        return None
+    if not _PROVIDER_CODE.match(code):
+        raise ContentError(f"“{code[:40]}” is not a provider template code: letters, digits and _ "
+                           "(3–40 characters), like SMS_123456789.")
+    return code
+
+
 def template_variables(body: str) -> list[str]:
     """The ${name} placeholders of a body, each once, in order of appearance."""
     return list(dict.fromkeys(PLACEHOLDER.findall(body)))

@@ -30,6 +30,13 @@ class MessagePlan:
     kind: str = "text"
     card: dict | None = None  # title, image_url, buttons, default_link: the same for every recipient
     fallback_body: str | None = None  # a card's fallback template, when it has one
+    media_urls: tuple[str, ...] = ()  # digital
+    # For providers that send templates registered with them rather than our text:
+    template_name: str = ""
+    template_code: str | None = None
+    fallback_kind: str | None = None  # card: text, digital, or None for no fallback
+    fallback_template_name: str | None = None
+    fallback_template_code: str | None = None
 
     def _compose(self, body: str, values: Sequence[str]) -> str:
         hint = self.optout_hint if self.purpose is Purpose.PROMOTIONAL else None
@@ -41,6 +48,10 @@ class MessagePlan:
 
     def fallback_for(self, values: Sequence[str]) -> str | None:
         return self._compose(self.fallback_body, values) if self.fallback_body else None
+
+    def params_for(self, values: Sequence[str]) -> dict[str, str]:
+        """The template's variables by name, for a provider that renders the template itself."""
+        return dict(zip(self.columns, values))
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ class ContentChoice:
     kind: str | None = None
     purpose: str | None = None
     body: str = ""
+    provider_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,15 @@ class RecipientsSummary:
     columns: Sequence[str]
 
 
+def unregistered(template_name: str) -> str:
+    return (f"The SMS provider sends only templates registered with it, and “{template_name}” has no provider "
+            f"code yet: an approver sets it with /sms template code {template_name} <code>.")
+
+
 def check_draft(
     draft: TaskDraft, *, recipients: RecipientsSummary | None, signature: ContentChoice | None,
     template: ContentChoice | None, fallback_template: ContentChoice | None, now: datetime, window: SendWindow,
+    registered_templates: bool = False,
 ) -> TaskDraft:
     """Every problem of the draft at once, each on its field."""
     problems: dict[TaskField, str] = {}
@@ -111,6 +118,8 @@ def check_draft(
     elif recipients is not None and (missing := missing_variables(template.body, recipients.columns)):
         names = ", ".join(f"${{{name}}}" for name in missing)
         problems[TaskField.TEMPLATE] = f"The recipient list has no column for {names}. Add the column or pick another template."
+    elif registered_templates and not template.provider_code:
+        problems[TaskField.TEMPLATE] = unregistered(template.name)
     default_link = draft.default_link
     if draft.kind is TemplateKind.CARD:
         if draft.fallback is not Fallback.NONE:
@@ -119,6 +128,8 @@ def check_draft(
                 problems[TaskField.FALLBACK_TEMPLATE] = f"A {draft.fallback} fallback needs an approved {wanted} template."
             elif fallback_template.kind != wanted:
                 problems[TaskField.FALLBACK_TEMPLATE] = f"“{fallback_template.name}” is not a {wanted} template."
+            elif registered_templates and not fallback_template.provider_code:
+                problems[TaskField.FALLBACK_TEMPLATE] = unregistered(fallback_template.name)
         try:
             default_link = check_https(draft.default_link or "", "default link", TaskField.DEFAULT_LINK)
         except DomainError as error:
@@ -143,6 +154,9 @@ class Composition:
 
     style: SignatureStyle
     optout_hint: str
+    # The provider sends templates registered with it, not our text: every template a send
+    # uses needs its code there.
+    registered_templates: bool = False
 
 
 def check_message_length(*, body: str, signature: str, purpose: Purpose, composition: Composition,

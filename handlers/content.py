@@ -26,6 +26,7 @@ from domain.use_cases.content import (
     get_content,
     list_content,
     record_approval_request,
+    set_template_code,
     update_template,
 )
 from domain.use_cases.tasks import get_task
@@ -132,14 +133,23 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
         elif action == "disable":
             view = await anyio.to_thread.run_sync(disable_content, uow(), ContentKind.TEMPLATE, rest, invocation.actor)
             await invocation.reply(f"Template *{view.name}* is disabled; sends can no longer use it.")
+        elif action == "code":
+            name, _, code = rest.strip().rpartition(" ")
+            if not name:
+                raise ContentError(f"`{SLASH_COMMAND} template code <name> <code>`: the template's code at the "
+                                   "provider, like SMS_123456789 (or `none` to clear it).")
+            view = await anyio.to_thread.run_sync(set_template_code, uow(), name, code, invocation.actor)
+            code_now = view.detail["provider_code"]
+            await invocation.reply(f"Template *{view.name}* is sent as `{code_now}` by providers that send registered "
+                                   f"templates." if code_now else f"Template *{view.name}* has no provider code now.")
         else:
             await invocation.reply(f"`{SLASH_COMMAND} template add`, `{SLASH_COMMAND} template list`, "
                                    f"`{SLASH_COMMAND} template show <name>`, `{SLASH_COMMAND} template edit <name>`, "
-                                   f"`{SLASH_COMMAND} template disable <name>`.")
+                                   f"`{SLASH_COMMAND} template disable <name>`, `{SLASH_COMMAND} template code <name> <code>`.")
 
     registry.add(Subcommand("signature", f"{SLASH_COMMAND} signature add|list|disable",
                             "Register sender signatures (approved before use)", signature))
-    registry.add(Subcommand("template", f"{SLASH_COMMAND} template add|list|show|edit|disable",
+    registry.add(Subcommand("template", f"{SLASH_COMMAND} template add|list|show|edit|disable|code",
                             "Register message templates (approved before use)", template))
 
     @app.action(ActionId.TEMPLATE_KIND_SELECT)

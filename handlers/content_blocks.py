@@ -60,6 +60,8 @@ def describe(view: ContentView, *, signature_prefix=None, optout_hint: str | Non
         lines.append(f"Default link: {d['default_link']}")
     if d.get("variables"):
         lines.append("Variables: " + ", ".join(f"`${{{v}}}`" for v in d["variables"]))
+    if d.get("provider_code"):
+        lines.append(f"Provider template code: `{d['provider_code']}`")
     return "\n".join(lines)
 
 

@@ -240,7 +240,8 @@ def register(app: AsyncApp, registry: SubcommandRegistry, *, import_settings: Im
 
 
 def composition(settings) -> Composition:
-    return Composition(SignatureStyle(settings.signature_style), settings.optout_hint)
+    return Composition(SignatureStyle(settings.signature_style), settings.optout_hint,
+                       registered_templates=settings.provider_renders_templates)
 
 
 def build_draft(form: SendForm, list_id: int | None, tz: str) -> tuple[TaskDraft, dict[str, str]]:

@@ -134,6 +134,8 @@ class Template(ReviewedContent, table=True):
     image_url: str | None = Field(default=None, max_length=500)  # card
     buttons: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # card
     default_link: str | None = Field(default=None, max_length=500)  # card
+    # The template's code at a provider that sends templates registered with it (Alibaba Cloud).
+    provider_code: str | None = Field(default=None, max_length=40)
 
 
 class Task(SQLModel, table=True):

@@ -46,12 +46,24 @@ class Outcome:
 
 @dataclass(frozen=True)
 class ReceiptUpdate:
+    """Names its recipient by `client_ref`, else by (`task_id`, `phone`), else by `provider_id`."""
+
     client_ref: str | None
     provider_id: str | None
     status: str  # delivered or failed
     error_code: str | None
     reason: str | None
     at: datetime
+    task_id: int | None = None
+    phone: str | None = None
+
+    @property
+    def names_by(self) -> str:
+        if self.client_ref:
+            return "client_ref"
+        if self.task_id is not None and self.phone:
+            return "task_phone"
+        return "provider_id" if self.provider_id else "nothing"
 
 
 class TaskRecipientRepository:
@@ -119,23 +131,28 @@ class TaskRecipientRepository:
         # Written without IN (...): executemany takes no expanding parameters.
         open_states = (table.c.status == IN_FLIGHT) | (table.c.status == "submitted") | (
             (table.c.status == "failed") & (table.c.reason == INTERRUPTED))
+        matches = {
+            "client_ref": (table.c.client_ref == bindparam("match_ref"),),
+            "task_phone": (table.c.task_id == bindparam("match_task"), table.c.phone == bindparam("match_phone")),
+            "provider_id": (table.c.provider_id == bindparam("match_provider_id"),),
+        }
         settled = 0
         receipts = list(receipts)
-        for key, column in (("client_ref", table.c.client_ref), ("provider_id", table.c.provider_id)):
-            batch = [r for r in receipts if (r.client_ref if key == "client_ref" else (not r.client_ref and r.provider_id))]
+        for names_by, match in matches.items():
+            batch = [r for r in receipts if r.names_by == names_by]
             if not batch:
                 continue
             statement = (
-                update(table).where(column == bindparam("match_key"), open_states)
+                update(table).where(*match, open_states)
                 .values(status=bindparam("new_status"), receipt_at=bindparam("new_at"),
                         error_code=bindparam("new_error_code"), reason=bindparam("new_reason"),
                         provider_id=func.coalesce(table.c.provider_id, bindparam("new_provider_id")),
                         lease_owner=None, lease_expires_at=None)
             )
             result = self._session.connection().execute(statement, [
-                {"match_key": r.client_ref if key == "client_ref" else r.provider_id, "new_status": r.status,
-                 "new_at": r.at, "new_error_code": r.error_code, "new_reason": r.reason,
-                 "new_provider_id": r.provider_id}
+                {"match_ref": r.client_ref, "match_task": r.task_id, "match_phone": r.phone,
+                 "match_provider_id": r.provider_id, "new_status": r.status, "new_at": r.at,
+                 "new_error_code": r.error_code, "new_reason": r.reason, "new_provider_id": r.provider_id}
                 for r in batch
             ])
             settled += max(result.rowcount, 0)

@@ -1,11 +1,13 @@
 """SMS providers behind one interface (`base.SmsProvider`); `simulator` is the embedded default."""
 
 from bot.providers.base import (
+    FALLBACK_KINDS,
     MESSAGE_KINDS,
     InboundMessage,
     OutgoingMessage,
     ProviderError,
     Receipt,
+    RegisteredContent,
     ReceiptStatus,
     SmsProvider,
     SubmitResult,
@@ -13,11 +15,13 @@ from bot.providers.base import (
 )
 
 __all__ = [
+    "FALLBACK_KINDS",
     "MESSAGE_KINDS",
     "InboundMessage",
     "OutgoingMessage",
     "ProviderError",
     "Receipt",
+    "RegisteredContent",
     "ReceiptStatus",
     "SmsProvider",
     "SubmitResult",

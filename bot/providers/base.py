@@ -14,10 +14,24 @@ from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 MESSAGE_KINDS = ("text", "digital", "card")
+FALLBACK_KINDS = ("text", "digital")
 
 
 class ProviderError(Exception):
     """A provider is configured wrongly (missing credentials, impossible ratios...)."""
+
+
+@dataclass(frozen=True)
+class RegisteredContent:
+    """What a provider that sends templates registered with it (Alibaba Cloud) needs instead of
+    our rendered text. The same object for every message of a task."""
+
+    sign_name: str  # the signature's name, registered with the provider
+    template_name: str  # ours, to name it in error messages
+    template_code: str | None  # the template's code at the provider; None = not registered there
+    fallback_kind: str | None = None  # card sends: "text" | "digital" | None (no fallback)
+    fallback_template_name: str | None = None
+    fallback_template_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,14 @@ class OutgoingMessage:
     kind: str = "text"  # "text" | "digital" | "card"
     card: dict[str, Any] | None = None  # title, image_url, buttons, default_link (card sends)
     fallback_text: str | None = None  # plain SMS if the card cannot be shown; None = no fallback
+    # Groups the messages of one task: a phone appears at most once in a campaign, so
+    # (campaign, phone) names a recipient for providers whose receipts carry nothing finer.
+    campaign: str | None = None
+    media_urls: tuple[str, ...] = ()  # digital sends: pictures or video (MMS)
+    # Set only for providers with `uses_registered_templates`: the template's variables for
+    # this recipient, and the registered content they fill.
+    params: Mapping[str, str] | None = None
+    registered: RegisteredContent | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in MESSAGE_KINDS:
@@ -60,12 +82,16 @@ class ReceiptStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Receipt:
+    """Names its recipient by `client_ref`, else by `provider_id`, else by (`campaign`, `phone`)."""
+
     client_ref: str | None
     provider_id: str | None
     status: ReceiptStatus
     error_code: str | None
     error_message: str | None
     at: datetime  # aware, UTC
+    campaign: str | None = None
+    phone: str | None = None  # E.164
 
 
 @dataclass(frozen=True)
@@ -78,22 +104,29 @@ class InboundMessage:
 @runtime_checkable
 class SmsProvider(Protocol):
     name: str
-    max_batch: int
+    max_batch: int  # messages per `submit` call the dispatcher may hand over at once
+    # True: messages must carry `params` and `registered` (the provider renders the text itself).
+    uses_registered_templates: bool
 
     async def submit(self, messages: Sequence[OutgoingMessage]) -> list[SubmitResult]:
         """One result per message, in the same order. Never raises for HTTP or transport problems."""
         ...
 
     def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
-        """True when the request really comes from the provider (signature, freshness)."""
+        """True when the request really comes from the provider (signature, freshness, secret
+        token). `url` is the full URL the provider called (the public one, query included)."""
         ...
 
-    def parse_receipts(self, body: bytes, headers: Mapping[str, str]) -> list[Receipt]:
+    def parse_receipts(self, body: bytes, headers: Mapping[str, str], url: str = "") -> list[Receipt]:
         """The delivery receipts in a verified webhook body ([] if it carries none)."""
         ...
 
-    def parse_inbound(self, body: bytes, headers: Mapping[str, str]) -> list[InboundMessage]:
+    def parse_inbound(self, body: bytes, headers: Mapping[str, str], url: str = "") -> list[InboundMessage]:
         """The inbound messages (replies, STOP) in a verified webhook body ([] if none)."""
+        ...
+
+    def webhook_answer(self) -> tuple[int, bytes, str]:
+        """Status, body and content type a verified webhook is answered with."""
         ...
 
     async def aclose(self) -> None: ...

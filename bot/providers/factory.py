@@ -36,6 +36,22 @@ def webhook_url(settings, provider_name: str, default_base: str) -> str:
 
 def make_provider(settings, *, own_url: str) -> ProviderSetup:
     """`own_url`: where this process serves its webhooks, for an embedded gateway."""
+    settings.require_provider()
+    if settings.provider == "twilio":
+        from bot.providers.twilio import TwilioProvider
+
+        return ProviderSetup(TwilioProvider(
+            settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
+            status_callback_url=webhook_url(settings, "twilio", own_url), from_number=settings.twilio_from,
+            messaging_service_sid=settings.twilio_messaging_service_sid, base_url=settings.twilio_base_url,
+            concurrency=settings.send_concurrency))
+    if settings.provider == "alibaba":
+        from bot.providers.alibaba import AlibabaProvider
+
+        return ProviderSetup(AlibabaProvider(
+            settings.alibaba_access_key_id, settings.alibaba_access_key_secret.get_secret_value(),
+            webhook_token=settings.alibaba_webhook_token.get_secret_value(), base_url=settings.alibaba_base_url,
+            concurrency=settings.send_concurrency))
     api_key, secret = simulator_credentials(settings)
     if settings.simulator_url:
         return ProviderSetup(SimulatorProvider(settings.simulator_url, api_key, secret))

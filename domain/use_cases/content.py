@@ -12,6 +12,7 @@ from domain.content import (
     ContentError,
     ContentStatus,
     TemplateDraft,
+    check_provider_code,
     check_signature_name,
     check_template,
     name_key,
@@ -55,7 +56,7 @@ def _view(kind: ContentKind, row: Signature | Template) -> ContentView:
             "kind": row.kind, "purpose": row.purpose, "body": row.body, "subject": row.subject,
             "media_urls": list(row.media_urls), "title": row.title, "image_url": row.image_url,
             "buttons": list(row.buttons), "default_link": row.default_link,
-            "variables": template_variables(row.body),
+            "variables": template_variables(row.body), "provider_code": row.provider_code,
         }
     return ContentView(kind, row.id, row.name, ContentStatus(row.status), row.created_by, detail,
                        row.approval_channel, row.approval_ts, row.decided_by, row.reject_reason)
@@ -176,6 +177,20 @@ def disable_content(uow: UnitOfWork, kind: ContentKind, name: str, actor: Actor)
         _audit(uow, actor.user_id, "disabled", kind, row.id, name=row.name)
         uow.commit()
         return _view(kind, repository.get(row.id))
+
+
+def set_template_code(uow: UnitOfWork, name: str, code: str, actor: Actor) -> ContentView:
+    """Ties a template to the one registered at the provider. Approvers only: they vouch that
+    the provider's template says what ours says."""
+    code_or_none = check_provider_code(code)
+    if not actor.is_approver:
+        raise ContentError("Only an approver can set a template's provider code.")
+    with uow:
+        row = _named(uow, ContentKind.TEMPLATE, name)
+        uow.templates.update(row.id, provider_code=code_or_none)
+        _audit(uow, actor.user_id, "provider_code", ContentKind.TEMPLATE, row.id, name=row.name, code=code_or_none)
+        uow.commit()
+        return _view(ContentKind.TEMPLATE, uow.templates.get(row.id))
 
 
 def update_template(uow: UnitOfWork, template_id: int, draft: TemplateDraft, actor: Actor) -> tuple[ContentView, list[int]]:

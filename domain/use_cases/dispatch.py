@@ -72,14 +72,20 @@ def sending_task_ids(uow: UnitOfWork) -> list[int]:
 def _message_plan(uow: UnitOfWork, task, composition: Composition) -> MessagePlan:
     template, signature = uow.templates.get(task.template_id), uow.signatures.get(task.signature_id)
     columns = uow.recipient_lists.get(task.recipient_list_id).variables
-    card, fallback_body = None, None
+    card, fallback = None, None
     if task.kind == "card":
         card = {"title": template.title, "image_url": template.image_url, "buttons": list(template.buttons),
                 "default_link": task.default_link or template.default_link}
         if task.fallback_template_id:
-            fallback_body = uow.templates.get(task.fallback_template_id).body
-    return MessagePlan(template.body, signature.name, Purpose(task.purpose), SignatureStyle(composition.style),
-                       composition.optout_hint, list(columns), task.kind, card, fallback_body)
+            fallback = uow.templates.get(task.fallback_template_id)
+    return MessagePlan(
+        template.body, signature.name, Purpose(task.purpose), SignatureStyle(composition.style),
+        composition.optout_hint, list(columns), task.kind, card, fallback.body if fallback else None,
+        media_urls=tuple(template.media_urls) if task.kind == "digital" else (),
+        template_name=template.name, template_code=template.provider_code,
+        fallback_kind=task.fallback if fallback else None,
+        fallback_template_name=fallback.name if fallback else None,
+        fallback_template_code=fallback.provider_code if fallback else None)
 
 
 @dataclass(frozen=True)

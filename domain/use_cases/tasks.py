@@ -86,7 +86,7 @@ class RecipientsPreview:
 
 def _choice(row: Signature | Template) -> ContentChoice:
     return ContentChoice(row.id, row.name, row.status, getattr(row, "kind", None), getattr(row, "purpose", None),
-                         getattr(row, "body", ""))
+                         getattr(row, "body", ""), getattr(row, "provider_code", None))
 
 
 def view_of(uow: UnitOfWork, task: Task) -> TaskView:
@@ -144,7 +144,7 @@ def _checked(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: SendWindo
     checked = check_draft(
         draft, recipients=summary, signature=_choice(signature) if signature else None,
         template=_choice(template) if template else None, fallback_template=_choice(fallback) if fallback else None,
-        now=now, window=window,
+        now=now, window=window, registered_templates=composition.registered_templates,
     )
     first = uow.recipient_lists.recipients(checked.recipient_list_id, limit=1)
     check_message_length(body=template.body, signature=signature.name, purpose=checked.purpose,

@@ -415,3 +415,23 @@ async def test_changing_a_template_sends_it_and_its_tasks_back_to_approval(works
     with bot_runtime.uow() as uow:
         assert uow.tasks.get(1).status == "scheduled"
     assert "your parcel is on its way" in str(workspace.message(APPROVALS_CHANNEL_ID, card.ts).blocks)
+
+
+@pytest.mark.parametrize("bot_overrides", [{"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai",
+                                            "provider": "alibaba"}])
+async def test_a_provider_of_registered_templates_needs_the_templates_code_first(workspace, driver, catalog, bot_runtime):
+    modal = await open_send_modal(workspace, driver)
+    await driver.view_submission(SENDER_ID, modal.id, form(catalog))
+    assert "/sms template code Receipt <code>" in workspace.submissions[-1].errors[BlockId.SEND_TEMPLATE]
+
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "template code Receipt SMS_475110258")
+    await driver.slash_command(APPROVER_ID, GENERAL_CHANNEL_ID, "template code Receipt SMS_475110258")
+    refused = await eventually(lambda: workspace.ephemerals(user_id=SENDER_ID))
+    assert "Only an approver can set a template's provider code" in refused[-1].text
+    set_ = await eventually(lambda: workspace.ephemerals(user_id=APPROVER_ID))
+    assert "sent as `SMS_475110258`" in set_[-1].text
+    with bot_runtime.uow() as uow:
+        assert uow.templates.get(catalog["Receipt"]).provider_code == "SMS_475110258"
+        assert "template.provider_code" in [e.action for e in uow.audit.latest()]
+
+    await submit_valid_task(workspace, driver, catalog)

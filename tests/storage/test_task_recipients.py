@@ -100,6 +100,19 @@ def test_results_are_recorded_but_never_over_a_receipt(uow, task_id):
     assert c.id in [x.id for x in claim(uow, task_id, limit=1000, now=NOW + timedelta(seconds=5))]
 
 
+def test_receipts_that_name_only_the_task_and_phone_settle_that_recipient_alone(uow, task_id):
+    """Some providers' receipts carry the batch they came in and the number, nothing finer."""
+    a, b = claim(uow, task_id, limit=2)
+    with uow() as work:
+        assert work.task_recipients.apply_receipts([
+            ReceiptUpdate(None, "biz-1:86138", "failed", "MK:0001", "blocked", NOW, task_id=task_id, phone=a.phone),
+            ReceiptUpdate(None, None, "delivered", None, None, NOW, task_id=task_id + 1, phone=b.phone)]) == 1
+        work.commit()
+    with uow() as work:
+        assert work.task_recipients.counts(task_id) == {"failed": 1, "in_flight": 1, "pending": 998}
+        assert work.task_recipients.failure_reasons(task_id) == [("blocked", 1)]
+
+
 def test_interrupted_sends_are_settled_by_a_receipt_or_fail_without_being_resent(uow, task_id):
     a, b = claim(uow, task_id, limit=2)
     with uow() as work:

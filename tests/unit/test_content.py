@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.content import (
-    PLACEHOLDER, CardButton, ContentError, Purpose, TemplateDraft, TemplateKind, check_https, check_signature_name,
+    PLACEHOLDER, CardButton, ContentError, Purpose, TemplateDraft, TemplateKind, check_https, check_provider_code,
+    check_signature_name,
     check_template, missing_variables, name_key, parse_buttons, render, template_variables,
 )
 
@@ -139,3 +140,11 @@ def test_render_fills_every_variable_of_an_accepted_body(parts, tail, data):
 def test_template_variables_each_once_in_order_of_first_appearance(names, separator):
     body = separator.join(f"${{{name}}}" for name in names)
     assert template_variables(body) == list(dict.fromkeys(names))
+
+
+def test_provider_codes():
+    assert check_provider_code(" SMS_123456789 ") == "SMS_123456789"
+    assert check_provider_code("NONE") is None
+    for bad in ("SMS 1", "12345", "S", "SMS-1", "x" * 41):
+        with pytest.raises(ContentError, match="is not a provider template code"):
+            check_provider_code(bad)

@@ -36,6 +36,10 @@ def test_values_come_from_environment_and_dotenv(monkeypatch, tmp_path):
         ("SMSBOT_APPROVERS", "alice", "SMSBOT_APPROVERS is malformed: 'alice' is not a Slack user id"),
         ("SMSBOT_DATABASE_URL", "mysql://x", "SMSBOT_DATABASE_URL is malformed"),
         ("SMSBOT_APPROVALS_CHANNEL", "#general", "SMSBOT_APPROVALS_CHANNEL is malformed"),
+        ("SMSBOT_PROVIDER", "nexmo", "SMSBOT_PROVIDER is malformed"),
+        ("SMSBOT_TWILIO_ACCOUNT_SID", "AC123", "SMSBOT_TWILIO_ACCOUNT_SID is malformed"),
+        ("SMSBOT_ALIBABA_WEBHOOK_TOKEN", "short", "SMSBOT_ALIBABA_WEBHOOK_TOKEN is malformed"),
+        ("SMSBOT_ALIBABA_BASE_URL", "dysmsapi.aliyuncs.com", "SMSBOT_ALIBABA_BASE_URL is malformed: must be an http"),
     ],
 )
 def test_malformed_setting_names_the_variable(monkeypatch, variable, value, expected):
@@ -49,6 +53,30 @@ def test_malformed_setting_names_the_variable(monkeypatch, variable, value, expe
 def test_require_names_the_missing_variable():
     with pytest.raises(SettingsError, match="^SMSBOT_SLACK_SIGNING_SECRET is missing"):
         load_settings().require("slack_signing_secret")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"SMSBOT_PROVIDER": "twilio"}, "SMSBOT_TWILIO_ACCOUNT_SID is missing"),
+        ({"SMSBOT_PROVIDER": "twilio", "SMSBOT_TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "SMSBOT_TWILIO_AUTH_TOKEN": "t",
+          "SMSBOT_PUBLIC_URL": "https://bot.example"}, "SMSBOT_TWILIO_FROM or SMSBOT_TWILIO_MESSAGING_SERVICE_SID"),
+        ({"SMSBOT_PROVIDER": "twilio", "SMSBOT_TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "SMSBOT_TWILIO_AUTH_TOKEN": "t",
+          "SMSBOT_TWILIO_FROM": "+15005550006"}, "SMSBOT_PUBLIC_URL is missing"),
+        ({"SMSBOT_PROVIDER": "alibaba", "SMSBOT_ALIBABA_ACCESS_KEY_ID": "LTAI"}, "SMSBOT_ALIBABA_ACCESS_KEY_SECRET is missing"),
+    ],
+)
+def test_a_provider_names_the_setting_it_lacks(monkeypatch, given, expected):
+    for variable, value in given.items():
+        monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=f"^{expected}"):
+        load_settings().require_provider()
+
+
+def test_only_alibaba_renders_registered_templates(monkeypatch):
+    assert not load_settings().provider_renders_templates
+    monkeypatch.setenv("SMSBOT_PROVIDER", "alibaba")
+    assert load_settings().provider_renders_templates
 
 
 def test_secret_values_are_listed_for_redaction(monkeypatch):

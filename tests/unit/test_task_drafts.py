@@ -120,3 +120,15 @@ def test_preview_cost_is_segments_times_recipients_times_price():
     assert shown.cost == "CNY 0.60"
     big = preview(body="x" * 600, signature=None, recipients=1234, price_per_segment=Decimal("0.05"), currency="USD")
     assert big.too_long and big.segments == 4 and big.cost == "USD 246.80"
+
+
+def test_a_provider_of_registered_templates_needs_each_templates_code():
+    card = replace(CARD, provider_code="CARD_SMS_1")
+    found = problems(CARD_DRAFT, template=card, registered_templates=True)
+    assert found == {TaskField.FALLBACK_TEMPLATE: (
+        "The SMS provider sends only templates registered with it, and “Hello” has no provider code yet: "
+        "an approver sets it with /sms template code Hello <code>.")}
+    assert check(CARD_DRAFT, template=card, fallback_template=replace(TEXT, provider_code="SMS_2"),
+                 registered_templates=True).template_id == 3
+    assert TaskField.TEMPLATE in problems(DRAFT, registered_templates=True)
+    assert check(DRAFT).template_id == 2  # other providers send our own text

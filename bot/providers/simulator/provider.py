@@ -26,6 +26,7 @@ from bot.providers.simulator.config import MAX_BATCH
 class SimulatorProvider:
     name = "simulator"
     max_batch = MAX_BATCH
+    uses_registered_templates = False
 
     def __init__(
         self,
@@ -87,7 +88,7 @@ class SimulatorProvider:
     def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
         return signing.verify(self._secret, headers, body, now=self._clock(), max_age=self._max_age)
 
-    def parse_receipts(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[Receipt]:
+    def parse_receipts(self, body: bytes, headers: Mapping[str, str] | None = None, url: str = "") -> list[Receipt]:
         receipts = []
         for item in _items(body, "receipts"):
             try:
@@ -106,7 +107,10 @@ class SimulatorProvider:
             )
         return receipts
 
-    def parse_inbound(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[InboundMessage]:
+    def webhook_answer(self) -> tuple[int, bytes, str]:
+        return 200, b'{"ok": true}', "application/json"
+
+    def parse_inbound(self, body: bytes, headers: Mapping[str, str] | None = None, url: str = "") -> list[InboundMessage]:
         return [
             InboundMessage(phone=item["from"], text=item.get("text") or "", at=_parse_time(item.get("at")))
             for item in _items(body, "inbound")
