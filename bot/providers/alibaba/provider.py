@@ -1,0 +1,284 @@
+"""`AlibabaProvider`: the `SmsProvider` for Alibaba Cloud SMS (Dysmsapi 2017-05-25) over httpx.
+
+Alibaba sends templates registered in its console, never free text, so each message brings its
+`registered` content (signature, template code, fallback) and `params` (its variables):
+- text -> `SendBatchSms`; card -> `SendBatchCardSms`, falling back to the registered text
+  (FallbackType SMS) or digital (DIGITALSMS) template for handsets that cannot show cards.
+  A digital message on its own is refused: this adapter sends those only as a card's fallback.
+- Messages sharing signature, template, fallback and campaign go in calls of at most 100
+  numbers, `concurrency` calls at a time; each call is POSTed with an RPC V2 signature.
+- A BizId names a call, so a recipient's provider id is `f"{BizId}:{number}"`, number being its
+  E.164 digits; receipts are matched the same way (and by OutId = campaign + phone).
+- SendSms is not idempotent: a call without an answer is `unknown`, never sent again here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from bot.providers.alibaba import signing
+from bot.providers.alibaba.answers import Verdict, mobiles, read_body, splits_by_number, verdict
+from bot.providers.alibaba.numbers import is_e164, to_alibaba
+from bot.providers.alibaba.webhooks import PUSH_ANSWER, inbound_from, receipts_from, token_matches
+from bot.providers.base import (
+    FALLBACK_KINDS,
+    InboundMessage,
+    OutgoingMessage,
+    ProviderError,
+    Receipt,
+    RegisteredContent,
+    SubmitResult,
+    SubmitStatus,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://dysmsapi.aliyuncs.com"
+NUMBERS_PER_CALL = 100  # SendBatchSms / SendBatchCardSms refuse more
+MIN_TOKEN_LENGTH = 16  # the webhook token is the only thing that authenticates Alibaba's pushes
+FALLBACK_TYPES = {"text": "SMS", "digital": "DIGITALSMS", None: "NONE"}
+
+Entry = tuple[int, OutgoingMessage]  # a message and its place in the submitted sequence
+
+
+class AlibabaProvider:
+    name = "alibaba"
+    max_batch = 1000
+    uses_registered_templates = True
+
+    def __init__(
+        self,
+        access_key_id: str,
+        access_key_secret: str,
+        *,
+        webhook_token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        concurrency: int = 5,
+        timeout: float = 10.0,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        missing = [
+            name
+            for name, value in (("access_key_id", access_key_id), ("access_key_secret", access_key_secret),
+                                ("webhook_token", webhook_token), ("base_url", base_url))
+            if not value
+        ]
+        if missing:
+            raise ProviderError(f"alibaba provider: {', '.join(missing)} must be set")
+        if len(webhook_token) < MIN_TOKEN_LENGTH:
+            raise ProviderError(
+                f"alibaba provider: webhook_token must be a long random secret (at least {MIN_TOKEN_LENGTH} "
+                "characters): it is all that tells Alibaba's receipt pushes from anyone else's"
+            )
+        if concurrency < 1:
+            raise ProviderError(f"alibaba provider: concurrency must be at least 1, not {concurrency}")
+        self.base_url = base_url.rstrip("/")
+        self._access_key_id = access_key_id
+        self._secret = access_key_secret
+        self._token = webhook_token
+        self._timeout = timeout
+        self._slots = asyncio.Semaphore(concurrency)
+        self._owns_client = http_client is None
+        self._client = http_client if http_client is not None else httpx.AsyncClient()
+
+    async def __aenter__(self) -> AlibabaProvider:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+    # --- sending ------------------------------------------------------------------------
+    async def submit(self, messages: Sequence[OutgoingMessage]) -> list[SubmitResult]:
+        results: list[SubmitResult | None] = [None] * len(messages)
+        groups: dict[tuple[Any, ...], list[Entry]] = {}
+        for index, message in enumerate(messages):
+            refusal = _refusal(message)
+            if refusal is not None:
+                results[index] = refusal
+            else:
+                groups.setdefault(_call_key(message), []).append((index, message))
+        calls = [
+            entries[start : start + NUMBERS_PER_CALL]
+            for entries in groups.values()
+            for start in range(0, len(entries), NUMBERS_PER_CALL)
+        ]
+        for answered in await asyncio.gather(*(self._send(call) for call in calls)):
+            for index, result in answered:
+                results[index] = result
+        assert all(result is not None for result in results)
+        return results  # type: ignore[return-value]
+
+    async def _send(self, call: list[Entry]) -> list[tuple[int, SubmitResult]]:
+        action, params = _call_params(call)
+        async with self._slots:
+            # Signed inside the slot, so that a call waiting for one does not go out with a stale Timestamp.
+            form = signing.sign(
+                {"Action": action, **params}, access_key_id=self._access_key_id, access_key_secret=self._secret
+            )
+            try:
+                response = await self._client.post(self.base_url + "/", data=form, timeout=self._timeout)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+                # The request never left: nothing was sent.
+                return _all(call, Verdict(SubmitStatus.transient, "connection_failed", _describe(error)))
+            except httpx.HTTPError as error:
+                # Read timeout, cut connection...: Alibaba may have sent them; only receipts can tell.
+                return _all(call, Verdict(SubmitStatus.unknown, "no_answer", _describe(error)))
+        body = read_body(response.content) or {}
+        code = body.get("Code") if isinstance(body.get("Code"), str) else None
+        if code == "OK":
+            return _accepted(call, action, body)
+        message = str(body.get("Message") or "")
+        log.warning("alibaba: %s of %d numbers refused: HTTP %d %s", action, len(call), response.status_code, code)
+        if len(call) > 1 and splits_by_number(code, message):
+            # Nothing of a refused call was sent, so its halves may go again: only the numbers at
+            # fault end up rejected instead of the whole call.
+            middle = len(call) // 2
+            halves = await asyncio.gather(self._send(call[:middle]), self._send(call[middle:]))
+            return halves[0] + halves[1]
+        return _all(call, verdict(response.status_code, code, message))
+
+    # --- webhooks -----------------------------------------------------------------------
+    def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
+        return token_matches(url, self._token)
+
+    def parse_receipts(self, body: bytes, headers: Mapping[str, str], url: str = "") -> list[Receipt]:
+        return receipts_from(body)
+
+    def parse_inbound(self, body: bytes, headers: Mapping[str, str], url: str = "") -> list[InboundMessage]:
+        return inbound_from(body)
+
+    def webhook_answer(self) -> tuple[int, bytes, str]:
+        return 200, PUSH_ANSWER, "application/json"
+
+
+def _rejected(message: OutgoingMessage, code: str, text: str) -> SubmitResult:
+    return SubmitResult(message.client_ref, SubmitStatus.rejected, error_code=code, error_message=text)
+
+
+def _not_registered(message: OutgoingMessage, template_name: str) -> SubmitResult:
+    return _rejected(
+        message,
+        "template_not_registered",
+        f"Template {template_name!r} has no Alibaba Cloud template code: register it in the Alibaba Cloud "
+        f"console, then give its code with `/sms template code {template_name} <code>`",
+    )
+
+
+def _refusal(message: OutgoingMessage) -> SubmitResult | None:
+    """Why a message cannot go to Alibaba at all, before any call."""
+    registered = message.registered
+    if registered is None:
+        return _rejected(message, "not_registered_content",
+                         "Alibaba Cloud sends only registered templates, and this message names none")
+    if message.kind == "digital":
+        return _rejected(message, "digital_not_supported",
+                         "Alibaba Cloud: digital messages are sent only as a card's fallback; send a card "
+                         "with a digital fallback template, or a text template")
+    if registered.template_code is None:
+        return _not_registered(message, registered.template_name)
+    if message.kind == "card":
+        if registered.fallback_kind is not None and registered.fallback_kind not in FALLBACK_KINDS:
+            return _rejected(message, "invalid_fallback", f"Unknown card fallback {registered.fallback_kind!r}")
+        if registered.fallback_kind is not None and registered.fallback_template_code is None:
+            return _not_registered(message, registered.fallback_template_name or registered.template_name)
+    if not is_e164(message.phone):
+        return _rejected(message, "invalid_number", "The recipient is not an E.164 number")
+    return None
+
+
+def _call_key(message: OutgoingMessage) -> tuple[Any, ...]:
+    """Messages that can share a call: everything but the numbers and params is per call."""
+    registered = message.registered
+    assert registered is not None
+    fallback = (registered.fallback_kind, registered.fallback_template_code) if message.kind == "card" else None
+    return message.kind, registered.sign_name, registered.template_code, fallback, message.campaign
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _variables(message: OutgoingMessage) -> dict[str, str]:
+    # Alibaba refuses anything but string values (isv.INVALID_JSON_PARAM).
+    return {str(name): str(value) for name, value in (message.params or {}).items()}
+
+
+def _call_params(call: list[Entry]) -> tuple[str, dict[str, str]]:
+    messages = [message for _, message in call]
+    first = messages[0]
+    registered: RegisteredContent = first.registered  # type: ignore[assignment]
+    params = {
+        "PhoneNumberJson": _json([to_alibaba(m.phone) for m in messages]),
+        "SignNameJson": _json([registered.sign_name] * len(messages)),
+    }
+    variables = _json([_variables(m) for m in messages]) if any(m.params for m in messages) else None
+    if first.campaign:
+        params["OutId"] = first.campaign
+    if first.kind != "card":
+        params["TemplateCode"] = registered.template_code or ""
+        if variables:
+            params["TemplateParamJson"] = variables
+        return "SendBatchSms", params
+    fallback_type = FALLBACK_TYPES[registered.fallback_kind]
+    params["CardTemplateCode"] = registered.template_code or ""
+    params["FallbackType"] = fallback_type
+    prefix = {"SMS": "Sms", "DIGITALSMS": "Digital"}.get(fallback_type)
+    if prefix is not None:
+        params[f"{prefix}TemplateCode"] = registered.fallback_template_code or ""
+    if variables:
+        # One set of variables per recipient fills the card and its fallback alike.
+        params["CardTemplateParamJson"] = variables
+        if prefix is not None:
+            params[f"{prefix}TemplateParamJson"] = variables
+    return "SendBatchCardSms", params
+
+
+def _all(call: list[Entry], outcome: Verdict) -> list[tuple[int, SubmitResult]]:
+    return [
+        (index, SubmitResult(message.client_ref, outcome.status, None, outcome.error_code, outcome.error_message,
+                             retry_after=outcome.retry_after))
+        for index, message in call
+    ]
+
+
+def _provider_id(biz_id: object, message: OutgoingMessage) -> str | None:
+    return f"{biz_id}:{to_alibaba(message.phone)}" if biz_id else None
+
+
+def _accepted(call: list[Entry], action: str, body: dict[str, Any]) -> list[tuple[int, SubmitResult]]:
+    if action == "SendBatchSms":
+        biz_id = body.get("BizId")
+        return [
+            (index, SubmitResult(message.client_ref, SubmitStatus.accepted, _provider_id(biz_id, message)))
+            for index, message in call
+        ]
+    data = body.get("Data") if isinstance(body.get("Data"), dict) else {}
+    fell_back = mobiles(data.get("NotMediaMobiles"))  # numbers that cannot show cards
+    card_id, fallback_id = data.get("BizCardId"), data.get("BizSmsId") or data.get("BizDigitalId")
+    results = []
+    for index, message in call:
+        registered = message.registered
+        if message.phone not in fell_back:
+            result = SubmitResult(message.client_ref, SubmitStatus.accepted, _provider_id(card_id, message))
+        elif registered is not None and registered.fallback_kind is None:
+            result = _rejected(message, "card_unsupported",
+                               "The handset cannot show card messages and the template has no fallback")
+        else:
+            result = SubmitResult(message.client_ref, SubmitStatus.accepted, _provider_id(fallback_id, message),
+                                  fell_back=True)
+        results.append((index, result))
+    return results
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
