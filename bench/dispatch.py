@@ -305,8 +305,8 @@ def run_dispatch(database_url: str, csv_path: str, workers: int, *, label: str, 
         process.start()
     pids = [ready.get(timeout=120) for _ in dispatchers]
     spies = []
-    if profile:  # the dispatcher (exits at the end, so py-spy does) and the receiver beside it
-        for pid, path in ((pids[0], profile), (receiver.pid, f"{profile}.receiver")):
+    if profile:  # the dispatcher (exits at the end, so py-spy does), the receiver and the gateway
+        for pid, path in ((pids[0], profile), (receiver.pid, f"{profile}.receiver"), (gateway.pid, f"{profile}.gateway")):
             spies.append(subprocess.Popen(["py-spy", "record", "-p", str(pid), "-f", "raw", "-o", path, "-r", "100",
                                            "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
         time.sleep(1.0)
@@ -539,6 +539,8 @@ def main() -> None:
             summarise_profile(options.profile)
             print("  receiver process (receipts webhook):")
             summarise_profile(f"{options.profile}.receiver")
+            print("  simulator gateway process:")
+            summarise_profile(f"{options.profile}.gateway")
 
         pg = {}
         if not options.skip_pg:

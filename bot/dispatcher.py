@@ -30,7 +30,9 @@ from storage.task_recipients import Outcome
 
 log = logging.getLogger(__name__)
 
-CHUNK = 500
+CHUNK = 1000
+# Chunks in flight per dispatcher, each claimed, sent and recorded in turn by its own loop.
+LANES = 2
 LEASE = timedelta(minutes=2)
 IDLE_SECONDS = 0.5
 # Chunks in a row the provider refused for throughput before the send is paused.
@@ -58,10 +60,12 @@ def outgoing_messages(plan: MessagePlan, recipients: Sequence, campaign: str,
 class Dispatcher:
     def __init__(self, uow, provider: SmsProvider, composition: Composition, clock: Callable[[], datetime],
                  reporter=None, *, chunk: int = CHUNK, owner: str | None = None, seed: int | None = None,
-                 max_throttled_chunks: int = MAX_THROTTLED_CHUNKS, rate_per_second: float = 0.0) -> None:
+                 max_throttled_chunks: int = MAX_THROTTLED_CHUNKS, rate_per_second: float = 0.0,
+                 lanes: int = LANES) -> None:
         self._uow, self._provider, self._composition, self._clock = uow, provider, composition, clock
         self._reporter = reporter
         self._chunk = min(chunk, provider.max_batch)
+        self._lanes = lanes
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self._rng = random.Random(seed)
         self._max_throttled = max_throttled_chunks
@@ -77,6 +81,10 @@ class Dispatcher:
         return handled
 
     async def _send_chunk(self, task_id: int) -> int:
+        if self._bucket is not None:
+            # Waits for the rate before claiming: a claimed recipient is in flight, and a
+            # crash while it waited would leave it "outcome unknown" though never sent.
+            await asyncio.sleep(self._bucket.wait_for(self._chunk, time.monotonic()))
         work = await anyio.to_thread.run_sync(lambda: claim_work(
             self._uow(), task_id, self.owner, self._chunk, self._clock(), LEASE, self._composition))
         if work is None:
@@ -87,8 +95,6 @@ class Dispatcher:
                 await self._reporter.completed(finished)
             return 0
         messages = outgoing_messages(work.plan, work.claimed, str(task_id), self._provider.uses_registered_templates)
-        if self._bucket is not None:
-            await asyncio.sleep(self._bucket.wait_for(len(messages), time.monotonic()))
         results = await self._provider.submit(messages)
         now = self._clock()
         attempts = {c.client_ref: c for c in work.claimed}
@@ -121,6 +127,11 @@ class Dispatcher:
             await self._reporter.paused(paused, THROTTLE_NOTE)
 
     async def run(self, stop: asyncio.Event) -> None:
+        """`LANES` loops of claim, submit, record: while one waits for the provider, the
+        other writes to the database."""
+        await asyncio.gather(*(self._lane(stop) for _ in range(self._lanes)))
+
+    async def _lane(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 handled = await self.run_once()

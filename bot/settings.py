@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     send_concurrency: int = Field(default=10, ge=1, le=100)  # provider requests in flight per dispatcher
     public_url: str | None = None  # where providers post receipts; default: this process on loopback
     dispatcher: bool = True
-    dispatch_chunk: int = Field(default=500, ge=1, le=1000)
+    dispatch_chunk: int = Field(default=1000, ge=1, le=1000)
     send_rate: float = Field(default=0, ge=0)  # messages per second per dispatcher; 0: as fast as the provider takes
     throttle_pause_after: int = Field(default=20, ge=1)
     fatigue_max: int = Field(default=3, ge=1)

@@ -68,11 +68,14 @@ def backoff(attempt: int, rng: random.Random) -> float:
     return rng.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1)))
 
 
+SUBMITTED = Verdict("submitted")
+
+
 def judge(status: str, *, attempts: int, now: datetime, error: str | None, retry_after: float | None,
           rng: random.Random) -> Verdict:
     """`status` is the provider's: accepted, rejected, throttled, transient or unknown."""
     if status == "accepted":
-        return Verdict("submitted")
+        return SUBMITTED
     if status == "rejected":
         return Verdict("failed", error or "rejected by the provider")
     if status == "unknown":

@@ -57,9 +57,10 @@ class ProgressReporter:
         # The interval is checked before any database read: this runs after every chunk.
         if not force and now - self._last_edit.get(task_id, 0) < MIN_EDIT_INTERVAL_SECONDS:
             return
+        # Taken before the first await, so that two chunks finishing together edit once.
+        self._last_edit[task_id] = now
         if not await self._known(task_id):
             return
-        self._last_edit[task_id] = now
         counts = await anyio.to_thread.run_sync(progress, self._uow(), task_id)
         began, done_then = self._first[task_id]
         handled = counts.sent_to_carrier + counts.skipped

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import orjson
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_CHECKPOINT_PAGES = 10_000  # about 40 MB of WAL
 
 
 def normalize_url(url: str) -> str:
@@ -18,15 +20,23 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+# Every claim reads each recipient's variables back from JSON: orjson does it several times faster.
+_JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+
+
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **_JSON
         )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **_JSON)
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -37,6 +47,10 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A send rewrites each recipient's row three times within seconds (claim, result, receipt):
+    # checkpointing less often writes those pages to the database once instead of three times
+    # (measured with bench/dispatch.py).
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
     cursor.close()
 
 

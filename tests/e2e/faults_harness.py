@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.providers.simulator import SimulatorConfig, SimulatorProvider, create_gateway_app
+from bot.providers.simulator import SimulatorConfig, SimulatorProvider, SimulatorState, create_gateway_app
 from bot.sandbox.emulator import EmulatorServer
 from bot.sandbox.emulator.defaults import DEFAULT_BOT_TOKEN
 from domain.use_cases.dispatch import apply_receipts
@@ -91,11 +91,14 @@ class Gateway:
         self.config = SimulatorConfig(
             api_key=API_KEY, receipt_secret=SECRET, seed=seed, deliver_ratio=0.9, fail_ratio=0.07,
             card_refuse_ratio=0.0, receipt_latency=(0.05, 0.5), receipt_batch_size=250,
+            # a round trip long enough for kills to land while a chunk is on the wire
+            submit_latency=(0.05, 0.25),
             # patient with a receiver that shares a loaded 2-core machine with the workers: a receipt
             # given up on would leave its recipient "submitted" and blur the final comparison
             post_timeout=30.0, post_retry_delays=(0.5, 1.0, 2.0, 4.0, 8.0),
             receipt_url=f"{self.receiver_server.url}/webhooks/sms/simulator")
-        app, self.state = create_gateway_app(self.config)
+        # Every message kept, not just the latest: the checks look at each recipient's.
+        app, self.state = create_gateway_app(self.config, SimulatorState(recent_messages=1_000_000))
         self.server = EmulatorServer(app).start()
 
     @property

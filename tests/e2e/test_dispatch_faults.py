@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import Runtime, build_runtime, utc_now
-from bot.dispatcher import IDLE_SECONDS, LEASE
+from bot.dispatcher import IDLE_SECONDS, LANES, LEASE
 from bot.sandbox.emulator.defaults import (
     APPROVALS_CHANNEL_ID, APPROVER_ID, APPROVERS_GROUP_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID, SENDER_ID,
 )
@@ -35,7 +35,8 @@ from tests.databases import fresh_database
 from tests.e2e.faults_harness import SIGNING_SECRET, Gateway, Worker, wait_for, worker_env
 
 RECIPIENTS = 20_000
-CHUNK = 500  # the worker's chunk (SMSBOT_DISPATCH_CHUNK below, = bot.dispatcher.CHUNK)
+CHUNK = 500  # the worker's chunk (SMSBOT_DISPATCH_CHUNK below)
+SEND_RATE = 2000  # messages/s (SMSBOT_SEND_RATE below)
 SEED = 20261123
 SENDER, APPROVER = Actor(SENDER_ID), Actor(APPROVER_ID, is_approver=True)
 FINAL_STATES = {"delivered", "failed", "submitted"}
@@ -168,6 +169,8 @@ def test_a_worker_killed_mid_send_again_and_again_never_sends_a_number_twice(dat
         task_id, thread_ts = started_task(runtime, workspace)
         env = worker_env(database_url, gateway.url, f"{emulator.url}/api/")
         env["SMSBOT_DISPATCH_CHUNK"] = str(CHUNK)
+        # Slower than it could go, so that the kills land while the send is still on.
+        env["SMSBOT_SEND_RATE"] = str(SEND_RATE)
         rng = random.Random(f"{SEED}:{database_url.split(':')[0]}")
         kills = rng.randint(4, 6)
         mid_send_kills = 0
@@ -207,7 +210,7 @@ def test_a_worker_killed_mid_send_again_and_again_never_sends_a_number_twice(dat
         wait_for(lambda: task_status(runtime, task_id) == "completed", 30, "the worker to complete the task")
         assert worker.alive(), worker.log()
         by_status, interrupted, never_sent = assert_sent_at_most_once_and_settled(
-            runtime, gateway, task_id, interrupted_at_most=CHUNK * kills, workspace=workspace, thread_ts=thread_ts)
+            runtime, gateway, task_id, interrupted_at_most=CHUNK * LANES * kills, workspace=workspace, thread_ts=thread_ts)
         print(f"\n{database_url.split(':')[0]}: {kills} kills ({mid_send_kills} mid-send), {dict(by_status)}, "
               f"{interrupted} interrupted ({never_sent} never reached the gateway), setup {setup_done - began:.1f} s, "
               f"total {time.monotonic() - began:.1f} s")

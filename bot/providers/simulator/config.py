@@ -30,6 +30,9 @@ class SimulatorConfig:
     # Share of numbers (chosen by a hash of the number, so stable) that cannot show cards.
     card_refuse_ratio: float = 0.2
     receipt_latency: tuple[float, float] = (0.5, 3.0)  # seconds, uniform
+    # How long a request takes to answer, like a real provider's round trip (the batch is
+    # processed at once; the answer waits): seconds, uniform.
+    submit_latency: tuple[float, float] = (0.0, 0.0)
     rate_limit_per_s: float = 0.0  # requests per second (token bucket); 0 = no limit; above -> 429
     error_5xx_ratio: float = 0.0  # share of requests answered 503 without processing them
     hang_ratio: float = 0.0  # share of requests processed, then answered only after hang_seconds
@@ -40,7 +43,7 @@ class SimulatorConfig:
     receipt_url: str | None = None  # where receipts are POSTed; None = generated, never posted
     inbound_url: str | None = None  # where inbound messages are POSTed; None = receipt_url
     receipt_secret: str = "simulator-secret"  # HMAC-SHA256 key for both
-    receipt_batch_size: int = 100
+    receipt_batch_size: int = 1000
     receipt_flush_interval: float = 0.2  # seconds between looks at the due receipts
     post_retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0)  # back-off between attempts of one post
     post_timeout: float = 5.0
@@ -48,6 +51,7 @@ class SimulatorConfig:
     def __post_init__(self) -> None:
         self.blocklist = frozenset(self.blocklist)
         self.receipt_latency = tuple(self.receipt_latency)  # type: ignore[assignment]
+        self.submit_latency = tuple(self.submit_latency)  # type: ignore[assignment]
         self.validate()
 
     def validate(self) -> None:
@@ -59,11 +63,11 @@ class SimulatorConfig:
             raise ProviderError("simulator: deliver_ratio + fail_ratio must not exceed 1")
         if self.error_5xx_ratio + self.hang_ratio > 1.0 + 1e-9:
             raise ProviderError("simulator: error_5xx_ratio + hang_ratio must not exceed 1")
-        low, high = self.receipt_latency
-        if not 0.0 <= low <= high:
-            raise ProviderError(
-                f"simulator: receipt_latency must be (low, high) with 0 <= low <= high, not {self.receipt_latency}"
-            )
+        for name in ("receipt_latency", "submit_latency"):
+            low, high = getattr(self, name)
+            if not 0.0 <= low <= high:
+                raise ProviderError(
+                    f"simulator: {name} must be (low, high) with 0 <= low <= high, not {getattr(self, name)}")
         if self.rate_limit_per_s < 0 or self.hang_seconds < 0:
             raise ProviderError("simulator: rate_limit_per_s and hang_seconds must not be negative")
         if self.receipt_batch_size < 1 or self.receipt_flush_interval <= 0:

@@ -18,25 +18,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import hmac
 import math
 import random
 import re
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-import phonenumbers
+import orjson
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.providers.simulator.config import FAILURE_REASONS, MAX_BATCH, OPT_OUT_KEYWORDS, SimulatorConfig
-from bot.providers.simulator.receipts import WebhookSender
+from bot.providers.simulator.receipts import WebhookSender, iso_utc
 from bot.providers.simulator.state import SentMessage, SimulatorState
+from domain.phones import PhoneNormalizer
 
 __all__ = ["SimulatorConfig", "SimulatorState", "create_gateway_app", "run_gateway"]
 
@@ -44,23 +46,19 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 KINDS = ("text", "digital", "card")
 
 
+# The same judgement as phonenumbers' is_valid_number, with the import pipeline's fast path
+# for mainland mobiles: the full parse was a third of the gateway's time in the dispatch benchmark.
+_normalize = PhoneNormalizer("CN").normalize
+
+
 def is_valid_e164(phone: object) -> bool:
-    if not isinstance(phone, str) or not E164.match(phone):
-        return False
-    try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(phone, None))
-    except phonenumbers.NumberParseException:
-        return False
+    return isinstance(phone, str) and E164.match(phone) is not None and _normalize(phone).e164 == phone
 
 
 def refuses_cards(phone: str, ratio: float) -> bool:
     """Stable per number: the same number always can, or always cannot, show cards."""
     digest = hashlib.sha256(phone.encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64 < ratio
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _error(status: int, code: str, **headers: str) -> JSONResponse:
@@ -92,8 +90,12 @@ class Gateway:
         # Separate streams, so that injected faults do not shift the outcomes of messages.
         self.outcomes = random.Random(None if seed is None else f"{seed}:outcomes")
         self.faults = random.Random(None if seed is None else f"{seed}:faults")
+        self.latency = random.Random(None if seed is None else f"{seed}:latency")
         self.bucket = TokenBucket(config.rate_limit_per_s) if config.rate_limit_per_s > 0 else None
         self.webhooks = WebhookSender(config, state)
+        # Unique across gateways and restarts, and cheaper than a uuid per message.
+        self.id_prefix = uuid.uuid4().hex[:12]
+        self.ids = itertools.count(1)
 
     def authorized(self, request: Request) -> bool:
         given = request.headers.get("authorization", "")
@@ -112,8 +114,8 @@ class Gateway:
             return _error(503, "service_unavailable")
         hang = fault < self.config.error_5xx_ratio + self.config.hang_ratio
         try:
-            payload = await request.json()
-        except ValueError:
+            payload = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
             return _error(400, "bad_json")
         except ClientDisconnect:  # the sender died mid-upload: nothing was received, nothing to answer
             return _error(400, "client_disconnected")
@@ -127,7 +129,9 @@ class Gateway:
         if hang:
             self.state.add("hung_requests")
             await asyncio.sleep(self.config.hang_seconds)
-        return JSONResponse({"results": list(results)})
+        elif self.config.submit_latency[1] > 0:
+            await asyncio.sleep(self.latency.uniform(*self.config.submit_latency))
+        return Response(orjson.dumps({"results": results}), media_type="application/json")
 
     def handle(self, item: dict[str, Any]) -> tuple[dict[str, Any], SentMessage]:
         ref, phone, kind = item["ref"], item.get("to"), item.get("kind") or "text"
@@ -155,7 +159,7 @@ class Gateway:
             result = {"ref": ref, "id": None, "status": "rejected", "error_code": code,
                       "error_message": REJECTIONS[code], "fell_back": False}
             return result, SentMessage(None, ref, phone_str, kind, "rejected", code, False, None)
-        message_id = "sim_" + uuid.uuid4().hex
+        message_id = f"sim_{self.id_prefix}{next(self.ids):012x}"
         outcome = self.schedule_receipt(message_id, ref)
         result = {"ref": ref, "id": message_id, "status": "accepted", "error_code": None,
                   "error_message": None, "fell_back": fell_back}
@@ -172,8 +176,8 @@ class Gateway:
             status, (code, message) = "failed", reason
         else:
             return "silent"
-        at = _iso(datetime.now(UTC) + timedelta(seconds=delay))
-        receipt = {"id": message_id, "ref": ref, "status": status, "error_code": code, "error_message": message, "at": at}
+        # Its time ("at") is stamped when it is posted.
+        receipt = {"id": message_id, "ref": ref, "status": status, "error_code": code, "error_message": message}
         self.webhooks.schedule(receipt, delay)
         return status
 
@@ -192,7 +196,7 @@ class Gateway:
         url = self.config.inbound_url or self.config.receipt_url
         if url is None:
             return JSONResponse({"posted": False, "error": "no_webhook"}, status_code=502)
-        at = _iso(datetime.now(UTC))
+        at = iso_utc(datetime.now(UTC))
         posted = await self.webhooks.post(url, {"inbound": [{"from": phone, "text": text, "at": at}]})
         if posted:
             self.state.add("inbound_posted")

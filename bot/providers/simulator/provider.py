@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import orjson
 
 from bot.providers.base import (
     InboundMessage,
@@ -68,12 +68,12 @@ class SimulatorProvider:
         return results
 
     async def _submit_batch(self, batch: Sequence[OutgoingMessage]) -> list[SubmitResult]:
-        payload = {"messages": [_wire(message) for message in batch]}
+        payload = orjson.dumps({"messages": [_wire(message) for message in batch]})
         try:
             response = await self._client.post(
                 self.base_url + "/v1/messages",
-                json=payload,
-                headers={"Authorization": f"Bearer {self._api_key}"},
+                content=payload,
+                headers={"Authorization": f"Bearer {self._api_key}", "Content-Type": "application/json"},
                 timeout=self._timeout,
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
@@ -144,8 +144,8 @@ def _all(
 def _from_response(batch: Sequence[OutgoingMessage], response: httpx.Response) -> list[SubmitResult]:
     status = response.status_code
     try:
-        body = response.json()
-    except ValueError:
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
         body = None
     error = body.get("error") if isinstance(body, dict) else None
     if status == 429:
@@ -189,7 +189,7 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 def _items(body: bytes, key: str) -> list[dict[str, Any]]:
     """The list under `key` in a JSON webhook body; ValueError if the body is not JSON."""
-    payload = json.loads(body)
+    payload = orjson.loads(body)
     items = payload.get(key) if isinstance(payload, dict) else None
     return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 

@@ -11,18 +11,23 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-import json
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import orjson
 
 from bot.providers.simulator.config import SimulatorConfig
 from bot.providers.simulator.signing import signed_headers
 from bot.providers.simulator.state import SimulatorState
 
 log = logging.getLogger(__name__)
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class WebhookSender:
@@ -76,6 +81,9 @@ class WebhookSender:
 
     async def _post_receipts(self, receipts: list[dict[str, Any]]) -> None:
         url = self.config.receipt_url
+        at = iso_utc(datetime.now(UTC))
+        for receipt in receipts:
+            receipt["at"] = at
         if url is not None and await self.post(url, {"receipts": receipts}):
             self.state.add("receipts_posted", len(receipts))
             self.state.add("receipt_posts")
@@ -85,7 +93,7 @@ class WebhookSender:
     async def post(self, url: str, payload: dict[str, Any]) -> bool:
         """POST a signed JSON body; retry with back-off on errors. True once answered 2xx."""
         assert self._client is not None, "the webhook sender is not started (no lifespan?)"
-        body = json.dumps(payload, separators=(",", ":")).encode()
+        body = orjson.dumps(payload)
         delays = (*self.config.post_retry_delays, None)
         for attempt, delay in enumerate(delays, start=1):
             # Signed again for each attempt so that a late retry is not refused as stale.

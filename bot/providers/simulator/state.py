@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
+
+
+RECENT_MESSAGES = 10_000
 
 
 @dataclass(frozen=True)
@@ -20,11 +23,12 @@ class SentMessage:
 
 
 class SimulatorState:
-    def __init__(self) -> None:
+    def __init__(self, recent_messages: int = RECENT_MESSAGES) -> None:
         self._lock = threading.Lock()
         self._per_phone: Counter[str] = Counter()
         self._per_ref: Counter[str] = Counter()
-        self._messages: list[SentMessage] = []
+        # The latest messages, for tests and the sandbox; the counts above cover all of them.
+        self._messages: deque[SentMessage] = deque(maxlen=recent_messages)
         self._opted_out: set[str] = set()
         self.requests = 0  # POST /v1/messages requests that were processed
         self.batch_sizes: list[int] = []
@@ -43,10 +47,9 @@ class SimulatorState:
         with self._lock:
             self.requests += 1
             self.batch_sizes.append(len(messages))
-            for message in messages:
-                self._per_phone[message.phone] += 1
-                self._per_ref[message.ref] += 1
-                self._messages.append(message)
+            self._per_phone.update(m.phone for m in messages)
+            self._per_ref.update(m.ref for m in messages)
+            self._messages.extend(messages)
 
     def add(self, counter: str, amount: int = 1) -> None:
         with self._lock:
@@ -85,6 +88,7 @@ class SimulatorState:
             return max(self._per_phone.values(), default=0)
 
     def messages(self) -> list[SentMessage]:
+        """The latest `RECENT_MESSAGES`, oldest first."""
         with self._lock:
             return list(self._messages)
 
