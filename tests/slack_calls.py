@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 from pathlib import Path
 
 CHECKER = Path(os.environ.get(
@@ -56,10 +57,24 @@ def _replies_outside_the_web_api(workspace) -> list[dict]:
     ]
 
 
+# What a whole phone number looks like in a call: `+` and 7 or more digits, a bare mainland
+# mobile, or 12+ digits in a row (a number without its `+`). A message ts has 10 digits and a
+# dot; Slack ids start with a letter.
+WHOLE_NUMBER = re.compile(r"\+\d{7,15}|(?<![\w.])(?:1[3-9]\d{9}|\d{12,15})(?![\w.])")
+
+
+def whole_numbers_in(text: str) -> list[str]:
+    return WHOLE_NUMBER.findall(text)
+
+
 def assert_calls_follow_slack_specs(workspace, path: Path) -> None:
+    """Every test's calls, through Slack's specs; and none may show a whole phone number
+    (the privacy rule: last four digits only, full numbers only in an export file)."""
     workspace.export_jsonl(path)
     with path.open("a", encoding="utf-8") as calls:
         for reply in _replies_outside_the_web_api(workspace):
             calls.write(json.dumps(reply) + "\n")
     problems = check_calls_file(path)
     assert problems == [], "the bot made Web API calls Slack would refuse:\n" + "\n".join(problems)
+    shown = whole_numbers_in(path.read_text(encoding="utf-8"))
+    assert shown == [], f"whole phone numbers in calls to Slack: {shown[:5]}"

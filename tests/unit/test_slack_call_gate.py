@@ -2,7 +2,7 @@
 
 import json
 
-from tests.slack_calls import check_calls_file
+from tests.slack_calls import check_calls_file, whole_numbers_in
 
 
 def test_gate_passes_good_calls_and_reports_bad_ones(tmp_path):
@@ -13,3 +13,10 @@ def test_gate_passes_good_calls_and_reports_bad_ones(tmp_path):
     calls.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
     problems = check_calls_file(calls)
     assert len(problems) == 1 and problems[0].startswith("line 2 views.publish [limit]")
+
+
+def test_gate_spots_whole_phone_numbers_but_not_timestamps_or_ids():
+    shown = whole_numbers_in(json.dumps({"text": "to +8613800138000, 13912345678 and 8613800138000; •••• 8000",
+                                         "ts": "1732368000.000100", "channel": "C0123456789012",
+                                         "blocks": [{"block_id": "task.1", "text": "1,000 of 20,000 sent"}]}))
+    assert shown == ["+8613800138000", "13912345678", "8613800138000"]
