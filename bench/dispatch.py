@@ -512,6 +512,7 @@ def main() -> None:
     parser.add_argument("--profile", metavar="RAW_PATH",
                         help="also profile a dispatcher with py-spy (-f raw) in an extra SQLite run")
     parser.add_argument("--profile-recipients", type=int, default=200_000)
+    parser.add_argument("--profile-on", choices=("sqlite", "postgresql"), default="sqlite")
     options = parser.parse_args()
     from bot.dispatcher import CHUNK
 
@@ -532,8 +533,12 @@ def main() -> None:
         if options.profile:
             profile_csv = f"{workdir}/profile.csv"
             write_csv(profile_csv, options.profile_recipients)
-            profiled = run_dispatch(f"sqlite:///{workdir}/profile.db", profile_csv, 1, label="profile",
-                                    profile=options.profile)
+            if options.profile_on == "sqlite":
+                profiled = run_dispatch(f"sqlite:///{workdir}/profile.db", profile_csv, 1, label="profile",
+                                        profile=options.profile)
+            else:
+                with PostgresDatabase() as url:
+                    profiled = run_dispatch(url, profile_csv, 1, label="profile", profile=options.profile)
             print(f"     profile: {_brief(profiled)}", flush=True)
             print("  dispatcher process:")
             summarise_profile(options.profile)

@@ -6,15 +6,20 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timedelta
 
-from domain.content import Purpose, render
+from domain.content import PLACEHOLDER, Purpose, render
 from domain.segments import SignatureStyle, compose
 
 MAX_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 300.0
 OUTCOME_UNKNOWN = "outcome unknown after interruption"
+
+
+def _escaped(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 @dataclass(frozen=True)
@@ -43,11 +48,37 @@ class MessagePlan:
         return compose(render(body, dict(zip(self.columns, values))), signature=self.signature,
                        signature_style=self.style, optout_hint=hint)
 
+    def _pattern(self, body: str) -> str:
+        """The composed message as a `str.format` pattern over the values by position: the
+        same text as `_compose`, at a fraction of the cost for a million recipients."""
+        index = {column: position for position, column in enumerate(self.columns)}
+        pieces = PLACEHOLDER.split(body)  # literal, name, literal, name, ..., literal
+        pattern = "".join(_escaped(piece) if i % 2 == 0 else
+                          (f"{{{index[piece]}}}" if piece in index else _escaped(f"${{{piece}}}"))
+                          for i, piece in enumerate(pieces))
+        hint = self.optout_hint if self.purpose is Purpose.PROMOTIONAL else None
+        return compose(pattern, signature=_escaped(self.signature), signature_style=self.style,
+                       optout_hint=_escaped(hint) if hint else None)
+
+    @cached_property
+    def _text_pattern(self) -> str:
+        return self._pattern(self.body)
+
+    @cached_property
+    def _fallback_pattern(self) -> str | None:
+        return self._pattern(self.fallback_body) if self.fallback_body else None
+
     def text_for(self, values: Sequence[str]) -> str:
-        return self._compose(self.body, values)
+        if len(values) < len(self.columns):
+            return self._compose(self.body, values)
+        return self._text_pattern.format(*values)
 
     def fallback_for(self, values: Sequence[str]) -> str | None:
-        return self._compose(self.fallback_body, values) if self.fallback_body else None
+        if self._fallback_pattern is None:
+            return None
+        if len(values) < len(self.columns):
+            return self._compose(self.fallback_body, values)
+        return self._fallback_pattern.format(*values)
 
     def params_for(self, values: Sequence[str]) -> dict[str, str]:
         """The template's variables by name, for a provider that renders the template itself."""

@@ -1,6 +1,9 @@
 import random
 from datetime import datetime, timedelta, timezone
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from domain.dispatch import MAX_ATTEMPTS, OUTCOME_UNKNOWN, MessagePlan, Progress, backoff, judge
 from domain.content import Purpose
 from domain.segments import SignatureStyle
@@ -41,3 +44,19 @@ def test_message_plan_renders_each_recipient_with_signature_and_hint():
 def test_progress_totals():
     progress = Progress.from_counts({"pending": 1, "submitted": 2, "delivered": 3, "failed": 4, "skipped": 5})
     assert (progress.total, progress.sent_to_carrier, progress.done) == (15, 9, False)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    pieces=st.lists(st.one_of(st.text(alphabet="ab {}$【】\n", max_size=6),
+                              st.sampled_from(["${name}", "${code}", "${unknown}", "${"])), max_size=8),
+    values=st.lists(st.text(alphabet="xy{}$0", max_size=5), min_size=2, max_size=2),
+    purpose=st.sampled_from(list(Purpose)),
+    style=st.sampled_from(list(SignatureStyle)),
+)
+def test_the_fast_message_pattern_says_exactly_what_rendering_says(pieces, values, purpose, style):
+    body = "".join(pieces)
+    plan = MessagePlan(body, "Ac{me}", purpose, style, "Reply {STOP}", ["name", "code"], fallback_body=body + "!")
+    assert plan.text_for(values) == plan._compose(body, values)
+    assert plan.fallback_for(values) == plan._compose(body + "!", values)
+    assert plan.text_for(values[:1]) == plan._compose(body, values[:1])  # a short row falls back to rendering
