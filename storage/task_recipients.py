@@ -40,7 +40,7 @@ def _executemany(connection: Connection, statement: Update, rows: list[dict[str,
     once = {}
     for name, value in compiled.params.items():
         if name not in rows[0]:
-            processor = compiled.binds[name].type.bind_processor(dialect)
+            processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             once[name] = processor(value) if processor is not None and value is not None else value
     if dialect.positional:
         order = compiled.positiontup

@@ -5,7 +5,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from storage.engine import make_engine, make_session_factory
-from storage.tables import RecipientList, Signature, Task, Template
+from sqlmodel import Session
+
+from storage.tables import RecipientList, Signature, Task, TaskRecipient, Template
 from storage.task_recipients import INTERRUPTED, NO_RECEIPT, Outcome, ReceiptUpdate
 from storage.uow import SqlUnitOfWork
 
@@ -137,3 +139,22 @@ def test_submitted_without_receipt_for_72_hours_fails(uow, task_id):
         work.commit()
     with uow() as work:
         assert work.task_recipients.failure_reasons(task_id) == [(NO_RECEIPT, 1)]
+
+
+def test_times_written_in_bulk_read_back_as_the_orm_writes_them(uow, task_id, engine):
+    """Bulk writes convert their values themselves: the stored form must be the ORM's, or
+    SQLite compares times as mismatched strings."""
+    [a] = claim(uow, task_id, limit=1)
+    later = NOW + timedelta(seconds=5, microseconds=250)
+    with uow() as work:
+        work.task_recipients.record([Outcome(a.id, "submitted", provider_id="p")], NOW)
+        work.task_recipients.apply_receipts([ReceiptUpdate(a.client_ref, "p", "delivered", None, None, later)])
+        work.commit()
+    with Session(engine) as session:
+        row = session.get(TaskRecipient, a.id)
+        assert (row.submitted_at, row.receipt_at, row.fell_back) == (NOW, later, False)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            stored = connection.exec_driver_sql("SELECT submitted_at, receipt_at FROM task_recipient WHERE id = ?",
+                                                (a.id,)).one()
+        assert tuple(stored) == ("2026-11-23 08:00:00.000000", "2026-11-23 08:00:05.000250")
