@@ -90,7 +90,7 @@ class Dispatcher:
         if work is None:
             return 0
         if not work.claimed:
-            finished = await anyio.to_thread.run_sync(finish_if_done, self._uow(), task_id)
+            finished = await anyio.to_thread.run_sync(finish_if_done, self._uow(), task_id, self._clock())
             if finished is not None and self._reporter is not None:
                 await self._reporter.completed(finished)
             return 0

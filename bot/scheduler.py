@@ -10,6 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Runtime
+from domain.use_cases.retention import purge_expired_details
 from domain.use_cases.tasks import cancel_stale_tasks
 from handlers.tasks import TaskThread
 
@@ -20,7 +21,8 @@ AUTO_CANCEL_NOTE = "Canceled automatically: this task was not started within 24 
 
 
 async def tick(runtime: Runtime, client: AsyncWebClient, sending=None) -> None:
-    """One pass: start due tasks and settle lost sends (when sending is on), cancel stale tasks."""
+    """One pass: start due tasks and settle lost sends (when sending is on), cancel stale tasks,
+    purge the per-recipient details of tasks finished longer ago than the retention period."""
     if sending is not None:
         await sending.tick()
     canceled = await anyio.to_thread.run_sync(cancel_stale_tasks, runtime.uow(), runtime.clock())
@@ -28,6 +30,10 @@ async def tick(runtime: Runtime, client: AsyncWebClient, sending=None) -> None:
     for task in canceled:
         log.info("task %s canceled: not started within 24 hours", task.id)
         await thread.refresh(task, AUTO_CANCEL_NOTE)
+    purged = await anyio.to_thread.run_sync(lambda: purge_expired_details(
+        runtime.uow(), runtime.clock(), runtime.settings.detail_retention_days))
+    for task in purged:
+        log.info("task %s: per-recipient details purged (%s rows)", task.task_id, task.rows)
 
 
 def start_scheduler(runtime: Runtime, sending=None) -> AsyncIOScheduler:

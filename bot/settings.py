@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     throttle_pause_after: int = Field(default=20, ge=1)
     fatigue_max: int = Field(default=3, ge=1)
     fatigue_days: int = Field(default=7, ge=1, le=365)
+    # Per-recipient details (numbers, outcomes) of a finished task are purged after this many days.
+    detail_retention_days: int = Field(default=7, ge=1, le=3650)
     optout_keywords: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEFAULT_KEYWORDS))
 
     @field_validator("slack_bot_token")

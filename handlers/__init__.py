@@ -10,6 +10,8 @@ from slack_bolt.async_app import AsyncApp
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
 from handlers import audiences, content, errors, home, optout, progress, recipients, sample, send, sms_command, tasks
+from handlers import status
+from handlers import exports
 from handlers.middleware import ApproverConfig, ApproverDirectory, install_context_middleware
 
 
@@ -34,3 +36,5 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock:
     progress.register(app)
     optout.register(registry, normalizer=import_settings.normalizer)
     home.register(app)
+    status.register(app, registry, normalizer=import_settings.normalizer)
+    exports.register(app, registry)

@@ -39,6 +39,7 @@ from handlers.content_blocks import (
     build_template_modal,
     describe,
 )
+from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
 from handlers.replies import refuse_action, reply_ephemeral
@@ -202,8 +203,10 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
                 allow_self_approval=settings.allow_self_approval, now=clock()))
         except (NotAllowed, AlreadyDecided, ContentError) as error:
             await refuse_action(client, body, actor.user_id, error)
+            await refresh_if_on_home(body, client, uow, settings, actor)
             return
         await show_decision(client, settings, view)
+        await refresh_if_on_home(body, client, uow, settings, actor)
 
     @app.action(ActionId.CONTENT_REJECT)
     async def open_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
@@ -216,7 +219,11 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
         except NotAllowed as error:
             await refuse_action(client, body, actor.user_id, error)
             return
-        modal = build_reject_modal(ref.kind, ref.id, body["channel"]["id"], body["message"]["ts"], view.name)
+        if pressed_on_home(body):  # no message to point at: the request's own message is known
+            modal = build_reject_modal(ref.kind, ref.id, view.approval_channel or "", view.approval_ts or "", view.name,
+                                       from_home=True)
+        else:
+            modal = build_reject_modal(ref.kind, ref.id, body["channel"]["id"], body["message"]["ts"], view.name)
         try:
             await client.views_open(trigger_id=body["trigger_id"], view=modal)
         except SlackApiError:
@@ -236,3 +243,5 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
             return
         await ack()
         await show_decision(client, settings, decided)
+        if state.from_home:
+            await publish_home(client, uow, settings, actor)

@@ -99,12 +99,13 @@ def build_decision_reply(view: ContentView) -> str:
     return f"<@{view.decided_by}> rejected {view.kind} “{view.name}”: {view.reject_reason}"
 
 
-def build_reject_modal(kind: str, content_id: int, channel_id: str, message_ts: str, name: str) -> dict[str, Any]:
+def build_reject_modal(kind: str, content_id: int, channel_id: str, message_ts: str, name: str, *,
+                       from_home: bool = False) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": CallbackId.CONTENT_REJECT,
         "private_metadata": ContentRejectState(kind=kind, id=content_id, channel_id=channel_id,
-                                               message_ts=message_ts).dump(),
+                                               message_ts=message_ts, from_home=from_home or None).dump(),
         "title": _text("Reject"),
         "submit": _text("Reject"),
         "close": _text("Cancel"),

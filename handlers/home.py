@@ -1,18 +1,71 @@
-"""The App Home tab."""
+"""The App Home tab: a dashboard of the person's tasks, approvals waiting for an approver, and
+quick actions (New send, Upload recipients, Sample file)."""
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncApp
+import anyio
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
+from domain.use_cases.status import home_dashboard
 from handlers.home_blocks import build_home_view
-from handlers.ids import EventType
+from handlers.ids import ActionId, EventType
+from handlers.payloads import SendModalState
+from handlers.recipients_blocks import build_import_modal
+from handlers.sample import send_sample_file
+from handlers.send import open_send_modal
+from handlers.status import ThreadLinks
+
+_links = ThreadLinks()
+
+
+def pressed_on_home(body: dict) -> bool:
+    """Whether a button was pressed on the App Home tab (not in a message or a modal)."""
+    return (body.get("view") or {}).get("type") == "home"
+
+
+async def publish_home(client: AsyncWebClient, uow, settings, actor: Actor) -> None:
+    dashboard = await anyio.to_thread.run_sync(lambda: home_dashboard(
+        uow(), actor, allow_self_approval=settings.allow_self_approval))
+    tasks = [*dashboard.recent, *(item.task for item in dashboard.pending_tasks)]
+    links = await _links.for_tasks(client, tasks)
+    await client.views_publish(user_id=actor.user_id, view=build_home_view(
+        is_approver=actor.is_approver, dashboard=dashboard, links=links))
+
+
+async def refresh_if_on_home(body: dict, client: AsyncWebClient, uow, settings, actor: Actor) -> None:
+    """After a decision taken on the Home tab, the tab shows what is left to decide."""
+    if pressed_on_home(body):
+        await publish_home(client, uow, settings, actor)
+
+
+async def _direct_channel(client: AsyncWebClient, user_id: str) -> str:
+    """Where work started from the Home tab belongs: the person's DM with the bot."""
+    return (await client.conversations_open(users=user_id))["channel"]["id"]
 
 
 def register(app: AsyncApp) -> None:
     @app.event(EventType.APP_HOME_OPENED)
-    async def publish_home(event: dict, client: AsyncWebClient, actor: Actor) -> None:
+    async def show_home(event: dict, client: AsyncWebClient, actor: Actor, uow, settings) -> None:
         if event.get("tab", "home") != "home":
             return
-        await client.views_publish(user_id=actor.user_id, view=build_home_view(is_approver=actor.is_approver))
+        await publish_home(client, uow, settings, actor)
+
+    @app.action(ActionId.HOME_NEW_SEND)
+    async def new_send(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings) -> None:
+        await ack()
+        trigger_id = body["trigger_id"]  # read first: it lasts 3 seconds
+        channel = await _direct_channel(client, actor.user_id)
+        await open_send_modal(client, uow, settings, trigger_id, actor.user_id, SendModalState(channel_id=channel))
+
+    @app.action(ActionId.HOME_UPLOAD)
+    async def upload(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor) -> None:
+        await ack()
+        channel = await _direct_channel(client, actor.user_id)
+        await client.views_open(trigger_id=body["trigger_id"], view=build_import_modal(channel))
+
+    @app.action(ActionId.HOME_SAMPLE)
+    async def sample(ack: AsyncAck, client: AsyncWebClient, actor: Actor) -> None:
+        await ack()
+        await send_sample_file(client, actor.user_id)

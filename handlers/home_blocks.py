@@ -1,15 +1,120 @@
-"""Block Kit for the App Home tab."""
+"""Block Kit for the App Home tab: quick actions, the person's recent tasks and, for an
+approver, what waits for a decision."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from handlers.ids import SLASH_COMMAND, BlockId
+from domain.use_cases.status import Dashboard, PendingContent, PendingTask
+from handlers.ids import SLASH_COMMAND, ActionId, BlockId
+from handlers.payloads import ContentRef, TaskRef
+from handlers.status_blocks import details_button, escape, task_line
+
+Blocks = list[dict[str, Any]]
+CONTENT_SHOWN = 300
 
 
-def build_home_view(*, is_approver: bool) -> dict[str, Any]:
+def _text(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}
+
+
+def _section(text: str, block_id: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+
+
+def _button(action_id: str, label: str, value: str | None = None, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {"type": "button", "action_id": action_id, "text": _text(label)}
+    if value is not None:
+        button["value"] = value
+    if style:
+        button["style"] = style
+    return button
+
+
+def _quick_actions() -> dict[str, Any]:
+    return {"type": "actions", "block_id": BlockId.HOME_ACTIONS, "elements": [
+        _button(ActionId.HOME_NEW_SEND, "New send", style="primary"),
+        _button(ActionId.HOME_UPLOAD, "Upload recipients"),
+        _button(ActionId.HOME_SAMPLE, "Sample file"),
+    ]}
+
+
+def _recent(dashboard: Dashboard, links: dict[int, str]) -> Blocks:
+    blocks: Blocks = [{"type": "header", "text": _text("Your recent tasks")}]
+    if not dashboard.recent:
+        blocks.append(_section(f"No send tasks yet. Press *New send* or run `{SLASH_COMMAND} send`."))
+        return blocks
+    for task in dashboard.recent:
+        block = _section(task_line(task, links.get(task.id)), f"{BlockId.HOME_RECENT}:{task.id}")
+        if task.started:
+            block["accessory"] = details_button(task)
+        blocks.append(block)
+    blocks.append(_context(f"`{SLASH_COMMAND} list all` lists every task you asked for."))
+    return blocks
+
+
+def _pending_task(item: PendingTask, links: dict[int, str]) -> Blocks:
+    task = item.task
+    blocks = [_section(task_line(task, links.get(task.id)))]
+    if item.can_decide:
+        value = TaskRef(id=task.id, version=task.version).dump()
+        blocks.append({"type": "actions", "block_id": f"{BlockId.HOME_PENDING_TASK}:{task.id}", "elements": [
+            _button(ActionId.TASK_APPROVE, "Approve", value, "primary"),
+            _button(ActionId.TASK_REJECT, "Reject", value, "danger"),
+        ]})
+    else:
+        blocks.append(_context("You asked for this one: another approver decides it."))
+    return blocks
+
+
+def _pending_content(item: PendingContent) -> Blocks:
+    summary = item.summary if len(item.summary) <= CONTENT_SHOWN else item.summary[:CONTENT_SHOWN - 1] + "…"
+    blocks = [_section(f"*{item.kind.capitalize()}* “{escape(item.name)}” from <@{item.created_by}>"
+                       + (f"\n>{escape(summary)}" if summary else ""))]
+    if item.can_decide:
+        value = ContentRef(kind=item.kind, id=item.id).dump()
+        blocks.append({"type": "actions", "block_id": f"{BlockId.HOME_PENDING_CONTENT}:{item.kind}:{item.id}",
+                       "elements": [_button(ActionId.CONTENT_APPROVE, "Approve", value, "primary"),
+                                    _button(ActionId.CONTENT_REJECT, "Reject", value, "danger")]})
+    else:
+        blocks.append(_context("You asked for this one: another approver decides it."))
+    return blocks
+
+
+def _approvals(dashboard: Dashboard, links: dict[int, str]) -> Blocks:
+    blocks: Blocks = [{"type": "divider"}, {"type": "header", "text": _text("Waiting for your decision")}]
+    if not dashboard.pending_tasks and not dashboard.pending_content:
+        blocks.append(_section("Nothing is waiting for approval. :tada:"))
+        return blocks
+    if dashboard.pending_tasks:
+        blocks.append(_section(f"*Send tasks* ({dashboard.pending_tasks_total:,})"))
+        for item in dashboard.pending_tasks:
+            blocks += _pending_task(item, links)
+        if dashboard.pending_tasks_total > len(dashboard.pending_tasks):
+            blocks.append(_context(f"…and {dashboard.pending_tasks_total - len(dashboard.pending_tasks):,} more: "
+                                   f"`{SLASH_COMMAND} list all moderating`."))
+    if dashboard.pending_content:
+        blocks.append(_section(f"*Signatures and templates* ({dashboard.pending_content_total:,})"))
+        for item in dashboard.pending_content:
+            blocks += _pending_content(item)
+        if dashboard.pending_content_total > len(dashboard.pending_content):
+            blocks.append(_context(f"…and {dashboard.pending_content_total - len(dashboard.pending_content):,} "
+                                   "more in the approvals channel."))
+    return blocks
+
+
+def build_home_view(*, is_approver: bool, dashboard: Dashboard | None = None,
+                    links: dict[int, str] | None = None) -> dict[str, Any]:
+    links = links or {}
     role = (
-        "You are an *approver*: send requests and new content wait for you in the approvals channel."
+        "You are an *approver*: send requests and new content wait for you here and in the approvals channel."
         if is_approver
         else "You can launch sends; an approver reviews each one before it goes out."
     )
@@ -21,15 +126,20 @@ def build_home_view(*, is_approver: bool) -> dict[str, Any]:
             f"Run `{SLASH_COMMAND} help` for every command.",
         ]
     )
-    return {
-        "type": "home",
-        "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": "smsbot: bulk SMS from Slack"}},
-            {"type": "section", "block_id": BlockId.HOME_INTRO, "text": {"type": "mrkdwn", "text":
-                "Send SMS to thousands of numbers from a spreadsheet, with every send reviewed by an "
-                "approver and followed live in its thread. Numbers are shown by their last four digits only."}},
-            {"type": "divider"},
-            {"type": "section", "block_id": BlockId.HOME_STEPS, "text": {"type": "mrkdwn", "text": "*How to start*\n" + steps}},
-            {"type": "context", "block_id": BlockId.HOME_ROLE, "elements": [{"type": "mrkdwn", "text": role}]},
-        ],
-    }
+    blocks: Blocks = [
+        {"type": "header", "text": _text("smsbot: bulk SMS from Slack")},
+        {"type": "section", "block_id": BlockId.HOME_INTRO, "text": {"type": "mrkdwn", "text":
+            "Send SMS to thousands of numbers from a spreadsheet, with every send reviewed by an "
+            "approver and followed live in its thread. Numbers are shown by their last four digits only."}},
+        _quick_actions(),
+    ]
+    if dashboard is not None:
+        blocks += [{"type": "divider"}, *_recent(dashboard, links)]
+        if is_approver:
+            blocks += _approvals(dashboard, links)
+    blocks += [
+        {"type": "divider"},
+        {"type": "section", "block_id": BlockId.HOME_STEPS, "text": {"type": "mrkdwn", "text": "*How to start*\n" + steps}},
+        {"type": "context", "block_id": BlockId.HOME_ROLE, "elements": [{"type": "mrkdwn", "text": role}]},
+    ]
+    return {"type": "home", "blocks": blocks}

@@ -53,6 +53,20 @@ class BlockId(StrEnum):
     TASK_ACTIONS = "task.actions"
     PROGRESS_ACTIONS = "progress.actions"
     TEST_NUMBERS = "task.test_numbers"
+    # Status and reporting: /sms list, the details modal, /sms lookup, the Home dashboard.
+    LIST_TASK = "list.task"  # + ":<task id>", one section per task
+    LIST_NAV = "list.nav"
+    DETAILS_TOTALS = "details.totals"
+    DETAILS_FILTER = "details.filter"
+    DETAILS_SEARCH = "details.search"
+    DETAILS_ROWS = "details.rows"  # + ":<n>", a few recipients each
+    DETAILS_NAV = "details.nav"
+    HOME_ACTIONS = "home.actions"
+    HOME_RECENT = "home.recent"  # + ":<task id>"
+    HOME_PENDING_TASK = "home.pending_task"  # + ":<task id>"
+    HOME_PENDING_CONTENT = "home.pending_content"  # + ":<kind>:<id>"
+    # Exports and follow-ups: the final report's buttons.
+    REPORT_ACTIONS = "report.actions"
 
 
 class ActionId(StrEnum):
@@ -79,6 +93,20 @@ class ActionId(StrEnum):
     TASK_STOP = "task.stop"
     TASK_TEST_SEND = "task.test_send"
     TEST_NUMBERS_INPUT = "task.test_numbers_input"
+    TASK_DETAILS = "task.details"  # opens the per-recipient details modal of the task in its value
+    LIST_PREVIOUS = "list.previous"
+    LIST_NEXT = "list.next"
+    DETAILS_FILTER_SELECT = "details.filter_select"
+    DETAILS_SEARCH_INPUT = "details.search_input"
+    DETAILS_PREVIOUS = "details.previous"
+    DETAILS_NEXT = "details.next"
+    HOME_NEW_SEND = "home.new_send"
+    HOME_UPLOAD = "home.upload"
+    HOME_SAMPLE = "home.sample"
+    EXPORT_FAILED = "export.failed"  # value: ExportRef
+    EXPORT_MORE = "export.more"  # an overflow menu: each option's value is an ExportRef
+    FOLLOW_UP_RESEND = "followup.resend"  # value: TaskRef
+    FOLLOW_UP_AUDIENCE = "followup.audience"  # value: TaskRef
 
 
 class CallbackId(StrEnum):
@@ -89,3 +117,4 @@ class CallbackId(StrEnum):
     SEND_SUBMIT = "send.submit"
     TASK_REJECT = "task.reject_reason"
     TASK_TEST_SEND = "task.test_send_numbers"
+    TASK_DETAILS = "task.details_view"

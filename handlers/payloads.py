@@ -33,6 +33,7 @@ class ContentRejectState(Payload):
     id: int
     channel_id: str
     message_ts: str
+    from_home: bool | None = None  # Reject was pressed on the App Home tab: refresh it after
 
 
 class TemplateModalState(Payload):
@@ -56,3 +57,29 @@ class TaskRef(Payload):
 class TaskRejectState(Payload):
     id: int
     version: int
+    from_home: bool | None = None  # Reject was pressed on the App Home tab: refresh it after
+
+
+class TaskListState(Payload):
+    """A page of `/sms list`, carried by its Previous/Next buttons."""
+
+    scope: str  # channel or all
+    channel_id: str
+    status: str | None = None
+    page: int = 0
+
+
+class DetailsState(Payload):
+    """The details modal of a task: its filter, search and page."""
+
+    task_id: int
+    filter: str | None = None
+    search: str | None = None
+    page: int = 0
+
+
+class ExportRef(Payload):
+    """An export button or menu option: which task, which recipients (failed, no-receipt, all)."""
+
+    id: int
+    kind: str

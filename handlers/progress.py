@@ -3,21 +3,30 @@ seconds per task whatever the send rate, and a final report when the task comple
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 import anyio
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError
+from domain.exports import details_expire_at
 from domain.task_state import TaskAction
 from domain.use_cases.dispatch import change_sending, failure_summary, progress, record_progress_message
+from domain.use_cases.reports import delivery_timeline
 from domain.use_cases.tasks import TaskView, get_task
+from handlers.delivery_chart import chart_alt_text, render_delivery_chart
+from handlers.exports_blocks import build_report_actions, retention_line
 from handlers.payloads import TaskRef
 from handlers.progress_blocks import build_final_report, build_progress_message
 from handlers.ids import ActionId
 from handlers.replies import refuse_action
+from handlers.slack_files import share_in_thread
 from handlers.tasks import TaskThread
+
+log = logging.getLogger(__name__)
 
 MIN_EDIT_INTERVAL_SECONDS = 3.0
 
@@ -82,22 +91,40 @@ class ProgressReporter:
             channel, ts = self._message.pop(task.id)
             text, blocks = build_progress_message(counts, finished=True)
             await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-        text, blocks = build_final_report(counts, reasons, fallbacks)
+        until = details_expire_at(task.finished_at, self._settings.detail_retention_days) if task.finished_at else None
+        text, blocks = build_final_report(counts, reasons, fallbacks, retention=retention_line(until) if until else None,
+                                          actions=build_report_actions(task.id, task.version))
         await self._client.chat_postMessage(channel=task.thread_channel, thread_ts=task.thread_ts, text=text,
                                             blocks=blocks)
+        await self._post_chart(task)
         await TaskThread(self._client, self._uow, self._settings).refresh(
             await anyio.to_thread.run_sync(get_task, self._uow(), task.id))
+
+    async def _post_chart(self, task: TaskView) -> None:
+        """Delivered, failed and awaiting receipt over time, drawn now and labelled "as of now":
+        receipts may still come. A chart that fails is logged and the report stands without it."""
+        try:
+            as_of = task.finished_at or datetime.now(timezone.utc)
+            timeline = await anyio.to_thread.run_sync(delivery_timeline, self._uow(), task.id, as_of)
+            if timeline is None:
+                return
+            png = await anyio.to_thread.run_sync(render_delivery_chart, timeline, self._settings.timezone)
+            await share_in_thread(self._client, channel=task.thread_channel, thread_ts=task.thread_ts,
+                                  filename=f"delivery-task-{task.id}.png", title="Delivery over time", content=png,
+                                  alt_text=chart_alt_text(timeline, as_of))
+        except Exception:
+            log.warning("task %s: the delivery chart was not posted", task.id, exc_info=True)
 
 
 def register(app) -> None:
     """Pause, Resume and Stop on the progress message: for the requester and approvers."""
 
     async def change(action: TaskAction, verb: str, ack, body: dict, client: AsyncWebClient, actor, uow,
-                     settings) -> None:
+                     settings, clock) -> None:
         await ack()
         ref = TaskRef.load(body["actions"][0]["value"])
         try:
-            task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor)
+            task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor, clock())
         except DomainError as error:
             await refuse_action(client, body, actor.user_id, error)
             return
@@ -106,13 +133,13 @@ def register(app) -> None:
         await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> {verb} this send.")
 
     @app.action(ActionId.TASK_PAUSE)
-    async def pause(ack, body, client, actor, uow, settings) -> None:
-        await change(TaskAction.pause, "paused", ack, body, client, actor, uow, settings)
+    async def pause(ack, body, client, actor, uow, settings, clock) -> None:
+        await change(TaskAction.pause, "paused", ack, body, client, actor, uow, settings, clock)
 
     @app.action(ActionId.TASK_RESUME)
-    async def resume(ack, body, client, actor, uow, settings) -> None:
-        await change(TaskAction.resume, "resumed", ack, body, client, actor, uow, settings)
+    async def resume(ack, body, client, actor, uow, settings, clock) -> None:
+        await change(TaskAction.resume, "resumed", ack, body, client, actor, uow, settings, clock)
 
     @app.action(ActionId.TASK_STOP)
-    async def stop(ack, body, client, actor, uow, settings) -> None:
-        await change(TaskAction.cancel, "stopped", ack, body, client, actor, uow, settings)
+    async def stop(ack, body, client, actor, uow, settings, clock) -> None:
+        await change(TaskAction.cancel, "stopped", ack, body, client, actor, uow, settings, clock)

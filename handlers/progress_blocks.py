@@ -62,7 +62,10 @@ def build_progress_message(progress: Progress, *, rate: float | None = None, eta
     return text, blocks
 
 
-def build_final_report(progress: Progress, reasons: list[tuple[str, int]], fallbacks: int) -> tuple[str, Blocks]:
+def build_final_report(progress: Progress, reasons: list[tuple[str, int]], fallbacks: int, *,
+                       retention: str | None = None, actions: dict[str, Any] | None = None) -> tuple[str, Blocks]:
+    """`retention`: until when the details and exports are kept; `actions`: the export and
+    follow-up buttons."""
     lines = [f"*Send completed.* {progress.total:,} recipients: {progress.sent_to_carrier:,} sent to carrier, "
              f"{progress.delivered:,} delivered, {progress.failed:,} failed, {progress.submitted:,} awaiting receipt, "
              f"{progress.skipped:,} skipped."]
@@ -71,4 +74,9 @@ def build_final_report(progress: Progress, reasons: list[tuple[str, int]], fallb
     if reasons:
         lines.append("Top failure reasons:\n" + "\n".join(f"• {reason} — {count:,}" for reason, count in reasons))
     text = lines[0].replace("*", "")
-    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]}}]
+    blocks: Blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]}}]
+    if retention:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": retention}]})
+    if actions:
+        blocks.append(actions)
+    return text, blocks

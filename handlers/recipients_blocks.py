@@ -88,6 +88,6 @@ def build_import_modal(channel_id: str) -> dict[str, Any]:
              "label": {"type": "plain_text", "text": "…or paste numbers"},
              "hint": {"type": "plain_text", "text": "One per line, or separated by commas or spaces. Up to 10,000."},
              "element": {"type": "plain_text_input", "action_id": ActionId.IMPORT_PASTE_INPUT, "multiline": True,
-                         "placeholder": {"type": "plain_text", "text": "+8613800138000\n13912345678"}}},
+                         "placeholder": {"type": "plain_text", "text": "+86 1xx xxxx xxxx, one a line"}}},
         ],
     }

@@ -35,5 +35,11 @@ async def reply_ephemeral(
 
 
 async def refuse_action(client: AsyncWebClient, body: dict, user: str, error: Exception) -> None:
-    """Why a button press did nothing, to the person who pressed it, where they pressed it."""
-    await reply_ephemeral(client, channel=body["channel"]["id"], user=user, text=str(error))
+    """Why a button press did nothing, to the person who pressed it, where they pressed it
+    (a press on the App Home tab or in a modal has no channel: the answer goes to the DM)."""
+    channel = (body.get("channel") or {}).get("id")
+    if channel is None:
+        dm = (await client.conversations_open(users=user))["channel"]["id"]
+        await client.chat_postMessage(channel=dm, text=str(error))
+        return
+    await reply_ephemeral(client, channel=channel, user=user, text=str(error))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import anyio
+from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.spreadsheets import sample_recipients_xlsx
 from domain.use_cases.content import ContentKind, find_content
@@ -11,6 +12,16 @@ from handlers.slack_files import send_file_privately
 from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
 
 SAMPLE_FILENAME = "smsbot-recipients-sample.xlsx"
+
+
+async def send_sample_file(client: AsyncWebClient, user_id: str, variables: list[str] | None = None) -> None:
+    """The sample, into the person's DM with the bot (also the Home tab's Sample file)."""
+    content = await anyio.to_thread.run_sync(sample_recipients_xlsx, list(variables or []))
+    await send_file_privately(
+        client, user_id, filename=SAMPLE_FILENAME, content=content,
+        comment="A sample recipient file: one `phone` column, then one column per template variable. "
+                "Fill it in and drop it into a channel with me.",
+    )
 
 
 def register(registry: SubcommandRegistry) -> None:
@@ -22,12 +33,7 @@ def register(registry: SubcommandRegistry) -> None:
                 find_content, invocation.context["uow"](), ContentKind.TEMPLATE, template_name)
             variables = template.detail["variables"]
         await invocation.acknowledge()
-        content = await anyio.to_thread.run_sync(sample_recipients_xlsx, variables)
-        await send_file_privately(
-            invocation.client, invocation.actor.user_id, filename=SAMPLE_FILENAME, content=content,
-            comment="A sample recipient file: one `phone` column, then one column per template variable. "
-                    "Fill it in and drop it into a channel with me.",
-        )
+        await send_sample_file(invocation.client, invocation.actor.user_id, variables)
         await invocation.reply("I sent you a sample recipient file in our direct messages.")
 
     registry.add(Subcommand("sample", f"{SLASH_COMMAND} sample [template]",

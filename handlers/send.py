@@ -121,17 +121,19 @@ class SendModal:
                                 state.task_id is not None, notice=notice)
 
 
-def register(app: AsyncApp, registry: SubcommandRegistry, *, import_settings: ImportSettings, on_task_submitted) -> None:
-    async def open_send_modal(client, uow, settings, trigger_id: str, user_id: str, state: SendModalState,
-                              form: SendForm | None = None) -> None:
-        modal = SendModal(uow, settings)
-        options = await modal.options(user_id, state.channel_id)
-        form = form or SendForm()
-        form.recipient_options = options
-        if state.list_id is not None and not any(o.value == f"list:{state.list_id}" for o in options):
-            form.recipient_options.append(RecipientOption(f"list:{state.list_id}", "Recipients: the chosen import"))
-        await client.views_open(trigger_id=trigger_id, view=await modal.render(state, form))
+async def open_send_modal(client, uow, settings, trigger_id: str, user_id: str, state: SendModalState,
+                          form: SendForm | None = None) -> None:
+    """The send modal as `/sms send` opens it (also the Home tab's New send)."""
+    modal = SendModal(uow, settings)
+    options = await modal.options(user_id, state.channel_id)
+    form = form or SendForm()
+    form.recipient_options = options
+    if state.list_id is not None and not any(o.value == f"list:{state.list_id}" for o in options):
+        form.recipient_options.append(RecipientOption(f"list:{state.list_id}", "Recipients: the chosen import"))
+    await client.views_open(trigger_id=trigger_id, view=await modal.render(state, form))
 
+
+def register(app: AsyncApp, registry: SubcommandRegistry, *, import_settings: ImportSettings, on_task_submitted) -> None:
     async def send(invocation: Invocation) -> None:
         await invocation.acknowledge()
         await open_send_modal(invocation.client, invocation.context["uow"], invocation.context["settings"],

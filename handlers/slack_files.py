@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterator
+
+import anyio
 import httpx
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -43,3 +47,46 @@ async def send_file_privately(
     await client.files_upload_v2(
         channel=channel, filename=filename, title=filename, content=content, initial_comment=comment
     )
+
+
+UPLOAD_TIMEOUT_SECONDS = 600
+UPLOAD_CHUNK_BYTES = 1 << 20
+
+
+class FileUploadFailed(Exception):
+    pass
+
+
+async def _read_chunks(path: str) -> AsyncIterator[bytes]:
+    async with await anyio.open_file(path, "rb") as source:
+        while chunk := await source.read(UPLOAD_CHUNK_BYTES):
+            yield chunk
+
+
+async def open_direct_message(client: AsyncWebClient, user_id: str) -> str:
+    """The channel id of the person's direct message with the bot."""
+    return (await client.conversations_open(users=user_id))["channel"]["id"]
+
+
+async def send_path_privately(client: AsyncWebClient, dm_channel: str, *, filename: str, path: str,
+                              comment: str) -> None:
+    """A file on disk into a direct message (`open_direct_message`), through the same three
+    steps as `files_upload_v2` (get an upload URL, send the bytes, complete the upload), but
+    streamed from the file: a million-row export is never read into memory whole."""
+    size = os.path.getsize(path)
+    upload = await client.files_getUploadURLExternal(filename=filename, length=size)
+    async with httpx.AsyncClient(timeout=UPLOAD_TIMEOUT_SECONDS) as http:
+        # An explicit length: httpx then sends the stream as it is, not chunked.
+        response = await http.post(upload["upload_url"], content=_read_chunks(path),
+                                   headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"})
+    if response.status_code != 200:
+        raise FileUploadFailed(f"Slack refused the upload of {filename} (HTTP {response.status_code}).")
+    await client.files_completeUploadExternal(files=[{"id": upload["file_id"], "title": filename}],
+                                              channel_id=dm_channel, initial_comment=comment)
+
+
+async def share_in_thread(client: AsyncWebClient, *, channel: str, thread_ts: str, filename: str, title: str,
+                          content: bytes, alt_text: str) -> None:
+    """A small file (a chart) into a thread, for everyone in the channel."""
+    await client.files_upload_v2(channel=channel, thread_ts=thread_ts, filename=filename, title=title,
+                                 content=content, alt_txt=alt_text[:1000])

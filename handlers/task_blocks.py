@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.status import has_started
 from domain.task_state import STATUS_LABELS, TaskAction, TaskStatus, allowed_actions
 from domain.tasks import Preview
 from domain.use_cases.tasks import TaskView
@@ -67,16 +68,19 @@ def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = 
         elements.append({"type": "button", "action_id": ActionId.TASK_COPY, "text": _text("Copy"), "value": value})
         elements.append({"type": "button", "action_id": ActionId.TASK_TEST_SEND, "text": _text("Test send"),
                          "value": value})
+        if has_started(task.status, task.progress_ts):  # per-recipient results exist: the details modal
+            elements.append({"type": "button", "action_id": ActionId.TASK_DETAILS, "text": _text("Details"),
+                             "value": value})
         blocks.append({"type": "actions", "block_id": BlockId.TASK_ACTIONS, "elements": elements})
     text = f"Send task “{task.name}”: {status}"
     return text, blocks
 
 
-def build_task_reject_modal(task: TaskView) -> dict[str, Any]:
+def build_task_reject_modal(task: TaskView, *, from_home: bool = False) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": CallbackId.TASK_REJECT,
-        "private_metadata": TaskRejectState(id=task.id, version=task.version).dump(),
+        "private_metadata": TaskRejectState(id=task.id, version=task.version, from_home=from_home or None).dump(),
         "title": _text("Reject send task"),
         "submit": _text("Reject"),
         "close": _text("Cancel"),

@@ -27,6 +27,7 @@ from domain.use_cases.tasks import (
     preview_for,
     record_task_thread,
 )
+from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState, TaskRef, TaskRejectState
 from handlers.replies import refuse_action, reply_ephemeral
@@ -87,8 +88,12 @@ class TaskThread:
             await self._client.chat_postMessage(channel=channel, thread_ts=ts, text=note)
 
 
-def _card(body: dict) -> tuple[str, str]:
-    return body["container"]["channel_id"], body["container"]["message_ts"]
+def _card(body: dict) -> tuple[str, str] | None:
+    """The message a button was pressed on; None on the App Home tab (the task's thread is known)."""
+    container = body.get("container") or {}
+    if container.get("type") != "message":
+        return None
+    return container["channel_id"], container["message_ts"]
 
 
 def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
@@ -103,12 +108,14 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
                 allow_self_approval=settings.allow_self_approval, now=clock()))
         except DomainError as error:
             await refuse_action(client, body, actor.user_id, error)
+            await refresh_if_on_home(body, client, uow, settings, actor)
             return
         await TaskThread(client, uow, settings).refresh(
             task, f"<@{actor.user_id}> approved this task. " + (
                 f"It is scheduled to send {slack_time(task.send_at)}." if task.send_at
                 else "It is scheduled to send as soon as possible."),
             card_at=_card(body))
+        await refresh_if_on_home(body, client, uow, settings, actor)
 
     @app.action(ActionId.TASK_REJECT)
     async def open_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
@@ -121,7 +128,8 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
         except DomainError as error:
             await refuse_action(client, body, actor.user_id, error)
             return
-        await client.views_open(trigger_id=body["trigger_id"], view=build_task_reject_modal(task))
+        await client.views_open(trigger_id=body["trigger_id"],
+                                view=build_task_reject_modal(task, from_home=pressed_on_home(body)))
 
     @app.view(CallbackId.TASK_REJECT)
     async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
@@ -137,6 +145,8 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
             return
         await ack()
         await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> rejected this task: {task.reason}")
+        if state.from_home:
+            await publish_home(client, uow, settings, actor)
 
     @app.action(ActionId.TASK_CANCEL)
     async def cancel(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow, settings,
@@ -215,19 +225,32 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
                    settings) -> None:
         await ack()
         ref = TaskRef.load(action["value"])
-        draft, extra = await anyio.to_thread.run_sync(copy_source, uow(), ref.id)
-        modal = SendModal(uow, settings)
-        channel = body["channel"]["id"]
-        options = await modal.options(actor.user_id, channel)
-        previous = f"list:{extra['previous_list_id']}"
-        if not any(o.value == previous for o in options):
-            options.append(RecipientOption(previous, "The same recipients as the original"))
-        form = SendForm(name=draft.name, purpose=draft.purpose, kind=draft.kind, signature_id=draft.signature_id,
-                        template_id=draft.template_id, fallback=draft.fallback,
-                        fallback_template_id=draft.fallback_template_id, default_link=draft.default_link or "",
-                        recipient_options=options)
+        view = await copy_modal(uow, settings, actor.user_id, body["channel"]["id"], ref.id)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def copy_modal(uow, settings, user_id: str, channel: str, task_id: int, *,
+                     recipients: RecipientOption | None = None) -> dict:
+    """The send modal as a copy of a task: the same content, no send time. Its recipients are
+    chosen anew with the original's among the choices, or, given `recipients`, fixed to that
+    list (a resend to the failed numbers)."""
+    draft, extra = await anyio.to_thread.run_sync(copy_source, uow(), task_id)
+    modal = SendModal(uow, settings)
+    options = await modal.options(user_id, channel)
+    chosen = recipients or RecipientOption(f"list:{extra['previous_list_id']}", "The same recipients as the original")
+    if recipients is not None:  # shown by the given label, wherever else the list is offered
+        options = [o for o in options if o.value != chosen.value]
+    if not any(o.value == chosen.value for o in options):
+        options.append(chosen)
+    form = SendForm(name=draft.name, purpose=draft.purpose, kind=draft.kind, signature_id=draft.signature_id,
+                    template_id=draft.template_id, fallback=draft.fallback,
+                    fallback_template_id=draft.fallback_template_id, default_link=draft.default_link or "",
+                    recipients=chosen.value if recipients else None, recipient_options=options)
+    if recipients is None:
         state = SendModalState(channel_id=channel, previous_list_id=extra["previous_list_id"])
-        await client.views_open(trigger_id=body["trigger_id"], view=await modal.render(state, form))
+    else:
+        state = SendModalState(channel_id=channel, list_id=int(recipients.value.removeprefix("list:")))
+    return await modal.render(state, form)
 
 
 def _test_numbers(text: str, normalizer: PhoneNormalizer) -> list[str]:

@@ -167,6 +167,13 @@ class Task(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     reason: str | None = Field(default=None, max_length=500)  # rejection, cancel or failure reason
     progress_ts: str | None = Field(default=None, max_length=32)  # the live progress message in the thread
+    # When it reached a final state (completed, stopped...), and when its per-recipient details
+    # were purged after the retention period (the totals stay).
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
+    details_purged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # The totals, saved when the purge of its details begins: counts by recipient status, the top
+    # failure reasons and the card fallbacks ({"counts": {...}, "reasons": [[reason, n]...], "fallbacks": n}).
+    final_counts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class TaskRecipient(SQLModel, table=True):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, update
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from storage.tables import Task
@@ -73,3 +74,47 @@ class TaskRepository:
     def scheduled_before(self, moment: datetime) -> list[Task]:
         query = select(Task).where(col(Task.status) == "scheduled", col(Task.send_at) < moment).order_by(col(Task.id))
         return list(self._session.exec(query))
+
+    # Status and reporting: lists of tasks, paged, newest first unless asked otherwise.
+
+    def page(self, *, channel_id: str | None = None, created_by: str | None = None, status: str | None = None,
+             offset: int = 0, limit: int = 10, oldest_first: bool = False) -> tuple[list[Task], int]:
+        """One page of the tasks that match, and how many match in all. `channel_id`: asked
+        from that channel or threaded in it."""
+        conditions = []
+        if channel_id is not None:
+            conditions.append((col(Task.origin_channel) == channel_id) | (col(Task.thread_channel) == channel_id))
+        if created_by is not None:
+            conditions.append(col(Task.created_by) == created_by)
+        if status is not None:
+            conditions.append(col(Task.status) == str(status))
+        total = self._session.execute(select(func.count()).select_from(Task).where(*conditions)).scalar_one()
+        order = col(Task.id).asc() if oldest_first else col(Task.id).desc()
+        rows = self._session.exec(select(Task).where(*conditions).order_by(order).offset(offset).limit(limit))
+        return list(rows), total
+
+    def by_name(self, name: str, *, prefer_channel: str | None = None) -> Task | None:
+        """The task of that name (ignoring case), this channel's first, then the newest."""
+        query = select(Task).where(func.lower(Task.name) == name.lower())
+        if prefer_channel is not None:
+            here = case(((col(Task.origin_channel) == prefer_channel) | (col(Task.thread_channel) == prefer_channel),
+                         0), else_=1)
+            query = query.order_by(here)
+        return self._session.exec(query.order_by(col(Task.id).desc()).limit(1)).first()
+
+    # Retention: finished tasks whose per-recipient details are due to be purged.
+
+    def due_for_purge(self, finished_by: datetime) -> list[int]:
+        """Tasks finished at or before `finished_by` whose details are still there, oldest first."""
+        query = (select(Task.id).where(col(Task.finished_at) <= finished_by, col(Task.details_purged_at).is_(None))
+                 .order_by(col(Task.finished_at), col(Task.id)))
+        return list(self._session.exec(query))
+
+    def start_purge(self, task_id: int, final_counts: dict, now: datetime) -> bool:
+        """Keeps the totals and marks the details purged, once: only the caller that moved it
+        purges and audits (several processes may tick at once)."""
+        result = self._session.execute(
+            update(Task).where(col(Task.id) == task_id, col(Task.details_purged_at).is_(None))
+            .values(final_counts=final_counts, details_purged_at=now))
+        self._session.expire_all()
+        return result.rowcount == 1

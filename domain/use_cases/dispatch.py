@@ -13,8 +13,9 @@ from domain.optout import FATIGUED, OPTED_OUT, FatiguePolicy
 from domain.dispatch import MessagePlan, Progress
 from domain.schedule import SendWindow, is_stale
 from domain.segments import SignatureStyle
-from domain.task_state import TaskAction, TaskStatus, next_status
+from domain.task_state import FINAL_STATUSES, TaskAction, TaskStatus, next_status
 from domain.tasks import Composition
+from domain.use_cases.retention import saved_totals
 from domain.use_cases.tasks import TaskView, existing_task, view_of
 from storage.tables import AuditEntry
 from storage.task_recipients import Claimed, Outcome, ReceiptUpdate
@@ -139,11 +140,15 @@ def apply_receipts(uow: UnitOfWork, receipts: list[ReceiptUpdate]) -> int:
 
 def progress(uow: UnitOfWork, task_id: int) -> Progress:
     with uow:
+        task = uow.tasks.get(task_id)
+        if task is not None and task.final_counts is not None:
+            return saved_totals(task.final_counts)[0]  # its details were purged
         return Progress.from_counts(uow.task_recipients.counts(task_id))
 
 
-def finish_if_done(uow: UnitOfWork, task_id: int) -> TaskView | None:
-    """Completed once no recipient is pending or in flight (receipts may still come)."""
+def finish_if_done(uow: UnitOfWork, task_id: int, now: datetime) -> TaskView | None:
+    """Completed once no recipient is pending or in flight (receipts may still come). `now`
+    starts the retention period of its per-recipient details."""
     with uow:
         task = uow.tasks.get(task_id)
         if task is None or task.status != TaskStatus.sending:
@@ -151,7 +156,7 @@ def finish_if_done(uow: UnitOfWork, task_id: int) -> TaskView | None:
         if not Progress.from_counts(uow.task_recipients.counts(task_id)).done:
             return None
         if not uow.tasks.move(task_id, from_status=TaskStatus.sending,
-                              to_status=next_status(task.status, TaskAction.complete)):
+                              to_status=next_status(task.status, TaskAction.complete), finished_at=now):
             return None
         _audit(uow, "completed", task_id)
         uow.commit()
@@ -168,7 +173,12 @@ def settle_lost_sends(uow: UnitOfWork, now: datetime) -> tuple[int, int]:
 
 
 def failure_summary(uow: UnitOfWork, task_id: int) -> tuple[Progress, list[tuple[str, int]], int]:
+    """The totals, the top failure reasons and the card fallbacks: from the recipients, or
+    as saved when the task's details were purged."""
     with uow:
+        task = uow.tasks.get(task_id)
+        if task is not None and task.final_counts is not None:
+            return saved_totals(task.final_counts)
         return (Progress.from_counts(uow.task_recipients.counts(task_id)),
                 uow.task_recipients.failure_reasons(task_id), uow.task_recipients.fallback_count(task_id))
 
@@ -182,16 +192,19 @@ def record_progress_message(uow: UnitOfWork, task_id: int, ts: str) -> None:
 STOPPED = "task stopped before this number was sent"
 
 
-def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Actor) -> TaskView:
+def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Actor, now: datetime) -> TaskView:
     """Pause, resume or stop a send (requester or approver). Stopping skips whoever was not
-    sent yet; messages already on their way still get their receipts."""
+    sent yet; messages already on their way still get their receipts. A stopped send is over:
+    `now` starts the retention period of its details."""
     with uow:
         task = existing_task(uow, task_id)
         if task.created_by != actor.user_id and not actor.is_approver:
             raise DomainError(f"Only <@{task.created_by}> or an approver can pause, resume or stop this send.")
         target = next_status(task.status, action)
+        finished = {"finished_at": now} if target in FINAL_STATUSES else {}
         if not uow.tasks.move(task_id, from_status=task.status, to_status=target,
-                              reason=f"stopped by <@{actor.user_id}>" if action is TaskAction.cancel else task.reason):
+                              reason=f"stopped by <@{actor.user_id}>" if action is TaskAction.cancel else task.reason,
+                              **finished):
             raise DomainError("Someone else changed this send first.")
         if action is TaskAction.cancel:
             uow.task_recipients.skip_pending(task_id, STOPPED)

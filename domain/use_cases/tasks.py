@@ -62,6 +62,8 @@ class TaskView:
     decided_by: str | None
     reason: str | None
     progress_ts: str | None = None
+    finished_at: datetime | None = None  # reached a final state: its details' retention runs from here
+    details_purged_at: datetime | None = None
 
     def draft(self) -> TaskDraft:
         """The task as the send modal shows it for an edit."""
@@ -101,6 +103,7 @@ def view_of(uow: UnitOfWork, task: Task) -> TaskView:
         recipient_list_id=task.recipient_list_id, recipient_count=task.recipient_count, send_at=task.send_at,
         version=task.version, origin_channel=task.origin_channel, thread_channel=task.thread_channel,
         thread_ts=task.thread_ts, decided_by=task.decided_by, reason=task.reason, progress_ts=task.progress_ts,
+        finished_at=task.finished_at, details_purged_at=task.details_purged_at,
     )
 
 
@@ -261,7 +264,8 @@ def cancel_task(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, t
         next_status(task.status, TaskAction.cancel)
         if task.status == TaskStatus.scheduled and task.send_at is not None:
             check_can_change(task.send_at, now, tz)
-        task = _move(uow, task, TaskAction.cancel, actor.user_id, reason=f"canceled by <@{actor.user_id}>")
+        task = _move(uow, task, TaskAction.cancel, actor.user_id, reason=f"canceled by <@{actor.user_id}>",
+                     finished_at=now)
         uow.commit()
         return view_of(uow, task)
 
@@ -299,7 +303,7 @@ def cancel_stale_tasks(uow: UnitOfWork, now: datetime) -> list[TaskView]:
             if task.send_at is None or not is_stale(task.send_at, now):
                 continue
             if uow.tasks.move(task.id, from_status=TaskStatus.scheduled, to_status=TaskStatus.canceled,
-                              reason="not started within 24 hours of its send time"):
+                              reason="not started within 24 hours of its send time", finished_at=now):
                 _audit(uow, "smsbot", str(TaskAction.auto_cancel), task.id)
                 canceled.append(task.id)
         uow.commit()

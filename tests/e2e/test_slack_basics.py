@@ -29,7 +29,8 @@ def block_texts(blocks: list[dict]) -> str:
         if "text" in block:
             parts.append(block["text"]["text"])
         for element in block.get("elements", []):
-            parts.append(element.get("text", ""))
+            text = element.get("text", "")
+            parts.append(text["text"] if isinstance(text, dict) else text)  # a button's text is an object
     return "\n".join(parts)
 
 

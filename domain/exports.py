@@ -1,0 +1,193 @@
+"""Pure rules of exports and follow-ups: which recipients an export holds, how a row is laid
+out, how a cell is kept from running as a formula, who may take full numbers out of the bot,
+and how long per-recipient details are kept."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from domain.approvers import Actor
+from domain.errors import DomainError
+
+NO_RECEIPT = "no receipt"  # the reason the 72-hour rule gives (storage.task_recipients.NO_RECEIPT)
+MAX_AUDIENCE_NAME = 60
+
+
+class ExportKind(StrEnum):
+    FAILED = "failed"
+    NO_RECEIPT = "no-receipt"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Recipients whose status is one of `statuses`, or failed with `failed_reason`;
+    `statuses` None: every recipient."""
+
+    statuses: tuple[str, ...] | None
+    failed_reason: str | None = None
+
+
+# failed: every failed recipient, the 72-hour "no receipt" ones included.
+# no-receipt: no receipt yet (submitted) or none within 72 hours (failed, "no receipt").
+SELECTIONS: dict[ExportKind, Selection] = {
+    ExportKind.FAILED: Selection(("failed",)),
+    ExportKind.NO_RECEIPT: Selection(("submitted",), NO_RECEIPT),
+    ExportKind.ALL: Selection(None),
+}
+# What a follow-up (resend, audience) takes: failed and no-receipt, i.e. failed or submitted.
+FOLLOW_UP = Selection(("failed", "submitted"))
+
+KIND_LABELS = {ExportKind.FAILED: "failed", ExportKind.NO_RECEIPT: "no receipt", ExportKind.ALL: "all recipients"}
+_KIND_WORDS = {"failed": ExportKind.FAILED, "fail": ExportKind.FAILED, "failures": ExportKind.FAILED,
+               "no-receipt": ExportKind.NO_RECEIPT, "no_receipt": ExportKind.NO_RECEIPT,
+               "noreceipt": ExportKind.NO_RECEIPT, "all": ExportKind.ALL}
+
+
+def parse_kind(word: str | None) -> ExportKind:
+    """`failed` when not given."""
+    if not word:
+        return ExportKind.FAILED
+    kind = _KIND_WORDS.get(word.strip().lower())
+    if kind is None:
+        raise DomainError(f"“{word}” is not an export: use `failed`, `no-receipt` or `all`.")
+    return kind
+
+
+def split_export_args(text: str) -> tuple[str, ExportKind]:
+    """`<task> [failed|no-receipt|all]`: the task as written (an id or a name, which may have
+    spaces) and the export, `failed` when the last word names none."""
+    words = text.split()
+    if len(words) == 2 and words[0].lstrip("#").isdigit():  # an id, then the export
+        return words[0], parse_kind(words[1])
+    if len(words) > 1 and words[-1].lower() in _KIND_WORDS:
+        return " ".join(words[:-1]), _KIND_WORDS[words[-1].lower()]
+    if len(words) == 1 and words[0].lower() in _KIND_WORDS and not words[0].isdigit():
+        return "", _KIND_WORDS[words[0].lower()]
+    return " ".join(words), ExportKind.FAILED
+
+
+# ---------------------------------------------------------------------------- cells
+
+# OWASP's CSV injection guidance: a cell starting with one of these may be read as a formula
+# by a spreadsheet (at once in a CSV, or when an XLSX cell is edited or re-saved as CSV).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """Prefixed with a single quote, as OWASP advises, so it can only ever be text."""
+    return "'" + value if value and value[0] in FORMULA_TRIGGERS else value
+
+
+def phone_cell(phone: str) -> str:
+    """A phone number is written whole, its `+` kept. It is E.164 (`+` and digits, checked at
+    import) and goes into a *string* cell, which a spreadsheet shows as it is and never
+    evaluates; the "@" text format on its column keeps it text when edited. The quote prefix
+    is left off: it would become part of the number. Anything else is neutralised."""
+    return phone if phone[:1] == "+" and phone[1:].isdigit() else neutralise(phone)
+
+
+STATUS_WORDS = {"submitted": "awaiting receipt", "in_flight": "in flight", "pending": "not sent yet"}
+
+
+@dataclass(frozen=True)
+class ExportLayout:
+    """The columns of an export: the file's row, the whole number, the list's variables, then
+    what became of the message. Times are shown in `tz`, named in the header."""
+
+    variables: Sequence[str]
+    tz: str
+    card: bool = False
+
+    @property
+    def phone_column(self) -> int:
+        return 1
+
+    def header(self) -> list[str]:
+        columns = ["row", "phone", *(neutralise(v) for v in self.variables), "status",
+                   f"submitted at ({self.tz})", f"receipt at ({self.tz})", "error code", "reason"]
+        return columns + (["sent as fallback"] if self.card else [])
+
+    def widths(self) -> list[float]:
+        return [7, 17, *(14 for _ in self.variables), 16, 20, 20, 12, 36] + ([16] if self.card else [])
+
+    def row_maker(self):
+        """A function from a stored row (row_number, phone, variables, status, submitted_at,
+        receipt_at, error_code, reason, fell_back) to the cells. Times are aware datetimes or
+        ISO text of a UTC time (as SQLite keeps it). They repeat heavily in a send (a chunk
+        shares its submit second), so each distinct second is converted once."""
+        zone = ZoneInfo(self.tz)
+        width = len(self.variables)
+        card = self.card
+        formatted: dict[object, str] = {}
+
+        def when(moment: datetime | str | None) -> str | None:
+            if moment is None:
+                return None
+            second = moment[:19] if moment.__class__ is str else moment.replace(microsecond=0)
+            text = formatted.get(second)
+            if text is None:
+                if len(formatted) > 100_000:
+                    formatted.clear()
+                instant = datetime.fromisoformat(second).replace(tzinfo=UTC) if isinstance(second, str) else second
+                text = formatted[second] = instant.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+            return text
+
+        def make(stored) -> list:
+            row_number, phone, variables, status, submitted_at, receipt_at, error_code, reason, fell_back = stored
+            values = [neutralise(str(v)) if v is not None else None for v in (variables or ())[:width]]
+            values += [None] * (width - len(values))
+            cells = [row_number, phone_cell(phone), *values, STATUS_WORDS.get(status, status), when(submitted_at),
+                     when(receipt_at), neutralise(error_code) if error_code else None,
+                     neutralise(reason) if reason else None]
+            if card:
+                cells.append("yes" if fell_back else None)
+            return cells
+
+        return make
+
+
+def export_filename(task_id: int, kind: ExportKind, at: datetime) -> str:
+    return f"smsbot-task-{task_id}-{kind}-{at:%Y%m%d-%H%M%S}.xlsx"
+
+
+def sheet_title(kind: ExportKind) -> str:
+    return KIND_LABELS[kind]
+
+
+# ---------------------------------------------------------------------------- who and when
+
+def check_may_take_details(actor: Actor, created_by: str) -> None:
+    """Full numbers leave the bot only for the task's requester and the approvers."""
+    if actor.user_id != created_by and not actor.is_approver:
+        raise DomainError(f"Only <@{created_by}> (who asked for this send) or an approver can export its "
+                          "recipients or follow up on them.")
+
+
+NOT_SENT_STATUSES = frozenset({"moderating", "rejected", "scheduled"})
+
+
+def details_expire_at(finished_at: datetime, retention_days: int) -> datetime:
+    return finished_at + timedelta(days=retention_days)
+
+
+def purge_cutoff(now: datetime, retention_days: int) -> datetime:
+    """Tasks that finished at or before this moment have their details purged."""
+    return now - timedelta(days=retention_days)
+
+
+def purged_message(task_name: str, purged_at: datetime | None) -> str:
+    when = f" on {purged_at:%Y-%m-%d %H:%M} UTC" if purged_at else " just now"
+    return (f"The per-recipient details of *{task_name}* were purged{when}, after the retention period: "
+            "there is nothing left to export or follow up. Its totals are kept.")
+
+
+def follow_up_audience_name(task_name: str, day: date, attempt: int = 1) -> str:
+    """“<task name> failed <date>”, then “… (2)”, “… (3)” while the name is taken."""
+    suffix = f" ({attempt})" if attempt > 1 else ""
+    base = f"{' '.join(task_name.split())} failed {day:%Y-%m-%d}"
+    return base[:MAX_AUDIENCE_NAME - len(suffix)] + suffix

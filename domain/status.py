@@ -1,0 +1,168 @@
+"""Rules of status and reporting: what `/sms list` and `/sms status` accept, which tasks a
+person sees, how recipients are filtered and paged. Pure."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.errors import DomainError
+from domain.task_state import TaskStatus
+
+LIST_PAGE_SIZE = 10
+DETAILS_PAGE_SIZE = 25
+LOOKUP_LIMIT = 20
+SEARCH_DIGITS = 4
+
+LIST_USAGE = ("Usage: `/sms list [all] [status]`, where status is one of "
+              + ", ".join(f"`{s}`" for s in TaskStatus)
+              + ". For example `/sms list sending` or `/sms list all failed`.")
+STATUS_USAGE = "Usage: `/sms status <task id or name>`, for example `/sms status 12` or `/sms status November receipts`."
+LOOKUP_USAGE = ("Usage: `/sms lookup <number>`: the whole number, written as recipient files may write it; "
+                "it is shown back by its last four digits only.")
+
+#: Statuses a task has once it has started sending (its recipients exist).
+STARTED = frozenset({TaskStatus.sending, TaskStatus.paused, TaskStatus.completed, TaskStatus.failed})
+
+
+class ListScope(StrEnum):
+    CHANNEL = "channel"  # the tasks of this channel: asked from it, or with their thread in it
+    ALL = "all"  # every task the person may see (see `visible_to`)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    scope: ListScope = ListScope.CHANNEL
+    status: TaskStatus | None = None
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """Which tasks a list shows, as storage reads it: None means no condition."""
+
+    channel_id: str | None = None
+    created_by: str | None = None
+    status: TaskStatus | None = None
+
+
+def parse_list_args(args: tuple[str, ...] | list[str]) -> ListQuery:
+    """`[all] [status]`, in either order, any case; anything else is refused with the usage."""
+    scope, status = ListScope.CHANNEL, None
+    for word in (a.lower() for a in args):
+        if word == "all" and scope is ListScope.CHANNEL:
+            scope = ListScope.ALL
+        elif word in TaskStatus.__members__ and status is None:
+            status = TaskStatus(word)
+        else:
+            raise DomainError(f"I don't understand `{word[:40]}`. {LIST_USAGE}")
+    return ListQuery(scope, status)
+
+
+def visible_to(query: ListQuery, *, user_id: str, is_approver: bool, channel_id: str) -> TaskFilter:
+    """A channel's list shows the tasks asked from it or threaded in it: anyone in the channel
+    sees them there already. `all` shows an approver every task (they review them all), and
+    anyone else the tasks they asked for, wherever."""
+    if query.scope is ListScope.CHANNEL:
+        return TaskFilter(channel_id=channel_id, status=query.status)
+    if is_approver:
+        return TaskFilter(status=query.status)
+    return TaskFilter(created_by=user_id, status=query.status)
+
+
+def parse_task_ref(text: str) -> int | str:
+    """A task id (`12` or `#12`) or a task name; an empty one is refused with the usage."""
+    text = " ".join(text.split())
+    if not text:
+        raise DomainError(STATUS_USAGE)
+    digits = text[1:] if text.startswith("#") else text
+    return int(digits) if digits.isdigit() else text
+
+
+def has_started(status: TaskStatus | str, progress_ts: str | None = None) -> bool:
+    """Whether a task has per-recipient results to show: it is sending or past it, or it was
+    stopped while sending (a canceled task with a progress message)."""
+    status = TaskStatus(status)
+    return status in STARTED or (status is TaskStatus.canceled and progress_ts is not None)
+
+
+class RecipientFilter(StrEnum):
+    ALL = "all"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    AWAITING = "awaiting"  # submitted to the carrier, no receipt yet
+    SKIPPED = "skipped"
+    NOT_SENT = "not_sent"  # pending, or in flight right now
+
+
+RECIPIENT_FILTER_LABELS: dict[RecipientFilter, str] = {
+    RecipientFilter.ALL: "All recipients",
+    RecipientFilter.DELIVERED: "Delivered",
+    RecipientFilter.FAILED: "Failed",
+    RecipientFilter.AWAITING: "Awaiting receipt",
+    RecipientFilter.SKIPPED: "Skipped",
+    RecipientFilter.NOT_SENT: "Not yet sent",
+}
+
+_FILTER_STATUSES: dict[RecipientFilter, tuple[str, ...] | None] = {
+    RecipientFilter.ALL: None,
+    RecipientFilter.DELIVERED: ("delivered",),
+    RecipientFilter.FAILED: ("failed",),
+    RecipientFilter.AWAITING: ("submitted",),
+    RecipientFilter.SKIPPED: ("skipped",),
+    RecipientFilter.NOT_SENT: ("pending", "in_flight"),
+}
+
+#: How a recipient's status reads in a row.
+RECIPIENT_STATUS_LABELS = {
+    "pending": "not yet sent", "in_flight": "sending", "submitted": "awaiting receipt",
+    "delivered": "delivered", "failed": "failed", "skipped": "skipped",
+}
+
+
+def recipient_statuses(choice: RecipientFilter | str | None) -> tuple[str, ...] | None:
+    """The stored statuses a filter keeps (None: every status)."""
+    try:
+        return _FILTER_STATUSES[RecipientFilter(choice or RecipientFilter.ALL)]
+    except ValueError:
+        return None
+
+
+def parse_search(text: str | None) -> str | None:
+    """A search by a number's last digits: 1 to 4 digits (a whole number is never asked
+    for, nor shown). Empty means no search."""
+    digits = re.sub(r"[\s•.]", "", text or "")
+    if not digits:
+        return None
+    if not digits.isdigit() or len(digits) > SEARCH_DIGITS:
+        raise DomainError(f"Search by the last digits of a number: 1 to {SEARCH_DIGITS} digits.")
+    return digits
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int  # from 0
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def offset(self) -> int:
+        return self.number * self.size
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.number + 1 < self.pages
+
+
+def clamp_page(number: int, size: int, total: int) -> Page:
+    """A page that exists: past the end (the list shrank since) shows the last one."""
+    last = max(0, -(-total // size) - 1)
+    return Page(min(max(0, number), last), size, total)

@@ -1,0 +1,151 @@
+"""Use cases of exports and follow-ups: a task's recipients as an XLSX file streamed from the
+database, and its failed and no-receipt numbers made into a new recipient list (to resend to)
+or an audience. Only the requester and the approvers may take a task's full numbers out, only
+while its details are kept, and every export is audited before the file leaves the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
+
+from domain.approvers import Actor
+from domain.errors import DomainError
+from domain.exports import (
+    FOLLOW_UP,
+    KIND_LABELS,
+    NOT_SENT_STATUSES,
+    SELECTIONS,
+    ExportKind,
+    ExportLayout,
+    Selection,
+    check_may_take_details,
+    follow_up_audience_name,
+    purged_message,
+    sheet_title,
+)
+from domain.use_cases.audiences import AudienceView, audience_key, save_audience
+from domain.use_cases.tasks import existing_task
+from domain.xlsx_stream import StreamingXlsxWriter
+from storage.tables import AuditEntry, RecipientList, Task
+from storage.task_recipients import RowFilter
+from storage.uow import SqlUnitOfWork as UnitOfWork
+
+FOLLOW_UP_SOURCE = "follow-up"  # RecipientList.source of a list made from a task's failures
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    task_id: int
+    task_name: str
+    kind: ExportKind
+    rows: int
+    variables: list[str]
+    card: bool
+
+
+@dataclass(frozen=True)
+class FollowUpList:
+    task_id: int
+    task_name: str
+    list_id: int
+    count: int
+
+
+def _rows(selection: Selection) -> RowFilter:
+    return RowFilter(selection.statuses, selection.failed_reason)
+
+
+def _task_with_details(uow: UnitOfWork, task_id: int, actor: Actor) -> Task:
+    task = existing_task(uow, task_id)
+    check_may_take_details(actor, task.created_by)
+    if task.details_purged_at is not None:
+        raise DomainError(purged_message(task.name, task.details_purged_at))
+    if task.status in NOT_SENT_STATUSES:
+        raise DomainError(f"*{task.name}* has not been sent yet: there are no results to export or follow up.")
+    return task
+
+
+def check_follow_up(uow: UnitOfWork, task_id: int, actor: Actor) -> str:
+    """Whether this person may follow up on this task now; its name."""
+    with uow:
+        return _task_with_details(uow, task_id, actor).name
+
+
+def plan_export(uow: UnitOfWork, task_id: int, actor: Actor, kind: ExportKind) -> ExportPlan:
+    """Whether this person may have this export, and how many rows it holds."""
+    with uow:
+        task = _task_with_details(uow, task_id, actor)
+        rows = uow.task_recipients.count_selected(task.id, _rows(SELECTIONS[kind]))
+        if rows == 0:
+            what = "recipients" if kind is ExportKind.ALL else f"{KIND_LABELS[kind]} recipients"
+            raise DomainError(f"*{task.name}* has no {what}: there is nothing to export.")
+        variables = list(uow.recipient_lists.get(task.recipient_list_id).variables)
+        return ExportPlan(task.id, task.name, kind, rows, variables, task.kind == "card")
+
+
+def write_export(uow: UnitOfWork, plan: ExportPlan, target: BinaryIO, *, tz: str) -> int:
+    """Streams the rows into `target` (a temporary file) in constant memory; returns how many."""
+    layout = ExportLayout(plan.variables, tz, plan.card)
+    make = layout.row_maker()
+    writer = StreamingXlsxWriter(target, sheet_title=sheet_title(plan.kind), header=layout.header(),
+                                 text_columns=[layout.phone_column], widths=layout.widths())
+    append = writer.append
+    with uow:
+        for stored in uow.task_recipients.iter_selected(plan.task_id, _rows(SELECTIONS[plan.kind])):
+            append(make(stored))
+    writer.close()
+    return writer.rows_written
+
+
+def record_export(uow: UnitOfWork, plan: ExportPlan, actor: Actor, *, rows: int, filename: str,
+                  delivered_to: str) -> None:
+    """Who took which rows of which task, how many, and where the file went: written before
+    the file leaves."""
+    with uow:
+        uow.audit.add(AuditEntry(actor=actor.user_id, action="task.exported", target_type="task",
+                                 target_id=str(plan.task_id),
+                                 detail={"kind": str(plan.kind), "rows": rows, "file": filename,
+                                         "delivered_to": delivered_to}))
+        uow.commit()
+
+
+def record_export_failure(uow: UnitOfWork, plan: ExportPlan, actor: Actor, reason: str) -> None:
+    with uow:
+        uow.audit.add(AuditEntry(actor=actor.user_id, action="task.export_failed", target_type="task",
+                                 target_id=str(plan.task_id), detail={"kind": str(plan.kind), "reason": reason[:200]}))
+        uow.commit()
+
+
+def follow_up_list(uow: UnitOfWork, task_id: int, actor: Actor, *, channel_id: str, purpose: str) -> FollowUpList:
+    """A new recipient list of the task's failed and no-receipt recipients, with their
+    variables, in the task's order: copied inside the database in one statement."""
+    with uow:
+        task = _task_with_details(uow, task_id, actor)
+        source = uow.recipient_lists.get(task.recipient_list_id)
+        recipient_list = RecipientList(created_by=actor.user_id, channel_id=channel_id, source=FOLLOW_UP_SOURCE,
+                                       source_name=f"{task.name}: failed and no receipt", variables=list(source.variables))
+        uow.recipient_lists.add(recipient_list, [])
+        copied = uow.task_recipients.copy_to_list(task.id, recipient_list.id, _rows(FOLLOW_UP))
+        if copied == 0:
+            raise DomainError(f"*{task.name}* has no failed or no-receipt recipients to follow up: every message "
+                              "was delivered or skipped.")
+        recipient_list.data_rows = recipient_list.imported_count = copied
+        uow.audit.add(AuditEntry(actor=actor.user_id, action="recipients.follow_up", target_type="recipient_list",
+                                 target_id=str(recipient_list.id),
+                                 detail={"task": task.id, "recipients": copied, "for": purpose}))
+        uow.commit()
+        return FollowUpList(task.id, task.name, recipient_list.id, copied)
+
+
+def save_failed_as_audience(uow: UnitOfWork, task_id: int, actor: Actor, *, channel_id: str,
+                            today: date) -> AudienceView:
+    """The failed and no-receipt numbers as an audience named “<task> failed <date>” (with
+    “(2)”… while the name is taken), saved by the audiences use case."""
+    follow = follow_up_list(uow, task_id, actor, channel_id=channel_id, purpose="audience")
+    with uow:
+        attempt = 1
+        while uow.audiences.by_name(audience_key(follow_up_audience_name(follow.task_name, today, attempt))):
+            attempt += 1
+    return save_audience(uow, follow_up_audience_name(follow.task_name, today, attempt), actor,
+                         channel_id=channel_id, list_id=follow.list_id)

@@ -1,0 +1,233 @@
+"""Use cases of status and reporting: task lists with their counts, a task's recipients page
+by page, one number across a channel's tasks, and the App Home dashboard.
+
+Whole phone numbers never leave this module: every recipient is returned by its last four
+digits (domain.privacy.last_four)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.approvals import NotAllowed, check_can_decide
+from domain.approvers import Actor
+from domain.content import ContentStatus
+from domain.dispatch import Progress
+from domain.errors import DomainError
+from domain.phones import PhoneNormalizer
+from domain.privacy import last_four
+from domain.status import (
+    DETAILS_PAGE_SIZE,
+    LIST_PAGE_SIZE,
+    LOOKUP_LIMIT,
+    LOOKUP_USAGE,
+    Page,
+    RecipientFilter,
+    TaskFilter,
+    clamp_page,
+    has_started,
+    recipient_statuses,
+)
+from domain.task_state import TaskStatus
+from domain.use_cases.retention import saved_counts
+from domain.use_cases.tasks import TaskNotFound
+from storage.tables import Task
+from storage.uow import SqlUnitOfWork as UnitOfWork
+
+HOME_RECENT = 10
+HOME_PENDING = 12
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    """A task as lists show it: where it stands and what became of its messages."""
+
+    id: int
+    version: int
+    name: str
+    status: TaskStatus
+    created_by: str
+    send_at: datetime | None
+    origin_channel: str
+    thread_channel: str | None
+    thread_ts: str | None
+    progress: Progress
+    started: bool  # it has per-recipient results (the Details button makes sense)
+    details_purged_at: datetime | None = None
+    recipient_count: int = 0
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    tasks: list[TaskSummary]
+    page: Page
+
+
+@dataclass(frozen=True)
+class RecipientLine:
+    shown: str  # the last four digits only
+    row_number: int
+    status: str
+    submitted_at: datetime | None
+    receipt_at: datetime | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class TaskDetails:
+    task: TaskSummary
+    filter: RecipientFilter
+    search: str | None
+    lines: list[RecipientLine]
+    page: Page  # over the recipients that match the filter and search
+
+
+@dataclass(frozen=True)
+class LookupLine:
+    task_id: int
+    task_name: str
+    task_status: TaskStatus
+    status: str
+    submitted_at: datetime | None
+    receipt_at: datetime | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class PendingTask:
+    task: TaskSummary
+    can_decide: bool  # not the approver's own request (four-eyes), or self-approval is on
+
+
+@dataclass(frozen=True)
+class PendingContent:
+    kind: str  # signature or template
+    id: int
+    name: str
+    created_by: str
+    summary: str
+    can_decide: bool
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    recent: list[TaskSummary]
+    pending_tasks: list[PendingTask]
+    pending_tasks_total: int
+    pending_content: list[PendingContent]
+    pending_content_total: int = 0
+
+
+def _summary(task: Task, counts: dict[str, int]) -> TaskSummary:
+    return TaskSummary(
+        id=task.id, version=task.version, name=task.name, status=TaskStatus(task.status), created_by=task.created_by,
+        send_at=task.send_at, origin_channel=task.origin_channel, thread_channel=task.thread_channel,
+        thread_ts=task.thread_ts, progress=Progress.from_counts(counts),
+        started=has_started(task.status, task.progress_ts), details_purged_at=task.details_purged_at,
+        recipient_count=task.recipient_count,
+    )
+
+
+def _summaries(uow: UnitOfWork, tasks: list[Task]) -> list[TaskSummary]:
+    """Their counts in one grouped query for the whole page, not one per task. A task whose
+    details were purged has no recipient rows left: its totals were saved when they went."""
+    counts = uow.task_recipients.counts_by_task([task.id for task in tasks if task.details_purged_at is None])
+    return [_summary(task, saved_counts(task.final_counts) if task.details_purged_at is not None
+                     else counts.get(task.id, {}))
+            for task in tasks]
+
+
+def list_tasks(uow: UnitOfWork, which: TaskFilter, page: int = 0, page_size: int = LIST_PAGE_SIZE) -> TaskPage:
+    with uow:
+        fields = dict(channel_id=which.channel_id, created_by=which.created_by, status=which.status)
+        tasks, total = uow.tasks.page(**fields, offset=max(page, 0) * page_size, limit=page_size)
+        shown = clamp_page(page, page_size, total)
+        if shown.number != page:  # past the end: the list shrank since the page was shown
+            tasks, total = uow.tasks.page(**fields, offset=shown.offset, limit=page_size)
+        return TaskPage(_summaries(uow, tasks), Page(shown.number, page_size, total))
+
+
+def find_task(uow: UnitOfWork, ref: int | str, channel_id: str) -> int:
+    """The id of the task meant by an id or a name (this channel's first, then the newest)."""
+    with uow:
+        task = uow.tasks.get(ref) if isinstance(ref, int) else None
+        if task is None:
+            task = uow.tasks.by_name(str(ref), prefer_channel=channel_id)
+        if task is None:
+            raise TaskNotFound(f"No task is numbered or named “{str(ref)[:40]}”. `/sms list` shows this channel's tasks.")
+        return task.id
+
+
+def find_task_details(uow: UnitOfWork, ref: int | str, channel_id: str) -> TaskDetails:
+    """`/sms status <id or name>`: the task's details, first page, every recipient."""
+    return task_details(uow, find_task(uow, ref, channel_id))
+
+
+def task_details(uow: UnitOfWork, task_id: int, *, choice: RecipientFilter = RecipientFilter.ALL,
+                 search: str | None = None, page: int = 0, page_size: int = DETAILS_PAGE_SIZE) -> TaskDetails:
+    """A task's totals and one page of its recipients; totals only once its details were purged."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None:
+            raise TaskNotFound("That task no longer exists.")
+        summary = _summaries(uow, [task])[0]
+        if task.details_purged_at is not None:
+            return TaskDetails(summary, choice, search, [], Page(0, page_size, 0))
+        statuses = recipient_statuses(choice)
+        rows, total = uow.task_recipients.details(task_id, statuses=statuses, ending=search,
+                                                  offset=max(page, 0) * page_size, limit=page_size)
+        shown = clamp_page(page, page_size, total)
+        if shown.number != page:
+            rows, total = uow.task_recipients.details(task_id, statuses=statuses, ending=search,
+                                                      offset=shown.offset, limit=page_size)
+        lines = [RecipientLine(last_four(row.phone), row.row_number, row.status, row.submitted_at, row.receipt_at,
+                               row.reason or row.error_code) for row in rows]
+        return TaskDetails(summary, choice, search, lines, Page(shown.number, page_size, total))
+
+
+def lookup_number(uow: UnitOfWork, raw: str, channel_id: str, *, normalizer: PhoneNormalizer,
+                  limit: int = LOOKUP_LIMIT) -> tuple[str, list[LookupLine]]:
+    """What became of one number in the tasks of a channel: the number as Slack may show it
+    (last four digits), and a line per task, newest first."""
+    if not raw.strip():
+        raise DomainError(LOOKUP_USAGE)
+    result = normalizer.normalize(raw.strip())
+    if result.e164 is None:
+        raise DomainError(f"That is not a phone number I can use: {result.message}. {LOOKUP_USAGE}")
+    with uow:
+        rows = uow.task_recipients.for_phone(result.e164, channel_id=channel_id, limit=limit)
+        return last_four(result.e164), [
+            LookupLine(task.id, task.name, TaskStatus(task.status), recipient.status, recipient.submitted_at,
+                       recipient.receipt_at, recipient.reason or recipient.error_code)
+            for task, recipient in rows]
+
+
+def _may_decide(actor: Actor, requester: str, allow_self_approval: bool) -> bool:
+    try:
+        check_can_decide(actor, requester, allow_self_approval=allow_self_approval)
+    except NotAllowed:
+        return False
+    return True
+
+
+def home_dashboard(uow: UnitOfWork, actor: Actor, *, allow_self_approval: bool) -> Dashboard:
+    """The person's recent tasks; for an approver, what waits for a decision."""
+    with uow:
+        recent, _total = uow.tasks.page(created_by=actor.user_id, limit=HOME_RECENT)
+        pending_tasks: list[PendingTask] = []
+        pending_content: list[PendingContent] = []
+        waiting_total = content_total = 0
+        if actor.is_approver:
+            waiting, waiting_total = uow.tasks.page(status=TaskStatus.moderating, limit=HOME_PENDING,
+                                                    oldest_first=True)
+            pending_tasks = [PendingTask(s, _may_decide(actor, s.created_by, allow_self_approval))
+                             for s in _summaries(uow, waiting)]
+            for kind, repository in (("signature", uow.signatures), ("template", uow.templates)):
+                rows = repository.all(ContentStatus.PENDING)
+                content_total += len(rows)
+                for row in rows[:HOME_PENDING - len(pending_content)]:
+                    summary = row.purpose_note if kind == "signature" else f"{row.kind}, {row.purpose}: {row.body}"
+                    pending_content.append(PendingContent(kind, row.id, row.name, row.created_by, summary,
+                                                          _may_decide(actor, row.created_by, allow_self_approval)))
+        return Dashboard(_summaries(uow, recent), pending_tasks, waiting_total, pending_content, content_total)
+

@@ -1,0 +1,89 @@
+"""Follow-ups on a sent task's failures, end to end: "Resend to failed" opens the send modal as
+a copy of the task with exactly the failed and no-receipt numbers; "Save failed as audience"
+saves them by a name derived from the task."""
+
+from __future__ import annotations
+
+from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, MEMBER_ID, SENDER_ID
+from handlers.ids import ActionId, BlockId
+from handlers.payloads import SendModalState
+from tests.e2e.sent_tasks import audit, list_recipients, recipients_of, report_ts, sent_task
+from tests.e2e.test_dispatch import bot, bot_overrides, eventually, gateway, gateway_options  # noqa: F401
+from tests.e2e.test_send_tasks import catalog, select, text  # noqa: F401  (approved content)
+
+FOLLOW_UP = ("failed", "submitted")  # failed (the 72-hour no-receipt ones included) and no receipt yet
+
+
+async def test_resend_to_failed_opens_a_copy_with_exactly_the_failed_and_no_receipt_numbers(
+        workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
+    task_id, _card, report = await sent_task(bot_runtime, catalog, clock, workspace, emulator, gateway)
+    expected = recipients_of(bot_runtime, task_id, FOLLOW_UP)
+    assert {r.status for r in expected} == {"failed", "submitted"}  # both kinds are there to carry
+
+    await driver.block_actions(SENDER_ID, ActionId.FOLLOW_UP_RESEND, message=report_ts(report))
+    modal = await eventually(lambda: (v := workspace.views.top_modal(SENDER_ID)) and v.callback_id and v)
+    state = SendModalState.load(modal.private_metadata)
+    assert state.list_id is not None and state.channel_id == APPROVALS_CHANNEL_ID
+    copied = list_recipients(bot_runtime, state.list_id)
+    assert [(r.phone, list(r.variables), r.row_number) for r in copied] == [
+        (r.phone, list(r.variables), r.row_number) for r in expected]
+    shown = {b.get("block_id"): b for b in modal.blocks}
+    assert shown[BlockId.SEND_RECIPIENTS]["text"]["text"] == (
+        f"Failed and no-receipt numbers of Big send ({len(expected)})")
+    assert shown[BlockId.SEND_NAME]["element"]["initial_value"] == "Copy of Big send"
+    assert shown[BlockId.SEND_TEMPLATE]["element"]["initial_option"]["value"] == str(catalog["Receipt"])
+    assert f"{len(expected)} recipients" in str(shown[BlockId.SEND_PREVIEW])
+
+    # Submitted, it is a new task waiting for approval like any other.
+    await driver.view_submission(SENDER_ID, modal.id, {
+        BlockId.SEND_NAME: {ActionId.SEND_FIELD: text("Big send, again")},
+        BlockId.SEND_PURPOSE: {ActionId.SEND_REFRESH: select("notification")},
+        BlockId.SEND_KIND: {ActionId.SEND_REFRESH: select("text")},
+        BlockId.SEND_SIGNATURE: {ActionId.SEND_REFRESH: select(catalog["signature"])},
+        BlockId.SEND_TEMPLATE: {ActionId.SEND_REFRESH: select(catalog["Receipt"])},
+    })
+    assert workspace.submissions[-1].errors == {}
+    with bot_runtime.uow() as uow:
+        again = uow.tasks.get(task_id + 1)
+        assert (again.name, again.status, again.recipient_list_id, again.recipient_count) == (
+            "Big send, again", "moderating", state.list_id, len(expected))
+    [entry] = audit(bot_runtime, "recipients.follow_up")
+    assert entry.detail == {"task": task_id, "recipients": len(expected), "for": "resend"}
+
+
+async def test_save_failed_as_audience_names_it_after_the_task_and_day(
+        workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
+    task_id, _card, report = await sent_task(bot_runtime, catalog, clock, workspace, emulator, gateway)
+    expected = [r.phone for r in recipients_of(bot_runtime, task_id, FOLLOW_UP)]
+
+    await driver.block_actions(SENDER_ID, ActionId.FOLLOW_UP_AUDIENCE, message=report_ts(report))
+    await driver.block_actions(SENDER_ID, ActionId.FOLLOW_UP_AUDIENCE, message=report_ts(report))
+    saved = await eventually(lambda: len(workspace.ephemerals(user_id=SENDER_ID)) == 2
+                             and sorted(e.text for e in workspace.ephemerals(user_id=SENDER_ID)))
+    # clock: 2026-11-23 10:00 in Asia/Shanghai
+    assert saved == [f"Saved audience *Big send failed 2026-11-23 (2)*: {len(expected)} failed and no-receipt "
+                     "numbers. Choose it in the send modal to follow up.",
+                     f"Saved audience *Big send failed 2026-11-23*: {len(expected)} failed and no-receipt "
+                     "numbers. Choose it in the send modal to follow up."]
+    with bot_runtime.uow() as uow:
+        audiences = {a.name: r for a, r in uow.audiences.all_with_lists()}
+    first = audiences["Big send failed 2026-11-23"]
+    assert [r.phone for r in list_recipients(bot_runtime, first.id)] == expected
+    assert first.variables == ["name", "coupon"] and first.imported_count == len(expected)
+    assert len(audit(bot_runtime, "audience.saved")) == 2
+
+
+async def test_follow_ups_are_for_the_requester_and_approvers_only(
+        workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
+    _task_id, _card, report = await sent_task(bot_runtime, catalog, clock, workspace, emulator, gateway,
+                                              recipients=20)
+    await driver.block_actions(MEMBER_ID, ActionId.FOLLOW_UP_RESEND, message=report_ts(report))
+    await driver.block_actions(MEMBER_ID, ActionId.FOLLOW_UP_AUDIENCE, message=report_ts(report))
+    refusals = await eventually(lambda: len(workspace.ephemerals(user_id=MEMBER_ID)) == 2
+                                and {e.text for e in workspace.ephemerals(user_id=MEMBER_ID)})
+    assert refusals == {"Only <@U0SENDER01> (who asked for this send) or an approver can export its recipients "
+                        "or follow up on them."}
+    assert workspace.views.top_modal(MEMBER_ID) is None
+    with bot_runtime.uow() as uow:
+        assert uow.audiences.all_with_lists() == []
+    assert not audit(bot_runtime, "recipients.follow_up")
