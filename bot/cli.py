@@ -1,4 +1,4 @@
-"""`smsbot`: serve, migrate, manifest."""
+"""`smsbot`: serve, sandbox, simulator, worker, migrate, manifest."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import sys
+from pathlib import Path
 
 import typer
 
@@ -76,6 +77,47 @@ def serve(
         uvicorn.run(web_app, host=host, port=port, log_config=None, access_log=False)
     finally:
         setup.stop()
+
+
+@cli.command()
+def sandbox(
+    port: int = typer.Option(8080, help="Port of the page (and of everything else the sandbox serves)."),
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    data_dir: Path = typer.Option(Path(".smsbot-sandbox"), "--data-dir",
+                                  help="Where the sandbox keeps its SQLite database and workspace between runs."),
+    reset: bool = typer.Option(False, "--reset", help="Start afresh: delete the data directory's database and workspace."),
+) -> None:
+    """Try smsbot in a browser, no Slack workspace needed: the bot, the simulator SMS gateway and a
+    local Slack workspace with a web page, in one process on SQLite."""
+    import socket
+
+    import uvicorn
+
+    from bot.logs import configure_logging
+    from bot.sandbox.run import Sandbox, SandboxOptions
+
+    with socket.socket() as probe:  # one clear line instead of uvicorn's traceback
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise SettingsError(f"--port: cannot listen on {host}:{port} ({error.strerror}); "
+                                "choose another with --port") from None
+    configure_logging(load_settings().log_level)
+    options = SandboxOptions(data_dir=data_dir.expanduser().resolve(), host=host, port=port, reset=reset)
+
+    def ready(sandbox: Sandbox) -> None:
+        typer.echo(f"smsbot sandbox is running: open {sandbox.url}  (data in {options.data_dir}; Ctrl+C stops it)")
+
+    app = Sandbox(options, on_ready=ready)
+    configure_logging(app.settings.log_level, app.settings.secret_values())
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the driver's every request to the bot
+    if app.seeded:
+        log.info("sandbox: seeded an approved signature and %d approved templates", app.seeded.templates)
+    if app.restored_messages:
+        log.info("sandbox: %d messages kept from the last run", app.restored_messages)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=2)
+    typer.echo(f"smsbot sandbox stopped; its data stays in {options.data_dir} (--reset starts afresh)")
 
 
 @cli.command()

@@ -20,7 +20,7 @@ def run_smsbot(*args: str, cwd, **env: str) -> subprocess.CompletedProcess:
 def test_help_lists_the_commands(tmp_path):
     result = run_smsbot("--help", cwd=tmp_path)
     assert result.returncode == 0
-    for command in ("serve", "migrate", "manifest"):
+    for command in ("serve", "sandbox", "migrate", "manifest"):
         assert command in result.stdout
 
 
@@ -97,3 +97,34 @@ def test_the_simulator_gateway_runs_alone(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_the_sandbox_serves_its_page_and_health_and_keeps_its_data(tmp_path):
+    import signal
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SMSBOT_")}
+    data = tmp_path / "data"
+    process = subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--port", str(port), "--data-dir", str(data)],
+                               cwd=tmp_path, env=clean, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        ready = process.stdout.readline()  # printed once the page answers
+        assert f"open http://127.0.0.1:{port}" in ready
+        page = httpx.get(f"http://127.0.0.1:{port}/")
+        assert page.status_code == 200 and "smsbot sandbox" in page.text
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok", "database": "ok"}
+        people = httpx.get(f"http://127.0.0.1:{port}/sandbox/api/page", params={"user": "U0SENDER01"}).json()["users"]
+        assert {p["role"] for p in people if not p["is_bot"]} == {"sender", "approver", "member"}
+        busy = run_smsbot("sandbox", "--port", str(port), "--data-dir", str(data), cwd=tmp_path)
+        assert busy.returncode == 2 and busy.stderr.strip() == (
+            f"smsbot: --port: cannot listen on 127.0.0.1:{port} (Address already in use); choose another with --port")
+    finally:
+        process.send_signal(signal.SIGINT)
+        stopped = process.communicate(timeout=20)[0]
+    assert process.returncode == 0 and "smsbot sandbox stopped" in stopped
+    assert (data / "smsbot.db").exists() and (data / "workspace.json").exists()

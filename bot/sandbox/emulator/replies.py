@@ -179,4 +179,5 @@ def _show_errors(workspace: Workspace, view_id: str, errors: object) -> Submissi
         # Slack refuses errors for blocks that are not input blocks of this view.
         return Submission(view_id, "errors", dict(errors), problems=[f"not an input block_id: {b}" for b in unknown])
     view.errors = {str(k): str(v) for k, v in errors.items()}
+    workspace.changed("views")
     return Submission(view_id, "errors", dict(view.errors))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import secrets
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.sandbox.emulator import defaults
@@ -35,6 +36,12 @@ from bot.sandbox.emulator.model import (
     Usergroup,
 )
 from bot.sandbox.emulator.views import ViewStore
+
+log = logging.getLogger(__name__)
+
+# What changed, for listeners: "channels", "messages", "ephemerals" or "views".
+ChangeListener = Callable[[str], None]
+
 
 class Workspace:
     def __init__(
@@ -68,6 +75,7 @@ class Workspace:
         self.submissions: list[Submission] = []
         self._sequence = itertools.count(1)
         self._last_ts_micros = 0
+        self._listeners: list[ChangeListener] = []
         self.views = ViewStore(self)
         self.files = FileStore(self)
         self.add_user(User(self.bot.user_id, self.bot.name, self.bot.name, is_bot=True))
@@ -82,6 +90,30 @@ class Workspace:
         everyone = {user_id for user_id, _, _ in defaults.SEED_USERS} | {self.bot.user_id}
         for channel_id, name in defaults.SEED_CHANNELS:
             self.add_channel(Channel(channel_id, name, set(everyone)))
+
+    # ------------------------------------------------------------------ change listeners
+
+    def add_listener(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call `listener(what)` after every change people would see (the sandbox page's
+        live updates). It runs in the changing thread, under the lock: keep it quick.
+        Returns a function that removes it."""
+        with self.lock:
+            self._listeners.append(listener)
+        return lambda: self._remove_listener(listener)
+
+    def _remove_listener(self, listener: ChangeListener) -> None:
+        with self.lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def changed(self, what: str) -> None:
+        with self.lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(what)
+            except Exception:  # a broken listener must not break Slack's answers
+                log.exception("workspace listener failed")
 
     # ------------------------------------------------------------------ ids and time
 
@@ -131,7 +163,8 @@ class Workspace:
         with self.lock:
             self._channels[channel.id] = channel
             self._messages.setdefault(channel.id, [])
-            return channel
+        self.changed("channels")
+        return channel
 
     def channel(self, channel_id: str) -> Channel | None:
         with self.lock:
@@ -183,6 +216,7 @@ class Workspace:
                 subtype=subtype,
             )
             self._messages.setdefault(channel_id, []).append(message)
+            self.changed("messages")
             return message
 
     def _thread_root(self, channel_id: str, thread_ts: str | None) -> str | None:
@@ -194,6 +228,18 @@ class Workspace:
         if parent is None:
             return None
         return parent.thread_ts or parent.ts
+
+    def restore_messages(self, messages: Iterable[Message], *, ids_used: int = 0) -> None:
+        """Messages kept from an earlier run (the sandbox keeps its workspace), with their own
+        ts; later timestamps follow them, and later ids follow `ids_used` (the highest number
+        `new_id` had given, e.g. to the restored files)."""
+        with self.lock:
+            for message in sorted(messages, key=lambda m: float(m.ts)):
+                self._messages.setdefault(message.channel, []).append(message)
+                seconds, _, micros = message.ts.partition(".")
+                self._last_ts_micros = max(self._last_ts_micros, int(seconds) * 1_000_000 + int(micros or 0))
+            self._sequence = itertools.count(max(next(self._sequence), ids_used + 1))
+        self.changed("messages")
 
     def message(self, channel_id: str, ts: str) -> Message | None:
         with self.lock:
@@ -233,12 +279,14 @@ class Workspace:
             if attachments is not None:
                 message.attachments = list(attachments)
             message.edited_ts = self.next_ts()
+            self.changed("messages")
             return message
 
     def delete_message(self, channel_id: str, ts: str) -> None:
         with self.lock:
             history = self._messages.get(channel_id, [])
             self._messages[channel_id] = [m for m in history if m.ts != ts]
+            self.changed("messages")
 
     def message_payload(self, message: Message) -> JsonDict:
         """The message as the Web API and event payloads show it."""
@@ -301,6 +349,7 @@ class Workspace:
                 channel_id, user_id, self.next_ts(), text or "", list(blocks or []), thread_ts, source
             )
             self._ephemerals.append(ephemeral)
+            self.changed("ephemerals")
             return ephemeral
 
     def ephemerals(self, *, user_id: str | None = None, channel_id: str | None = None) -> list[EphemeralMessage]:
@@ -320,10 +369,12 @@ class Workspace:
             ephemeral = self.ephemeral(ts)
             if ephemeral is not None:
                 ephemeral.text, ephemeral.blocks = text, list(blocks or [])
+                self.changed("ephemerals")
 
     def delete_ephemeral(self, ts: str) -> None:
         with self.lock:
             self._ephemerals = [e for e in self._ephemerals if e.ts != ts]
+            self.changed("ephemerals")
 
     # ------------------------------------------------------------------ trigger ids
 

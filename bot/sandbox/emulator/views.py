@@ -169,6 +169,7 @@ class ViewStore:
             view = self._new_view(user_id, definition, None, None)
             self._stacks[view.id] = [view.id]
             self._open_modal[user_id] = view.id
+            self._workspace.changed("views")
             return view
 
     def push(self, user_id: str, definition: JsonDict, from_view_id: str | None) -> View:
@@ -181,6 +182,7 @@ class ViewStore:
                 raise SlackFailure("push_limit_reached")
             view = self._new_view(user_id, definition, below.root_view_id, stack[-1])
             stack.append(view.id)
+            self._workspace.changed("views")
             return view
 
     def replace(self, view: View, definition: JsonDict) -> View:
@@ -197,6 +199,7 @@ class ViewStore:
             view.external_id = definition.get("external_id") or view.external_id
             view.hash = self._new_hash()
             view.errors = {}
+            self._workspace.changed("views")
             return view
 
     def publish(self, user_id: str, definition: JsonDict) -> View:
@@ -206,6 +209,7 @@ class ViewStore:
                 return self.replace(home, definition)
             view = self._new_view(user_id, definition, None, None)
             self._homes[user_id] = view.id
+            self._workspace.changed("views")
             return view
 
     def set_state(self, view_id: str, values: JsonDict) -> None:
@@ -225,6 +229,7 @@ class ViewStore:
                 del self._stacks[view.root_view_id]
                 if self._open_modal.get(view.user_id) == view.root_view_id:
                     del self._open_modal[view.user_id]
+            self._workspace.changed("views")
             return [self._views[v] for v in closed_ids]
 
     def clear(self, view_id: str) -> list[View]:

@@ -1,0 +1,67 @@
+"""What a newcomer finds in a new sandbox: approved content made with the bot's own use cases,
+and a recipient file to download and drop into a channel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.sandbox.emulator.defaults import APPROVER_ID, SENDER_ID
+from domain.approvers import Actor
+from domain.content import CardButton, Purpose, TemplateDraft, TemplateKind
+from domain.use_cases.content import ContentKind, add_signature, add_template, decide_content, list_content
+
+SAMPLE_FILENAME = "sandbox-recipients.csv"
+SAMPLE_ROWS = 60
+SIGNATURE = "Acme"
+TEMPLATES = (
+    TemplateDraft(name="Order shipped", kind=TemplateKind.TEXT, purpose=Purpose.NOTIFICATION,
+                  body="Hi ${name}, your order ${order} has shipped and arrives in 2 days."),
+    TemplateDraft(name="Spring coupon", kind=TemplateKind.TEXT, purpose=Purpose.PROMOTIONAL,
+                  body="Hi ${name}, spring is here: 20% off everything this week with code SPRING20."),
+    TemplateDraft(name="Spring sale card", kind=TemplateKind.CARD, purpose=Purpose.PROMOTIONAL,
+                  body="Hi ${name}, our spring sale starts today.", title="Spring sale",
+                  image_url="https://shop.example.com/spring.png",
+                  buttons=[CardButton("Shop now", "https://shop.example.com/spring")],
+                  default_link="https://shop.example.com/spring"),
+)
+_NAMES = ("Li Wei", "Wang Fang", "Zhang Min", "Liu Yang", "Chen Jing", "Yang Tao", "Zhao Lei", "Huang Li",
+          "Zhou Qiang", "Wu Na")
+
+
+@dataclass(frozen=True)
+class Seeded:
+    signatures: int
+    templates: int
+
+
+def sample_recipients_csv() -> bytes:
+    """`phone,name,order`: 60 rows in the shapes people type (bare 11 digits, +86, 86…), one
+    number that is not a phone and one that repeats another once normalised, so the import
+    summary has something to say."""
+    rows = ["phone,name,order"]
+    for n in range(SAMPLE_ROWS - 2):
+        number = f"1380013{n:04d}"
+        shape = (number, f"+86{number}", f"86{number}")[n % 3]
+        rows.append(f"{shape},{_NAMES[n % len(_NAMES)]},A{1000 + n}")
+    rows.append("12345,Not A Phone,A9998")
+    rows.append("+8613800130000,Li Wei again,A9999")  # the first row's number, written otherwise
+    return ("\n".join(rows) + "\n").encode()
+
+
+def seed_content(uow: Callable[[], object], now: datetime) -> Seeded | None:
+    """The signature and templates, asked for by the sender and approved by an approver, as
+    the bot would record them. Only into a database that has no signature yet: None then."""
+    if list_content(uow(), ContentKind.SIGNATURE):
+        return None
+    sender, approver = Actor(SENDER_ID), Actor(APPROVER_ID, is_approver=True)
+
+    def approve(kind: ContentKind, content_id: int) -> None:
+        decide_content(uow(), kind, content_id, approver, approve=True, reason=None, allow_self_approval=False,
+                       now=now)
+
+    approve(ContentKind.SIGNATURE, add_signature(uow(), SIGNATURE, "Acme Shop, the sandbox's store", sender).id)
+    for draft in TEMPLATES:
+        approve(ContentKind.TEMPLATE, add_template(uow(), draft, sender).id)
+    return Seeded(signatures=1, templates=len(TEMPLATES))

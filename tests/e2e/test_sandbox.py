@@ -1,0 +1,94 @@
+"""`smsbot sandbox` without a browser: its seed, the page's API and event stream, and what it
+keeps between runs. The browser walkthrough is in tests/browser."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+
+from bot.sandbox.emulator.defaults import GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID
+from bot.sandbox.seed import SAMPLE_FILENAME, SAMPLE_ROWS, TEMPLATES
+from domain.content import ContentStatus
+from domain.use_cases.content import ContentKind, list_content
+from tests.sandbox_harness import served_sandbox
+
+
+def page_of(sandbox, user: str, channel: str = GENERAL_CHANNEL_ID, thread: str | None = None) -> dict:
+    params = {"user": user, "channel": channel, **({"thread": thread} if thread else {})}
+    answer = httpx.get(f"{sandbox.url}/sandbox/api/page", params=params)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def post(sandbox, path: str, **body) -> httpx.Response:
+    return httpx.post(f"{sandbox.url}/sandbox/api/{path}", json=body, timeout=10)
+
+
+def eventually(check, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := check():
+            return result
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def test_a_new_sandbox_has_approved_content_once(tmp_path):
+    with served_sandbox(tmp_path) as sandbox:
+        assert sandbox.seeded is not None
+        signatures = list_content(sandbox.runtime.uow(), ContentKind.SIGNATURE)
+        templates = list_content(sandbox.runtime.uow(), ContentKind.TEMPLATE)
+        assert [(s.name, s.status) for s in signatures] == [("Acme", ContentStatus.APPROVED)]
+        assert sorted(t.name for t in templates) == sorted(t.name for t in TEMPLATES)
+        assert {t.status for t in templates} == {ContentStatus.APPROVED}
+        sample = httpx.get(f"{sandbox.url}/sandbox/sample")
+        assert sample.headers["content-disposition"] == f'attachment; filename="{SAMPLE_FILENAME}"'
+        assert len(sample.text.splitlines()) == SAMPLE_ROWS + 1
+    with served_sandbox(tmp_path) as again:  # kept between runs: nothing seeded twice
+        assert again.seeded is None
+        assert len(list_content(again.runtime.uow(), ContentKind.SIGNATURE)) == 1
+
+
+def test_a_slash_command_from_the_page_reaches_the_bot_signed(tmp_path):
+    with served_sandbox(tmp_path) as sandbox:
+        answer = post(sandbox, "command", user=SENDER_ID, channel=GENERAL_CHANNEL_ID, text="/sms help")
+        assert answer.json() == {"ok": True, "status": 200}
+        help_message = page_of(sandbox, SENDER_ID)["messages"][-1]
+        assert help_message["ephemeral"] and "/sms send" in json.dumps(help_message["blocks"])
+        assert page_of(sandbox, MEMBER_ID)["messages"] == []  # ephemeral: the sender's alone
+        refused = post(sandbox, "command", user=SENDER_ID, channel=GENERAL_CHANNEL_ID, text="/nosuch")
+        assert refused.status_code == 400 and "not a valid command" in refused.json()["error"]
+        assert post(sandbox, "command", user="U0NOBODY01", channel=GENERAL_CHANNEL_ID, text="/sms").status_code == 400
+
+
+def test_changes_stream_to_the_page(tmp_path):
+    with served_sandbox(tmp_path) as sandbox:
+        with httpx.stream("GET", f"{sandbox.url}/sandbox/api/events", timeout=10) as events:
+            post(sandbox, "message", user=SENDER_ID, channel=GENERAL_CHANNEL_ID, text="hello")
+            changes = next(line for line in events.iter_lines() if line.startswith("data:"))
+        assert "messages" in json.loads(changes.removeprefix("data:"))
+
+
+def test_the_workspace_is_kept_between_runs_unless_reset(tmp_path):
+    with served_sandbox(tmp_path) as sandbox:
+        shared = httpx.post(f"{sandbox.url}/sandbox/api/share", content=sandbox_csv(),
+                            params={"user": SENDER_ID, "channel": GENERAL_CHANNEL_ID, "name": "list.csv"})
+        assert shared.status_code == 200, shared.text
+        upload = eventually(lambda: page_of(sandbox, SENDER_ID)["messages"][-1]["reply_count"] and
+                            page_of(sandbox, SENDER_ID)["messages"][-1])
+        thread = eventually(lambda: (t := page_of(sandbox, SENDER_ID, thread=upload["ts"])["thread"]) and
+                            "imported" in t["replies"][-1]["text"] and t)
+    with served_sandbox(tmp_path) as again:
+        kept = page_of(again, SENDER_ID, thread=upload["ts"])["thread"]
+        assert kept["root"]["ts"] == upload["ts"] and kept["replies"][-1]["ts"] == thread["replies"][-1]["ts"]
+        file_url = kept["root"]["files"][0]["url"]
+        assert httpx.get(f"{again.url}{file_url}", params={"user": MEMBER_ID}).content == sandbox_csv()
+    with served_sandbox(tmp_path, reset=True) as fresh:
+        assert page_of(fresh, SENDER_ID)["messages"] == []
+        assert fresh.seeded is not None
+
+
+def sandbox_csv() -> bytes:
+    return b"phone,name\n13800138000,Li\n13912345678,Han\n"
