@@ -8,16 +8,14 @@ minutes), then dropped. Runs in the fake's event loop; `start()`/`stop()` come f
 from __future__ import annotations
 
 import asyncio
-import heapq
-import itertools
 import json
 import logging
-from collections.abc import Coroutine
 from typing import Any
 
 import httpx
 
 from bot.providers.alibaba.fake_state import FakeAlibabaConfig, FakeAlibabaState
+from bot.providers.due_batches import DueBatches
 
 log = logging.getLogger(__name__)
 
@@ -26,51 +24,24 @@ class Pusher:
     def __init__(self, config: FakeAlibabaConfig, state: FakeAlibabaState) -> None:
         self.config = config
         self.state = state
-        self._due: list[tuple[float, int, dict[str, Any]]] = []  # (loop time, seq, report item)
-        self._seq = itertools.count()
         self._client: httpx.AsyncClient | None = None
-        self._loop_task: asyncio.Task[None] | None = None
-        self._pushes: set[asyncio.Task[None]] = set()
+        self._batches = DueBatches(interval=config.report_flush_interval, batch_size=config.report_batch_size,
+                                   send=self._push_reports, name="alibaba-fake-reports")
 
     async def start(self) -> None:
         self._client = httpx.AsyncClient(timeout=self.config.push_timeout)
-        self._loop_task = asyncio.create_task(self._run(), name="alibaba-fake-reports")
+        self._batches.start()
 
     async def stop(self) -> None:
-        tasks = [task for task in (self._loop_task, *self._pushes) if task is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._loop_task = None
+        await self._batches.stop()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
 
     def schedule(self, report: dict[str, Any], delay: float) -> None:
         """Queue one SmsReport item to be pushed `delay` seconds from now (call from the event loop)."""
-        due = asyncio.get_running_loop().time() + delay
-        heapq.heappush(self._due, (due, next(self._seq), report))
+        self._batches.schedule(report, delay)
         self.state.add("reports_scheduled")
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.config.report_flush_interval)
-            self._flush_due()
-
-    def _flush_due(self) -> None:
-        now = asyncio.get_running_loop().time()
-        due: list[dict[str, Any]] = []
-        while self._due and self._due[0][0] <= now:
-            due.append(heapq.heappop(self._due)[2])
-        size = self.config.report_batch_size
-        for start in range(0, len(due), size):
-            self._spawn(self._push_reports(due[start : start + size]))
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        # Each batch in its own task, so that a receiver being retried does not hold up the others.
-        task = asyncio.create_task(coroutine)
-        self._pushes.add(task)
-        task.add_done_callback(self._pushes.discard)
 
     async def _push_reports(self, reports: list[dict[str, Any]]) -> None:
         url = self.config.report_url

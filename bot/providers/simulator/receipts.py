@@ -9,8 +9,6 @@ that fails (retried with back-off) does not hold up the others.
 from __future__ import annotations
 
 import asyncio
-import heapq
-import itertools
 import logging
 import time
 from datetime import UTC, datetime
@@ -19,6 +17,7 @@ from typing import Any
 import httpx
 import orjson
 
+from bot.providers.due_batches import DueBatches
 from bot.providers.simulator.config import SimulatorConfig
 from bot.providers.simulator.signing import signed_headers
 from bot.providers.simulator.state import SimulatorState
@@ -34,50 +33,24 @@ class WebhookSender:
     def __init__(self, config: SimulatorConfig, state: SimulatorState) -> None:
         self.config = config
         self.state = state
-        self._due: list[tuple[float, int, dict[str, Any]]] = []  # (loop time, seq, receipt)
-        self._seq = itertools.count()
         self._client: httpx.AsyncClient | None = None
-        self._loop_task: asyncio.Task[None] | None = None
-        self._posts: set[asyncio.Task[None]] = set()
+        self._batches = DueBatches(interval=config.receipt_flush_interval, batch_size=config.receipt_batch_size,
+                                   send=self._post_receipts, name="simulator-receipts")
 
     async def start(self) -> None:
         self._client = httpx.AsyncClient(timeout=self.config.post_timeout)
-        self._loop_task = asyncio.create_task(self._run(), name="simulator-receipts")
+        self._batches.start()
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._loop_task, *self._posts) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._loop_task = None
+        await self._batches.stop()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
 
     def schedule(self, receipt: dict[str, Any], delay: float) -> None:
         """Queue one receipt to be posted `delay` seconds from now (call from the event loop)."""
-        due = asyncio.get_running_loop().time() + delay
-        heapq.heappush(self._due, (due, next(self._seq), receipt))
+        self._batches.schedule(receipt, delay)
         self.state.add("receipts_scheduled")
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.config.receipt_flush_interval)
-            self.flush_due()
-
-    def flush_due(self) -> None:
-        now = asyncio.get_running_loop().time()
-        due: list[dict[str, Any]] = []
-        while self._due and self._due[0][0] <= now:
-            due.append(heapq.heappop(self._due)[2])
-        size = self.config.receipt_batch_size
-        for start in range(0, len(due), size):
-            self._spawn(self._post_receipts(due[start : start + size]))
-
-    def _spawn(self, coroutine: Any) -> None:
-        task = asyncio.create_task(coroutine)
-        self._posts.add(task)
-        task.add_done_callback(self._posts.discard)
 
     async def _post_receipts(self, receipts: list[dict[str, Any]]) -> None:
         url = self.config.receipt_url
