@@ -7,6 +7,7 @@ from typing import Any
 
 from domain.content import MAX_CARD_BUTTONS, TEMPLATE_NAME_MAX, ContentStatus, Purpose, TemplateKind
 from domain.use_cases.content import ContentKind, ContentView
+from handlers.block_kit import plain, section
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
 
@@ -20,19 +21,8 @@ STATUS_MARK = {
 }
 
 
-def _text(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
-
-
-def _section(text: str, block_id: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
-    if block_id:
-        block["block_id"] = block_id
-    return block
-
-
 def _option(value: str, label: str | None = None) -> dict[str, Any]:
-    return {"text": _text(label or value.capitalize()), "value": value}
+    return {"text": plain(label or value.capitalize()), "value": value}
 
 
 def describe(view: ContentView, *, signature_prefix=None, optout_hint: str | None = None) -> str:
@@ -69,12 +59,12 @@ def build_approval_request(view: ContentView, description: str) -> tuple[str, Bl
     ref = ContentRef(kind=view.kind, id=view.id).dump()
     text = f"Approval needed: {view.kind} “{view.name}” from <@{view.created_by}>"
     return text, [
-        {"type": "header", "text": _text(f"Approval needed: {view.kind}")},
-        _section(f"{description}\n\nRequested by <@{view.created_by}>", BlockId.APPROVAL_SUMMARY),
+        {"type": "header", "text": plain(f"Approval needed: {view.kind}")},
+        section(f"{description}\n\nRequested by <@{view.created_by}>", BlockId.APPROVAL_SUMMARY),
         {"type": "actions", "block_id": BlockId.APPROVAL_ACTIONS, "elements": [
-            {"type": "button", "action_id": ActionId.CONTENT_APPROVE, "style": "primary", "text": _text("Approve"),
+            {"type": "button", "action_id": ActionId.CONTENT_APPROVE, "style": "primary", "text": plain("Approve"),
              "value": ref},
-            {"type": "button", "action_id": ActionId.CONTENT_REJECT, "style": "danger", "text": _text("Reject"),
+            {"type": "button", "action_id": ActionId.CONTENT_REJECT, "style": "danger", "text": plain("Reject"),
              "value": ref},
         ]},
     ]
@@ -87,8 +77,8 @@ def build_decided_request(view: ContentView, description: str) -> tuple[str, Blo
         decision += f": {view.reject_reason}"
     text = f"{view.kind} “{view.name}” {view.status}"
     return text, [
-        {"type": "header", "text": _text(f"{view.kind.capitalize()} {view.status}")},
-        _section(f"{description}\n\nRequested by <@{view.created_by}>", BlockId.APPROVAL_SUMMARY),
+        {"type": "header", "text": plain(f"{view.kind.capitalize()} {view.status}")},
+        section(f"{description}\n\nRequested by <@{view.created_by}>", BlockId.APPROVAL_SUMMARY),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": decision[:3000]}]},
     ]
 
@@ -106,12 +96,12 @@ def build_reject_modal(kind: str, content_id: int, channel_id: str, message_ts: 
         "callback_id": CallbackId.CONTENT_REJECT,
         "private_metadata": ContentRejectState(kind=kind, id=content_id, channel_id=channel_id,
                                                message_ts=message_ts, from_home=from_home or None).dump(),
-        "title": _text("Reject"),
-        "submit": _text("Reject"),
-        "close": _text("Cancel"),
+        "title": plain("Reject"),
+        "submit": plain("Reject"),
+        "close": plain("Cancel"),
         "blocks": [
-            _section(f"Reject {kind} “{name}”? The requester sees your reason in the thread."),
-            {"type": "input", "block_id": BlockId.APPROVAL_REASON, "label": _text("Reason"),
+            section(f"Reject {kind} “{name}”? The requester sees your reason in the thread."),
+            {"type": "input", "block_id": BlockId.APPROVAL_REASON, "label": plain("Reason"),
              "element": {"type": "plain_text_input", "action_id": ActionId.APPROVAL_REASON_INPUT, "multiline": True,
                          "max_length": 500}},
         ],
@@ -121,20 +111,20 @@ def build_reject_modal(kind: str, content_id: int, channel_id: str, message_ts: 
 def build_content_list(kind: ContentKind, views: Sequence[ContentView]) -> tuple[str, Blocks]:
     if not views:
         text = f"No {kind}s yet. Add one with `{SLASH_COMMAND} {kind} add`."
-        return text, [_section(text)]
+        return text, [section(text)]
     lines = []
     for view in views[:MAX_LISTED]:
         extra = f" — {view.detail['kind']}, {view.detail['purpose']}" if kind is ContentKind.TEMPLATE else ""
         lines.append(f"• *{view.name}*{extra} — {STATUS_MARK[view.status]}")
     if len(views) > MAX_LISTED:
         lines.append(f"…and {len(views) - MAX_LISTED} more.")
-    return f"{len(views)} {kind}s", [_section(f"*{kind.capitalize()}s*\n" + "\n".join(lines))]
+    return f"{len(views)} {kind}s", [section(f"*{kind.capitalize()}s*\n" + "\n".join(lines))]
 
 
 def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None) -> dict:
-    block = {"type": "input", "block_id": block_id, "label": _text(label), "element": element, "optional": optional}
+    block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element, "optional": optional}
     if hint:
-        block["hint"] = _text(hint)
+        block["hint"] = plain(hint)
     return block
 
 
@@ -158,7 +148,7 @@ def build_template_modal(channel_id: str, kind: TemplateKind = TemplateKind.TEXT
     buttons = "\n".join(f"{b['text']} | {b['url']}" for b in values.get("buttons") or [])
     blocks: Blocks = [
         _input(BlockId.TEMPLATE_NAME, "Name", _plain(max_length=TEMPLATE_NAME_MAX, initial=values.get("name"))),
-        {"type": "input", "block_id": BlockId.TEMPLATE_KIND, "label": _text("Message type"), "dispatch_action": True,
+        {"type": "input", "block_id": BlockId.TEMPLATE_KIND, "label": plain("Message type"), "dispatch_action": True,
          "element": {"type": "static_select", "action_id": ActionId.TEMPLATE_KIND_SELECT, "options": kinds,
                      "initial_option": _option(kind)}},
         _input(BlockId.TEMPLATE_PURPOSE, "Purpose", {"type": "static_select", "action_id": ActionId.TEMPLATE_FIELD,
@@ -187,8 +177,8 @@ def build_template_modal(channel_id: str, kind: TemplateKind = TemplateKind.TEXT
         "type": "modal",
         "callback_id": CallbackId.TEMPLATE_ADD,
         "private_metadata": TemplateModalState(channel_id=channel_id, template_id=template_id).dump(),
-        "title": _text("Change template" if template_id else "New template"),
-        "submit": _text("Submit for approval"),
-        "close": _text("Cancel"),
+        "title": plain("Change template" if template_id else "New template"),
+        "submit": plain("Submit for approval"),
+        "close": plain("Cancel"),
         "blocks": blocks,
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.use_cases.status import Dashboard, PendingContent, PendingTask
+from handlers.block_kit import plain, section
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId
 from handlers.payloads import ContentRef, TaskRef
 from handlers.status_blocks import details_button, escape, task_line
@@ -14,23 +15,12 @@ Blocks = list[dict[str, Any]]
 CONTENT_SHOWN = 300
 
 
-def _text(text: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": text}
-
-
-def _section(text: str, block_id: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
-    if block_id:
-        block["block_id"] = block_id
-    return block
-
-
 def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
 
 
 def _button(action_id: str, label: str, value: str | None = None, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {"type": "button", "action_id": action_id, "text": _text(label)}
+    button: dict[str, Any] = {"type": "button", "action_id": action_id, "text": plain(label)}
     if value is not None:
         button["value"] = value
     if style:
@@ -47,12 +37,12 @@ def _quick_actions() -> dict[str, Any]:
 
 
 def _recent(dashboard: Dashboard, links: dict[int, str]) -> Blocks:
-    blocks: Blocks = [{"type": "header", "text": _text("Your recent tasks")}]
+    blocks: Blocks = [{"type": "header", "text": plain("Your recent tasks")}]
     if not dashboard.recent:
-        blocks.append(_section(f"No send tasks yet. Press *New send* or run `{SLASH_COMMAND} send`."))
+        blocks.append(section(f"No send tasks yet. Press *New send* or run `{SLASH_COMMAND} send`."))
         return blocks
     for task in dashboard.recent:
-        block = _section(task_line(task, links.get(task.id)), f"{BlockId.HOME_RECENT}:{task.id}")
+        block = section(task_line(task, links.get(task.id)), f"{BlockId.HOME_RECENT}:{task.id}")
         if task.started:
             block["accessory"] = details_button(task)
         blocks.append(block)
@@ -62,7 +52,7 @@ def _recent(dashboard: Dashboard, links: dict[int, str]) -> Blocks:
 
 def _pending_task(item: PendingTask, links: dict[int, str]) -> Blocks:
     task = item.task
-    blocks = [_section(task_line(task, links.get(task.id)))]
+    blocks = [section(task_line(task, links.get(task.id)))]
     if item.can_decide:
         value = TaskRef(id=task.id, version=task.version).dump()
         blocks.append({"type": "actions", "block_id": f"{BlockId.HOME_PENDING_TASK}:{task.id}", "elements": [
@@ -76,7 +66,7 @@ def _pending_task(item: PendingTask, links: dict[int, str]) -> Blocks:
 
 def _pending_content(item: PendingContent) -> Blocks:
     summary = item.summary if len(item.summary) <= CONTENT_SHOWN else item.summary[:CONTENT_SHOWN - 1] + "…"
-    blocks = [_section(f"*{item.kind.capitalize()}* “{escape(item.name)}” from <@{item.created_by}>"
+    blocks = [section(f"*{item.kind.capitalize()}* “{escape(item.name)}” from <@{item.created_by}>"
                        + (f"\n>{escape(summary)}" if summary else ""))]
     if item.can_decide:
         value = ContentRef(kind=item.kind, id=item.id).dump()
@@ -89,19 +79,19 @@ def _pending_content(item: PendingContent) -> Blocks:
 
 
 def _approvals(dashboard: Dashboard, links: dict[int, str]) -> Blocks:
-    blocks: Blocks = [{"type": "divider"}, {"type": "header", "text": _text("Waiting for your decision")}]
+    blocks: Blocks = [{"type": "divider"}, {"type": "header", "text": plain("Waiting for your decision")}]
     if not dashboard.pending_tasks and not dashboard.pending_content:
-        blocks.append(_section("Nothing is waiting for approval. :tada:"))
+        blocks.append(section("Nothing is waiting for approval. :tada:"))
         return blocks
     if dashboard.pending_tasks:
-        blocks.append(_section(f"*Send tasks* ({dashboard.pending_tasks_total:,})"))
+        blocks.append(section(f"*Send tasks* ({dashboard.pending_tasks_total:,})"))
         for item in dashboard.pending_tasks:
             blocks += _pending_task(item, links)
         if dashboard.pending_tasks_total > len(dashboard.pending_tasks):
             blocks.append(_context(f"…and {dashboard.pending_tasks_total - len(dashboard.pending_tasks):,} more: "
                                    f"`{SLASH_COMMAND} list all moderating`."))
     if dashboard.pending_content:
-        blocks.append(_section(f"*Signatures and templates* ({dashboard.pending_content_total:,})"))
+        blocks.append(section(f"*Signatures and templates* ({dashboard.pending_content_total:,})"))
         for item in dashboard.pending_content:
             blocks += _pending_content(item)
         if dashboard.pending_content_total > len(dashboard.pending_content):
@@ -127,7 +117,7 @@ def build_home_view(*, is_approver: bool, dashboard: Dashboard | None = None,
         ]
     )
     blocks: Blocks = [
-        {"type": "header", "text": _text("smsbot: bulk SMS from Slack")},
+        {"type": "header", "text": plain("smsbot: bulk SMS from Slack")},
         {"type": "section", "block_id": BlockId.HOME_INTRO, "text": {"type": "mrkdwn", "text":
             "Send SMS to thousands of numbers from a spreadsheet, with every send reviewed by an "
             "approver and followed live in its thread. Numbers are shown by their last four digits only."}},

@@ -4,35 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.block_kit import mrkdwn, section
 from handlers.ids import ActionId, BlockId, CallbackId, SLASH_COMMAND
 from handlers.payloads import ImportModalState
 
 Blocks = list[dict[str, Any]]
 Message = tuple[str, Blocks]
 
-_SECTION_LIMIT = 3000
-
-
-def _section(text: str, block_id: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text[:_SECTION_LIMIT]}}
-    if block_id:
-        block["block_id"] = block_id
-    return block
-
 
 def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:_SECTION_LIMIT]}]}
+    return {"type": "context", "elements": [mrkdwn(text)]}
 
 
 def build_import_progress(name: str, rows_read: int | None = None) -> Message:
     so_far = f" — {rows_read:,} rows read" if rows_read else ""
     text = f"Importing {name}…{so_far}"
-    return text, [_section(f":hourglass_flowing_sand: Importing *{name}*…{so_far}")]
+    return text, [section(f":hourglass_flowing_sand: Importing *{name}*…{so_far}")]
 
 
 def build_import_failed(name: str, reason: str) -> Message:
     text = f"{name} was not imported: {reason}"
-    return text, [_section(f":x: *{name}* was not imported.\n{reason}"), _context("Nothing was stored.")]
+    return text, [section(f":x: *{name}* was not imported.\n{reason}"), _context("Nothing was stored.")]
 
 
 def build_import_result(
@@ -51,7 +43,7 @@ def build_import_result(
         notes.append("This file was imported before; this is that import.")
     notes.append(f"Save it for later with the button or `{SLASH_COMMAND} audience save <name>`.")
     blocks: Blocks = [
-        _section("\n".join(lines), BlockId.IMPORT_RESULT),
+        section("\n".join(lines), BlockId.IMPORT_RESULT),
         {"type": "actions", "block_id": BlockId.IMPORT_ACTIONS, "elements": [
             {"type": "button", "action_id": ActionId.IMPORT_CREATE_TASK, "value": str(list_id), "style": "primary",
              "text": {"type": "plain_text", "text": "Create send task"}},
@@ -66,7 +58,7 @@ def build_import_result(
 def build_nothing_imported(name: str, summary_line: str, report_sent: bool) -> Message:
     detail = "The invalid rows and their reasons are in your direct messages with me." if report_sent else ""
     text = f"{name}: no valid numbers ({summary_line})"
-    return text, [_section(f":x: *{name}*: no valid numbers — {summary_line}.\n{detail}".strip()),
+    return text, [section(f":x: *{name}*: no valid numbers — {summary_line}.\n{detail}".strip()),
                   _context("Nothing was stored.")]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.content import Purpose, TemplateKind
 from domain.tasks import TASK_NAME_MAX, ContentChoice, Fallback, Preview, TaskField
+from handlers.block_kit import plain
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
 
@@ -50,17 +51,13 @@ class SendForm:
     recipient_options: list[RecipientOption] = field(default_factory=list)
 
 
-def _text(text: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": text}
-
-
 def _option(value: str, label: str) -> dict[str, Any]:
-    return {"text": _text(label[:75]), "value": value[:150]}
+    return {"text": plain(label[:75]), "value": value[:150]}
 
 
 def _select(action_id: str, options: list[dict], selected: str | None, placeholder: str) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "static_select", "action_id": action_id,
-                               "placeholder": _text(placeholder), "options": options[:MAX_OPTIONS]}
+                               "placeholder": plain(placeholder), "options": options[:MAX_OPTIONS]}
     chosen = next((o for o in options if o["value"] == selected), None)
     if chosen is not None:
         element["initial_option"] = chosen
@@ -69,11 +66,11 @@ def _select(action_id: str, options: list[dict], selected: str | None, placehold
 
 def _input(block_id: str, label: str, element: dict, *, optional: bool = False, dispatch: bool = False,
            hint: str | None = None) -> dict[str, Any]:
-    block = {"type": "input", "block_id": block_id, "label": _text(label), "element": element, "optional": optional}
+    block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element, "optional": optional}
     if dispatch:
         block["dispatch_action"] = True
     if hint:
-        block["hint"] = _text(hint)
+        block["hint"] = plain(hint)
     return block
 
 
@@ -115,7 +112,7 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
     else:
         options = [_option(o.value, o.label) for o in form.recipient_options]
         element = (_select(ActionId.SEND_REFRESH, options, form.recipients, "An import or an audience") if options else
-                   {"type": "static_select", "action_id": ActionId.SEND_REFRESH, "placeholder": _text("None yet"),
+                   {"type": "static_select", "action_id": ActionId.SEND_REFRESH, "placeholder": plain("None yet"),
                     "options": [_option("none", "No imports or audiences yet")]})
         blocks += [
             _input(BlockId.SEND_RECIPIENTS, "Recipients", element, optional=True, dispatch=True,
@@ -137,12 +134,12 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
                                                            str(form.signature_id) if form.signature_id else None,
                                                            "An approved signature") if signatures else
                {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
-                "placeholder": _text("No approved signature yet: /sms signature add")}, dispatch=bool(signatures)),
+                "placeholder": plain("No approved signature yet: /sms signature add")}, dispatch=bool(signatures)),
         _input(BlockId.SEND_TEMPLATE, f"Template ({form.kind})",
                _select(ActionId.SEND_REFRESH, _content_options(of_kind), str(form.template_id) if form.template_id else None,
                        f"An approved {form.kind} template") if of_kind else
                {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
-                "placeholder": _text(f"No approved {form.kind} template yet")}, dispatch=bool(of_kind)),
+                "placeholder": plain(f"No approved {form.kind} template yet")}, dispatch=bool(of_kind)),
     ]
     if form.kind is TemplateKind.CARD:
         fallbacks = [_option(f, {"none": "No fallback", "text": "Text SMS", "digital": "Digital SMS"}[f]) for f in Fallback]
@@ -156,7 +153,7 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
                         str(form.fallback_template_id) if form.fallback_template_id else None,
                         f"An approved {form.fallback} template") if fallback_templates else
                 {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
-                 "placeholder": _text(f"No approved {form.fallback} template yet")}))
+                 "placeholder": plain(f"No approved {form.fallback} template yet")}))
         blocks.append(_input(BlockId.SEND_DEFAULT_LINK, "Default link",
                              {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
                               **({"initial_value": form.default_link} if form.default_link else {})},
@@ -178,19 +175,19 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
         "type": "modal",
         "callback_id": CallbackId.SEND_SUBMIT,
         "private_metadata": state.dump(),
-        "title": _text("Edit send task" if editing else "New send task"),
-        "submit": _text("Save for approval" if editing else "Submit for approval"),
-        "close": _text("Cancel"),
+        "title": plain("Edit send task" if editing else "New send task"),
+        "submit": plain("Save for approval" if editing else "Submit for approval"),
+        "close": plain("Cancel"),
         "blocks": blocks,
     }
 
 
 def build_working_view(message: str) -> dict[str, Any]:
     """Shown while a submitted send imports its file: longer than Slack waits for an answer."""
-    return {"type": "modal", "title": _text("New send task"), "close": _text("Close"),
+    return {"type": "modal", "title": plain("New send task"), "close": plain("Close"),
             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f":hourglass_flowing_sand: {message}"[:3000]}}]}
 
 
 def build_done_view(message: str) -> dict[str, Any]:
-    return {"type": "modal", "title": _text("New send task"), "close": _text("Done"),
+    return {"type": "modal", "title": plain("New send task"), "close": plain("Done"),
             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f":white_check_mark: {message}"[:3000]}}]}

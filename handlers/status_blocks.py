@@ -14,6 +14,7 @@ from domain.status import (
 )
 from domain.task_state import STATUS_LABELS
 from domain.use_cases.status import LookupLine, RecipientLine, TaskDetails, TaskPage, TaskSummary
+from handlers.block_kit import mrkdwn, plain
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import DetailsState, TaskListState, TaskRef
 from handlers.task_blocks import slack_time
@@ -21,14 +22,6 @@ from handlers.task_blocks import slack_time
 Blocks = list[dict[str, Any]]
 ROWS_PER_SECTION = 5
 REASON_SHOWN = 120
-
-
-def _text(text: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": text}
-
-
-def _mrkdwn(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": text[:3000]}
 
 
 def escape(text: str) -> str:
@@ -47,7 +40,7 @@ def counts_line(task: TaskSummary) -> str:
 
 
 def details_button(task: TaskSummary) -> dict[str, Any]:
-    return {"type": "button", "action_id": ActionId.TASK_DETAILS, "text": _text("Details"),
+    return {"type": "button", "action_id": ActionId.TASK_DETAILS, "text": plain("Details"),
             "value": TaskRef(id=task.id, version=task.version).dump()}
 
 
@@ -68,16 +61,16 @@ def build_task_list(page: TaskPage, state: TaskListState, links: dict[int, str])
     status = f" {state.status}" if state.status else ""
     if not page.tasks:
         text = f"No{status} tasks {where}."
-        return text, [{"type": "section", "text": _mrkdwn(text)}]
+        return text, [{"type": "section", "text": mrkdwn(text)}]
     shown = page.page
     first, last = shown.offset + 1, shown.offset + len(page.tasks)
     noun = "task" if shown.total == 1 else "tasks"
     text = f"{shown.total:,}{status} {noun} {where}: {first}–{last}"
-    blocks: Blocks = [{"type": "context", "elements": [_mrkdwn(
+    blocks: Blocks = [{"type": "context", "elements": [mrkdwn(
         f"*{shown.total:,}*{status} {noun} {where} · {first}–{last}, page {shown.number + 1} of {shown.pages}")]}]
     for task in page.tasks:
         block: dict[str, Any] = {"type": "section", "block_id": f"{BlockId.LIST_TASK}:{task.id}",
-                                 "text": _mrkdwn(task_line(task, links.get(task.id)))}
+                                 "text": mrkdwn(task_line(task, links.get(task.id)))}
         if task.started:
             block["accessory"] = details_button(task)
         blocks.append(block)
@@ -91,10 +84,10 @@ def build_task_list(page: TaskPage, state: TaskListState, links: dict[int, str])
 def _navigation(page, previous_id: str, next_id: str, value) -> list[dict[str, Any]]:
     elements = []
     if page.has_previous:
-        elements.append({"type": "button", "action_id": previous_id, "text": _text("Previous"),
+        elements.append({"type": "button", "action_id": previous_id, "text": plain("Previous"),
                          "value": value(page.number - 1)})
     if page.has_next:
-        elements.append({"type": "button", "action_id": next_id, "text": _text("Next"),
+        elements.append({"type": "button", "action_id": next_id, "text": plain("Next"),
                          "value": value(page.number + 1)})
     return elements
 
@@ -106,7 +99,7 @@ def _totals(details: TaskDetails) -> dict[str, Any]:
                ("Failed", f"{p.failed:,}"), ("Awaiting receipt", f"{p.submitted:,}"),
                ("Skipped", f"{p.skipped:,}"), ("Not yet sent", f"{p.pending + p.in_flight:,}")]
     return {"type": "section", "block_id": BlockId.DETAILS_TOTALS,
-            "fields": [_mrkdwn(f"*{label}*\n{value}") for label, value in figures]}
+            "fields": [mrkdwn(f"*{label}*\n{value}") for label, value in figures]}
 
 
 def _row(line: RecipientLine) -> str:
@@ -119,23 +112,23 @@ def _row(line: RecipientLine) -> str:
 
 
 def _option(choice: RecipientFilter) -> dict[str, Any]:
-    return {"text": _text(RECIPIENT_FILTER_LABELS[choice]), "value": str(choice)}
+    return {"text": plain(RECIPIENT_FILTER_LABELS[choice]), "value": str(choice)}
 
 
 def _controls(details: TaskDetails) -> Blocks:
     search: dict[str, Any] = {"type": "plain_text_input", "action_id": ActionId.DETAILS_SEARCH_INPUT,
-                              "max_length": 4, "placeholder": _text("e.g. 8000"),
+                              "max_length": 4, "placeholder": plain("e.g. 8000"),
                               "dispatch_action_config": {"trigger_actions_on": ["on_enter_pressed"]}}
     if details.search:
         search["initial_value"] = details.search
     return [
-        {"type": "input", "block_id": BlockId.DETAILS_FILTER, "dispatch_action": True, "label": _text("Show"),
+        {"type": "input", "block_id": BlockId.DETAILS_FILTER, "dispatch_action": True, "label": plain("Show"),
          "element": {"type": "static_select", "action_id": ActionId.DETAILS_FILTER_SELECT,
                      "options": [_option(choice) for choice in RecipientFilter],
                      "initial_option": _option(details.filter)}},
         {"type": "input", "block_id": BlockId.DETAILS_SEARCH, "dispatch_action": True, "optional": True,
-         "label": _text("Last digits of the number"), "element": search,
-         "hint": _text("Up to 4 digits; press Enter or Search.")},
+         "label": plain("Last digits of the number"), "element": search,
+         "hint": plain("Up to 4 digits; press Enter or Search.")},
     ]
 
 
@@ -144,14 +137,14 @@ def _recipient_rows(details: TaskDetails) -> Blocks:
     if not details.lines:
         wanted = "" if details.filter is RecipientFilter.ALL else f" {RECIPIENT_FILTER_LABELS[details.filter].lower()}"
         ending = f" ending in {details.search}" if details.search else ""
-        return [{"type": "section", "text": _mrkdwn(f"No{wanted} recipients{ending}.")}]
+        return [{"type": "section", "text": mrkdwn(f"No{wanted} recipients{ending}.")}]
     blocks: Blocks = []
     for start in range(0, len(details.lines), ROWS_PER_SECTION):
         rows = details.lines[start:start + ROWS_PER_SECTION]
         blocks.append({"type": "section", "block_id": f"{BlockId.DETAILS_ROWS}:{start // ROWS_PER_SECTION}",
-                       "text": _mrkdwn("\n".join(_row(line) for line in rows))})
+                       "text": mrkdwn("\n".join(_row(line) for line in rows))})
     first, last = page.offset + 1, page.offset + len(details.lines)
-    blocks.append({"type": "context", "elements": [_mrkdwn(
+    blocks.append({"type": "context", "elements": [mrkdwn(
         f"{first:,}–{last:,} of {page.total:,} · page {page.number + 1} of {page.pages} · "
         "numbers are shown by their last four digits only")]})
     navigation = _navigation(page, ActionId.DETAILS_PREVIOUS, ActionId.DETAILS_NEXT,
@@ -164,31 +157,31 @@ def _recipient_rows(details: TaskDetails) -> Blocks:
 def build_details_modal(details: TaskDetails, *, notice: str | None = None) -> dict[str, Any]:
     task = details.task
     blocks: Blocks = [
-        {"type": "header", "text": _text(f"Send task: {task.name}"[:150])},
+        {"type": "header", "text": plain(f"Send task: {task.name}"[:150])},
         _totals(details),
-        {"type": "context", "elements": [_mrkdwn(
+        {"type": "context", "elements": [mrkdwn(
             f"Task #{task.id} · requested by <@{task.created_by}> · send time {slack_time(task.send_at)}")]},
     ]
     view: dict[str, Any] = {
-        "type": "modal", "callback_id": CallbackId.TASK_DETAILS, "title": _text("Task details"),
-        "close": _text("Close"),
+        "type": "modal", "callback_id": CallbackId.TASK_DETAILS, "title": plain("Task details"),
+        "close": plain("Close"),
         "private_metadata": DetailsState(task_id=task.id, filter=str(details.filter), search=details.search,
                                          page=details.page.number).dump(),
     }
     if task.details_purged_at is not None:
-        blocks.append({"type": "section", "text": _mrkdwn(
+        blocks.append({"type": "section", "text": mrkdwn(
             f":wastebasket: Per-recipient details were purged {slack_time(task.details_purged_at)}, after the "
             "retention period. The totals above are kept.")})
     elif not task.started:
-        blocks.append({"type": "section", "text": _mrkdwn(
+        blocks.append({"type": "section", "text": mrkdwn(
             "This task has not started sending, so it has no per-recipient results yet.")})
     else:
         blocks += _controls(details)
         if notice:
-            blocks.append({"type": "context", "elements": [_mrkdwn(f":warning: {notice}")]})
+            blocks.append({"type": "context", "elements": [mrkdwn(f":warning: {notice}")]})
         blocks.append({"type": "divider"})
         blocks += _recipient_rows(details)
-        view["submit"] = _text("Search")
+        view["submit"] = plain("Search")
     view["blocks"] = blocks
     return view
 
@@ -197,13 +190,13 @@ def build_lookup_message(shown: str, lines: list[LookupLine]) -> tuple[str, Bloc
     if not lines:
         text = (f"{shown} is not among the recipients of this channel's tasks "
                 "(tasks whose details were purged are not searched).")
-        return text, [{"type": "section", "text": _mrkdwn(text)}]
+        return text, [{"type": "section", "text": mrkdwn(text)}]
     rows = [f"• *{escape(line.task_name)}* (#{line.task_id}, {STATUS_LABELS[line.task_status]}): "
             f"*{RECIPIENT_STATUS_LABELS.get(line.status, line.status)}* · submitted {when(line.submitted_at)} · "
             f"receipt {when(line.receipt_at)}" + (f" · {escape(line.reason[:REASON_SHOWN])}" if line.reason else "")
             for line in lines]
     text = f"{shown} in {len(lines)} of this channel's tasks"
-    blocks: Blocks = [{"type": "section", "text": _mrkdwn(f"*{shown}* in this channel's tasks, newest first:")}]
+    blocks: Blocks = [{"type": "section", "text": mrkdwn(f"*{shown}* in this channel's tasks, newest first:")}]
     for start in range(0, len(rows), 10):
-        blocks.append({"type": "section", "text": _mrkdwn("\n".join(rows[start:start + 10]))})
+        blocks.append({"type": "section", "text": mrkdwn("\n".join(rows[start:start + 10]))})
     return text, blocks

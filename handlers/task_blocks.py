@@ -8,6 +8,7 @@ from domain.status import has_started
 from domain.task_state import STATUS_LABELS, TaskAction, TaskStatus, allowed_actions
 from domain.tasks import Preview
 from domain.use_cases.tasks import TaskView
+from handlers.block_kit import plain
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import TaskRef, TaskRejectState
 from handlers.send_blocks import build_preview_blocks
@@ -21,10 +22,6 @@ BUTTONS = [  # (action, action id, label, style) in the order a card shows them
     (TaskAction.cancel, ActionId.TASK_CANCEL, "Cancel task", None),
     (TaskAction.delete, ActionId.TASK_DELETE, "Delete", None),
 ]
-
-
-def _text(text: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": text}
 
 
 def slack_time(moment) -> str:
@@ -42,7 +39,7 @@ def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = 
     if task.default_link:
         content += f"\nDefault link: {task.default_link}"
     blocks: Blocks = [
-        {"type": "header", "text": _text(f"Send task: {task.name}")},
+        {"type": "header", "text": plain(f"Send task: {task.name}")},
         {"type": "section", "block_id": BlockId.TASK_SUMMARY, "fields": [
             {"type": "mrkdwn", "text": f"*Status*\n{status}"},
             {"type": "mrkdwn", "text": f"*Requested by*\n<@{task.created_by}>"},
@@ -62,14 +59,14 @@ def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = 
     if not deleted:
         value = TaskRef(id=task.id, version=task.version).dump()
         allowed = allowed_actions(task.status)
-        elements = [{"type": "button", "action_id": action_id, "text": _text(label), "value": value,
+        elements = [{"type": "button", "action_id": action_id, "text": plain(label), "value": value,
                      **({"style": style} if style else {})}
                     for action, action_id, label, style in BUTTONS if action in allowed]
-        elements.append({"type": "button", "action_id": ActionId.TASK_COPY, "text": _text("Copy"), "value": value})
-        elements.append({"type": "button", "action_id": ActionId.TASK_TEST_SEND, "text": _text("Test send"),
+        elements.append({"type": "button", "action_id": ActionId.TASK_COPY, "text": plain("Copy"), "value": value})
+        elements.append({"type": "button", "action_id": ActionId.TASK_TEST_SEND, "text": plain("Test send"),
                          "value": value})
         if has_started(task.status, task.progress_ts):  # per-recipient results exist: the details modal
-            elements.append({"type": "button", "action_id": ActionId.TASK_DETAILS, "text": _text("Details"),
+            elements.append({"type": "button", "action_id": ActionId.TASK_DETAILS, "text": plain("Details"),
                              "value": value})
         blocks.append({"type": "actions", "block_id": BlockId.TASK_ACTIONS, "elements": elements})
     text = f"Send task “{task.name}”: {status}"
@@ -81,13 +78,13 @@ def build_task_reject_modal(task: TaskView, *, from_home: bool = False) -> dict[
         "type": "modal",
         "callback_id": CallbackId.TASK_REJECT,
         "private_metadata": TaskRejectState(id=task.id, version=task.version, from_home=from_home or None).dump(),
-        "title": _text("Reject send task"),
-        "submit": _text("Reject"),
-        "close": _text("Cancel"),
+        "title": plain("Reject send task"),
+        "submit": plain("Reject"),
+        "close": plain("Cancel"),
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": f"Reject “{task.name}”? "
                                                                    "The requester sees your reason in the thread."}},
-            {"type": "input", "block_id": BlockId.APPROVAL_REASON, "label": _text("Reason"),
+            {"type": "input", "block_id": BlockId.APPROVAL_REASON, "label": plain("Reason"),
              "element": {"type": "plain_text_input", "action_id": ActionId.APPROVAL_REASON_INPUT, "multiline": True,
                          "max_length": 500}},
         ],
@@ -102,14 +99,14 @@ def build_test_send_modal(task: TaskView) -> dict[str, Any]:
         "type": "modal",
         "callback_id": CallbackId.TASK_TEST_SEND,
         "private_metadata": TaskRef(id=task.id, version=task.version).dump(),
-        "title": _text("Test send"),
-        "submit": _text("Send test"),
-        "close": _text("Cancel"),
+        "title": plain("Test send"),
+        "submit": plain("Send test"),
+        "close": plain("Cancel"),
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text":
                 f"Send “{task.name}” as its first recipient would get it, through the real provider, to up to "
                 f"{MAX_TEST_NUMBERS} numbers. Test messages are not counted in the task."}},
-            {"type": "input", "block_id": BlockId.TEST_NUMBERS, "label": _text("Numbers"),
+            {"type": "input", "block_id": BlockId.TEST_NUMBERS, "label": plain("Numbers"),
              "element": {"type": "plain_text_input", "action_id": ActionId.TEST_NUMBERS_INPUT, "multiline": True}},
         ],
     }
