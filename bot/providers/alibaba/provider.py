@@ -36,6 +36,7 @@ from bot.providers.base import (
     SubmitResult,
     SubmitStatus,
 )
+from bot.providers.http_client import HttpClientOwner
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ FALLBACK_TYPES = {"text": "SMS", "digital": "DIGITALSMS", None: "NONE"}
 Entry = tuple[int, OutgoingMessage]  # a message and its place in the submitted sequence
 
 
-class AlibabaProvider:
+class AlibabaProvider(HttpClientOwner):
     name = "alibaba"
     max_batch = 1000
     uses_registered_templates = True
@@ -84,18 +85,8 @@ class AlibabaProvider:
         self._token = webhook_token
         self._timeout = timeout
         self._slots = asyncio.Semaphore(concurrency)
-        self._owns_client = http_client is None
-        self._client = http_client if http_client is not None else httpx.AsyncClient()
+        self._use_client(http_client)
 
-    async def __aenter__(self) -> AlibabaProvider:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
 
     # --- sending ------------------------------------------------------------------------
     async def submit(self, messages: Sequence[OutgoingMessage]) -> list[SubmitResult]:

@@ -19,11 +19,12 @@ from bot.providers.base import (
     SubmitResult,
     SubmitStatus,
 )
+from bot.providers.http_client import HttpClientOwner
 from bot.providers.simulator import signing
 from bot.providers.simulator.config import MAX_BATCH
 
 
-class SimulatorProvider:
+class SimulatorProvider(HttpClientOwner):
     name = "simulator"
     max_batch = MAX_BATCH
     uses_registered_templates = False
@@ -45,20 +46,10 @@ class SimulatorProvider:
         self._api_key = api_key
         self._secret = webhook_secret
         self._timeout = timeout
-        self._owns_client = http_client is None
-        self._client = http_client if http_client is not None else httpx.AsyncClient()
+        self._use_client(http_client)
         self._clock = clock
         self._max_age = max_webhook_age
 
-    async def __aenter__(self) -> SimulatorProvider:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
 
     # --- sending ------------------------------------------------------------------------
     async def submit(self, messages: Sequence[OutgoingMessage]) -> list[SubmitResult]:

@@ -26,6 +26,7 @@ from bot.providers.base import (
     SubmitResult,
     SubmitStatus,
 )
+from bot.providers.http_client import HttpClientOwner
 from bot.providers.twilio import codes
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
@@ -36,7 +37,7 @@ FAILED_STATUSES = frozenset({"failed", "undelivered"})
 INBOUND_STATUSES = frozenset({"received", "receiving"})
 
 
-class TwilioProvider:
+class TwilioProvider(HttpClientOwner):
     name = "twilio"
     max_batch = 1000
     uses_registered_templates = False
@@ -73,25 +74,15 @@ class TwilioProvider:
         self.concurrency = concurrency
         self._timeout = timeout
         self._validator = RequestValidator(auth_token)
-        self._owns_client = http_client is None
         # Enough pooled connections for `concurrency` requests, so none waits into a PoolTimeout.
-        limits = httpx.Limits(max_connections=max(concurrency, 10), max_keepalive_connections=concurrency)
-        self._client = http_client if http_client is not None else httpx.AsyncClient(limits=limits)
+        self._use_client(http_client, limits=httpx.Limits(max_connections=max(concurrency, 10),
+                                                          max_keepalive_connections=concurrency))
         # asyncio primitives belong to one event loop; keep one semaphore per loop that uses us.
         self._semaphores: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
 
     def __repr__(self) -> str:  # never show the auth token
         return f"TwilioProvider(account_sid={self.account_sid!r}, concurrency={self.concurrency})"
 
-    async def __aenter__(self) -> TwilioProvider:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
 
     # --- sending ------------------------------------------------------------------------
     async def submit(self, messages: Sequence[OutgoingMessage]) -> list[SubmitResult]:
