@@ -6,6 +6,7 @@ from datetime import date, time
 
 import anyio
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
@@ -156,8 +157,15 @@ def register(app: AsyncApp, registry: SubcommandRegistry, *, import_settings: Im
         state = SendModalState.load(view.get("private_metadata"))
         modal = SendModal(uow, settings)
         form = parse_form(view["state"]["values"], await modal.options(body["user"]["id"], state.channel_id))
-        await client.views_update(view_id=view["id"], hash=view.get("hash"),
-                                  view=await modal.render(state, form, editing=state.task_id is not None))
+        rendered = await modal.render(state, form, editing=state.task_id is not None)
+        try:
+            await client.views_update(view_id=view["id"], hash=view.get("hash"), view=rendered)
+        except SlackApiError as error:
+            if error.response.get("error") != "hash_conflict":
+                raise
+            # Two choices made faster than the modal re-rendered: this payload already carries
+            # both (Slack sends every input's state), so its render is the newer one.
+            await client.views_update(view_id=view["id"], view=rendered)
 
     @app.view(CallbackId.SEND_SUBMIT)
     async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,

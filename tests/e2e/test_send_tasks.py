@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.sandbox.emulator.defaults import (
     APPROVALS_CHANNEL_ID, APPROVER_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID, MEMBER_ID, SECOND_APPROVER_ID, SENDER_ID,
 )
+from bot.sandbox.emulator import payloads
 from bot.scheduler import tick
 from domain.approvers import Actor
 from domain.content import Purpose, TemplateDraft, TemplateKind
@@ -435,3 +436,26 @@ async def test_a_provider_of_registered_templates_needs_the_templates_code_first
         assert "template.provider_code" in [e.action for e in uow.audit.latest()]
 
     await submit_valid_task(workspace, driver, catalog)
+
+
+async def test_two_choices_made_before_the_modal_rerendered_both_show(workspace, driver, catalog):
+    """Both payloads carry the view's hash from before either re-render; the second's update
+    meets a newer view (hash_conflict) and must not be lost: it holds both choices."""
+    modal = await open_send_modal(workspace, driver)
+    to_card = payloads.block_actions_payload(workspace, SENDER_ID, ActionId.SEND_REFRESH, block_id=BlockId.SEND_KIND,
+                                             view_id=modal.id, message=None, value=None,
+                                             selected_option={"value": "card"})
+    to_promotional = payloads.block_actions_payload(
+        workspace, SENDER_ID, ActionId.SEND_REFRESH, block_id=BlockId.SEND_PURPOSE, view_id=modal.id, message=None,
+        value=None, selected_option={"value": "promotional"})
+    await driver.send_interaction(to_card)
+    await eventually(lambda: BlockId.SEND_FALLBACK in [b.get("block_id") for b in workspace.views.get(modal.id).blocks])
+    await driver.send_interaction(to_promotional)
+
+    def chosen(block_id):
+        block = next(b for b in workspace.views.get(modal.id).blocks if b.get("block_id") == block_id)
+        return (block["element"].get("initial_option") or {}).get("value")
+
+    await eventually(lambda: chosen(BlockId.SEND_PURPOSE) == "promotional")
+    assert chosen(BlockId.SEND_KIND) == "card"
+    assert BlockId.SEND_FALLBACK in [b.get("block_id") for b in workspace.views.get(modal.id).blocks]

@@ -82,7 +82,8 @@ class SlackDriver:
     async def _send(self, body: str, content_type: str) -> httpx.Response:
         return await self.post_raw(body, self.signed_headers(body, content_type=content_type))
 
-    async def _send_interaction(self, payload: JsonDict) -> httpx.Response:
+    async def send_interaction(self, payload: JsonDict) -> httpx.Response:
+        """A payload made beforehand, e.g. to deliver two that were made at the same moment."""
         # Interactivity payloads travel as payload=<URL-encoded JSON>, like Slack sends them.
         return await self._send("payload=" + quote(json.dumps(payload)), FORM)
 
@@ -115,7 +116,7 @@ class SlackDriver:
             self.workspace, user_id, action_id, value=value, block_id=block_id,
             message=message, view_id=view_id, selected_option=selected_option,
         )
-        return await self._send_interaction(payload)
+        return await self.send_interaction(payload)
 
     async def view_submission(
         self, user_id: str, view_id: str, values: dict[str, dict[str, Any]] | None = None
@@ -128,7 +129,7 @@ class SlackDriver:
         view = self._open_view(user_id, view_id)
         self.workspace.views.set_state(view_id, payloads.submitted_state(view.blocks, values or {}))
         payload = payloads.view_submission_payload(self.workspace, user_id, view_id)
-        response = await self._send_interaction(payload)
+        response = await self.send_interaction(payload)
         apply_submission_answer(
             self.workspace, view_id, response.status_code, response.text, response.elapsed.total_seconds()
         )
@@ -145,7 +146,7 @@ class SlackDriver:
         if not view.notify_on_close:
             return None
         payload = payloads.view_closed_payload(self.workspace, user_id, view_id, is_cleared)
-        return await self._send_interaction(payload)
+        return await self.send_interaction(payload)
 
     def _open_view(self, user_id: str, view_id: str) -> View:
         view = self.workspace.views.get(view_id)
