@@ -11,64 +11,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
-from typing import Any
 
-from sqlalchemy import (BigInteger, BindParameter, Connection, Integer, Row, String, Text, Update, bindparam, cast,
-                        delete, func, insert, literal, select, type_coerce, update)
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.sql.visitors import replacement_traverse
+from sqlalchemy import Integer, Row, String, bindparam, cast, delete, func, insert, literal, select, type_coerce, update
 from sqlmodel import Session, col
 
-from storage.tables import Recipient, TaskRecipient
-from storage.tables import Task
+from storage.bulk import executemany
+from storage.tables import Recipient, Task, TaskRecipient
 
 IN_FLIGHT = "in_flight"
 FINAL = ("delivered", "failed", "skipped")
 INTERRUPTED = "outcome unknown after interruption"
 NO_RECEIPT = "no receipt"
 EXPORT_BATCH = 5_000  # rows an export reads from the database at a time
-
-
-def _executemany(connection: Connection, statement: Update, rows: list[dict[str, Any]]) -> int:
-    """`statement` for each row (its per-row values named by the rows' keys); returns the
-    rows changed. Measured with bench/dispatch.py: on SQLite, SQLAlchemy's conversion of every
-    parameter of every row cost more than SQLite's own work, so the values bound once are
-    converted once and the rows' plain ids and strings go straight to the driver; on
-    PostgreSQL, one UPDATE a row kept the server busiest, so all rows go in one statement."""
-    if connection.dialect.name == "postgresql":
-        return _update_from_arrays(connection, statement, rows)
-    dialect = connection.dialect
-    compiled = statement.compile(dialect=dialect)
-    once = {}
-    for name, value in compiled.params.items():
-        if name not in rows[0]:
-            processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            once[name] = processor(value) if processor is not None and value is not None else value
-    if dialect.positional:
-        order = compiled.positiontup
-        parameters = [tuple(row[name] if name in row else once[name] for name in order) for row in rows]
-    else:
-        parameters = [once | row for row in rows]
-    return max(connection.exec_driver_sql(compiled.string, parameters).rowcount, 0)
-
-
-def _update_from_arrays(connection: Connection, statement: Update, rows: list[dict[str, Any]]) -> int:
-    """UPDATE ... FROM unnest(array, array, ...): each per-row parameter becomes a column of
-    the unnested arrays, zipped row by row."""
-    keys = list(rows[0])
-    arrays = [literal([row[key] for row in rows], ARRAY(_element_type(row[key] for row in rows))) for key in keys]
-    values = func.unnest(*arrays).table_valued(*keys).render_derived()
-
-    def per_row_column(element, **_kw):
-        if isinstance(element, BindParameter) and element.key in values.c:
-            return values.c[element.key]
-        return None
-
-    return max(connection.execute(replacement_traverse(statement, {}, per_row_column)).rowcount, 0)
-
-
-def _element_type(values: Iterable[Any]):
-    return BigInteger() if any(isinstance(value, int) for value in values) else Text()
 
 
 # A claimed recipient: a result row of (id, client_ref, phone, variables, attempts), read by name.
@@ -166,7 +120,7 @@ class TaskRecipientRepository:
                         reason=reason, next_attempt_at=next_attempt_at, fell_back=fell_back,
                         submitted_at=now if status == "submitted" else None, lease_owner=None, lease_expires_at=None)
             )
-            _executemany(connection, statement, [{"row_id": o.id, "new_provider_id": o.provider_id} for o in group])
+            executemany(connection, statement, [{"row_id": o.id, "new_provider_id": o.provider_id} for o in group])
 
     def apply_receipts(self, receipts: Iterable[ReceiptUpdate]) -> int:
         """A receipt settles a recipient that is in flight, submitted, or failed as interrupted;
@@ -204,7 +158,7 @@ class TaskRecipientRepository:
                         for r in group]
             else:
                 rows = [{"match_provider_id": r.provider_id, "new_provider_id": r.provider_id} for r in group]
-            settled += _executemany(connection, statement, rows)
+            settled += executemany(connection, statement, rows)
         return settled
 
     def settle_interrupted(self, now: datetime) -> int:
