@@ -9,10 +9,33 @@ import os
 import re
 from pathlib import Path
 
-CHECKER = Path(os.environ.get(
-    "SMSBOT_SLACK_CHECKER",
-    Path(__file__).resolve().parents[2] / "shared" / "validation" / "check_slack_calls.py",
-))
+CHECKER_IN_SHARED = Path("shared") / "validation" / "check_slack_calls.py"
+
+
+def _beside(repository: Path) -> Path:
+    return repository.parent / CHECKER_IN_SHARED
+
+
+def _origin() -> Path | None:
+    """The repository a clone was made from, when it is a folder on this machine: a fresh
+    clone elsewhere (CI's) finds the kit beside its origin."""
+    config = Path(__file__).resolve().parents[1] / ".git" / "config"
+    if not config.exists():
+        return None
+    found = re.search(r'\[remote "origin"\][^\[]*?url\s*=\s*(\S+)', config.read_text(encoding="utf-8"))
+    origin = Path(found.group(1).removeprefix("file://")) if found else None
+    return origin if origin is not None and origin.is_dir() else None
+
+
+def _find_checker() -> Path:
+    if given := os.environ.get("SMSBOT_SLACK_CHECKER"):
+        return Path(given)
+    here = _beside(Path(__file__).resolve().parents[1])
+    origin = _origin()
+    return here if here.exists() or origin is None else _beside(origin.resolve())
+
+
+CHECKER = _find_checker()
 
 
 def _load_checker():
