@@ -6,7 +6,7 @@ Processes, each spawned fresh:
 - setup: migrate, approve a signature and a text template, import N numbers from a CSV,
   create and approve a task, start it (`start_due_tasks` materializes its recipients);
 - the simulator gateway (uvicorn; receipts on: deliver 0.9, fail 0.07, silent 0.03);
-- the receipts receiver: the bot's own web app (`build_web_app`, dispatcher off), whose
+- the receipts receiver: the bot's own web app (`compose` with the webhooks alone), whose
   `/webhooks/sms/simulator` verifies and applies receipts to the same database;
 - one or more dispatchers (`bot.dispatcher.Dispatcher`, distinct owners) with the real
   `ProgressReporter` talking to the Slack emulator, which runs in this process and counts
@@ -148,7 +148,7 @@ def serve_gateway(receipt_url: str, urls, stop) -> None:
     from starlette.routing import Route
 
     from bot.providers.simulator import SimulatorConfig, create_gateway_app
-    from bot.sandbox.emulator.server import EmulatorServer
+    from bot.threaded_server import ThreadedServer
 
     app, state = create_gateway_app(SimulatorConfig(**GATEWAY, receipt_url=receipt_url))
 
@@ -165,7 +165,7 @@ def serve_gateway(receipt_url: str, urls, stop) -> None:
         return JSONResponse(body)
 
     app.router.routes.append(Route("/bench/stats", stats))
-    server = EmulatorServer(app).start()
+    server = ThreadedServer(app).start()
     urls.put(server.url)
     stop.wait()
     server.stop()
@@ -174,15 +174,14 @@ def serve_gateway(receipt_url: str, urls, stop) -> None:
 def serve_receiver(database_url: str, emulator_url: str, urls, stop, results) -> None:
     """The bot's web app with sending on and its dispatcher off: only the receipts webhook is used."""
     _quiet_logs()
-    from bot.app import build_runtime
+    from bot.composition import Parts, compose
+    from bot.providers.factory import ProviderSetup
     from bot.providers.simulator import SimulatorProvider
-    from bot.sandbox.emulator.server import EmulatorServer
-    from bot.web import build_web_app
+    from bot.threaded_server import ThreadedServer
 
-    runtime = build_runtime(_settings(database_url, emulator_url))
     provider = SimulatorProvider("http://127.0.0.1:9", API_KEY, SECRET)  # only verify/parse are used here
-    server = EmulatorServer(build_web_app(runtime, run_scheduler=False, provider=provider,
-                                          run_dispatcher=False)).start()
+    process = compose(_settings(database_url, emulator_url), Parts(webhooks=True), provider=ProviderSetup(provider))
+    server = ThreadedServer(process.asgi()).start()
     urls.put(server.url)
     stop.wait()
     server.stop()

@@ -1,9 +1,11 @@
-"""The app factory: one AsyncApp wired to the settings, storage and every feature's listeners."""
+"""The Slack app and what it stands on: the engine, the unit of work, the clock and the
+provider a test send goes through. The composition root (`bot.composition`) builds a process
+around it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from slack_bolt.async_app import AsyncApp
@@ -11,6 +13,8 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
+from bot.dispatcher import TestSender
+from bot.providers.base import SmsProvider
 from bot.settings import Settings
 from handlers import register_all
 from storage.engine import make_engine, make_session_factory
@@ -19,15 +23,15 @@ from storage.uow import SqlUnitOfWork
 
 @dataclass
 class Runtime:
-    """What one process holds: the settings, the engine and the Slack app."""
+    """What one process holds: the settings, the engine, the Slack app and, where this process
+    sends, the provider."""
 
     settings: Settings
     engine: Engine
     slack: AsyncApp
     uow: Callable[[], SqlUnitOfWork]
     clock: Callable[[], datetime]
-    # Filled in once sending is up (a web process with a provider): handlers reach it here.
-    services: dict = field(default_factory=dict)
+    provider: SmsProvider | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -37,8 +41,10 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Runtime:
-    """`clock` is the one source of the current time, so tests can move it."""
+def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now, *,
+                  provider: SmsProvider | None = None) -> Runtime:
+    """`clock` is the one source of the current time, so tests can move it. Without a
+    `provider` the app takes requests but a test send is refused."""
     settings.require("slack_signing_secret", "slack_bot_token")
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
@@ -50,6 +56,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -
                               retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)]),
     )
     uow = lambda: SqlUnitOfWork(session_factory)  # noqa: E731  (a fresh unit of work per use case)
-    services: dict = {}
-    register_all(slack, settings=settings, uow=uow, clock=clock, services=services)
-    return Runtime(settings=settings, engine=engine, slack=slack, uow=uow, clock=clock, services=services)
+    test_sender = TestSender(uow, settings, provider) if provider is not None else None
+    register_all(slack, settings=settings, uow=uow, clock=clock,
+                 test_send=test_sender.send if test_sender is not None else None)
+    return Runtime(settings=settings, engine=engine, slack=slack, uow=uow, clock=clock, provider=provider)

@@ -21,62 +21,49 @@ cli = typer.Typer(
 log = logging.getLogger("smsbot")
 
 
-def _start(settings: Settings, *, migrate: bool):
-    from bot.app import build_runtime
+def _compose(settings: Settings, parts, *, migrate: bool, own_url: str | None = None):
+    from bot.composition import compose
     from bot.logs import configure_logging
     from storage.migrate import upgrade
 
     configure_logging(settings.log_level, settings.secret_values())
-    runtime = build_runtime(settings)
+    process = compose(settings, parts, own_url=own_url)
     if migrate:
         upgrade(settings.database_url)
-    return runtime
+    return process
 
 
 @cli.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Interface to listen on (HTTP mode)."),
-    port: int = typer.Option(3000, help="Port to listen on (HTTP mode)."),
-    socket_mode: bool = typer.Option(False, "--socket-mode", help="Connect to Slack over Socket Mode instead of HTTP."),
+    host: str = typer.Option(None, help="Interface to listen on [default: SMSBOT_HOST, 127.0.0.1]."),
+    port: int = typer.Option(None, help="Port to listen on [default: SMSBOT_PORT, 3000]."),
+    socket_mode: bool = typer.Option(False, "--socket-mode", help="Connect to Slack over Socket Mode instead of HTTP; "
+                                     "the port then serves the providers' webhooks and the health check."),
     migrate: bool = typer.Option(True, help="Apply database migrations before serving."),
 ) -> None:
-    """Run the bot: HTTP mode (an ASGI app under uvicorn) or Socket Mode."""
+    """Run the bot: Slack's requests over HTTP or Socket Mode, the dispatcher, the scheduler's
+    tick and the providers' receipts."""
+    import uvicorn
+
+    from bot.composition import http_parts, socket_mode_parts
+
     settings = load_settings()
+    host, port = host or settings.host, port or settings.port
     if socket_mode:
         settings.require("slack_app_token")
     settings.require_provider()
-    runtime = _start(settings, migrate=migrate)
-    if socket_mode:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-        log.info("smsbot connecting to Slack over Socket Mode")
-        from bot.scheduler import start_scheduler
-
-        async def run_socket_mode() -> None:
-            start_scheduler(runtime)
-            await AsyncSocketModeHandler(runtime.slack, settings.slack_app_token.get_secret_value()).start_async()
-
-        asyncio.run(run_socket_mode())
-        return
-
-    import uvicorn
-
-    from bot.providers.factory import make_provider
-    from bot.web import build_web_app
-
     loopback = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    setup = make_provider(settings, own_url=f"http://{loopback}:{port}")
-    if setup.embedded_gateway is not None:
-        log.info("simulator gateway (embedded) at %s", setup.embedded_gateway.url)
-    web_app = build_web_app(runtime, provider=setup.provider, run_dispatcher=settings.dispatcher)
+    parts = socket_mode_parts(settings) if socket_mode else http_parts(settings)
+    process = _compose(settings, parts, migrate=migrate, own_url=f"http://{loopback}:{port}")
+    web_app = process.asgi()
     # Everything loaded so far lives as long as the process: moving it out of the
     # collector's reach keeps full collections from stalling acks (~80 ms each).
     gc.freeze()
-    log.info("smsbot listening on http://%s:%d/slack/events", host, port)
-    try:
-        uvicorn.run(web_app, host=host, port=port, log_config=None, access_log=False)
-    finally:
-        setup.stop()
+    if socket_mode:
+        log.info("smsbot over Socket Mode; webhooks and health check on http://%s:%d", host, port)
+    else:
+        log.info("smsbot listening on http://%s:%d/slack/events", host, port)
+    uvicorn.run(web_app, host=host, port=port, log_config=None, access_log=False)
 
 
 @cli.command()
@@ -140,32 +127,17 @@ def simulator(
 
 @cli.command()
 def worker() -> None:
-    """Run a dispatcher alone, beside the web processes on one PostgreSQL."""
+    """Run dispatchers and the scheduler's tick alone, beside the web processes on one PostgreSQL."""
+    from bot.composition import worker_parts
+
     settings = load_settings()
     # A worker cannot embed the simulator: the gateway must outlive it and serve every worker.
     if settings.provider == "simulator":
         settings.require("simulator_url")
     settings.require_provider()
-    runtime = _start(settings, migrate=False)
-    asyncio.run(_run_worker(runtime))
-
-
-async def _run_worker(runtime) -> None:
-    import aiohttp
-
-    from bot.providers.factory import make_provider
-    from bot.sending import Sending
-
-    setup = make_provider(runtime.settings, own_url=runtime.settings.public_url or "http://127.0.0.1")
-    async with aiohttp.ClientSession() as session:
-        runtime.slack.client.session = session
-        sending = Sending.build(runtime, runtime.slack.client, setup.provider)
-        log.info("dispatcher %s running", sending.dispatcher.owner)
-        stop = asyncio.Event()
-        try:
-            await sending.dispatcher.run(stop)
-        finally:
-            await setup.provider.aclose()
+    process = _compose(settings, worker_parts(settings), migrate=False)
+    log.info("dispatcher %s running, with the scheduler's tick", process.sending.dispatcher.owner)
+    asyncio.run(process.run_until_signalled())
 
 
 @cli.command()

@@ -11,6 +11,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import anyio
@@ -23,9 +24,11 @@ from domain.use_cases.dispatch import (
     claim_work,
     finish_if_done,
     pause_for_throttling,
+    prepare_test_send,
     record_outcomes,
     sending_task_ids,
 )
+from handlers.send import composition
 from storage.task_recipients import Outcome
 
 log = logging.getLogger(__name__)
@@ -143,3 +146,31 @@ class Dispatcher:
                     await asyncio.wait_for(stop.wait(), IDLE_SECONDS)
                 except TimeoutError:
                     pass
+
+
+@dataclass(frozen=True)
+class TestRecipient:
+    __test__ = False  # a product class, not a pytest test class
+    client_ref: str
+    phone: str
+    variables: list[str]
+
+
+class TestSender:
+    """A test send: up to a few numbers, through the real provider, outside the task's
+    recipients and counts."""
+
+    __test__ = False  # a product class, not a pytest test class
+
+    def __init__(self, uow, settings, provider: SmsProvider) -> None:
+        self._uow, self._settings, self._provider = uow, settings, provider
+
+    async def send(self, task_id: int, phones: list[str]) -> list[tuple[str, str, str | None]]:
+        """(phone, provider status, reason) for each number."""
+        test = await anyio.to_thread.run_sync(prepare_test_send, self._uow(), task_id, composition(self._settings))
+        # A test send is no recipient of the task: its own campaign, so no receipt can touch the task.
+        recipients = [TestRecipient(f"test-{task_id}-{uuid.uuid4().hex[:12]}", phone, test.first_values)
+                      for phone in phones]
+        messages = outgoing_messages(test.plan, recipients, f"test-{task_id}", self._provider.uses_registered_templates)
+        results = await self._provider.submit(messages)
+        return [(m.phone, str(r.status), r.error_message or r.error_code) for m, r in zip(messages, results)]

@@ -43,4 +43,6 @@ def configure_logging(level: str = "INFO", secrets: Iterable[str] = (), stream=N
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "alembic"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    # Two lines on every tick say nothing the bot's own log lines do not.
+    logging.getLogger("apscheduler").setLevel(max(root.level, logging.WARNING))
     return handler

@@ -17,6 +17,11 @@ def load_manifest(path: Path = MANIFEST_PATH) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def bot_events() -> list[str]:
+    """The events the app subscribes to: Slack sends it no others."""
+    return list(load_manifest()["settings"]["event_subscriptions"]["bot_events"])
+
+
 def events_url(base_url: str) -> str:
     parts = urlsplit(base_url)
     if parts.scheme != "https" or not parts.netloc:

@@ -4,6 +4,7 @@ so a restart or a second process loses nothing and does nothing twice."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 
 import anyio
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -16,7 +17,6 @@ from handlers.tasks import TaskThread
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 30
 AUTO_CANCEL_NOTE = "Canceled automatically: this task was not started within 24 hours of its send time."
 
 
@@ -36,10 +36,10 @@ async def tick(runtime: Runtime, client: AsyncWebClient, sending=None) -> None:
         log.info("task %s: per-recipient details purged (%s rows)", task.task_id, task.rows)
 
 
-def start_scheduler(runtime: Runtime, sending=None) -> AsyncIOScheduler:
-    """Runs inside the serving process's event loop."""
+def start_scheduler(runtime: Runtime, sending, seconds: float) -> AsyncIOScheduler:
+    """Runs inside the process's event loop; the first tick comes at once, not after a wait."""
     scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(tick, "interval", seconds=TICK_SECONDS, args=[runtime, runtime.slack.client, sending], id="tick",
-                      max_instances=1, coalesce=True)
+    scheduler.add_job(tick, "interval", seconds=seconds, args=[runtime, runtime.slack.client, sending], id="tick",
+                      max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     scheduler.start()
     return scheduler

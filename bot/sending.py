@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from dataclasses import dataclass, field
 
 import anyio
@@ -14,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.app import Runtime
-from bot.dispatcher import Dispatcher, outgoing_messages
+from bot.dispatcher import Dispatcher
 from bot.providers.base import SmsProvider
 from domain.optout import FatiguePolicy
-from domain.use_cases.dispatch import apply_receipts, prepare_test_send, settle_lost_sends, start_due_tasks
+from domain.use_cases.dispatch import apply_receipts, settle_lost_sends, start_due_tasks
 from domain.use_cases.optout import record_inbound
 from handlers.progress import ProgressReporter
 from handlers.send import composition
@@ -64,19 +63,6 @@ class Sending:
             await self.reporter.started(task)
         await anyio.to_thread.run_sync(settle_lost_sends, runtime.uow(), runtime.clock())
 
-    async def test_send(self, task_id: int, phones: list[str]) -> list[tuple[str, str, str | None]]:
-        """Up to a few numbers, through the real provider, outside the task's recipients and counts.
-        Returns (phone, provider status, reason) for each."""
-        test = await anyio.to_thread.run_sync(prepare_test_send, self.runtime.uow(), task_id,
-                                              composition(self.runtime.settings))
-        # A test send is no recipient of the task: its own campaign, so no receipt can touch the task.
-        recipients = [TestRecipient(f"test-{task_id}-{uuid.uuid4().hex[:12]}", phone, test.first_values)
-                      for phone in phones]
-        messages = outgoing_messages(test.plan, recipients, f"test-{task_id}",
-                                     self.provider.uses_registered_templates)
-        results = await self.provider.submit(messages)
-        return [(m.phone, str(r.status), r.error_message or r.error_code) for m, r in zip(messages, results)]
-
     async def receive_webhook(self, request: Request) -> Response:
         if request.path_params["provider"] != self.provider.name:
             return JSONResponse({"error": "unknown provider"}, status_code=404)
@@ -106,13 +92,6 @@ class Sending:
             return str(request.url)
         query = f"?{request.url.query}" if request.url.query else ""
         return f"{public.rstrip('/')}{request.url.path}{query}"
-
-
-@dataclass(frozen=True)
-class TestRecipient:
-    client_ref: str
-    phone: str
-    variables: list[str]
 
 
 def task_of_campaign(campaign: str | None) -> int | None:

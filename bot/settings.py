@@ -14,7 +14,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "SMSBOT_"
 SLACK_API_URL = "https://slack.com/api/"
-_USER_OR_GROUP_ID = re.compile(r"^[US][A-Z0-9]{2,}$")
+# Users are U… ids, and W… ids in Enterprise Grid; user groups are S… ids.
+_USER_OR_GROUP_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 
 
@@ -61,7 +62,13 @@ class Settings(BaseSettings):
     alibaba_base_url: str = "https://dysmsapi.aliyuncs.com"
     send_concurrency: int = Field(default=10, ge=1, le=100)  # provider requests in flight per dispatcher
     public_url: str | None = None  # where providers post receipts; default: this process on loopback
+    # Where `serve` listens: Slack's request URL (HTTP mode), the providers' webhooks and the
+    # health check (both modes: a Socket Mode process still takes receipts over HTTP).
+    host: str = "127.0.0.1"
+    port: int = Field(default=3000, ge=1, le=65535)
     dispatcher: bool = True
+    # How often the scheduler ticks: start due tasks, settle lost sends, cancel stale tasks, purge.
+    tick_seconds: float = Field(default=30, ge=0.5, le=3600)
     dispatch_chunk: int = Field(default=1000, ge=1, le=1000)
     send_rate: float = Field(default=0, ge=0)  # messages per second per dispatcher; 0: as fast as the provider takes
     throttle_pause_after: int = Field(default=20, ge=1)
@@ -122,7 +129,7 @@ class Settings(BaseSettings):
             value = [part.strip() for part in value.split(",") if part.strip()]
         for approver in value or []:
             if not _USER_OR_GROUP_ID.match(approver):
-                raise ValueError(f"{approver!r} is not a Slack user id (U…) or user group id (S…)")
+                raise ValueError(f"{approver!r} is not a Slack user id (U… or W…) or user group id (S…)")
         return value
 
     @field_validator("approvals_channel")
@@ -175,7 +182,7 @@ class Settings(BaseSettings):
 
     @property
     def approver_user_ids(self) -> frozenset[str]:
-        return frozenset(a for a in self.approvers if a.startswith("U"))
+        return frozenset(a for a in self.approvers if a.startswith(("U", "W")))
 
     @property
     def approver_group_ids(self) -> frozenset[str]:

@@ -12,14 +12,14 @@ from domain.recipient_files import Limits
 from handlers import audiences, content, errors, home, optout, progress, recipients, sample, send, sms_command, tasks
 from handlers import status
 from handlers import exports
-from handlers.middleware import ApproverConfig, ApproverDirectory, install_context_middleware
+from handlers.middleware import ApproverConfig, ApproverDirectory, TestSend, install_context_middleware
 
 
 def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock: Callable[[], datetime],
-                 services: dict) -> None:
-    """`services`: what the runtime fills in later (the test sender once sending is up)."""
+                 test_send: TestSend | None) -> None:
+    """`test_send`: sends a task's message to a few numbers; None where this process cannot send."""
     approvers = ApproverDirectory(ApproverConfig(settings.approver_user_ids, settings.approver_group_ids))
-    install_context_middleware(app, settings=settings, uow=uow, approvers=approvers, clock=clock, services=services)
+    install_context_middleware(app, settings=settings, uow=uow, approvers=approvers, clock=clock, test_send=test_send)
     errors.register(app)
     registry = sms_command.SubcommandRegistry()
     sms_command.register(app, registry)

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 SECTION_TEXT_LIMIT = 3000  # characters in a section's text
+# Slack takes at most 10 MB through a modal's file_input; a file dropped into a conversation
+# may be as large as the import allows (SMSBOT_MAX_FILE_MB, 12 MB by default).
+MODAL_UPLOAD_HINT = ("XLSX or CSV up to 10 MB (Slack's limit here; drop a larger file into the channel): "
+                     "a phone column and one column per template variable.")
 
 
 def plain(text: str) -> dict[str, str]:

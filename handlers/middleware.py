@@ -1,4 +1,4 @@
-"""One context middleware: every listener gets `settings`, `uow` and `actor`."""
+"""One context middleware: every listener gets `settings`, `uow`, `clock`, `test_send` and `actor`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from domain.approvers import Actor, is_approver
 log = logging.getLogger(__name__)
 
 GROUP_CACHE_SECONDS = 300
+# (task id, numbers) -> (number, provider status, reason) for each: a test send through the provider.
+TestSend = Callable[[int, list[str]], Awaitable[list[tuple[str, str, str | None]]]]
 
 
 @dataclass(frozen=True)
@@ -68,14 +70,14 @@ class ApproverDirectory:
 
 def install_context_middleware(
     app: AsyncApp, *, settings: Any, uow: Callable[[], Any], approvers: ApproverDirectory,
-    clock: Callable[[], datetime], services: dict,
+    clock: Callable[[], datetime], test_send: TestSend | None,
 ) -> None:
     @app.middleware
     async def load_context(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
         context["settings"] = settings
         context["uow"] = uow
         context["clock"] = clock
-        context["services"] = services
+        context["test_send"] = test_send
         if context.user_id:
             context["actor"] = await approvers.actor(context.client, context.user_id)
         await next()

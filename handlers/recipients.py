@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError
 from domain.phones import PhoneNormalizer
-from domain.recipient_files import Limits
+from domain.recipient_files import Limits, RecipientFileError
 from domain.recipient_import import NothingToImport, summary_line
 from domain.spreadsheets import invalid_rows_xlsx
 from domain.use_cases.recipients import ImportSource, ImportSummary, import_file, import_pasted
@@ -28,12 +29,15 @@ from handlers.recipients_blocks import (
     build_import_result,
     build_nothing_imported,
 )
-from handlers.slack_files import download_private_file, send_file_privately
+from handlers.replies import reply_ephemeral
+from handlers.slack_files import download_private_file, resolve_shared_file, send_file_privately
 from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
 
 log = logging.getLogger(__name__)
 
 RECIPIENT_FILE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+# A file dropped into a conversation, or into a thread and "also sent to the channel".
+SHARED_FILE_SUBTYPES = re.compile(r"^(file_share|thread_broadcast)$")
 PROGRESS_INTERVAL_SECONDS = 2.0
 
 
@@ -148,13 +152,21 @@ def register(app: AsyncApp, registry: SubcommandRegistry, settings: ImportSettin
 
         await report_import(client, reply, user_id, name, run)
 
-    @app.event({"type": EventType.MESSAGE, "subtype": "file_share"})
+    @app.event({"type": EventType.MESSAGE, "subtype": SHARED_FILE_SUBTYPES})
     async def import_dropped_files(event: dict, client: AsyncWebClient, context, uow) -> None:
         if event.get("bot_id") or event.get("user") == context.bot_user_id:
             return  # the bot's own uploads (samples, reports) are not imports
-        for file in filter(is_recipient_file, event.get("files", [])):
-            await import_slack_file(client, uow, file["id"], event["user"], event["channel"],
-                                    event.get("thread_ts") or event["ts"], file.get("name", "file"))
+        thread_ts = event.get("thread_ts") or event["ts"]
+        for shared in event.get("files", []):
+            try:
+                file = await resolve_shared_file(client, shared)
+            except RecipientFileError as error:
+                await reply_ephemeral(client, channel=event["channel"], user=event["user"], text=str(error),
+                                      thread_ts=event.get("thread_ts"))
+                continue
+            if is_recipient_file(file):
+                await import_slack_file(client, uow, file["id"], event["user"], event["channel"], thread_ts,
+                                        file.get("name", "file"))
 
     @app.event(EventType.MESSAGE)
     async def ignore_other_messages() -> None:

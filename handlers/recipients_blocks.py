@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.block_kit import mrkdwn, section
+from handlers.block_kit import MODAL_UPLOAD_HINT, mrkdwn, section
 from handlers.ids import ActionId, BlockId, CallbackId, SLASH_COMMAND
 from handlers.payloads import ImportModalState
 
@@ -73,7 +73,7 @@ def build_import_modal(channel_id: str) -> dict[str, Any]:
         "blocks": [
             {"type": "input", "block_id": BlockId.IMPORT_FILE, "optional": True,
              "label": {"type": "plain_text", "text": "Recipient file (XLSX or CSV)"},
-             "hint": {"type": "plain_text", "text": "First row is the header: a phone column and one column per template variable."},
+             "hint": {"type": "plain_text", "text": MODAL_UPLOAD_HINT},
              "element": {"type": "file_input", "action_id": ActionId.IMPORT_FILE_INPUT,
                          "filetypes": ["xlsx", "csv"], "max_files": 1}},
             {"type": "input", "block_id": BlockId.IMPORT_PASTE, "optional": True,

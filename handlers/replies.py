@@ -24,9 +24,10 @@ async def reply_ephemeral(
     text: str,
     blocks: list[dict[str, Any]] | None = None,
     respond: AsyncRespond | None = None,
+    thread_ts: str | None = None,
 ) -> None:
     try:
-        await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+        await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts)
     except SlackApiError as error:
         if respond is None or error.response.get("error") not in _NOT_REACHABLE:
             raise

@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.content import Purpose, TemplateKind
 from domain.tasks import TASK_NAME_MAX, ContentChoice, Fallback, Preview, TaskField
-from handlers.block_kit import plain
+from handlers.block_kit import MODAL_UPLOAD_HINT, plain
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
 
@@ -123,7 +123,7 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
                    optional=True, hint="One per line, or separated by commas. Up to 10,000."),
             _input(BlockId.SEND_FILE, "…or upload a recipient file",
                    {"type": "file_input", "action_id": ActionId.SEND_FIELD, "filetypes": ["xlsx", "csv"], "max_files": 1},
-                   optional=True, hint="XLSX or CSV: a phone column and one column per template variable."),
+                   optional=True, hint=MODAL_UPLOAD_HINT),
         ]
     blocks += [
         _input(BlockId.SEND_PURPOSE, "Purpose", _select(ActionId.SEND_REFRESH, purposes, form.purpose, "Purpose"),

@@ -13,6 +13,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 from domain.recipient_files import Limits, RecipientFileError, check_size
 
 DOWNLOAD_TIMEOUT_SECONDS = 120
+UNREADABLE = ("I could not read the file you shared ({why}). If it was a recipient list, upload it again "
+              "or use `/sms import`.")
+_UNREADABLE_MODES = {
+    "tombstone": "it was deleted",
+    "hidden_by_limit": "Slack hides it: the workspace's plan limits how far back files can be seen",
+}
+
+
+async def resolve_shared_file(client: AsyncWebClient, file: dict) -> dict:
+    """A file as a message event carries it, made whole. In a Slack Connect channel the event
+    holds a stub (`file_access: check_file_info`, no name, no URLs) and files.info tells the
+    rest; a deleted or plan-hidden file cannot be read at all (RecipientFileError says why)."""
+    if file.get("mode") in _UNREADABLE_MODES:
+        raise RecipientFileError(UNREADABLE.format(why=_UNREADABLE_MODES[file["mode"]]))
+    if file.get("file_access") != "check_file_info" and file.get("name"):
+        return file
+    try:
+        return (await client.files_info(file=file["id"]))["file"]
+    except SlackApiError as error:
+        raise RecipientFileError(UNREADABLE.format(why=f"Slack said {error.response.get('error')}")) from None
 
 
 async def download_private_file(client: AsyncWebClient, file_id: str, limits: Limits) -> tuple[dict, bytes]:

@@ -202,10 +202,9 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
 
     @app.view(CallbackId.TASK_TEST_SEND)
     async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow,
-                               services: dict) -> None:
+                               test_send) -> None:
         ref = TaskRef.load(view.get("private_metadata"))
         text = view["state"]["values"][BlockId.TEST_NUMBERS][ActionId.TEST_NUMBERS_INPUT]["value"] or ""
-        test_send = services.get("test_send")
         try:
             if test_send is None:
                 raise DomainError("Sending is off in this process, so nothing can be tested here.")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.sandbox.emulator import EmulatorServer
+from bot.threaded_server import ThreadedServer
 from bot.sandbox.run import Sandbox, SandboxOptions
 
 
@@ -23,7 +23,7 @@ def served_sandbox(data_dir: Path, **options) -> Iterator[Sandbox]:
     """Its simulator's outcomes are reproducible (seed 7) unless told otherwise."""
     port = free_port()
     sandbox = Sandbox(SandboxOptions(data_dir=data_dir, port=port, **{"simulator_seed": 7, **options}))
-    server = EmulatorServer(sandbox, port=port).start()
+    server = ThreadedServer(sandbox, port=port).start()
     try:
         yield sandbox
     finally:

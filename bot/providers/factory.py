@@ -9,13 +9,13 @@ from pydantic import SecretStr
 
 from bot.providers.base import SmsProvider
 from bot.providers.simulator import SimulatorConfig, SimulatorProvider, create_gateway_app
-from bot.sandbox.emulator.server import EmulatorServer
+from bot.threaded_server import ThreadedServer
 
 
 @dataclass
 class ProviderSetup:
     provider: SmsProvider
-    embedded_gateway: EmulatorServer | None = None
+    embedded_gateway: ThreadedServer | None = None
 
     def stop(self) -> None:
         if self.embedded_gateway is not None:
@@ -58,5 +58,5 @@ def make_provider(settings, *, own_url: str) -> ProviderSetup:
     config = SimulatorConfig(api_key=api_key, receipt_secret=secret,
                              receipt_url=webhook_url(settings, "simulator", own_url))
     app, _state = create_gateway_app(config)
-    gateway = EmulatorServer(app).start()
+    gateway = ThreadedServer(app).start()
     return ProviderSetup(SimulatorProvider(gateway.url, api_key, secret), gateway)

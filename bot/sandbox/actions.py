@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from bot.sandbox.emulator import defaults, payloads
 from bot.sandbox.emulator.driver import SlackDriver
+from bot.sandbox.emulator.limits import FILE_INPUT_MAX_BYTES
 from bot.sandbox.emulator.model import JsonDict
 from bot.sandbox.emulator.payloads import DriverError
 
@@ -57,6 +58,9 @@ class PageActions:
 
     def upload_for_input(self, user_id: str, filename: str, content: bytes) -> JsonDict:
         """A file chosen in a modal's file_input: stored, shared nowhere, as Slack does."""
+        if len(content) > FILE_INPUT_MAX_BYTES:
+            raise PageError(f"Slack takes files up to {FILE_INPUT_MAX_BYTES // (1024 * 1024)} MB in a form; "
+                            "drop a larger file into the channel instead.")
         stored = self.workspace.files.add(user_id, filename, content)
         return self.workspace.files.payload(stored.id)
 

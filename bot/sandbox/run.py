@@ -18,17 +18,18 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.app import build_runtime
-from bot.providers.factory import simulator_credentials, webhook_url
+from bot.composition import compose, http_parts
+from bot.manifest import bot_events
+from bot.providers.factory import ProviderSetup, simulator_credentials, webhook_url
 from bot.providers.simulator import SimulatorConfig, SimulatorProvider, create_gateway_app
 from bot.sandbox.app import ChangeHub, create_page_app
-from bot.sandbox.emulator import EmulatorServer, SlackDriver, Workspace, create_emulator_app
+from bot.sandbox.emulator import SlackDriver, Workspace, create_emulator_app
+from bot.threaded_server import ThreadedServer
 from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVERS_GROUP_ID, DEFAULT_BOT_TOKEN
 from bot.sandbox.persist import load_workspace, save_workspace
 from bot.sandbox.seed import seed_content
-from bot.scheduler import tick
 from bot.settings import Settings, load_settings
-from bot.web import HEALTH_PATH, SLACK_EVENTS_PATH, build_web_app
+from bot.web import HEALTH_PATH, SLACK_EVENTS_PATH
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class SandboxOptions:
     simulator_seed: int | None = None
 
 
-def sandbox_settings(database_url: str, base_url: str, signing_secret: str) -> Settings:
+def sandbox_settings(database_url: str, base_url: str, signing_secret: str, tick_seconds: float) -> Settings:
     """The bot's settings in the sandbox; the environment (.env) may set the rest, such as the
     time zone, but not where the bot talks to, its database or its provider."""
     return load_settings(**{
@@ -73,6 +74,7 @@ def sandbox_settings(database_url: str, base_url: str, signing_secret: str) -> S
         # enough to watch its progress message move.
         "dispatch_chunk": 10,
         "send_rate": 20.0,
+        "tick_seconds": tick_seconds,
     })
 
 
@@ -96,11 +98,9 @@ class Sandbox:
         database_url = f"sqlite:///{data_dir / DATABASE_FILE}"
         upgrade(database_url)
         signing_secret = secrets.token_hex(16)  # only this process signs and checks requests
-        self.settings = sandbox_settings(database_url, self.url, signing_secret)
-        self.runtime = build_runtime(self.settings)
-        self.seeded = seed_content(self.runtime.uow, self.runtime.clock())
+        self.settings = sandbox_settings(database_url, self.url, signing_secret, options.tick_seconds)
 
-        self.workspace = Workspace(base_url=self.url)
+        self.workspace = Workspace(base_url=self.url, bot_events=bot_events())
         for user in self.workspace.users():
             user.tz = self.settings.timezone
         self.workspace_file = data_dir / WORKSPACE_FILE
@@ -110,14 +110,20 @@ class Sandbox:
         self.emulator_app = create_emulator_app(self.workspace)
         self.page_app = create_page_app(self)
 
-        self._api_key, self._gateway_secret = simulator_credentials(self.settings)
+        api_key, gateway_secret = simulator_credentials(self.settings)
         self.gateway_config = SimulatorConfig(
-            api_key=self._api_key, receipt_secret=self._gateway_secret,
+            api_key=api_key, receipt_secret=gateway_secret,
             receipt_url=webhook_url(self.settings, "simulator", self.url),
             receipt_latency=options.receipt_latency, seed=options.simulator_seed)
         gateway_app, self.gateway_state = create_gateway_app(self.gateway_config)
-        self.gateway = EmulatorServer(gateway_app)
-        self.bot_app = None  # built at start-up, once the gateway has its address
+        # Its port is taken now, so the bot's provider knows its address; it serves from start-up.
+        self.gateway = ThreadedServer(gateway_app).bind()
+        provider = ProviderSetup(SimulatorProvider(self.gateway.url, api_key, gateway_secret), self.gateway)
+        # The bot as `smsbot serve` runs it, with a tick every few seconds instead of every 30.
+        self.process = compose(self.settings, http_parts(self.settings), provider=provider)
+        self.runtime = self.process.runtime
+        self.bot_app = self.process.asgi()
+        self.seeded = seed_content(self.runtime.uow, self.runtime.clock())
         self._save_pending = False
         self._save_lock = threading.Lock()
 
@@ -160,14 +166,10 @@ class Sandbox:
         self.gateway.start()
         stop_listening = self.workspace.add_listener(lambda what: loop.call_soon_threadsafe(self._changed, what))
         try:
-            provider = SimulatorProvider(self.gateway.url, self._api_key, self._gateway_secret)
-            self.bot_app = build_web_app(self.runtime, run_scheduler=False, provider=provider)
             async with self.bot_app.router.lifespan_context(self.bot_app):
-                ticker = asyncio.create_task(self._tick_forever())
                 try:
                     yield
                 finally:
-                    ticker.cancel()
                     self.hub.close()
         finally:
             stop_listening()
@@ -188,16 +190,6 @@ class Sandbox:
             writer.close()
             self._on_ready(self)
             return
-
-    async def _tick_forever(self) -> None:
-        """The scheduler's own tick (start due tasks, settle lost sends, cancel stale tasks),
-        every few seconds."""
-        while True:
-            try:
-                await tick(self.runtime, self.runtime.slack.client, self.bot_app.state.sending)
-            except Exception:
-                log.exception("sandbox: tick failed")
-            await asyncio.sleep(self.options.tick_seconds)
 
     def _changed(self, what: str) -> None:
         """On the event loop: tell the page, and save the workspace a moment later."""

@@ -39,14 +39,16 @@ def _audit(uow: UnitOfWork, action: str, task_id: int, **detail) -> None:
 
 def start_due_tasks(uow: UnitOfWork, now: datetime, window: SendWindow,
                     fatigue: FatiguePolicy | None = None) -> list[TaskView]:
-    """Scheduled tasks whose time has come (promotional ones inside the sending window) start
-    sending: their recipients are copied in the same transaction, and for a promotional send
+    """Scheduled tasks whose time has come (promotional ones inside the sending window) and
+    whose thread is open start sending: their recipients are copied in the same transaction, and for a promotional send
     the opted-out and fatigued numbers are skipped there and then. Safe in two processes."""
     started = []
     with uow:
         for task in uow.tasks.due(now):
             if task.send_at is not None and is_stale(task.send_at, now):
                 continue  # the stale-task sweep cancels it
+            if task.thread_ts is None:
+                continue  # its thread is still being opened, and a send tells everything there
             if task.purpose == Purpose.PROMOTIONAL and not window.contains(now):
                 continue
             if not uow.tasks.move(task.id, from_status=TaskStatus.scheduled,

@@ -7,20 +7,26 @@ from __future__ import annotations
 import pytest
 
 from bot.app import build_runtime
-from bot.sandbox.emulator import EmulatorServer, SlackDriver, Workspace, start_emulator
+from bot.composition import Parts, Process
+from bot.manifest import bot_events
+from bot.sandbox.emulator import SlackDriver, Workspace, start_emulator
+from bot.threaded_server import ThreadedServer
 from bot.sandbox.emulator.defaults import APPROVERS_GROUP_ID, DEFAULT_BOT_TOKEN
 from bot.settings import load_settings
-from bot.web import SLACK_EVENTS_PATH, build_web_app
+from bot.web import SLACK_EVENTS_PATH
 from storage.migrate import upgrade
 from tests.fakes import FakeClock
 from tests.slack_calls import assert_calls_follow_slack_specs
 
 SIGNING_SECRET = "e2e-signing-secret"
+# The bot as `smsbot serve` runs it, but for the tick: the tests run it themselves, with a clock they move.
+BOT_PARTS = Parts(slack_http=True, webhooks=True, dispatcher=True)
 
 
 @pytest.fixture
 def workspace():
-    return Workspace()
+    """Subscribed to the manifest's events, as the app installed from it is."""
+    return Workspace(bot_events=bot_events())
 
 
 @pytest.fixture
@@ -30,15 +36,15 @@ def emulator(workspace):
     server.stop()
 
 
-def bot_settings(emulator: EmulatorServer, database_url: str, **overrides):
-    return load_settings(
-        slack_bot_token=DEFAULT_BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=f"{emulator.url}/api/",
-        database_url=database_url,
-        approvers=[APPROVERS_GROUP_ID],
+def bot_settings(emulator: ThreadedServer, database_url: str, **overrides):
+    return load_settings(**{
+        "slack_bot_token": DEFAULT_BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": f"{emulator.url}/api/",
+        "database_url": database_url,
+        "approvers": [APPROVERS_GROUP_ID],
         **overrides,
-    )
+    })
 
 
 @pytest.fixture
@@ -60,16 +66,26 @@ def clock():
 
 
 @pytest.fixture
-def bot_runtime(emulator, bot_database_url, bot_overrides, clock):
-    runtime = build_runtime(bot_settings(emulator, bot_database_url, **bot_overrides), clock=clock)
+def settings(emulator, bot_database_url, bot_overrides):
+    return bot_settings(emulator, bot_database_url, **bot_overrides)
+
+
+@pytest.fixture
+def bot_provider():
+    """Where the bot sends (a module with a gateway overrides it); None: it sends nothing."""
+    return None
+
+
+@pytest.fixture
+def bot_runtime(settings, bot_provider, clock):
+    runtime = build_runtime(settings, clock=clock, provider=bot_provider)
     yield runtime
     runtime.close()
 
 
 @pytest.fixture
 def bot(bot_runtime, workspace, tmp_path):
-    # The tests run the scheduler's tick themselves, with a clock they move.
-    server = EmulatorServer(build_web_app(bot_runtime, run_scheduler=False)).start()
+    server = ThreadedServer(Process(bot_runtime, BOT_PARTS).asgi()).start()
     yield server
     server.stop()
     assert_calls_follow_slack_specs(workspace, tmp_path / "slack_calls.jsonl")

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.providers.simulator import SimulatorConfig, SimulatorProvider, SimulatorState, create_gateway_app
-from bot.sandbox.emulator import EmulatorServer
+from bot.threaded_server import ThreadedServer
 from bot.sandbox.emulator.defaults import DEFAULT_BOT_TOKEN
 from domain.use_cases.dispatch import apply_receipts
 from storage.task_recipients import ReceiptUpdate
@@ -87,7 +87,7 @@ class Gateway:
 
     def __init__(self, uow: Callable, *, seed: int) -> None:
         self.receiver = ReceiptReceiver(uow)
-        self.receiver_server = EmulatorServer(self.receiver.app).start()
+        self.receiver_server = ThreadedServer(self.receiver.app).start()
         self.config = SimulatorConfig(
             api_key=API_KEY, receipt_secret=SECRET, seed=seed, deliver_ratio=0.9, fail_ratio=0.07,
             card_refuse_ratio=0.0, receipt_latency=(0.05, 0.5), receipt_batch_size=250,
@@ -99,7 +99,7 @@ class Gateway:
             receipt_url=f"{self.receiver_server.url}/webhooks/sms/simulator")
         # Every message kept, not just the latest: the checks look at each recipient's.
         app, self.state = create_gateway_app(self.config, SimulatorState(recent_messages=1_000_000))
-        self.server = EmulatorServer(app).start()
+        self.server = ThreadedServer(app).start()
 
     @property
     def url(self) -> str:

@@ -10,14 +10,14 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.providers.simulator import SimulatorConfig, SimulatorProvider, create_gateway_app
-from bot.sandbox.emulator import EmulatorServer
+from bot.threaded_server import ThreadedServer
 from bot.sandbox.emulator.defaults import (
     APPROVALS_CHANNEL_ID, APPROVER_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID,
 )
 from handlers.ids import ActionId
 from bot.scheduler import tick
 from bot.sending import Sending
-from bot.web import build_web_app
+from bot.composition import Process
 from domain.approvers import Actor
 from domain.content import Purpose, TemplateKind
 from domain.phones import PhoneNormalizer
@@ -27,6 +27,7 @@ from domain.tasks import Composition, TaskDraft
 from domain.use_cases.recipients import ImportSource, import_file
 from domain.use_cases.tasks import create_task, decide_task, record_task_thread
 from tests.e2e.test_send_tasks import SENDER, catalog  # noqa: F401  (the approved content fixture)
+from tests.e2e.conftest import BOT_PARTS
 from tests.slack_calls import assert_calls_follow_slack_specs
 
 API_KEY, SECRET = "gateway-key", "gateway-secret"
@@ -49,17 +50,21 @@ def gateway(gateway_options):
                "card_refuse_ratio": 0.0} | gateway_options
     config = SimulatorConfig(api_key=API_KEY, receipt_secret=SECRET, **options)
     app, state = create_gateway_app(config)
-    server = EmulatorServer(app).start()
+    server = ThreadedServer(app).start()
     yield server, config, state
     server.stop()
 
 
 @pytest.fixture
+def bot_provider(gateway):
+    return SimulatorProvider(gateway[0].url, API_KEY, SECRET)
+
+
+@pytest.fixture
 def bot(bot_runtime, workspace, tmp_path, gateway):
     """The bot with sending on: its dispatcher runs in the server, the tick is the test's."""
-    server, config, _state = gateway
-    web = build_web_app(bot_runtime, run_scheduler=False, provider=SimulatorProvider(server.url, API_KEY, SECRET))
-    bot_server = EmulatorServer(web).start()
+    _server, config, _state = gateway
+    bot_server = ThreadedServer(Process(bot_runtime, BOT_PARTS).asgi()).start()
     config.receipt_url = f"{bot_server.url}/webhooks/sms/simulator"
     yield bot_server
     bot_server.stop()
@@ -75,7 +80,7 @@ async def eventually(check, timeout: float = 15.0):
 
 
 def approved_task(runtime, catalog, clock, workspace, recipients: int = RECIPIENTS,  # noqa: F811
-                  template: str = "Receipt", purpose: Purpose = Purpose.NOTIFICATION) -> int:
+                  template: str = "Receipt", purpose: Purpose = Purpose.NOTIFICATION, thread: bool = True) -> int:
     csv = "phone,name,coupon\n" + "".join(f"1380013{n:04d},N{n},C{n}\n" for n in range(recipients))
     summary = import_file(runtime.uow(), csv.encode(), ImportSource("U0SENDER01", GENERAL_CHANNEL_ID, "file", "big.csv"),
                           limits=Limits(1 << 20, 10_000), normalizer=PhoneNormalizer("CN"))
@@ -86,7 +91,8 @@ def approved_task(runtime, catalog, clock, workspace, recipients: int = RECIPIEN
                        window=runtime.settings.sending_window,
                        composition=Composition(SignatureStyle.BRACKETS, "Reply STOP to opt out"))
     card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "Send task card")
-    record_task_thread(runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
+    if thread:
+        record_task_thread(runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
     decide_task(runtime.uow(), task.id, task.version, Actor(APPROVER_ID, is_approver=True), approve=True, reason=None,
                 allow_self_approval=False, now=clock())
     return task.id, card.ts
@@ -138,6 +144,20 @@ async def started(bot_runtime, emulator, gateway, task_id):
 def status_of(runtime, task_id):
     with runtime.uow() as uow:
         return uow.tasks.get(task_id).status, uow.task_recipients.counts(task_id)
+
+
+async def test_a_task_approved_before_its_thread_is_recorded_starts_once_it_is(
+        workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
+    """An approver can press Approve on the card before the bot has stored where the card is:
+    the send waits for its thread, so that everything it says is said there."""
+    task_id, card_ts = approved_task(bot_runtime, catalog, clock, workspace, recipients=20, thread=False)
+    client, ticker = await started(bot_runtime, emulator, gateway, task_id)
+    assert status_of(bot_runtime, task_id)[0] == "scheduled"
+    record_task_thread(bot_runtime.uow(), task_id, APPROVALS_CHANNEL_ID, card_ts)
+    await tick(bot_runtime, client, ticker)
+    await eventually(lambda: status_of(bot_runtime, task_id)[0] == "completed")
+    assert workspace.replies(APPROVALS_CHANNEL_ID, card_ts)[0].text == "Sending started."
+    await ticker.provider.aclose()
 
 
 async def test_the_72_hour_rule_fails_recipients_with_no_receipt(workspace, driver, catalog, bot_runtime, emulator,

@@ -25,7 +25,7 @@ from tests.e2e.sent_tasks import (
     uploads_to,
     values_with_calamine,
 )
-from tests.e2e.test_dispatch import bot, bot_overrides, eventually, gateway, gateway_options  # noqa: F401
+from tests.e2e.test_dispatch import bot, bot_overrides, bot_provider, eventually, gateway, gateway_options  # noqa: F401
 from tests.e2e.test_send_tasks import catalog  # noqa: F401  (approved content)
 
 

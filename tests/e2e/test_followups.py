@@ -8,7 +8,7 @@ from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, MEMBER_ID, SENDE
 from handlers.ids import ActionId, BlockId
 from handlers.payloads import SendModalState
 from tests.e2e.sent_tasks import audit, list_recipients, recipients_of, report_ts, sent_task
-from tests.e2e.test_dispatch import bot, bot_overrides, eventually, gateway, gateway_options  # noqa: F401
+from tests.e2e.test_dispatch import bot, bot_overrides, bot_provider, eventually, gateway, gateway_options  # noqa: F401
 from tests.e2e.test_send_tasks import catalog, select, text  # noqa: F401  (approved content)
 
 FOLLOW_UP = ("failed", "submitted")  # failed (the 72-hour no-receipt ones included) and no receipt yet

@@ -3,15 +3,14 @@
 import httpx
 import pytest
 
-from bot.app import build_runtime
-from bot.sandbox.emulator import EmulatorServer
-from bot.web import build_web_app
+from bot.composition import Parts, compose
+from bot.threaded_server import ThreadedServer
 from tests.e2e.conftest import bot_settings
 
 
 def get_health(emulator, database_url):
-    runtime = build_runtime(bot_settings(emulator, database_url))
-    with EmulatorServer(build_web_app(runtime)) as server:
+    process = compose(bot_settings(emulator, database_url), Parts(slack_http=True))
+    with ThreadedServer(process.asgi()) as server:
         return httpx.get(server.url + "/healthz")
 
 

@@ -18,18 +18,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import Session, select
 from twilio.request_validator import RequestValidator
 
-from bot.providers.alibaba import FakeAlibabaConfig, create_fake_alibaba
-from bot.providers.alibaba.fake import national, refuses_cards
+from tests.provider_fakes.alibaba import FakeAlibabaConfig, create_fake_alibaba
+from tests.provider_fakes.alibaba.fake import national, refuses_cards
 from bot.providers.alibaba.webhooks import format_push_time
 from bot.providers.factory import make_provider
-from bot.providers.twilio.fake import FakeTwilioConfig, create_fake_twilio
-from bot.sandbox.emulator import EmulatorServer
+from tests.provider_fakes.twilio.fake import FakeTwilioConfig, create_fake_twilio
+from bot.threaded_server import ThreadedServer
 from bot.sandbox.emulator.defaults import (
     APPROVALS_CHANNEL_ID, APPROVER_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID,
 )
 from bot.scheduler import tick
 from bot.sending import Sending
-from bot.web import build_web_app
+from bot.composition import Process
 from domain.approvers import Actor
 from domain.content import Purpose, TemplateDraft, TemplateKind
 from domain.phones import PhoneNormalizer
@@ -42,6 +42,7 @@ from handlers.send import composition
 from storage.tables import TaskRecipient
 from tests.e2e.test_dispatch import approved_task, eventually
 from tests.e2e.test_send_tasks import SENDER, catalog  # noqa: F401  (the approved content fixture)
+from tests.e2e.conftest import BOT_PARTS
 from tests.slack_calls import assert_calls_follow_slack_specs
 
 HOST = "127.0.0.1"
@@ -84,7 +85,7 @@ def bot_address():
 @dataclass
 class RunningFake:
     name: str
-    server: EmulatorServer
+    server: ThreadedServer
     state: Any
     bot_url: str
     webhook: str = field(init=False)
@@ -155,7 +156,7 @@ def fake(provider_name, fake_outcomes, bot_address):
             report_url=f"{webhook}?token={ALIBABA_TOKEN}", report_flush_interval=0.05,
             push_retry_delays=(0.1, 0.3))
         app, state = create_fake_alibaba(config)
-    server = EmulatorServer(app).start()
+    server = ThreadedServer(app).start()
     yield RunningFake(provider_name, server, state, bot_address.url)
     server.stop()
 
@@ -166,16 +167,20 @@ def bot_overrides(fake):
 
 
 @pytest.fixture
-def bot(bot_runtime, workspace, tmp_path, bot_address, fake):
-    """The bot as `smsbot serve` runs it: the provider made from its settings, its dispatcher on."""
-    setup = make_provider(bot_runtime.settings, own_url=bot_address.url)
+def bot_provider(settings, bot_address, fake):
+    """The provider made from the deployment's settings, as `smsbot serve` makes it."""
+    setup = make_provider(settings, own_url=bot_address.url)
     assert (setup.provider.name, setup.embedded_gateway) == (fake.name, None)
-    web = build_web_app(bot_runtime, run_scheduler=False, provider=setup.provider)
-    server = EmulatorServer(web, port=bot_address.port).start()
+    return setup.provider
+
+
+@pytest.fixture
+def bot(bot_runtime, workspace, tmp_path, bot_address):
+    """The bot as `smsbot serve` runs it, its dispatcher on."""
+    server = ThreadedServer(Process(bot_runtime, BOT_PARTS).asgi(), port=bot_address.port).start()
     bot_address.release()
     yield server
     server.stop()  # its lifespan closes the provider
-    setup.stop()
     assert_calls_follow_slack_specs(workspace, tmp_path / "slack_calls.jsonl")
 
 

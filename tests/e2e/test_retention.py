@@ -18,7 +18,7 @@ from domain.use_cases.retention import purge_expired_details
 from handlers.ids import ActionId, BlockId
 from tests.e2e.sent_tasks import audit, recipients_of, report_ts, sent_task, uploads_to
 from tests.e2e.test_dispatch import (  # noqa: F401  (fixtures)
-    approved_task, bot, bot_overrides, eventually, gateway, gateway_options, started, status_of,
+    approved_task, bot, bot_overrides, bot_provider, eventually, gateway, gateway_options, started, status_of,
 )
 from tests.e2e.test_send_tasks import catalog  # noqa: F401  (approved content)
 

@@ -92,3 +92,14 @@ def test_the_workspace_is_kept_between_runs_unless_reset(tmp_path):
 
 def sandbox_csv() -> bytes:
     return b"phone,name\n13800138000,Li\n13912345678,Han\n"
+
+
+def test_a_modal_upload_over_slacks_10_mb_is_refused_with_where_to_drop_it(tmp_path):
+    with served_sandbox(tmp_path) as sandbox:
+        big = b"phone\n" + b"13800138000\n" * (10 * 1024 * 1024 // 12 + 1)
+        answer = httpx.post(f"{sandbox.url}/sandbox/api/file", params={"user": SENDER_ID, "name": "big.csv"},
+                            content=big, timeout=30)
+        assert answer.json()["ok"] is False and "10 MB" in answer.json()["error"]
+        small = httpx.post(f"{sandbox.url}/sandbox/api/file", params={"user": SENDER_ID, "name": "small.csv"},
+                           content=b"phone\n13800138000\n", timeout=30)
+        assert small.json()["ok"] is True

@@ -161,12 +161,12 @@ async def test_invalid_input_comes_back_inline(workspace, driver, catalog, chang
 
 async def test_card_needs_https_link_and_fallback_template(workspace, driver, catalog):
     modal = await open_send_modal(workspace, driver)
-    for block, value in ((BlockId.SEND_KIND, "card"), (BlockId.SEND_FALLBACK, "text")):
+    # Each choice re-renders the modal: wait for the block that only its answer brings.
+    for block, value, brings in ((BlockId.SEND_KIND, "card", BlockId.SEND_FALLBACK),
+                                 (BlockId.SEND_FALLBACK, "text", BlockId.SEND_FALLBACK_TEMPLATE)):
         await driver.block_actions(SENDER_ID, ActionId.SEND_REFRESH, view_id=modal.id, block_id=block,
                                    selected_option={"value": value})
-        await eventually(lambda: block in [b.get("block_id") for b in workspace.views.get(modal.id).blocks]
-                         and (block != BlockId.SEND_FALLBACK or BlockId.SEND_FALLBACK_TEMPLATE in
-                              [b.get("block_id") for b in workspace.views.get(modal.id).blocks]))
+        await eventually(lambda: brings in [b.get("block_id") for b in workspace.views.get(modal.id).blocks])
     values = form(catalog, kind={ActionId.SEND_REFRESH: select("card")},
                   template={ActionId.SEND_REFRESH: select(catalog["Spring card"])},
                   fallback={ActionId.SEND_REFRESH: select("text")},

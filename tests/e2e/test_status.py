@@ -19,7 +19,7 @@ from domain.content import Purpose, TemplateKind
 from domain.segments import SignatureStyle
 from handlers.ids import ActionId, BlockId
 from tests.e2e.test_dispatch import (  # noqa: F401  (fixtures: the bot with sending on, the gateway)
-    approved_task, bot, bot_overrides, eventually, gateway, gateway_options, started, status_of,
+    approved_task, bot, bot_overrides, bot_provider, eventually, gateway, gateway_options, started, status_of,
 )
 from tests.e2e.test_send_tasks import SENDER, catalog  # noqa: F401
 from storage.tables import TaskRecipient

@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from bot.threaded_server import ThreadedServer
 from bot.sandbox.emulator import (
     APPROVER_ID,
     BOT_USER_ID,
@@ -21,7 +22,6 @@ from bot.sandbox.emulator import (
     GENERAL_CHANNEL_ID,
     SENDER_ID,
     DriverError,
-    EmulatorServer,
     SlackDriver,
     Workspace,
 )
@@ -121,7 +121,7 @@ def heard() -> Heard:
 
 @pytest.fixture
 def driver(api_url: str, workspace: Workspace, heard: Heard):
-    bot = EmulatorServer(build_bolt_app(api_url, heard)).start()
+    bot = ThreadedServer(build_bolt_app(api_url, heard)).start()
     yield SlackDriver(workspace, bot.url + "/slack/events", SIGNING_SECRET)
     bot.stop()
 

@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from bot.providers import OutgoingMessage
 from bot.providers.simulator import SimulatorConfig, SimulatorProvider, SimulatorState, create_gateway_app
-from bot.sandbox.emulator.server import EmulatorServer
+from bot.threaded_server import ThreadedServer
 
 API_KEY = "test-api-key"
 SECRET = "test-webhook-secret"
@@ -82,7 +82,7 @@ class Receiver:
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     receiver = Receiver()
-    server = EmulatorServer(receiver.app).start()
+    server = ThreadedServer(receiver.app).start()
     receiver.url = server.url
     yield receiver
     server.stop()
@@ -116,13 +116,13 @@ BASE_CONFIG = SimulatorConfig(
 
 @pytest.fixture
 def start_gateway(receiver: Receiver) -> Iterator[Callable[..., RunningGateway]]:
-    servers: list[EmulatorServer] = []
+    servers: list[ThreadedServer] = []
 
     def start(hook: str = "main", **overrides: Any) -> RunningGateway:
         overrides.setdefault("receipt_url", receiver.hook(hook))
         config = replace(BASE_CONFIG, **overrides)
         app, state = create_gateway_app(config)
-        server = EmulatorServer(app).start()
+        server = ThreadedServer(app).start()
         servers.append(server)
         return RunningGateway(server.url, state, config)
 

@@ -28,16 +28,11 @@ from bot.providers import (
     SmsProvider,
     SubmitStatus,
 )
-from bot.providers.alibaba import (
-    FAILURE_REASONS,
-    AlibabaProvider,
-    FakeAlibabaConfig,
-    FakeAlibabaState,
-    create_fake_alibaba,
-)
-from bot.providers.alibaba.fake import refuses_cards
+from bot.providers.alibaba import AlibabaProvider
+from tests.provider_fakes.alibaba import FAILURE_REASONS, FakeAlibabaConfig, FakeAlibabaState, create_fake_alibaba
+from tests.provider_fakes.alibaba.fake import refuses_cards
 from bot.providers.alibaba.signing import SignatureVerifier, percent_encode, rpc_signature, sign
-from bot.sandbox.emulator.server import EmulatorServer
+from bot.threaded_server import ThreadedServer
 from tests.providers.conftest import Receiver, eventually, phone
 
 ACCESS_KEY_ID = "LTAI-test-key"
@@ -90,7 +85,7 @@ def hook_with_token(receiver: Receiver) -> str:
 
 @pytest.fixture
 def start_fake() -> Iterator[Callable[..., RunningFake]]:
-    servers: list[EmulatorServer] = []
+    servers: list[ThreadedServer] = []
 
     def start(**overrides: Any) -> RunningFake:
         # No report_url unless a test wants the pushes: a receiver server per test costs time.
@@ -100,7 +95,7 @@ def start_fake() -> Iterator[Callable[..., RunningFake]]:
         )
         config = FakeAlibabaConfig(**(settings | overrides))
         app, state = create_fake_alibaba(config)
-        server = EmulatorServer(app).start()
+        server = ThreadedServer(app).start()
         servers.append(server)
         return RunningFake(server.url, state, config)
 

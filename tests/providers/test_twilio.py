@@ -27,8 +27,8 @@ from twilio.rest import Client
 from bot.providers import OutgoingMessage, ProviderError, ReceiptStatus, SmsProvider, SubmitStatus
 from bot.providers.twilio import EMPTY_TWIML, TwilioProvider
 from bot.providers.twilio.codes import DELIVERY_FAILURE_REASONS
-from bot.providers.twilio.fake import FakeTwilioConfig, FakeTwilioState, create_fake_twilio
-from bot.sandbox.emulator.server import EmulatorServer
+from tests.provider_fakes.twilio.fake import FakeTwilioConfig, FakeTwilioState, create_fake_twilio
+from bot.threaded_server import ThreadedServer
 from tests.providers.conftest import Post, Receiver, eventually, phone, texts
 
 ACCOUNT_SID = "AC" + "1234abcd" * 4
@@ -73,13 +73,13 @@ BASE_CONFIG = FakeTwilioConfig(
 
 @pytest.fixture
 def start_fake(receiver: Receiver) -> Iterator[Callable[..., RunningFake]]:
-    servers: list[EmulatorServer] = []
+    servers: list[ThreadedServer] = []
 
     def start(**overrides: Any) -> RunningFake:
         overrides.setdefault("inbound_url", receiver.hook("inbound"))
         config = replace(BASE_CONFIG, **overrides)
         app, state = create_fake_twilio(config)
-        server = EmulatorServer(app).start()
+        server = ThreadedServer(app).start()
         servers.append(server)
         return RunningFake(server.url, state, config, receiver)
 

@@ -1,3 +1,7 @@
+import ast
+import re
+from pathlib import Path
+
 import pytest
 
 from bot.manifest import load_manifest, render_manifest
@@ -29,3 +33,43 @@ def test_render_fills_every_request_url():
 def test_render_refuses_a_plain_http_url():
     with pytest.raises(ValueError, match="https"):
         render_manifest("http://sms.example.org")
+
+
+# Slack's scopes for each Web API method the product calls (docs.slack.dev/reference/methods)
+# and for each event it subscribes to (docs.slack.dev/reference/events).
+METHOD_SCOPES = {
+    "chat_postMessage": "chat:write", "chat_postEphemeral": "chat:write", "chat_update": "chat:write",
+    "chat_getPermalink": None, "conversations_open": "im:write", "files_info": "files:read",
+    "files_upload_v2": "files:write", "files_getUploadURLExternal": "files:write",
+    "files_completeUploadExternal": "files:write", "users_info": "users:read",
+    "usergroups_users_list": "usergroups:read", "views_open": None, "views_push": None, "views_update": None,
+    "views_publish": None,
+}
+EVENT_SCOPES = {"app_home_opened": None, "message.channels": "channels:history", "message.groups": "groups:history",
+                "message.im": "im:history", "message.mpim": "mpim:history"}
+PRODUCT = ("bot", "handlers", "domain", "storage")
+SLACK_METHOD = re.compile(r"^(chat|conversations|files|users|usergroups|views|reactions|apps|auth|team)_[A-Za-z0-9_]+$")
+
+
+def product_slack_calls() -> set[str]:
+    """Every `client.<method>(…)` in the product's code (the sandbox's emulator aside)."""
+    root = Path(__file__).resolve().parents[2]
+    called = set()
+    for package in PRODUCT:
+        for path in (root / package).rglob("*.py"):
+            if "sandbox" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and SLACK_METHOD.match(node.func.attr)):
+                    called.add(node.func.attr)
+    return called
+
+
+def test_every_scope_is_needed_by_a_call_or_an_event_and_none_is_missing():
+    manifest = load_manifest()
+    calls = product_slack_calls()
+    assert calls <= set(METHOD_SCOPES), f"scopes unknown for {calls - set(METHOD_SCOPES)}"
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    needed = {"commands"} | {METHOD_SCOPES[c] for c in calls} | {EVENT_SCOPES[e] for e in events}
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed - {None}

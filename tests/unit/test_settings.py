@@ -19,11 +19,11 @@ def test_defaults():
 
 
 def test_values_come_from_environment_and_dotenv(monkeypatch, tmp_path):
-    (tmp_path / ".env").write_text("SMSBOT_TIMEZONE=Asia/Shanghai\nSMSBOT_APPROVERS=U0APPROV01, S0APPROVE1\n")
+    (tmp_path / ".env").write_text("SMSBOT_TIMEZONE=Asia/Shanghai\nSMSBOT_APPROVERS=U0APPROV01, W0GRIDAPP1, S0APPROVE1\n")
     monkeypatch.setenv("SMSBOT_SLACK_API_URL", "http://127.0.0.1:9999/api")
     settings = load_settings()
     assert settings.timezone == "Asia/Shanghai"
-    assert settings.approver_user_ids == {"U0APPROV01"}
+    assert settings.approver_user_ids == {"U0APPROV01", "W0GRIDAPP1"}  # W…: Enterprise Grid users
     assert settings.approver_group_ids == {"S0APPROVE1"}
     assert settings.slack_api_url == "http://127.0.0.1:9999/api/"
 

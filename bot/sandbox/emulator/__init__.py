@@ -2,7 +2,7 @@
 
     workspace = Workspace()
     emulator = start_emulator(workspace)           # Web API at emulator.url + "/api/"
-    bot = EmulatorServer(bot_asgi_app).start()     # the app under test
+    bot = ThreadedServer(bot_asgi_app).start()     # the app under test (bot.threaded_server)
     driver = SlackDriver(workspace, bot.url + "/slack/events", signing_secret)
     await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "send")
 """
@@ -38,7 +38,7 @@ from bot.sandbox.emulator.model import (
     Usergroup,
 )
 from bot.sandbox.emulator.payloads import DriverError
-from bot.sandbox.emulator.server import EmulatorServer, start_emulator
+from bot.sandbox.emulator.server import start_emulator
 from bot.sandbox.emulator.clock import ManualClock
 from bot.sandbox.emulator.state import Workspace
 from bot.sandbox.emulator.views import View
@@ -61,7 +61,6 @@ __all__ = [
     "TEAM_ID",
     "Channel",
     "DriverError",
-    "EmulatorServer",
     "EphemeralMessage",
     "ManualClock",
     "Message",

@@ -15,6 +15,8 @@ BOT_ID = "B0SMSBOT01"
 APP_ID = "A0SMSBOT01"
 BOT_NAME = "smsbot"
 DEFAULT_BOT_TOKEN = "xoxb-sandbox-bot-token"
+# The app-level token (connections:write) that opens Socket Mode connections.
+DEFAULT_APP_TOKEN = "xapp-1-A0SMSBOT01-1-sandbox-app-token"
 # Slack still sends the deprecated verification token in every payload; Bolt ignores it.
 VERIFICATION_TOKEN = "sandbox-verification-token"
 

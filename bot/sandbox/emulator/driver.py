@@ -1,4 +1,5 @@
-"""Plays Slack's part towards the app: signed requests to its /slack/events over HTTP.
+"""Plays Slack's part towards the app: signed requests to its /slack/events over HTTP, or the
+same requests as envelopes over the app's Socket Mode connection (`socket_mode=True`).
 
 Every method returns the app's httpx response and applies the app's answer to the
 workspace as Slack would (a command's ack shows as a message, a submission's
@@ -12,6 +13,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -20,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox.emulator import payloads
 from bot.sandbox.emulator.model import JsonDict, Message
-from bot.sandbox.emulator.payloads import DriverError
+from bot.sandbox.emulator.payloads import DriverError, FileShape
 from bot.sandbox.emulator.replies import apply_command_ack, apply_submission_answer
 from bot.sandbox.emulator.state import Workspace
 from bot.sandbox.emulator.views import View
@@ -43,9 +45,10 @@ class SlackDriver:
     def __init__(
         self,
         workspace: Workspace,
-        events_url: str,
-        signing_secret: str,
+        events_url: str = "",
+        signing_secret: str = "",
         *,
+        socket_mode: bool = False,
         http_client: httpx.AsyncClient | None = None,
         timeout: float = 10.0,
         wall_clock: Callable[[], float] = time.time,
@@ -53,6 +56,7 @@ class SlackDriver:
         self.workspace = workspace
         self.events_url = events_url
         self.signing_secret = signing_secret
+        self.socket_mode = socket_mode
         self._http_client = http_client
         self._timeout = timeout
         # Real time by default: the app checks request timestamps against its own clock.
@@ -80,7 +84,19 @@ class SlackDriver:
             return await client.post(self.events_url, content=body, headers=headers)
 
     async def _send(self, body: str, content_type: str) -> httpx.Response:
+        if self.socket_mode:
+            return await self._deliver_envelope(body, content_type)
         return await self.post_raw(body, self.signed_headers(body, content_type=content_type))
+
+    async def _deliver_envelope(self, body: str, content_type: str) -> httpx.Response:
+        """The app's Socket Mode ack, as the HTTP response it stands for: its payload is the body
+        an HTTP ack would have carried."""
+        started = time.monotonic()
+        ack = await self.workspace.socket_mode.deliver(body, content_type, self._timeout)
+        payload = ack.get("payload")
+        response = (httpx.Response(200, json=payload) if payload is not None else httpx.Response(200))
+        response.elapsed = timedelta(seconds=time.monotonic() - started)
+        return response
 
     async def send_interaction(self, payload: JsonDict) -> httpx.Response:
         """A payload made beforehand, e.g. to deliver two that were made at the same moment."""
@@ -157,6 +173,8 @@ class SlackDriver:
     # ------------------------------------------------------------------ events
 
     async def event(self, event: JsonDict) -> httpx.Response:
+        if not self.workspace.subscribed(event):
+            raise DriverError(f"the app is not subscribed to {event.get('type')} events: Slack would not send it")
         envelope = payloads.event_envelope(self.workspace, event)
         return await self._send(json.dumps(envelope), JSON)
 
@@ -191,18 +209,25 @@ class SlackDriver:
         return await self.event(event)
 
     async def share_file(
-        self, user_id: str, channel_id: str, filename: str, content: bytes, *, text: str = "", title: str | None = None
+        self, user_id: str, channel_id: str, filename: str, content: bytes, *, text: str = "", title: str | None = None,
+        thread_ts: str | None = None, broadcast: bool = False, shape: str = FileShape.HOSTED,
     ) -> SharedFile:
-        """A person drops a file into a channel: Slack sends a message event and file_shared."""
+        """A person drops a file into a channel (or a thread, `broadcast` = "also send to the
+        channel"): Slack sends a message event and, to an app subscribed to it, file_shared.
+        `shape`: how the event carries the file (FileShape)."""
         payloads.member_channel(self.workspace, user_id, channel_id)
         stored = self.workspace.files.add(user_id, filename, content, title=title)
-        message, event = self._store_user_message(user_id, channel_id, text, [stored.id], None)
-        message_response = await self.event(event)
-        shared_response = await self.file_shared(user_id, channel_id, stored.id)
-        return SharedFile(stored.id, message.ts, [message_response, shared_response])
+        subtype = "thread_broadcast" if broadcast else "file_share"
+        message, event = self._store_user_message(user_id, channel_id, text, [stored.id], thread_ts, subtype)
+        event["files"] = [payloads.file_as_shared(self.workspace, f, shape) for f in event["files"]]
+        responses = [await self.event(event)]
+        if self.workspace.subscribed({"type": "file_shared"}):
+            responses.append(await self.file_shared(user_id, channel_id, stored.id))
+        return SharedFile(stored.id, message.ts, responses)
 
     def _store_user_message(
-        self, user_id: str, channel_id: str, text: str, file_ids: list[str], thread_ts: str | None
+        self, user_id: str, channel_id: str, text: str, file_ids: list[str], thread_ts: str | None,
+        subtype: str = "file_share",
     ) -> tuple[Message, JsonDict]:
         ws = self.workspace
         with ws.lock:
@@ -213,13 +238,13 @@ class SlackDriver:
                 ws.files.share(file_id, channel.id)
             stored = ws.post_message(
                 channel.id, user_id, text, thread_ts=thread_ts,
-                file_ids=file_ids, subtype="file_share" if file_ids else None,
+                file_ids=file_ids, subtype=subtype if file_ids else None,
             )
             event = ws.message_payload(stored)
         event.update({
             "channel": channel.id,
             "event_ts": stored.ts,
-            "channel_type": "im" if channel.is_im else ("group" if channel.is_private else "channel"),
+            "channel_type": channel.channel_type,
         })
         if file_ids:
             event["upload"] = True

@@ -71,6 +71,16 @@ class FileStore:
         self._lock = workspace.lock
         self._files: dict[str, StoredFile] = {}
         self._uploads: dict[str, PendingUpload] = {}
+        self._deleted: set[str] = set()
+
+    def delete(self, file_id: str) -> None:
+        with self._lock:
+            self._files.pop(file_id, None)
+            self._deleted.add(file_id)
+
+    def was_deleted(self, file_id: str) -> bool:
+        with self._lock:
+            return file_id in self._deleted
 
     def get(self, file_id: str) -> StoredFile | None:
         with self._lock:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# Slack refuses a file larger than this in a modal's file_input (a message takes far more).
+FILE_INPUT_MAX_BYTES = 10 * 1024 * 1024
+
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000

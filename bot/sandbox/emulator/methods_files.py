@@ -12,7 +12,7 @@ def files_info(call: ApiCall) -> JsonDict:
     ws = call.workspace
     stored = ws.files.get(call.get("file"))
     if stored is None:
-        raise SlackFailure("file_not_found")
+        raise SlackFailure("file_deleted" if ws.files.was_deleted(call.get("file")) else "file_not_found")
     return {"file": ws.files.payload(stored.id), "comments": [], "response_metadata": {"next_cursor": ""}}
 
 

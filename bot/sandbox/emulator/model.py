@@ -67,10 +67,20 @@ class Channel:
     is_private: bool = False
     # A direct message between the bot and one person: that person's id.
     im_user: str | None = None
+    is_mpim: bool = False  # a group direct message (several people and the bot)
 
     @property
     def is_im(self) -> bool:
         return self.im_user is not None
+
+    @property
+    def channel_type(self) -> str:
+        """As message events name it."""
+        if self.is_im:
+            return "im"
+        if self.is_mpim:
+            return "mpim"
+        return "group" if self.is_private else "channel"
 
     def to_api(self, bot_user_id: str, created: int) -> JsonDict:
         if self.is_im:
@@ -88,9 +98,9 @@ class Channel:
             "name_normalized": self.name,
             "created": created,
             "is_channel": not self.is_private,
-            "is_group": self.is_private,
+            "is_group": self.is_private and not self.is_mpim,
             "is_im": False,
-            "is_mpim": False,
+            "is_mpim": self.is_mpim,
             "is_private": self.is_private,
             "is_archived": False,
             "is_general": self.name == "general",

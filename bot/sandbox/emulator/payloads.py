@@ -265,3 +265,25 @@ def event_envelope(ws: Workspace, event: JsonDict) -> JsonDict:
         }],
         "is_ext_shared_channel": False,
     }
+
+
+class FileShape:
+    """How a message event carries a shared file."""
+
+    HOSTED = "hosted"  # the whole file object
+    # Slack Connect: a stub without a name or URLs; the app must ask files.info.
+    CHECK_FILE_INFO = "check_file_info"
+    HIDDEN_BY_LIMIT = "hidden_by_limit"  # older than the workspace's plan shows
+    TOMBSTONE = "tombstone"  # deleted
+
+
+def file_as_shared(workspace, file: JsonDict, shape: str) -> JsonDict:
+    """The file of a message event in the given shape (a tombstone is deleted from the workspace)."""
+    if shape == FileShape.HOSTED:
+        return file
+    if shape == FileShape.CHECK_FILE_INFO:
+        return {"id": file["id"], "mode": "file_access", "file_access": "check_file_info",
+                "created": 0, "timestamp": 0, "user": ""}
+    if shape == FileShape.TOMBSTONE:
+        workspace.files.delete(file["id"])
+    return {"id": file["id"], "mode": shape}

@@ -35,6 +35,7 @@ from bot.sandbox.emulator.model import (
     User,
     Usergroup,
 )
+from bot.sandbox.emulator.socket_mode import SocketModeHub
 from bot.sandbox.emulator.views import ViewStore
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,17 @@ log = logging.getLogger(__name__)
 ChangeListener = Callable[[str], None]
 
 
+# A message event's channel_type -> the subscription that brings it (message.channels, …).
+CHANNEL_TYPE_EVENTS = {"channel": "channels", "group": "groups", "im": "im", "mpim": "mpim"}
+
+
 class Workspace:
     def __init__(
         self,
         *,
         bot_token: str = defaults.DEFAULT_BOT_TOKEN,
+        app_token: str = defaults.DEFAULT_APP_TOKEN,
+        bot_events: Iterable[str] | None = None,
         clock: Clock = time.monotonic,
         wall_clock: Clock = time.time,
         base_url: str = "",
@@ -76,11 +83,25 @@ class Workspace:
         self._sequence = itertools.count(1)
         self._last_ts_micros = 0
         self._listeners: list[ChangeListener] = []
+        self.app_token = app_token
+        # The app's event subscriptions (as a manifest names them: message.channels, file_shared…):
+        # Slack sends nothing else. None: every event, for an app without a manifest.
+        self.bot_events = frozenset(bot_events) if bot_events is not None else None
+        self.socket_mode = SocketModeHub()
         self.views = ViewStore(self)
         self.files = FileStore(self)
         self.add_user(User(self.bot.user_id, self.bot.name, self.bot.name, is_bot=True))
         if seed:
             self._seed()
+
+    def subscribed(self, event: JsonDict) -> bool:
+        """Whether the app subscribed to this event (a message by its channel's type)."""
+        if self.bot_events is None:
+            return True
+        name = event.get("type", "")
+        if name == "message":
+            name = f"message.{CHANNEL_TYPE_EVENTS.get(event.get('channel_type', ''), '')}"
+        return name in self.bot_events
 
     def _seed(self) -> None:
         for user_id, name, real_name in defaults.SEED_USERS:
@@ -185,6 +206,13 @@ class Workspace:
                 return existing
             members = {user_id, self.bot.user_id}
             return self.add_channel(Channel(channel_id, user_id, members, is_private=True, im_user=user_id))
+
+    def open_group_dm(self, user_ids: Iterable[str]) -> Channel:
+        """A group direct message of these people and the bot (Slack's mpdm-… conversation)."""
+        with self.lock:
+            members = set(user_ids) | {self.bot.user_id}
+            name = "mpdm-" + "--".join(sorted(self._users[u].name for u in members if u != self.bot.user_id)) + "-1"
+            return self.add_channel(Channel(self.new_id("G"), name, members, is_private=True, is_mpim=True))
 
     # ------------------------------------------------------------------ messages
 

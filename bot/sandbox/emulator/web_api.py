@@ -19,13 +19,15 @@ from urllib.parse import parse_qsl
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
 from bot.sandbox.emulator import methods_chat, methods_directory, methods_files, methods_views
 from bot.sandbox.emulator.errors import SlackFailure
 from bot.sandbox.emulator.methods_common import ApiCall, MethodHandler, decode_json_args
 from bot.sandbox.emulator.model import JsonDict, RecordedCall
 from bot.sandbox.emulator.replies import apply_response_url_post
+from bot.sandbox.emulator.socket_mode import LINK_PATH
 from bot.sandbox.emulator.state import Workspace
 
 METHODS: dict[str, MethodHandler] = {
@@ -146,6 +148,9 @@ def create_emulator_app(workspace: Workspace) -> Starlette:
             return JSONResponse(failure.to_body(), status_code=failure.status_code)
         return JSONResponse({"ok": True})
 
+    async def socket_mode_link(websocket: WebSocket) -> None:
+        await workspace.socket_mode.serve(websocket)
+
     async def inspect_calls(request: Request) -> Response:
         calls = workspace.calls(request.query_params.get("method"))
         return JSONResponse([{"method": c.method, "args": c.args, "ok": c.ok, "error": c.error} for c in calls])
@@ -169,6 +174,7 @@ def create_emulator_app(workspace: Workspace) -> Starlette:
         Route("/files-pri/{team_and_file}/download/{name:path}", download, methods=["GET"]),
         Route("/files-pri/{team_and_file}/{name:path}", download, methods=["GET"]),
         Route("/response/{response_id}", response_url, methods=["POST"]),
+        WebSocketRoute(LINK_PATH, socket_mode_link),
         Route("/_emulator/calls", inspect_calls, methods=["GET"]),
         Route("/_emulator/channels/{channel_id}/messages", inspect_messages, methods=["GET"]),
         Route("/_emulator/ephemerals", inspect_ephemerals, methods=["GET"]),
@@ -179,11 +185,24 @@ def create_emulator_app(workspace: Workspace) -> Starlette:
 
 
 def _call(workspace: Workspace, method: str, args: JsonDict, token: str | None) -> JsonDict:
+    if method == APPS_CONNECTIONS_OPEN:
+        _check_token(token, workspace.app_token, workspace.bot.token)
+        return {"ok": True, "url": workspace.socket_mode.issue_url(workspace.base_url, workspace.bot.app_id)}
     handler = METHODS.get(method)
     if handler is None:
         raise SlackFailure("unknown_method", status_code=404)
+    _check_token(token, workspace.bot.token, workspace.app_token)
+    return {"ok": True, **handler(ApiCall(workspace, method, args))}
+
+
+# The one method that takes the app-level token (xapp-…) instead of the bot token.
+APPS_CONNECTIONS_OPEN = "apps.connections.open"
+
+
+def _check_token(token: str | None, expected: str, other_kind: str) -> None:
     if not token:
         raise SlackFailure("not_authed")
-    if token != workspace.bot.token:
+    if token == other_kind:
+        raise SlackFailure("not_allowed_token_type")
+    if token != expected:
         raise SlackFailure("invalid_auth")
-    return {"ok": True, **handler(ApiCall(workspace, method, args))}

@@ -41,7 +41,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.providers.alibaba.fake_params import (
+from tests.provider_fakes.alibaba.fake_params import (
     Refusal,
     json_list,
     json_object,
@@ -51,8 +51,8 @@ from bot.providers.alibaba.fake_params import (
     variables_list,
     variables_object,
 )
-from bot.providers.alibaba.fake_push import Pusher
-from bot.providers.alibaba.fake_state import FAILURE_REASONS, FakeAlibabaConfig, FakeAlibabaState, SentSms
+from tests.provider_fakes.alibaba.fake_push import Pusher
+from tests.provider_fakes.alibaba.fake_state import FAILURE_REASONS, FakeAlibabaConfig, FakeAlibabaState, SentSms
 from bot.providers.alibaba.numbers import to_e164
 from bot.providers.alibaba.signing import API_VERSION, SignatureVerifier
 from bot.providers.alibaba.webhooks import format_push_time

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 from twilio.request_validator import RequestValidator
 
-from bot.providers.twilio.fake_state import FakeTwilioConfig, FakeTwilioState
+from tests.provider_fakes.twilio.fake_state import FakeTwilioConfig, FakeTwilioState
 
 log = logging.getLogger(__name__)
 

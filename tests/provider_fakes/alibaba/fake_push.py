@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from bot.providers.alibaba.fake_state import FakeAlibabaConfig, FakeAlibabaState
+from tests.provider_fakes.alibaba.fake_state import FakeAlibabaConfig, FakeAlibabaState
 from bot.providers.due_batches import DueBatches
 
 log = logging.getLogger(__name__)

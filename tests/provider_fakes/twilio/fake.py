@@ -40,8 +40,8 @@ from starlette.routing import Route
 
 from bot.providers.simulator.gateway import is_valid_e164
 from bot.providers.twilio import codes
-from bot.providers.twilio.fake_callbacks import CallbackSender
-from bot.providers.twilio.fake_state import CreatedMessage, FakeTwilioConfig, FakeTwilioState
+from tests.provider_fakes.twilio.fake_callbacks import CallbackSender
+from tests.provider_fakes.twilio.fake_state import CreatedMessage, FakeTwilioConfig, FakeTwilioState
 from domain.segments import measure
 
 __all__ = ["FakeTwilioConfig", "FakeTwilioState", "create_fake_twilio"]

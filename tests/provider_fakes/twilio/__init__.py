@@ -1,0 +1,1 @@
+"""A local fake of Twilio's Messages API and its status callbacks."""
