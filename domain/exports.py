@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.policy import check_owner_or_approver
 
 NO_RECEIPT = "no receipt"  # the reason the 72-hour rule gives (storage.task_recipients.NO_RECEIPT)
 MAX_AUDIENCE_NAME = 60
@@ -163,9 +164,8 @@ def sheet_title(kind: ExportKind) -> str:
 
 def check_may_take_details(actor: Actor, created_by: str) -> None:
     """Full numbers leave the bot only for the task's requester and the approvers."""
-    if actor.user_id != created_by and not actor.is_approver:
-        raise DomainError(f"Only <@{created_by}> (who asked for this send) or an approver can export its "
-                          "recipients or follow up on them.")
+    check_owner_or_approver(actor, created_by, "export its recipients or follow up on them",
+                            owner_as=" (who asked for this send)")
 
 
 NOT_SENT_STATUSES = frozenset({"moderating", "rejected", "scheduled"})

@@ -11,7 +11,7 @@ from domain.use_cases.audiences import AudienceError, delete_audience, list_audi
 from handlers.audiences_blocks import build_audience_list, build_save_audience_modal
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import AudienceSaveState
-from handlers.replies import reply_ephemeral
+from handlers.replies import error_text, reply_ephemeral
 from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
 
 USAGE = (f"`{SLASH_COMMAND} audience save <name>` saves your latest import in this channel, "
@@ -53,7 +53,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
             saved = await anyio.to_thread.run_sync(lambda: save_audience(
                 uow(), name, actor, channel_id=state.channel_id, list_id=state.list_id))
         except AudienceError as error:
-            await ack(response_action="errors", errors={BlockId.AUDIENCE_NAME: str(error)})
+            await ack(response_action="errors", errors={BlockId.AUDIENCE_NAME: error_text(error)})
             return
         await ack()
         await reply_ephemeral(client, channel=state.channel_id, user=actor.user_id,

@@ -11,6 +11,11 @@ MODAL_UPLOAD_HINT = ("XLSX or CSV up to 10 MB (Slack's limit here; drop a larger
                      "a phone column and one column per template variable.")
 
 
+def mention(user_id: str) -> str:
+    """A person, as Slack shows them in mrkdwn: only ever built from a user id."""
+    return f"<@{user_id}>"
+
+
 def plain(text: str) -> dict[str, str]:
     return {"type": "plain_text", "text": text}
 

@@ -10,23 +10,22 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from domain.approvals import NotAllowed, check_can_decide
 from domain.approvers import Actor
 from domain.content import ContentError, Purpose, TemplateDraft, TemplateKind, parse_buttons
 from domain.errors import DomainError
 from domain.use_cases.content import (
-    AlreadyDecided,
     ContentKind,
     ContentView,
     add_signature,
     add_template,
+    content_to_decide,
     decide_content,
     disable_content,
     find_content,
-    get_content,
     list_content,
     record_approval_request,
     set_template_code,
+    template_to_edit,
     update_template,
 )
 from domain.use_cases.tasks import get_task
@@ -42,7 +41,7 @@ from handlers.content_blocks import (
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
-from handlers.replies import refuse_action, reply_ephemeral
+from handlers.replies import error_text, refuse_action, reply_ephemeral
 from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
 from handlers.tasks import TaskThread
 
@@ -117,9 +116,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
             await invocation.reply(*build_content_list(ContentKind.TEMPLATE, await anyio.to_thread.run_sync(
                 list_content, uow(), ContentKind.TEMPLATE)))
         elif action == "edit":
-            view = await anyio.to_thread.run_sync(find_content, uow(), ContentKind.TEMPLATE, rest)
-            if view.created_by != invocation.actor.user_id and not invocation.actor.is_approver:
-                raise ContentError(f"Only <@{view.created_by}> or an approver can change “{view.name}”.")
+            view = await anyio.to_thread.run_sync(template_to_edit, uow(), rest, invocation.actor)
             await invocation.acknowledge()
             await invocation.client.views_open(
                 trigger_id=invocation.command["trigger_id"],
@@ -174,7 +171,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
                 added, requeued = await anyio.to_thread.run_sync(update_template, uow(), state.template_id, draft, actor)
         except ContentError as error:
             block = TEMPLATE_FIELD_BLOCKS.get(error.field or "name", BlockId.TEMPLATE_NAME)
-            await ack(response_action="errors", errors={block: str(error)})
+            await ack(response_action="errors", errors={block: error_text(error)})
             return
         await ack()
         channel = await request_approval(client, uow, settings, added, state.channel_id)
@@ -201,7 +198,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
             view = await anyio.to_thread.run_sync(lambda: decide_content(
                 uow(), ContentKind(ref.kind), ref.id, actor, approve=True, reason=None,
                 allow_self_approval=settings.allow_self_approval, now=clock()))
-        except (NotAllowed, AlreadyDecided, ContentError) as error:
+        except DomainError as error:
             await refuse_action(client, body, actor.user_id, error)
             await refresh_if_on_home(body, client, uow, settings, actor)
             return
@@ -213,10 +210,10 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
                           uow, settings) -> None:
         await ack()
         ref = ContentRef.load(action["value"])
-        view = await anyio.to_thread.run_sync(get_content, uow(), ContentKind(ref.kind), ref.id)
         try:
-            check_can_decide(actor, view.created_by, allow_self_approval=settings.allow_self_approval)
-        except NotAllowed as error:
+            view = await anyio.to_thread.run_sync(lambda: content_to_decide(
+                uow(), ContentKind(ref.kind), ref.id, actor, allow_self_approval=settings.allow_self_approval))
+        except DomainError as error:
             await refuse_action(client, body, actor.user_id, error)
             return
         if pressed_on_home(body):  # no message to point at: the request's own message is known
@@ -238,8 +235,8 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
             decided = await anyio.to_thread.run_sync(lambda: decide_content(
                 uow(), ContentKind(state.kind), state.id, actor, approve=False, reason=reason,
                 allow_self_approval=settings.allow_self_approval, now=clock()))
-        except (NotAllowed, AlreadyDecided, ContentError) as error:
-            await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: str(error)})
+        except DomainError as error:
+            await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
             return
         await ack()
         await show_decision(client, settings, decided)

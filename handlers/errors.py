@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError
-from handlers.replies import reply_ephemeral
+from handlers.replies import error_text, reply_ephemeral
 
 log = logging.getLogger(__name__)
 SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
@@ -25,7 +25,7 @@ def register(app: AsyncApp) -> None:
     async def on_error(error: Exception, body: dict, client: AsyncWebClient) -> None:
         channel, user = _where(body)
         if isinstance(error, DomainError):
-            message = str(error)
+            message = error_text(error)
         else:
             log.exception("listener failed", exc_info=error)
             message = SOMETHING_WENT_WRONG

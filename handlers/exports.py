@@ -32,7 +32,7 @@ from domain.use_cases.status import find_task
 from handlers.exports_blocks import EXPORT_USAGE, audience_saved_text, export_comment, preparing_text
 from handlers.ids import SLASH_COMMAND, ActionId
 from handlers.payloads import ExportRef, TaskRef
-from handlers.replies import refuse_action, reply_ephemeral
+from handlers.replies import error_text, refuse_action, reply_ephemeral
 from handlers.send_blocks import RecipientOption, build_done_view, build_working_view
 from handlers.slack_files import FileUploadFailed, open_direct_message, send_path_privately
 from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
@@ -125,7 +125,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
             follow = await anyio.to_thread.run_sync(lambda: follow_up_list(
                 uow(), ref.id, actor, channel_id=channel, purpose="resend"))
         except DomainError as error:
-            await client.views_update(view_id=view_id, view=build_done_view(str(error)))
+            await client.views_update(view_id=view_id, view=build_done_view(error_text(error)))
             return
         recipients = RecipientOption(f"list:{follow.list_id}",
                                      f"Failed and no-receipt numbers of {follow.task_name} ({follow.count:,})")

@@ -29,7 +29,7 @@ from handlers.recipients_blocks import (
     build_import_result,
     build_nothing_imported,
 )
-from handlers.replies import reply_ephemeral
+from handlers.replies import error_text, reply_ephemeral
 from handlers.slack_files import download_private_file, resolve_shared_file, send_file_privately
 from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
 
@@ -103,7 +103,7 @@ async def report_import(
         return
     except DomainError as error:
         ticker.cancel()
-        await reply.show(*build_import_failed(name, str(error)))
+        await reply.show(*build_import_failed(name, error_text(error)))
         return
     except Exception:
         ticker.cancel()
@@ -161,7 +161,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry, settings: ImportSettin
             try:
                 file = await resolve_shared_file(client, shared)
             except RecipientFileError as error:
-                await reply_ephemeral(client, channel=event["channel"], user=event["user"], text=str(error),
+                await reply_ephemeral(client, channel=event["channel"], user=event["user"], text=error_text(error),
                                       thread_ts=event.get("thread_ts"))
                 continue
             if is_recipient_file(file):

@@ -9,7 +9,20 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from domain.errors import DomainError, Said
+from handlers.block_kit import mention
+
 log = logging.getLogger(__name__)
+
+
+def said(text: str) -> str:
+    """Text from the domain as Slack shows it: the people it names (`Said`) as mentions."""
+    return text.render(mention) if isinstance(text, Said) else text
+
+
+def error_text(error: Exception) -> str:
+    """A refusal's message, as the person who was refused reads it."""
+    return said(error.args[0]) if isinstance(error, DomainError) and error.args else str(error)
 
 # chat.postEphemeral needs the bot in the conversation; the response_url of a slash
 # command or an action works anywhere, so it is the way out when Slack says no.
@@ -41,6 +54,6 @@ async def refuse_action(client: AsyncWebClient, body: dict, user: str, error: Ex
     channel = (body.get("channel") or {}).get("id")
     if channel is None:
         dm = (await client.conversations_open(users=user))["channel"]["id"]
-        await client.chat_postMessage(channel=dm, text=str(error))
+        await client.chat_postMessage(channel=dm, text=error_text(error))
         return
-    await reply_ephemeral(client, channel=channel, user=user, text=str(error))
+    await reply_ephemeral(client, channel=channel, user=user, text=error_text(error))

@@ -38,6 +38,7 @@ from handlers.send_blocks import (
     build_working_view,
 )
 from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
+from handlers.replies import error_text
 
 
 def _value(values: dict, block_id: str):
@@ -186,7 +187,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry, *, import_settings: Im
                 list_id = (await anyio.to_thread.run_sync(lambda: import_pasted(
                     uow(), form.pasted, source, normalizer=import_settings.normalizer))).list_id
             except DomainError as error:
-                errors[BlockId.SEND_PASTE] = str(error)
+                errors[BlockId.SEND_PASTE] = error_text(error)
         draft, time_error = build_draft(form, list_id, tz)
         if time_error:
             errors.update(time_error)
@@ -196,7 +197,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry, *, import_settings: Im
         except TaskInvalid as invalid:
             errors.update({FIELD_BLOCKS[field]: message for field, message in invalid.problems.items()})
         except DomainError as error:
-            errors.setdefault(BlockId.SEND_NAME, str(error))
+            errors.setdefault(BlockId.SEND_NAME, error_text(error))
         if errors:
             if BlockId.SEND_RECIPIENTS in errors and state.list_id is not None:
                 errors[BlockId.SEND_NAME] = errors.pop(BlockId.SEND_RECIPIENTS)  # a section can't hold an error
@@ -233,7 +234,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry, *, import_settings: Im
             await show_form(" ".join(invalid.problems.values()))
             return
         except DomainError as error:
-            await show_form(str(error))
+            await show_form(error_text(error))
             return
         await client.views_update(view_id=view_id, view=build_done_view(
             f"*{task.name}* is waiting for approval: {summary_line(summary)} from {form.file_name}."))

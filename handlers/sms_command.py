@@ -14,7 +14,7 @@ from domain.errors import DomainError
 from domain.commands import ParsedCommand, closest_command, parse_command
 from handlers.help_blocks import build_help_message, build_unknown_command_message
 from handlers.ids import SLASH_COMMAND
-from handlers.replies import reply_ephemeral
+from handlers.replies import error_text, reply_ephemeral
 
 
 @dataclass
@@ -101,6 +101,6 @@ def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
                 return
             await subcommand.run(invocation)
         except DomainError as error:
-            await invocation.reply(str(error))
+            await invocation.reply(error_text(error))
         finally:
             await invocation.acknowledge()

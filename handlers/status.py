@@ -19,7 +19,7 @@ from domain.task_state import TaskStatus
 from domain.use_cases.status import TaskSummary, find_task_details, list_tasks, lookup_number, task_details
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import DetailsState, TaskListState, TaskRef
-from handlers.replies import refuse_action
+from handlers.replies import error_text, refuse_action
 from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
 from handlers.status_blocks import build_details_modal, build_lookup_message, build_task_list
 
@@ -158,7 +158,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry, *, normalizer: PhoneNo
         try:
             search, notice = parse_search(typed), None
         except DomainError as error:
-            search, notice = state.search, str(error)
+            search, notice = state.search, error_text(error)
         await show(client, uow, view, state, choice=choice, search=search, page=0, notice=notice)
 
     @app.action(ActionId.DETAILS_SEARCH_INPUT)
@@ -169,7 +169,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry, *, normalizer: PhoneNo
         try:
             wanted, notice = parse_search(action.get("value")), None
         except DomainError as error:
-            wanted, notice = state.search, str(error)
+            wanted, notice = state.search, error_text(error)
         await show(client, uow, view, state, choice=_chosen_filter(view, state), search=wanted, page=0,
                    notice=notice)
 
@@ -190,7 +190,7 @@ def register(app: AsyncApp, registry: SubcommandRegistry, *, normalizer: PhoneNo
         try:
             wanted = parse_search(_input(view, BlockId.DETAILS_SEARCH, ActionId.DETAILS_SEARCH_INPUT).get("value"))
         except DomainError as error:
-            await ack(response_action="errors", errors={BlockId.DETAILS_SEARCH: str(error)})
+            await ack(response_action="errors", errors={BlockId.DETAILS_SEARCH: error_text(error)})
             return
         details = await anyio.to_thread.run_sync(lambda: task_details(
             uow(), state.task_id, choice=_chosen_filter(view, state), search=wanted))

@@ -8,7 +8,7 @@ from domain.status import has_started
 from domain.task_state import STATUS_LABELS, TaskAction, TaskStatus, allowed_actions
 from domain.tasks import Preview
 from domain.use_cases.tasks import TaskView
-from handlers.block_kit import plain
+from handlers.block_kit import mention, plain
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import TaskRef, TaskRejectState
 from handlers.send_blocks import build_preview_blocks
@@ -22,6 +22,10 @@ BUTTONS = [  # (action, action id, label, style) in the order a card shows them
     (TaskAction.cancel, ActionId.TASK_CANCEL, "Cancel task", None),
     (TaskAction.delete, ActionId.TASK_DELETE, "Delete", None),
 ]
+
+
+# The card's note on whoever decided a task's fate, by its status.
+DECIDED_NOTES = {TaskStatus.scheduled: "Approved", TaskStatus.rejected: "Rejected", TaskStatus.canceled: "Canceled"}
 
 
 def slack_time(moment) -> str:
@@ -50,8 +54,10 @@ def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = 
         *build_preview_blocks(preview, "The content of this task is no longer available."),
     ]
     note = []
-    if task.decided_by and task.status in (TaskStatus.scheduled, TaskStatus.rejected):
-        note.append(f"{'Approved' if task.status is TaskStatus.scheduled else 'Rejected'} by <@{task.decided_by}>")
+    if task.decided_by and task.status in DECIDED_NOTES:
+        # A cancel once sending had started (a progress message exists) was a Stop.
+        verb = "Stopped" if task.status is TaskStatus.canceled and task.progress_ts else DECIDED_NOTES[task.status]
+        note.append(f"{verb} by {mention(task.decided_by)}")
     if task.reason:
         note.append(task.reason)
     note.append(f"Task #{task.id}, version {task.version}")

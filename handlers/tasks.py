@@ -9,7 +9,6 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from domain.approvals import check_can_decide
 from domain.approvers import Actor
 from domain.content import Purpose
 from domain.errors import DomainError
@@ -26,11 +25,13 @@ from domain.use_cases.tasks import (
     get_task,
     preview_for,
     record_task_thread,
+    task_to_decide,
+    task_to_edit,
 )
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState, TaskRef, TaskRejectState
-from handlers.replies import refuse_action, reply_ephemeral
+from handlers.replies import error_text, refuse_action, reply_ephemeral
 from handlers.send import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
 from handlers.task_blocks import (
@@ -123,8 +124,8 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
         await ack()
         ref = TaskRef.load(action["value"])
         try:
-            task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
-            check_can_decide(actor, task.created_by, allow_self_approval=settings.allow_self_approval)
+            task = await anyio.to_thread.run_sync(lambda: task_to_decide(
+                uow(), ref.id, actor, allow_self_approval=settings.allow_self_approval))
         except DomainError as error:
             await refuse_action(client, body, actor.user_id, error)
             return
@@ -141,7 +142,7 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
                 uow(), state.id, state.version, actor, approve=False, reason=reason,
                 allow_self_approval=settings.allow_self_approval, now=clock()))
         except DomainError as error:
-            await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: str(error)})
+            await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
             return
         await ack()
         await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> rejected this task: {task.reason}")
@@ -181,9 +182,10 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
                    settings) -> None:
         await ack()
         ref = TaskRef.load(action["value"])
-        task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
-        if task.created_by != actor.user_id and not actor.is_approver:
-            await refuse_action(client, body, actor.user_id, DomainError(f"Only <@{task.created_by}> or an approver can edit it."))
+        try:
+            task = await anyio.to_thread.run_sync(task_to_edit, uow(), ref.id, actor)
+        except DomainError as error:
+            await refuse_action(client, body, actor.user_id, error)
             return
         modal = SendModal(uow, settings)
         state = SendModalState(channel_id=task.origin_channel, task_id=task.id, version=task.version)
@@ -210,7 +212,7 @@ def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
                 raise DomainError("Sending is off in this process, so nothing can be tested here.")
             phones = _test_numbers(text, normalizer)
         except DomainError as error:
-            await ack(response_action="errors", errors={BlockId.TEST_NUMBERS: str(error)})
+            await ack(response_action="errors", errors={BlockId.TEST_NUMBERS: error_text(error)})
             return
         await ack()
         task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)

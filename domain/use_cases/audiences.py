@@ -7,6 +7,7 @@ from datetime import datetime
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.policy import check_owner_or_approver
 from storage.errors import AlreadyExists
 from storage.tables import Audience, AuditEntry
 from storage.uow import SqlUnitOfWork as UnitOfWork
@@ -92,8 +93,7 @@ def delete_audience(uow: UnitOfWork, name: str, actor: Actor) -> str:
     with the import (and with any task that used them)."""
     with uow:
         audience = _audience_named(uow, name)
-        if audience.created_by != actor.user_id and not actor.is_approver:
-            raise AudienceError(f"Only <@{audience.created_by}> or an approver can delete “{audience.name}”.")
+        check_owner_or_approver(actor, audience.created_by, f"delete “{audience.name}”")
         uow.audiences.delete(audience)
         uow.audit.add(AuditEntry(actor=actor.user_id, action="audience.deleted", target_type="audience",
                                  target_id=str(audience.id), detail={"name": audience.name}))

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from domain.approvals import check_can_decide
+from domain.errors import Person, Said
+from domain.policy import NotAllowed, check_approver, check_can_decide, check_owner_or_approver
 from domain.approvers import Actor
 from domain.content import (
     ContentError,
@@ -117,6 +118,21 @@ def get_content(uow: UnitOfWork, kind: ContentKind, content_id: int) -> ContentV
         return _view(kind, row)
 
 
+def content_to_decide(uow: UnitOfWork, kind: ContentKind, content_id: int, actor: Actor, *,
+                      allow_self_approval: bool) -> ContentView:
+    """The signature or template, for a person about to approve or reject it."""
+    view = get_content(uow, kind, content_id)
+    check_can_decide(actor, view.created_by, allow_self_approval=allow_self_approval)
+    return view
+
+
+def template_to_edit(uow: UnitOfWork, name: str, actor: Actor) -> ContentView:
+    """The template, for whoever registered it or an approver, about to change it."""
+    view = find_content(uow, ContentKind.TEMPLATE, name)
+    check_owner_or_approver(actor, view.created_by, f"change “{view.name}”")
+    return view
+
+
 def decide_content(
     uow: UnitOfWork, kind: ContentKind, content_id: int, actor: Actor, *,
     approve: bool, reason: str | None, allow_self_approval: bool, now: datetime,
@@ -139,8 +155,8 @@ def decide_content(
                                 **decided_fields(actor.user_id, now, reason))
         if not moved:
             current = repository.get(content_id)
-            who = f" by <@{current.decided_by}>" if current.decided_by else ""
-            raise AlreadyDecided(f"This {kind} was already {current.status}{who}.")
+            who = (" by ", Person(current.decided_by)) if current.decided_by else ()
+            raise AlreadyDecided(Said(f"This {kind} was already {current.status}", *who, "."))
         _audit(uow, actor.user_id, str(target), kind, content_id, reason=reason)
         uow.commit()
         return _view(kind, repository.get(content_id))
@@ -169,8 +185,7 @@ def disable_content(uow: UnitOfWork, kind: ContentKind, name: str, actor: Actor)
     with uow:
         repository = _repository(uow, kind)
         row = _named(uow, kind, name)
-        if row.created_by != actor.user_id and not actor.is_approver:
-            raise ContentError(f"Only <@{row.created_by}> or an approver can disable “{row.name}”.")
+        check_owner_or_approver(actor, row.created_by, f"disable “{row.name}”")
         if row.status == ContentStatus.DISABLED:
             raise ContentError(f"“{row.name}” is already disabled.")
         repository.move(row.id, from_status=row.status, to_status=ContentStatus.DISABLED)
@@ -183,8 +198,7 @@ def set_template_code(uow: UnitOfWork, name: str, code: str, actor: Actor) -> Co
     """Ties a template to the one registered at the provider. Approvers only: they vouch that
     the provider's template says what ours says."""
     code_or_none = check_provider_code(code)
-    if not actor.is_approver:
-        raise ContentError("Only an approver can set a template's provider code.")
+    check_approver(actor, "set a template's provider code")
     with uow:
         row = _named(uow, ContentKind.TEMPLATE, name)
         uow.templates.update(row.id, provider_code=code_or_none)
@@ -201,8 +215,10 @@ def update_template(uow: UnitOfWork, template_id: int, draft: TemplateDraft, act
         template = uow.templates.get(template_id)
         if template is None:
             raise ContentError("That template no longer exists.")
-        if template.created_by != actor.user_id and not actor.is_approver:
-            raise ContentError(f"Only <@{template.created_by}> or an approver can change “{template.name}”.", "name")
+        try:
+            check_owner_or_approver(actor, template.created_by, f"change “{template.name}”")
+        except NotAllowed as refusal:
+            raise ContentError(refusal.message, "name") from None
         try:
             uow.templates.update(
                 template_id, name=draft.name, name_key=name_key(draft.name), kind=draft.kind, purpose=draft.purpose,

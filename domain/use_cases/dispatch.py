@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from domain.approvers import Actor
 from domain.content import Purpose
 from domain.errors import DomainError
+from domain.policy import check_owner_or_approver
 from domain.optout import FATIGUED, OPTED_OUT, FatiguePolicy
 from domain.dispatch import MessagePlan, Progress
 from domain.schedule import SendWindow, is_stale
@@ -200,12 +201,13 @@ def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Act
     `now` starts the retention period of its details."""
     with uow:
         task = existing_task(uow, task_id)
-        if task.created_by != actor.user_id and not actor.is_approver:
-            raise DomainError(f"Only <@{task.created_by}> or an approver can pause, resume or stop this send.")
+        check_owner_or_approver(actor, task.created_by, "pause, resume or stop this send")
         target = next_status(task.status, action)
         finished = {"finished_at": now} if target in FINAL_STATUSES else {}
         if not uow.tasks.move(task_id, from_status=task.status, to_status=target,
-                              reason=f"stopped by <@{actor.user_id}>" if action is TaskAction.cancel else task.reason,
+                              # Who stopped it is who decided its end; a stop needs no other reason.
+                              **({"decided_by": actor.user_id, "reason": None} if action is TaskAction.cancel
+                                 else {"reason": task.reason}),
                               **finished):
             raise DomainError("Someone else changed this send first.")
         if action is TaskAction.cancel:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.approvals import NotAllowed, check_can_decide
+from domain.policy import may_decide
 from domain.approvers import Actor
 from domain.content import ContentStatus
 from domain.dispatch import Progress
@@ -202,14 +202,6 @@ def lookup_number(uow: UnitOfWork, raw: str, channel_id: str, *, normalizer: Pho
             for task, recipient in rows]
 
 
-def _may_decide(actor: Actor, requester: str, allow_self_approval: bool) -> bool:
-    try:
-        check_can_decide(actor, requester, allow_self_approval=allow_self_approval)
-    except NotAllowed:
-        return False
-    return True
-
-
 def home_dashboard(uow: UnitOfWork, actor: Actor, *, allow_self_approval: bool) -> Dashboard:
     """The person's recent tasks; for an approver, what waits for a decision."""
     with uow:
@@ -220,7 +212,7 @@ def home_dashboard(uow: UnitOfWork, actor: Actor, *, allow_self_approval: bool) 
         if actor.is_approver:
             waiting, waiting_total = uow.tasks.page(status=TaskStatus.moderating, limit=HOME_PENDING,
                                                     oldest_first=True)
-            pending_tasks = [PendingTask(s, _may_decide(actor, s.created_by, allow_self_approval))
+            pending_tasks = [PendingTask(s, may_decide(actor, s.created_by, allow_self_approval=allow_self_approval))
                              for s in _summaries(uow, waiting)]
             for kind, repository in (("signature", uow.signatures), ("template", uow.templates)):
                 rows = repository.all(ContentStatus.PENDING)
@@ -228,6 +220,6 @@ def home_dashboard(uow: UnitOfWork, actor: Actor, *, allow_self_approval: bool) 
                 for row in rows[:HOME_PENDING - len(pending_content)]:
                     summary = row.purpose_note if kind == "signature" else f"{row.kind}, {row.purpose}: {row.body}"
                     pending_content.append(PendingContent(kind, row.id, row.name, row.created_by, summary,
-                                                          _may_decide(actor, row.created_by, allow_self_approval)))
+                                                          may_decide(actor, row.created_by, allow_self_approval=allow_self_approval)))
         return Dashboard(_summaries(uow, recent), pending_tasks, waiting_total, pending_content, content_total)
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from domain.approvals import check_can_decide
+from domain.errors import Person, Said
+from domain.policy import check_can_decide, check_owner_or_approver
 from domain.approvers import Actor
 from domain.content import ContentStatus, Purpose, TemplateKind
 from domain.errors import DomainError
@@ -181,6 +182,20 @@ def get_task(uow: UnitOfWork, task_id: int) -> TaskView:
         return view_of(uow, task)
 
 
+def task_to_decide(uow: UnitOfWork, task_id: int, actor: Actor, *, allow_self_approval: bool) -> TaskView:
+    """The task, for a person about to approve or reject it (the reject form asks first)."""
+    task = get_task(uow, task_id)
+    check_can_decide(actor, task.created_by, allow_self_approval=allow_self_approval)
+    return task
+
+
+def task_to_edit(uow: UnitOfWork, task_id: int, actor: Actor) -> TaskView:
+    """The task, for its requester or an approver about to edit it."""
+    task = get_task(uow, task_id)
+    check_owner_or_approver(actor, task.created_by, "edit it")
+    return task
+
+
 def record_task_thread(uow: UnitOfWork, task_id: int, channel: str, ts: str) -> None:
     with uow:
         uow.tasks.set_thread(task_id, channel, ts)
@@ -204,8 +219,8 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, *, ap
         if task.version != version:
             raise StaleDecision("This request is out of date: the task was edited since. Review its latest request.")
         if task.status != TaskStatus.moderating:
-            who = f" by <@{task.decided_by}>" if task.decided_by else ""
-            raise StaleDecision(f"This task was already decided{who}: it is {task.status}.")
+            who = (" by ", Person(task.decided_by)) if task.decided_by else ()
+            raise StaleDecision(Said("This task was already decided", *who, f": it is {task.status}."))
         if not approve and not (reason or "").strip():
             raise DomainError("Give a reason for the rejection.")
         if approve:
@@ -216,7 +231,8 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, *, ap
                                reason=None if approve else reason.strip())
         if not moved:
             current = uow.tasks.get(task_id)
-            raise StaleDecision(f"This task was already decided by <@{current.decided_by}>: it is {current.status}.")
+            raise StaleDecision(Said("This task was already decided by ", Person(current.decided_by),
+                                     f": it is {current.status}."))
         _audit(uow, actor.user_id, str(action), task_id, version=version, reason=reason)
         uow.commit()
         return view_of(uow, uow.tasks.get(task_id))
@@ -235,8 +251,7 @@ def _check_content_still_approved(uow: UnitOfWork, task: Task) -> None:
 
 
 def _may_change(task: Task, actor: Actor) -> None:
-    if task.created_by != actor.user_id and not actor.is_approver:
-        raise DomainError(f"Only <@{task.created_by}> or an approver can change this task.")
+    check_owner_or_approver(actor, task.created_by, "change this task")
 
 
 def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, now: datetime,
@@ -264,8 +279,8 @@ def cancel_task(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, t
         next_status(task.status, TaskAction.cancel)
         if task.status == TaskStatus.scheduled and task.send_at is not None:
             check_can_change(task.send_at, now, tz)
-        task = _move(uow, task, TaskAction.cancel, actor.user_id, reason=f"canceled by <@{actor.user_id}>",
-                     finished_at=now)
+        # Who canceled it decided its end; the card names them (decided_by), no reason needed.
+        task = _move(uow, task, TaskAction.cancel, actor.user_id, decided_by=actor.user_id, finished_at=now)
         uow.commit()
         return view_of(uow, task)
 

@@ -47,3 +47,35 @@ def test_migrations_match_the_tables(migrated_database_url):
             assert compare_metadata(context, SQLModel.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_0010_moves_who_ended_a_task_out_of_its_reason(migrated_database_url):
+    """Tasks canceled or stopped before 0010 kept Slack markup in their reason."""
+    from alembic import command
+    from sqlmodel import Session, select
+
+    from storage.migrate import alembic_config
+    from storage.tables import RecipientList, Signature, Task, Template
+
+    engine = make_engine(migrated_database_url)
+    try:
+        with Session(engine) as session:
+            recipients = RecipientList(created_by="U1", channel_id="C1", source="file", variables=[])
+            signature = Signature(name="Acme", name_key="acme", status="approved", created_by="U1")
+            template = Template(name="T", name_key="t", kind="text", purpose="notification", body="Hi",
+                                status="approved", created_by="U1")
+            session.add_all([recipients, signature, template])
+            session.flush()
+            for status, reason in (("canceled", "stopped by <@W0GRID001>"), ("rejected", "not <@U1>, as typed")):
+                session.add(Task(name=status, status=status, purpose="notification", kind="text", reason=reason,
+                                 signature_id=signature.id, template_id=template.id,
+                                 recipient_list_id=recipients.id, created_by="U1", origin_channel="C1"))
+            session.commit()
+        command.stamp(alembic_config(migrated_database_url), "0009")
+        upgrade(migrated_database_url)
+        with Session(engine) as session:
+            tasks = {t.name: (t.decided_by, t.reason) for t in session.exec(select(Task))}
+    finally:
+        engine.dispose()
+    assert tasks["canceled"] == ("W0GRID001", None)
+    assert tasks["rejected"] == (None, "not <@U1>, as typed")  # a person's own words stay as written

@@ -80,7 +80,7 @@ def test_export_arguments_name_a_task_and_an_export():
 def test_only_the_requester_and_approvers_may_take_the_numbers():
     check_may_take_details(Actor("U1"), "U1")
     check_may_take_details(Actor("U2", is_approver=True), "U1")
-    with pytest.raises(DomainError, match="Only <@U1>"):
+    with pytest.raises(DomainError, match="Only U1 "):
         check_may_take_details(Actor("U3"), "U1")
 
 
