@@ -200,6 +200,7 @@ async def test_a_throttled_send_pauses_and_can_be_resumed_or_stopped(workspace, 
     await eventually(lambda: any("resumed this send" in m.text for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts)))
     await driver.block_actions(SENDER_ID, ActionId.TASK_STOP, message=(APPROVALS_CHANNEL_ID, progress.ts))
     await eventually(lambda: status_of(bot_runtime, task_id)[0] == "canceled")
+    await eventually(lambda: f"Stopped by <@{SENDER_ID}>" in str(workspace.message(APPROVALS_CHANNEL_ID, card_ts).blocks))
     await asyncio.sleep(0.3)
     counts = status_of(bot_runtime, task_id)[1]
     assert counts.get("pending", 0) == 0 and counts.get("skipped", 0) > 0

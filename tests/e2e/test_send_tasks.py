@@ -275,7 +275,9 @@ async def test_cancel_is_allowed_until_5_minutes_before(workspace, driver, catal
     await driver.block_actions(SENDER_ID, ActionId.TASK_CANCEL, message=(APPROVALS_CHANNEL_ID, card.ts))
     await eventually(lambda: any("canceled this task" in m.text for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts)))
     with bot_runtime.uow() as uow:
-        assert uow.tasks.get(1).status == "canceled"
+        task = uow.tasks.get(1)
+        assert (task.status, task.decided_by, task.reason) == ("canceled", SENDER_ID, None)  # no markup stored
+    assert f"Canceled by <@{SENDER_ID}>" in str(workspace.message(APPROVALS_CHANNEL_ID, card.ts).blocks)
 
 
 async def test_a_task_not_started_within_24_hours_is_canceled_by_the_tick(workspace, driver, catalog, clock,
