@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import anyio
 
 from bot.providers.base import OutgoingMessage, RegisteredContent, SmsProvider
-from domain.dispatch import MessagePlan, judge
+from domain.dispatch import MessagePlan, Outcome, judge
 from domain.rate import TokenBucket
 from domain.tasks import Composition
 from domain.use_cases.dispatch import (
@@ -29,7 +29,6 @@ from domain.use_cases.dispatch import (
     sending_task_ids,
 )
 from handlers.send import composition
-from storage.task_recipients import Outcome
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,14 @@ from starlette.responses import JSONResponse, Response
 
 from bot.app import Runtime
 from bot.dispatcher import Dispatcher
-from bot.providers.base import SmsProvider
+from bot.providers.base import ReceiptStatus, SmsProvider
 from domain.optout import FatiguePolicy
 from domain.use_cases.dispatch import apply_receipts, settle_lost_sends, start_due_tasks
 from domain.use_cases.optout import record_inbound
 from handlers.progress import ProgressReporter
 from handlers.send import composition
-from storage.task_recipients import ReceiptUpdate
+from domain.dispatch import ReceiptUpdate
+from storage.statuses import RecipientStatus
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,8 @@ class Sending:
         url = self.called_url(request)
         if not self.provider.verify_webhook(url, request.headers, body):
             return JSONResponse({"error": "invalid signature"}, status_code=401)
-        receipts = [ReceiptUpdate(r.client_ref, r.provider_id, str(r.status), r.error_code,
-                                  r.error_message if r.status == "failed" else None, r.at,
+        receipts = [ReceiptUpdate(r.client_ref, r.provider_id, RecipientStatus(r.status), r.error_code,
+                                  r.error_message if r.status == ReceiptStatus.failed else None, r.at,
                                   task_id=task_of_campaign(r.campaign), phone=r.phone)
                     for r in self.provider.parse_receipts(body, request.headers, url)]
         if receipts:

@@ -1,5 +1,6 @@
-"""Pure rules of sending: each recipient's text, what a provider's answer means for it, and
-when to try again."""
+"""Pure rules of sending: each recipient's text, what a provider's answer means for it, when
+to try again, and the vocabulary of a send (a claim, an outcome, a receipt), which storage maps
+to rows."""
 
 from __future__ import annotations
 
@@ -11,11 +12,50 @@ from datetime import datetime, timedelta
 
 from domain.content import PLACEHOLDER, Purpose, render
 from domain.segments import SignatureStyle, compose
+from storage.statuses import INTERRUPTED, RecipientStatus
 
 MAX_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 300.0
-OUTCOME_UNKNOWN = "outcome unknown after interruption"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A recipient claimed for sending, in flight under its dispatcher's lease."""
+
+    id: int
+    client_ref: str
+    phone: str
+    variables: list[str]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the provider said about one claimed recipient."""
+
+    id: int
+    status: RecipientStatus  # submitted, failed, skipped, or pending (to retry)
+    provider_id: str | None = None
+    error_code: str | None = None
+    reason: str | None = None
+    next_attempt_at: datetime | None = None
+    fell_back: bool = False
+
+
+@dataclass(frozen=True)
+class ReceiptUpdate:
+    """A delivery receipt. Names its recipient by `client_ref`, else by (`task_id`, `phone`),
+    else by `provider_id`."""
+
+    client_ref: str | None
+    provider_id: str | None
+    status: RecipientStatus  # delivered or failed
+    error_code: str | None
+    reason: str | None
+    at: datetime
+    task_id: int | None = None
+    phone: str | None = None
 
 
 def _escaped(text: str) -> str:
@@ -89,7 +129,7 @@ class MessagePlan:
 class Verdict:
     """What to record for one recipient after the provider answered."""
 
-    status: str  # submitted, failed, pending (try again at retry_at)
+    status: RecipientStatus  # submitted, failed, pending (try again at retry_at)
     reason: str | None = None
     retry_at: datetime | None = None
 
@@ -99,7 +139,7 @@ def backoff(attempt: int, rng: random.Random) -> float:
     return rng.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1)))
 
 
-SUBMITTED = Verdict("submitted")
+SUBMITTED = Verdict(RecipientStatus.submitted)
 
 
 def judge(status: str, *, attempts: int, now: datetime, error: str | None, retry_after: float | None,
@@ -108,17 +148,18 @@ def judge(status: str, *, attempts: int, now: datetime, error: str | None, retry
     if status == "accepted":
         return SUBMITTED
     if status == "rejected":
-        return Verdict("failed", error or "rejected by the provider")
+        return Verdict(RecipientStatus.failed, error or "rejected by the provider")
     if status == "unknown":
         # The request may have been processed: never resent on its own; a receipt may settle it.
-        return Verdict("failed", OUTCOME_UNKNOWN)
+        return Verdict(RecipientStatus.failed, INTERRUPTED)
     if status == "throttled":
         # Not processed, and no fault of the number's: waits as long as the provider asks, never
         # gives up on it (a send throttled for too long is paused as a whole instead).
-        return Verdict("pending", error or status, now + timedelta(seconds=retry_after or backoff(1, rng)))
+        return Verdict(RecipientStatus.pending, error or status,
+                       now + timedelta(seconds=retry_after or backoff(1, rng)))
     if attempts >= MAX_ATTEMPTS:
-        return Verdict("failed", f"gave up after {attempts} attempts: {error or status}")
-    return Verdict("pending", error or status, now + timedelta(seconds=backoff(attempts, rng)))
+        return Verdict(RecipientStatus.failed, f"gave up after {attempts} attempts: {error or status}")
+    return Verdict(RecipientStatus.pending, error or status, now + timedelta(seconds=backoff(attempts, rng)))
 
 
 @dataclass(frozen=True)
@@ -133,9 +174,13 @@ class Progress:
 
     @classmethod
     def from_counts(cls, counts: dict[str, int]) -> Progress:
-        return cls(total=sum(counts.values()), pending=counts.get("pending", 0), in_flight=counts.get("in_flight", 0),
-                   submitted=counts.get("submitted", 0), delivered=counts.get("delivered", 0),
-                   failed=counts.get("failed", 0), skipped=counts.get("skipped", 0))
+        def count(status: RecipientStatus) -> int:
+            return counts.get(status, 0)
+
+        S = RecipientStatus
+        return cls(total=sum(counts.values()), pending=count(S.pending), in_flight=count(S.in_flight),
+                   submitted=count(S.submitted), delivered=count(S.delivered), failed=count(S.failed),
+                   skipped=count(S.skipped))
 
     @property
     def sent_to_carrier(self) -> int:

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from domain.approvers import Actor
 from domain.errors import DomainError
 from domain.policy import check_owner_or_approver
+from domain.status import RECIPIENT_STATUS_LABELS
+from storage.statuses import NO_RECEIPT, RecipientStatus, TaskStatus
 
-NO_RECEIPT = "no receipt"  # the reason the 72-hour rule gives (storage.task_recipients.NO_RECEIPT)
 MAX_AUDIENCE_NAME = 60
 
 
@@ -29,19 +30,19 @@ class Selection:
     """Recipients whose status is one of `statuses`, or failed with `failed_reason`;
     `statuses` None: every recipient."""
 
-    statuses: tuple[str, ...] | None
+    statuses: tuple[RecipientStatus, ...] | None
     failed_reason: str | None = None
 
 
 # failed: every failed recipient, the 72-hour "no receipt" ones included.
 # no-receipt: no receipt yet (submitted) or none within 72 hours (failed, "no receipt").
 SELECTIONS: dict[ExportKind, Selection] = {
-    ExportKind.FAILED: Selection(("failed",)),
-    ExportKind.NO_RECEIPT: Selection(("submitted",), NO_RECEIPT),
+    ExportKind.FAILED: Selection((RecipientStatus.failed,)),
+    ExportKind.NO_RECEIPT: Selection((RecipientStatus.submitted,), NO_RECEIPT),
     ExportKind.ALL: Selection(None),
 }
 # What a follow-up (resend, audience) takes: failed and no-receipt, i.e. failed or submitted.
-FOLLOW_UP = Selection(("failed", "submitted"))
+FOLLOW_UP = Selection((RecipientStatus.failed, RecipientStatus.submitted))
 
 KIND_LABELS = {ExportKind.FAILED: "failed", ExportKind.NO_RECEIPT: "no receipt", ExportKind.ALL: "all recipients"}
 _KIND_WORDS = {"failed": ExportKind.FAILED, "fail": ExportKind.FAILED, "failures": ExportKind.FAILED,
@@ -92,9 +93,6 @@ def phone_cell(phone: str) -> str:
     return phone if phone[:1] == "+" and phone[1:].isdigit() else neutralise(phone)
 
 
-STATUS_WORDS = {"submitted": "awaiting receipt", "in_flight": "in flight", "pending": "not sent yet"}
-
-
 @dataclass(frozen=True)
 class ExportLayout:
     """The columns of an export: the file's row, the whole number, the list's variables, then
@@ -142,7 +140,7 @@ class ExportLayout:
             row_number, phone, variables, status, submitted_at, receipt_at, error_code, reason, fell_back = stored
             values = [neutralise(str(v)) if v is not None else None for v in (variables or ())[:width]]
             values += [None] * (width - len(values))
-            cells = [row_number, phone_cell(phone), *values, STATUS_WORDS.get(status, status), when(submitted_at),
+            cells = [row_number, phone_cell(phone), *values, RECIPIENT_STATUS_LABELS.get(status, status), when(submitted_at),
                      when(receipt_at), neutralise(error_code) if error_code else None,
                      neutralise(reason) if reason else None]
             if card:
@@ -168,7 +166,7 @@ def check_may_take_details(actor: Actor, created_by: str) -> None:
                             owner_as=" (who asked for this send)")
 
 
-NOT_SENT_STATUSES = frozenset({"moderating", "rejected", "scheduled"})
+NOT_SENT_STATUSES = frozenset({TaskStatus.moderating, TaskStatus.rejected, TaskStatus.scheduled})
 
 
 def details_expire_at(finished_at: datetime, retention_days: int) -> datetime:

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from domain.errors import DomainError
 from domain.task_state import TaskStatus
+from storage.statuses import RecipientStatus
 
 LIST_PAGE_SIZE = 10
 DETAILS_PAGE_SIZE = 25
@@ -104,19 +105,20 @@ RECIPIENT_FILTER_LABELS: dict[RecipientFilter, str] = {
     RecipientFilter.NOT_SENT: "Not yet sent",
 }
 
-_FILTER_STATUSES: dict[RecipientFilter, tuple[str, ...] | None] = {
+_FILTER_STATUSES: dict[RecipientFilter, tuple[RecipientStatus, ...] | None] = {
     RecipientFilter.ALL: None,
-    RecipientFilter.DELIVERED: ("delivered",),
-    RecipientFilter.FAILED: ("failed",),
-    RecipientFilter.AWAITING: ("submitted",),
-    RecipientFilter.SKIPPED: ("skipped",),
-    RecipientFilter.NOT_SENT: ("pending", "in_flight"),
+    RecipientFilter.DELIVERED: (RecipientStatus.delivered,),
+    RecipientFilter.FAILED: (RecipientStatus.failed,),
+    RecipientFilter.AWAITING: (RecipientStatus.submitted,),
+    RecipientFilter.SKIPPED: (RecipientStatus.skipped,),
+    RecipientFilter.NOT_SENT: (RecipientStatus.pending, RecipientStatus.in_flight),
 }
 
-#: How a recipient's status reads in a row.
-RECIPIENT_STATUS_LABELS = {
-    "pending": "not yet sent", "in_flight": "sending", "submitted": "awaiting receipt",
-    "delivered": "delivered", "failed": "failed", "skipped": "skipped",
+#: How a recipient's status reads, in a row of the Details modal or of an export.
+RECIPIENT_STATUS_LABELS: dict[RecipientStatus, str] = {
+    RecipientStatus.pending: "not yet sent", RecipientStatus.in_flight: "sending",
+    RecipientStatus.submitted: "awaiting receipt", RecipientStatus.delivered: "delivered",
+    RecipientStatus.failed: "failed", RecipientStatus.skipped: "skipped",
 }
 
 

@@ -26,17 +26,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from domain.errors import DomainError
-
-
-class TaskStatus(StrEnum):
-    moderating = "moderating"  # awaiting approval
-    rejected = "rejected"
-    scheduled = "scheduled"  # approved, to be sent
-    sending = "sending"
-    paused = "paused"
-    completed = "completed"
-    failed = "failed"  # execution failed, with a reason
-    canceled = "canceled"
+from storage.statuses import TaskStatus
 
 
 class TaskAction(StrEnum):

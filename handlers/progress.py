@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError
 from domain.exports import details_expire_at
-from domain.task_state import TaskAction
+from domain.task_state import TaskAction, TaskStatus
 from domain.use_cases.dispatch import change_sending, failure_summary, progress, record_progress_message
 from domain.use_cases.reports import delivery_timeline
 from domain.use_cases.tasks import TaskView, get_task
@@ -134,7 +134,7 @@ def register(app) -> None:
 
     @app.action(ActionId.TASK_PAUSE)
     async def pause(ack, body, client, actor, uow, settings, clock) -> None:
-        await change(TaskAction.pause, "paused", ack, body, client, actor, uow, settings, clock)
+        await change(TaskAction.pause, TaskStatus.paused, ack, body, client, actor, uow, settings, clock)
 
     @app.action(ActionId.TASK_RESUME)
     async def resume(ack, body, client, actor, uow, settings, clock) -> None:

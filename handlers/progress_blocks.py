@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.dispatch import Progress
+from domain.task_state import TaskStatus
 from handlers.ids import ActionId, BlockId
 
 Blocks = list[dict[str, Any]]
@@ -29,7 +30,7 @@ def _figures(progress: Progress) -> list[dict[str, str]]:
 
 def _controls(task_ref: str, status: str) -> dict[str, Any]:
     toggle = ({"type": "button", "action_id": ActionId.TASK_RESUME, "text": {"type": "plain_text", "text": "Resume"},
-               "style": "primary", "value": task_ref} if status == "paused" else
+               "style": "primary", "value": task_ref} if status == TaskStatus.paused else
               {"type": "button", "action_id": ActionId.TASK_PAUSE, "text": {"type": "plain_text", "text": "Pause"},
                "value": task_ref})
     stop = {"type": "button", "action_id": ActionId.TASK_STOP, "text": {"type": "plain_text", "text": "Stop"},
@@ -42,11 +43,11 @@ def _controls(task_ref: str, status: str) -> dict[str, Any]:
 
 
 def build_progress_message(progress: Progress, *, rate: float | None = None, eta_seconds: float | None = None,
-                           finished: bool = False, status: str = "sending",
+                           finished: bool = False, status: str = TaskStatus.sending,
                            task_ref: str | None = None) -> tuple[str, Blocks]:
     handled = progress.sent_to_carrier + progress.skipped
     percent = 100 * handled // progress.total if progress.total else 100
-    headline = "Sending finished" if finished else {"paused": "Paused", "canceled": "Stopped"}.get(status, "Sending")
+    headline = "Sending finished" if finished else {TaskStatus.paused: "Paused", TaskStatus.canceled: "Stopped"}.get(status, "Sending")
     line = f"{_bar(handled, progress.total)} {percent}% — {handled:,} of {progress.total:,}"
     if rate and not finished:
         line += f" · {rate:,.0f}/s"
@@ -57,7 +58,7 @@ def build_progress_message(progress: Progress, *, rate: float | None = None, eta
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*\n`{line}`"}},
         {"type": "section", "fields": _figures(progress)},
     ]
-    if task_ref and not finished and status in ("sending", "paused"):
+    if task_ref and not finished and status in (TaskStatus.sending, TaskStatus.paused):
         blocks.append(_controls(task_ref, status))
     return text, blocks
 

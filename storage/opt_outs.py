@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
 
+from storage.statuses import RecipientStatus
 from storage.tables import OptOut, Task, TaskRecipient
 
 
@@ -32,9 +33,9 @@ class OptOutRepository:
         opted_out = select(OptOut.phone)
         return self._session.execute(
             update(TaskRecipient)
-            .where(col(TaskRecipient.task_id) == task_id, col(TaskRecipient.status) == "pending",
+            .where(col(TaskRecipient.task_id) == task_id, col(TaskRecipient.status) == RecipientStatus.pending,
                    col(TaskRecipient.phone).in_(opted_out))
-            .values(status="skipped", reason=reason)
+            .values(status=RecipientStatus.skipped, reason=reason)
         ).rowcount
 
     def skip_fatigued(self, task_id: int, *, since: datetime, limit: int, reason: str) -> int:
@@ -44,14 +45,14 @@ class OptOutRepository:
             select(TaskRecipient.phone)
             .join(Task, col(Task.id) == col(TaskRecipient.task_id))
             .where(col(Task.purpose) == "promotional", col(TaskRecipient.task_id) != task_id,
-                   col(TaskRecipient.status).in_(["submitted", "delivered"]),
+                   col(TaskRecipient.status).in_([RecipientStatus.submitted, RecipientStatus.delivered]),
                    col(TaskRecipient.submitted_at) >= since)
             .group_by(TaskRecipient.phone)
             .having(func.count() >= limit)
         )
         return self._session.execute(
             update(TaskRecipient)
-            .where(col(TaskRecipient.task_id) == task_id, col(TaskRecipient.status) == "pending",
+            .where(col(TaskRecipient.task_id) == task_id, col(TaskRecipient.status) == RecipientStatus.pending,
                    col(TaskRecipient.phone).in_(recent))
-            .values(status="skipped", reason=reason)
+            .values(status=RecipientStatus.skipped, reason=reason)
         ).rowcount

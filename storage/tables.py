@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from storage.statuses import RecipientStatus
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -190,7 +192,7 @@ class TaskRecipient(SQLModel, table=True):
     phone: str = Field(max_length=16)
     variables: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # pending, in_flight (its request may be on the wire), submitted, delivered, failed, skipped
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=RecipientStatus.pending.value, max_length=16)
     client_ref: str = Field(max_length=40, unique=True, index=True)
     provider_id: str | None = Field(default=None, max_length=64, index=True)
     attempts: int = 0

@@ -8,60 +8,54 @@ receipt changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from dataclasses import dataclass
 from operator import attrgetter
+from typing import Protocol
 
 from sqlalchemy import Integer, Row, String, bindparam, cast, delete, func, insert, literal, select, type_coerce, update
 from sqlmodel import Session, col
 
 from storage.bulk import executemany
+from storage.statuses import INTERRUPTED, NO_RECEIPT, RecipientStatus
 from storage.tables import Recipient, Task, TaskRecipient
 
-IN_FLIGHT = "in_flight"
-FINAL = ("delivered", "failed", "skipped")
-INTERRUPTED = "outcome unknown after interruption"
-NO_RECEIPT = "no receipt"
 EXPORT_BATCH = 5_000  # rows an export reads from the database at a time
+S = RecipientStatus
 
 
-# A claimed recipient: a result row of (id, client_ref, phone, variables, attempts), read by name.
-Claimed = Row
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the provider said about one claimed recipient."""
+class OutcomeRecord(Protocol):
+    """What `record` reads of an outcome (the domain's `Outcome`)."""
 
     id: int
-    status: str  # submitted, failed, skipped, or pending (to retry)
-    provider_id: str | None = None
-    error_code: str | None = None
-    reason: str | None = None
-    next_attempt_at: datetime | None = None
-    fell_back: bool = False
+    status: str
+    provider_id: str | None
+    error_code: str | None
+    reason: str | None
+    next_attempt_at: datetime | None
+    fell_back: bool
 
 
-@dataclass(frozen=True)
-class ReceiptUpdate:
-    """Names its recipient by `client_ref`, else by (`task_id`, `phone`), else by `provider_id`."""
+class ReceiptRecord(Protocol):
+    """What `apply_receipts` reads of a receipt (the domain's `ReceiptUpdate`)."""
 
     client_ref: str | None
     provider_id: str | None
-    status: str  # delivered or failed
+    status: str
     error_code: str | None
     reason: str | None
     at: datetime
-    task_id: int | None = None
-    phone: str | None = None
+    task_id: int | None
+    phone: str | None
 
-    @property
-    def names_by(self) -> str:
-        if self.client_ref:
-            return "client_ref"
-        if self.task_id is not None and self.phone:
-            return "task_phone"
-        return "provider_id" if self.provider_id else "nothing"
+
+def names_by(receipt: ReceiptRecord) -> str:
+    """Which of its keys a receipt's recipient is found by."""
+    if receipt.client_ref:
+        return "client_ref"
+    if receipt.task_id is not None and receipt.phone:
+        return "task_phone"
+    return "provider_id" if receipt.provider_id else "nothing"
 
 
 class TaskRecipientRepository:
@@ -71,7 +65,7 @@ class TaskRecipientRepository:
     def materialize(self, task_id: int, list_id: int) -> int:
         """Copies the list's recipients into the task, all pending, in one statement."""
         source = select(
-            literal(task_id), Recipient.row_number, Recipient.phone, Recipient.variables, literal("pending"),
+            literal(task_id), Recipient.row_number, Recipient.phone, Recipient.variables, literal(S.pending.value),
             literal(f"{task_id}-") + cast(Recipient.id, String), literal(0), literal(False),
         ).where(col(Recipient.list_id) == list_id)
         self._session.execute(insert(TaskRecipient.__table__).from_select(
@@ -79,14 +73,14 @@ class TaskRecipientRepository:
         return self._session.execute(
             select(func.count()).where(col(TaskRecipient.task_id) == task_id)).scalar_one()
 
-    def claim(self, task_id: int, owner: str, limit: int, now: datetime, lease_until: datetime) -> list[Claimed]:
+    def claim(self, task_id: int, owner: str, limit: int, now: datetime, lease_until: datetime) -> list[Row]:
         """Marks up to `limit` due pending recipients in flight for `owner`. On PostgreSQL two
         claimers skip each other's rows (SKIP LOCKED); SQLite has one writer at a time."""
         # Core, not the ORM: no session objects to keep in step with 1,000 rows a claim.
         table = TaskRecipient.__table__
         due = (
             select(table.c.id)
-            .where(table.c.task_id == task_id, table.c.status == "pending",
+            .where(table.c.task_id == task_id, table.c.status == S.pending,
                    table.c.next_attempt_at.is_(None) | (table.c.next_attempt_at <= now))
             .order_by(table.c.id)
             .limit(limit)
@@ -96,18 +90,18 @@ class TaskRecipientRepository:
         statement = (
             update(table)
             .where(table.c.id.in_(due.scalar_subquery()))
-            .values(status=IN_FLIGHT, lease_owner=owner, lease_expires_at=lease_until, attempts=table.c.attempts + 1)
+            .values(status=S.in_flight, lease_owner=owner, lease_expires_at=lease_until, attempts=table.c.attempts + 1)
             .returning(table.c.id, table.c.client_ref, table.c.phone, table.c.variables, table.c.attempts)
         )
-        # The rows themselves, not an object each: they already read as claimed.id, claimed.phone...
+        # Rows of (id, client_ref, phone, variables, attempts), in id order.
         return sorted(self._session.connection().execute(statement).all(), key=attrgetter("id"))
 
-    def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
+    def record(self, outcomes: Sequence[OutcomeRecord], now: datetime) -> None:
         """Outcomes of claimed recipients; a recipient a receipt already settled keeps it.
         Outcomes alike but for the row and the provider's id share one statement whose other
         values are bound once: per-row parameters were most of the time spent here."""
         table = TaskRecipient.__table__
-        alike: dict[tuple, list[Outcome]] = {}
+        alike: dict[tuple, list[OutcomeRecord]] = {}
         for outcome in outcomes:
             key = (outcome.status, outcome.error_code, outcome.reason, outcome.next_attempt_at, outcome.fell_back)
             alike.setdefault(key, []).append(outcome)
@@ -115,45 +109,45 @@ class TaskRecipientRepository:
         for (status, error_code, reason, next_attempt_at, fell_back), group in alike.items():
             statement = (
                 update(table)
-                .where(table.c.id == bindparam("row_id"), table.c.status == IN_FLIGHT)
+                .where(table.c.id == bindparam("row_id"), table.c.status == S.in_flight)
                 .values(status=status, provider_id=bindparam("new_provider_id"), error_code=error_code,
                         reason=reason, next_attempt_at=next_attempt_at, fell_back=fell_back,
-                        submitted_at=now if status == "submitted" else None, lease_owner=None, lease_expires_at=None)
+                        submitted_at=now if status == S.submitted else None, lease_owner=None, lease_expires_at=None)
             )
             executemany(connection, statement, [{"row_id": o.id, "new_provider_id": o.provider_id} for o in group])
 
-    def apply_receipts(self, receipts: Iterable[ReceiptUpdate]) -> int:
+    def apply_receipts(self, receipts: Iterable[ReceiptRecord]) -> int:
         """A receipt settles a recipient that is in flight, submitted, or failed as interrupted;
         it may arrive before the submit result is recorded, or twice. One statement per way of
         naming the recipient and outcome, executed for all the receipts it fits."""
         table = TaskRecipient.__table__
         # Written without IN (...): executemany takes no expanding parameters.
-        open_states = (table.c.status == IN_FLIGHT) | (table.c.status == "submitted") | (
-            (table.c.status == "failed") & (table.c.reason == INTERRUPTED))
+        open_states = (table.c.status == S.in_flight) | (table.c.status == S.submitted) | (
+            (table.c.status == S.failed) & (table.c.reason == INTERRUPTED))
         matches = {
             "client_ref": (table.c.client_ref == bindparam("match_ref"),),
             "task_phone": (table.c.task_id == bindparam("match_task"), table.c.phone == bindparam("match_phone")),
             "provider_id": (table.c.provider_id == bindparam("match_provider_id"),),
         }
         # As in `record`: receipts alike but for whom they name share one statement.
-        alike: dict[tuple, list[ReceiptUpdate]] = {}
+        alike: dict[tuple, list[ReceiptRecord]] = {}
         for receipt in receipts:
-            key = (receipt.names_by, receipt.status, receipt.at, receipt.error_code, receipt.reason)
+            key = (names_by(receipt), receipt.status, receipt.at, receipt.error_code, receipt.reason)
             alike.setdefault(key, []).append(receipt)
         connection = self._session.connection()
         settled = 0
-        for (names_by, status, at, error_code, reason), group in alike.items():
-            if names_by not in matches:
+        for (named_by, status, at, error_code, reason), group in alike.items():
+            if named_by not in matches:
                 continue
             statement = (
-                update(table).where(*matches[names_by], open_states)
+                update(table).where(*matches[named_by], open_states)
                 .values(status=status, receipt_at=at, error_code=error_code, reason=reason,
                         provider_id=func.coalesce(table.c.provider_id, bindparam("new_provider_id")),
                         lease_owner=None, lease_expires_at=None)
             )
-            if names_by == "client_ref":
+            if named_by == "client_ref":
                 rows = [{"match_ref": r.client_ref, "new_provider_id": r.provider_id} for r in group]
-            elif names_by == "task_phone":
+            elif named_by == "task_phone":
                 rows = [{"match_task": r.task_id, "match_phone": r.phone, "new_provider_id": r.provider_id}
                         for r in group]
             else:
@@ -165,23 +159,23 @@ class TaskRecipientRepository:
         """In flight past its lease: its owner died mid-request. Not resent on its own."""
         result = self._session.execute(
             update(TaskRecipient)
-            .where(col(TaskRecipient.status) == IN_FLIGHT, col(TaskRecipient.lease_expires_at) < now)
-            .values(status="failed", reason=INTERRUPTED, lease_owner=None, lease_expires_at=None)
+            .where(col(TaskRecipient.status) == S.in_flight, col(TaskRecipient.lease_expires_at) < now)
+            .values(status=S.failed, reason=INTERRUPTED, lease_owner=None, lease_expires_at=None)
         )
         return result.rowcount
 
     def expire_without_receipt(self, submitted_before: datetime) -> int:
         result = self._session.execute(
             update(TaskRecipient)
-            .where(col(TaskRecipient.status) == "submitted", col(TaskRecipient.submitted_at) < submitted_before)
-            .values(status="failed", reason=NO_RECEIPT)
+            .where(col(TaskRecipient.status) == S.submitted, col(TaskRecipient.submitted_at) < submitted_before)
+            .values(status=S.failed, reason=NO_RECEIPT)
         )
         return result.rowcount
 
     def skip_pending(self, task_id: int, reason: str) -> int:
         result = self._session.execute(
-            update(TaskRecipient).where(col(TaskRecipient.task_id) == task_id, col(TaskRecipient.status) == "pending")
-            .values(status="skipped", reason=reason))
+            update(TaskRecipient).where(col(TaskRecipient.task_id) == task_id, col(TaskRecipient.status) == S.pending)
+            .values(status=S.skipped, reason=reason))
         return result.rowcount
 
     def counts(self, task_id: int) -> dict[str, int]:
@@ -199,14 +193,14 @@ class TaskRecipientRepository:
         reason = func.coalesce(TaskRecipient.reason, TaskRecipient.error_code, literal("unknown"))
         rows = self._session.execute(
             select(reason, func.count()).where(col(TaskRecipient.task_id) == task_id,
-                                               col(TaskRecipient.status) == "failed")
+                                               col(TaskRecipient.status) == S.failed)
             .group_by(reason).order_by(func.count().desc()).limit(limit)
         ).all()
         return [(r, n) for r, n in rows]
 
     def tasks_with_unsettled(self) -> list[int]:
         rows = self._session.execute(select(TaskRecipient.task_id).where(
-            col(TaskRecipient.status).in_(["pending", IN_FLIGHT])).distinct()).all()
+            col(TaskRecipient.status).in_([S.pending, S.in_flight])).distinct()).all()
         return [row[0] for row in rows]
 
 
@@ -332,7 +326,7 @@ class TaskRecipientRepository:
         receipts = self._session.execute(
             select(table.c.status, received, func.count())
             .where(table.c.task_id == task_id, table.c.receipt_at.is_not(None),
-                   table.c.status.in_(("delivered", "failed")))
+                   table.c.status.in_((S.delivered, S.failed)))
             .group_by(table.c.status, received)).all()
         return ({int(b): n for b, n in sent_rows}, {(status, int(b)): n for status, b, n in receipts})
 
@@ -359,7 +353,7 @@ def _selected(table, task_id: int, selection: RowFilter):
         return condition
     chosen = table.c.status.in_(selection.statuses)
     if selection.failed_reason is not None:
-        chosen = chosen | ((table.c.status == "failed") & (table.c.reason == selection.failed_reason))
+        chosen = chosen | ((table.c.status == S.failed) & (table.c.reason == selection.failed_reason))
     return condition & chosen
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, update
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from storage.statuses import TaskStatus
 from storage.tables import Task
 
 
@@ -38,7 +39,7 @@ class TaskRepository:
         result = self._session.execute(
             update(Task)
             .where(col(Task.id) == task_id, col(Task.status) == from_status, col(Task.version) == version)
-            .values(status="moderating", version=version + 1, decided_by=None, decided_at=None, reason=None, **fields)
+            .values(status=TaskStatus.moderating, version=version + 1, decided_by=None, decided_at=None, reason=None, **fields)
         )
         self._session.expire_all()
         return result.rowcount == 1
@@ -54,14 +55,14 @@ class TaskRepository:
         """Tasks not yet sending whose content includes this template."""
         query = select(Task).where(
             (col(Task.template_id) == template_id) | (col(Task.fallback_template_id) == template_id),
-            col(Task.status).in_(["moderating", "scheduled"]),
+            col(Task.status).in_([TaskStatus.moderating, TaskStatus.scheduled]),
         ).order_by(col(Task.id))
         return list(self._session.exec(query))
 
     def due(self, now: datetime) -> list[Task]:
         """Scheduled tasks whose send time has come (or that go as soon as approved)."""
         query = select(Task).where(
-            col(Task.status) == "scheduled", col(Task.send_at).is_(None) | (col(Task.send_at) <= now)
+            col(Task.status) == TaskStatus.scheduled, col(Task.send_at).is_(None) | (col(Task.send_at) <= now)
         ).order_by(col(Task.id))
         return list(self._session.exec(query))
 
@@ -72,7 +73,7 @@ class TaskRepository:
         self._session.execute(update(Task).where(col(Task.id) == task_id).values(progress_ts=ts))
 
     def scheduled_before(self, moment: datetime) -> list[Task]:
-        query = select(Task).where(col(Task.status) == "scheduled", col(Task.send_at) < moment).order_by(col(Task.id))
+        query = select(Task).where(col(Task.status) == TaskStatus.scheduled, col(Task.send_at) < moment).order_by(col(Task.id))
         return list(self._session.exec(query))
 
     # Status and reporting: lists of tasks, paged, newest first unless asked otherwise.

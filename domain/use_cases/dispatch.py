@@ -11,7 +11,7 @@ from domain.content import Purpose
 from domain.errors import DomainError
 from domain.policy import check_owner_or_approver
 from domain.optout import FATIGUED, OPTED_OUT, FatiguePolicy
-from domain.dispatch import MessagePlan, Progress
+from domain.dispatch import Claim, MessagePlan, Outcome, Progress, ReceiptUpdate
 from domain.schedule import SendWindow, is_stale
 from domain.segments import SignatureStyle
 from domain.task_state import FINAL_STATUSES, TaskAction, TaskStatus, next_status
@@ -19,7 +19,6 @@ from domain.tasks import Composition
 from domain.use_cases.retention import saved_totals
 from domain.use_cases.tasks import TaskView, existing_task, view_of
 from storage.tables import AuditEntry
-from storage.task_recipients import Claimed, Outcome, ReceiptUpdate
 from storage.uow import SqlUnitOfWork as UnitOfWork
 from storage.uow import retry_on_conflict
 
@@ -30,7 +29,7 @@ RECEIPT_DEADLINE = timedelta(hours=72)
 class Work:
     task_id: int
     plan: MessagePlan
-    claimed: list[Claimed]
+    claimed: list[Claim]
 
 
 def _audit(uow: UnitOfWork, action: str, task_id: int, **detail) -> None:
@@ -114,7 +113,7 @@ def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datet
         task = uow.tasks.get(task_id)
         if task is None or task.status != TaskStatus.sending:
             return None  # paused, canceled or gone: stop between chunks
-        claimed = uow.task_recipients.claim(task_id, owner, limit, now, now + lease)
+        claimed = [Claim(*row) for row in uow.task_recipients.claim(task_id, owner, limit, now, now + lease)]
         uow.commit()
         plan = _message_plan(uow, task, composition)
         return Work(task_id, plan, claimed)

@@ -23,7 +23,7 @@ from bot.providers.simulator import SimulatorConfig, SimulatorProvider, Simulato
 from bot.threaded_server import ThreadedServer
 from bot.sandbox.emulator.defaults import DEFAULT_BOT_TOKEN
 from domain.use_cases.dispatch import apply_receipts
-from storage.task_recipients import ReceiptUpdate
+from domain.dispatch import ReceiptUpdate
 
 API_KEY, SECRET = "faults-gateway-key", "faults-gateway-secret"
 SIGNING_SECRET = "faults-signing-secret"

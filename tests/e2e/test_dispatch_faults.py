@@ -30,7 +30,7 @@ from domain.use_cases.recipients import ImportSource, import_file
 from domain.use_cases.tasks import create_task, decide_task, record_task_thread
 from storage.migrate import upgrade
 from storage.tables import TaskRecipient
-from storage.task_recipients import INTERRUPTED
+from storage.statuses import INTERRUPTED
 from tests.databases import fresh_database
 from tests.e2e.faults_harness import SIGNING_SECRET, Gateway, Worker, wait_for, worker_env
 

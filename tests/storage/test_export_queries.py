@@ -12,7 +12,9 @@ from domain.exports import ExportKind
 from domain.use_cases.exports import follow_up_list, plan_export, write_export
 from domain.use_cases.reports import delivery_timeline
 from domain.use_cases.retention import purge_expired_details
-from storage.task_recipients import NO_RECEIPT, Outcome, ReceiptUpdate, RowFilter
+from domain.dispatch import Outcome, ReceiptUpdate
+from storage.statuses import NO_RECEIPT
+from storage.task_recipients import RowFilter
 from tests.storage.test_task_recipients import NOW, claim, engine, task_id, uow  # noqa: F401  (fixtures)
 
 ALL, FAILED = RowFilter(), RowFilter(("failed",))

@@ -8,7 +8,7 @@ import pytest
 
 from storage.engine import make_engine, make_session_factory
 from storage.tables import RecipientList, Signature, Task, Template
-from storage.task_recipients import Outcome
+from domain.dispatch import Outcome
 from storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)

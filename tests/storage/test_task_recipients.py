@@ -8,7 +8,8 @@ from storage.engine import make_engine, make_session_factory
 from sqlmodel import Session
 
 from storage.tables import RecipientList, Signature, Task, TaskRecipient, Template
-from storage.task_recipients import INTERRUPTED, NO_RECEIPT, Outcome, ReceiptUpdate
+from domain.dispatch import Outcome, ReceiptUpdate
+from storage.statuses import INTERRUPTED, NO_RECEIPT
 from storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)

@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.dispatch import MAX_ATTEMPTS, OUTCOME_UNKNOWN, MessagePlan, Progress, backoff, judge
+from domain.dispatch import MAX_ATTEMPTS, MessagePlan, Progress, backoff, judge
+from storage.statuses import INTERRUPTED
 from domain.content import Purpose
 from domain.segments import SignatureStyle
 
@@ -18,7 +19,7 @@ def verdict(status, attempts=1, retry_after=None):
 def test_what_each_provider_answer_means():
     assert verdict("accepted").status == "submitted"
     assert verdict("rejected") .status == "failed"
-    assert verdict("unknown").reason == OUTCOME_UNKNOWN  # never resent on its own
+    assert verdict("unknown").reason == INTERRUPTED  # never resent on its own
     transient = verdict("transient")
     assert transient.status == "pending" and NOW < transient.retry_at <= NOW + timedelta(seconds=2)
     assert verdict("transient", attempts=MAX_ATTEMPTS).status == "failed"
