@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import Runtime
 from domain.use_cases.retention import purge_expired_details
 from domain.use_cases.tasks import cancel_stale_tasks
-from handlers.tasks import TaskThread
+from handlers.task_thread import TaskThread
 
 log = logging.getLogger(__name__)
 

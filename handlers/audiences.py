@@ -3,58 +3,67 @@
 from __future__ import annotations
 
 import anyio
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.use_cases.audiences import AudienceError, delete_audience, list_audiences, save_audience
+from handlers import listeners
 from handlers.audiences_blocks import build_audience_list, build_save_audience_modal
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import AudienceSaveState
 from handlers.replies import error_text, reply_ephemeral
-from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
+from handlers.sms_command import Invocation, Subcommand
 
 USAGE = (f"`{SLASH_COMMAND} audience save <name>` saves your latest import in this channel, "
          f"`{SLASH_COMMAND} audience list` lists them, `{SLASH_COMMAND} audience delete <name>` deletes one.")
 
 
-def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
-    async def audience(invocation: Invocation) -> None:
-        action, _, name = invocation.parsed.rest.partition(" ")
-        uow = invocation.context["uow"]
-        action = action.lower()
-        if action == "list":
-            views = await anyio.to_thread.run_sync(list_audiences, uow())
-            await invocation.reply(*build_audience_list(views))
-        elif action == "save":
-            saved = await anyio.to_thread.run_sync(lambda: save_audience(
-                uow(), name, invocation.actor, channel_id=invocation.channel_id))
-            await invocation.reply(f"Saved audience *{saved.name}*: {saved.recipient_count:,} recipients.")
-        elif action == "delete":
-            deleted = await anyio.to_thread.run_sync(delete_audience, uow(), name, invocation.actor)
-            await invocation.reply(f"Deleted audience *{deleted}*. Its recipients stay with their import.")
-        else:
-            await invocation.reply(USAGE)
+async def audience(invocation: Invocation) -> None:
+    action, _, name = invocation.parsed.rest.partition(" ")
+    uow = invocation.context["uow"]
+    action = action.lower()
+    if action == "list":
+        views = await anyio.to_thread.run_sync(list_audiences, uow())
+        await invocation.reply(*build_audience_list(views))
+    elif action == "save":
+        saved = await anyio.to_thread.run_sync(lambda: save_audience(
+            uow(), name, invocation.actor, channel_id=invocation.channel_id))
+        await invocation.reply(f"Saved audience *{saved.name}*: {saved.recipient_count:,} recipients.")
+    elif action == "delete":
+        deleted = await anyio.to_thread.run_sync(delete_audience, uow(), name, invocation.actor)
+        await invocation.reply(f"Deleted audience *{deleted}*. Its recipients stay with their import.")
+    else:
+        await invocation.reply(USAGE)
 
-    registry.add(Subcommand("audience", f"{SLASH_COMMAND} audience save|list|delete", "Save and reuse recipient lists", audience))
 
-    @app.action(ActionId.IMPORT_SAVE_AUDIENCE)
-    async def open_save_modal(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
-        await ack()
-        state_channel = body["channel"]["id"]
-        await client.views_open(trigger_id=body["trigger_id"],
-                                view=build_save_audience_modal(int(action["value"]), state_channel))
+async def open_save_modal(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
+    await ack()
+    state_channel = body["channel"]["id"]
+    await client.views_open(trigger_id=body["trigger_id"],
+                            view=build_save_audience_modal(int(action["value"]), state_channel))
 
-    @app.view(CallbackId.AUDIENCE_SAVE)
-    async def submit_save(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow) -> None:
-        state = AudienceSaveState.load(view.get("private_metadata"))
-        name = view["state"]["values"][BlockId.AUDIENCE_NAME][ActionId.AUDIENCE_NAME_INPUT]["value"] or ""
-        try:
-            saved = await anyio.to_thread.run_sync(lambda: save_audience(
-                uow(), name, actor, channel_id=state.channel_id, list_id=state.list_id))
-        except AudienceError as error:
-            await ack(response_action="errors", errors={BlockId.AUDIENCE_NAME: error_text(error)})
-            return
-        await ack()
-        await reply_ephemeral(client, channel=state.channel_id, user=actor.user_id,
-                              text=f"Saved audience *{saved.name}*: {saved.recipient_count:,} recipients.")
+
+async def submit_save(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow) -> None:
+    state = AudienceSaveState.load(view.get("private_metadata"))
+    name = view["state"]["values"][BlockId.AUDIENCE_NAME][ActionId.AUDIENCE_NAME_INPUT]["value"] or ""
+    try:
+        saved = await anyio.to_thread.run_sync(lambda: save_audience(
+            uow(), name, actor, channel_id=state.channel_id, list_id=state.list_id))
+    except AudienceError as error:
+        await ack(response_action="errors", errors={BlockId.AUDIENCE_NAME: error_text(error)})
+        return
+    await ack()
+    await reply_ephemeral(client, channel=state.channel_id, user=actor.user_id,
+                          text=f"Saved audience *{saved.name}*: {saved.recipient_count:,} recipients.")
+
+
+LISTENERS = (
+    listeners.action(ActionId.IMPORT_SAVE_AUDIENCE, open_save_modal),
+    listeners.view(CallbackId.AUDIENCE_SAVE, submit_save),
+)
+
+
+SUBCOMMANDS = (
+    Subcommand("audience", f"{SLASH_COMMAND} audience save|list|delete", "Save and reuse recipient lists", audience),
+)

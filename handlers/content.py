@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import anyio
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -29,6 +29,7 @@ from domain.use_cases.content import (
     update_template,
 )
 from domain.use_cases.tasks import get_task
+from handlers import listeners
 from handlers.content_blocks import (
     build_approval_request,
     build_content_list,
@@ -42,8 +43,8 @@ from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
 from handlers.replies import error_text, refuse_action, reply_ephemeral
-from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
-from handlers.tasks import TaskThread
+from handlers.sms_command import Invocation, Subcommand
+from handlers.task_thread import TaskThread
 
 TEMPLATE_FIELD_BLOCKS = {
     "name": BlockId.TEMPLATE_NAME, "body": BlockId.TEMPLATE_BODY, "subject": BlockId.TEMPLATE_SUBJECT,
@@ -75,170 +76,184 @@ def _template_draft(values: dict) -> TemplateDraft:
     )
 
 
-def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
-    async def request_approval(client: AsyncWebClient, uow, settings, view: ContentView, origin_channel: str) -> str:
-        """Posts the request where approvers look; returns the channel it went to."""
-        channel = settings.approvals_channel or origin_channel
-        text, blocks = build_approval_request(view, _described(view, settings))
-        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        await anyio.to_thread.run_sync(record_approval_request, uow(), view.kind, view.id, channel, posted["ts"])
-        return channel
+async def request_approval(client: AsyncWebClient, uow, settings, view: ContentView, origin_channel: str) -> str:
+    """Posts the request where approvers look; returns the channel it went to."""
+    channel = settings.approvals_channel or origin_channel
+    text, blocks = build_approval_request(view, _described(view, settings))
+    posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    await anyio.to_thread.run_sync(record_approval_request, uow(), view.kind, view.id, channel, posted["ts"])
+    return channel
 
-    async def signature(invocation: Invocation) -> None:
-        action, _, rest = invocation.parsed.rest.partition(" ")
-        uow, settings = invocation.context["uow"], invocation.context["settings"]
-        action = action.lower()
-        if action == "add":
-            name, _, note = rest.strip().partition(" ")
-            view = await anyio.to_thread.run_sync(add_signature, uow(), name, note, invocation.actor)
-            await invocation.acknowledge()
-            channel = await request_approval(invocation.client, uow, settings, view, invocation.channel_id)
-            await invocation.reply(f"Signature *{view.name}* is waiting for approval in <#{channel}>.")
-        elif action == "list":
-            await invocation.reply(*build_content_list(ContentKind.SIGNATURE, await anyio.to_thread.run_sync(
-                list_content, uow(), ContentKind.SIGNATURE)))
-        elif action == "disable":
-            view = await anyio.to_thread.run_sync(disable_content, uow(), ContentKind.SIGNATURE, rest, invocation.actor)
-            await invocation.reply(f"Signature *{view.name}* is disabled; sends can no longer use it.")
+
+async def signature(invocation: Invocation) -> None:
+    action, _, rest = invocation.parsed.rest.partition(" ")
+    uow, settings = invocation.context["uow"], invocation.context["settings"]
+    action = action.lower()
+    if action == "add":
+        name, _, note = rest.strip().partition(" ")
+        view = await anyio.to_thread.run_sync(add_signature, uow(), name, note, invocation.actor)
+        await invocation.acknowledge()
+        channel = await request_approval(invocation.client, uow, settings, view, invocation.channel_id)
+        await invocation.reply(f"Signature *{view.name}* is waiting for approval in <#{channel}>.")
+    elif action == "list":
+        await invocation.reply(*build_content_list(ContentKind.SIGNATURE, await anyio.to_thread.run_sync(
+            list_content, uow(), ContentKind.SIGNATURE)))
+    elif action == "disable":
+        view = await anyio.to_thread.run_sync(disable_content, uow(), ContentKind.SIGNATURE, rest, invocation.actor)
+        await invocation.reply(f"Signature *{view.name}* is disabled; sends can no longer use it.")
+    else:
+        await invocation.reply(f"`{SLASH_COMMAND} signature add <name> [purpose]`, `{SLASH_COMMAND} signature list`, "
+                               f"`{SLASH_COMMAND} signature disable <name>`.")
+
+
+async def template(invocation: Invocation) -> None:
+    action, _, rest = invocation.parsed.rest.partition(" ")
+    uow, settings = invocation.context["uow"], invocation.context["settings"]
+    action = action.lower()
+    if action == "add":
+        await invocation.acknowledge()
+        await invocation.client.views_open(trigger_id=invocation.command["trigger_id"],
+                                           view=build_template_modal(invocation.channel_id))
+    elif action == "list":
+        await invocation.reply(*build_content_list(ContentKind.TEMPLATE, await anyio.to_thread.run_sync(
+            list_content, uow(), ContentKind.TEMPLATE)))
+    elif action == "edit":
+        view = await anyio.to_thread.run_sync(template_to_edit, uow(), rest, invocation.actor)
+        await invocation.acknowledge()
+        await invocation.client.views_open(
+            trigger_id=invocation.command["trigger_id"],
+            view=build_template_modal(invocation.channel_id, TemplateKind(view.detail["kind"]), template_id=view.id,
+                                      initial={"name": view.name, **view.detail}))
+    elif action == "show":
+        view = await anyio.to_thread.run_sync(find_content, uow(), ContentKind.TEMPLATE, rest)
+        await invocation.reply(f"Template {view.name} ({view.status})", [
+            {"type": "section", "text": {"type": "mrkdwn", "text": _described(view, settings)[:3000]}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Status: {view.status}"}]},
+        ])
+    elif action == "disable":
+        view = await anyio.to_thread.run_sync(disable_content, uow(), ContentKind.TEMPLATE, rest, invocation.actor)
+        await invocation.reply(f"Template *{view.name}* is disabled; sends can no longer use it.")
+    elif action == "code":
+        name, _, code = rest.strip().rpartition(" ")
+        if not name:
+            raise ContentError(f"`{SLASH_COMMAND} template code <name> <code>`: the template's code at the "
+                               "provider, like SMS_123456789 (or `none` to clear it).")
+        view = await anyio.to_thread.run_sync(set_template_code, uow(), name, code, invocation.actor)
+        code_now = view.detail["provider_code"]
+        await invocation.reply(f"Template *{view.name}* is sent as `{code_now}` by providers that send registered "
+                               f"templates." if code_now else f"Template *{view.name}* has no provider code now.")
+    else:
+        await invocation.reply(f"`{SLASH_COMMAND} template add`, `{SLASH_COMMAND} template list`, "
+                               f"`{SLASH_COMMAND} template show <name>`, `{SLASH_COMMAND} template edit <name>`, "
+                               f"`{SLASH_COMMAND} template disable <name>`, `{SLASH_COMMAND} template code <name> <code>`.")
+
+
+async def switch_template_kind(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
+    await ack()
+    view = body["view"]
+    state = TemplateModalState.load(view.get("private_metadata"))
+    kind = TemplateKind(action["selected_option"]["value"])
+    await client.views_update(view_id=view["id"], hash=view.get("hash"),
+                              view=build_template_modal(state.channel_id, kind, template_id=state.template_id))
+
+
+async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings) -> None:
+    state = TemplateModalState.load(view.get("private_metadata"))
+    requeued: list[int] = []
+    try:
+        draft = _template_draft(view["state"]["values"])
+        if state.template_id is None:
+            added = await anyio.to_thread.run_sync(add_template, uow(), draft, actor)
         else:
-            await invocation.reply(f"`{SLASH_COMMAND} signature add <name> [purpose]`, `{SLASH_COMMAND} signature list`, "
-                                   f"`{SLASH_COMMAND} signature disable <name>`.")
+            added, requeued = await anyio.to_thread.run_sync(update_template, uow(), state.template_id, draft, actor)
+    except ContentError as error:
+        block = TEMPLATE_FIELD_BLOCKS.get(error.field or "name", BlockId.TEMPLATE_NAME)
+        await ack(response_action="errors", errors={block: error_text(error)})
+        return
+    await ack()
+    channel = await request_approval(client, uow, settings, added, state.channel_id)
+    await reply_ephemeral(client, channel=state.channel_id, user=actor.user_id,
+                          text=f"Template *{added.name}* is waiting for approval in <#{channel}>.")
+    thread = TaskThread(client, uow, settings)
+    for task_id in requeued:
+        await thread.refresh(await anyio.to_thread.run_sync(get_task, uow(), task_id),
+                             f"Template “{added.name}” was changed by <@{actor.user_id}>: "
+                             "this task needs a new approval, once the template is approved again.")
 
-    async def template(invocation: Invocation) -> None:
-        action, _, rest = invocation.parsed.rest.partition(" ")
-        uow, settings = invocation.context["uow"], invocation.context["settings"]
-        action = action.lower()
-        if action == "add":
-            await invocation.acknowledge()
-            await invocation.client.views_open(trigger_id=invocation.command["trigger_id"],
-                                               view=build_template_modal(invocation.channel_id))
-        elif action == "list":
-            await invocation.reply(*build_content_list(ContentKind.TEMPLATE, await anyio.to_thread.run_sync(
-                list_content, uow(), ContentKind.TEMPLATE)))
-        elif action == "edit":
-            view = await anyio.to_thread.run_sync(template_to_edit, uow(), rest, invocation.actor)
-            await invocation.acknowledge()
-            await invocation.client.views_open(
-                trigger_id=invocation.command["trigger_id"],
-                view=build_template_modal(invocation.channel_id, TemplateKind(view.detail["kind"]), template_id=view.id,
-                                          initial={"name": view.name, **view.detail}))
-        elif action == "show":
-            view = await anyio.to_thread.run_sync(find_content, uow(), ContentKind.TEMPLATE, rest)
-            await invocation.reply(f"Template {view.name} ({view.status})", [
-                {"type": "section", "text": {"type": "mrkdwn", "text": _described(view, settings)[:3000]}},
-                {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Status: {view.status}"}]},
-            ])
-        elif action == "disable":
-            view = await anyio.to_thread.run_sync(disable_content, uow(), ContentKind.TEMPLATE, rest, invocation.actor)
-            await invocation.reply(f"Template *{view.name}* is disabled; sends can no longer use it.")
-        elif action == "code":
-            name, _, code = rest.strip().rpartition(" ")
-            if not name:
-                raise ContentError(f"`{SLASH_COMMAND} template code <name> <code>`: the template's code at the "
-                                   "provider, like SMS_123456789 (or `none` to clear it).")
-            view = await anyio.to_thread.run_sync(set_template_code, uow(), name, code, invocation.actor)
-            code_now = view.detail["provider_code"]
-            await invocation.reply(f"Template *{view.name}* is sent as `{code_now}` by providers that send registered "
-                                   f"templates." if code_now else f"Template *{view.name}* has no provider code now.")
-        else:
-            await invocation.reply(f"`{SLASH_COMMAND} template add`, `{SLASH_COMMAND} template list`, "
-                                   f"`{SLASH_COMMAND} template show <name>`, `{SLASH_COMMAND} template edit <name>`, "
-                                   f"`{SLASH_COMMAND} template disable <name>`, `{SLASH_COMMAND} template code <name> <code>`.")
 
-    registry.add(Subcommand("signature", f"{SLASH_COMMAND} signature add|list|disable",
-                            "Register sender signatures (approved before use)", signature))
-    registry.add(Subcommand("template", f"{SLASH_COMMAND} template add|list|show|edit|disable|code",
-                            "Register message templates (approved before use)", template))
+async def show_decision(client: AsyncWebClient, settings, view: ContentView) -> None:
+    text, blocks = build_decided_request(view, _described(view, settings))
+    await client.chat_update(channel=view.approval_channel, ts=view.approval_ts, text=text, blocks=blocks)
+    await client.chat_postMessage(channel=view.approval_channel, thread_ts=view.approval_ts,
+                                  text=build_decision_reply(view))
 
-    @app.action(ActionId.TEMPLATE_KIND_SELECT)
-    async def switch_template_kind(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
-        await ack()
-        view = body["view"]
-        state = TemplateModalState.load(view.get("private_metadata"))
-        kind = TemplateKind(action["selected_option"]["value"])
-        await client.views_update(view_id=view["id"], hash=view.get("hash"),
-                                  view=build_template_modal(state.channel_id, kind, template_id=state.template_id))
 
-    @app.view(CallbackId.TEMPLATE_ADD)
-    async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings) -> None:
-        state = TemplateModalState.load(view.get("private_metadata"))
-        requeued: list[int] = []
-        try:
-            draft = _template_draft(view["state"]["values"])
-            if state.template_id is None:
-                added = await anyio.to_thread.run_sync(add_template, uow(), draft, actor)
-            else:
-                added, requeued = await anyio.to_thread.run_sync(update_template, uow(), state.template_id, draft, actor)
-        except ContentError as error:
-            block = TEMPLATE_FIELD_BLOCKS.get(error.field or "name", BlockId.TEMPLATE_NAME)
-            await ack(response_action="errors", errors={block: error_text(error)})
-            return
-        await ack()
-        channel = await request_approval(client, uow, settings, added, state.channel_id)
-        await reply_ephemeral(client, channel=state.channel_id, user=actor.user_id,
-                              text=f"Template *{added.name}* is waiting for approval in <#{channel}>.")
-        thread = TaskThread(client, uow, settings)
-        for task_id in requeued:
-            await thread.refresh(await anyio.to_thread.run_sync(get_task, uow(), task_id),
-                                 f"Template “{added.name}” was changed by <@{actor.user_id}>: "
-                                 "this task needs a new approval, once the template is approved again.")
-
-    async def show_decision(client: AsyncWebClient, settings, view: ContentView) -> None:
-        text, blocks = build_decided_request(view, _described(view, settings))
-        await client.chat_update(channel=view.approval_channel, ts=view.approval_ts, text=text, blocks=blocks)
-        await client.chat_postMessage(channel=view.approval_channel, thread_ts=view.approval_ts,
-                                      text=build_decision_reply(view))
-
-    @app.action(ActionId.CONTENT_APPROVE)
-    async def approve(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
-                      uow, settings, clock: Callable[[], datetime]) -> None:
-        await ack()
-        ref = ContentRef.load(action["value"])
-        try:
-            view = await anyio.to_thread.run_sync(lambda: decide_content(
-                uow(), ContentKind(ref.kind), ref.id, actor, approve=True, reason=None,
-                allow_self_approval=settings.allow_self_approval, now=clock()))
-        except DomainError as error:
-            await refuse_action(client, body, actor.user_id, error)
-            await refresh_if_on_home(body, client, uow, settings, actor)
-            return
-        await show_decision(client, settings, view)
+async def approve(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
+                  uow, settings, clock: Callable[[], datetime]) -> None:
+    await ack()
+    ref = ContentRef.load(action["value"])
+    try:
+        view = await anyio.to_thread.run_sync(lambda: decide_content(
+            uow(), ContentKind(ref.kind), ref.id, actor, approve=True, reason=None,
+            allow_self_approval=settings.allow_self_approval, now=clock()))
+    except DomainError as error:
+        await refuse_action(client, body, actor.user_id, error)
         await refresh_if_on_home(body, client, uow, settings, actor)
+        return
+    await show_decision(client, settings, view)
+    await refresh_if_on_home(body, client, uow, settings, actor)
 
-    @app.action(ActionId.CONTENT_REJECT)
-    async def open_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
-                          uow, settings) -> None:
-        await ack()
-        ref = ContentRef.load(action["value"])
-        try:
-            view = await anyio.to_thread.run_sync(lambda: content_to_decide(
-                uow(), ContentKind(ref.kind), ref.id, actor, allow_self_approval=settings.allow_self_approval))
-        except DomainError as error:
-            await refuse_action(client, body, actor.user_id, error)
-            return
-        if pressed_on_home(body):  # no message to point at: the request's own message is known
-            modal = build_reject_modal(ref.kind, ref.id, view.approval_channel or "", view.approval_ts or "", view.name,
-                                       from_home=True)
-        else:
-            modal = build_reject_modal(ref.kind, ref.id, body["channel"]["id"], body["message"]["ts"], view.name)
-        try:
-            await client.views_open(trigger_id=body["trigger_id"], view=modal)
-        except SlackApiError:
-            await refuse_action(client, body, actor.user_id, DomainError("Slack could not open the form; press Reject again."))
 
-    @app.view(CallbackId.CONTENT_REJECT)
-    async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
-                            clock: Callable[[], datetime]) -> None:
-        state = ContentRejectState.load(view.get("private_metadata"))
-        reason = view["state"]["values"][BlockId.APPROVAL_REASON][ActionId.APPROVAL_REASON_INPUT]["value"] or ""
-        try:
-            decided = await anyio.to_thread.run_sync(lambda: decide_content(
-                uow(), ContentKind(state.kind), state.id, actor, approve=False, reason=reason,
-                allow_self_approval=settings.allow_self_approval, now=clock()))
-        except DomainError as error:
-            await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
-            return
-        await ack()
-        await show_decision(client, settings, decided)
-        if state.from_home:
-            await publish_home(client, uow, settings, actor)
+async def open_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
+                      uow, settings) -> None:
+    await ack()
+    ref = ContentRef.load(action["value"])
+    try:
+        view = await anyio.to_thread.run_sync(lambda: content_to_decide(
+            uow(), ContentKind(ref.kind), ref.id, actor, allow_self_approval=settings.allow_self_approval))
+    except DomainError as error:
+        await refuse_action(client, body, actor.user_id, error)
+        return
+    if pressed_on_home(body):  # no message to point at: the request's own message is known
+        modal = build_reject_modal(ref.kind, ref.id, view.approval_channel or "", view.approval_ts or "", view.name,
+                                   from_home=True)
+    else:
+        modal = build_reject_modal(ref.kind, ref.id, body["channel"]["id"], body["message"]["ts"], view.name)
+    try:
+        await client.views_open(trigger_id=body["trigger_id"], view=modal)
+    except SlackApiError:
+        await refuse_action(client, body, actor.user_id, DomainError("Slack could not open the form; press Reject again."))
+
+
+async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                        clock: Callable[[], datetime]) -> None:
+    state = ContentRejectState.load(view.get("private_metadata"))
+    reason = view["state"]["values"][BlockId.APPROVAL_REASON][ActionId.APPROVAL_REASON_INPUT]["value"] or ""
+    try:
+        decided = await anyio.to_thread.run_sync(lambda: decide_content(
+            uow(), ContentKind(state.kind), state.id, actor, approve=False, reason=reason,
+            allow_self_approval=settings.allow_self_approval, now=clock()))
+    except DomainError as error:
+        await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
+        return
+    await ack()
+    await show_decision(client, settings, decided)
+    if state.from_home:
+        await publish_home(client, uow, settings, actor)
+
+
+LISTENERS = (
+    listeners.action(ActionId.TEMPLATE_KIND_SELECT, switch_template_kind),
+    listeners.view(CallbackId.TEMPLATE_ADD, submit_template),
+    listeners.action(ActionId.CONTENT_APPROVE, approve),
+    listeners.action(ActionId.CONTENT_REJECT, open_reject),
+    listeners.view(CallbackId.CONTENT_REJECT, submit_reject),
+)
+
+
+SUBCOMMANDS = (
+    Subcommand("signature", f"{SLASH_COMMAND} signature add|list|disable",
+               "Register sender signatures (approved before use)", signature),
+    Subcommand("template", f"{SLASH_COMMAND} template add|list|show|edit|disable|code",
+               "Register message templates (approved before use)", template),
+)

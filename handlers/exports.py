@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 
 import anyio
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
@@ -29,13 +29,14 @@ from domain.use_cases.exports import (
     write_export,
 )
 from domain.use_cases.status import find_task
+from handlers import listeners
 from handlers.exports_blocks import EXPORT_USAGE, audience_saved_text, export_comment, preparing_text
 from handlers.ids import SLASH_COMMAND, ActionId
 from handlers.payloads import ExportRef, TaskRef
 from handlers.replies import error_text, refuse_action, reply_ephemeral
 from handlers.send_blocks import RecipientOption, build_done_view, build_working_view
 from handlers.slack_files import FileUploadFailed, open_direct_message, send_path_privately
-from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
+from handlers.sms_command import Invocation, Subcommand
 from handlers.tasks import copy_modal
 
 Tell = Callable[[str], Awaitable[None]]
@@ -68,81 +69,92 @@ async def deliver_export(client: AsyncWebClient, uow, settings, clock, actor: Ac
     return rows
 
 
-def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
-    async def export_command(invocation: Invocation) -> None:
-        await invocation.acknowledge()  # counting and writing may take longer than Slack waits
-        text, kind = split_export_args(invocation.parsed.rest)
-        if not text:
-            await invocation.reply(EXPORT_USAGE)
-            return
-        context = invocation.context
-        task_id = await anyio.to_thread.run_sync(find_task, context["uow"](), parse_task_ref(text),
-                                                 invocation.channel_id)
-        await deliver_export(invocation.client, context["uow"], context["settings"], context["clock"],
-                             invocation.actor, task_id, kind, tell=invocation.reply)
+async def export_command(invocation: Invocation) -> None:
+    await invocation.acknowledge()  # counting and writing may take longer than Slack waits
+    text, kind = split_export_args(invocation.parsed.rest)
+    if not text:
+        await invocation.reply(EXPORT_USAGE)
+        return
+    context = invocation.context
+    task_id = await anyio.to_thread.run_sync(find_task, context["uow"](), parse_task_ref(text),
+                                             invocation.channel_id)
+    await deliver_export(invocation.client, context["uow"], context["settings"], context["clock"],
+                         invocation.actor, task_id, kind, tell=invocation.reply)
 
-    registry.add(Subcommand("export", f"{SLASH_COMMAND} export <task> [failed|no-receipt|all]",
-                            "Get a task's failed, no-receipt or all recipients as XLSX, in a DM", export_command))
 
-    async def export_from_report(body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
-                                 ref: ExportRef) -> None:
-        async def tell(text: str) -> None:
-            await reply_ephemeral(client, channel=body["channel"]["id"], user=actor.user_id, text=text)
+async def export_from_report(body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
+                             ref: ExportRef) -> None:
+    async def tell(text: str) -> None:
+        await reply_ephemeral(client, channel=body["channel"]["id"], user=actor.user_id, text=text)
 
-        try:
-            await deliver_export(client, uow, settings, clock, actor, ref.id, parse_kind(ref.kind), tell=tell)
-        except DomainError as error:
-            await refuse_action(client, body, actor.user_id, error)
+    try:
+        await deliver_export(client, uow, settings, clock, actor, ref.id, parse_kind(ref.kind), tell=tell)
+    except DomainError as error:
+        await refuse_action(client, body, actor.user_id, error)
 
-    @app.action(ActionId.EXPORT_FAILED)
-    async def export_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                            settings, clock) -> None:
-        await ack()
-        await export_from_report(body, client, actor, uow, settings, clock, ExportRef.load(action["value"]))
 
-    @app.action(ActionId.EXPORT_MORE)
-    async def export_menu(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                          settings, clock) -> None:
-        await ack()
-        ref = ExportRef.load(action["selected_option"]["value"])
-        await export_from_report(body, client, actor, uow, settings, clock, ref)
+async def export_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+                        settings, clock) -> None:
+    await ack()
+    await export_from_report(body, client, actor, uow, settings, clock, ExportRef.load(action["value"]))
 
-    @app.action(ActionId.FOLLOW_UP_RESEND)
-    async def resend(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                     settings) -> None:
-        await ack()
-        ref, channel = TaskRef.load(action["value"]), body["channel"]["id"]
-        try:
-            await anyio.to_thread.run_sync(check_follow_up, uow(), ref.id, actor)
-        except DomainError as error:
-            await refuse_action(client, body, actor.user_id, error)
-            return
-        # The trigger is good for 3 s; copying a large list takes longer: a working view first.
-        opened = await client.views_open(trigger_id=body["trigger_id"], view=build_working_view(
-            "Gathering the failed and no-receipt numbers…"))
-        view_id = opened["view"]["id"]
-        try:
-            follow = await anyio.to_thread.run_sync(lambda: follow_up_list(
-                uow(), ref.id, actor, channel_id=channel, purpose="resend"))
-        except DomainError as error:
-            await client.views_update(view_id=view_id, view=build_done_view(error_text(error)))
-            return
-        recipients = RecipientOption(f"list:{follow.list_id}",
-                                     f"Failed and no-receipt numbers of {follow.task_name} ({follow.count:,})")
-        await client.views_update(view_id=view_id, view=await copy_modal(uow, settings, actor.user_id, channel,
-                                                                         ref.id, recipients=recipients))
 
-    @app.action(ActionId.FOLLOW_UP_AUDIENCE)
-    async def save_audience(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                            settings, clock) -> None:
-        await ack()
-        ref, channel = TaskRef.load(action["value"]), body["channel"]["id"]
-        today = to_local(clock(), settings.timezone).date()
-        try:
-            saved = await anyio.to_thread.run_sync(lambda: save_failed_as_audience(
-                uow(), ref.id, actor, channel_id=channel, today=today))
-        except DomainError as error:
-            await refuse_action(client, body, actor.user_id, error)
-            return
-        await reply_ephemeral(client, channel=channel, user=actor.user_id,
-                              text=audience_saved_text(saved.name, saved.recipient_count))
+async def export_menu(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+                      settings, clock) -> None:
+    await ack()
+    ref = ExportRef.load(action["selected_option"]["value"])
+    await export_from_report(body, client, actor, uow, settings, clock, ref)
+
+
+async def resend(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+                 settings) -> None:
+    await ack()
+    ref, channel = TaskRef.load(action["value"]), body["channel"]["id"]
+    try:
+        await anyio.to_thread.run_sync(check_follow_up, uow(), ref.id, actor)
+    except DomainError as error:
+        await refuse_action(client, body, actor.user_id, error)
+        return
+    # The trigger is good for 3 s; copying a large list takes longer: a working view first.
+    opened = await client.views_open(trigger_id=body["trigger_id"], view=build_working_view(
+        "Gathering the failed and no-receipt numbers…"))
+    view_id = opened["view"]["id"]
+    try:
+        follow = await anyio.to_thread.run_sync(lambda: follow_up_list(
+            uow(), ref.id, actor, channel_id=channel, purpose="resend"))
+    except DomainError as error:
+        await client.views_update(view_id=view_id, view=build_done_view(error_text(error)))
+        return
+    recipients = RecipientOption(f"list:{follow.list_id}",
+                                 f"Failed and no-receipt numbers of {follow.task_name} ({follow.count:,})")
+    await client.views_update(view_id=view_id, view=await copy_modal(uow, settings, actor.user_id, channel,
+                                                                     ref.id, recipients=recipients))
+
+
+async def save_audience(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+                        settings, clock) -> None:
+    await ack()
+    ref, channel = TaskRef.load(action["value"]), body["channel"]["id"]
+    today = to_local(clock(), settings.timezone).date()
+    try:
+        saved = await anyio.to_thread.run_sync(lambda: save_failed_as_audience(
+            uow(), ref.id, actor, channel_id=channel, today=today))
+    except DomainError as error:
+        await refuse_action(client, body, actor.user_id, error)
+        return
+    await reply_ephemeral(client, channel=channel, user=actor.user_id,
+                          text=audience_saved_text(saved.name, saved.recipient_count))
+
+
+LISTENERS = (
+    listeners.action(ActionId.EXPORT_FAILED, export_button),
+    listeners.action(ActionId.EXPORT_MORE, export_menu),
+    listeners.action(ActionId.FOLLOW_UP_RESEND, resend),
+    listeners.action(ActionId.FOLLOW_UP_AUDIENCE, save_audience),
+)
+
+
+SUBCOMMANDS = (
+    Subcommand("export", f"{SLASH_COMMAND} export <task> [failed|no-receipt|all]",
+               "Get a task's failed, no-receipt or all recipients as XLSX, in a DM", export_command),
+)

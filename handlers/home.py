@@ -4,11 +4,12 @@ quick actions (New send, Upload recipients, Sample file)."""
 from __future__ import annotations
 
 import anyio
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.use_cases.status import home_dashboard
+from handlers import listeners
 from handlers.home_blocks import build_home_view
 from handlers.ids import ActionId, EventType
 from handlers.payloads import SendModalState
@@ -45,27 +46,33 @@ async def _direct_channel(client: AsyncWebClient, user_id: str) -> str:
     return (await client.conversations_open(users=user_id))["channel"]["id"]
 
 
-def register(app: AsyncApp) -> None:
-    @app.event(EventType.APP_HOME_OPENED)
-    async def show_home(event: dict, client: AsyncWebClient, actor: Actor, uow, settings) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        await publish_home(client, uow, settings, actor)
+async def show_home(event: dict, client: AsyncWebClient, actor: Actor, uow, settings) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    await publish_home(client, uow, settings, actor)
 
-    @app.action(ActionId.HOME_NEW_SEND)
-    async def new_send(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings) -> None:
-        await ack()
-        trigger_id = body["trigger_id"]  # read first: it lasts 3 seconds
-        channel = await _direct_channel(client, actor.user_id)
-        await open_send_modal(client, uow, settings, trigger_id, actor.user_id, SendModalState(channel_id=channel))
 
-    @app.action(ActionId.HOME_UPLOAD)
-    async def upload(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor) -> None:
-        await ack()
-        channel = await _direct_channel(client, actor.user_id)
-        await client.views_open(trigger_id=body["trigger_id"], view=build_import_modal(channel))
+async def new_send(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings) -> None:
+    await ack()
+    trigger_id = body["trigger_id"]  # read first: it lasts 3 seconds
+    channel = await _direct_channel(client, actor.user_id)
+    await open_send_modal(client, uow, settings, trigger_id, actor.user_id, SendModalState(channel_id=channel))
 
-    @app.action(ActionId.HOME_SAMPLE)
-    async def sample(ack: AsyncAck, client: AsyncWebClient, actor: Actor) -> None:
-        await ack()
-        await send_sample_file(client, actor.user_id)
+
+async def upload(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor) -> None:
+    await ack()
+    channel = await _direct_channel(client, actor.user_id)
+    await client.views_open(trigger_id=body["trigger_id"], view=build_import_modal(channel))
+
+
+async def sample(ack: AsyncAck, client: AsyncWebClient, actor: Actor) -> None:
+    await ack()
+    await send_sample_file(client, actor.user_id)
+
+
+LISTENERS = (
+    listeners.event(EventType.APP_HOME_OPENED, show_home),
+    listeners.action(ActionId.HOME_NEW_SEND, new_send),
+    listeners.action(ActionId.HOME_UPLOAD, upload),
+    listeners.action(ActionId.HOME_SAMPLE, sample),
+)

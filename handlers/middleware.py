@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -68,16 +68,25 @@ class ApproverDirectory:
             self._members, self._fetched_at = frozenset(members), self._clock()
 
 
-def install_context_middleware(
-    app: AsyncApp, *, settings: Any, uow: Callable[[], Any], approvers: ApproverDirectory,
-    clock: Callable[[], datetime], test_send: TestSend | None,
-) -> None:
+@dataclass(frozen=True)
+class ListenerContext:
+    """What the composition gives every listener, each by its name in the listener's arguments."""
+
+    settings: Any
+    uow: Callable[[], Any]
+    clock: Callable[[], datetime]
+    test_send: TestSend | None  # None where this process cannot send
+    import_settings: Any  # handlers.recipients.ImportSettings
+    normalizer: Any  # domain.phones.PhoneNormalizer
+    subcommands: Any  # handlers.sms_command.SubcommandRegistry
+
+
+def install_context_middleware(app: AsyncApp, approvers: ApproverDirectory, given: ListenerContext) -> None:
+    values = {f.name: getattr(given, f.name) for f in fields(given)}
+
     @app.middleware
     async def load_context(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
-        context["settings"] = settings
-        context["uow"] = uow
-        context["clock"] = clock
-        context["test_send"] = test_send
+        context.update(values)
         if context.user_id:
             context["actor"] = await approvers.actor(context.client, context.user_id)
         await next()

@@ -17,6 +17,7 @@ from domain.task_state import TaskAction, TaskStatus
 from domain.use_cases.dispatch import change_sending, failure_summary, progress, record_progress_message
 from domain.use_cases.reports import delivery_timeline
 from domain.use_cases.tasks import TaskView, get_task
+from handlers import listeners
 from handlers.delivery_chart import chart_alt_text, render_delivery_chart
 from handlers.exports_blocks import build_report_actions, retention_line
 from handlers.payloads import TaskRef
@@ -24,7 +25,7 @@ from handlers.progress_blocks import build_final_report, build_progress_message
 from handlers.ids import ActionId
 from handlers.replies import refuse_action
 from handlers.slack_files import share_in_thread
-from handlers.tasks import TaskThread
+from handlers.task_thread import TaskThread
 
 log = logging.getLogger(__name__)
 
@@ -116,30 +117,37 @@ class ProgressReporter:
             log.warning("task %s: the delivery chart was not posted", task.id, exc_info=True)
 
 
-def register(app) -> None:
-    """Pause, Resume and Stop on the progress message: for the requester and approvers."""
+"""Pause, Resume and Stop on the progress message: for the requester and approvers."""
 
-    async def change(action: TaskAction, verb: str, ack, body: dict, client: AsyncWebClient, actor, uow,
-                     settings, clock) -> None:
-        await ack()
-        ref = TaskRef.load(body["actions"][0]["value"])
-        try:
-            task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor, clock())
-        except DomainError as error:
-            await refuse_action(client, body, actor.user_id, error)
-            return
-        reporter = ProgressReporter(client, uow, settings)
-        await reporter.update(task.id, force=True)
-        await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> {verb} this send.")
 
-    @app.action(ActionId.TASK_PAUSE)
-    async def pause(ack, body, client, actor, uow, settings, clock) -> None:
-        await change(TaskAction.pause, TaskStatus.paused, ack, body, client, actor, uow, settings, clock)
+async def change(action: TaskAction, verb: str, ack, body: dict, client: AsyncWebClient, actor, uow,
+                 settings, clock) -> None:
+    await ack()
+    ref = TaskRef.load(body["actions"][0]["value"])
+    try:
+        task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor, clock())
+    except DomainError as error:
+        await refuse_action(client, body, actor.user_id, error)
+        return
+    reporter = ProgressReporter(client, uow, settings)
+    await reporter.update(task.id, force=True)
+    await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> {verb} this send.")
 
-    @app.action(ActionId.TASK_RESUME)
-    async def resume(ack, body, client, actor, uow, settings, clock) -> None:
-        await change(TaskAction.resume, "resumed", ack, body, client, actor, uow, settings, clock)
 
-    @app.action(ActionId.TASK_STOP)
-    async def stop(ack, body, client, actor, uow, settings, clock) -> None:
-        await change(TaskAction.cancel, "stopped", ack, body, client, actor, uow, settings, clock)
+async def pause(ack, body, client, actor, uow, settings, clock) -> None:
+    await change(TaskAction.pause, TaskStatus.paused, ack, body, client, actor, uow, settings, clock)
+
+
+async def resume(ack, body, client, actor, uow, settings, clock) -> None:
+    await change(TaskAction.resume, "resumed", ack, body, client, actor, uow, settings, clock)
+
+
+async def stop(ack, body, client, actor, uow, settings, clock) -> None:
+    await change(TaskAction.cancel, "stopped", ack, body, client, actor, uow, settings, clock)
+
+
+LISTENERS = (
+    listeners.action(ActionId.TASK_PAUSE, pause),
+    listeners.action(ActionId.TASK_RESUME, resume),
+    listeners.action(ActionId.TASK_STOP, stop),
+)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -20,6 +20,7 @@ from domain.recipient_files import Limits, RecipientFileError
 from domain.recipient_import import NothingToImport, summary_line
 from domain.spreadsheets import invalid_rows_xlsx
 from domain.use_cases.recipients import ImportSource, ImportSummary, import_file, import_pasted
+from handlers import listeners
 from handlers.ids import ActionId, BlockId, CallbackId, EventType
 from handlers.payloads import ImportModalState
 from handlers.recipients_blocks import (
@@ -31,7 +32,7 @@ from handlers.recipients_blocks import (
 )
 from handlers.replies import error_text, reply_ephemeral
 from handlers.slack_files import download_private_file, resolve_shared_file, send_file_privately
-from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
+from handlers.sms_command import Invocation, Subcommand
 
 log = logging.getLogger(__name__)
 
@@ -137,70 +138,84 @@ async def send_invalid_report(client: AsyncWebClient, user_id: str, name: str, i
     return True
 
 
-def register(app: AsyncApp, registry: SubcommandRegistry, settings: ImportSettings) -> None:
-    async def import_slack_file(client, uow, file_id: str, user_id: str, channel_id: str, thread_ts: str | None, name: str):
-        reply = ImportReply(client, channel_id, thread_ts)
+async def import_slack_file(client, uow, settings: ImportSettings, file_id: str, user_id: str, channel_id: str,
+                            thread_ts: str | None, name: str):
+    reply = ImportReply(client, channel_id, thread_ts)
 
-        async def run() -> ImportSummary:
-            source = ImportSource(user_id=user_id, channel_id=channel_id, kind="file", name=name,
-                                  thread_ts=thread_ts, slack_file_id=file_id)
+    async def run() -> ImportSummary:
+        source = ImportSource(user_id=user_id, channel_id=channel_id, kind="file", name=name,
+                              thread_ts=thread_ts, slack_file_id=file_id)
 
-            def progress(rows: int) -> None:
-                reply.rows_read = rows
+        def progress(rows: int) -> None:
+            reply.rows_read = rows
 
-            return await download_and_import(client, uow, settings, file_id, source, progress)
+        return await download_and_import(client, uow, settings, file_id, source, progress)
 
-        await report_import(client, reply, user_id, name, run)
+    await report_import(client, reply, user_id, name, run)
 
-    @app.event({"type": EventType.MESSAGE, "subtype": SHARED_FILE_SUBTYPES})
-    async def import_dropped_files(event: dict, client: AsyncWebClient, context, uow) -> None:
-        if event.get("bot_id") or event.get("user") == context.bot_user_id:
-            return  # the bot's own uploads (samples, reports) are not imports
-        thread_ts = event.get("thread_ts") or event["ts"]
-        for shared in event.get("files", []):
-            try:
-                file = await resolve_shared_file(client, shared)
-            except RecipientFileError as error:
-                await reply_ephemeral(client, channel=event["channel"], user=event["user"], text=error_text(error),
-                                      thread_ts=event.get("thread_ts"))
-                continue
-            if is_recipient_file(file):
-                await import_slack_file(client, uow, file["id"], event["user"], event["channel"], thread_ts,
-                                        file.get("name", "file"))
 
-    @app.event(EventType.MESSAGE)
-    async def ignore_other_messages() -> None:
-        """Every other message in the bot's channels: acknowledged, nothing to do."""
+async def import_dropped_files(event: dict, client: AsyncWebClient, context, uow,
+                               import_settings: ImportSettings) -> None:
+    if event.get("bot_id") or event.get("user") == context.bot_user_id:
+        return  # the bot's own uploads (samples, reports) are not imports
+    thread_ts = event.get("thread_ts") or event["ts"]
+    for shared in event.get("files", []):
+        try:
+            file = await resolve_shared_file(client, shared)
+        except RecipientFileError as error:
+            await reply_ephemeral(client, channel=event["channel"], user=event["user"], text=error_text(error),
+                                  thread_ts=event.get("thread_ts"))
+            continue
+        if is_recipient_file(file):
+            await import_slack_file(client, uow, import_settings, file["id"], event["user"], event["channel"], thread_ts,
+                                    file.get("name", "file"))
 
-    async def open_import_modal(invocation: Invocation) -> None:
-        await invocation.acknowledge()
-        await invocation.client.views_open(
-            trigger_id=invocation.command["trigger_id"], view=build_import_modal(invocation.channel_id)
-        )
 
-    registry.add(Subcommand("import", "/sms import", "Import recipients from a file or pasted numbers", open_import_modal))
+async def ignore_other_messages() -> None:
+    """Every other message in the bot's channels: acknowledged, nothing to do."""
 
-    @app.view(CallbackId.IMPORT_SUBMIT)
-    async def submit_import(ack: AsyncAck, view: dict, body: dict, client: AsyncWebClient, uow) -> None:
-        values = view["state"]["values"]
-        files = (values.get(BlockId.IMPORT_FILE, {}).get(ActionId.IMPORT_FILE_INPUT) or {}).get("files") or []
-        pasted = (values.get(BlockId.IMPORT_PASTE, {}).get(ActionId.IMPORT_PASTE_INPUT) or {}).get("value") or ""
-        if bool(files) == bool(pasted.strip()):
-            message = "Choose a file or paste numbers (one of the two)."
-            await ack(response_action="errors", errors={BlockId.IMPORT_FILE: message, BlockId.IMPORT_PASTE: message})
-            return
-        await ack()
-        user_id = body["user"]["id"]
-        channel_id = ImportModalState.load(view.get("private_metadata")).channel_id
-        if files:
-            file = files[0]
-            await import_slack_file(client, uow, file["id"], user_id, channel_id, None, file.get("name", "file"))
-            return
-        reply = ImportReply(client, channel_id, None)
-        source = ImportSource(user_id=user_id, channel_id=channel_id, kind="paste", name="pasted numbers")
 
-        async def run() -> ImportSummary:
-            return await anyio.to_thread.run_sync(
-                lambda: import_pasted(uow(), pasted, source, normalizer=settings.normalizer))
+async def open_import_modal(invocation: Invocation) -> None:
+    await invocation.acknowledge()
+    await invocation.client.views_open(
+        trigger_id=invocation.command["trigger_id"], view=build_import_modal(invocation.channel_id)
+    )
 
-        await report_import(client, reply, user_id, "Pasted numbers", run)
+
+async def submit_import(ack: AsyncAck, view: dict, body: dict, client: AsyncWebClient, uow,
+                        import_settings: ImportSettings) -> None:
+    values = view["state"]["values"]
+    files = (values.get(BlockId.IMPORT_FILE, {}).get(ActionId.IMPORT_FILE_INPUT) or {}).get("files") or []
+    pasted = (values.get(BlockId.IMPORT_PASTE, {}).get(ActionId.IMPORT_PASTE_INPUT) or {}).get("value") or ""
+    if bool(files) == bool(pasted.strip()):
+        message = "Choose a file or paste numbers (one of the two)."
+        await ack(response_action="errors", errors={BlockId.IMPORT_FILE: message, BlockId.IMPORT_PASTE: message})
+        return
+    await ack()
+    user_id = body["user"]["id"]
+    channel_id = ImportModalState.load(view.get("private_metadata")).channel_id
+    if files:
+        file = files[0]
+        await import_slack_file(client, uow, import_settings, file["id"], user_id, channel_id, None,
+                                file.get("name", "file"))
+        return
+    reply = ImportReply(client, channel_id, None)
+    source = ImportSource(user_id=user_id, channel_id=channel_id, kind="paste", name="pasted numbers")
+
+    async def run() -> ImportSummary:
+        return await anyio.to_thread.run_sync(
+            lambda: import_pasted(uow(), pasted, source, normalizer=import_settings.normalizer))
+
+    await report_import(client, reply, user_id, "Pasted numbers", run)
+
+
+LISTENERS = (
+    listeners.event({"type": EventType.MESSAGE, "subtype": SHARED_FILE_SUBTYPES}, import_dropped_files),
+    listeners.event(EventType.MESSAGE, ignore_other_messages),
+    listeners.view(CallbackId.IMPORT_SUBMIT, submit_import),
+)
+
+
+SUBCOMMANDS = (
+    Subcommand("import", "/sms import", "Import recipients from a file or pasted numbers", open_import_modal),
+)

@@ -9,7 +9,7 @@ from domain.spreadsheets import sample_recipients_xlsx
 from domain.use_cases.content import ContentKind, find_content
 from handlers.ids import SLASH_COMMAND
 from handlers.slack_files import send_file_privately
-from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
+from handlers.sms_command import Invocation, Subcommand
 
 SAMPLE_FILENAME = "smsbot-recipients-sample.xlsx"
 
@@ -24,17 +24,23 @@ async def send_sample_file(client: AsyncWebClient, user_id: str, variables: list
     )
 
 
-def register(registry: SubcommandRegistry) -> None:
-    async def send_sample(invocation: Invocation) -> None:
-        template_name = invocation.parsed.rest.strip()
-        variables: list[str] = []
-        if template_name:  # its variables become the sample's columns
-            template = await anyio.to_thread.run_sync(
-                find_content, invocation.context["uow"](), ContentKind.TEMPLATE, template_name)
-            variables = template.detail["variables"]
-        await invocation.acknowledge()
-        await send_sample_file(invocation.client, invocation.actor.user_id, variables)
-        await invocation.reply("I sent you a sample recipient file in our direct messages.")
+async def send_sample(invocation: Invocation) -> None:
+    template_name = invocation.parsed.rest.strip()
+    variables: list[str] = []
+    if template_name:  # its variables become the sample's columns
+        template = await anyio.to_thread.run_sync(
+            find_content, invocation.context["uow"](), ContentKind.TEMPLATE, template_name)
+        variables = template.detail["variables"]
+    await invocation.acknowledge()
+    await send_sample_file(invocation.client, invocation.actor.user_id, variables)
+    await invocation.reply("I sent you a sample recipient file in our direct messages.")
 
-    registry.add(Subcommand("sample", f"{SLASH_COMMAND} sample [template]",
-                            "Get a sample recipient file (with a template's variable columns)", send_sample))
+
+LISTENERS = (
+)
+
+
+SUBCOMMANDS = (
+    Subcommand("sample", f"{SLASH_COMMAND} sample [template]",
+               "Get a sample recipient file (with a template's variable columns)", send_sample),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time
 
 import anyio
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -25,9 +25,11 @@ from domain.use_cases.tasks import (
     recipient_choices,
     send_choices,
 )
+from handlers import listeners
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
 from handlers.recipients import ImportSettings, download_and_import, send_invalid_report
+from handlers.task_thread import on_task_submitted
 from handlers.send_blocks import (
     FIELD_BLOCKS,
     RecipientOption,
@@ -37,7 +39,7 @@ from handlers.send_blocks import (
     build_send_modal,
     build_working_view,
 )
-from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
+from handlers.sms_command import Invocation, Subcommand
 from handlers.replies import error_text
 
 
@@ -135,119 +137,119 @@ async def open_send_modal(client, uow, settings, trigger_id: str, user_id: str, 
     await client.views_open(trigger_id=trigger_id, view=await modal.render(state, form))
 
 
-def register(app: AsyncApp, registry: SubcommandRegistry, *, import_settings: ImportSettings, on_task_submitted) -> None:
-    async def send(invocation: Invocation) -> None:
-        await invocation.acknowledge()
-        await open_send_modal(invocation.client, invocation.context["uow"], invocation.context["settings"],
-                              invocation.command["trigger_id"], invocation.actor.user_id,
-                              SendModalState(channel_id=invocation.channel_id))
+async def send(invocation: Invocation) -> None:
+    await invocation.acknowledge()
+    await open_send_modal(invocation.client, invocation.context["uow"], invocation.context["settings"],
+                          invocation.command["trigger_id"], invocation.actor.user_id,
+                          SendModalState(channel_id=invocation.channel_id))
 
-    registry.add(Subcommand("send", f"{SLASH_COMMAND} send", "Create a send task (approved before it goes out)", send))
 
-    @app.action(ActionId.IMPORT_CREATE_TASK)
-    async def create_from_import(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
-                                 uow, settings) -> None:
-        await ack()
-        state = SendModalState(channel_id=body["channel"]["id"], list_id=int(action["value"]))
-        await open_send_modal(client, uow, settings, body["trigger_id"], actor.user_id, state)
+async def create_from_import(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
+                             uow, settings) -> None:
+    await ack()
+    state = SendModalState(channel_id=body["channel"]["id"], list_id=int(action["value"]))
+    await open_send_modal(client, uow, settings, body["trigger_id"], actor.user_id, state)
 
-    @app.action(ActionId.SEND_REFRESH)
-    async def refresh(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, settings) -> None:
-        await ack()
-        view = body["view"]
-        state = SendModalState.load(view.get("private_metadata"))
-        modal = SendModal(uow, settings)
-        form = parse_form(view["state"]["values"], await modal.options(body["user"]["id"], state.channel_id))
-        rendered = await modal.render(state, form, editing=state.task_id is not None)
+
+async def refresh(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, settings) -> None:
+    await ack()
+    view = body["view"]
+    state = SendModalState.load(view.get("private_metadata"))
+    modal = SendModal(uow, settings)
+    form = parse_form(view["state"]["values"], await modal.options(body["user"]["id"], state.channel_id))
+    rendered = await modal.render(state, form, editing=state.task_id is not None)
+    try:
+        await client.views_update(view_id=view["id"], hash=view.get("hash"), view=rendered)
+    except SlackApiError as error:
+        if error.response.get("error") != "hash_conflict":
+            raise
+        # Two choices made faster than the modal re-rendered: this payload already carries
+        # both (Slack sends every input's state), so its render is the newer one.
+        await client.views_update(view_id=view["id"], view=rendered)
+
+
+async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                 clock, import_settings: ImportSettings) -> None:
+    state = SendModalState.load(view.get("private_metadata"))
+    form = parse_form(view["state"]["values"], [])
+    tz = await user_timezone(client, actor.user_id, settings.timezone)
+    list_id = state.list_id or (int(form.recipients.split(":")[1]) if form.recipients else None)
+    if form.file_id and list_id is None and not form.pasted.strip():
+        # Reading a large file takes longer than Slack waits for the answer to a submission.
+        await ack(response_action="update", view=build_working_view(f"Importing {form.file_name}…"))
+        await submit_with_file(client, uow, settings, import_settings, clock, actor, view["id"], state, form, tz)
+        return
+    errors: dict[str, str] = {}
+    if form.pasted.strip() and list_id is None:
+        source = ImportSource(user_id=actor.user_id, channel_id=state.channel_id, kind="paste", name="pasted numbers")
         try:
-            await client.views_update(view_id=view["id"], hash=view.get("hash"), view=rendered)
-        except SlackApiError as error:
-            if error.response.get("error") != "hash_conflict":
-                raise
-            # Two choices made faster than the modal re-rendered: this payload already carries
-            # both (Slack sends every input's state), so its render is the newer one.
-            await client.views_update(view_id=view["id"], view=rendered)
-
-    @app.view(CallbackId.SEND_SUBMIT)
-    async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
-                     clock) -> None:
-        state = SendModalState.load(view.get("private_metadata"))
-        form = parse_form(view["state"]["values"], [])
-        tz = await user_timezone(client, actor.user_id, settings.timezone)
-        list_id = state.list_id or (int(form.recipients.split(":")[1]) if form.recipients else None)
-        if form.file_id and list_id is None and not form.pasted.strip():
-            # Reading a large file takes longer than Slack waits for the answer to a submission.
-            await ack(response_action="update", view=build_working_view(f"Importing {form.file_name}…"))
-            await submit_with_file(client, uow, settings, clock, actor, view["id"], state, form, tz)
-            return
-        errors: dict[str, str] = {}
-        if form.pasted.strip() and list_id is None:
-            source = ImportSource(user_id=actor.user_id, channel_id=state.channel_id, kind="paste", name="pasted numbers")
-            try:
-                list_id = (await anyio.to_thread.run_sync(lambda: import_pasted(
-                    uow(), form.pasted, source, normalizer=import_settings.normalizer))).list_id
-            except DomainError as error:
-                errors[BlockId.SEND_PASTE] = error_text(error)
-        draft, time_error = build_draft(form, list_id, tz)
-        if time_error:
-            errors.update(time_error)
-        task = None
-        try:
-            task = await save_task(uow, settings, clock, actor, state, draft)
-        except TaskInvalid as invalid:
-            errors.update({FIELD_BLOCKS[field]: message for field, message in invalid.problems.items()})
+            list_id = (await anyio.to_thread.run_sync(lambda: import_pasted(
+                uow(), form.pasted, source, normalizer=import_settings.normalizer))).list_id
         except DomainError as error:
-            errors.setdefault(BlockId.SEND_NAME, error_text(error))
-        if errors:
-            if BlockId.SEND_RECIPIENTS in errors and state.list_id is not None:
-                errors[BlockId.SEND_NAME] = errors.pop(BlockId.SEND_RECIPIENTS)  # a section can't hold an error
-            await ack(response_action="errors", errors=errors)
-            return
-        await ack()
-        await on_task_submitted(client, uow, settings, task, actor, edited=state.task_id is not None)
+            errors[BlockId.SEND_PASTE] = error_text(error)
+    draft, time_error = build_draft(form, list_id, tz)
+    if time_error:
+        errors.update(time_error)
+    task = None
+    try:
+        task = await save_task(uow, settings, clock, actor, state, draft)
+    except TaskInvalid as invalid:
+        errors.update({FIELD_BLOCKS[field]: message for field, message in invalid.problems.items()})
+    except DomainError as error:
+        errors.setdefault(BlockId.SEND_NAME, error_text(error))
+    if errors:
+        if BlockId.SEND_RECIPIENTS in errors and state.list_id is not None:
+            errors[BlockId.SEND_NAME] = errors.pop(BlockId.SEND_RECIPIENTS)  # a section can't hold an error
+        await ack(response_action="errors", errors=errors)
+        return
+    await ack()
+    await on_task_submitted(client, uow, settings, task, actor, edited=state.task_id is not None)
 
-    async def submit_with_file(client, uow, settings, clock, actor: Actor, view_id: str, state: SendModalState,
-                               form: SendForm, tz: str) -> None:
-        modal = SendModal(uow, settings)
-        form.recipient_options = await modal.options(actor.user_id, state.channel_id)
 
-        async def show_form(notice: str) -> None:
-            await client.views_update(view_id=view_id, view=await modal.render(state, form, notice=notice))
+async def submit_with_file(client, uow, settings, import_settings: ImportSettings, clock, actor: Actor, view_id: str,
+                           state: SendModalState,
+                           form: SendForm, tz: str) -> None:
+    modal = SendModal(uow, settings)
+    form.recipient_options = await modal.options(actor.user_id, state.channel_id)
 
-        source = ImportSource(user_id=actor.user_id, channel_id=state.channel_id, kind="file", name=form.file_name,
-                              slack_file_id=form.file_id)
-        try:
-            summary = await download_and_import(client, uow, import_settings, form.file_id, source)
-        except DomainError as error:
-            await show_form(f"{form.file_name} was not imported: {error}")
-            return
-        await send_invalid_report(client, actor.user_id, form.file_name, summary.invalid_rows)
-        form.file_id, form.recipients = None, f"list:{summary.list_id}"
-        form.recipient_options = await modal.options(actor.user_id, state.channel_id)
-        draft, time_error = build_draft(form, summary.list_id, tz)
-        if time_error:
-            await show_form(next(iter(time_error.values())))
-            return
-        try:
-            task = await save_task(uow, settings, clock, actor, state, draft)
-        except TaskInvalid as invalid:
-            await show_form(" ".join(invalid.problems.values()))
-            return
-        except DomainError as error:
-            await show_form(error_text(error))
-            return
-        await client.views_update(view_id=view_id, view=build_done_view(
-            f"*{task.name}* is waiting for approval: {summary_line(summary)} from {form.file_name}."))
-        await on_task_submitted(client, uow, settings, task, actor, edited=state.task_id is not None)
+    async def show_form(notice: str) -> None:
+        await client.views_update(view_id=view_id, view=await modal.render(state, form, notice=notice))
 
-    async def save_task(uow, settings, clock, actor: Actor, state: SendModalState, draft: TaskDraft) -> TaskView:
-        if state.task_id is not None:
-            return await anyio.to_thread.run_sync(lambda: edit_task(
-                uow(), state.task_id, draft, actor, now=clock(), window=settings.sending_window,
-                composition=composition(settings)))
-        return await anyio.to_thread.run_sync(lambda: create_task(
-            uow(), draft, actor, origin_channel=state.channel_id, now=clock(), window=settings.sending_window,
+    source = ImportSource(user_id=actor.user_id, channel_id=state.channel_id, kind="file", name=form.file_name,
+                          slack_file_id=form.file_id)
+    try:
+        summary = await download_and_import(client, uow, import_settings, form.file_id, source)
+    except DomainError as error:
+        await show_form(f"{form.file_name} was not imported: {error}")
+        return
+    await send_invalid_report(client, actor.user_id, form.file_name, summary.invalid_rows)
+    form.file_id, form.recipients = None, f"list:{summary.list_id}"
+    form.recipient_options = await modal.options(actor.user_id, state.channel_id)
+    draft, time_error = build_draft(form, summary.list_id, tz)
+    if time_error:
+        await show_form(next(iter(time_error.values())))
+        return
+    try:
+        task = await save_task(uow, settings, clock, actor, state, draft)
+    except TaskInvalid as invalid:
+        await show_form(" ".join(invalid.problems.values()))
+        return
+    except DomainError as error:
+        await show_form(error_text(error))
+        return
+    await client.views_update(view_id=view_id, view=build_done_view(
+        f"*{task.name}* is waiting for approval: {summary_line(summary)} from {form.file_name}."))
+    await on_task_submitted(client, uow, settings, task, actor, edited=state.task_id is not None)
+
+
+async def save_task(uow, settings, clock, actor: Actor, state: SendModalState, draft: TaskDraft) -> TaskView:
+    if state.task_id is not None:
+        return await anyio.to_thread.run_sync(lambda: edit_task(
+            uow(), state.task_id, draft, actor, now=clock(), window=settings.sending_window,
             composition=composition(settings)))
+    return await anyio.to_thread.run_sync(lambda: create_task(
+        uow(), draft, actor, origin_channel=state.channel_id, now=clock(), window=settings.sending_window,
+        composition=composition(settings)))
 
 
 def composition(settings) -> Composition:
@@ -269,3 +271,15 @@ def build_draft(form: SendForm, list_id: int | None, tz: str) -> tuple[TaskDraft
                       fallback_template_id=form.fallback_template_id, default_link=form.default_link or None,
                       send_at=send_at)
     return draft, errors
+
+
+LISTENERS = (
+    listeners.action(ActionId.IMPORT_CREATE_TASK, create_from_import),
+    listeners.action(ActionId.SEND_REFRESH, refresh),
+    listeners.view(CallbackId.SEND_SUBMIT, submit),
+)
+
+
+SUBCOMMANDS = (
+    Subcommand("send", f"{SLASH_COMMAND} send", "Create a send task (approved before it goes out)", send),
+)

@@ -6,12 +6,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.errors import DomainError
 from domain.commands import ParsedCommand, closest_command, parse_command
+from handlers import listeners
 from handlers.help_blocks import build_help_message, build_unknown_command_message
 from handlers.ids import SLASH_COMMAND
 from handlers.replies import error_text, reply_ephemeral
@@ -79,28 +80,37 @@ class SubcommandRegistry:
         return list(self._subcommands.values())
 
 
-def register(app: AsyncApp, registry: SubcommandRegistry) -> None:
-    async def show_help(invocation: Invocation) -> None:
-        text, blocks = build_help_message(registry.all())
-        await invocation.reply(text, blocks)
+async def show_help(invocation: Invocation) -> None:
+    text, blocks = build_help_message(invocation.context["subcommands"].all())
+    await invocation.reply(text, blocks)
 
-    registry.add(Subcommand("help", f"{SLASH_COMMAND} help", "Show what smsbot can do and how", show_help))
 
-    @app.command(SLASH_COMMAND)
-    async def route_sms_command(
-        ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond, actor: Actor, context
-    ) -> None:
-        parsed = parse_command(command.get("text"))
-        invocation = Invocation(parsed, command, actor, client, respond, context, ack)
-        try:
-            subcommand = registry.get(parsed.name)
-            if subcommand is None:
-                suggestion = closest_command(parsed.name, [s.name for s in registry.all()])
-                text, blocks = build_unknown_command_message(parsed.name, suggestion, registry.all())
-                await invocation.reply(text, blocks)
-                return
-            await subcommand.run(invocation)
-        except DomainError as error:
-            await invocation.reply(error_text(error))
-        finally:
-            await invocation.acknowledge()
+async def route_sms_command(
+    ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond, actor: Actor, context,
+    subcommands: SubcommandRegistry,
+) -> None:
+    registry = subcommands
+    parsed = parse_command(command.get("text"))
+    invocation = Invocation(parsed, command, actor, client, respond, context, ack)
+    try:
+        subcommand = registry.get(parsed.name)
+        if subcommand is None:
+            suggestion = closest_command(parsed.name, [s.name for s in registry.all()])
+            text, blocks = build_unknown_command_message(parsed.name, suggestion, registry.all())
+            await invocation.reply(text, blocks)
+            return
+        await subcommand.run(invocation)
+    except DomainError as error:
+        await invocation.reply(error_text(error))
+    finally:
+        await invocation.acknowledge()
+
+
+LISTENERS = (
+    listeners.command(SLASH_COMMAND, route_sms_command),
+)
+
+
+SUBCOMMANDS = (
+    Subcommand("help", f"{SLASH_COMMAND} help", "Show what smsbot can do and how", show_help),
+)

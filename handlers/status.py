@@ -7,20 +7,20 @@ import logging
 from typing import Any
 
 import anyio
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.errors import DomainError
-from domain.phones import PhoneNormalizer
 from domain.status import ListQuery, ListScope, RecipientFilter, parse_list_args, parse_search, parse_task_ref, visible_to
 from domain.task_state import TaskStatus
 from domain.use_cases.status import TaskSummary, find_task_details, list_tasks, lookup_number, task_details
+from handlers import listeners
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import DetailsState, TaskListState, TaskRef
 from handlers.replies import error_text, refuse_action
-from handlers.sms_command import Invocation, Subcommand, SubcommandRegistry
+from handlers.sms_command import Invocation, Subcommand
 from handlers.status_blocks import build_details_modal, build_lookup_message, build_task_list
 
 log = logging.getLogger(__name__)
@@ -74,124 +74,140 @@ def _chosen_filter(view: dict, state: DetailsState) -> RecipientFilter:
         return RecipientFilter.ALL
 
 
-def register(app: AsyncApp, registry: SubcommandRegistry, *, normalizer: PhoneNormalizer) -> None:
-    links = ThreadLinks()
+links = ThreadLinks()
 
-    async def render_list(client: AsyncWebClient, uow, actor: Actor, state: TaskListState) -> tuple[str, list]:
-        which = visible_to(_query(state), user_id=actor.user_id, is_approver=actor.is_approver,
-                           channel_id=state.channel_id)
-        page = await anyio.to_thread.run_sync(lambda: list_tasks(uow(), which, state.page))
-        shown = TaskListState(**{**state.model_dump(), "page": page.page.number})
-        return build_task_list(page, shown, await links.for_tasks(client, page.tasks))
 
-    async def list_command(invocation: Invocation) -> None:
-        query = parse_list_args(invocation.parsed.args)
-        state = TaskListState(scope=query.scope, channel_id=invocation.channel_id,
-                              status=query.status.value if query.status else None)
-        await invocation.reply(*await render_list(invocation.client, invocation.context["uow"], invocation.actor,
-                                                  state))
+async def render_list(client: AsyncWebClient, uow, actor: Actor, state: TaskListState) -> tuple[str, list]:
+    which = visible_to(_query(state), user_id=actor.user_id, is_approver=actor.is_approver,
+                       channel_id=state.channel_id)
+    page = await anyio.to_thread.run_sync(lambda: list_tasks(uow(), which, state.page))
+    shown = TaskListState(**{**state.model_dump(), "page": page.page.number})
+    return build_task_list(page, shown, await links.for_tasks(client, page.tasks))
 
-    async def status_command(invocation: Invocation) -> None:
-        ref = parse_task_ref(invocation.parsed.rest)
-        details = await anyio.to_thread.run_sync(find_task_details, invocation.context["uow"](), ref,
-                                                 invocation.channel_id)
-        await invocation.acknowledge()
-        await invocation.client.views_open(trigger_id=invocation.command["trigger_id"],
-                                           view=build_details_modal(details))
 
-    async def lookup_command(invocation: Invocation) -> None:
-        shown, lines = await anyio.to_thread.run_sync(lambda: lookup_number(
-            invocation.context["uow"](), invocation.parsed.rest, invocation.channel_id, normalizer=normalizer))
-        await invocation.reply(*build_lookup_message(shown, lines))
+async def list_command(invocation: Invocation) -> None:
+    query = parse_list_args(invocation.parsed.args)
+    state = TaskListState(scope=query.scope, channel_id=invocation.channel_id,
+                          status=query.status.value if query.status else None)
+    await invocation.reply(*await render_list(invocation.client, invocation.context["uow"], invocation.actor,
+                                              state))
 
-    registry.add(Subcommand("list", f"{SLASH_COMMAND} list [all] [status]",
-                            "List this channel's send tasks (or all you can see), with their counts", list_command))
-    registry.add(Subcommand("status", f"{SLASH_COMMAND} status <task id or name>",
-                            "A task's totals and its recipients, by last four digits", status_command))
-    registry.add(Subcommand("lookup", f"{SLASH_COMMAND} lookup <number>",
-                            "What became of one number in this channel's tasks", lookup_command))
 
-    async def turn_page(ack: AsyncAck, action: dict, client: AsyncWebClient, respond: AsyncRespond, actor: Actor,
-                        uow) -> None:
-        await ack()
-        text, blocks = await render_list(client, uow, actor, TaskListState.load(action["value"]))
-        await respond(text=text, blocks=blocks, replace_original=True)
+async def status_command(invocation: Invocation) -> None:
+    ref = parse_task_ref(invocation.parsed.rest)
+    details = await anyio.to_thread.run_sync(find_task_details, invocation.context["uow"](), ref,
+                                             invocation.channel_id)
+    await invocation.acknowledge()
+    await invocation.client.views_open(trigger_id=invocation.command["trigger_id"],
+                                       view=build_details_modal(details))
 
-    app.action(ActionId.LIST_PREVIOUS)(turn_page)
-    app.action(ActionId.LIST_NEXT)(turn_page)
 
-    @app.action(ActionId.TASK_DETAILS)
-    async def open_details(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
-                           uow) -> None:
-        await ack()
-        ref = TaskRef.load(action["value"])
-        try:
-            details = await anyio.to_thread.run_sync(lambda: task_details(uow(), ref.id))
-        except DomainError as error:
-            await refuse_action(client, body, actor.user_id, error)
-            return
-        view = build_details_modal(details)
-        if (body.get("view") or {}).get("type") == "modal":  # pressed inside a modal: stack on it
-            await client.views_push(trigger_id=body["trigger_id"], view=view)
-        else:
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
+async def lookup_command(invocation: Invocation) -> None:
+    shown, lines = await anyio.to_thread.run_sync(lambda: lookup_number(
+        invocation.context["uow"](), invocation.parsed.rest, invocation.channel_id,
+        normalizer=invocation.context["normalizer"]))
+    await invocation.reply(*build_lookup_message(shown, lines))
 
-    async def show(client: AsyncWebClient, uow, view: dict, state: DetailsState, *, choice: RecipientFilter,
-                   search: str | None, page: int, notice: str | None = None) -> None:
-        details = await anyio.to_thread.run_sync(lambda: task_details(
-            uow(), state.task_id, choice=choice, search=search, page=page))
-        try:
-            await client.views_update(view_id=view["id"], hash=view.get("hash"),
-                                      view=build_details_modal(details, notice=notice))
-        except SlackApiError as error:
-            if error.response.get("error") != "hash_conflict":
-                raise
-            log.info("details modal changed meanwhile; this update was dropped")
 
-    @app.action(ActionId.DETAILS_FILTER_SELECT)
-    async def change_filter(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow) -> None:
-        await ack()
-        view = body["view"]
-        state = DetailsState.load(view.get("private_metadata"))
-        choice = RecipientFilter((action.get("selected_option") or {}).get("value") or RecipientFilter.ALL)
-        typed = _input(view, BlockId.DETAILS_SEARCH, ActionId.DETAILS_SEARCH_INPUT).get("value")
-        try:
-            search, notice = parse_search(typed), None
-        except DomainError as error:
-            search, notice = state.search, error_text(error)
-        await show(client, uow, view, state, choice=choice, search=search, page=0, notice=notice)
+async def turn_page(ack: AsyncAck, action: dict, client: AsyncWebClient, respond: AsyncRespond, actor: Actor,
+                    uow) -> None:
+    await ack()
+    text, blocks = await render_list(client, uow, actor, TaskListState.load(action["value"]))
+    await respond(text=text, blocks=blocks, replace_original=True)
 
-    @app.action(ActionId.DETAILS_SEARCH_INPUT)
-    async def search(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow) -> None:
-        await ack()
-        view = body["view"]
-        state = DetailsState.load(view.get("private_metadata"))
-        try:
-            wanted, notice = parse_search(action.get("value")), None
-        except DomainError as error:
-            wanted, notice = state.search, error_text(error)
-        await show(client, uow, view, state, choice=_chosen_filter(view, state), search=wanted, page=0,
-                   notice=notice)
 
-    async def page_details(ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient, uow) -> None:
-        await ack()
-        view = body["view"]
-        state = DetailsState.load(view.get("private_metadata"))
-        await show(client, uow, view, state, choice=RecipientFilter(state.filter or RecipientFilter.ALL),
-                   search=state.search, page=int(action["value"]))
+async def open_details(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
+                       uow) -> None:
+    await ack()
+    ref = TaskRef.load(action["value"])
+    try:
+        details = await anyio.to_thread.run_sync(lambda: task_details(uow(), ref.id))
+    except DomainError as error:
+        await refuse_action(client, body, actor.user_id, error)
+        return
+    view = build_details_modal(details)
+    if (body.get("view") or {}).get("type") == "modal":  # pressed inside a modal: stack on it
+        await client.views_push(trigger_id=body["trigger_id"], view=view)
+    else:
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    app.action(ActionId.DETAILS_PREVIOUS)(page_details)
-    app.action(ActionId.DETAILS_NEXT)(page_details)
 
-    @app.view(CallbackId.TASK_DETAILS)
-    async def submit_search(ack: AsyncAck, view: dict, uow) -> None:
-        """The Search button: the filter and the digits as they are in the form."""
-        state = DetailsState.load(view.get("private_metadata"))
-        try:
-            wanted = parse_search(_input(view, BlockId.DETAILS_SEARCH, ActionId.DETAILS_SEARCH_INPUT).get("value"))
-        except DomainError as error:
-            await ack(response_action="errors", errors={BlockId.DETAILS_SEARCH: error_text(error)})
-            return
-        details = await anyio.to_thread.run_sync(lambda: task_details(
-            uow(), state.task_id, choice=_chosen_filter(view, state), search=wanted))
-        await ack(response_action="update", view=build_details_modal(details))
+async def show(client: AsyncWebClient, uow, view: dict, state: DetailsState, *, choice: RecipientFilter,
+               search: str | None, page: int, notice: str | None = None) -> None:
+    details = await anyio.to_thread.run_sync(lambda: task_details(
+        uow(), state.task_id, choice=choice, search=search, page=page))
+    try:
+        await client.views_update(view_id=view["id"], hash=view.get("hash"),
+                                  view=build_details_modal(details, notice=notice))
+    except SlackApiError as error:
+        if error.response.get("error") != "hash_conflict":
+            raise
+        log.info("details modal changed meanwhile; this update was dropped")
+
+
+async def change_filter(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow) -> None:
+    await ack()
+    view = body["view"]
+    state = DetailsState.load(view.get("private_metadata"))
+    choice = RecipientFilter((action.get("selected_option") or {}).get("value") or RecipientFilter.ALL)
+    typed = _input(view, BlockId.DETAILS_SEARCH, ActionId.DETAILS_SEARCH_INPUT).get("value")
+    try:
+        search, notice = parse_search(typed), None
+    except DomainError as error:
+        search, notice = state.search, error_text(error)
+    await show(client, uow, view, state, choice=choice, search=search, page=0, notice=notice)
+
+
+async def search(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow) -> None:
+    await ack()
+    view = body["view"]
+    state = DetailsState.load(view.get("private_metadata"))
+    try:
+        wanted, notice = parse_search(action.get("value")), None
+    except DomainError as error:
+        wanted, notice = state.search, error_text(error)
+    await show(client, uow, view, state, choice=_chosen_filter(view, state), search=wanted, page=0,
+               notice=notice)
+
+
+async def page_details(ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient, uow) -> None:
+    await ack()
+    view = body["view"]
+    state = DetailsState.load(view.get("private_metadata"))
+    await show(client, uow, view, state, choice=RecipientFilter(state.filter or RecipientFilter.ALL),
+               search=state.search, page=int(action["value"]))
+
+
+async def submit_search(ack: AsyncAck, view: dict, uow) -> None:
+    """The Search button: the filter and the digits as they are in the form."""
+    state = DetailsState.load(view.get("private_metadata"))
+    try:
+        wanted = parse_search(_input(view, BlockId.DETAILS_SEARCH, ActionId.DETAILS_SEARCH_INPUT).get("value"))
+    except DomainError as error:
+        await ack(response_action="errors", errors={BlockId.DETAILS_SEARCH: error_text(error)})
+        return
+    details = await anyio.to_thread.run_sync(lambda: task_details(
+        uow(), state.task_id, choice=_chosen_filter(view, state), search=wanted))
+    await ack(response_action="update", view=build_details_modal(details))
+
+
+LISTENERS = (
+    listeners.action(ActionId.LIST_PREVIOUS, turn_page),
+    listeners.action(ActionId.LIST_NEXT, turn_page),
+    listeners.action(ActionId.DETAILS_PREVIOUS, page_details),
+    listeners.action(ActionId.DETAILS_NEXT, page_details),
+    listeners.action(ActionId.TASK_DETAILS, open_details),
+    listeners.action(ActionId.DETAILS_FILTER_SELECT, change_filter),
+    listeners.action(ActionId.DETAILS_SEARCH_INPUT, search),
+    listeners.view(CallbackId.TASK_DETAILS, submit_search),
+)
+
+
+SUBCOMMANDS = (
+    Subcommand("list", f"{SLASH_COMMAND} list [all] [status]",
+               "List this channel's send tasks (or all you can see), with their counts", list_command),
+    Subcommand("status", f"{SLASH_COMMAND} status <task id or name>",
+               "A task's totals and its recipients, by last four digits", status_command),
+    Subcommand("lookup", f"{SLASH_COMMAND} lookup <number>",
+               "What became of one number in this channel's tasks", lookup_command),
+)

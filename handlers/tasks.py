@@ -5,38 +5,33 @@ from __future__ import annotations
 import logging
 
 import anyio
-from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
+from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
-from domain.content import Purpose
 from domain.errors import DomainError
 from domain.phones import PhoneNormalizer
 from domain.privacy import last_four
 from domain.recipient_import import split_pasted_numbers
-from domain.segments import SignatureStyle
 from domain.use_cases.tasks import (
-    TaskView,
     cancel_task,
     copy_source,
     decide_task,
     delete_task,
     get_task,
-    preview_for,
-    record_task_thread,
     task_to_decide,
     task_to_edit,
 )
+from handlers import listeners
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState, TaskRef, TaskRejectState
 from handlers.replies import error_text, refuse_action, reply_ephemeral
 from handlers.send import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
+from handlers.task_thread import TaskThread, pressed_card
 from handlers.task_blocks import (
     MAX_TEST_NUMBERS,
-    build_task_card,
     build_task_reject_modal,
     build_test_send_modal,
     build_test_send_result,
@@ -46,188 +41,135 @@ from handlers.task_blocks import (
 log = logging.getLogger(__name__)
 
 
-class TaskThread:
-    """Keeps a task's card and thread in step with the task."""
-
-    def __init__(self, client: AsyncWebClient, uow, settings) -> None:
-        self._client, self._uow, self._settings = client, uow, settings
-
-    async def card(self, task: TaskView, *, deleted: bool = False) -> tuple[str, list]:
-        settings = self._settings
-        preview = await anyio.to_thread.run_sync(lambda: preview_for(
-            self._uow(), list_id=task.recipient_list_id, signature_id=task.signature_id,
-            template_id=task.template_id, purpose=Purpose(task.purpose), style=SignatureStyle(settings.signature_style),
-            optout_hint=settings.optout_hint, price_per_segment=settings.price_per_segment, currency=settings.currency))
-        return build_task_card(task, preview, deleted=deleted)
-
-    async def open(self, task: TaskView) -> TaskView:
-        """Posts the request where approvers look; its thread is the task's from now on."""
-        channel = self._settings.approvals_channel or task.origin_channel
-        text, blocks = await self.card(task)
-        posted = await self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        await anyio.to_thread.run_sync(record_task_thread, self._uow(), task.id, channel, posted["ts"])
-        if channel != task.origin_channel:
-            link = (await self._client.chat_getPermalink(channel=channel, message_ts=posted["ts"]))["permalink"]
-            message = f"<@{task.created_by}> submitted send task *{task.name}* for approval: <{link}|open its thread>"
-            try:
-                await self._client.chat_postMessage(channel=task.origin_channel, text=message)
-            except SlackApiError:  # the bot is not in that channel: tell the requester alone
-                dm = (await self._client.conversations_open(users=task.created_by))["channel"]["id"]
-                await self._client.chat_postMessage(channel=dm, text=message)
-        return await anyio.to_thread.run_sync(get_task, self._uow(), task.id)
-
-    async def refresh(self, task: TaskView, note: str | None = None, *, deleted: bool = False,
-                      card_at: tuple[str, str] | None = None) -> None:
-        """`card_at`: the card a button was pressed on, known even if its thread is not yet
-        recorded (a click can come a moment after the card is posted)."""
-        channel, ts = card_at or (task.thread_channel, task.thread_ts)
-        if channel is None:
-            return
-        text, blocks = await self.card(task, deleted=deleted)
-        await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-        if note:
-            await self._client.chat_postMessage(channel=channel, thread_ts=ts, text=note)
-
-
-def _card(body: dict) -> tuple[str, str] | None:
-    """The message a button was pressed on; None on the App Home tab (the task's thread is known)."""
-    container = body.get("container") or {}
-    if container.get("type") != "message":
-        return None
-    return container["channel_id"], container["message_ts"]
-
-
-def register(app: AsyncApp, *, normalizer: PhoneNormalizer) -> None:
-    @app.action(ActionId.TASK_APPROVE)
-    async def approve(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow, settings,
-                      clock) -> None:
-        await ack()
-        ref = TaskRef.load(action["value"])
-        try:
-            task = await anyio.to_thread.run_sync(lambda: decide_task(
-                uow(), ref.id, ref.version, actor, approve=True, reason=None,
-                allow_self_approval=settings.allow_self_approval, now=clock()))
-        except DomainError as error:
-            await refuse_action(client, body, actor.user_id, error)
-            await refresh_if_on_home(body, client, uow, settings, actor)
-            return
-        await TaskThread(client, uow, settings).refresh(
-            task, f"<@{actor.user_id}> approved this task. " + (
-                f"It is scheduled to send {slack_time(task.send_at)}." if task.send_at
-                else "It is scheduled to send as soon as possible."),
-            card_at=_card(body))
+async def approve(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                  clock) -> None:
+    await ack()
+    ref = TaskRef.load(action["value"])
+    try:
+        task = await anyio.to_thread.run_sync(lambda: decide_task(
+            uow(), ref.id, ref.version, actor, approve=True, reason=None,
+            allow_self_approval=settings.allow_self_approval, now=clock()))
+    except DomainError as error:
+        await refuse_action(client, body, actor.user_id, error)
         await refresh_if_on_home(body, client, uow, settings, actor)
+        return
+    await TaskThread(client, uow, settings).refresh(
+        task, f"<@{actor.user_id}> approved this task. " + (
+            f"It is scheduled to send {slack_time(task.send_at)}." if task.send_at
+            else "It is scheduled to send as soon as possible."),
+        card_at=pressed_card(body))
+    await refresh_if_on_home(body, client, uow, settings, actor)
 
-    @app.action(ActionId.TASK_REJECT)
-    async def open_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                          settings) -> None:
-        await ack()
-        ref = TaskRef.load(action["value"])
-        try:
-            task = await anyio.to_thread.run_sync(lambda: task_to_decide(
-                uow(), ref.id, actor, allow_self_approval=settings.allow_self_approval))
-        except DomainError as error:
-            await refuse_action(client, body, actor.user_id, error)
-            return
-        await client.views_open(trigger_id=body["trigger_id"],
-                                view=build_task_reject_modal(task, from_home=pressed_on_home(body)))
 
-    @app.view(CallbackId.TASK_REJECT)
-    async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
-                            clock) -> None:
-        state = TaskRejectState.load(view.get("private_metadata"))
-        reason = view["state"]["values"][BlockId.APPROVAL_REASON][ActionId.APPROVAL_REASON_INPUT]["value"] or ""
-        try:
-            task = await anyio.to_thread.run_sync(lambda: decide_task(
-                uow(), state.id, state.version, actor, approve=False, reason=reason,
-                allow_self_approval=settings.allow_self_approval, now=clock()))
-        except DomainError as error:
-            await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
-            return
-        await ack()
-        await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> rejected this task: {task.reason}")
-        if state.from_home:
-            await publish_home(client, uow, settings, actor)
+async def open_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+                      settings) -> None:
+    await ack()
+    ref = TaskRef.load(action["value"])
+    try:
+        task = await anyio.to_thread.run_sync(lambda: task_to_decide(
+            uow(), ref.id, actor, allow_self_approval=settings.allow_self_approval))
+    except DomainError as error:
+        await refuse_action(client, body, actor.user_id, error)
+        return
+    await client.views_open(trigger_id=body["trigger_id"],
+                            view=build_task_reject_modal(task, from_home=pressed_on_home(body)))
 
-    @app.action(ActionId.TASK_CANCEL)
-    async def cancel(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow, settings,
-                     clock) -> None:
-        await ack()
-        ref = TaskRef.load(action["value"])
-        try:
-            task = await anyio.to_thread.run_sync(lambda: cancel_task(
-                uow(), ref.id, actor, now=clock(), tz=settings.timezone))
-        except DomainError as error:
-            await refuse_action(client, body, actor.user_id, error)
-            return
-        await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> canceled this task.",
-                                                        card_at=_card(body))
 
-    @app.action(ActionId.TASK_DELETE)
-    async def delete(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                     settings) -> None:
-        await ack()
-        ref = TaskRef.load(action["value"])
-        try:
-            task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
-            await anyio.to_thread.run_sync(delete_task, uow(), ref.id, actor)
-        except DomainError as error:
-            await refuse_action(client, body, actor.user_id, error)
-            return
-        await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> deleted this task.", deleted=True,
-                                                        card_at=_card(body))
+async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                        clock) -> None:
+    state = TaskRejectState.load(view.get("private_metadata"))
+    reason = view["state"]["values"][BlockId.APPROVAL_REASON][ActionId.APPROVAL_REASON_INPUT]["value"] or ""
+    try:
+        task = await anyio.to_thread.run_sync(lambda: decide_task(
+            uow(), state.id, state.version, actor, approve=False, reason=reason,
+            allow_self_approval=settings.allow_self_approval, now=clock()))
+    except DomainError as error:
+        await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
+        return
+    await ack()
+    await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> rejected this task: {task.reason}")
+    if state.from_home:
+        await publish_home(client, uow, settings, actor)
 
-    @app.action(ActionId.TASK_EDIT)
-    async def edit(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                   settings) -> None:
-        await ack()
-        ref = TaskRef.load(action["value"])
-        try:
-            task = await anyio.to_thread.run_sync(task_to_edit, uow(), ref.id, actor)
-        except DomainError as error:
-            await refuse_action(client, body, actor.user_id, error)
-            return
-        modal = SendModal(uow, settings)
-        state = SendModalState(channel_id=task.origin_channel, task_id=task.id, version=task.version)
-        options = await modal.options(task.created_by, task.origin_channel)
-        if not any(o.value == f"list:{task.recipient_list_id}" for o in options):
-            options.append(RecipientOption(f"list:{task.recipient_list_id}", f"This task's {task.recipient_count:,} recipients"))
-        tz = await user_timezone(client, actor.user_id, settings.timezone)
-        form = form_from_task(task, options, tz)
-        await client.views_open(trigger_id=body["trigger_id"], view=await modal.render(state, form, editing=True))
 
-    @app.action(ActionId.TASK_TEST_SEND)
-    async def open_test_send(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow) -> None:
-        await ack()
-        task = await anyio.to_thread.run_sync(get_task, uow(), TaskRef.load(action["value"]).id)
-        await client.views_open(trigger_id=body["trigger_id"], view=build_test_send_modal(task))
+async def cancel(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                 clock) -> None:
+    await ack()
+    ref = TaskRef.load(action["value"])
+    try:
+        task = await anyio.to_thread.run_sync(lambda: cancel_task(
+            uow(), ref.id, actor, now=clock(), tz=settings.timezone))
+    except DomainError as error:
+        await refuse_action(client, body, actor.user_id, error)
+        return
+    await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> canceled this task.",
+                                                    card_at=pressed_card(body))
 
-    @app.view(CallbackId.TASK_TEST_SEND)
-    async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow,
-                               test_send) -> None:
-        ref = TaskRef.load(view.get("private_metadata"))
-        text = view["state"]["values"][BlockId.TEST_NUMBERS][ActionId.TEST_NUMBERS_INPUT]["value"] or ""
-        try:
-            if test_send is None:
-                raise DomainError("Sending is off in this process, so nothing can be tested here.")
-            phones = _test_numbers(text, normalizer)
-        except DomainError as error:
-            await ack(response_action="errors", errors={BlockId.TEST_NUMBERS: error_text(error)})
-            return
-        await ack()
+
+async def delete(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+                 settings) -> None:
+    await ack()
+    ref = TaskRef.load(action["value"])
+    try:
         task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
-        results = await test_send(task.id, phones)
-        shown = [(last_four(phone), status, reason) for phone, status, reason in results]
-        await reply_ephemeral(client, channel=task.thread_channel or task.origin_channel, user=actor.user_id,
-                              text=build_test_send_result(shown))
+        await anyio.to_thread.run_sync(delete_task, uow(), ref.id, actor)
+    except DomainError as error:
+        await refuse_action(client, body, actor.user_id, error)
+        return
+    await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> deleted this task.", deleted=True,
+                                                    card_at=pressed_card(body))
 
-    @app.action(ActionId.TASK_COPY)
-    async def copy(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                   settings) -> None:
-        await ack()
-        ref = TaskRef.load(action["value"])
-        view = await copy_modal(uow, settings, actor.user_id, body["channel"]["id"], ref.id)
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+async def edit(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+               settings) -> None:
+    await ack()
+    ref = TaskRef.load(action["value"])
+    try:
+        task = await anyio.to_thread.run_sync(task_to_edit, uow(), ref.id, actor)
+    except DomainError as error:
+        await refuse_action(client, body, actor.user_id, error)
+        return
+    modal = SendModal(uow, settings)
+    state = SendModalState(channel_id=task.origin_channel, task_id=task.id, version=task.version)
+    options = await modal.options(task.created_by, task.origin_channel)
+    if not any(o.value == f"list:{task.recipient_list_id}" for o in options):
+        options.append(RecipientOption(f"list:{task.recipient_list_id}", f"This task's {task.recipient_count:,} recipients"))
+    tz = await user_timezone(client, actor.user_id, settings.timezone)
+    form = form_from_task(task, options, tz)
+    await client.views_open(trigger_id=body["trigger_id"], view=await modal.render(state, form, editing=True))
+
+
+async def open_test_send(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow) -> None:
+    await ack()
+    task = await anyio.to_thread.run_sync(get_task, uow(), TaskRef.load(action["value"]).id)
+    await client.views_open(trigger_id=body["trigger_id"], view=build_test_send_modal(task))
+
+
+async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow,
+                           test_send, normalizer: PhoneNormalizer) -> None:
+    ref = TaskRef.load(view.get("private_metadata"))
+    text = view["state"]["values"][BlockId.TEST_NUMBERS][ActionId.TEST_NUMBERS_INPUT]["value"] or ""
+    try:
+        if test_send is None:
+            raise DomainError("Sending is off in this process, so nothing can be tested here.")
+        phones = _test_numbers(text, normalizer)
+    except DomainError as error:
+        await ack(response_action="errors", errors={BlockId.TEST_NUMBERS: error_text(error)})
+        return
+    await ack()
+    task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
+    results = await test_send(task.id, phones)
+    shown = [(last_four(phone), status, reason) for phone, status, reason in results]
+    await reply_ephemeral(client, channel=task.thread_channel or task.origin_channel, user=actor.user_id,
+                          text=build_test_send_result(shown))
+
+
+async def copy(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+               settings) -> None:
+    await ack()
+    ref = TaskRef.load(action["value"])
+    view = await copy_modal(uow, settings, actor.user_id, body["channel"]["id"], ref.id)
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 async def copy_modal(uow, settings, user_id: str, channel: str, task_id: int, *,
@@ -269,11 +211,14 @@ def _test_numbers(text: str, normalizer: PhoneNormalizer) -> list[str]:
     return phones
 
 
-async def on_task_submitted(client: AsyncWebClient, uow, settings, task: TaskView, actor: Actor, *,
-                            edited: bool) -> None:
-    thread = TaskThread(client, uow, settings)
-    if edited and task.thread_channel:
-        await thread.refresh(task, f"<@{actor.user_id}> edited this task (version {task.version}); "
-                                   "it needs a new approval.")
-    else:
-        await thread.open(task)
+LISTENERS = (
+    listeners.action(ActionId.TASK_APPROVE, approve),
+    listeners.action(ActionId.TASK_REJECT, open_reject),
+    listeners.view(CallbackId.TASK_REJECT, submit_reject),
+    listeners.action(ActionId.TASK_CANCEL, cancel),
+    listeners.action(ActionId.TASK_DELETE, delete),
+    listeners.action(ActionId.TASK_EDIT, edit),
+    listeners.action(ActionId.TASK_TEST_SEND, open_test_send),
+    listeners.view(CallbackId.TASK_TEST_SEND, submit_test_send),
+    listeners.action(ActionId.TASK_COPY, copy),
+)
