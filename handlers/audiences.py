@@ -44,17 +44,17 @@ async def open_save_modal(ack: AsyncAck, body: dict, action: dict, client: Async
                             view=build_save_audience_modal(int(action["value"]), state_channel))
 
 
-async def submit_save(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow) -> None:
-    state = AudienceSaveState.load(view.get("private_metadata"))
+async def submit_save(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow,
+                      ref: AudienceSaveState) -> None:
     name = view["state"]["values"][BlockId.AUDIENCE_NAME][ActionId.AUDIENCE_NAME_INPUT]["value"] or ""
     try:
         saved = await anyio.to_thread.run_sync(lambda: save_audience(
-            uow(), name, actor, channel_id=state.channel_id, list_id=state.list_id))
+            uow(), name, actor, channel_id=ref.channel_id, list_id=ref.list_id))
     except AudienceError as error:
         await ack(response_action="errors", errors={BlockId.AUDIENCE_NAME: error_text(error)})
         return
     await ack()
-    await reply_ephemeral(client, channel=state.channel_id, user=actor.user_id,
+    await reply_ephemeral(client, channel=ref.channel_id, user=actor.user_id,
                           text=f"Saved audience *{saved.name}*: {saved.recipient_count:,} recipients.")
 
 

@@ -42,7 +42,7 @@ from handlers.content_blocks import (
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
-from handlers.replies import error_text, refuse_action, reply_ephemeral
+from handlers.replies import error_text, reply_ephemeral
 from handlers.sms_command import Invocation, Subcommand
 from handlers.task_thread import TaskThread
 
@@ -148,31 +148,31 @@ async def template(invocation: Invocation) -> None:
                                f"`{SLASH_COMMAND} template disable <name>`, `{SLASH_COMMAND} template code <name> <code>`.")
 
 
-async def switch_template_kind(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
+async def switch_template_kind(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient,
+                               ref: TemplateModalState) -> None:
     await ack()
     view = body["view"]
-    state = TemplateModalState.load(view.get("private_metadata"))
     kind = TemplateKind(action["selected_option"]["value"])
     await client.views_update(view_id=view["id"], hash=view.get("hash"),
-                              view=build_template_modal(state.channel_id, kind, template_id=state.template_id))
+                              view=build_template_modal(ref.channel_id, kind, template_id=ref.template_id))
 
 
-async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings) -> None:
-    state = TemplateModalState.load(view.get("private_metadata"))
+async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                          ref: TemplateModalState) -> None:
     requeued: list[int] = []
     try:
         draft = _template_draft(view["state"]["values"])
-        if state.template_id is None:
+        if ref.template_id is None:
             added = await anyio.to_thread.run_sync(add_template, uow(), draft, actor)
         else:
-            added, requeued = await anyio.to_thread.run_sync(update_template, uow(), state.template_id, draft, actor)
+            added, requeued = await anyio.to_thread.run_sync(update_template, uow(), ref.template_id, draft, actor)
     except ContentError as error:
         block = TEMPLATE_FIELD_BLOCKS.get(error.field or "name", BlockId.TEMPLATE_NAME)
         await ack(response_action="errors", errors={block: error_text(error)})
         return
     await ack()
-    channel = await request_approval(client, uow, settings, added, state.channel_id)
-    await reply_ephemeral(client, channel=state.channel_id, user=actor.user_id,
+    channel = await request_approval(client, uow, settings, added, ref.channel_id)
+    await reply_ephemeral(client, channel=ref.channel_id, user=actor.user_id,
                           text=f"Template *{added.name}* is waiting for approval in <#{channel}>.")
     thread = TaskThread(client, uow, settings)
     for task_id in requeued:
@@ -188,32 +188,21 @@ async def show_decision(client: AsyncWebClient, settings, view: ContentView) -> 
                                   text=build_decision_reply(view))
 
 
-async def approve(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
-                  uow, settings, clock: Callable[[], datetime]) -> None:
+async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock: Callable[[],
+                  datetime], ref: ContentRef) -> None:
     await ack()
-    ref = ContentRef.load(action["value"])
-    try:
-        view = await anyio.to_thread.run_sync(lambda: decide_content(
-            uow(), ContentKind(ref.kind), ref.id, actor, approve=True, reason=None,
-            allow_self_approval=settings.allow_self_approval, now=clock()))
-    except DomainError as error:
-        await refuse_action(client, body, actor.user_id, error)
-        await refresh_if_on_home(body, client, uow, settings, actor)
-        return
+    view = await anyio.to_thread.run_sync(lambda: decide_content(
+        uow(), ContentKind(ref.kind), ref.id, actor, approve=True, reason=None,
+        allow_self_approval=settings.allow_self_approval, now=clock()))
     await show_decision(client, settings, view)
     await refresh_if_on_home(body, client, uow, settings, actor)
 
 
-async def open_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
-                      uow, settings) -> None:
+async def open_reject(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                      ref: ContentRef) -> None:
     await ack()
-    ref = ContentRef.load(action["value"])
-    try:
-        view = await anyio.to_thread.run_sync(lambda: content_to_decide(
-            uow(), ContentKind(ref.kind), ref.id, actor, allow_self_approval=settings.allow_self_approval))
-    except DomainError as error:
-        await refuse_action(client, body, actor.user_id, error)
-        return
+    view = await anyio.to_thread.run_sync(lambda: content_to_decide(
+        uow(), ContentKind(ref.kind), ref.id, actor, allow_self_approval=settings.allow_self_approval))
     if pressed_on_home(body):  # no message to point at: the request's own message is known
         modal = build_reject_modal(ref.kind, ref.id, view.approval_channel or "", view.approval_ts or "", view.name,
                                    from_home=True)
@@ -222,23 +211,22 @@ async def open_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebC
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=modal)
     except SlackApiError:
-        await refuse_action(client, body, actor.user_id, DomainError("Slack could not open the form; press Reject again."))
+        raise DomainError("Slack could not open the form; press Reject again.") from None
 
 
 async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
-                        clock: Callable[[], datetime]) -> None:
-    state = ContentRejectState.load(view.get("private_metadata"))
+                        clock: Callable[[], datetime], ref: ContentRejectState) -> None:
     reason = view["state"]["values"][BlockId.APPROVAL_REASON][ActionId.APPROVAL_REASON_INPUT]["value"] or ""
     try:
         decided = await anyio.to_thread.run_sync(lambda: decide_content(
-            uow(), ContentKind(state.kind), state.id, actor, approve=False, reason=reason,
+            uow(), ContentKind(ref.kind), ref.id, actor, approve=False, reason=reason,
             allow_self_approval=settings.allow_self_approval, now=clock()))
     except DomainError as error:
         await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
         return
     await ack()
     await show_decision(client, settings, decided)
-    if state.from_home:
+    if ref.from_home:
         await publish_home(client, uow, settings, actor)
 
 

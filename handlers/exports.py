@@ -33,7 +33,7 @@ from handlers import listeners
 from handlers.exports_blocks import EXPORT_USAGE, audience_saved_text, export_comment, preparing_text
 from handlers.ids import SLASH_COMMAND, ActionId
 from handlers.payloads import ExportRef, TaskRef
-from handlers.replies import error_text, refuse_action, reply_ephemeral
+from handlers.replies import error_text, reply_ephemeral
 from handlers.send_blocks import RecipientOption, build_done_view, build_working_view
 from handlers.slack_files import FileUploadFailed, open_direct_message, send_path_privately
 from handlers.sms_command import Invocation, Subcommand
@@ -42,8 +42,8 @@ from handlers.tasks import copy_modal
 Tell = Callable[[str], Awaitable[None]]
 
 
-async def deliver_export(client: AsyncWebClient, uow, settings, clock, actor: Actor, task_id: int,
-                         kind: ExportKind, *, tell: Tell) -> int:
+async def deliver_export(client: AsyncWebClient, uow, settings, clock, actor: Actor, task_id: int, kind: ExportKind,
+                         *, tell: Tell) -> int:
     """Checks, says it is preparing, streams the rows into a temporary file, audits, and
     uploads the file into the asker's DM. Returns the rows exported; DomainError if refused."""
     plan = await anyio.to_thread.run_sync(plan_export, uow(), task_id, actor, kind)
@@ -87,34 +87,26 @@ async def export_from_report(body: dict, client: AsyncWebClient, actor: Actor, u
     async def tell(text: str) -> None:
         await reply_ephemeral(client, channel=body["channel"]["id"], user=actor.user_id, text=text)
 
-    try:
-        await deliver_export(client, uow, settings, clock, actor, ref.id, parse_kind(ref.kind), tell=tell)
-    except DomainError as error:
-        await refuse_action(client, body, actor.user_id, error)
+    await deliver_export(client, uow, settings, clock, actor, ref.id, parse_kind(ref.kind), tell=tell)
 
 
-async def export_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                        settings, clock) -> None:
+async def export_button(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
+                        ref: ExportRef) -> None:
     await ack()
-    await export_from_report(body, client, actor, uow, settings, clock, ExportRef.load(action["value"]))
-
-
-async def export_menu(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                      settings, clock) -> None:
-    await ack()
-    ref = ExportRef.load(action["selected_option"]["value"])
     await export_from_report(body, client, actor, uow, settings, clock, ref)
 
 
-async def resend(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                 settings) -> None:
+async def export_menu(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
+                      ref: ExportRef) -> None:
     await ack()
-    ref, channel = TaskRef.load(action["value"]), body["channel"]["id"]
-    try:
-        await anyio.to_thread.run_sync(check_follow_up, uow(), ref.id, actor)
-    except DomainError as error:
-        await refuse_action(client, body, actor.user_id, error)
-        return
+    await export_from_report(body, client, actor, uow, settings, clock, ref)
+
+
+async def resend(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                 ref: TaskRef) -> None:
+    await ack()
+    channel = body["channel"]["id"]
+    await anyio.to_thread.run_sync(check_follow_up, uow(), ref.id, actor)
     # The trigger is good for 3 s; copying a large list takes longer: a working view first.
     opened = await client.views_open(trigger_id=body["trigger_id"], view=build_working_view(
         "Gathering the failed and no-receipt numbers…"))
@@ -131,17 +123,13 @@ async def resend(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient
                                                                      ref.id, recipients=recipients))
 
 
-async def save_audience(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                        settings, clock) -> None:
+async def save_audience(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
+                        ref: TaskRef) -> None:
     await ack()
-    ref, channel = TaskRef.load(action["value"]), body["channel"]["id"]
+    channel = body["channel"]["id"]
     today = to_local(clock(), settings.timezone).date()
-    try:
-        saved = await anyio.to_thread.run_sync(lambda: save_failed_as_audience(
-            uow(), ref.id, actor, channel_id=channel, today=today))
-    except DomainError as error:
-        await refuse_action(client, body, actor.user_id, error)
-        return
+    saved = await anyio.to_thread.run_sync(lambda: save_failed_as_audience(
+        uow(), ref.id, actor, channel_id=channel, today=today))
     await reply_ephemeral(client, channel=channel, user=actor.user_id,
                           text=audience_saved_text(saved.name, saved.recipient_count))
 

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor, is_approver
+from handlers.references import reference_of
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,9 @@ def install_context_middleware(app: AsyncApp, approvers: ApproverDirectory, give
     values = {f.name: getattr(given, f.name) for f in fields(given)}
 
     @app.middleware
-    async def load_context(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+    async def load_context(context: AsyncBoltContext, body: dict, next: Callable[[], Awaitable[None]]) -> None:
         context.update(values)
+        context["ref"] = reference_of(body)
         if context.user_id:
             context["actor"] = await approvers.actor(context.client, context.user_id)
         await next()

@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 import anyio
 from slack_sdk.web.async_client import AsyncWebClient
 
-from domain.errors import DomainError
+
 from domain.exports import details_expire_at
-from domain.task_state import TaskAction, TaskStatus
+from domain.task_state import TaskAction
 from domain.use_cases.dispatch import change_sending, failure_summary, progress, record_progress_message
 from domain.use_cases.reports import delivery_timeline
 from domain.use_cases.tasks import TaskView, get_task
@@ -23,7 +23,7 @@ from handlers.exports_blocks import build_report_actions, retention_line
 from handlers.payloads import TaskRef
 from handlers.progress_blocks import build_final_report, build_progress_message
 from handlers.ids import ActionId
-from handlers.replies import refuse_action
+
 from handlers.slack_files import share_in_thread
 from handlers.task_thread import TaskThread
 
@@ -117,33 +117,26 @@ class ProgressReporter:
             log.warning("task %s: the delivery chart was not posted", task.id, exc_info=True)
 
 
-"""Pause, Resume and Stop on the progress message: for the requester and approvers."""
-
-
-async def change(action: TaskAction, verb: str, ack, body: dict, client: AsyncWebClient, actor, uow,
-                 settings, clock) -> None:
+# Pause, Resume and Stop on the progress message: for the requester and approvers.
+async def change(action: TaskAction, verb: str, ack, body: dict, client: AsyncWebClient, actor, uow, settings, clock,
+                 ref: TaskRef) -> None:
     await ack()
-    ref = TaskRef.load(body["actions"][0]["value"])
-    try:
-        task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor, clock())
-    except DomainError as error:
-        await refuse_action(client, body, actor.user_id, error)
-        return
+    task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor, clock())
     reporter = ProgressReporter(client, uow, settings)
     await reporter.update(task.id, force=True)
     await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> {verb} this send.")
 
 
-async def pause(ack, body, client, actor, uow, settings, clock) -> None:
-    await change(TaskAction.pause, TaskStatus.paused, ack, body, client, actor, uow, settings, clock)
+async def pause(ack, body, client, actor, uow, settings, clock, ref: TaskRef) -> None:
+    await change(TaskAction.pause, "paused", ack, body, client, actor, uow, settings, clock, ref)
 
 
-async def resume(ack, body, client, actor, uow, settings, clock) -> None:
-    await change(TaskAction.resume, "resumed", ack, body, client, actor, uow, settings, clock)
+async def resume(ack, body, client, actor, uow, settings, clock, ref: TaskRef) -> None:
+    await change(TaskAction.resume, "resumed", ack, body, client, actor, uow, settings, clock, ref)
 
 
-async def stop(ack, body, client, actor, uow, settings, clock) -> None:
-    await change(TaskAction.cancel, "stopped", ack, body, client, actor, uow, settings, clock)
+async def stop(ack, body, client, actor, uow, settings, clock, ref: TaskRef) -> None:
+    await change(TaskAction.cancel, "stopped", ack, body, client, actor, uow, settings, clock, ref)
 
 
 LISTENERS = (

@@ -87,10 +87,8 @@ class ImportReply:
                 await self.show(*build_import_progress(name, shown))
 
 
-async def report_import(
-    client: AsyncWebClient, reply: ImportReply, user_id: str, name: str,
-    run: Callable[[], Awaitable[ImportSummary]],
-) -> None:
+async def report_import(client: AsyncWebClient, reply: ImportReply, user_id: str, name: str, run: Callable[[],
+                        Awaitable[ImportSummary]],) -> None:
     """Run an import behind a progress message, then show its result there and hand the
     invalid rows (they hold phone numbers) to the uploader alone."""
     await reply.start(name, user_id)
@@ -183,7 +181,7 @@ async def open_import_modal(invocation: Invocation) -> None:
 
 
 async def submit_import(ack: AsyncAck, view: dict, body: dict, client: AsyncWebClient, uow,
-                        import_settings: ImportSettings) -> None:
+                        import_settings: ImportSettings, ref: ImportModalState) -> None:
     values = view["state"]["values"]
     files = (values.get(BlockId.IMPORT_FILE, {}).get(ActionId.IMPORT_FILE_INPUT) or {}).get("files") or []
     pasted = (values.get(BlockId.IMPORT_PASTE, {}).get(ActionId.IMPORT_PASTE_INPUT) or {}).get("value") or ""
@@ -193,7 +191,7 @@ async def submit_import(ack: AsyncAck, view: dict, body: dict, client: AsyncWebC
         return
     await ack()
     user_id = body["user"]["id"]
-    channel_id = ImportModalState.load(view.get("private_metadata")).channel_id
+    channel_id = ref.channel_id
     if files:
         file = files[0]
         await import_slack_file(client, uow, import_settings, file["id"], user_id, channel_id, None,

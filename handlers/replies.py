@@ -29,16 +29,9 @@ def error_text(error: Exception) -> str:
 _NOT_REACHABLE = {"channel_not_found", "not_in_channel", "user_not_in_channel"}
 
 
-async def reply_ephemeral(
-    client: AsyncWebClient,
-    *,
-    channel: str,
-    user: str,
-    text: str,
-    blocks: list[dict[str, Any]] | None = None,
-    respond: AsyncRespond | None = None,
-    thread_ts: str | None = None,
-) -> None:
+async def reply_ephemeral(client: AsyncWebClient, *, channel: str, user: str, text: str, blocks: list[dict[str,
+                          Any]] | None = None, respond: AsyncRespond | None = None,
+                          thread_ts: str | None = None,) -> None:
     try:
         await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts)
     except SlackApiError as error:

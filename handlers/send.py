@@ -144,44 +144,42 @@ async def send(invocation: Invocation) -> None:
                           SendModalState(channel_id=invocation.channel_id))
 
 
-async def create_from_import(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
-                             uow, settings) -> None:
+async def create_from_import(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
+                             settings) -> None:
     await ack()
     state = SendModalState(channel_id=body["channel"]["id"], list_id=int(action["value"]))
     await open_send_modal(client, uow, settings, body["trigger_id"], actor.user_id, state)
 
 
-async def refresh(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, settings) -> None:
+async def refresh(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, settings, ref: SendModalState) -> None:
     await ack()
     view = body["view"]
-    state = SendModalState.load(view.get("private_metadata"))
     modal = SendModal(uow, settings)
-    form = parse_form(view["state"]["values"], await modal.options(body["user"]["id"], state.channel_id))
-    rendered = await modal.render(state, form, editing=state.task_id is not None)
+    form = parse_form(view["state"]["values"], await modal.options(body["user"]["id"], ref.channel_id))
+    rendered = await modal.render(ref, form, editing=ref.task_id is not None)
     try:
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=rendered)
     except SlackApiError as error:
         if error.response.get("error") != "hash_conflict":
             raise
         # Two choices made faster than the modal re-rendered: this payload already carries
-        # both (Slack sends every input's state), so its render is the newer one.
+        # both (Slack sends every input's ref), so its render is the newer one.
         await client.views_update(view_id=view["id"], view=rendered)
 
 
-async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
-                 clock, import_settings: ImportSettings) -> None:
-    state = SendModalState.load(view.get("private_metadata"))
+async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
+                 import_settings: ImportSettings, ref: SendModalState) -> None:
     form = parse_form(view["state"]["values"], [])
     tz = await user_timezone(client, actor.user_id, settings.timezone)
-    list_id = state.list_id or (int(form.recipients.split(":")[1]) if form.recipients else None)
+    list_id = ref.list_id or (int(form.recipients.split(":")[1]) if form.recipients else None)
     if form.file_id and list_id is None and not form.pasted.strip():
         # Reading a large file takes longer than Slack waits for the answer to a submission.
         await ack(response_action="update", view=build_working_view(f"Importing {form.file_name}…"))
-        await submit_with_file(client, uow, settings, import_settings, clock, actor, view["id"], state, form, tz)
+        await submit_with_file(client, uow, settings, import_settings, clock, actor, view["id"], ref, form, tz)
         return
     errors: dict[str, str] = {}
     if form.pasted.strip() and list_id is None:
-        source = ImportSource(user_id=actor.user_id, channel_id=state.channel_id, kind="paste", name="pasted numbers")
+        source = ImportSource(user_id=actor.user_id, channel_id=ref.channel_id, kind="paste", name="pasted numbers")
         try:
             list_id = (await anyio.to_thread.run_sync(lambda: import_pasted(
                 uow(), form.pasted, source, normalizer=import_settings.normalizer))).list_id
@@ -192,23 +190,22 @@ async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, 
         errors.update(time_error)
     task = None
     try:
-        task = await save_task(uow, settings, clock, actor, state, draft)
+        task = await save_task(uow, settings, clock, actor, ref, draft)
     except TaskInvalid as invalid:
         errors.update({FIELD_BLOCKS[field]: message for field, message in invalid.problems.items()})
     except DomainError as error:
         errors.setdefault(BlockId.SEND_NAME, error_text(error))
     if errors:
-        if BlockId.SEND_RECIPIENTS in errors and state.list_id is not None:
+        if BlockId.SEND_RECIPIENTS in errors and ref.list_id is not None:
             errors[BlockId.SEND_NAME] = errors.pop(BlockId.SEND_RECIPIENTS)  # a section can't hold an error
         await ack(response_action="errors", errors=errors)
         return
     await ack()
-    await on_task_submitted(client, uow, settings, task, actor, edited=state.task_id is not None)
+    await on_task_submitted(client, uow, settings, task, actor, edited=ref.task_id is not None)
 
 
 async def submit_with_file(client, uow, settings, import_settings: ImportSettings, clock, actor: Actor, view_id: str,
-                           state: SendModalState,
-                           form: SendForm, tz: str) -> None:
+                           state: SendModalState, form: SendForm, tz: str) -> None:
     modal = SendModal(uow, settings)
     form.recipient_options = await modal.options(actor.user_id, state.channel_id)
 

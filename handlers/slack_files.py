@@ -59,9 +59,8 @@ async def download_private_file(client: AsyncWebClient, file_id: str, limits: Li
     return info, data
 
 
-async def send_file_privately(
-    client: AsyncWebClient, user_id: str, *, filename: str, content: bytes, comment: str
-) -> None:
+async def send_file_privately(client: AsyncWebClient, user_id: str, *, filename: str, content: bytes,
+                              comment: str) -> None:
     """Into the person's direct message with the bot: the only place a file with phone numbers goes."""
     channel = (await client.conversations_open(users=user_id))["channel"]["id"]
     await client.files_upload_v2(

@@ -85,10 +85,8 @@ async def show_help(invocation: Invocation) -> None:
     await invocation.reply(text, blocks)
 
 
-async def route_sms_command(
-    ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond, actor: Actor, context,
-    subcommands: SubcommandRegistry,
-) -> None:
+async def route_sms_command(ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond, actor: Actor,
+                            context, subcommands: SubcommandRegistry,) -> None:
     registry = subcommands
     parsed = parse_command(command.get("text"))
     invocation = Invocation(parsed, command, actor, client, respond, context, ack)

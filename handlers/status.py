@@ -19,7 +19,7 @@ from domain.use_cases.status import TaskSummary, find_task_details, list_tasks, 
 from handlers import listeners
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import DetailsState, TaskListState, TaskRef
-from handlers.replies import error_text, refuse_action
+from handlers.replies import error_text
 from handlers.sms_command import Invocation, Subcommand
 from handlers.status_blocks import build_details_modal, build_lookup_message, build_task_list
 
@@ -109,22 +109,16 @@ async def lookup_command(invocation: Invocation) -> None:
     await invocation.reply(*build_lookup_message(shown, lines))
 
 
-async def turn_page(ack: AsyncAck, action: dict, client: AsyncWebClient, respond: AsyncRespond, actor: Actor,
-                    uow) -> None:
+async def turn_page(ack: AsyncAck, client: AsyncWebClient, respond: AsyncRespond, actor: Actor, uow,
+                    ref: TaskListState) -> None:
     await ack()
-    text, blocks = await render_list(client, uow, actor, TaskListState.load(action["value"]))
+    text, blocks = await render_list(client, uow, actor, ref)
     await respond(text=text, blocks=blocks, replace_original=True)
 
 
-async def open_details(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor,
-                       uow) -> None:
+async def open_details(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, ref: TaskRef) -> None:
     await ack()
-    ref = TaskRef.load(action["value"])
-    try:
-        details = await anyio.to_thread.run_sync(lambda: task_details(uow(), ref.id))
-    except DomainError as error:
-        await refuse_action(client, body, actor.user_id, error)
-        return
+    details = await anyio.to_thread.run_sync(lambda: task_details(uow(), ref.id))
     view = build_details_modal(details)
     if (body.get("view") or {}).get("type") == "modal":  # pressed inside a modal: stack on it
         await client.views_push(trigger_id=body["trigger_id"], view=view)
@@ -145,49 +139,47 @@ async def show(client: AsyncWebClient, uow, view: dict, state: DetailsState, *, 
         log.info("details modal changed meanwhile; this update was dropped")
 
 
-async def change_filter(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow) -> None:
+async def change_filter(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow,
+                        ref: DetailsState) -> None:
     await ack()
     view = body["view"]
-    state = DetailsState.load(view.get("private_metadata"))
     choice = RecipientFilter((action.get("selected_option") or {}).get("value") or RecipientFilter.ALL)
     typed = _input(view, BlockId.DETAILS_SEARCH, ActionId.DETAILS_SEARCH_INPUT).get("value")
     try:
         search, notice = parse_search(typed), None
     except DomainError as error:
-        search, notice = state.search, error_text(error)
-    await show(client, uow, view, state, choice=choice, search=search, page=0, notice=notice)
+        search, notice = ref.search, error_text(error)
+    await show(client, uow, view, ref, choice=choice, search=search, page=0, notice=notice)
 
 
-async def search(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow) -> None:
+async def search(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow, ref: DetailsState) -> None:
     await ack()
     view = body["view"]
-    state = DetailsState.load(view.get("private_metadata"))
     try:
         wanted, notice = parse_search(action.get("value")), None
     except DomainError as error:
-        wanted, notice = state.search, error_text(error)
-    await show(client, uow, view, state, choice=_chosen_filter(view, state), search=wanted, page=0,
+        wanted, notice = ref.search, error_text(error)
+    await show(client, uow, view, ref, choice=_chosen_filter(view, ref), search=wanted, page=0,
                notice=notice)
 
 
-async def page_details(ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient, uow) -> None:
+async def page_details(ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient, uow,
+                       ref: DetailsState) -> None:
     await ack()
     view = body["view"]
-    state = DetailsState.load(view.get("private_metadata"))
-    await show(client, uow, view, state, choice=RecipientFilter(state.filter or RecipientFilter.ALL),
-               search=state.search, page=int(action["value"]))
+    await show(client, uow, view, ref, choice=RecipientFilter(ref.filter or RecipientFilter.ALL),
+               search=ref.search, page=int(action["value"]))
 
 
-async def submit_search(ack: AsyncAck, view: dict, uow) -> None:
+async def submit_search(ack: AsyncAck, view: dict, uow, ref: DetailsState) -> None:
     """The Search button: the filter and the digits as they are in the form."""
-    state = DetailsState.load(view.get("private_metadata"))
     try:
         wanted = parse_search(_input(view, BlockId.DETAILS_SEARCH, ActionId.DETAILS_SEARCH_INPUT).get("value"))
     except DomainError as error:
         await ack(response_action="errors", errors={BlockId.DETAILS_SEARCH: error_text(error)})
         return
     details = await anyio.to_thread.run_sync(lambda: task_details(
-        uow(), state.task_id, choice=_chosen_filter(view, state), search=wanted))
+        uow(), ref.task_id, choice=_chosen_filter(view, ref), search=wanted))
     await ack(response_action="update", view=build_details_modal(details))
 
 

@@ -26,7 +26,7 @@ from handlers import listeners
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState, TaskRef, TaskRejectState
-from handlers.replies import error_text, refuse_action, reply_ephemeral
+from handlers.replies import error_text, reply_ephemeral
 from handlers.send import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
 from handlers.task_thread import TaskThread, pressed_card
@@ -41,18 +41,12 @@ from handlers.task_blocks import (
 log = logging.getLogger(__name__)
 
 
-async def approve(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow, settings,
-                  clock) -> None:
+async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
+                  ref: TaskRef) -> None:
     await ack()
-    ref = TaskRef.load(action["value"])
-    try:
-        task = await anyio.to_thread.run_sync(lambda: decide_task(
-            uow(), ref.id, ref.version, actor, approve=True, reason=None,
-            allow_self_approval=settings.allow_self_approval, now=clock()))
-    except DomainError as error:
-        await refuse_action(client, body, actor.user_id, error)
-        await refresh_if_on_home(body, client, uow, settings, actor)
-        return
+    task = await anyio.to_thread.run_sync(lambda: decide_task(
+        uow(), ref.id, ref.version, actor, approve=True, reason=None,
+        allow_self_approval=settings.allow_self_approval, now=clock()))
     await TaskThread(client, uow, settings).refresh(
         task, f"<@{actor.user_id}> approved this task. " + (
             f"It is scheduled to send {slack_time(task.send_at)}." if task.send_at
@@ -61,74 +55,52 @@ async def approve(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClien
     await refresh_if_on_home(body, client, uow, settings, actor)
 
 
-async def open_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                      settings) -> None:
+async def open_reject(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                      ref: TaskRef) -> None:
     await ack()
-    ref = TaskRef.load(action["value"])
-    try:
-        task = await anyio.to_thread.run_sync(lambda: task_to_decide(
-            uow(), ref.id, actor, allow_self_approval=settings.allow_self_approval))
-    except DomainError as error:
-        await refuse_action(client, body, actor.user_id, error)
-        return
+    task = await anyio.to_thread.run_sync(lambda: task_to_decide(
+        uow(), ref.id, actor, allow_self_approval=settings.allow_self_approval))
     await client.views_open(trigger_id=body["trigger_id"],
                             view=build_task_reject_modal(task, from_home=pressed_on_home(body)))
 
 
-async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
-                        clock) -> None:
-    state = TaskRejectState.load(view.get("private_metadata"))
+async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
+                        ref: TaskRejectState) -> None:
     reason = view["state"]["values"][BlockId.APPROVAL_REASON][ActionId.APPROVAL_REASON_INPUT]["value"] or ""
     try:
         task = await anyio.to_thread.run_sync(lambda: decide_task(
-            uow(), state.id, state.version, actor, approve=False, reason=reason,
+            uow(), ref.id, ref.version, actor, approve=False, reason=reason,
             allow_self_approval=settings.allow_self_approval, now=clock()))
     except DomainError as error:
         await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
         return
     await ack()
     await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> rejected this task: {task.reason}")
-    if state.from_home:
+    if ref.from_home:
         await publish_home(client, uow, settings, actor)
 
 
-async def cancel(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow, settings,
-                 clock) -> None:
+async def cancel(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
+                 ref: TaskRef) -> None:
     await ack()
-    ref = TaskRef.load(action["value"])
-    try:
-        task = await anyio.to_thread.run_sync(lambda: cancel_task(
-            uow(), ref.id, actor, now=clock(), tz=settings.timezone))
-    except DomainError as error:
-        await refuse_action(client, body, actor.user_id, error)
-        return
+    task = await anyio.to_thread.run_sync(lambda: cancel_task(
+        uow(), ref.id, actor, now=clock(), tz=settings.timezone))
     await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> canceled this task.",
                                                     card_at=pressed_card(body))
 
 
-async def delete(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                 settings) -> None:
+async def delete(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+                 ref: TaskRef) -> None:
     await ack()
-    ref = TaskRef.load(action["value"])
-    try:
-        task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
-        await anyio.to_thread.run_sync(delete_task, uow(), ref.id, actor)
-    except DomainError as error:
-        await refuse_action(client, body, actor.user_id, error)
-        return
+    task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
+    await anyio.to_thread.run_sync(delete_task, uow(), ref.id, actor)
     await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> deleted this task.", deleted=True,
                                                     card_at=pressed_card(body))
 
 
-async def edit(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-               settings) -> None:
+async def edit(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, ref: TaskRef) -> None:
     await ack()
-    ref = TaskRef.load(action["value"])
-    try:
-        task = await anyio.to_thread.run_sync(task_to_edit, uow(), ref.id, actor)
-    except DomainError as error:
-        await refuse_action(client, body, actor.user_id, error)
-        return
+    task = await anyio.to_thread.run_sync(task_to_edit, uow(), ref.id, actor)
     modal = SendModal(uow, settings)
     state = SendModalState(channel_id=task.origin_channel, task_id=task.id, version=task.version)
     options = await modal.options(task.created_by, task.origin_channel)
@@ -139,15 +111,14 @@ async def edit(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, 
     await client.views_open(trigger_id=body["trigger_id"], view=await modal.render(state, form, editing=True))
 
 
-async def open_test_send(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow) -> None:
+async def open_test_send(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, ref: TaskRef) -> None:
     await ack()
-    task = await anyio.to_thread.run_sync(get_task, uow(), TaskRef.load(action["value"]).id)
+    task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
     await client.views_open(trigger_id=body["trigger_id"], view=build_test_send_modal(task))
 
 
-async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow,
-                           test_send, normalizer: PhoneNormalizer) -> None:
-    ref = TaskRef.load(view.get("private_metadata"))
+async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, test_send,
+                           normalizer: PhoneNormalizer, ref: TaskRef) -> None:
     text = view["state"]["values"][BlockId.TEST_NUMBERS][ActionId.TEST_NUMBERS_INPUT]["value"] or ""
     try:
         if test_send is None:
@@ -164,10 +135,8 @@ async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, ac
                           text=build_test_send_result(shown))
 
 
-async def copy(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-               settings) -> None:
+async def copy(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, ref: TaskRef) -> None:
     await ack()
-    ref = TaskRef.load(action["value"])
     view = await copy_modal(uow, settings, actor.user_id, body["channel"]["id"], ref.id)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 

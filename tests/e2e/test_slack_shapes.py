@@ -94,3 +94,15 @@ async def test_a_file_dropped_into_a_group_dm_is_imported_there(workspace, drive
     reply = await final_reply(workspace, group.id, shared.message_ts)
     assert "2 imported" in reply.text
     assert imported_lists(uow)[0].channel_id == group.id
+
+
+async def test_a_button_whose_reference_is_not_a_task_is_refused_in_words_and_changes_nothing(
+        workspace, driver, catalog, bot_runtime):  # noqa: F811
+    join(workspace, GRID_APPROVER, "gia")
+    card = await submit_valid_task(workspace, driver, catalog)
+    await driver.block_actions(GRID_APPROVER, ActionId.TASK_APPROVE, value='{"id": "one"}',
+                               message=(APPROVALS_CHANNEL_ID, card.ts))
+    refusal = await eventually(lambda: workspace.ephemerals(user_id=GRID_APPROVER))
+    assert "no longer matches" in refusal[-1].text
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(1).status == "moderating"
