@@ -10,6 +10,9 @@ from enum import StrEnum
 
 from domain.content import ContentStatus, Purpose, TemplateKind, check_https, missing_variables, render
 from domain.errors import DomainError
+from domain.phones import PhoneNormalizer
+from domain.privacy import last_four
+from domain.recipient_import import split_pasted_numbers
 from domain.schedule import ScheduleError, SendWindow, check_send_time
 from domain.segments import (
     MAX_MESSAGE_CHARACTERS,
@@ -193,3 +196,22 @@ def preview_message(
     cost = format_money(estimate_cost(info.segments, recipients, price_per_segment), currency)
     return Preview(text, info.characters, str(info.encoding), info.segments, recipients, cost,
                    info.characters > MAX_MESSAGE_CHARACTERS)
+
+
+MAX_TEST_NUMBERS = 5  # a test send goes to a few numbers, never a list
+
+
+def check_test_numbers(text: str, normalizer: PhoneNormalizer) -> list[str]:
+    """The numbers a test send goes to, in E.164; refused with the reason if any is unusable."""
+    numbers = split_pasted_numbers(text)
+    if not numbers:
+        raise DomainError("Give at least one number.")
+    if len(numbers) > MAX_TEST_NUMBERS:
+        raise DomainError(f"A test goes to at most {MAX_TEST_NUMBERS} numbers.")
+    phones = []
+    for number in numbers:
+        result = normalizer.normalize(number)
+        if result.e164 is None:
+            raise DomainError(f"{last_four(number)} is not usable: {result.message}.")
+        phones.append(result.e164)
+    return phones

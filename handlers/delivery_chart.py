@@ -92,19 +92,24 @@ def render_delivery_chart(timeline: Timeline, tz: str) -> bytes:
         draw.line([(x(i), y1), (x(i), y1 + 6 * s)], fill=INK, width=s)
         draw.text((x(i), y1 + 10 * s), f"{local:{fmt}}", font=small, fill=MUTED, anchor=anchor)
 
-    legend_y = (HEIGHT - 34) * s
-    cursor = x0
-    finals = {"delivered": timeline.delivered[-1], "failed": timeline.failed[-1], "awaiting": awaiting[-1]}
-    for name, label in (("delivered", "Delivered"), ("failed", "Failed"), ("awaiting", "Awaiting receipt")):
-        draw.rectangle([cursor, legend_y, cursor + 14 * s, legend_y + 14 * s], fill=COLOURS[name])
-        caption = f"{label} {finals[name]:,}"
-        draw.text((cursor + 22 * s, legend_y + 7 * s), caption, font=text, fill=INK, anchor="lm")
-        cursor += 22 * s + draw.textlength(caption, font=text) + 34 * s
-
+    _draw_legend(draw, timeline, x0, text)
     image = image.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def _draw_legend(draw, timeline: Timeline, left: float, font) -> None:
+    """Each layer's colour and its final count, in a row under the chart."""
+    s = SCALE
+    legend_y = (HEIGHT - 34) * s
+    cursor = left
+    finals = {"delivered": timeline.delivered[-1], "failed": timeline.failed[-1], "awaiting": timeline.awaiting[-1]}
+    for name, label in (("delivered", "Delivered"), ("failed", "Failed"), ("awaiting", "Awaiting receipt")):
+        draw.rectangle([cursor, legend_y, cursor + 14 * s, legend_y + 14 * s], fill=COLOURS[name])
+        caption = f"{label} {finals[name]:,}"
+        draw.text((cursor + 22 * s, legend_y + 7 * s), caption, font=font, fill=INK, anchor="lm")
+        cursor += 22 * s + draw.textlength(caption, font=font) + 34 * s
 
 
 def chart_alt_text(timeline: Timeline, as_of: datetime) -> str:

@@ -94,38 +94,56 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
                      templates: Sequence[ContentChoice], preview_blocks: Blocks, editing: bool = False,
                      notice: str | None = None) -> dict:
     """`notice`: what went wrong after the modal was submitted (too late for inline errors)."""
-    kinds = [_option(k, k.capitalize()) for k in TemplateKind]
-    purposes = [_option(p, p.capitalize()) for p in Purpose]
-    of_kind = [t for t in templates if t.kind == form.kind]
     blocks: Blocks = [
         {"type": "section", "block_id": BlockId.SEND_NOTICE, "text": {"type": "mrkdwn", "text": f":x: {notice}"[:3000]}},
     ] if notice else []
-    blocks += [
-        _input(BlockId.SEND_NAME, "Task name", {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
-                                                **({"initial_value": form.name} if form.name else {})},
-               hint=f"Up to {TASK_NAME_MAX} characters."),
-    ]
+    blocks.append(_input(BlockId.SEND_NAME, "Task name", {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
+                                                          **({"initial_value": form.name} if form.name else {})},
+                         hint=f"Up to {TASK_NAME_MAX} characters."))
+    blocks += _recipient_blocks(state, form)
+    blocks += _content_blocks(form, signatures, templates)
+    if form.kind is TemplateKind.CARD:
+        blocks += _card_blocks(form, templates)
+    blocks += [*_schedule_blocks(form), {"type": "divider"}, *preview_blocks]
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.SEND_SUBMIT,
+        "private_metadata": state.dump(),
+        "title": plain("Edit send task" if editing else "New send task"),
+        "submit": plain("Save for approval" if editing else "Submit for approval"),
+        "close": plain("Cancel"),
+        "blocks": blocks,
+    }
+
+
+def _recipient_blocks(state: SendModalState, form: SendForm) -> Blocks:
+    """Fixed to the import the modal came from, or a choice, pasted numbers or a file."""
     if state.list_id is not None:
-        blocks.append({"type": "section", "block_id": BlockId.SEND_RECIPIENTS, "text": {"type": "mrkdwn", "text":
-                       next((o.label for o in form.recipient_options if o.value == f"list:{state.list_id}"),
-                            "Recipients: the import this task came from")}})
-    else:
-        options = [_option(o.value, o.label) for o in form.recipient_options]
-        element = (_select(ActionId.SEND_REFRESH, options, form.recipients, "An import or an audience") if options else
-                   {"type": "static_select", "action_id": ActionId.SEND_REFRESH, "placeholder": plain("None yet"),
-                    "options": [_option("none", "No imports or audiences yet")]})
-        blocks += [
-            _input(BlockId.SEND_RECIPIENTS, "Recipients", element, optional=True, dispatch=True,
-                   hint="Your recent imports in this channel and the saved audiences."),
-            _input(BlockId.SEND_PASTE, "…or paste numbers", {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
-                                                             "multiline": True,
-                                                             **({"initial_value": form.pasted} if form.pasted else {})},
-                   optional=True, hint="One per line, or separated by commas. Up to 10,000."),
-            _input(BlockId.SEND_FILE, "…or upload a recipient file",
-                   {"type": "file_input", "action_id": ActionId.SEND_FIELD, "filetypes": ["xlsx", "csv"], "max_files": 1},
-                   optional=True, hint=MODAL_UPLOAD_HINT),
-        ]
-    blocks += [
+        return [{"type": "section", "block_id": BlockId.SEND_RECIPIENTS, "text": {"type": "mrkdwn", "text":
+                 next((o.label for o in form.recipient_options if o.value == f"list:{state.list_id}"),
+                      "Recipients: the import this task came from")}}]
+    options = [_option(o.value, o.label) for o in form.recipient_options]
+    element = (_select(ActionId.SEND_REFRESH, options, form.recipients, "An import or an audience") if options else
+               {"type": "static_select", "action_id": ActionId.SEND_REFRESH, "placeholder": plain("None yet"),
+                "options": [_option("none", "No imports or audiences yet")]})
+    return [
+        _input(BlockId.SEND_RECIPIENTS, "Recipients", element, optional=True, dispatch=True,
+               hint="Your recent imports in this channel and the saved audiences."),
+        _input(BlockId.SEND_PASTE, "…or paste numbers", {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
+                                                         "multiline": True,
+                                                         **({"initial_value": form.pasted} if form.pasted else {})},
+               optional=True, hint="One per line, or separated by commas. Up to 10,000."),
+        _input(BlockId.SEND_FILE, "…or upload a recipient file",
+               {"type": "file_input", "action_id": ActionId.SEND_FIELD, "filetypes": ["xlsx", "csv"], "max_files": 1},
+               optional=True, hint=MODAL_UPLOAD_HINT),
+    ]
+
+
+def _content_blocks(form: SendForm, signatures: Sequence[ContentChoice], templates: Sequence[ContentChoice]) -> Blocks:
+    kinds = [_option(k, k.capitalize()) for k in TemplateKind]
+    purposes = [_option(p, p.capitalize()) for p in Purpose]
+    of_kind = [t for t in templates if t.kind == form.kind]
+    return [
         _input(BlockId.SEND_PURPOSE, "Purpose", _select(ActionId.SEND_REFRESH, purposes, form.purpose, "Purpose"),
                dispatch=True, hint="Promotional messages end with the opt-out hint."),
         _input(BlockId.SEND_KIND, "Message type", _select(ActionId.SEND_REFRESH, kinds, form.kind, "Message type"),
@@ -141,45 +159,41 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
                {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
                 "placeholder": plain(f"No approved {form.kind} template yet")}, dispatch=bool(of_kind)),
     ]
-    if form.kind is TemplateKind.CARD:
-        fallbacks = [_option(f, {"none": "No fallback", "text": "Text SMS", "digital": "Digital SMS"}[f]) for f in Fallback]
-        blocks.append(_input(BlockId.SEND_FALLBACK, "If the phone can't show cards",
-                             _select(ActionId.SEND_REFRESH, fallbacks, form.fallback, "Fallback"), dispatch=True))
-        if form.fallback is not Fallback.NONE:
-            fallback_templates = [t for t in templates if t.kind == form.fallback.value]
-            blocks.append(_input(
-                BlockId.SEND_FALLBACK_TEMPLATE, f"Fallback template ({form.fallback})",
-                _select(ActionId.SEND_FIELD, _content_options(fallback_templates),
-                        str(form.fallback_template_id) if form.fallback_template_id else None,
-                        f"An approved {form.fallback} template") if fallback_templates else
-                {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
-                 "placeholder": plain(f"No approved {form.fallback} template yet")}))
-        blocks.append(_input(BlockId.SEND_DEFAULT_LINK, "Default link",
-                             {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
-                              **({"initial_value": form.default_link} if form.default_link else {})},
-                             hint="https:// only: where the card leads when it can't be shown."))
+
+
+def _card_blocks(form: SendForm, templates: Sequence[ContentChoice]) -> Blocks:
+    """A card's fallback, its template, and the default link."""
+    fallbacks = [_option(f, {"none": "No fallback", "text": "Text SMS", "digital": "Digital SMS"}[f]) for f in Fallback]
+    blocks = [_input(BlockId.SEND_FALLBACK, "If the phone can't show cards",
+                     _select(ActionId.SEND_REFRESH, fallbacks, form.fallback, "Fallback"), dispatch=True)]
+    if form.fallback is not Fallback.NONE:
+        fallback_templates = [t for t in templates if t.kind == form.fallback.value]
+        blocks.append(_input(
+            BlockId.SEND_FALLBACK_TEMPLATE, f"Fallback template ({form.fallback})",
+            _select(ActionId.SEND_FIELD, _content_options(fallback_templates),
+                    str(form.fallback_template_id) if form.fallback_template_id else None,
+                    f"An approved {form.fallback} template") if fallback_templates else
+            {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
+             "placeholder": plain(f"No approved {form.fallback} template yet")}))
+    blocks.append(_input(BlockId.SEND_DEFAULT_LINK, "Default link",
+                         {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
+                          **({"initial_value": form.default_link} if form.default_link else {})},
+                         hint="https:// only: where the card leads when it can't be shown."))
+    return blocks
+
+
+def _schedule_blocks(form: SendForm) -> Blocks:
     date_picker: dict[str, Any] = {"type": "datepicker", "action_id": ActionId.SEND_FIELD}
     if form.send_date:
         date_picker["initial_date"] = form.send_date.isoformat()
     time_picker: dict[str, Any] = {"type": "timepicker", "action_id": ActionId.SEND_FIELD}
     if form.send_time:
         time_picker["initial_time"] = form.send_time.strftime("%H:%M")
-    blocks += [
+    return [
         _input(BlockId.SEND_DATE, "Send on (empty: as soon as approved)", date_picker, optional=True,
                hint="Within one month, in your own time zone."),
         _input(BlockId.SEND_TIME, "At", time_picker, optional=True),
-        {"type": "divider"},
-        *preview_blocks,
     ]
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.SEND_SUBMIT,
-        "private_metadata": state.dump(),
-        "title": plain("Edit send task" if editing else "New send task"),
-        "submit": plain("Save for approval" if editing else "Submit for approval"),
-        "close": plain("Cancel"),
-        "blocks": blocks,
-    }
 
 
 def build_working_view(message: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.status import has_started
 from domain.task_state import STATUS_LABELS, TaskAction, TaskStatus, allowed_actions
-from domain.tasks import Preview
+from domain.tasks import MAX_TEST_NUMBERS, Preview
 from domain.use_cases.tasks import TaskView
 from handlers.block_kit import mention, plain
 from handlers.ids import ActionId, BlockId, CallbackId
@@ -97,7 +97,6 @@ def build_task_reject_modal(task: TaskView, *, from_home: bool = False) -> dict[
     }
 
 
-MAX_TEST_NUMBERS = 5
 
 
 def build_test_send_modal(task: TaskView) -> dict[str, Any]:

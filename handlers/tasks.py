@@ -12,7 +12,7 @@ from domain.approvers import Actor
 from domain.errors import DomainError
 from domain.phones import PhoneNormalizer
 from domain.privacy import last_four
-from domain.recipient_import import split_pasted_numbers
+from domain.tasks import check_test_numbers
 from domain.use_cases.tasks import (
     cancel_task,
     copy_source,
@@ -31,7 +31,6 @@ from handlers.send import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
 from handlers.task_thread import TaskThread, pressed_card
 from handlers.task_blocks import (
-    MAX_TEST_NUMBERS,
     build_task_reject_modal,
     build_test_send_modal,
     build_test_send_result,
@@ -123,7 +122,7 @@ async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, ac
     try:
         if test_send is None:
             raise DomainError("Sending is off in this process, so nothing can be tested here.")
-        phones = _test_numbers(text, normalizer)
+        phones = check_test_numbers(text, normalizer)
     except DomainError as error:
         await ack(response_action="errors", errors={BlockId.TEST_NUMBERS: error_text(error)})
         return
@@ -163,21 +162,6 @@ async def copy_modal(uow, settings, user_id: str, channel: str, task_id: int, *,
     else:
         state = SendModalState(channel_id=channel, list_id=int(recipients.value.removeprefix("list:")))
     return await modal.render(state, form)
-
-
-def _test_numbers(text: str, normalizer: PhoneNormalizer) -> list[str]:
-    numbers = split_pasted_numbers(text)
-    if not numbers:
-        raise DomainError("Give at least one number.")
-    if len(numbers) > MAX_TEST_NUMBERS:
-        raise DomainError(f"A test goes to at most {MAX_TEST_NUMBERS} numbers.")
-    phones = []
-    for number in numbers:
-        result = normalizer.normalize(number)
-        if result.e164 is None:
-            raise DomainError(f"{last_four(number)} is not usable: {result.message}.")
-        phones.append(result.e164)
-    return phones
 
 
 LISTENERS = (

@@ -30,13 +30,7 @@ class OptOutRepository:
         return self._session.get(OptOut, phone)
 
     def skip_opted_out(self, task_id: int, reason: str) -> int:
-        opted_out = select(OptOut.phone)
-        return self._session.execute(
-            update(TaskRecipient)
-            .where(col(TaskRecipient.task_id) == task_id, col(TaskRecipient.status) == RecipientStatus.pending,
-                   col(TaskRecipient.phone).in_(opted_out))
-            .values(status=RecipientStatus.skipped, reason=reason)
-        ).rowcount
+        return self._skip_pending(task_id, select(OptOut.phone), reason)
 
     def skip_fatigued(self, task_id: int, *, since: datetime, limit: int, reason: str) -> int:
         """Numbers that already got `limit` promotional messages since `since` (notifications
@@ -50,9 +44,13 @@ class OptOutRepository:
             .group_by(TaskRecipient.phone)
             .having(func.count() >= limit)
         )
+        return self._skip_pending(task_id, recent, reason)
+
+    def _skip_pending(self, task_id: int, phones, reason: str) -> int:
+        """The task's pending recipients whose number is among `phones` (a query) are skipped."""
         return self._session.execute(
             update(TaskRecipient)
             .where(col(TaskRecipient.task_id) == task_id, col(TaskRecipient.status) == RecipientStatus.pending,
-                   col(TaskRecipient.phone).in_(recent))
+                   col(TaskRecipient.phone).in_(phones))
             .values(status=RecipientStatus.skipped, reason=reason)
         ).rowcount

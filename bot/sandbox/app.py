@@ -73,119 +73,145 @@ class ChangeHub:
             queue.put_nowait(None)
 
 
-def create_page_app(sandbox: Sandbox) -> Starlette:
-    workspace = sandbox.workspace
-    actions = PageActions(sandbox.driver)
+def _sandbox(request: Request) -> Sandbox:
+    return request.app.state.sandbox
 
-    def known_user(user_id: str | None) -> str:
-        user = workspace.user(user_id or "")
-        if user is None or user.is_bot:
-            raise PageError(f"No person {user_id!r} in this workspace.")
-        return user.id
 
-    async def index(_request: Request) -> Response:
-        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+def _actions(request: Request) -> PageActions:
+    return request.app.state.actions
 
-    async def page(request: Request) -> Response:
-        query = request.query_params
-        return JSONResponse(snapshot(workspace, known_user(query.get("user")), query.get("channel") or None,
-                                     query.get("thread") or None))
 
-    async def events(request: Request) -> Response:
-        queue = sandbox.hub.subscribe()
+def known_user(request: Request, user_id: str | None) -> str:
+    user = _sandbox(request).workspace.user(user_id or "")
+    if user is None or user.is_bot:
+        raise PageError(f"No person {user_id!r} in this workspace.")
+    return user.id
 
-        async def stream():
-            try:
-                yield "retry: 1000\n\n"
-                while True:
-                    try:
-                        what = await asyncio.wait_for(queue.get(), KEEP_ALIVE_SECONDS)
-                    except TimeoutError:
-                        yield ": keep-alive\n\n"
-                        continue
-                    kinds = {what}
-                    while not queue.empty():  # one event for a burst of changes
-                        kinds.add(queue.get_nowait())
-                    if None in kinds:
-                        return
-                    yield f"event: change\ndata: {json.dumps(sorted(kinds))}\n\n"
-            finally:
-                sandbox.hub.unsubscribe(queue)
 
-        return StreamingResponse(stream(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+async def index(_request: Request) -> Response:
+    return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
-    def json_action(run: Callable[[dict], Awaitable[Outcome]]):
-        async def endpoint(request: Request) -> Response:
-            body = await request.json()
-            if not isinstance(body, dict):
-                raise PageError("Send a JSON object.")
-            body["user"] = known_user(body.get("user"))
-            return JSONResponse({"ok": True, **(await run(body)).to_json()})
-        return endpoint
 
-    async def read_upload(request: Request) -> tuple[str, bytes]:
-        name = (request.query_params.get("name") or "").strip().replace("/", "_")
-        if not name:
-            raise PageError("The file has no name.")
-        content = await request.body()
-        if len(content) > MAX_UPLOAD_BYTES:
-            raise PageError(f"The sandbox takes files up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        return name, content
+async def page(request: Request) -> Response:
+    query = request.query_params
+    return JSONResponse(snapshot(_sandbox(request).workspace, known_user(request, query.get("user")),
+                                 query.get("channel") or None, query.get("thread") or None))
 
-    async def share(request: Request) -> Response:
-        user_id = known_user(request.query_params.get("user"))
-        name, content = await read_upload(request)
-        outcome = await actions.share_file(user_id, request.query_params.get("channel", ""), name, content,
-                                           request.query_params.get("text", ""))
-        return JSONResponse({"ok": True, **outcome.to_json()})
 
-    async def file_for_input(request: Request) -> Response:
-        user_id = known_user(request.query_params.get("user"))
-        name, content = await read_upload(request)
-        return JSONResponse({"ok": True, "file": actions.upload_for_input(user_id, name, content)})
+async def events(request: Request) -> Response:
+    hub = _sandbox(request).hub
+    queue = hub.subscribe()
 
-    async def suggest(request: Request) -> Response:
+    async def stream():
+        try:
+            yield "retry: 1000\n\n"
+            while True:
+                try:
+                    what = await asyncio.wait_for(queue.get(), KEEP_ALIVE_SECONDS)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                kinds = {what}
+                while not queue.empty():  # one event for a burst of changes
+                    kinds.add(queue.get_nowait())
+                if None in kinds:
+                    return
+                yield f"event: change\ndata: {json.dumps(sorted(kinds))}\n\n"
+        finally:
+            hub.unsubscribe(queue)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def json_action(run: Callable[[PageActions, dict], Awaitable[Outcome]]):
+    """An endpoint for a JSON body that names the person acting as `user`."""
+    async def endpoint(request: Request) -> Response:
         body = await request.json()
-        return JSONResponse({"ok": True, "options": await actions.suggest(known_user(body.get("user")), body)})
+        if not isinstance(body, dict):
+            raise PageError("Send a JSON object.")
+        body["user"] = known_user(request, body.get("user"))
+        return JSONResponse({"ok": True, **(await run(_actions(request), body)).to_json()})
+    return endpoint
 
-    async def download(request: Request) -> Response:
-        user_id = known_user(request.query_params.get("user"))
-        stored = workspace.files.get(request.path_params["file_id"])
-        if stored is None or not can_see_file(workspace, stored, user_id):
-            return JSONResponse({"ok": False, "error": "file_not_found"}, status_code=404)
-        inline = stored.mimetype.startswith("image/")
-        disposition = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(stored.name)}"
-        return Response(stored.content, media_type=stored.mimetype, headers={"Content-Disposition": disposition})
 
-    async def sample(_request: Request) -> Response:
-        return Response(sample_recipients_csv(), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{SAMPLE_FILENAME}"'})
+async def read_upload(request: Request) -> tuple[str, bytes]:
+    name = (request.query_params.get("name") or "").strip().replace("/", "_")
+    if not name:
+        raise PageError("The file has no name.")
+    content = await request.body()
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise PageError(f"The sandbox takes files up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+    return name, content
 
-    async def refused(_request: Request, error: Exception) -> Response:
-        message = f"missing field {error}" if isinstance(error, KeyError) else str(error)
-        return JSONResponse({"ok": False, "error": message}, status_code=400)
 
-    routes = [
-        Route("/", index),
-        Route("/archives/{rest:path}", index),
-        Route("/sandbox/api/page", page),
-        Route("/sandbox/api/events", events),
-        Route("/sandbox/api/command", json_action(lambda b: actions.command(b["user"], b["channel"], b["text"])),
-              methods=["POST"]),
-        Route("/sandbox/api/message", json_action(lambda b: actions.message(
-            b["user"], b["channel"], b.get("text", ""), b.get("thread_ts"))), methods=["POST"]),
-        Route("/sandbox/api/share", share, methods=["POST"]),
-        Route("/sandbox/api/file", file_for_input, methods=["POST"]),
-        Route("/sandbox/api/action", json_action(lambda b: actions.action(b["user"], b)), methods=["POST"]),
-        Route("/sandbox/api/suggest", suggest, methods=["POST"]),
-        Route("/sandbox/api/submit", json_action(lambda b: actions.submit(b["user"], b["view_id"], b.get("values") or {})),
-              methods=["POST"]),
-        Route("/sandbox/api/close", json_action(lambda b: actions.close(b["user"], b["view_id"])), methods=["POST"]),
-        Route("/sandbox/api/home", json_action(lambda b: actions.open_home(b["user"])), methods=["POST"]),
-        Route("/sandbox/files/{file_id}/{name:path}", download),
-        Route("/sandbox/sample", sample),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
-    ]
-    return Starlette(routes=routes, exception_handlers={PageError: refused, DriverError: refused,
-                                                        KeyError: refused, json.JSONDecodeError: refused})
+async def share(request: Request) -> Response:
+    user_id = known_user(request, request.query_params.get("user"))
+    name, content = await read_upload(request)
+    outcome = await _actions(request).share_file(user_id, request.query_params.get("channel", ""), name, content,
+                                                 request.query_params.get("text", ""))
+    return JSONResponse({"ok": True, **outcome.to_json()})
+
+
+async def file_for_input(request: Request) -> Response:
+    user_id = known_user(request, request.query_params.get("user"))
+    name, content = await read_upload(request)
+    return JSONResponse({"ok": True, "file": _actions(request).upload_for_input(user_id, name, content)})
+
+
+async def suggest(request: Request) -> Response:
+    body = await request.json()
+    options = await _actions(request).suggest(known_user(request, body.get("user")), body)
+    return JSONResponse({"ok": True, "options": options})
+
+
+async def download(request: Request) -> Response:
+    user_id = known_user(request, request.query_params.get("user"))
+    workspace = _sandbox(request).workspace
+    stored = workspace.files.get(request.path_params["file_id"])
+    if stored is None or not can_see_file(workspace, stored, user_id):
+        return JSONResponse({"ok": False, "error": "file_not_found"}, status_code=404)
+    inline = stored.mimetype.startswith("image/")
+    disposition = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(stored.name)}"
+    return Response(stored.content, media_type=stored.mimetype, headers={"Content-Disposition": disposition})
+
+
+async def sample(_request: Request) -> Response:
+    return Response(sample_recipients_csv(), media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{SAMPLE_FILENAME}"'})
+
+
+async def refused(_request: Request, error: Exception) -> Response:
+    message = f"missing field {error}" if isinstance(error, KeyError) else str(error)
+    return JSONResponse({"ok": False, "error": message}, status_code=400)
+
+
+ROUTES = [
+    Route("/", index),
+    Route("/archives/{rest:path}", index),
+    Route("/sandbox/api/page", page),
+    Route("/sandbox/api/events", events),
+    Route("/sandbox/api/command", json_action(lambda a, b: a.command(b["user"], b["channel"], b["text"])),
+          methods=["POST"]),
+    Route("/sandbox/api/message", json_action(lambda a, b: a.message(
+        b["user"], b["channel"], b.get("text", ""), b.get("thread_ts"))), methods=["POST"]),
+    Route("/sandbox/api/share", share, methods=["POST"]),
+    Route("/sandbox/api/file", file_for_input, methods=["POST"]),
+    Route("/sandbox/api/action", json_action(lambda a, b: a.action(b["user"], b)), methods=["POST"]),
+    Route("/sandbox/api/suggest", suggest, methods=["POST"]),
+    Route("/sandbox/api/submit", json_action(lambda a, b: a.submit(b["user"], b["view_id"], b.get("values") or {})),
+          methods=["POST"]),
+    Route("/sandbox/api/close", json_action(lambda a, b: a.close(b["user"], b["view_id"])), methods=["POST"]),
+    Route("/sandbox/api/home", json_action(lambda a, b: a.open_home(b["user"])), methods=["POST"]),
+    Route("/sandbox/files/{file_id}/{name:path}", download),
+    Route("/sandbox/sample", sample),
+    Mount("/static", StaticFiles(directory=STATIC), name="static"),
+]
+
+
+def create_page_app(sandbox: Sandbox) -> Starlette:
+    app = Starlette(routes=ROUTES, exception_handlers={PageError: refused, DriverError: refused,
+                                                       KeyError: refused, json.JSONDecodeError: refused})
+    app.state.sandbox = sandbox
+    app.state.actions = PageActions(sandbox.driver)
+    return app

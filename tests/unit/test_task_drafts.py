@@ -132,3 +132,16 @@ def test_a_provider_of_registered_templates_needs_each_templates_code():
                  registered_templates=True).template_id == 3
     assert TaskField.TEMPLATE in problems(DRAFT, registered_templates=True)
     assert check(DRAFT).template_id == 2  # other providers send our own text
+
+
+def test_a_test_send_takes_a_few_usable_numbers_and_names_a_bad_one_by_its_last_digits():
+    from domain.errors import DomainError
+    from domain.phones import PhoneNormalizer
+    from domain.tasks import MAX_TEST_NUMBERS, check_test_numbers
+
+    normalizer = PhoneNormalizer("CN")
+    assert check_test_numbers("13800138000, +1 201 555 0123", normalizer) == ["+8613800138000", "+12015550123"]
+    for text, reason in (("", "at least one"), ("13800138000\n" * (MAX_TEST_NUMBERS + 1), "at most"),
+                         ("12345678", "5678 is not usable")):
+        with pytest.raises(DomainError, match=reason):
+            check_test_numbers(text, normalizer)

@@ -43,16 +43,23 @@ def post_ephemeral(call: ApiCall) -> JsonDict:
         return {"message_ts": ephemeral.ts}
 
 
+def _bots_own_message(call: ApiCall, refusal: str):
+    """The bot's message that `channel` and `ts` name: Slack lets an app change only its own."""
+    ws = call.workspace
+    channel = postable_channel(ws, call.get("channel"))
+    require(call.args, "ts")
+    message = ws.message(channel.id, call.get("ts"))
+    if message is None:
+        raise SlackFailure("message_not_found")
+    if message.user != ws.bot.user_id:
+        raise SlackFailure(refusal)
+    return channel, message
+
+
 def update(call: ApiCall) -> JsonDict:
     ws = call.workspace
     with ws.lock:
-        channel = postable_channel(ws, call.get("channel"))
-        require(call.args, "ts")
-        message = ws.message(channel.id, call.get("ts"))
-        if message is None:
-            raise SlackFailure("message_not_found")
-        if message.user != ws.bot.user_id:
-            raise SlackFailure("cant_update_message")
+        channel, message = _bots_own_message(call, "cant_update_message")
         text, blocks, attachments = message_content(call)
         ws.update_message(channel.id, message.ts, text=text, blocks=blocks, attachments=attachments)
         payload = ws.message_payload(message)
@@ -62,13 +69,7 @@ def update(call: ApiCall) -> JsonDict:
 def delete(call: ApiCall) -> JsonDict:
     ws = call.workspace
     with ws.lock:
-        channel = postable_channel(ws, call.get("channel"))
-        require(call.args, "ts")
-        message = ws.message(channel.id, call.get("ts"))
-        if message is None:
-            raise SlackFailure("message_not_found")
-        if message.user != ws.bot.user_id:
-            raise SlackFailure("cant_delete_message")
+        channel, message = _bots_own_message(call, "cant_delete_message")
         ws.delete_message(channel.id, message.ts)
         return {"channel": channel.id, "ts": message.ts}
 

@@ -90,99 +90,117 @@ def _bot_authorized(workspace: Workspace, request: Request) -> bool:
     return authorization == f"Bearer {workspace.bot.token}"
 
 
+async def web_api(request: Request) -> Response:
+    workspace = request.app.state.workspace
+    _remember_base_url(workspace, request)
+    method = request.path_params["method"]
+    args: JsonDict = {}
+    try:
+        args, token = await read_arguments(request)
+        body = _call(workspace, method, args, token)
+        status_code = 200
+    except SlackFailure as failure:
+        body, status_code = failure.to_body(), failure.status_code
+        if failure.error == "unknown_method":
+            body["req_method"] = method
+    workspace.record_call(RecordedCall(method, args, body["ok"], body.get("error"), body))
+    return JSONResponse(body, status_code=status_code)
+
+
+async def upload(request: Request) -> Response:
+    workspace = request.app.state.workspace
+    raw = await request.body()
+    content_type = request.headers.get("content-type", "")
+    if content_type.lower().startswith("multipart/form-data"):
+        fields = parse_multipart(raw, content_type)
+        # curl -F filename=@file (Slack's own example) or a field carrying a file.
+        chosen = fields.get("filename") or fields.get("file")
+        chosen = chosen or next((f for f in fields.values() if f[0] is not None), (None, b""))
+        raw = chosen[1]
+    try:
+        workspace.files.receive_upload(request.path_params["upload_id"], raw)
+    except SlackFailure as failure:
+        return PlainTextResponse(failure.error, status_code=failure.status_code)
+    return PlainTextResponse(f"OK - {len(raw)}")
+
+
+async def download(request: Request) -> Response:
+    workspace = request.app.state.workspace
+    team_and_file = request.path_params["team_and_file"]
+    file_id = team_and_file.removeprefix(f"{workspace.team.id}-")
+    stored = workspace.files.get(file_id)
+    # Slack answers an unauthenticated download with its sign-in page, never the bytes.
+    if not _bot_authorized(workspace, request):
+        return PlainTextResponse("sign in to download this file", status_code=403)
+    if stored is None:
+        return PlainTextResponse("file not found", status_code=404)
+    disposition = "attachment" if "/download/" in request.url.path else "inline"
+    # HTTP headers are latin-1: a name like 名单.csv travels percent-encoded (RFC 6266).
+    headers = {"content-disposition": f"{disposition}; filename*=UTF-8''{quote(stored.name)}"}
+    return Response(stored.content, media_type=stored.mimetype, headers=headers)
+
+
+async def response_url(request: Request) -> Response:
+    workspace = request.app.state.workspace
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except json.JSONDecodeError:
+        return JSONResponse({"ok": False, "error": "invalid_payload"}, status_code=400)
+    if not isinstance(body, dict):
+        return JSONResponse({"ok": False, "error": "invalid_payload"}, status_code=400)
+    try:
+        apply_response_url_post(workspace, request.path_params["response_id"], body)
+    except SlackFailure as failure:
+        return JSONResponse(failure.to_body(), status_code=failure.status_code)
+    return JSONResponse({"ok": True})
+
+
+async def socket_mode_link(websocket: WebSocket) -> None:
+    workspace = websocket.app.state.workspace
+    await workspace.socket_mode.serve(websocket)
+
+
+async def inspect_calls(request: Request) -> Response:
+    workspace = request.app.state.workspace
+    calls = workspace.calls(request.query_params.get("method"))
+    return JSONResponse([{"method": c.method, "args": c.args, "ok": c.ok, "error": c.error} for c in calls])
+
+
+async def inspect_messages(request: Request) -> Response:
+    workspace = request.app.state.workspace
+    channel_id = request.path_params["channel_id"]
+    if workspace.channel(channel_id) is None:
+        return JSONResponse({"error": "channel_not_found"}, status_code=404)
+    messages = workspace.messages(channel_id, include_replies=True)
+    return JSONResponse([workspace.message_payload(m) for m in messages])
+
+
+async def inspect_ephemerals(request: Request) -> Response:
+    workspace = request.app.state.workspace
+    found = workspace.ephemerals(
+        user_id=request.query_params.get("user"), channel_id=request.query_params.get("channel")
+    )
+    return JSONResponse([{"channel": e.channel, "source": e.source, **e.to_api()} for e in found])
+
+
+
+ROUTES = [
+    Route("/api/{method}", web_api, methods=["GET", "POST"]),
+    Route("/upload/v1/{upload_id}", upload, methods=["POST"]),
+    Route("/files-pri/{team_and_file}/download/{name:path}", download, methods=["GET"]),
+    Route("/files-pri/{team_and_file}/{name:path}", download, methods=["GET"]),
+    Route("/response/{response_id}", response_url, methods=["POST"]),
+    WebSocketRoute(LINK_PATH, socket_mode_link),
+    Route("/_emulator/calls", inspect_calls, methods=["GET"]),
+    Route("/_emulator/channels/{channel_id}/messages", inspect_messages, methods=["GET"]),
+    Route("/_emulator/ephemerals", inspect_ephemerals, methods=["GET"]),
+]
+
+
 def create_emulator_app(workspace: Workspace) -> Starlette:
-    async def web_api(request: Request) -> Response:
-        _remember_base_url(workspace, request)
-        method = request.path_params["method"]
-        args: JsonDict = {}
-        try:
-            args, token = await read_arguments(request)
-            body = _call(workspace, method, args, token)
-            status_code = 200
-        except SlackFailure as failure:
-            body, status_code = failure.to_body(), failure.status_code
-            if failure.error == "unknown_method":
-                body["req_method"] = method
-        workspace.record_call(RecordedCall(method, args, body["ok"], body.get("error"), body))
-        return JSONResponse(body, status_code=status_code)
-
-    async def upload(request: Request) -> Response:
-        raw = await request.body()
-        content_type = request.headers.get("content-type", "")
-        if content_type.lower().startswith("multipart/form-data"):
-            fields = parse_multipart(raw, content_type)
-            # curl -F filename=@file (Slack's own example) or a field carrying a file.
-            chosen = fields.get("filename") or fields.get("file")
-            chosen = chosen or next((f for f in fields.values() if f[0] is not None), (None, b""))
-            raw = chosen[1]
-        try:
-            workspace.files.receive_upload(request.path_params["upload_id"], raw)
-        except SlackFailure as failure:
-            return PlainTextResponse(failure.error, status_code=failure.status_code)
-        return PlainTextResponse(f"OK - {len(raw)}")
-
-    async def download(request: Request) -> Response:
-        team_and_file = request.path_params["team_and_file"]
-        file_id = team_and_file.removeprefix(f"{workspace.team.id}-")
-        stored = workspace.files.get(file_id)
-        # Slack answers an unauthenticated download with its sign-in page, never the bytes.
-        if not _bot_authorized(workspace, request):
-            return PlainTextResponse("sign in to download this file", status_code=403)
-        if stored is None:
-            return PlainTextResponse("file not found", status_code=404)
-        disposition = "attachment" if "/download/" in request.url.path else "inline"
-        # HTTP headers are latin-1: a name like 名单.csv travels percent-encoded (RFC 6266).
-        headers = {"content-disposition": f"{disposition}; filename*=UTF-8''{quote(stored.name)}"}
-        return Response(stored.content, media_type=stored.mimetype, headers=headers)
-
-    async def response_url(request: Request) -> Response:
-        try:
-            body = json.loads(await request.body() or b"{}")
-        except json.JSONDecodeError:
-            return JSONResponse({"ok": False, "error": "invalid_payload"}, status_code=400)
-        if not isinstance(body, dict):
-            return JSONResponse({"ok": False, "error": "invalid_payload"}, status_code=400)
-        try:
-            apply_response_url_post(workspace, request.path_params["response_id"], body)
-        except SlackFailure as failure:
-            return JSONResponse(failure.to_body(), status_code=failure.status_code)
-        return JSONResponse({"ok": True})
-
-    async def socket_mode_link(websocket: WebSocket) -> None:
-        await workspace.socket_mode.serve(websocket)
-
-    async def inspect_calls(request: Request) -> Response:
-        calls = workspace.calls(request.query_params.get("method"))
-        return JSONResponse([{"method": c.method, "args": c.args, "ok": c.ok, "error": c.error} for c in calls])
-
-    async def inspect_messages(request: Request) -> Response:
-        channel_id = request.path_params["channel_id"]
-        if workspace.channel(channel_id) is None:
-            return JSONResponse({"error": "channel_not_found"}, status_code=404)
-        messages = workspace.messages(channel_id, include_replies=True)
-        return JSONResponse([workspace.message_payload(m) for m in messages])
-
-    async def inspect_ephemerals(request: Request) -> Response:
-        found = workspace.ephemerals(
-            user_id=request.query_params.get("user"), channel_id=request.query_params.get("channel")
-        )
-        return JSONResponse([{"channel": e.channel, "source": e.source, **e.to_api()} for e in found])
-
-    routes = [
-        Route("/api/{method}", web_api, methods=["GET", "POST"]),
-        Route("/upload/v1/{upload_id}", upload, methods=["POST"]),
-        Route("/files-pri/{team_and_file}/download/{name:path}", download, methods=["GET"]),
-        Route("/files-pri/{team_and_file}/{name:path}", download, methods=["GET"]),
-        Route("/response/{response_id}", response_url, methods=["POST"]),
-        WebSocketRoute(LINK_PATH, socket_mode_link),
-        Route("/_emulator/calls", inspect_calls, methods=["GET"]),
-        Route("/_emulator/channels/{channel_id}/messages", inspect_messages, methods=["GET"]),
-        Route("/_emulator/ephemerals", inspect_ephemerals, methods=["GET"]),
-    ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=ROUTES)
     app.state.workspace = workspace
     return app
-
 
 def _call(workspace: Workspace, method: str, args: JsonDict, token: str | None) -> JsonDict:
     if method == APPS_CONNECTIONS_OPEN:
