@@ -76,7 +76,9 @@ class ContentChoice:
 @dataclass(frozen=True)
 class TaskDraft:
     name: str
-    purpose: Purpose
+    # The template's purpose decides the task's: a draft that names another is refused, and
+    # None (the send modal has no purpose of its own) takes the template's.
+    purpose: Purpose | None
     kind: TemplateKind
     recipient_list_id: int | None
     signature_id: int | None
@@ -123,6 +125,10 @@ def check_draft(
         problems[TaskField.TEMPLATE] = f"The recipient list has no column for {names}. Add the column or pick another template."
     elif registered_templates and not template.provider_code:
         problems[TaskField.TEMPLATE] = unregistered(template.name)
+    elif draft.purpose is not None and draft.purpose != template.purpose:
+        problems[TaskField.TEMPLATE] = (f"“{template.name}” is a {template.purpose} template, so the task is "
+                                        f"{template.purpose}: it cannot be sent as {draft.purpose}.")
+    purpose = Purpose(template.purpose) if template is not None and template.purpose else draft.purpose
     default_link = draft.default_link
     if draft.kind is TemplateKind.CARD:
         if draft.fallback is not Fallback.NONE:
@@ -133,6 +139,9 @@ def check_draft(
                 problems[TaskField.FALLBACK_TEMPLATE] = f"“{fallback_template.name}” is not a {wanted} template."
             elif registered_templates and not fallback_template.provider_code:
                 problems[TaskField.FALLBACK_TEMPLATE] = unregistered(fallback_template.name)
+            elif not fallback_fits(fallback_template, purpose):
+                problems[TaskField.FALLBACK_TEMPLATE] = (f"“{fallback_template.name}” is promotional: a {purpose} "
+                                                         "card cannot fall back to it.")
         try:
             default_link = check_https(draft.default_link or "", "default link", TaskField.DEFAULT_LINK)
         except DomainError as error:
@@ -147,8 +156,22 @@ def check_draft(
     if problems:
         raise TaskInvalid(problems)
     fallback = draft.fallback if draft.kind is TemplateKind.CARD else Fallback.NONE
-    return replace(draft, name=name, default_link=default_link, fallback=fallback,
+    return replace(draft, name=name, purpose=purpose, default_link=default_link, fallback=fallback,
                    fallback_template_id=draft.fallback_template_id if fallback is not Fallback.NONE else None)
+
+
+def fallback_fits(fallback_template: ContentChoice, purpose: Purpose | None) -> bool:
+    """A notification's words may stand in for a promotional card, never the other way round:
+    a promotional fallback would reach people without the opt-out rules."""
+    return fallback_template.purpose != Purpose.PROMOTIONAL or purpose is Purpose.PROMOTIONAL
+
+
+def sent_as(task_purpose: str, *template_purposes: str | None) -> Purpose:
+    """The purpose a send is held to: promotional if the task or any template it sends is.
+    Checked again at send time, whatever door the task came through."""
+    if Purpose.PROMOTIONAL in (task_purpose, *template_purposes):
+        return Purpose.PROMOTIONAL
+    return Purpose.NOTIFICATION
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,11 @@ def _int(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
+def _purpose(value) -> Purpose | None:
+    """A purpose only a crafted payload names (the modal takes the template's): checked against it."""
+    return Purpose(value) if value in set(Purpose) else None
+
+
 def parse_form(values: dict, options: list[RecipientOption]) -> SendForm:
     send_date, send_time = _value(values, BlockId.SEND_DATE), _value(values, BlockId.SEND_TIME)
     recipients = _value(values, BlockId.SEND_RECIPIENTS)
@@ -68,7 +73,7 @@ def parse_form(values: dict, options: list[RecipientOption]) -> SendForm:
         pasted=_value(values, BlockId.SEND_PASTE) or "",
         file_id=files[0]["id"] if files else None,
         file_name=files[0].get("name", "recipient file") if files else "",
-        purpose=Purpose(_value(values, BlockId.SEND_PURPOSE) or Purpose.NOTIFICATION),
+        purpose=_purpose(_value(values, BlockId.SEND_PURPOSE)),
         kind=TemplateKind(_value(values, BlockId.SEND_KIND) or TemplateKind.TEXT),
         signature_id=_int(_value(values, BlockId.SEND_SIGNATURE)),
         template_id=_int(_value(values, BlockId.SEND_TEMPLATE)),
@@ -84,7 +89,7 @@ def parse_form(values: dict, options: list[RecipientOption]) -> SendForm:
 def form_from_task(task: TaskView, options: list[RecipientOption], tz: str) -> SendForm:
     local = to_local(task.send_at, tz) if task.send_at else None
     return SendForm(
-        name=task.name, recipients=f"list:{task.recipient_list_id}", purpose=Purpose(task.purpose),
+        name=task.name, recipients=f"list:{task.recipient_list_id}",
         kind=TemplateKind(task.kind), signature_id=task.signature_id, template_id=task.template_id,
         fallback=Fallback(task.fallback), fallback_template_id=task.fallback_template_id,
         default_link=task.default_link or "", send_date=local.date() if local else None,
@@ -117,7 +122,7 @@ class SendModal:
         list_id = state.list_id or (int(form.recipients.split(":")[1]) if form.recipients else None)
         preview = await anyio.to_thread.run_sync(lambda: preview_for(
             self._uow(), list_id=list_id, signature_id=form.signature_id, template_id=form.template_id,
-            purpose=form.purpose, style=SignatureStyle(settings.signature_style), optout_hint=settings.optout_hint,
+            style=SignatureStyle(settings.signature_style), optout_hint=settings.optout_hint,
             price_per_segment=settings.price_per_segment, currency=settings.currency))
         problem = "Pasted numbers are counted when you submit." if form.pasted and not list_id else None
         return build_send_modal(state, form, signatures=catalog.signatures, templates=catalog.templates,

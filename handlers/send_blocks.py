@@ -8,7 +8,7 @@ from datetime import date, time
 from typing import Any
 
 from domain.content import Purpose, TemplateKind
-from domain.tasks import TASK_NAME_MAX, ContentChoice, Fallback, Preview, TaskField
+from domain.tasks import TASK_NAME_MAX, ContentChoice, Fallback, Preview, TaskField, fallback_fits
 from handlers.block_kit import MODAL_UPLOAD_HINT, plain
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
@@ -39,7 +39,7 @@ class SendForm:
     pasted: str = ""
     file_id: str | None = None
     file_name: str = ""
-    purpose: Purpose = Purpose.NOTIFICATION
+    purpose: Purpose | None = None  # the template's; only a crafted payload names another
     kind: TemplateKind = TemplateKind.TEXT
     signature_id: int | None = None
     template_id: int | None = None
@@ -76,6 +76,19 @@ def _input(block_id: str, label: str, element: dict, *, optional: bool = False, 
 
 def _content_options(choices: Sequence[ContentChoice]) -> list[dict[str, Any]]:
     return [_option(str(c.id), c.name) for c in choices]
+
+
+def _template_options(templates: Sequence[ContentChoice]) -> list[dict[str, Any]]:
+    """Each template with its purpose: choosing the template chooses the task's purpose. (A
+    static select shows no option descriptions, so the purpose is part of the label.)"""
+    return [_option(str(t.id), f"{t.name[:55]} · {t.purpose}") for t in templates]
+
+
+PURPOSE_RULES = {
+    Purpose.NOTIFICATION: "Notification (the template's purpose): sent as written.",
+    Purpose.PROMOTIONAL: ("Promotional (the template's purpose): ends with the opt-out hint; numbers on the "
+                          "opt-out list and those messaged too often lately are skipped."),
+}
 
 
 def build_preview_blocks(preview: Preview | None, problem: str | None = None) -> Blocks:
@@ -141,11 +154,9 @@ def _recipient_blocks(state: SendModalState, form: SendForm) -> Blocks:
 
 def _content_blocks(form: SendForm, signatures: Sequence[ContentChoice], templates: Sequence[ContentChoice]) -> Blocks:
     kinds = [_option(k, k.capitalize()) for k in TemplateKind]
-    purposes = [_option(p, p.capitalize()) for p in Purpose]
     of_kind = [t for t in templates if t.kind == form.kind]
-    return [
-        _input(BlockId.SEND_PURPOSE, "Purpose", _select(ActionId.SEND_REFRESH, purposes, form.purpose, "Purpose"),
-               dispatch=True, hint="Promotional messages end with the opt-out hint."),
+    chosen = next((t for t in of_kind if t.id == form.template_id), None)
+    blocks = [
         _input(BlockId.SEND_KIND, "Message type", _select(ActionId.SEND_REFRESH, kinds, form.kind, "Message type"),
                dispatch=True),
         _input(BlockId.SEND_SIGNATURE, "Signature", _select(ActionId.SEND_REFRESH, _content_options(signatures),
@@ -154,11 +165,15 @@ def _content_blocks(form: SendForm, signatures: Sequence[ContentChoice], templat
                {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
                 "placeholder": plain("No approved signature yet: /sms signature add")}, dispatch=bool(signatures)),
         _input(BlockId.SEND_TEMPLATE, f"Template ({form.kind})",
-               _select(ActionId.SEND_REFRESH, _content_options(of_kind), str(form.template_id) if form.template_id else None,
+               _select(ActionId.SEND_REFRESH, _template_options(of_kind), str(form.template_id) if form.template_id else None,
                        f"An approved {form.kind} template") if of_kind else
                {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
                 "placeholder": plain(f"No approved {form.kind} template yet")}, dispatch=bool(of_kind)),
     ]
+    if chosen is not None:
+        blocks.append({"type": "context", "block_id": BlockId.SEND_PURPOSE,
+                       "elements": [plain(PURPOSE_RULES[Purpose(chosen.purpose)])]})
+    return blocks
 
 
 def _card_blocks(form: SendForm, templates: Sequence[ContentChoice]) -> Blocks:
@@ -167,10 +182,12 @@ def _card_blocks(form: SendForm, templates: Sequence[ContentChoice]) -> Blocks:
     blocks = [_input(BlockId.SEND_FALLBACK, "If the phone can't show cards",
                      _select(ActionId.SEND_REFRESH, fallbacks, form.fallback, "Fallback"), dispatch=True)]
     if form.fallback is not Fallback.NONE:
-        fallback_templates = [t for t in templates if t.kind == form.fallback.value]
+        main = next((t for t in templates if t.id == form.template_id), None)
+        purpose = Purpose(main.purpose) if main is not None and main.purpose else None
+        fallback_templates = [t for t in templates if t.kind == form.fallback.value and fallback_fits(t, purpose)]
         blocks.append(_input(
             BlockId.SEND_FALLBACK_TEMPLATE, f"Fallback template ({form.fallback})",
-            _select(ActionId.SEND_FIELD, _content_options(fallback_templates),
+            _select(ActionId.SEND_FIELD, _template_options(fallback_templates),
                     str(form.fallback_template_id) if form.fallback_template_id else None,
                     f"An approved {form.fallback} template") if fallback_templates else
             {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,

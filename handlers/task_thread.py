@@ -8,7 +8,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
-from domain.content import Purpose
 from domain.segments import SignatureStyle
 from domain.use_cases.tasks import TaskView, get_task, preview_for, record_task_thread
 from handlers.task_blocks import build_task_card
@@ -24,7 +23,7 @@ class TaskThread:
         settings = self._settings
         preview = await anyio.to_thread.run_sync(lambda: preview_for(
             self._uow(), list_id=task.recipient_list_id, signature_id=task.signature_id,
-            template_id=task.template_id, purpose=Purpose(task.purpose), style=SignatureStyle(settings.signature_style),
+            template_id=task.template_id, style=SignatureStyle(settings.signature_style),
             optout_hint=settings.optout_hint, price_per_segment=settings.price_per_segment, currency=settings.currency))
         return build_task_card(task, preview, deleted=deleted)
 

@@ -153,7 +153,7 @@ async def copy_modal(uow, settings, user_id: str, channel: str, task_id: int, *,
         options = [o for o in options if o.value != chosen.value]
     if not any(o.value == chosen.value for o in options):
         options.append(chosen)
-    form = SendForm(name=draft.name, purpose=draft.purpose, kind=draft.kind, signature_id=draft.signature_id,
+    form = SendForm(name=draft.name, kind=draft.kind, signature_id=draft.signature_id,
                     template_id=draft.template_id, fallback=draft.fallback,
                     fallback_template_id=draft.fallback_template_id, default_link=draft.default_link or "",
                     recipients=chosen.value if recipients else None, recipient_options=options)

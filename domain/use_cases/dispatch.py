@@ -15,7 +15,7 @@ from domain.dispatch import Claim, MessagePlan, Outcome, Progress, ReceiptUpdate
 from domain.schedule import SendWindow, is_stale
 from domain.segments import SignatureStyle
 from domain.task_state import FINAL_STATUSES, TaskAction, TaskStatus, next_status
-from domain.tasks import Composition
+from domain.tasks import Composition, sent_as
 from domain.use_cases.retention import saved_totals
 from domain.use_cases.tasks import TaskView, existing_task, view_of
 from storage.tables import AuditEntry
@@ -49,14 +49,15 @@ def start_due_tasks(uow: UnitOfWork, now: datetime, window: SendWindow,
                 continue  # the stale-task sweep cancels it
             if task.thread_ts is None:
                 continue  # its thread is still being opened, and a send tells everything there
-            if task.purpose == Purpose.PROMOTIONAL and not window.contains(now):
+            promotional = _sent_as(uow, task) is Purpose.PROMOTIONAL
+            if promotional and not window.contains(now):
                 continue
             if not uow.tasks.move(task.id, from_status=TaskStatus.scheduled,
                                   to_status=next_status(task.status, TaskAction.start)):
                 continue
             count = uow.task_recipients.materialize(task.id, task.recipient_list_id)
             skipped = 0
-            if task.purpose == Purpose.PROMOTIONAL:
+            if promotional:
                 skipped = uow.opt_outs.skip_opted_out(task.id, OPTED_OUT)
                 if fatigue is not None:
                     skipped += uow.opt_outs.skip_fatigued(task.id, since=fatigue.since(now),
@@ -72,6 +73,13 @@ def sending_task_ids(uow: UnitOfWork) -> list[int]:
         return uow.tasks.ids_in(TaskStatus.sending)
 
 
+def _sent_as(uow: UnitOfWork, task) -> Purpose:
+    templates = [uow.templates.get(task.template_id)]
+    if task.fallback_template_id:
+        templates.append(uow.templates.get(task.fallback_template_id))
+    return sent_as(task.purpose, *(template.purpose for template in templates))
+
+
 def _message_plan(uow: UnitOfWork, task, composition: Composition) -> MessagePlan:
     template, signature = uow.templates.get(task.template_id), uow.signatures.get(task.signature_id)
     columns = uow.recipient_lists.get(task.recipient_list_id).variables
@@ -82,7 +90,7 @@ def _message_plan(uow: UnitOfWork, task, composition: Composition) -> MessagePla
         if task.fallback_template_id:
             fallback = uow.templates.get(task.fallback_template_id)
     return MessagePlan(
-        template.body, signature.name, Purpose(task.purpose), SignatureStyle(composition.style),
+        template.body, signature.name, _sent_as(uow, task), SignatureStyle(composition.style),
         composition.optout_hint, list(columns), task.kind, card, fallback.body if fallback else None,
         media_urls=tuple(template.media_urls) if task.kind == "digital" else (),
         template_name=template.name, template_code=template.provider_code,

@@ -24,6 +24,7 @@ from domain.tasks import (
     check_draft,
     check_message_length,
     preview_message,
+    sent_as,
 )
 from storage.tables import AuditEntry, Signature, Task, Template
 from storage.uow import SqlUnitOfWork as UnitOfWork
@@ -336,7 +337,7 @@ def recipient_choices(uow: UnitOfWork, user_id: str, channel_id: str, limit: int
 
 
 def preview_for(uow: UnitOfWork, *, list_id: int | None, signature_id: int | None, template_id: int | None,
-                purpose: Purpose, style: SignatureStyle, optout_hint: str, price_per_segment: Decimal,
+                style: SignatureStyle, optout_hint: str, price_per_segment: Decimal,
                 currency: str) -> Preview | None:
     """The preview of the first recipient's message, or why there is none yet."""
     if not (list_id and signature_id and template_id):
@@ -346,7 +347,8 @@ def preview_for(uow: UnitOfWork, *, list_id: int | None, signature_id: int | Non
         signature, template = uow.signatures.get(signature_id), uow.templates.get(template_id)
         if recipients is None or signature is None or template is None:
             return None
-        return preview_message(body=template.body, signature=signature.name, purpose=purpose, style=style,
+        return preview_message(body=template.body, signature=signature.name, purpose=sent_as(template.purpose),
+                               style=style,
                                optout_hint=optout_hint, first_recipient=recipients.first,
                                recipients=recipients.summary.count, price_per_segment=price_per_segment,
                                currency=currency)

@@ -72,7 +72,6 @@ def test_from_upload_to_a_completed_send_with_details(page: Page, sandbox, scree
     expect(send).to_be_visible()
     send.get_by_label("Task name").fill("Spring sale")
     choose(send, "Recipients", send.get_by_label("Recipients").locator("option", has_text=SAMPLE_FILENAME).inner_text())
-    choose(send, "Purpose", "Promotional")
     fallback = send.get_by_label("If the phone can't show cards")
     expect(fallback).to_have_count(0)
     shoot(page, screenshots, "03-send-modal")
@@ -82,9 +81,10 @@ def test_from_upload_to_a_completed_send_with_details(page: Page, sandbox, scree
     expect(fallback).to_be_visible()
     expect(send.get_by_label("Task name")).to_have_value("Spring sale")  # typed values survive the update
     choose(send, "Signature", "Acme")
-    choose(send, "Template (card)", "Spring sale card")
+    choose(send, "Template (card)", "Spring sale card · promotional")
+    expect(send).to_contain_text("Promotional (the template's purpose)")
     choose(send, "If the phone can't show cards", "Text SMS")
-    send.get_by_label("Fallback template (text)").select_option(label="Order shipped")
+    send.get_by_label("Fallback template (text)").select_option(label="Order shipped · notification")
     expect(send).to_contain_text("【Acme】Hi Li Wei, our spring sale starts today.")  # the live preview
     fallback.scroll_into_view_if_needed()
     shoot(page, screenshots, "04-card-with-fallback")

@@ -80,7 +80,7 @@ async def eventually(check, timeout: float = 15.0):
 
 
 def approved_task(runtime, catalog, clock, workspace, recipients: int = RECIPIENTS,  # noqa: F811
-                  template: str = "Receipt", purpose: Purpose = Purpose.NOTIFICATION, thread: bool = True) -> int:
+                  template: str = "Receipt", purpose: Purpose | None = None, thread: bool = True) -> int:
     csv = "phone,name,coupon\n" + "".join(f"1380013{n:04d},N{n},C{n}\n" for n in range(recipients))
     summary = import_file(runtime.uow(), csv.encode(), ImportSource("U0SENDER01", GENERAL_CHANNEL_ID, "file", "big.csv"),
                           limits=Limits(1 << 20, 10_000), normalizer=PhoneNormalizer("CN"))
@@ -206,6 +206,29 @@ async def test_a_throttled_send_pauses_and_can_be_resumed_or_stopped(workspace, 
     assert counts.get("pending", 0) == 0 and counts.get("skipped", 0) > 0
     assert _state_max(gateway) <= 1
     assert note
+    await ticker.provider.aclose()
+
+
+async def test_a_promotional_template_is_sent_as_promotional_whatever_its_task_says(
+        workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
+    """A task stored as a notification with a promotional template (made before the purpose
+    followed the template, or through a door that skipped the check) still skips the opted-out
+    number when it starts: the send is held to its template's purpose."""
+    from storage.tables import OptOut
+
+    clock.now = datetime(2026, 11, 23, 4, 0, tzinfo=timezone.utc)
+    task_id, _ = approved_task(bot_runtime, catalog, clock, workspace, recipients=20, template="Coupon")
+    with bot_runtime.uow() as uow:
+        task = uow.tasks.get(task_id)
+        task.purpose = "notification"
+        uow._session.add(task)
+        uow._session.add(OptOut(phone="+8613800130003", source="test"))
+        uow.commit()
+    _client, ticker = await started(bot_runtime, emulator, gateway, task_id)
+    await eventually(lambda: status_of(bot_runtime, task_id)[0] == "completed")
+    assert status_of(bot_runtime, task_id)[1]["skipped"] == 1
+    assert gateway[2].submissions_for("+8613800130003") == 0
+    assert gateway[2].submissions_for("+8613800130004") == 1
     await ticker.provider.aclose()
 
 

@@ -37,7 +37,6 @@ async def test_resend_to_failed_opens_a_copy_with_exactly_the_failed_and_no_rece
     # Submitted, it is a new task waiting for approval like any other.
     await driver.view_submission(SENDER_ID, modal.id, {
         BlockId.SEND_NAME: {ActionId.SEND_FIELD: text("Big send, again")},
-        BlockId.SEND_PURPOSE: {ActionId.SEND_REFRESH: select("notification")},
         BlockId.SEND_KIND: {ActionId.SEND_REFRESH: select("text")},
         BlockId.SEND_SIGNATURE: {ActionId.SEND_REFRESH: select(catalog["signature"])},
         BlockId.SEND_TEMPLATE: {ActionId.SEND_REFRESH: select(catalog["Receipt"])},

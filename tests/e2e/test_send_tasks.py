@@ -56,6 +56,9 @@ def catalog(bot_runtime, workspace, clock):
                           ImportSource(SENDER_ID, GENERAL_CHANNEL_ID, "file", "list.csv"),
                           limits=Limits(1 << 20, 1000), normalizer=PhoneNormalizer("CN"))
     ids["list"] = summary.list_id
+    ids["coupon_list"] = import_file(uow(), b"phone,coupon\n13800138000,C1\n",
+                                     ImportSource(SENDER_ID, GENERAL_CHANNEL_ID, "file", "coupons.csv"),
+                                     limits=Limits(1 << 20, 1000), normalizer=PhoneNormalizer("CN")).list_id
     return ids
 
 
@@ -79,7 +82,6 @@ def form(catalog, **changes) -> dict:
     values = {
         BlockId.SEND_NAME: {ActionId.SEND_FIELD: text("November receipts")},
         BlockId.SEND_RECIPIENTS: {ActionId.SEND_REFRESH: select(f"list:{catalog['list']}")},
-        BlockId.SEND_PURPOSE: {ActionId.SEND_REFRESH: select("notification")},
         BlockId.SEND_KIND: {ActionId.SEND_REFRESH: select("text")},
         BlockId.SEND_SIGNATURE: {ActionId.SEND_REFRESH: select(catalog["signature"])},
         BlockId.SEND_TEMPLATE: {ActionId.SEND_REFRESH: select(catalog["Receipt"])},
@@ -117,7 +119,7 @@ async def test_choosing_card_rerenders_templates_and_reveals_the_fallback(worksp
     card = await eventually(lambda: (v := workspace.views.get(modal.id)) and
                             BlockId.SEND_FALLBACK in [b.get("block_id") for b in v.blocks] and v)
     template_block = next(b for b in card.blocks if b.get("block_id") == BlockId.SEND_TEMPLATE)
-    assert [o["text"]["text"] for o in template_block["element"]["options"]] == ["Spring card"]
+    assert [o["text"]["text"] for o in template_block["element"]["options"]] == ["Spring card · promotional"]
     assert BlockId.SEND_FALLBACK_TEMPLATE not in [b.get("block_id") for b in card.blocks]
     await driver.block_actions(SENDER_ID, ActionId.SEND_REFRESH, view_id=modal.id, block_id=BlockId.SEND_FALLBACK,
                                selected_option={"value": "text"})
@@ -447,17 +449,54 @@ async def test_two_choices_made_before_the_modal_rerendered_both_show(workspace,
     to_card = payloads.block_actions_payload(workspace, SENDER_ID, ActionId.SEND_REFRESH, block_id=BlockId.SEND_KIND,
                                              view_id=modal.id, message=None, value=None,
                                              selected_option={"value": "card"})
-    to_promotional = payloads.block_actions_payload(
-        workspace, SENDER_ID, ActionId.SEND_REFRESH, block_id=BlockId.SEND_PURPOSE, view_id=modal.id, message=None,
-        value=None, selected_option={"value": "promotional"})
+    to_acme = payloads.block_actions_payload(
+        workspace, SENDER_ID, ActionId.SEND_REFRESH, block_id=BlockId.SEND_SIGNATURE, view_id=modal.id, message=None,
+        value=None, selected_option={"value": str(catalog["signature"])})
     await driver.send_interaction(to_card)
     await eventually(lambda: BlockId.SEND_FALLBACK in [b.get("block_id") for b in workspace.views.get(modal.id).blocks])
-    await driver.send_interaction(to_promotional)
+    await driver.send_interaction(to_acme)
 
     def chosen(block_id):
         block = next(b for b in workspace.views.get(modal.id).blocks if b.get("block_id") == block_id)
         return (block["element"].get("initial_option") or {}).get("value")
 
-    await eventually(lambda: chosen(BlockId.SEND_PURPOSE) == "promotional")
+    await eventually(lambda: chosen(BlockId.SEND_SIGNATURE) == str(catalog["signature"]))
     assert chosen(BlockId.SEND_KIND) == "card"
     assert BlockId.SEND_FALLBACK in [b.get("block_id") for b in workspace.views.get(modal.id).blocks]
+
+
+async def test_the_template_decides_the_purpose_and_the_modal_says_so(workspace, driver, catalog):
+    modal = await open_send_modal(workspace, driver)
+    template_block = next(b for b in modal.blocks if b.get("block_id") == BlockId.SEND_TEMPLATE)
+    labels = [o["text"]["text"] for o in template_block["element"]["options"]]
+    assert labels == ["Receipt · notification", "Coupon · promotional", "Long · notification"]
+    assert BlockId.SEND_PURPOSE not in [b.get("block_id") for b in modal.blocks]  # no purpose of its own
+    workspace.views.set_state(modal.id, form(catalog))
+    await driver.block_actions(SENDER_ID, ActionId.SEND_REFRESH, view_id=modal.id, block_id=BlockId.SEND_TEMPLATE,
+                               selected_option={"value": str(catalog["Coupon"])})
+    shown = await eventually(lambda: [b for b in workspace.views.get(modal.id).blocks
+                                      if b.get("block_id") == BlockId.SEND_PURPOSE])
+    assert "Promotional (the template's purpose)" in shown[0]["elements"][0]["text"]
+    assert "opt-out list" in shown[0]["elements"][0]["text"]
+
+
+@pytest.mark.parametrize(("template", "purpose"), [("Coupon", "notification"), ("Receipt", "promotional")])
+async def test_a_crafted_purpose_other_than_the_templates_is_refused(workspace, driver, catalog, bot_runtime,
+                                                                     template, purpose):
+    modal = await open_send_modal(workspace, driver)
+    values = form(catalog, template={ActionId.SEND_REFRESH: select(catalog[template])})
+    values[BlockId.SEND_PURPOSE] = {ActionId.SEND_REFRESH: select(purpose)}
+    if template == "Coupon":  # the list needs the coupon column
+        values[BlockId.SEND_RECIPIENTS] = {ActionId.SEND_REFRESH: select(f"list:{catalog['coupon_list']}")}
+    await driver.crafted_view_submission(SENDER_ID, modal.id, values)
+    assert f"cannot be sent as {purpose}" in workspace.submissions[-1].errors[BlockId.SEND_TEMPLATE]
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(1) is None
+    assert cards(workspace) == []
+
+
+async def test_a_coupon_sent_from_the_modal_is_promotional(workspace, driver, catalog, bot_runtime):
+    await submit_valid_task(workspace, driver, catalog, template={ActionId.SEND_REFRESH: select(catalog["Coupon"])},
+                            recipients={ActionId.SEND_REFRESH: select(f"list:{catalog['coupon_list']}")})
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(1).purpose == "promotional"

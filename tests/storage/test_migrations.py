@@ -79,3 +79,35 @@ def test_0010_moves_who_ended_a_task_out_of_its_reason(migrated_database_url):
         engine.dispose()
     assert tasks["canceled"] == ("W0GRID001", None)
     assert tasks["rejected"] == (None, "not <@U1>, as typed")  # a person's own words stay as written
+
+
+def test_0011_makes_a_task_sent_with_a_promotional_template_promotional(migrated_database_url):
+    """Before 0011 the send modal let a promotional template go out as a notification."""
+    from alembic import command
+    from sqlmodel import Session, select
+
+    from storage.migrate import alembic_config
+    from storage.tables import RecipientList, Signature, Task, Template
+
+    engine = make_engine(migrated_database_url)
+    try:
+        with Session(engine) as session:
+            recipients = RecipientList(created_by="U1", channel_id="C1", source="file", variables=[])
+            signature = Signature(name="Acme", name_key="acme", status="approved", created_by="U1")
+            templates = {purpose: Template(name=purpose, name_key=purpose, kind="text", purpose=purpose, body="Hi",
+                                           status="approved", created_by="U1")
+                         for purpose in ("notification", "promotional")}
+            session.add_all([recipients, signature, *templates.values()])
+            session.flush()
+            for name, template in (("coupon as notice", "promotional"), ("receipt", "notification")):
+                session.add(Task(name=name, status="scheduled", purpose="notification", kind="text",
+                                 signature_id=signature.id, template_id=templates[template].id,
+                                 recipient_list_id=recipients.id, created_by="U1", origin_channel="C1"))
+            session.commit()
+        command.stamp(alembic_config(migrated_database_url), "0010")
+        upgrade(migrated_database_url)
+        with Session(engine) as session:
+            purposes = {t.name: t.purpose for t in session.exec(select(Task))}
+    finally:
+        engine.dispose()
+    assert purposes == {"coupon as notice": "promotional", "receipt": "notification"}

@@ -11,6 +11,7 @@ from domain.schedule import SendWindow
 from domain.segments import SignatureStyle, measure
 from domain.tasks import (
     ContentChoice, Fallback, RecipientsSummary, TaskDraft, TaskField, TaskInvalid, check_draft, preview_message,
+    sent_as,
 )
 
 NOW = datetime(2025, 3, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
@@ -145,3 +146,35 @@ def test_a_test_send_takes_a_few_usable_numbers_and_names_a_bad_one_by_its_last_
                          ("12345678", "5678 is not usable")):
         with pytest.raises(DomainError, match=reason):
             check_test_numbers(text, normalizer)
+
+
+NOTICE = ContentChoice(5, "Notice", "approved", "text", "notification", "Hi ${name}")
+
+
+def test_the_task_takes_its_templates_purpose():
+    assert check(replace(DRAFT, purpose=None)).purpose is Purpose.PROMOTIONAL
+    assert check(replace(DRAFT, purpose=None), template=NOTICE).purpose is Purpose.NOTIFICATION
+
+
+@pytest.mark.parametrize(("purpose", "template"), [(Purpose.NOTIFICATION, TEXT), (Purpose.PROMOTIONAL, NOTICE)])
+def test_a_purpose_other_than_the_templates_is_refused(purpose, template):
+    found = problems(replace(DRAFT, purpose=purpose), template=template)
+    assert f"cannot be sent as {purpose}" in found[TaskField.TEMPLATE]
+
+
+def test_a_notification_card_cannot_fall_back_to_a_promotional_template():
+    notice_card = ContentChoice(6, "Notice card", "approved", "card", "notification", "Hi ${name}")
+    found = problems(replace(CARD_DRAFT, purpose=None), template=notice_card, fallback_template=TEXT)
+    assert "is promotional" in found[TaskField.FALLBACK_TEMPLATE]
+    # a notification's words may stand in for a promotional card
+    assert check(replace(CARD_DRAFT, purpose=None), fallback_template=NOTICE).fallback_template_id == 2
+
+
+@pytest.mark.parametrize(("task", "templates", "expected"), [
+    ("notification", ("notification",), Purpose.NOTIFICATION),
+    ("notification", ("promotional",), Purpose.PROMOTIONAL),
+    ("notification", ("notification", "promotional"), Purpose.PROMOTIONAL),
+    ("promotional", ("notification",), Purpose.PROMOTIONAL),
+])
+def test_a_send_is_held_to_promotional_if_any_part_of_it_is(task, templates, expected):
+    assert sent_as(task, *templates) is expected

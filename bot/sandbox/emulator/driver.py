@@ -151,6 +151,17 @@ class SlackDriver:
         )
         return response
 
+    async def crafted_view_submission(self, user_id: str, view_id: str, values: dict[str, dict[str, Any]]) -> httpx.Response:
+        """A submission whose state.values are sent exactly as given, inputs the modal never
+        showed included: what a crafted request signed with a stolen session could carry."""
+        self._open_view(user_id, view_id)
+        self.workspace.views.set_state(view_id, values)
+        response = await self.send_interaction(payloads.view_submission_payload(self.workspace, user_id, view_id))
+        apply_submission_answer(
+            self.workspace, view_id, response.status_code, response.text, response.elapsed.total_seconds()
+        )
+        return response
+
     async def view_closed(self, user_id: str, view_id: str) -> httpx.Response | None:
         """The person closes the modal; Slack tells the app only if it asked (notify_on_close)."""
         view = self._open_view(user_id, view_id)
