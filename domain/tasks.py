@@ -95,6 +95,15 @@ class RecipientsSummary:
     columns: Sequence[str]
 
 
+def check_one_recipient_source(*, chosen: bool, pasted: bool, uploaded: bool) -> None:
+    """A send goes to exactly one list: two sources at once would silently drop one of them."""
+    given = [name for name, is_given in (("a chosen import or audience", chosen), ("pasted numbers", pasted),
+                                         ("an uploaded file", uploaded)) if is_given]
+    if len(given) > 1:
+        raise TaskFieldError(TaskField.RECIPIENTS, f"Choose one source of recipients: this form has "
+                                                   f"{' and '.join(given)}. Clear all but one.")
+
+
 def unregistered(template_name: str) -> str:
     return (f"The SMS provider sends only templates registered with it, and “{template_name}” has no provider "
             f"code yet: an approver sets it with /sms template code {template_name} <code>.")

@@ -19,7 +19,14 @@ from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits, RecipientFileError
 from domain.recipient_import import NothingToImport, summary_line
 from domain.spreadsheets import invalid_rows_xlsx
-from domain.use_cases.recipients import ImportSource, ImportSummary, import_file, import_pasted
+from domain.use_cases.recipients import (
+    ImportSource,
+    ImportSummary,
+    PreparedImport,
+    import_file,
+    import_pasted,
+    prepare_file,
+)
 from handlers import listeners
 from handlers.ids import ActionId, BlockId, CallbackId, EventType
 from handlers.payloads import ImportModalState
@@ -123,6 +130,14 @@ async def download_and_import(client: AsyncWebClient, uow, settings: ImportSetti
     _info, data = await download_private_file(client, file_id, settings.limits)
     return await anyio.to_thread.run_sync(lambda: import_file(
         uow(), data, source, limits=settings.limits, normalizer=settings.normalizer, progress=progress))
+
+
+async def prepare_slack_file(client: AsyncWebClient, settings: ImportSettings, file_id: str,
+                             source: ImportSource) -> PreparedImport:
+    """A Slack file read and normalised, not stored: the caller stores it with what it is for."""
+    _info, data = await download_private_file(client, file_id, settings.limits)
+    return await anyio.to_thread.run_sync(lambda: prepare_file(
+        data, source, limits=settings.limits, normalizer=settings.normalizer))
 
 
 async def send_invalid_report(client: AsyncWebClient, user_id: str, name: str, invalid_rows: list) -> bool:

@@ -15,9 +15,17 @@ from domain.errors import DomainError
 from domain.recipient_import import summary_line
 from domain.schedule import from_local, to_local
 from domain.segments import SignatureStyle
-from domain.tasks import Composition, Fallback, TaskDraft, TaskInvalid
-from domain.use_cases.recipients import ImportSource, import_pasted
+from domain.tasks import (
+    Composition,
+    Fallback,
+    TaskDraft,
+    TaskFieldError,
+    TaskInvalid,
+    check_one_recipient_source,
+)
+from domain.use_cases.recipients import ImportSource, PreparedImport, prepare_pasted
 from domain.use_cases.tasks import (
+    precheck_draft,
     TaskView,
     create_task,
     edit_task,
@@ -28,7 +36,7 @@ from domain.use_cases.tasks import (
 from handlers import listeners
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
-from handlers.recipients import ImportSettings, download_and_import, send_invalid_report
+from handlers.recipients import ImportSettings, prepare_slack_file, send_invalid_report
 from handlers.task_thread import on_task_submitted
 from handlers.send_blocks import (
     FIELD_BLOCKS,
@@ -111,15 +119,24 @@ class SendModal:
     def __init__(self, uow, settings) -> None:
         self._uow, self._settings = uow, settings
 
-    async def options(self, user_id: str, channel_id: str) -> list[RecipientOption]:
-        choices = await anyio.to_thread.run_sync(recipient_choices, self._uow(), user_id, channel_id)
-        return [RecipientOption(f"list:{list_id}", label) for list_id, label in choices]
+    async def options(self, user_id: str, state: SendModalState) -> list[RecipientOption]:
+        """The person's recent imports and the audiences, and the list the modal was opened
+        with (an import, or a copy's original recipients), kept on every re-render."""
+        choices = await anyio.to_thread.run_sync(recipient_choices, self._uow(), user_id, state.channel_id)
+        options = [RecipientOption(f"list:{list_id}", label) for list_id, label in choices]
+        previous = "This task's recipients" if state.task_id is not None else "The same recipients as the original"
+        for list_id, label in ((state.list_id, "Recipients: the chosen import"), (state.previous_list_id, previous)):
+            if list_id is not None and not any(o.value == f"list:{list_id}" for o in options):
+                options.append(RecipientOption(f"list:{list_id}", label))
+        return options
 
     async def render(self, state: SendModalState, form: SendForm, *, editing: bool = False,
                      notice: str | None = None) -> dict:
         settings = self._settings
         catalog = await anyio.to_thread.run_sync(send_choices, self._uow())
-        list_id = state.list_id or (int(form.recipients.split(":")[1]) if form.recipients else None)
+        if form.signature_id is None and len(catalog.signatures) == 1:
+            form.signature_id = catalog.signatures[0].id  # nothing to choose
+        list_id = state.list_id or _list_id(form.recipients)
         preview = await anyio.to_thread.run_sync(lambda: preview_for(
             self._uow(), list_id=list_id, signature_id=form.signature_id, template_id=form.template_id,
             style=SignatureStyle(settings.signature_style), optout_hint=settings.optout_hint,
@@ -134,11 +151,8 @@ async def open_send_modal(client, uow, settings, trigger_id: str, user_id: str, 
                           form: SendForm | None = None) -> None:
     """The send modal as `/sms send` opens it (also the Home tab's New send)."""
     modal = SendModal(uow, settings)
-    options = await modal.options(user_id, state.channel_id)
     form = form or SendForm()
-    form.recipient_options = options
-    if state.list_id is not None and not any(o.value == f"list:{state.list_id}" for o in options):
-        form.recipient_options.append(RecipientOption(f"list:{state.list_id}", "Recipients: the chosen import"))
+    form.recipient_options = await modal.options(user_id, state)
     await client.views_open(trigger_id=trigger_id, view=await modal.render(state, form))
 
 
@@ -160,7 +174,7 @@ async def refresh(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, settin
     await ack()
     view = body["view"]
     modal = SendModal(uow, settings)
-    form = parse_form(view["state"]["values"], await modal.options(body["user"]["id"], ref.channel_id))
+    form = parse_form(view["state"]["values"], await modal.options(body["user"]["id"], ref))
     rendered = await modal.render(ref, form, editing=ref.task_id is not None)
     try:
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=rendered)
@@ -172,47 +186,74 @@ async def refresh(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, settin
         await client.views_update(view_id=view["id"], view=rendered)
 
 
+def _recipients_block(state: SendModalState) -> str:
+    """Where a recipients problem shows: a fixed import is a section, which can't hold an error."""
+    return BlockId.SEND_NAME if state.list_id is not None else BlockId.SEND_RECIPIENTS
+
+
 async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
                  import_settings: ImportSettings, ref: SendModalState) -> None:
     form = parse_form(view["state"]["values"], [])
     tz = await user_timezone(client, actor.user_id, settings.timezone)
-    list_id = ref.list_id or (int(form.recipients.split(":")[1]) if form.recipients else None)
-    if form.file_id and list_id is None and not form.pasted.strip():
-        # Reading a large file takes longer than Slack waits for the answer to a submission.
-        await ack(response_action="update", view=build_working_view(f"Importing {form.file_name}…"))
-        await submit_with_file(client, uow, settings, import_settings, clock, actor, view["id"], ref, form, tz)
+    list_id = ref.list_id or _list_id(form.recipients)
+    try:
+        check_one_recipient_source(chosen=list_id is not None, pasted=bool(form.pasted.strip()),
+                                   uploaded=form.file_id is not None)
+    except TaskFieldError as error:
+        await ack(response_action="errors", errors={_recipients_block(ref): error_text(error)})
+        return
+    if form.file_id:
+        await submit_with_file(ack, client, uow, settings, import_settings, clock, actor, view["id"], ref, form, tz)
         return
     errors: dict[str, str] = {}
-    if form.pasted.strip() and list_id is None:
+    new_recipients = None
+    if form.pasted.strip():
         source = ImportSource(user_id=actor.user_id, channel_id=ref.channel_id, kind="paste", name="pasted numbers")
         try:
-            list_id = (await anyio.to_thread.run_sync(lambda: import_pasted(
-                uow(), form.pasted, source, normalizer=import_settings.normalizer))).list_id
+            new_recipients = prepare_pasted(form.pasted, source, normalizer=import_settings.normalizer)
         except DomainError as error:
             errors[BlockId.SEND_PASTE] = error_text(error)
     draft, time_error = build_draft(form, list_id, tz)
-    if time_error:
-        errors.update(time_error)
+    errors.update(time_error)
     task = None
     try:
-        task = await save_task(uow, settings, clock, actor, ref, draft)
+        task = await save_task(uow, settings, clock, actor, ref, draft, new_recipients)
     except TaskInvalid as invalid:
         errors.update({FIELD_BLOCKS[field]: message for field, message in invalid.problems.items()})
     except DomainError as error:
         errors.setdefault(BlockId.SEND_NAME, error_text(error))
     if errors:
+        if BlockId.SEND_PASTE in errors:
+            errors.pop(BlockId.SEND_RECIPIENTS, None)  # the pasted numbers' own problem says it
         if BlockId.SEND_RECIPIENTS in errors and ref.list_id is not None:
-            errors[BlockId.SEND_NAME] = errors.pop(BlockId.SEND_RECIPIENTS)  # a section can't hold an error
+            errors[BlockId.SEND_NAME] = errors.pop(BlockId.SEND_RECIPIENTS)
         await ack(response_action="errors", errors=errors)
         return
     await ack()
     await on_task_submitted(client, uow, settings, task, actor, edited=ref.task_id is not None)
 
 
-async def submit_with_file(client, uow, settings, import_settings: ImportSettings, clock, actor: Actor, view_id: str,
-                           state: SendModalState, form: SendForm, tz: str) -> None:
+def _list_id(recipients: str | None) -> int | None:
+    return int(recipients.split(":")[1]) if recipients else None
+
+
+async def submit_with_file(ack: AsyncAck, client, uow, settings, import_settings: ImportSettings, clock, actor: Actor,
+                           view_id: str, state: SendModalState, form: SendForm, tz: str) -> None:
+    """Everything but the recipients is checked first, inline; then the file is read while the
+    modal says so (longer than Slack waits for an answer), and stored only with its task."""
+    draft, time_error = build_draft(form, None, tz)
+    problems = dict(time_error)
+    try:
+        await anyio.to_thread.run_sync(lambda: precheck_draft(
+            uow(), draft, clock(), settings.sending_window, composition(settings)))
+    except TaskInvalid as invalid:
+        problems.update({FIELD_BLOCKS[field]: message for field, message in invalid.problems.items()})
+    if problems:
+        await ack(response_action="errors", errors=problems)
+        return
+    await ack(response_action="update", view=build_working_view(f"Importing {form.file_name}…"))
     modal = SendModal(uow, settings)
-    form.recipient_options = await modal.options(actor.user_id, state.channel_id)
+    form.recipient_options = await modal.options(actor.user_id, state)
 
     async def show_form(notice: str) -> None:
         await client.views_update(view_id=view_id, view=await modal.render(state, form, notice=notice))
@@ -220,38 +261,30 @@ async def submit_with_file(client, uow, settings, import_settings: ImportSetting
     source = ImportSource(user_id=actor.user_id, channel_id=state.channel_id, kind="file", name=form.file_name,
                           slack_file_id=form.file_id)
     try:
-        summary = await download_and_import(client, uow, import_settings, form.file_id, source)
-    except DomainError as error:
-        await show_form(f"{form.file_name} was not imported: {error}")
-        return
-    await send_invalid_report(client, actor.user_id, form.file_name, summary.invalid_rows)
-    form.file_id, form.recipients = None, f"list:{summary.list_id}"
-    form.recipient_options = await modal.options(actor.user_id, state.channel_id)
-    draft, time_error = build_draft(form, summary.list_id, tz)
-    if time_error:
-        await show_form(next(iter(time_error.values())))
-        return
-    try:
-        task = await save_task(uow, settings, clock, actor, state, draft)
+        prepared = await prepare_slack_file(client, import_settings, form.file_id, source)
+        task = await save_task(uow, settings, clock, actor, state, draft, prepared)
     except TaskInvalid as invalid:
-        await show_form(" ".join(invalid.problems.values()))
+        await show_form(f"Nothing was saved: {' '.join(invalid.problems.values())} Fix the file and upload it again.")
         return
     except DomainError as error:
-        await show_form(error_text(error))
+        await show_form(f"{form.file_name} was not imported: {error_text(error)}")
         return
+    outcome = prepared.outcome
+    await send_invalid_report(client, actor.user_id, form.file_name, outcome.invalid)
     await client.views_update(view_id=view_id, view=build_done_view(
-        f"*{task.name}* is waiting for approval: {summary_line(summary)} from {form.file_name}."))
+        f"*{task.name}* is waiting for approval: {summary_line(outcome)} from {form.file_name}."))
     await on_task_submitted(client, uow, settings, task, actor, edited=state.task_id is not None)
 
 
-async def save_task(uow, settings, clock, actor: Actor, state: SendModalState, draft: TaskDraft) -> TaskView:
+async def save_task(uow, settings, clock, actor: Actor, state: SendModalState, draft: TaskDraft,
+                    new_recipients: PreparedImport | None = None) -> TaskView:
     if state.task_id is not None:
         return await anyio.to_thread.run_sync(lambda: edit_task(
             uow(), state.task_id, draft, actor, now=clock(), window=settings.sending_window,
-            composition=composition(settings)))
+            composition=composition(settings), new_recipients=new_recipients))
     return await anyio.to_thread.run_sync(lambda: create_task(
         uow(), draft, actor, origin_channel=state.channel_id, now=clock(), window=settings.sending_window,
-        composition=composition(settings)))
+        composition=composition(settings), new_recipients=new_recipients))
 
 
 def composition(settings) -> Composition:

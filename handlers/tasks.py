@@ -101,10 +101,9 @@ async def edit(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, 
     await ack()
     task = await anyio.to_thread.run_sync(task_to_edit, uow(), ref.id, actor)
     modal = SendModal(uow, settings)
-    state = SendModalState(channel_id=task.origin_channel, task_id=task.id, version=task.version)
-    options = await modal.options(task.created_by, task.origin_channel)
-    if not any(o.value == f"list:{task.recipient_list_id}" for o in options):
-        options.append(RecipientOption(f"list:{task.recipient_list_id}", f"This task's {task.recipient_count:,} recipients"))
+    state = SendModalState(channel_id=task.origin_channel, task_id=task.id, version=task.version,
+                           previous_list_id=task.recipient_list_id)
+    options = await modal.options(task.created_by, state)
     tz = await user_timezone(client, actor.user_id, settings.timezone)
     form = form_from_task(task, options, tz)
     await client.views_open(trigger_id=body["trigger_id"], view=await modal.render(state, form, editing=True))
@@ -147,20 +146,17 @@ async def copy_modal(uow, settings, user_id: str, channel: str, task_id: int, *,
     list (a resend to the failed numbers)."""
     draft, extra = await anyio.to_thread.run_sync(copy_source, uow(), task_id)
     modal = SendModal(uow, settings)
-    options = await modal.options(user_id, channel)
-    chosen = recipients or RecipientOption(f"list:{extra['previous_list_id']}", "The same recipients as the original")
-    if recipients is not None:  # shown by the given label, wherever else the list is offered
-        options = [o for o in options if o.value != chosen.value]
-    if not any(o.value == chosen.value for o in options):
-        options.append(chosen)
-    form = SendForm(name=draft.name, kind=draft.kind, signature_id=draft.signature_id,
-                    template_id=draft.template_id, fallback=draft.fallback,
-                    fallback_template_id=draft.fallback_template_id, default_link=draft.default_link or "",
-                    recipients=chosen.value if recipients else None, recipient_options=options)
     if recipients is None:
         state = SendModalState(channel_id=channel, previous_list_id=extra["previous_list_id"])
     else:
         state = SendModalState(channel_id=channel, list_id=int(recipients.value.removeprefix("list:")))
+    options = await modal.options(user_id, state)
+    if recipients is not None:  # shown by the given label, wherever else the list is offered
+        options = [o for o in options if o.value != recipients.value] + [recipients]
+    form = SendForm(name=draft.name, kind=draft.kind, signature_id=draft.signature_id,
+                    template_id=draft.template_id, fallback=draft.fallback,
+                    fallback_template_id=draft.fallback_template_id, default_link=draft.default_link or "",
+                    recipients=recipients.value if recipients else None, recipient_options=options)
     return await modal.render(state, form)
 
 

@@ -43,6 +43,52 @@ class ImportSummary:
     already_imported: bool = False
 
 
+@dataclass(frozen=True)
+class PreparedImport:
+    """Recipients read and normalised, not yet stored: a send stores them in its own
+    transaction, so a refused send leaves no list behind."""
+
+    outcome: ImportOutcome
+    source: ImportSource
+
+
+def prepare_file(data: bytes, source: ImportSource, *, limits: Limits, normalizer: PhoneNormalizer,
+                 progress: Progress | None = None) -> PreparedImport:
+    table = read_recipient_table(data, source.name, limits)
+    return _prepared(table, source, normalizer, progress)
+
+
+def prepare_pasted(text: str, source: ImportSource, *, normalizer: PhoneNormalizer) -> PreparedImport:
+    return _prepared(pasted_table(text), source, normalizer, None)
+
+
+def _prepared(table: Table, source: ImportSource, normalizer: PhoneNormalizer,
+              progress: Progress | None) -> PreparedImport:
+    outcome = build_recipients(table, normalizer, progress)
+    check_not_empty(outcome)
+    return PreparedImport(outcome, source)
+
+
+def store_import(work: UnitOfWork, prepared: PreparedImport) -> RecipientList:
+    """The list and its audit row, inside the caller's transaction (not committed here)."""
+    outcome, source = prepared.outcome, prepared.source
+    recipient_list = RecipientList(
+        created_by=source.user_id, channel_id=source.channel_id, thread_ts=source.thread_ts,
+        source=source.kind, source_name=source.name[:255], slack_file_id=source.slack_file_id,
+        data_rows=outcome.data_rows, imported_count=outcome.imported_count,
+        invalid_count=outcome.invalid_count, duplicate_count=outcome.duplicate_count,
+        variables=outcome.variables,
+    )
+    work.recipient_lists.add(recipient_list, outcome.recipients)
+    work.audit.add(AuditEntry(
+        actor=source.user_id, action="recipients.imported", target_type="recipient_list",
+        target_id=str(recipient_list.id),
+        detail={"source": source.kind, "name": source.name, "imported": outcome.imported_count,
+                "invalid": outcome.invalid_count, "duplicates": outcome.duplicate_count},
+    ))
+    return recipient_list
+
+
 def import_file(
     uow: UnitOfWork,
     data: bytes,
@@ -54,49 +100,31 @@ def import_file(
 ) -> ImportSummary:
     """Parse and normalise outside any transaction, then store the list in one."""
     if source.slack_file_id:
-        earlier = _earlier_import(uow, source.slack_file_id)
+        earlier = earlier_import(uow, source.slack_file_id)
         if earlier is not None:
             return earlier
-    table = read_recipient_table(data, source.name, limits)
-    return _import_table(uow, table, source, normalizer, progress)
+    return _store(uow, prepare_file(data, source, limits=limits, normalizer=normalizer, progress=progress))
 
 
 def import_pasted(uow: UnitOfWork, text: str, source: ImportSource, *, normalizer: PhoneNormalizer) -> ImportSummary:
-    return _import_table(uow, pasted_table(text), source, normalizer, None)
+    return _store(uow, prepare_pasted(text, source, normalizer=normalizer))
 
 
-def _import_table(
-    uow: UnitOfWork, table: Table, source: ImportSource, normalizer: PhoneNormalizer, progress: Progress | None
-) -> ImportSummary:
-    outcome = build_recipients(table, normalizer, progress)
-    check_not_empty(outcome)
-    recipient_list = RecipientList(
-        created_by=source.user_id, channel_id=source.channel_id, thread_ts=source.thread_ts,
-        source=source.kind, source_name=source.name[:255], slack_file_id=source.slack_file_id,
-        data_rows=outcome.data_rows, imported_count=outcome.imported_count,
-        invalid_count=outcome.invalid_count, duplicate_count=outcome.duplicate_count,
-        variables=outcome.variables,
-    )
+def _store(uow: UnitOfWork, prepared: PreparedImport) -> ImportSummary:
     try:
         with uow as work:
-            work.recipient_lists.add(recipient_list, outcome.recipients)
-            work.audit.add(AuditEntry(
-                actor=source.user_id, action="recipients.imported", target_type="recipient_list",
-                target_id=str(recipient_list.id),
-                detail={"source": source.kind, "name": source.name, "imported": outcome.imported_count,
-                        "invalid": outcome.invalid_count, "duplicates": outcome.duplicate_count},
-            ))
+            recipient_list = store_import(work, prepared)
             work.commit()
     except AlreadyExists:
         # Slack delivered the same file twice (an event retry, or two events) at once.
-        earlier = _earlier_import(uow, source.slack_file_id or "")
+        earlier = earlier_import(uow, prepared.source.slack_file_id or "")
         if earlier is None:
             raise
         return earlier
-    return _summary(recipient_list, outcome)
+    return summary_of(recipient_list, prepared.outcome)
 
 
-def _earlier_import(uow: UnitOfWork, slack_file_id: str) -> ImportSummary | None:
+def earlier_import(uow: UnitOfWork, slack_file_id: str) -> ImportSummary | None:
     with uow as work:
         earlier = work.recipient_lists.by_slack_file(slack_file_id)
         if earlier is None:
@@ -108,7 +136,7 @@ def _earlier_import(uow: UnitOfWork, slack_file_id: str) -> ImportSummary | None
         )
 
 
-def _summary(recipient_list: RecipientList, outcome: ImportOutcome) -> ImportSummary:
+def summary_of(recipient_list: RecipientList, outcome: ImportOutcome) -> ImportSummary:
     return ImportSummary(
         list_id=recipient_list.id, data_rows=outcome.data_rows, imported_count=outcome.imported_count,
         invalid_count=outcome.invalid_count, duplicate_count=outcome.duplicate_count,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -21,11 +21,14 @@ from domain.tasks import (
     Preview,
     RecipientsSummary,
     TaskDraft,
+    TaskField,
+    TaskInvalid,
     check_draft,
     check_message_length,
     preview_message,
     sent_as,
 )
+from domain.use_cases.recipients import PreparedImport, store_import
 from storage.tables import AuditEntry, Signature, Task, Template
 from storage.uow import SqlUnitOfWork as UnitOfWork
 
@@ -165,10 +168,34 @@ def _content_fields(draft: TaskDraft, recipient_count: int) -> dict:
                 recipient_count=recipient_count, send_at=draft.send_at)
 
 
+def precheck_draft(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: SendWindow,
+                   composition: Composition) -> None:
+    """Every problem of a draft whose recipients are still to be read (a file): checked before
+    the file is fetched, so a form that cannot pass is answered at once."""
+    with uow:
+        try:
+            _checked(uow, replace(draft, recipient_list_id=None), now, window, composition)
+        except TaskInvalid as invalid:
+            problems = {field: text for field, text in invalid.problems.items() if field is not TaskField.RECIPIENTS}
+            if problems:
+                raise TaskInvalid(problems) from None
+
+
+def _with_new_recipients(uow: UnitOfWork, draft: TaskDraft, new_recipients: PreparedImport | None) -> TaskDraft:
+    """New recipients are stored in the task's own transaction: refused, neither is kept."""
+    if new_recipients is None:
+        return draft
+    file_id = new_recipients.source.slack_file_id
+    earlier = uow.recipient_lists.by_slack_file(file_id) if file_id else None  # the same Slack file, read before
+    return replace(draft, recipient_list_id=earlier.id if earlier else store_import(uow, new_recipients).id)
+
+
 def create_task(uow: UnitOfWork, draft: TaskDraft, actor: Actor, *, origin_channel: str, now: datetime,
-                window: SendWindow, composition: Composition) -> TaskView:
+                window: SendWindow, composition: Composition,
+                new_recipients: PreparedImport | None = None) -> TaskView:
     """A new task, in moderating: it waits for an approver."""
     with uow:
+        draft = _with_new_recipients(uow, draft, new_recipients)
         checked, count = _checked(uow, draft, now, window, composition)
         task = uow.tasks.add(Task(status=TaskStatus.moderating, created_by=actor.user_id, origin_channel=origin_channel,
                                   **_content_fields(checked, count)))
@@ -256,7 +283,7 @@ def _may_change(task: Task, actor: Actor) -> None:
 
 
 def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, now: datetime,
-              window: SendWindow, composition: Composition) -> TaskView:
+              window: SendWindow, composition: Composition, new_recipients: PreparedImport | None = None) -> TaskView:
     """New content: back to moderating, and any earlier approval no longer counts."""
     with uow:
         task = existing_task(uow, task_id)
@@ -264,6 +291,7 @@ def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, 
         next_status(task.status, TaskAction.edit)
         if task.status == TaskStatus.scheduled and task.send_at is not None:
             check_can_change(task.send_at, now, window.tz)
+        draft = _with_new_recipients(uow, draft, new_recipients)
         checked, count = _checked(uow, draft, now, window, composition)
         if not uow.tasks.replace_content(task_id, from_status=task.status, version=task.version,
                                          **_content_fields(checked, count)):

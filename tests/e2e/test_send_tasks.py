@@ -49,6 +49,7 @@ def catalog(bot_runtime, workspace, clock):
         ("Spring card", TemplateKind.CARD, Purpose.PROMOTIONAL, "Hi ${name}", {"title": "Spring",
                                                                              "default_link": "https://acme.example"}),
         ("Long", TemplateKind.TEXT, Purpose.NOTIFICATION, "Hi ${name}. " + "x" * 490, {}),
+        ("Shipped", TemplateKind.TEXT, Purpose.NOTIFICATION, "Your order shipped", {}),
     ]:
         draft = TemplateDraft(name=name, kind=kind, purpose=purpose, body=body, **extra)
         ids[name] = approve(ContentKind.TEMPLATE, add_template(uow(), draft, SENDER))
@@ -333,7 +334,7 @@ async def test_a_rejected_task_can_be_copied_and_deleted(workspace, driver, cata
     copy = await eventually(lambda: workspace.views.top_modal(SENDER_ID))
     blocks = {b.get("block_id"): b for b in copy.blocks}
     assert blocks[BlockId.SEND_NAME]["element"]["initial_value"] == "Copy of November receipts"
-    assert blocks[BlockId.SEND_TEMPLATE]["element"]["initial_option"]["text"]["text"] == "Receipt"
+    assert blocks[BlockId.SEND_TEMPLATE]["element"]["initial_option"]["text"]["text"] == "Receipt · notification"
     assert "initial_option" not in blocks[BlockId.SEND_RECIPIENTS]["element"]  # recipients are chosen anew
     await driver.view_closed(SENDER_ID, copy.id)
 
@@ -469,7 +470,8 @@ async def test_the_template_decides_the_purpose_and_the_modal_says_so(workspace,
     modal = await open_send_modal(workspace, driver)
     template_block = next(b for b in modal.blocks if b.get("block_id") == BlockId.SEND_TEMPLATE)
     labels = [o["text"]["text"] for o in template_block["element"]["options"]]
-    assert labels == ["Receipt · notification", "Coupon · promotional", "Long · notification"]
+    assert sorted(labels) == ["Coupon · promotional", "Long · notification", "Receipt · notification",
+                              "Shipped · notification"]
     assert BlockId.SEND_PURPOSE not in [b.get("block_id") for b in modal.blocks]  # no purpose of its own
     workspace.views.set_state(modal.id, form(catalog))
     await driver.block_actions(SENDER_ID, ActionId.SEND_REFRESH, view_id=modal.id, block_id=BlockId.SEND_TEMPLATE,
@@ -500,3 +502,96 @@ async def test_a_coupon_sent_from_the_modal_is_promotional(workspace, driver, ca
                             recipients={ActionId.SEND_REFRESH: select(f"list:{catalog['coupon_list']}")})
     with bot_runtime.uow() as uow:
         assert uow.tasks.get(1).purpose == "promotional"
+
+
+def stored_lists(bot_runtime) -> int:
+    with bot_runtime.uow() as uow:
+        return len(uow.recipient_lists.recent_for(SENDER_ID, GENERAL_CHANNEL_ID, 100))
+
+
+def pasted(numbers: str) -> dict:
+    return {ActionId.SEND_FIELD: text(numbers)}
+
+
+async def test_two_sources_of_recipients_are_refused_and_nothing_is_stored(workspace, driver, catalog, bot_runtime):
+    before = stored_lists(bot_runtime)
+    stored = workspace.files.add(SENDER_ID, "vip.csv", b"phone,name\n13800138000,Li\n")
+    modal = await open_send_modal(workspace, driver)
+    for changes, named in (({"paste": pasted("13800138000")}, "a chosen import or audience and pasted numbers"),
+                           ({"file": chosen_file(stored)}, "a chosen import or audience and an uploaded file"),
+                           ({"recipients": None, "paste": pasted("13800138000"), "file": chosen_file(stored)},
+                            "pasted numbers and an uploaded file")):
+        await driver.view_submission(SENDER_ID, modal.id, form(catalog, **changes))
+        assert named in workspace.submissions[-1].errors[BlockId.SEND_RECIPIENTS]
+    assert stored_lists(bot_runtime) == before
+    assert not workspace.calls("files.info")  # the file was never read
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(1) is None
+
+
+async def test_a_refused_submission_does_not_keep_its_pasted_numbers(workspace, driver, catalog, bot_runtime):
+    before = stored_lists(bot_runtime)
+    modal = await open_send_modal(workspace, driver)
+    await driver.view_submission(SENDER_ID, modal.id, form(
+        catalog, recipients=None, paste=pasted("13800138000\n13912345678"),
+        name={ActionId.SEND_FIELD: text("x" * 31)}))
+    assert "at most 30 characters" in workspace.submissions[-1].errors[BlockId.SEND_NAME]
+    assert stored_lists(bot_runtime) == before  # not "your latest import" for /sms audience save
+    await driver.view_submission(SENDER_ID, modal.id, form(catalog, recipients=None,
+                                                           paste=pasted("13800138000\n13912345678"),
+                                                           template={ActionId.SEND_REFRESH: select(catalog["Shipped"])}))
+    assert workspace.submissions[-1].errors == {}
+    with bot_runtime.uow() as uow:
+        task = uow.tasks.get(1)
+        assert task.recipient_count == 2 and uow.recipient_lists.get(task.recipient_list_id).source == "paste"
+    assert stored_lists(bot_runtime) == before + 1
+
+
+async def test_a_file_with_a_form_that_cannot_pass_is_answered_before_it_is_read(workspace, driver, catalog,
+                                                                                  bot_runtime):
+    stored = workspace.files.add(SENDER_ID, "vip.csv", b"phone,name\n13800138000,Li\n")
+    modal = await open_send_modal(workspace, driver)
+    await driver.view_submission(SENDER_ID, modal.id, form(catalog, recipients=None, file=chosen_file(stored),
+                                                           name={ActionId.SEND_FIELD: text("x" * 31)}))
+    assert "at most 30 characters" in workspace.submissions[-1].errors[BlockId.SEND_NAME]
+    assert BlockId.SEND_RECIPIENTS not in workspace.submissions[-1].errors
+    assert not workspace.calls("files.info")
+
+
+async def test_a_file_refused_for_its_content_stores_nothing(workspace, driver, catalog, bot_runtime):
+    before = stored_lists(bot_runtime)
+    stored = workspace.files.add(SENDER_ID, "plain.csv", b"phone\n13800138000\n")  # no ${name} column
+    modal = await open_send_modal(workspace, driver)
+    await driver.view_submission(SENDER_ID, modal.id, form(catalog, recipients=None, file=chosen_file(stored)))
+    back = await eventually(lambda: (v := workspace.views.get(modal.id)) and "Nothing was saved" in str(v.blocks) and v)
+    assert "no column for ${name}" in str(back.blocks)
+    assert stored_lists(bot_runtime) == before
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(1) is None
+
+
+async def test_a_copy_can_keep_the_originals_recipients(workspace, driver, catalog, bot_runtime):
+    """The approver copies: the original list is none of their own imports, only offered as the
+    original's recipients, and must stay offered when the modal re-renders."""
+    card = await submit_valid_task(workspace, driver, catalog)
+    await driver.block_actions(APPROVER_ID, ActionId.TASK_COPY, message=(APPROVALS_CHANNEL_ID, card.ts))
+    copy = await eventually(lambda: workspace.views.top_modal(APPROVER_ID))
+    original = f"list:{catalog['list']}"
+    await driver.block_actions(APPROVER_ID, ActionId.SEND_REFRESH, view_id=copy.id, block_id=BlockId.SEND_RECIPIENTS,
+                               selected_option={"value": original})
+
+    def recipients_chosen():
+        block = next(b for b in workspace.views.get(copy.id).blocks if b.get("block_id") == BlockId.SEND_RECIPIENTS)
+        return (block["element"].get("initial_option") or {}).get("value") == original
+
+    await eventually(recipients_chosen)  # still offered after the re-render, and chosen
+    await driver.view_submission(APPROVER_ID, copy.id, form(catalog, name={ActionId.SEND_FIELD: text("Again")}))
+    assert workspace.submissions[-1].errors == {}
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(2).recipient_list_id == catalog["list"]
+
+
+async def test_the_only_approved_signature_is_chosen_for_you(workspace, driver, catalog):
+    modal = await open_send_modal(workspace, driver)
+    block = next(b for b in modal.blocks if b.get("block_id") == BlockId.SEND_SIGNATURE)
+    assert block["element"]["initial_option"]["value"] == str(catalog["signature"])
