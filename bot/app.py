@@ -56,7 +56,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now, *
                               retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)]),
     )
     uow = lambda: SqlUnitOfWork(session_factory)  # noqa: E731  (a fresh unit of work per use case)
-    test_sender = TestSender(uow, settings, provider) if provider is not None else None
+    test_sender = TestSender(provider) if provider is not None else None
     register_all(slack, settings=settings, uow=uow, clock=clock,
                  test_send=test_sender.send if test_sender is not None else None)
     return Runtime(settings=settings, engine=engine, slack=slack, uow=uow, clock=clock, provider=provider)

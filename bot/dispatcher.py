@@ -20,11 +20,11 @@ from bot.providers.base import OutgoingMessage, RegisteredContent, SmsProvider
 from domain.dispatch import MessagePlan, Outcome, judge
 from domain.rate import TokenBucket
 from domain.tasks import Composition
+from domain.use_cases.test_sends import TestSendPermit
 from domain.use_cases.dispatch import (
     claim_work,
     finish_if_done,
     pause_for_throttling,
-    prepare_test_send,
     record_outcomes,
     sending_task_ids,
 )
@@ -161,15 +161,16 @@ class TestSender:
 
     __test__ = False  # a product class, not a pytest test class
 
-    def __init__(self, uow, settings, provider: SmsProvider) -> None:
-        self._uow, self._settings, self._provider = uow, settings, provider
+    def __init__(self, provider: SmsProvider) -> None:
+        self._provider = provider
 
-    async def send(self, task_id: int, phones: list[str]) -> list[tuple[str, str, str | None]]:
-        """(phone, provider status, reason) for each number."""
-        test = await anyio.to_thread.run_sync(prepare_test_send, self._uow(), task_id, composition(self._settings))
+    async def send(self, permit: TestSendPermit, phones: list[str]) -> list[tuple[str, str, str | None]]:
+        """(phone, provider status, reason) for each number of a test already permitted and audited."""
+        task_id = permit.task_id
         # A test send is no recipient of the task: its own campaign, so no receipt can touch the task.
-        recipients = [TestRecipient(f"test-{task_id}-{uuid.uuid4().hex[:12]}", phone, test.first_values)
+        recipients = [TestRecipient(f"test-{task_id}-{uuid.uuid4().hex[:12]}", phone, permit.values)
                       for phone in phones]
-        messages = outgoing_messages(test.plan, recipients, f"test-{task_id}", self._provider.uses_registered_templates)
+        messages = outgoing_messages(permit.plan, recipients, f"test-{task_id}",
+                                     self._provider.uses_registered_templates)
         results = await self._provider.submit(messages)
         return [(m.phone, str(r.status), r.error_message or r.error_code) for m, r in zip(messages, results)]

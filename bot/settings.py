@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     send_rate: float = Field(default=0, ge=0)  # messages per second per dispatcher; 0: as fast as the provider takes
     throttle_pause_after: int = Field(default=20, ge=1)
     fatigue_max: int = Field(default=3, ge=1)
+    # Test messages one person may send in 24 hours (a test goes to at most 5 numbers).
+    test_send_daily_limit: int = Field(default=20, ge=1, le=1000)
     fatigue_days: int = Field(default=7, ge=1, le=365)
     # Per-recipient details (numbers, outcomes) of a finished task are purged after this many days.
     detail_retention_days: int = Field(default=7, ge=1, le=3650)

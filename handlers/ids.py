@@ -53,6 +53,7 @@ class BlockId(StrEnum):
     TASK_ACTIONS = "task.actions"
     PROGRESS_ACTIONS = "progress.actions"
     TEST_NUMBERS = "task.test_numbers"
+    TEST_VALUE = "task.test_value:"  # + the variable's name: one input per template variable
     # Status and reporting: /sms list, the details modal, /sms lookup, the Home dashboard.
     LIST_TASK = "list.task"  # + ":<task id>", one section per task
     LIST_NAV = "list.nav"

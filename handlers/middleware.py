@@ -15,13 +15,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor, is_approver
+from domain.use_cases.test_sends import TestSendPermit
 from handlers.references import reference_of
 
 log = logging.getLogger(__name__)
 
 GROUP_CACHE_SECONDS = 300
-# (task id, numbers) -> (number, provider status, reason) for each: a test send through the provider.
-TestSend = Callable[[int, list[str]], Awaitable[list[tuple[str, str, str | None]]]]
+# (a permitted test, numbers) -> (number, provider status, reason) for each: a test send through the provider.
+TestSend = Callable[[TestSendPermit, list[str]], Awaitable[list[tuple[str, str, str | None]]]]
 
 
 @dataclass(frozen=True)

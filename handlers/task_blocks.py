@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.status import has_started
 from domain.task_state import STATUS_LABELS, TaskAction, TaskStatus, allowed_actions
-from domain.tasks import MAX_TEST_NUMBERS, Preview
+from domain.tasks import Preview
 from domain.use_cases.tasks import TaskView
 from handlers.block_kit import mention, plain
 from handlers.ids import ActionId, BlockId, CallbackId
@@ -95,28 +95,3 @@ def build_task_reject_modal(task: TaskView, *, from_home: bool = False) -> dict[
                          "max_length": 500}},
         ],
     }
-
-
-
-
-def build_test_send_modal(task: TaskView) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.TASK_TEST_SEND,
-        "private_metadata": TaskRef(id=task.id, version=task.version).dump(),
-        "title": plain("Test send"),
-        "submit": plain("Send test"),
-        "close": plain("Cancel"),
-        "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text":
-                f"Send “{task.name}” as its first recipient would get it, through the real provider, to up to "
-                f"{MAX_TEST_NUMBERS} numbers. Test messages are not counted in the task."}},
-            {"type": "input", "block_id": BlockId.TEST_NUMBERS, "label": plain("Numbers"),
-             "element": {"type": "plain_text_input", "action_id": ActionId.TEST_NUMBERS_INPUT, "multiline": True}},
-        ],
-    }
-
-
-def build_test_send_result(results: list[tuple[str, str, str | None]]) -> str:
-    lines = [f"{shown}: {status}" + (f" ({reason})" if reason else "") for shown, status, reason in results]
-    return "Test send: " + "; ".join(lines)

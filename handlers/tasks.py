@@ -10,9 +10,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.errors import DomainError
-from domain.phones import PhoneNormalizer
-from domain.privacy import last_four
-from domain.tasks import check_test_numbers
 from domain.use_cases.tasks import (
     cancel_task,
     copy_source,
@@ -32,8 +29,6 @@ from handlers.send_blocks import RecipientOption, SendForm
 from handlers.task_thread import TaskThread, pressed_card
 from handlers.task_blocks import (
     build_task_reject_modal,
-    build_test_send_modal,
-    build_test_send_result,
     slack_time,
 )
 
@@ -109,30 +104,6 @@ async def edit(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, 
     await client.views_open(trigger_id=body["trigger_id"], view=await modal.render(state, form, editing=True))
 
 
-async def open_test_send(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, ref: TaskRef) -> None:
-    await ack()
-    task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
-    await client.views_open(trigger_id=body["trigger_id"], view=build_test_send_modal(task))
-
-
-async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, test_send,
-                           normalizer: PhoneNormalizer, ref: TaskRef) -> None:
-    text = view["state"]["values"][BlockId.TEST_NUMBERS][ActionId.TEST_NUMBERS_INPUT]["value"] or ""
-    try:
-        if test_send is None:
-            raise DomainError("Sending is off in this process, so nothing can be tested here.")
-        phones = check_test_numbers(text, normalizer)
-    except DomainError as error:
-        await ack(response_action="errors", errors={BlockId.TEST_NUMBERS: error_text(error)})
-        return
-    await ack()
-    task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
-    results = await test_send(task.id, phones)
-    shown = [(last_four(phone), status, reason) for phone, status, reason in results]
-    await reply_ephemeral(client, channel=task.thread_channel or task.origin_channel, user=actor.user_id,
-                          text=build_test_send_result(shown))
-
-
 async def copy(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, ref: TaskRef) -> None:
     await ack()
     view = await copy_modal(uow, settings, actor.user_id, body["channel"]["id"], ref.id)
@@ -167,7 +138,5 @@ LISTENERS = (
     listeners.action(ActionId.TASK_CANCEL, cancel),
     listeners.action(ActionId.TASK_DELETE, delete),
     listeners.action(ActionId.TASK_EDIT, edit),
-    listeners.action(ActionId.TASK_TEST_SEND, open_test_send),
-    listeners.view(CallbackId.TASK_TEST_SEND, submit_test_send),
     listeners.action(ActionId.TASK_COPY, copy),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, col, select
 
 from storage.tables import AuditEntry
@@ -21,6 +23,11 @@ class AuditRepository:
             .where(AuditEntry.target_type == target_type, AuditEntry.target_id == target_id)
             .order_by(col(AuditEntry.id))
         )
+        return list(self._session.exec(query))
+
+    def by_actor(self, actor: str, action: str, *, since: datetime) -> list[AuditEntry]:
+        query = select(AuditEntry).where(AuditEntry.actor == actor, AuditEntry.action == action,
+                                         col(AuditEntry.at) >= since)
         return list(self._session.exec(query))
 
     def latest(self, limit: int = 50) -> list[AuditEntry]:

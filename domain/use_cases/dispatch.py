@@ -80,7 +80,7 @@ def _sent_as(uow: UnitOfWork, task) -> Purpose:
     return sent_as(task.purpose, *(template.purpose for template in templates))
 
 
-def _message_plan(uow: UnitOfWork, task, composition: Composition) -> MessagePlan:
+def message_plan(uow: UnitOfWork, task, composition: Composition) -> MessagePlan:
     template, signature = uow.templates.get(task.template_id), uow.signatures.get(task.signature_id)
     columns = uow.recipient_lists.get(task.recipient_list_id).variables
     card, fallback = None, None
@@ -99,21 +99,6 @@ def _message_plan(uow: UnitOfWork, task, composition: Composition) -> MessagePla
         fallback_template_code=fallback.provider_code if fallback else None)
 
 
-@dataclass(frozen=True)
-class TestSend:
-    """A task's message as its first recipient would get it, for a few numbers of the asker's."""
-
-    plan: MessagePlan
-    first_values: list[str]
-
-
-def prepare_test_send(uow: UnitOfWork, task_id: int, composition: Composition) -> TestSend:
-    with uow:
-        task = existing_task(uow, task_id)
-        first = uow.recipient_lists.recipients(task.recipient_list_id, limit=1)
-        return TestSend(_message_plan(uow, task, composition), list(first[0].variables) if first else [])
-
-
 def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datetime, lease: timedelta,
                composition: Composition) -> Work | None:
     """Recipients marked in flight and committed before any request leaves."""
@@ -123,7 +108,7 @@ def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datet
             return None  # paused, canceled or gone: stop between chunks
         claimed = [Claim(*row) for row in uow.task_recipients.claim(task_id, owner, limit, now, now + lease)]
         uow.commit()
-        plan = _message_plan(uow, task, composition)
+        plan = message_plan(uow, task, composition)
         return Work(task_id, plan, claimed)
 
 

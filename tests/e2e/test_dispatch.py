@@ -306,29 +306,3 @@ async def test_card_sends_fall_back_for_phones_that_cannot_show_cards(workspace,
                                        if m.text.startswith("Send completed.")])
     assert f"{fell_back:,} card messages went out as their fallback" in str(report[0].blocks)
     await ticker.provider.aclose()
-
-
-async def test_a_test_send_goes_through_the_provider_and_is_not_counted(workspace, driver, catalog, bot_runtime,
-                                                                        gateway, clock, bot):  # noqa: F811
-    from domain.use_cases.tasks import get_task
-    from handlers.ids import BlockId
-    from handlers.task_blocks import build_task_card
-
-    _server, _config, state = gateway
-    task_id, _card = approved_task(bot_runtime, catalog, clock, workspace, recipients=3)
-    text, blocks = build_task_card(get_task(bot_runtime.uow(), task_id), None)
-    card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, text, blocks)
-    await driver.block_actions(SENDER_ID, ActionId.TASK_TEST_SEND, message=(APPROVALS_CHANNEL_ID, card.ts))
-    modal = await eventually(lambda: workspace.views.top_modal(SENDER_ID))
-    numbers = lambda text: {BlockId.TEST_NUMBERS: {ActionId.TEST_NUMBERS_INPUT: {"value": text}}}  # noqa: E731
-    await driver.view_submission(SENDER_ID, modal.id, numbers("\n".join(f"1391234567{n}" for n in range(6))))
-    assert "at most 5 numbers" in workspace.submissions[-1].errors[BlockId.TEST_NUMBERS]
-    await driver.view_submission(SENDER_ID, modal.id, numbers("13912345678\n12345"))
-    assert "•••2345 is not usable" in workspace.submissions[-1].errors[BlockId.TEST_NUMBERS]
-    await driver.view_submission(SENDER_ID, modal.id, numbers("13912345678, +86 139 1234 5679"))
-    reply = await eventually(lambda: [e.text for e in workspace.ephemerals(user_id=SENDER_ID) if "Test send" in e.text])
-    assert reply[0] == "Test send: •••5678: accepted; •••5679: accepted"
-    assert state.submissions_for("+8613912345678") == 1 and state.total_submissions == 2
-    with bot_runtime.uow() as uow:
-        assert uow.task_recipients.counts(task_id) == {}  # still scheduled: no recipient touched
-        assert uow.tasks.get(task_id).status == "scheduled"

@@ -46,3 +46,19 @@ def test_an_exception_inside_the_unit_of_work_keeps_nothing(uow_factory):
             raise RuntimeError("crash before commit")
     with uow_factory() as uow:
         assert uow.audit.latest() == []
+
+
+def test_one_persons_entries_of_an_action_since_a_moment(uow_factory):
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    with uow_factory() as uow:
+        for at, actor, action in [(now - timedelta(hours=25), "U0SENDER01", "task.test_sent"),
+                                  (now - timedelta(hours=1), "U0SENDER01", "task.test_sent"),
+                                  (now - timedelta(hours=1), "U0OTHER001", "task.test_sent"),
+                                  (now, "U0SENDER01", "task.created")]:
+            uow.audit.add(AuditEntry(at=at, actor=actor, action=action, target_type="task", target_id="1"))
+        uow.commit()
+    with uow_factory() as uow:
+        found = uow.audit.by_actor("U0SENDER01", "task.test_sent", since=now - timedelta(hours=24))
+    assert [(e.actor, e.at) for e in found] == [("U0SENDER01", now - timedelta(hours=1))]

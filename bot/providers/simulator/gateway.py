@@ -158,12 +158,13 @@ class Gateway:
         if code is not None:
             result = {"ref": ref, "id": None, "status": "rejected", "error_code": code,
                       "error_message": REJECTIONS[code], "fell_back": False}
-            return result, SentMessage(None, ref, phone_str, kind, "rejected", code, False, None)
+            return result, SentMessage(None, ref, phone_str, kind, "rejected", code, False, None, text)
         message_id = f"sim_{self.id_prefix}{next(self.ids):012x}"
         outcome = self.schedule_receipt(message_id, ref)
         result = {"ref": ref, "id": message_id, "status": "accepted", "error_code": None,
                   "error_message": None, "fell_back": fell_back}
-        return result, SentMessage(message_id, ref, phone_str, kind, "accepted", None, fell_back, outcome)
+        shown = fallback if fell_back else text
+        return result, SentMessage(message_id, ref, phone_str, kind, "accepted", None, fell_back, outcome, shown)
 
     def schedule_receipt(self, message_id: str, ref: str) -> str:
         draw = self.outcomes.random()

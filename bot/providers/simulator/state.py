@@ -20,6 +20,7 @@ class SentMessage:
     error_code: str | None
     fell_back: bool
     outcome: str | None  # delivered | failed | silent (accepted messages only)
+    text: str = ""  # the message as the phone would show it (its fallback's text if it fell back)
 
 
 class SimulatorState:

@@ -153,8 +153,7 @@ class SlackDriver:
 
     async def crafted_view_submission(self, user_id: str, view_id: str, values: dict[str, dict[str, Any]]) -> httpx.Response:
         """A submission whose state.values are sent exactly as given, inputs the modal never
-        showed included: what a crafted request signed with a stolen session could carry."""
-        self._open_view(user_id, view_id)
+        showed included, from any user about any view: what a crafted request can carry."""
         self.workspace.views.set_state(view_id, values)
         response = await self.send_interaction(payloads.view_submission_payload(self.workspace, user_id, view_id))
         apply_submission_answer(
