@@ -18,6 +18,8 @@ import anyio
 
 from bot.providers.base import OutgoingMessage, RegisteredContent, SmsProvider
 from domain.dispatch import MessagePlan, Outcome, judge
+from domain.segments import MESSAGE_TOO_LONG, over_limit
+from storage.statuses import RecipientStatus
 from domain.rate import TokenBucket
 from domain.tasks import Composition
 from domain.use_cases.test_sends import TestSendPermit
@@ -28,7 +30,7 @@ from domain.use_cases.dispatch import (
     record_outcomes,
     sending_task_ids,
 )
-from handlers.send import composition
+from handlers.task_thread import composition
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +99,13 @@ class Dispatcher:
                 await self._reporter.completed(finished)
             return 0
         messages = outgoing_messages(work.plan, work.claimed, str(task_id), self._provider.uses_registered_templates)
-        results = await self._provider.submit(messages)
-        now = self._clock()
         attempts = {c.client_ref: c for c in work.claimed}
-        outcomes = []
+        # Measured at submission; held here too, whatever door the task came through.
+        outcomes = [Outcome(attempts[m.client_ref].id, RecipientStatus.skipped, reason=MESSAGE_TOO_LONG)
+                    for m in messages if over_limit(m.text) or over_limit(m.fallback_text)]
+        messages = [m for m in messages if not (over_limit(m.text) or over_limit(m.fallback_text))]
+        results = await self._provider.submit(messages) if messages else []
+        now = self._clock()
         for result in results:
             claimed = attempts[result.client_ref]
             verdict = judge(result.status, attempts=claimed.attempts, now=now, error=result.error_message or result.error_code,

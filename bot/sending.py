@@ -19,7 +19,7 @@ from domain.optout import FatiguePolicy
 from domain.use_cases.dispatch import apply_receipts, settle_lost_sends, start_due_tasks
 from domain.use_cases.optout import record_inbound
 from handlers.progress import ProgressReporter
-from handlers.send import composition
+from handlers.task_thread import composition
 from domain.dispatch import ReceiptUpdate
 from storage.statuses import RecipientStatus
 

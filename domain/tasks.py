@@ -16,9 +16,7 @@ from domain.recipient_import import split_pasted_numbers
 from domain.schedule import ScheduleError, SendWindow, check_send_time
 from domain.segments import (
     MAX_MESSAGE_CHARACTERS,
-    MessageTooLong,
     SignatureStyle,
-    check_length,
     compose,
     estimate_cost,
     format_money,
@@ -87,6 +85,9 @@ class TaskDraft:
     fallback_template_id: int | None = None
     default_link: str | None = None
     send_at: datetime | None = None  # None: as soon as it is approved
+    # Recipients whose message is over the limit are skipped (and counted) instead of the
+    # task being refused: the requester's choice.
+    skip_too_long: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,40 +195,36 @@ class Composition:
     registered_templates: bool = False
 
 
-def check_message_length(*, body: str, signature: str, purpose: Purpose, composition: Composition,
-                         first_recipient: Mapping[str, str]) -> None:
-    """The first recipient's message as sent must fit in 500 characters."""
-    hint = composition.optout_hint if purpose is Purpose.PROMOTIONAL else None
-    text = compose(render(body, first_recipient), signature=signature, signature_style=composition.style,
-                   optout_hint=hint)
-    try:
-        check_length(text)
-    except MessageTooLong as error:
-        raise TaskInvalid({TaskField.TEMPLATE: str(error)}) from None
-
-
 @dataclass(frozen=True)
 class Preview:
-    text: str
+    text: str  # the first recipient's message as sent
     characters: int
     encoding: str
-    segments: int
+    segments: int  # of that message
     recipients: int
     cost: str
-    too_long: bool
+    too_long: int  # recipients whose message is over the limit
+    longest: str | None = None  # the longest message, when it is not the first
+    exact: bool = False  # the cost is every message's segments; else the first's times the count
 
 
 def preview_message(
     *, body: str, signature: str | None, purpose: Purpose, style: SignatureStyle, optout_hint: str,
     first_recipient: Mapping[str, str], recipients: int, price_per_segment: Decimal, currency: str,
+    total_segments: int | None = None, too_long: int = 0,
 ) -> Preview:
-    """The first recipient's message as sent, with its length and the send's estimated cost."""
+    """The first recipient's message as sent, with its length and the send's cost: exact when
+    every message's segments were counted (`total_segments`), else estimated from the first."""
     hint = optout_hint if purpose is Purpose.PROMOTIONAL else None
     text = compose(render(body, first_recipient), signature=signature, signature_style=style, optout_hint=hint)
     info = measure(text)
-    cost = format_money(estimate_cost(info.segments, recipients, price_per_segment), currency)
-    return Preview(text, info.characters, str(info.encoding), info.segments, recipients, cost,
-                   info.characters > MAX_MESSAGE_CHARACTERS)
+    if total_segments is None:
+        cost = estimate_cost(info.segments, recipients, price_per_segment)
+        too_long = recipients if info.characters > MAX_MESSAGE_CHARACTERS else 0
+    else:
+        cost = estimate_cost(total_segments, 1, price_per_segment)
+    return Preview(text, info.characters, str(info.encoding), info.segments, recipients,
+                   format_money(cost, currency), too_long, exact=total_segments is not None)
 
 
 MAX_TEST_NUMBERS = 5  # a test send goes to a few numbers, never a list

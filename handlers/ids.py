@@ -49,6 +49,7 @@ class BlockId(StrEnum):
     SEND_DATE = "send.date"
     SEND_TIME = "send.time"
     SEND_PREVIEW = "send.preview"
+    SEND_SKIP_TOO_LONG = "send.skip_too_long"
     TASK_SUMMARY = "task.summary"
     TASK_ACTIONS = "task.actions"
     PROGRESS_ACTIONS = "progress.actions"

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 
 from domain.exports import details_expire_at
+from domain.send_measure import cost_of
 from domain.task_state import TaskAction
 from domain.use_cases.dispatch import change_sending, failure_summary, progress, record_progress_message
 from domain.use_cases.reports import delivery_timeline
@@ -94,12 +95,21 @@ class ProgressReporter:
             await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         until = details_expire_at(task.finished_at, self._settings.detail_retention_days) if task.finished_at else None
         text, blocks = build_final_report(counts, reasons, fallbacks, retention=retention_line(until) if until else None,
-                                          actions=build_report_actions(task.id, task.version))
+                                          actions=build_report_actions(task.id, task.version),
+                                          estimate=self._estimate(task))
         await self._client.chat_postMessage(channel=task.thread_channel, thread_ts=task.thread_ts, text=text,
                                             blocks=blocks)
         await self._post_chart(task)
         await TaskThread(self._client, self._uow, self._settings).refresh(
             await anyio.to_thread.run_sync(get_task, self._uow(), task.id))
+
+    def _estimate(self, task: TaskView) -> str | None:
+        if task.segments is None:
+            return None  # submitted before every message was counted
+        cost = cost_of(task.segments, self._settings.price_per_segment, self._settings.currency)
+        skipped = (f"; {task.too_long:,} recipients skipped because their message was over the limit"
+                   if task.too_long else "")
+        return f"Estimated cost when submitted: {cost} for {task.segments:,} segments{skipped}."
 
     async def _post_chart(self, task: TaskView) -> None:
         """Delivered, failed and awaiting receipt over time, drawn now and labelled "as of now":

@@ -64,14 +64,17 @@ def build_progress_message(progress: Progress, *, rate: float | None = None, eta
 
 
 def build_final_report(progress: Progress, reasons: list[tuple[str, int]], fallbacks: int, *,
-                       retention: str | None = None, actions: dict[str, Any] | None = None) -> tuple[str, Blocks]:
+                       retention: str | None = None, actions: dict[str, Any] | None = None,
+                       estimate: str | None = None) -> tuple[str, Blocks]:
     """`retention`: until when the details and exports are kept; `actions`: the export and
-    follow-up buttons."""
+    follow-up buttons; `estimate`: the cost counted when the task was submitted."""
     lines = [f"*Send completed.* {progress.total:,} recipients: {progress.sent_to_carrier:,} sent to carrier, "
              f"{progress.delivered:,} delivered, {progress.failed:,} failed, {progress.submitted:,} awaiting receipt, "
              f"{progress.skipped:,} skipped."]
     if fallbacks:
         lines.append(f"{fallbacks:,} card messages went out as their fallback.")
+    if estimate:
+        lines.append(estimate)
     if reasons:
         lines.append("Top failure reasons:\n" + "\n".join(f"• {reason} — {count:,}" for reason, count in reasons))
     text = lines[0].replace("*", "")

@@ -14,9 +14,7 @@ from domain.content import Purpose, TemplateKind
 from domain.errors import DomainError
 from domain.recipient_import import summary_line
 from domain.schedule import from_local, to_local
-from domain.segments import SignatureStyle
 from domain.tasks import (
-    Composition,
     Fallback,
     TaskDraft,
     TaskFieldError,
@@ -25,6 +23,7 @@ from domain.tasks import (
 )
 from domain.use_cases.recipients import ImportSource, PreparedImport, prepare_pasted
 from domain.use_cases.tasks import (
+    list_size,
     precheck_draft,
     TaskView,
     create_task,
@@ -37,7 +36,7 @@ from handlers import listeners
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
 from handlers.recipients import ImportSettings, prepare_slack_file, send_invalid_report
-from handlers.task_thread import on_task_submitted
+from handlers.task_thread import composition, on_task_submitted
 from handlers.send_blocks import (
     FIELD_BLOCKS,
     RecipientOption,
@@ -60,6 +59,11 @@ def _value(values: dict, block_id: str):
             if element.get(key):
                 return element[key]
     return None
+
+
+def _checked(values: dict, block_id: str) -> bool:
+    """Whether the checkbox of a block is ticked."""
+    return any(element.get("selected_options") for element in (values.get(block_id) or {}).values())
 
 
 def _int(value) -> int | None:
@@ -90,6 +94,7 @@ def parse_form(values: dict, options: list[RecipientOption]) -> SendForm:
         default_link=_value(values, BlockId.SEND_DEFAULT_LINK) or "",
         send_date=date.fromisoformat(send_date) if send_date else None,
         send_time=time.fromisoformat(send_time) if send_time else None,
+        skip_too_long=_checked(values, BlockId.SEND_SKIP_TOO_LONG),
         recipient_options=options,
     )
 
@@ -102,6 +107,7 @@ def form_from_task(task: TaskView, options: list[RecipientOption], tz: str) -> S
         fallback=Fallback(task.fallback), fallback_template_id=task.fallback_template_id,
         default_link=task.default_link or "", send_date=local.date() if local else None,
         send_time=local.time().replace(second=0, microsecond=0) if local else None, recipient_options=options,
+        skip_too_long=task.too_long > 0,
     )
 
 
@@ -139,8 +145,9 @@ class SendModal:
         list_id = state.list_id or _list_id(form.recipients)
         preview = await anyio.to_thread.run_sync(lambda: preview_for(
             self._uow(), list_id=list_id, signature_id=form.signature_id, template_id=form.template_id,
-            style=SignatureStyle(settings.signature_style), optout_hint=settings.optout_hint,
-            price_per_segment=settings.price_per_segment, currency=settings.currency))
+            fallback_template_id=form.fallback_template_id if form.kind is TemplateKind.CARD else None,
+            composition=composition(settings), price_per_segment=settings.price_per_segment,
+            currency=settings.currency))
         problem = "Pasted numbers are counted when you submit." if form.pasted and not list_id else None
         return build_send_modal(state, form, signatures=catalog.signatures, templates=catalog.templates,
                                 preview_blocks=build_preview_blocks(preview, problem), editing=editing or
@@ -186,6 +193,11 @@ async def refresh(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, settin
         await client.views_update(view_id=view["id"], view=rendered)
 
 
+# Recipients whose messages are measured before Slack is answered (4–6 µs each: see
+# docs/performance.md); a larger list is measured after the answer, while the modal says so.
+MEASURED_INLINE = 200_000
+
+
 def _recipients_block(state: SendModalState) -> str:
     """Where a recipients problem shows: a fixed import is a section, which can't hold an error."""
     return BlockId.SEND_NAME if state.list_id is not None else BlockId.SEND_RECIPIENTS
@@ -202,8 +214,12 @@ async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, 
     except TaskFieldError as error:
         await ack(response_action="errors", errors={_recipients_block(ref): error_text(error)})
         return
+    long_submission = LongSubmission(ack, client, uow, settings, clock, actor, view["id"], ref, form)
     if form.file_id:
-        await submit_with_file(ack, client, uow, settings, import_settings, clock, actor, view["id"], ref, form, tz)
+        await submit_with_file(long_submission, import_settings, tz)
+        return
+    if list_id is not None and (count := await anyio.to_thread.run_sync(list_size, uow(), list_id)) > MEASURED_INLINE:
+        await submit_large_list(long_submission, list_id, count, tz)
         return
     errors: dict[str, str] = {}
     new_recipients = None
@@ -237,43 +253,79 @@ def _list_id(recipients: str | None) -> int | None:
     return int(recipients.split(":")[1]) if recipients else None
 
 
-async def submit_with_file(ack: AsyncAck, client, uow, settings, import_settings: ImportSettings, clock, actor: Actor,
-                           view_id: str, state: SendModalState, form: SendForm, tz: str) -> None:
-    """Everything but the recipients is checked first, inline; then the file is read while the
-    modal says so (longer than Slack waits for an answer), and stored only with its task."""
+class LongSubmission:
+    """A submission that takes longer than Slack waits for its answer (a file to read, a large
+    list to measure): everything else is checked inline first; then the modal says it is
+    working, and shows the result, or the form again with the reason on top."""
+
+    def __init__(self, ack: AsyncAck, client, uow, settings, clock, actor: Actor, view_id: str,
+                 state: SendModalState, form: SendForm) -> None:
+        self.ack, self.client, self.uow, self.settings, self.clock = ack, client, uow, settings, clock
+        self.actor, self.view_id, self.state, self.form = actor, view_id, state, form
+        self.modal = SendModal(uow, settings)
+
+    async def start(self, draft: TaskDraft, time_error: dict[str, str], working: str) -> bool:
+        problems = dict(time_error)
+        try:
+            await anyio.to_thread.run_sync(lambda: precheck_draft(
+                self.uow(), draft, self.clock(), self.settings.sending_window, composition(self.settings)))
+        except TaskInvalid as invalid:
+            problems.update({FIELD_BLOCKS[field]: message for field, message in invalid.problems.items()})
+        if problems:
+            await self.ack(response_action="errors", errors=problems)
+            return False
+        await self.ack(response_action="update", view=build_working_view(working))
+        self.form.recipient_options = await self.modal.options(self.actor.user_id, self.state)
+        return True
+
+    async def show_form(self, notice: str) -> None:
+        await self.client.views_update(view_id=self.view_id,
+                                       view=await self.modal.render(self.state, self.form, notice=notice))
+
+    async def save(self, draft: TaskDraft, new_recipients: PreparedImport | None = None) -> TaskView:
+        return await save_task(self.uow, self.settings, self.clock, self.actor, self.state, draft, new_recipients)
+
+    async def done(self, task: TaskView, message: str) -> None:
+        await self.client.views_update(view_id=self.view_id, view=build_done_view(message))
+        await on_task_submitted(self.client, self.uow, self.settings, task, self.actor,
+                                edited=self.state.task_id is not None)
+
+
+async def submit_with_file(submission: LongSubmission, import_settings: ImportSettings, tz: str) -> None:
+    """The file is read only once the rest of the form passed, and stored only with its task."""
+    form, actor = submission.form, submission.actor
     draft, time_error = build_draft(form, None, tz)
-    problems = dict(time_error)
-    try:
-        await anyio.to_thread.run_sync(lambda: precheck_draft(
-            uow(), draft, clock(), settings.sending_window, composition(settings)))
-    except TaskInvalid as invalid:
-        problems.update({FIELD_BLOCKS[field]: message for field, message in invalid.problems.items()})
-    if problems:
-        await ack(response_action="errors", errors=problems)
+    if not await submission.start(draft, time_error, f"Importing {form.file_name}…"):
         return
-    await ack(response_action="update", view=build_working_view(f"Importing {form.file_name}…"))
-    modal = SendModal(uow, settings)
-    form.recipient_options = await modal.options(actor.user_id, state)
-
-    async def show_form(notice: str) -> None:
-        await client.views_update(view_id=view_id, view=await modal.render(state, form, notice=notice))
-
-    source = ImportSource(user_id=actor.user_id, channel_id=state.channel_id, kind="file", name=form.file_name,
-                          slack_file_id=form.file_id)
+    source = ImportSource(user_id=actor.user_id, channel_id=submission.state.channel_id, kind="file",
+                          name=form.file_name, slack_file_id=form.file_id)
     try:
-        prepared = await prepare_slack_file(client, import_settings, form.file_id, source)
-        task = await save_task(uow, settings, clock, actor, state, draft, prepared)
+        prepared = await prepare_slack_file(submission.client, import_settings, form.file_id, source)
+        task = await submission.save(draft, prepared)
     except TaskInvalid as invalid:
-        await show_form(f"Nothing was saved: {' '.join(invalid.problems.values())} Fix the file and upload it again.")
+        await submission.show_form(f"Nothing was saved: {' '.join(invalid.problems.values())} "
+                                   "Fix the file and upload it again.")
         return
     except DomainError as error:
-        await show_form(f"{form.file_name} was not imported: {error_text(error)}")
+        await submission.show_form(f"{form.file_name} was not imported: {error_text(error)}")
         return
-    outcome = prepared.outcome
-    await send_invalid_report(client, actor.user_id, form.file_name, outcome.invalid)
-    await client.views_update(view_id=view_id, view=build_done_view(
-        f"*{task.name}* is waiting for approval: {summary_line(outcome)} from {form.file_name}."))
-    await on_task_submitted(client, uow, settings, task, actor, edited=state.task_id is not None)
+    await send_invalid_report(submission.client, actor.user_id, form.file_name, prepared.outcome.invalid)
+    await submission.done(task, f"*{task.name}* is waiting for approval: {summary_line(prepared.outcome)} "
+                                f"from {form.file_name}.")
+
+
+async def submit_large_list(submission: LongSubmission, list_id: int, count: int, tz: str) -> None:
+    """Every message of a large list is measured after the answer to Slack."""
+    draft, time_error = build_draft(submission.form, list_id, tz)
+    if not await submission.start(draft, time_error, f"Checking the messages of {count:,} recipients…"):
+        return
+    try:
+        task = await submission.save(draft)
+    except DomainError as error:
+        problems = error.problems.values() if isinstance(error, TaskInvalid) else [error_text(error)]
+        await submission.show_form(f"Nothing was saved: {' '.join(problems)}")
+        return
+    await submission.done(task, f"*{task.name}* is waiting for approval: {task.recipient_count:,} recipients.")
 
 
 async def save_task(uow, settings, clock, actor: Actor, state: SendModalState, draft: TaskDraft,
@@ -285,11 +337,6 @@ async def save_task(uow, settings, clock, actor: Actor, state: SendModalState, d
     return await anyio.to_thread.run_sync(lambda: create_task(
         uow(), draft, actor, origin_channel=state.channel_id, now=clock(), window=settings.sending_window,
         composition=composition(settings), new_recipients=new_recipients))
-
-
-def composition(settings) -> Composition:
-    return Composition(SignatureStyle(settings.signature_style), settings.optout_hint,
-                       registered_templates=settings.provider_renders_templates)
 
 
 def build_draft(form: SendForm, list_id: int | None, tz: str) -> tuple[TaskDraft, dict[str, str]]:
@@ -304,7 +351,7 @@ def build_draft(form: SendForm, list_id: int | None, tz: str) -> tuple[TaskDraft
     draft = TaskDraft(name=form.name, purpose=form.purpose, kind=form.kind, recipient_list_id=list_id,
                       signature_id=form.signature_id, template_id=form.template_id, fallback=form.fallback,
                       fallback_template_id=form.fallback_template_id, default_link=form.default_link or None,
-                      send_at=send_at)
+                      send_at=send_at, skip_too_long=form.skip_too_long)
     return draft, errors
 
 

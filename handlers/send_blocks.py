@@ -8,6 +8,7 @@ from datetime import date, time
 from typing import Any
 
 from domain.content import Purpose, TemplateKind
+from domain.segments import MAX_MESSAGE_CHARACTERS
 from domain.tasks import TASK_NAME_MAX, ContentChoice, Fallback, Preview, TaskField, fallback_fits
 from handlers.block_kit import MODAL_UPLOAD_HINT, plain
 from handlers.ids import ActionId, BlockId, CallbackId
@@ -48,6 +49,7 @@ class SendForm:
     default_link: str = ""
     send_date: date | None = None
     send_time: time | None = None
+    skip_too_long: bool = False
     recipient_options: list[RecipientOption] = field(default_factory=list)
 
 
@@ -91,16 +93,32 @@ PURPOSE_RULES = {
 }
 
 
+def _quoted(text: str) -> str:
+    return ">" + text.replace("\n", "\n>")
+
+
 def build_preview_blocks(preview: Preview | None, problem: str | None = None) -> Blocks:
     if preview is None:
         text = problem or "Choose recipients, a signature and a template to see the message."
         return [{"type": "context", "block_id": BlockId.SEND_PREVIEW, "elements": [{"type": "mrkdwn", "text": text}]}]
-    quoted = ">" + preview.text.replace("\n", "\n>")
-    warning = "\n:warning: Over 500 characters: shorten the template." if preview.too_long else ""
     facts = (f"{preview.characters} characters · {preview.encoding} · {preview.segments} segment"
              f"{'s' if preview.segments != 1 else ''} · {preview.recipients:,} recipients · est. {preview.cost}")
-    return [{"type": "section", "block_id": BlockId.SEND_PREVIEW,
-             "text": {"type": "mrkdwn", "text": f"*Preview* (first recipient)\n{quoted}\n{facts}{warning}"[:3000]}}]
+    text = f"*Preview* (first recipient)\n{_quoted(preview.text)}\n{facts}"
+    if preview.longest:
+        text += f"\n*Longest message* ({len(preview.longest):,} characters)\n{_quoted(preview.longest)}"
+    if preview.too_long:
+        text += (f"\n:warning: {preview.too_long:,} recipients' messages are over {MAX_MESSAGE_CHARACTERS} characters: "
+                 "shorten the template, or tick the box below to skip them.")
+    return [{"type": "section", "block_id": BlockId.SEND_PREVIEW, "text": {"type": "mrkdwn", "text": text[:3000]}}]
+
+
+def _skip_too_long_block(form: SendForm) -> dict[str, Any]:
+    option = {"text": plain(f"Skip recipients whose message is over {MAX_MESSAGE_CHARACTERS} characters"),
+              "value": "skip", "description": plain("They are counted as skipped instead of the task being refused.")}
+    element: dict[str, Any] = {"type": "checkboxes", "action_id": ActionId.SEND_FIELD, "options": [option]}
+    if form.skip_too_long:
+        element["initial_options"] = [option]
+    return _input(BlockId.SEND_SKIP_TOO_LONG, "Messages over the limit", element, optional=True)
 
 
 def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Sequence[ContentChoice],
@@ -117,7 +135,7 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
     blocks += _content_blocks(form, signatures, templates)
     if form.kind is TemplateKind.CARD:
         blocks += _card_blocks(form, templates)
-    blocks += [*_schedule_blocks(form), {"type": "divider"}, *preview_blocks]
+    blocks += [*_schedule_blocks(form), {"type": "divider"}, *preview_blocks, _skip_too_long_block(form)]
     return {
         "type": "modal",
         "callback_id": CallbackId.SEND_SUBMIT,

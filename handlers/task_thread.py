@@ -9,8 +9,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.segments import SignatureStyle
-from domain.use_cases.tasks import TaskView, get_task, preview_for, record_task_thread
+from domain.tasks import Composition
+from domain.use_cases.tasks import TaskView, get_task, record_task_thread, task_preview
 from handlers.task_blocks import build_task_card
+
+
+def composition(settings) -> Composition:
+    """How this workspace puts messages together (the settings' signature style, opt-out hint,
+    and whether the provider sends registered templates)."""
+    return Composition(SignatureStyle(settings.signature_style), settings.optout_hint,
+                       registered_templates=settings.provider_renders_templates)
 
 
 class TaskThread:
@@ -21,10 +29,9 @@ class TaskThread:
 
     async def card(self, task: TaskView, *, deleted: bool = False) -> tuple[str, list]:
         settings = self._settings
-        preview = await anyio.to_thread.run_sync(lambda: preview_for(
-            self._uow(), list_id=task.recipient_list_id, signature_id=task.signature_id,
-            template_id=task.template_id, style=SignatureStyle(settings.signature_style),
-            optout_hint=settings.optout_hint, price_per_segment=settings.price_per_segment, currency=settings.currency))
+        preview = await anyio.to_thread.run_sync(lambda: task_preview(
+            self._uow(), task, composition=composition(settings), price_per_segment=settings.price_per_segment,
+            currency=settings.currency))
         return build_task_card(task, preview, deleted=deleted)
 
     async def open(self, task: TaskView) -> TaskView:

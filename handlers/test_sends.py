@@ -17,7 +17,7 @@ from handlers import listeners
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import TaskRef
 from handlers.replies import error_text, reply_ephemeral
-from handlers.send import composition
+from handlers.task_thread import composition
 from handlers.test_sends_blocks import (
     build_test_send_modal,
     build_test_send_note,

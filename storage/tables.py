@@ -157,6 +157,10 @@ class Task(SQLModel, table=True):
     default_link: str | None = Field(default=None, max_length=500)
     recipient_list_id: int = Field(foreign_key="recipient_list.id")
     recipient_count: int = 0
+    # Measured over every recipient at submission: segments of the messages that will go out,
+    # and recipients skipped because theirs is over the limit (the requester chose so).
+    segments: int | None = None
+    too_long: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     send_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

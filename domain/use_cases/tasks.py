@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -24,12 +26,13 @@ from domain.tasks import (
     TaskField,
     TaskInvalid,
     check_draft,
-    check_message_length,
     preview_message,
     sent_as,
 )
+from domain.dispatch import MessagePlan
+from domain.send_measure import SendMeasure, check_send_measure, measure_send, preview_of
 from domain.use_cases.recipients import PreparedImport, store_import
-from storage.tables import AuditEntry, Signature, Task, Template
+from storage.tables import AuditEntry, RecipientList, Signature, Task, Template
 from storage.uow import SqlUnitOfWork as UnitOfWork
 
 
@@ -69,6 +72,8 @@ class TaskView:
     progress_ts: str | None = None
     finished_at: datetime | None = None  # reached a final state: its details' retention runs from here
     details_purged_at: datetime | None = None
+    segments: int | None = None  # every message's, counted at submission (None: a task made before)
+    too_long: int = 0  # recipients skipped because their message is over the limit
 
     def draft(self) -> TaskDraft:
         """The task as the send modal shows it for an edit."""
@@ -76,7 +81,7 @@ class TaskView:
                          recipient_list_id=self.recipient_list_id, signature_id=self.signature_id,
                          template_id=self.template_id, fallback=Fallback(self.fallback),
                          fallback_template_id=self.fallback_template_id, default_link=self.default_link,
-                         send_at=self.send_at)
+                         send_at=self.send_at, skip_too_long=self.too_long > 0)
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,8 @@ def view_of(uow: UnitOfWork, task: Task) -> TaskView:
         recipient_list_id=task.recipient_list_id, recipient_count=task.recipient_count, send_at=task.send_at,
         version=task.version, origin_channel=task.origin_channel, thread_channel=task.thread_channel,
         thread_ts=task.thread_ts, decided_by=task.decided_by, reason=task.reason, progress_ts=task.progress_ts,
-        finished_at=task.finished_at, details_purged_at=task.details_purged_at,
+        finished_at=task.finished_at, details_purged_at=task.details_purged_at, segments=task.segments,
+        too_long=task.too_long,
     )
 
 
@@ -132,6 +138,13 @@ def send_choices(uow: UnitOfWork) -> SendChoices:
         )
 
 
+def list_size(uow: UnitOfWork, list_id: int) -> int:
+    """How many recipients a list holds (0 if there is no such list)."""
+    with uow:
+        recipient_list = uow.recipient_lists.get(list_id)
+        return recipient_list.imported_count if recipient_list else 0
+
+
 def recipients_preview(uow: UnitOfWork, list_id: int) -> RecipientsPreview | None:
     with uow:
         recipient_list = uow.recipient_lists.get(list_id)
@@ -143,7 +156,9 @@ def recipients_preview(uow: UnitOfWork, list_id: int) -> RecipientsPreview | Non
 
 
 def _checked(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: SendWindow,
-             composition: Composition) -> tuple[TaskDraft, int]:
+             composition: Composition) -> tuple[TaskDraft, int, SendMeasure | None]:
+    """The draft's rules, then every recipient's message measured (None while the recipients
+    are still to come)."""
     recipient_list = uow.recipient_lists.get(draft.recipient_list_id) if draft.recipient_list_id else None
     summary = RecipientsSummary(recipient_list.imported_count, list(recipient_list.variables)) if recipient_list else None
     signature = uow.signatures.get(draft.signature_id) if draft.signature_id else None
@@ -154,18 +169,51 @@ def _checked(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: SendWindo
         template=_choice(template) if template else None, fallback_template=_choice(fallback) if fallback else None,
         now=now, window=window, registered_templates=composition.registered_templates,
     )
-    first = uow.recipient_lists.recipients(checked.recipient_list_id, limit=1)
-    check_message_length(body=template.body, signature=signature.name, purpose=checked.purpose,
-                         composition=composition,
-                         first_recipient=dict(zip(summary.columns, first[0].variables)) if first else {})
-    return checked, summary.count
+    if recipient_list is None:
+        return checked, 0, None
+    measured = measured_send(uow, recipient_list, _plan(template, signature, fallback, checked.purpose, composition,
+                                                        recipient_list.variables))
+    check_send_measure(measured, skip_too_long=checked.skip_too_long)
+    return checked, summary.count, measured
 
 
-def _content_fields(draft: TaskDraft, recipient_count: int) -> dict:
+def _plan(template: Template, signature: Signature, fallback: Template | None, purpose: Purpose,
+          composition: Composition, columns: list[str]) -> MessagePlan:
+    """The text of every message as the dispatcher will compose it."""
+    return MessagePlan(template.body, signature.name, sent_as(purpose, template.purpose), composition.style,
+                       composition.optout_hint, list(columns), kind=template.kind,
+                       fallback_body=fallback.body if fallback else None)
+
+
+def measured_send(uow: UnitOfWork, recipient_list: RecipientList, plan: MessagePlan) -> SendMeasure:
+    """Remembered for a while per list and composed message: the modal's every re-render and the
+    submission after it measure a million recipients once. A list's rows never change, and
+    its creation time tells apart two lists that reuse an id after a rollback."""
+    key = (recipient_list.id, recipient_list.created_at, plan.body, plan.signature, plan.purpose, plan.style,
+           plan.optout_hint, plan.fallback_body, tuple(plan.columns))
+    with _MEASURES_LOCK:
+        if key in _MEASURES:
+            _MEASURES.move_to_end(key)
+            return _MEASURES[key]
+    measured = measure_send(plan, uow.recipient_lists.iter_variables(recipient_list.id))
+    with _MEASURES_LOCK:
+        _MEASURES[key] = measured
+        while len(_MEASURES) > MEASURES_KEPT:
+            _MEASURES.popitem(last=False)
+    return measured
+
+
+MEASURES_KEPT = 16
+_MEASURES: OrderedDict = OrderedDict()
+_MEASURES_LOCK = threading.Lock()
+
+
+def _content_fields(draft: TaskDraft, recipient_count: int, measured: SendMeasure) -> dict:
     return dict(name=draft.name, purpose=draft.purpose, kind=draft.kind, signature_id=draft.signature_id,
                 template_id=draft.template_id, fallback=draft.fallback, fallback_template_id=draft.fallback_template_id,
                 default_link=draft.default_link, recipient_list_id=draft.recipient_list_id,
-                recipient_count=recipient_count, send_at=draft.send_at)
+                recipient_count=recipient_count, send_at=draft.send_at, segments=measured.segments,
+                too_long=measured.too_long)
 
 
 def precheck_draft(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: SendWindow,
@@ -196,9 +244,9 @@ def create_task(uow: UnitOfWork, draft: TaskDraft, actor: Actor, *, origin_chann
     """A new task, in moderating: it waits for an approver."""
     with uow:
         draft = _with_new_recipients(uow, draft, new_recipients)
-        checked, count = _checked(uow, draft, now, window, composition)
+        checked, count, measured = _checked(uow, draft, now, window, composition)
         task = uow.tasks.add(Task(status=TaskStatus.moderating, created_by=actor.user_id, origin_channel=origin_channel,
-                                  **_content_fields(checked, count)))
+                                  **_content_fields(checked, count, measured)))
         _audit(uow, actor.user_id, "created", task.id, name=checked.name, recipients=count)
         uow.commit()
         return view_of(uow, task)
@@ -292,9 +340,9 @@ def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, 
         if task.status == TaskStatus.scheduled and task.send_at is not None:
             check_can_change(task.send_at, now, window.tz)
         draft = _with_new_recipients(uow, draft, new_recipients)
-        checked, count = _checked(uow, draft, now, window, composition)
+        checked, count, measured = _checked(uow, draft, now, window, composition)
         if not uow.tasks.replace_content(task_id, from_status=task.status, version=task.version,
-                                         **_content_fields(checked, count)):
+                                         **_content_fields(checked, count, measured)):
             raise StaleDecision("Someone else changed this task first. Open it again.")
         _audit(uow, actor.user_id, "edited", task_id, version=task.version + 1)
         uow.commit()
@@ -365,18 +413,33 @@ def recipient_choices(uow: UnitOfWork, user_id: str, channel_id: str, limit: int
 
 
 def preview_for(uow: UnitOfWork, *, list_id: int | None, signature_id: int | None, template_id: int | None,
-                style: SignatureStyle, optout_hint: str, price_per_segment: Decimal,
+                fallback_template_id: int | None, composition: Composition, price_per_segment: Decimal,
                 currency: str) -> Preview | None:
-    """The preview of the first recipient's message, or why there is none yet."""
+    """The send modal's preview: every recipient's message measured, the first and the longest
+    shown, the exact cost; None until recipients, a signature and a template are chosen."""
     if not (list_id and signature_id and template_id):
         return None
-    recipients = recipients_preview(uow, list_id)
     with uow:
+        recipient_list = uow.recipient_lists.get(list_id)
         signature, template = uow.signatures.get(signature_id), uow.templates.get(template_id)
+        if recipient_list is None or signature is None or template is None:
+            return None
+        fallback = uow.templates.get(fallback_template_id) if fallback_template_id else None
+        plan = _plan(template, signature, fallback, Purpose(template.purpose), composition, recipient_list.variables)
+        return preview_of(measured_send(uow, recipient_list, plan), price_per_segment, currency)
+
+
+def task_preview(uow: UnitOfWork, task: TaskView, *, composition: Composition, price_per_segment: Decimal,
+                 currency: str) -> Preview | None:
+    """A task card's preview: the first recipient's message, and the cost counted when the task
+    was submitted (cheap to redraw on every change of the card)."""
+    recipients = recipients_preview(uow, task.recipient_list_id)
+    with uow:
+        signature, template = uow.signatures.get(task.signature_id), uow.templates.get(task.template_id)
         if recipients is None or signature is None or template is None:
             return None
-        return preview_message(body=template.body, signature=signature.name, purpose=sent_as(template.purpose),
-                               style=style,
-                               optout_hint=optout_hint, first_recipient=recipients.first,
+        return preview_message(body=template.body, signature=signature.name,
+                               purpose=sent_as(task.purpose, template.purpose), style=composition.style,
+                               optout_hint=composition.optout_hint, first_recipient=recipients.first,
                                recipients=recipients.summary.count, price_per_segment=price_per_segment,
-                               currency=currency)
+                               currency=currency, total_segments=task.segments, too_long=task.too_long)

@@ -38,7 +38,7 @@ from domain.tasks import Fallback, TaskDraft
 from domain.use_cases.content import ContentKind, add_template, decide_content
 from domain.use_cases.recipients import ImportSource, import_file
 from domain.use_cases.tasks import create_task, decide_task, record_task_thread
-from handlers.send import composition
+from handlers.task_thread import composition
 from storage.tables import TaskRecipient
 from tests.e2e.test_dispatch import approved_task, eventually
 from tests.e2e.test_send_tasks import SENDER, catalog  # noqa: F401  (the approved content fixture)

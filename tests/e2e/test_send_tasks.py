@@ -383,7 +383,7 @@ async def test_a_bad_file_in_the_send_modal_brings_the_form_back_with_the_reason
 async def test_a_message_over_500_characters_is_refused_on_its_template(workspace, driver, catalog):
     modal = await open_send_modal(workspace, driver)
     await driver.view_submission(SENDER_ID, modal.id, form(catalog, template={ActionId.SEND_REFRESH: select(catalog["Long"])}))
-    assert "the limit is 500" in workspace.submissions[-1].errors[BlockId.SEND_TEMPLATE]
+    assert "Every recipient's message is over 500 characters" in workspace.submissions[-1].errors[BlockId.SEND_TEMPLATE]
     assert cards(workspace) == []
 
 

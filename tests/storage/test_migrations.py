@@ -72,7 +72,7 @@ def test_0010_moves_who_ended_a_task_out_of_its_reason(migrated_database_url):
                                  recipient_list_id=recipients.id, created_by="U1", origin_channel="C1"))
             session.commit()
         command.stamp(alembic_config(migrated_database_url), "0009")
-        upgrade(migrated_database_url)
+        command.upgrade(alembic_config(migrated_database_url), "0010")
         with Session(engine) as session:
             tasks = {t.name: (t.decided_by, t.reason) for t in session.exec(select(Task))}
     finally:
@@ -105,7 +105,7 @@ def test_0011_makes_a_task_sent_with_a_promotional_template_promotional(migrated
                                  recipient_list_id=recipients.id, created_by="U1", origin_channel="C1"))
             session.commit()
         command.stamp(alembic_config(migrated_database_url), "0010")
-        upgrade(migrated_database_url)
+        command.upgrade(alembic_config(migrated_database_url), "0011")
         with Session(engine) as session:
             purposes = {t.name: t.purpose for t in session.exec(select(Task))}
     finally:
