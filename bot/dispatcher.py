@@ -18,6 +18,7 @@ import anyio
 
 from bot.providers.base import OutgoingMessage, RegisteredContent, SmsProvider
 from domain.dispatch import MessagePlan, Outcome, judge
+from domain.schedule import StartRules
 from domain.segments import MESSAGE_TOO_LONG, over_limit
 from storage.statuses import RecipientStatus
 from domain.rate import TokenBucket
@@ -65,9 +66,10 @@ class Dispatcher:
     def __init__(self, uow, provider: SmsProvider, composition: Composition, clock: Callable[[], datetime],
                  reporter=None, *, chunk: int = CHUNK, owner: str | None = None, seed: int | None = None,
                  max_throttled_chunks: int = MAX_THROTTLED_CHUNKS, rate_per_second: float = 0.0,
-                 lanes: int = LANES) -> None:
+                 lanes: int = LANES, rules: StartRules | None = None) -> None:
         self._uow, self._provider, self._composition, self._clock = uow, provider, composition, clock
         self._reporter = reporter
+        self._rules = rules  # the sending window, held between ticks too
         self._chunk = min(chunk, provider.max_batch)
         self._lanes = lanes
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
@@ -90,7 +92,7 @@ class Dispatcher:
             # crash while it waited would leave it "outcome unknown" though never sent.
             await asyncio.sleep(self._bucket.wait_for(self._chunk, time.monotonic()))
         work = await anyio.to_thread.run_sync(lambda: claim_work(
-            self._uow(), task_id, self.owner, self._chunk, self._clock(), LEASE, self._composition))
+            self._uow(), task_id, self.owner, self._chunk, self._clock(), LEASE, self._composition, self._rules))
         if work is None:
             return 0
         if not work.claimed:
@@ -131,7 +133,7 @@ class Dispatcher:
         self._throttled.pop(task_id, None)
         paused = await anyio.to_thread.run_sync(pause_for_throttling, self._uow(), task_id, "provider throttling")
         if paused is not None and self._reporter is not None:
-            await self._reporter.paused(paused, THROTTLE_NOTE)
+            await self._reporter.changed(paused, THROTTLE_NOTE)
 
     async def run(self, stop: asyncio.Event) -> None:
         """`LANES` loops of claim, submit, record: while one waits for the provider, the

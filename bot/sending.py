@@ -16,9 +16,16 @@ from bot.app import Runtime
 from bot.dispatcher import Dispatcher
 from bot.providers.base import ReceiptStatus, SmsProvider
 from domain.optout import FatiguePolicy
-from domain.use_cases.dispatch import apply_receipts, settle_lost_sends, start_due_tasks
+from domain.use_cases.dispatch import (
+    apply_receipts,
+    pause_outside_window,
+    resume_in_window,
+    settle_lost_sends,
+    start_due_tasks,
+)
 from domain.use_cases.optout import record_inbound
 from handlers.progress import ProgressReporter
+from handlers.task_blocks import WINDOW_OPENED_NOTE, window_closed_note
 from handlers.task_thread import composition
 from domain.dispatch import ReceiptUpdate
 from storage.statuses import RecipientStatus
@@ -41,7 +48,7 @@ class Sending:
         reporter = ProgressReporter(client, runtime.uow, settings)
         dispatcher = Dispatcher(runtime.uow, provider, composition(settings), runtime.clock, reporter,
                                 chunk=settings.dispatch_chunk, max_throttled_chunks=settings.throttle_pause_after,
-                                rate_per_second=settings.send_rate)
+                                rate_per_second=settings.send_rate, rules=settings.start_rules)
         return cls(runtime, provider, reporter, dispatcher)
 
     def start_dispatcher(self) -> None:
@@ -57,8 +64,14 @@ class Sending:
         runtime = self.runtime
         settings = runtime.settings
         fatigue = FatiguePolicy(settings.fatigue_max, settings.fatigue_days)
-        started = await anyio.to_thread.run_sync(
-            start_due_tasks, runtime.uow(), runtime.clock(), settings.sending_window, fatigue)
+        rules = settings.start_rules
+        for task in await anyio.to_thread.run_sync(pause_outside_window, runtime.uow(), runtime.clock(), rules):
+            log.info("task %s paused: the sending window closed", task.id)
+            await self.reporter.changed(task, window_closed_note(rules, runtime.clock()))
+        for task in await anyio.to_thread.run_sync(resume_in_window, runtime.uow(), runtime.clock(), rules):
+            log.info("task %s resumed: the sending window opened", task.id)
+            await self.reporter.changed(task, WINDOW_OPENED_NOTE)
+        started = await anyio.to_thread.run_sync(start_due_tasks, runtime.uow(), runtime.clock(), rules, fatigue)
         for task in started:
             log.info("task %s started sending to %s recipients", task.id, task.recipient_count)
             await self.reporter.started(task)

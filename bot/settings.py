@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.optout import DEFAULT_KEYWORDS
-from domain.schedule import SendWindow, parse_send_window
+from domain.schedule import SendWindow, StartRules, WindowScope, parse_send_window
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     price_per_segment: Decimal = Field(default=Decimal("0.045"), ge=0)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     send_window: str = "08:00-22:00"
+    # Which sends the window holds: every one (the mainland rule the consoles follow) or promotional only.
+    window_applies_to: WindowScope = WindowScope.ALL
     provider: Literal["simulator", "twilio", "alibaba"] = "simulator"
     simulator_url: str | None = None  # None: `smsbot serve` runs the simulator gateway itself
     simulator_api_key: SecretStr | None = None
@@ -176,6 +178,10 @@ class Settings(BaseSettings):
     @property
     def sending_window(self) -> SendWindow:
         return SendWindow.parse(self.send_window, self.timezone)
+
+    @property
+    def start_rules(self) -> StartRules:
+        return StartRules(self.sending_window, self.window_applies_to)
 
     @property
     def provider_renders_templates(self) -> bool:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -165,6 +166,62 @@ def check_send_time(send_at: datetime, now: datetime, window: SendWindow) -> Non
             f"The next allowed time is {opening.astimezone(tz):{_SHOWN}}.",
             "outside_window",
         )
+
+
+class WindowScope(StrEnum):
+    """Which sends the sending window holds: every one (the consoles' rule for mainland
+    numbers) or only promotional ones."""
+
+    ALL = "all"
+    PROMOTIONAL = "promotional"
+
+
+def window_applies(purpose: str, scope: WindowScope) -> bool:
+    return scope is WindowScope.ALL or purpose == "promotional"
+
+
+@dataclass(frozen=True)
+class StartRules:
+    """When sends may start and go on: the window, and which sends it holds."""
+
+    window: SendWindow
+    scope: WindowScope = WindowScope.ALL
+
+    def windowed(self, purpose: str) -> bool:
+        return window_applies(purpose, self.scope)
+
+    def may_send(self, purpose: str, at: datetime) -> bool:
+        return not self.windowed(purpose) or self.window.contains(at)
+
+
+class StartChoice(StrEnum):
+    """What an approver chose for a task that cannot start as it asks."""
+
+    EARLIEST = "earliest"  # now if sending is allowed now, else the next window opening
+    RESCHEDULE = "reschedule"
+
+
+@dataclass(frozen=True)
+class LateStart:
+    """Why approving now cannot start a task as it asks, and the earliest it may start."""
+
+    reason: str
+    earliest: datetime  # now, if sending is allowed now; else the next window opening
+
+
+def late_start(send_at: datetime | None, now: datetime, window: SendWindow, *, windowed: bool) -> LateStart | None:
+    """At approval: a send time already past, or a start outside the sending window (when the
+    window holds this send), is never sent silently: the approver chooses. None: it may start
+    as asked."""
+    now = _aware(now, "now")
+    start = now if send_at is None or send_at < now else _aware(send_at, "send_at")
+    if send_at is not None and send_at < now - PAST_GRACE:
+        reason = f"its send time, {send_at.astimezone(window.tz):{_SHOWN}} ({window.tz.key}), has passed"
+    elif windowed and not window.contains(start):
+        reason = f"it would start outside the sending window, {window}"
+    else:
+        return None
+    return LateStart(reason, next_window_opening(now, window) if windowed else now)
 
 
 def latest_send_time(now: datetime, tz: ZoneInfo | str) -> datetime:

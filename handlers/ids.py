@@ -54,6 +54,9 @@ class BlockId(StrEnum):
     TASK_ACTIONS = "task.actions"
     PROGRESS_ACTIONS = "progress.actions"
     TEST_NUMBERS = "task.test_numbers"
+    LATE_START_CHOICE = "task.late_start_choice"
+    LATE_START_DATE = "task.late_start_date"
+    LATE_START_TIME = "task.late_start_time"
     TEST_VALUE = "task.test_value:"  # + the variable's name: one input per template variable
     # Status and reporting: /sms list, the details modal, /sms lookup, the Home dashboard.
     LIST_TASK = "list.task"  # + ":<task id>", one section per task
@@ -118,5 +121,6 @@ class CallbackId(StrEnum):
     TEMPLATE_ADD = "template.add"
     SEND_SUBMIT = "send.submit"
     TASK_REJECT = "task.reject_reason"
+    TASK_LATE_START = "task.late_start"
     TASK_TEST_SEND = "task.test_send_numbers"
     TASK_DETAILS = "task.details_view"

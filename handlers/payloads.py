@@ -60,6 +60,15 @@ class TaskRejectState(Payload):
     from_home: bool | None = None  # Reject was pressed on the App Home tab: refresh it after
 
 
+class LateStartState(Payload):
+    """The approve-when modal: which task, and why it could not start as it asked."""
+
+    id: int
+    version: int
+    late_reason: str
+    from_home: bool | None = None
+
+
 class TaskListState(Payload):
     """A page of `/sms list`, carried by its Previous/Next buttons."""
 

@@ -83,7 +83,9 @@ class ProgressReporter:
         text, blocks = build_progress_message(counts, rate=rate, eta_seconds=eta, status=status, task_ref=ref)
         await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
-    async def paused(self, task: TaskView, note: str) -> None:
+    async def changed(self, task: TaskView, note: str) -> None:
+        """The send paused or went on by itself (throttling, the window): the progress message
+        and the card show it, and the thread says why."""
         await self.update(task.id, force=True)
         await TaskThread(self._client, self._uow, self._settings).refresh(task, note)
 
@@ -131,7 +133,7 @@ class ProgressReporter:
 async def change(action: TaskAction, verb: str, ack, body: dict, client: AsyncWebClient, actor, uow, settings, clock,
                  ref: TaskRef) -> None:
     await ack()
-    task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor, clock())
+    task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor, clock(), settings.start_rules)
     reporter = ProgressReporter(client, uow, settings)
     await reporter.update(task.id, force=True)
     await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> {verb} this send.")

@@ -14,6 +14,7 @@ from handlers.payloads import (
     DetailsState,
     ExportRef,
     ImportModalState,
+    LateStartState,
     Payload,
     SendModalState,
     TaskListState,
@@ -43,6 +44,7 @@ BY_VIEW: dict[str, type[Payload]] = {
     CallbackId.TEMPLATE_ADD: TemplateModalState,
     CallbackId.SEND_SUBMIT: SendModalState,
     CallbackId.TASK_REJECT: TaskRejectState,
+    CallbackId.TASK_LATE_START: LateStartState,
     CallbackId.TASK_TEST_SEND: TaskRef,
     CallbackId.TASK_DETAILS: DetailsState,
 }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import uuid
 from datetime import date, time
 
 import anyio
@@ -48,6 +51,8 @@ from handlers.send_blocks import (
 )
 from handlers.sms_command import Invocation, Subcommand
 from handlers.replies import error_text
+
+log = logging.getLogger(__name__)
 
 
 def _value(values: dict, block_id: str):
@@ -214,7 +219,7 @@ async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, 
     except TaskFieldError as error:
         await ack(response_action="errors", errors={_recipients_block(ref): error_text(error)})
         return
-    long_submission = LongSubmission(ack, client, uow, settings, clock, actor, view["id"], ref, form)
+    long_submission = LongSubmission(ack, client, uow, settings, clock, actor, ref, form)
     if form.file_id:
         await submit_with_file(long_submission, import_settings, tz)
         return
@@ -233,7 +238,11 @@ async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, 
     errors.update(time_error)
     task = None
     try:
-        task = await save_task(uow, settings, clock, actor, ref, draft, new_recipients)
+        if errors:  # every other problem is still shown at once, and nothing is saved
+            await anyio.to_thread.run_sync(lambda: precheck_draft(
+                uow(), draft, clock(), settings.sending_window, composition(settings)))
+        else:
+            task = await save_task(uow, settings, clock, actor, ref, draft, new_recipients)
     except TaskInvalid as invalid:
         errors.update({FIELD_BLOCKS[field]: message for field, message in invalid.problems.items()})
     except DomainError as error:
@@ -253,15 +262,19 @@ def _list_id(recipients: str | None) -> int | None:
     return int(recipients.split(":")[1]) if recipients else None
 
 
+WORKING_VIEW_TRIES, WORKING_VIEW_WAIT = 50, 0.1  # how long a result waits for the working view: 5 s
+
+
 class LongSubmission:
     """A submission that takes longer than Slack waits for its answer (a file to read, a large
     list to measure): everything else is checked inline first; then the modal says it is
     working, and shows the result, or the form again with the reason on top."""
 
-    def __init__(self, ack: AsyncAck, client, uow, settings, clock, actor: Actor, view_id: str,
-                 state: SendModalState, form: SendForm) -> None:
+    def __init__(self, ack: AsyncAck, client, uow, settings, clock, actor: Actor, state: SendModalState,
+                 form: SendForm) -> None:
         self.ack, self.client, self.uow, self.settings, self.clock = ack, client, uow, settings, clock
-        self.actor, self.view_id, self.state, self.form = actor, view_id, state, form
+        self.actor, self.state, self.form = actor, state, form
+        self.working_id = ""
         self.modal = SendModal(uow, settings)
 
     async def start(self, draft: TaskDraft, time_error: dict[str, str], working: str) -> bool:
@@ -274,19 +287,33 @@ class LongSubmission:
         if problems:
             await self.ack(response_action="errors", errors=problems)
             return False
-        await self.ack(response_action="update", view=build_working_view(working))
+        # Slack applies this answer when it receives it, which may be after a quick result's
+        # views.update: the result names the working view by its own external id, so it waits
+        # until the working view is there and can never be covered by it.
+        self.working_id = f"smsbot-working-{uuid.uuid4().hex}"
+        await self.ack(response_action="update", view={**build_working_view(working), "external_id": self.working_id})
         self.form.recipient_options = await self.modal.options(self.actor.user_id, self.state)
         return True
 
+    async def _show(self, view: dict) -> None:
+        for _ in range(WORKING_VIEW_TRIES):
+            try:
+                await self.client.views_update(external_id=self.working_id, view=view)
+                return
+            except SlackApiError as error:
+                if error.response.get("error") != "not_found":
+                    raise
+            await asyncio.sleep(WORKING_VIEW_WAIT)
+        log.info("the send modal was closed before its result could be shown")
+
     async def show_form(self, notice: str) -> None:
-        await self.client.views_update(view_id=self.view_id,
-                                       view=await self.modal.render(self.state, self.form, notice=notice))
+        await self._show(await self.modal.render(self.state, self.form, notice=notice))
 
     async def save(self, draft: TaskDraft, new_recipients: PreparedImport | None = None) -> TaskView:
         return await save_task(self.uow, self.settings, self.clock, self.actor, self.state, draft, new_recipients)
 
     async def done(self, task: TaskView, message: str) -> None:
-        await self.client.views_update(view_id=self.view_id, view=build_done_view(message))
+        await self._show(build_done_view(message))
         await on_task_submitted(self.client, self.uow, self.settings, task, self.actor,
                                 edited=self.state.task_id is not None)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.schedule import LateStart, StartChoice, StartRules, next_window_opening
 from domain.status import has_started
 from domain.task_state import STATUS_LABELS, TaskAction, TaskStatus, allowed_actions
 from domain.tasks import Preview
 from domain.use_cases.tasks import TaskView
 from handlers.block_kit import mention, plain
 from handlers.ids import ActionId, BlockId, CallbackId
-from handlers.payloads import TaskRef, TaskRejectState
+from handlers.payloads import LateStartState, TaskRef, TaskRejectState
 from handlers.send_blocks import build_preview_blocks
 
 Blocks = list[dict[str, Any]]
@@ -33,6 +34,15 @@ def slack_time(moment) -> str:
     if moment is None:
         return "as soon as approved"
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
+
+
+WINDOW_OPENED_NOTE = "Resumed: the sending window is open again."
+
+
+def window_closed_note(rules: StartRules, now) -> str:
+    opening = next_window_opening(now, rules.window)
+    return (f"Paused: the sending window ({rules.window}) has closed. It goes on by itself when the window "
+            f"opens, {slack_time(opening)}.")
 
 
 def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = False) -> tuple[str, Blocks]:
@@ -93,5 +103,42 @@ def build_task_reject_modal(task: TaskView, *, from_home: bool = False) -> dict[
             {"type": "input", "block_id": BlockId.APPROVAL_REASON, "label": plain("Reason"),
              "element": {"type": "plain_text_input", "action_id": ActionId.APPROVAL_REASON_INPUT, "multiline": True,
                          "max_length": 500}},
+        ],
+    }
+
+
+def approval_note(user_id: str, task: TaskView, chosen: StartChoice | None = None,
+                  late_reason: str | None = None) -> str:
+    """The thread's note on an approval: when the task really starts, in each reader's zone."""
+    approved = f"{mention(user_id)} approved this task."
+    if chosen is StartChoice.EARLIEST:
+        return (f"{approved} It could not start as it asked ({late_reason}), so it sends at the earliest "
+                f"allowed time, {slack_time(task.send_at)}.")
+    if chosen is StartChoice.RESCHEDULE:
+        return f"{approved} It could not start as it asked ({late_reason}), so it was rescheduled to {slack_time(task.send_at)}."
+    return f"{approved} " + (f"It sends {slack_time(task.send_at)}." if task.send_at else "It starts sending now.")
+
+
+def build_late_start_modal(task: TaskView, late: LateStart, *, from_home: bool) -> dict[str, Any]:
+    """Approving would start the task late or outside the window: the approver chooses when."""
+    earliest = {"text": plain("Send at the earliest allowed time (above)"), "value": StartChoice.EARLIEST}
+    later = {"text": plain("Reschedule to the date and time below"), "value": StartChoice.RESCHEDULE}
+    return {
+        "type": "modal", "callback_id": CallbackId.TASK_LATE_START,
+        "private_metadata": LateStartState(id=task.id, version=task.version, late_reason=late.reason,
+                                           from_home=from_home or None).dump(),
+        "title": plain("Approve: when to send"), "submit": plain("Approve"), "close": plain("Cancel"),
+        "blocks": [
+            {"type": "section", "text": plain(f"“{task.name}” cannot start as it asks: {late.reason}. "
+                                              "Nothing is sent until you choose.")},
+            {"type": "section", "text": {"type": "mrkdwn",
+                                         "text": f"The earliest allowed time is {slack_time(late.earliest)}."}},
+            {"type": "input", "block_id": BlockId.LATE_START_CHOICE, "label": plain("When"),
+             "element": {"type": "radio_buttons", "action_id": ActionId.APPROVAL_REASON_INPUT,
+                         "options": [earliest, later], "initial_option": earliest}},
+            {"type": "input", "block_id": BlockId.LATE_START_DATE, "label": plain("Date (to reschedule)"),
+             "optional": True, "element": {"type": "datepicker", "action_id": ActionId.APPROVAL_REASON_INPUT}},
+            {"type": "input", "block_id": BlockId.LATE_START_TIME, "label": plain("Time (your own time zone)"),
+             "optional": True, "element": {"type": "timepicker", "action_id": ActionId.APPROVAL_REASON_INPUT}},
         ],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date, time
 
 import anyio
 from slack_bolt.async_app import AsyncAck
@@ -10,7 +11,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.schedule import StartChoice, from_local
+from domain.tasks import TaskFieldError
 from domain.use_cases.tasks import (
+    Approval,
+    NeedsStartChoice,
     cancel_task,
     copy_source,
     decide_task,
@@ -22,12 +27,14 @@ from domain.use_cases.tasks import (
 from handlers import listeners
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import ActionId, BlockId, CallbackId
-from handlers.payloads import SendModalState, TaskRef, TaskRejectState
+from handlers.payloads import LateStartState, SendModalState, TaskRef, TaskRejectState
 from handlers.replies import error_text, reply_ephemeral
 from handlers.send import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
 from handlers.task_thread import TaskThread, pressed_card
 from handlers.task_blocks import (
+    approval_note,
+    build_late_start_modal,
     build_task_reject_modal,
     slack_time,
 )
@@ -38,15 +45,49 @@ log = logging.getLogger(__name__)
 async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
                   ref: TaskRef) -> None:
     await ack()
-    task = await anyio.to_thread.run_sync(lambda: decide_task(
-        uow(), ref.id, ref.version, actor, approve=True, reason=None,
-        allow_self_approval=settings.allow_self_approval, now=clock()))
-    await TaskThread(client, uow, settings).refresh(
-        task, f"<@{actor.user_id}> approved this task. " + (
-            f"It is scheduled to send {slack_time(task.send_at)}." if task.send_at
-            else "It is scheduled to send as soon as possible."),
-        card_at=pressed_card(body))
+    try:
+        task = await anyio.to_thread.run_sync(lambda: decide_task(
+            uow(), ref.id, ref.version, actor, Approval(approve=True), allow_self_approval=settings.allow_self_approval,
+            now=clock(), rules=settings.start_rules))
+    except NeedsStartChoice as late:
+        # Late, or outside the window: nothing is sent until the approver chooses when.
+        current = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
+        await client.views_open(trigger_id=body["trigger_id"], view=build_late_start_modal(
+            current, late.late, from_home=pressed_on_home(body)))
+        return
+    await TaskThread(client, uow, settings).refresh(task, approval_note(actor.user_id, task),
+                                                    card_at=pressed_card(body))
     await refresh_if_on_home(body, client, uow, settings, actor)
+
+
+async def submit_late_start(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
+                            ref: LateStartState) -> None:
+    values = view["state"]["values"]
+    chosen = StartChoice(_picked(values, BlockId.LATE_START_CHOICE, "selected_option") or StartChoice.EARLIEST)
+    day, hour = _picked(values, BlockId.LATE_START_DATE, "selected_date"), _picked(
+        values, BlockId.LATE_START_TIME, "selected_time")
+    tz = await user_timezone(client, actor.user_id, settings.timezone)
+    at = from_local(date.fromisoformat(day), time.fromisoformat(hour), tz) if day and hour else None
+    try:
+        task = await anyio.to_thread.run_sync(lambda: decide_task(
+            uow(), ref.id, ref.version, actor, Approval(approve=True, start=chosen, reschedule_at=at),
+            allow_self_approval=settings.allow_self_approval, now=clock(), rules=settings.start_rules))
+    except TaskFieldError as error:
+        await ack(response_action="errors", errors={BlockId.LATE_START_DATE: error_text(error)})
+        return
+    except DomainError as error:
+        await ack(response_action="errors", errors={BlockId.LATE_START_CHOICE: error_text(error)})
+        return
+    await ack()
+    await TaskThread(client, uow, settings).refresh(task, approval_note(actor.user_id, task, chosen, ref.late_reason))
+    if ref.from_home:
+        await publish_home(client, uow, settings, actor)
+
+
+def _picked(values: dict, block_id: str, key: str):
+    element = next(iter((values.get(block_id) or {}).values()), {})
+    picked = element.get(key)
+    return picked.get("value") if isinstance(picked, dict) else picked
 
 
 async def open_reject(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings,
@@ -63,8 +104,8 @@ async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor
     reason = view["state"]["values"][BlockId.APPROVAL_REASON][ActionId.APPROVAL_REASON_INPUT]["value"] or ""
     try:
         task = await anyio.to_thread.run_sync(lambda: decide_task(
-            uow(), ref.id, ref.version, actor, approve=False, reason=reason,
-            allow_self_approval=settings.allow_self_approval, now=clock()))
+            uow(), ref.id, ref.version, actor, Approval(approve=False, reason=reason),
+            allow_self_approval=settings.allow_self_approval, now=clock(), rules=settings.start_rules))
     except DomainError as error:
         await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
         return
@@ -135,6 +176,7 @@ LISTENERS = (
     listeners.action(ActionId.TASK_APPROVE, approve),
     listeners.action(ActionId.TASK_REJECT, open_reject),
     listeners.view(CallbackId.TASK_REJECT, submit_reject),
+    listeners.view(CallbackId.TASK_LATE_START, submit_late_start),
     listeners.action(ActionId.TASK_CANCEL, cancel),
     listeners.action(ActionId.TASK_DELETE, delete),
     listeners.action(ActionId.TASK_EDIT, edit),

@@ -12,7 +12,7 @@ from domain.errors import DomainError
 from domain.policy import check_owner_or_approver
 from domain.optout import FATIGUED, OPTED_OUT, FatiguePolicy
 from domain.dispatch import Claim, MessagePlan, Outcome, Progress, ReceiptUpdate
-from domain.schedule import SendWindow, is_stale
+from domain.schedule import StartRules, is_stale, next_window_opening
 from domain.segments import SignatureStyle
 from domain.task_state import FINAL_STATUSES, TaskAction, TaskStatus, next_status
 from domain.tasks import Composition, sent_as
@@ -37,10 +37,10 @@ def _audit(uow: UnitOfWork, action: str, task_id: int, **detail) -> None:
                              detail=detail))
 
 
-def start_due_tasks(uow: UnitOfWork, now: datetime, window: SendWindow,
+def start_due_tasks(uow: UnitOfWork, now: datetime, rules: StartRules,
                     fatigue: FatiguePolicy | None = None) -> list[TaskView]:
-    """Scheduled tasks whose time has come (promotional ones inside the sending window) and
-    whose thread is open start sending: their recipients are copied in the same transaction, and for a promotional send
+    """Scheduled tasks whose time has come (inside the sending window, for the sends it holds)
+    and whose thread is open start sending: their recipients are copied in the same transaction, and for a promotional send
     the opted-out and fatigued numbers are skipped there and then. Safe in two processes."""
     started = []
     with uow:
@@ -49,8 +49,9 @@ def start_due_tasks(uow: UnitOfWork, now: datetime, window: SendWindow,
                 continue  # the stale-task sweep cancels it
             if task.thread_ts is None:
                 continue  # its thread is still being opened, and a send tells everything there
-            promotional = _sent_as(uow, task) is Purpose.PROMOTIONAL
-            if promotional and not window.contains(now):
+            purpose = _sent_as(uow, task)
+            promotional = purpose is Purpose.PROMOTIONAL
+            if not rules.may_send(purpose, now):
                 continue
             if not uow.tasks.move(task.id, from_status=TaskStatus.scheduled,
                                   to_status=next_status(task.status, TaskAction.start)):
@@ -100,12 +101,15 @@ def message_plan(uow: UnitOfWork, task, composition: Composition) -> MessagePlan
 
 
 def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datetime, lease: timedelta,
-               composition: Composition) -> Work | None:
-    """Recipients marked in flight and committed before any request leaves."""
+               composition: Composition, rules: StartRules | None = None) -> Work | None:
+    """Recipients marked in flight and committed before any request leaves; none outside the
+    sending window (the tick then pauses the task and says so)."""
     with uow:
         task = uow.tasks.get(task_id)
         if task is None or task.status != TaskStatus.sending:
             return None  # paused, canceled or gone: stop between chunks
+        if rules is not None and not rules.may_send(task.purpose, now):
+            return None
         claimed = [Claim(*row) for row in uow.task_recipients.claim(task_id, owner, limit, now, now + lease)]
         uow.commit()
         plan = message_plan(uow, task, composition)
@@ -185,9 +189,12 @@ def record_progress_message(uow: UnitOfWork, task_id: int, ts: str) -> None:
 
 
 STOPPED = "task stopped before this number was sent"
+# A send paused by the window's close, not by a person: the tick resumes it when it opens.
+WINDOW_CLOSED = "the sending window closed"
 
 
-def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Actor, now: datetime) -> TaskView:
+def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Actor, now: datetime,
+                   rules: StartRules) -> TaskView:
     """Pause, resume or stop a send (requester or approver). Stopping skips whoever was not
     sent yet; messages already on their way still get their receipts. A stopped send is over:
     `now` starts the retention period of its details."""
@@ -195,11 +202,16 @@ def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Act
         task = existing_task(uow, task_id)
         check_owner_or_approver(actor, task.created_by, "pause, resume or stop this send")
         target = next_status(task.status, action)
+        if action is TaskAction.resume and not rules.may_send(task.purpose, now):
+            opening = next_window_opening(now, rules.window).astimezone(rules.window.tz)
+            raise DomainError(f"The sending window ({rules.window}) is closed: this send goes on by itself when "
+                              f"it opens, at {opening:%Y-%m-%d %H:%M}.")
         finished = {"finished_at": now} if target in FINAL_STATUSES else {}
         if not uow.tasks.move(task_id, from_status=task.status, to_status=target,
                               # Who stopped it is who decided its end; a stop needs no other reason.
+                              # A resumed send forgets why it was paused (the window's pause included).
                               **({"decided_by": actor.user_id, "reason": None} if action is TaskAction.cancel
-                                 else {"reason": task.reason}),
+                                 else {"reason": None if action is TaskAction.resume else task.reason}),
                               **finished):
             raise DomainError("Someone else changed this send first.")
         if action is TaskAction.cancel:
@@ -208,6 +220,38 @@ def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Act
                                  target_id=str(task_id), detail={}))
         uow.commit()
         return view_of(uow, uow.tasks.get(task_id))
+
+
+def pause_outside_window(uow: UnitOfWork, now: datetime, rules: StartRules) -> list[TaskView]:
+    """Sends still going when their window closes pause until it opens again. Safe in two
+    processes: each task moves once."""
+    paused = []
+    with uow:
+        for task_id in uow.tasks.ids_in(TaskStatus.sending):
+            task = uow.tasks.get(task_id)
+            if rules.may_send(task.purpose, now):
+                continue
+            if uow.tasks.move(task_id, from_status=TaskStatus.sending, to_status=TaskStatus.paused,
+                              reason=WINDOW_CLOSED):
+                _audit(uow, "pause", task_id, reason=WINDOW_CLOSED)
+                paused.append(task_id)
+        uow.commit()
+        return [view_of(uow, uow.tasks.get(task_id)) for task_id in paused]
+
+
+def resume_in_window(uow: UnitOfWork, now: datetime, rules: StartRules) -> list[TaskView]:
+    """Sends the window paused go on when it opens (those a person paused wait for them)."""
+    resumed = []
+    with uow:
+        for task_id in uow.tasks.ids_in(TaskStatus.paused):
+            task = uow.tasks.get(task_id)
+            if task.reason != WINDOW_CLOSED or not rules.may_send(task.purpose, now):
+                continue
+            if uow.tasks.move(task_id, from_status=TaskStatus.paused, to_status=TaskStatus.sending, reason=None):
+                _audit(uow, "resume", task_id, reason="the sending window opened")
+                resumed.append(task_id)
+        uow.commit()
+        return [view_of(uow, uow.tasks.get(task_id)) for task_id in resumed]
 
 
 def pause_for_throttling(uow: UnitOfWork, task_id: int, reason: str) -> TaskView | None:

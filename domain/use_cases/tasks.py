@@ -14,7 +14,17 @@ from domain.approvers import Actor
 from domain.content import ContentStatus, Purpose, TemplateKind
 from domain.errors import DomainError
 from domain.segments import SignatureStyle
-from domain.schedule import SendWindow, check_can_change, is_stale
+from domain.schedule import (
+    LateStart,
+    ScheduleError,
+    SendWindow,
+    StartChoice,
+    StartRules,
+    check_can_change,
+    check_send_time,
+    is_stale,
+    late_start,
+)
 from domain.task_state import TaskAction, TaskStatus, next_status
 from domain.tasks import (
     Composition,
@@ -24,6 +34,7 @@ from domain.tasks import (
     RecipientsSummary,
     TaskDraft,
     TaskField,
+    TaskFieldError,
     TaskInvalid,
     check_draft,
     preview_message,
@@ -287,8 +298,26 @@ def _move(uow: UnitOfWork, task: Task, action: TaskAction, actor_id: str, **fiel
     return uow.tasks.get(task.id)
 
 
-def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, *, approve: bool, reason: str | None,
-                allow_self_approval: bool, now: datetime) -> TaskView:
+class NeedsStartChoice(DomainError):
+    """Approving would start the task late or outside the window: the approver must choose."""
+
+    def __init__(self, late: LateStart) -> None:
+        super().__init__(f"This task cannot start as it asks: {late.reason}. Choose when it should send.")
+        self.late = late
+
+
+@dataclass(frozen=True)
+class Approval:
+    """An approver's decision, with when the task starts if it cannot start as it asks."""
+
+    approve: bool
+    reason: str | None = None
+    start: StartChoice | None = None
+    reschedule_at: datetime | None = None
+
+
+def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, decision: Approval, *,
+                allow_self_approval: bool, now: datetime, rules: StartRules) -> TaskView:
     with uow:
         task = existing_task(uow, task_id)
         check_can_decide(actor, task.created_by, allow_self_approval=allow_self_approval)
@@ -297,21 +326,43 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, *, ap
         if task.status != TaskStatus.moderating:
             who = (" by ", Person(task.decided_by)) if task.decided_by else ()
             raise StaleDecision(Said("This task was already decided", *who, f": it is {task.status}."))
-        if not approve and not (reason or "").strip():
+        if not decision.approve and not (decision.reason or "").strip():
             raise DomainError("Give a reason for the rejection.")
-        if approve:
+        start = {}
+        if decision.approve:
             _check_content_still_approved(uow, task)
-        action = TaskAction.approve if approve else TaskAction.reject
+            start = _start_of(task, decision, now, rules)
+        action = TaskAction.approve if decision.approve else TaskAction.reject
         moved = uow.tasks.move(task_id, from_status=TaskStatus.moderating, to_status=next_status(task.status, action),
                                version=version, decided_by=actor.user_id, decided_at=now,
-                               reason=None if approve else reason.strip())
+                               reason=None if decision.approve else decision.reason.strip(), **start)
         if not moved:
             current = uow.tasks.get(task_id)
             raise StaleDecision(Said("This task was already decided by ", Person(current.decided_by),
                                      f": it is {current.status}."))
-        _audit(uow, actor.user_id, str(action), task_id, version=version, reason=reason)
+        _audit(uow, actor.user_id, str(action), task_id, version=version, reason=decision.reason,
+               start=decision.start, send_at=start["send_at"].isoformat() if start else None)
         uow.commit()
         return view_of(uow, uow.tasks.get(task_id))
+
+
+def _start_of(task: Task, decision: Approval, now: datetime, rules: StartRules) -> dict:
+    """A new send time when the task cannot start as it asks: the approver's choice, checked
+    here (a crafted request gets no other time), or a refusal that asks for the choice."""
+    late = late_start(task.send_at, now, rules.window, windowed=rules.windowed(task.purpose))
+    if late is None:
+        return {}
+    if decision.start is None:
+        raise NeedsStartChoice(late)
+    if decision.start is StartChoice.EARLIEST:
+        return {"send_at": late.earliest}
+    if decision.reschedule_at is None:
+        raise TaskFieldError(TaskField.SEND_AT, "Pick the date and time it should send.")
+    try:
+        check_send_time(decision.reschedule_at, now, rules.window)
+    except ScheduleError as error:
+        raise TaskFieldError(TaskField.SEND_AT, str(error)) from None
+    return {"send_at": decision.reschedule_at}
 
 
 def _check_content_still_approved(uow: UnitOfWork, task: Task) -> None:

@@ -19,7 +19,7 @@ from domain.recipient_files import Limits
 from domain.segments import SignatureStyle
 from domain.tasks import Composition, TaskDraft
 from domain.use_cases.recipients import ImportSource, import_file
-from domain.use_cases.tasks import create_task, decide_task, record_task_thread
+from domain.use_cases.tasks import Approval, create_task, decide_task, record_task_thread
 from storage.tables import Recipient, TaskRecipient
 from tests.e2e.test_dispatch import eventually, started, status_of
 
@@ -46,8 +46,8 @@ async def sent_task(runtime, catalog, clock, workspace, emulator, gateway, *, cs
                        composition=Composition(SignatureStyle.BRACKETS, "Reply STOP to opt out"))
     card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "Send task card")
     record_task_thread(runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
-    decide_task(runtime.uow(), task.id, task.version, Actor(APPROVER_ID, is_approver=True), approve=True,
-                reason=None, allow_self_approval=False, now=clock())
+    decide_task(runtime.uow(), task.id, task.version, Actor(APPROVER_ID, is_approver=True), Approval(approve=True),
+                allow_self_approval=False, now=clock(), rules=runtime.settings.start_rules)
     _client, ticker = await started(runtime, emulator, gateway, task.id)
     await eventually(lambda: status_of(runtime, task.id)[0] == "completed")
     report = await eventually(lambda: [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts)

@@ -25,7 +25,7 @@ from domain.recipient_files import Limits
 from domain.segments import SignatureStyle
 from domain.tasks import Composition, TaskDraft
 from domain.use_cases.recipients import ImportSource, import_file
-from domain.use_cases.tasks import create_task, decide_task, record_task_thread
+from domain.use_cases.tasks import Approval, create_task, decide_task, record_task_thread
 from tests.e2e.test_send_tasks import SENDER, catalog  # noqa: F401  (the approved content fixture)
 from tests.e2e.conftest import BOT_PARTS
 from tests.slack_calls import assert_calls_follow_slack_specs
@@ -93,8 +93,8 @@ def approved_task(runtime, catalog, clock, workspace, recipients: int = RECIPIEN
     card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "Send task card")
     if thread:
         record_task_thread(runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
-    decide_task(runtime.uow(), task.id, task.version, Actor(APPROVER_ID, is_approver=True), approve=True, reason=None,
-                allow_self_approval=False, now=clock())
+    decide_task(runtime.uow(), task.id, task.version, Actor(APPROVER_ID, is_approver=True), Approval(approve=True), allow_self_approval=False,
+                now=clock(), rules=runtime.settings.start_rules)
     return task.id, card.ts
 
 
@@ -278,8 +278,8 @@ async def test_card_sends_fall_back_for_phones_that_cannot_show_cards(workspace,
     approver = Actor(APPROVER_ID, is_approver=True)
     fallback = add_template(bot_runtime.uow(), TemplateDraft(name="Plain", kind=TemplateKind.TEXT,
                                                              purpose=Purpose.NOTIFICATION, body="Hi ${name}"), SENDER)
-    decide_content(bot_runtime.uow(), ContentKind.TEMPLATE, fallback.id, approver, approve=True, reason=None,
-                   allow_self_approval=False, now=clock())
+    decide_content(bot_runtime.uow(), ContentKind.TEMPLATE, fallback.id, approver, approve=True, reason=None, allow_self_approval=False,
+                   now=clock())
     csv = "phone,name\n" + "".join(f"1380013{n:04d},N{n}\n" for n in range(40))
     summary = import_file(bot_runtime.uow(), csv.encode(), ImportSource("U0SENDER01", GENERAL_CHANNEL_ID, "file", "c.csv"),
                           limits=Limits(1 << 20, 1000), normalizer=PhoneNormalizer("CN"))
@@ -293,8 +293,8 @@ async def test_card_sends_fall_back_for_phones_that_cannot_show_cards(workspace,
                        composition=Composition(SignatureStyle.BRACKETS, "Reply STOP to opt out"))
     card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "Send task card")
     record_task_thread(bot_runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
-    decide_task(bot_runtime.uow(), task.id, task.version, approver, approve=True, reason=None,
-                allow_self_approval=False, now=clock())
+    decide_task(bot_runtime.uow(), task.id, task.version, approver, Approval(approve=True), allow_self_approval=False,
+                now=clock(), rules=bot_runtime.settings.start_rules)
     _client, ticker = await started(bot_runtime, emulator, gateway, task.id)
     await eventually(lambda: status_of(bot_runtime, task.id)[0] == "completed")
     sent = state.messages()

@@ -22,12 +22,13 @@ from domain.approvers import Actor
 from domain.content import Purpose, TemplateDraft, TemplateKind
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
+from domain.schedule import SendWindow, StartRules
 from domain.segments import SignatureStyle
 from domain.tasks import Composition, TaskDraft
 from domain.use_cases.content import ContentKind, add_signature, add_template, decide_content
 from domain.use_cases.dispatch import settle_lost_sends, start_due_tasks
 from domain.use_cases.recipients import ImportSource, import_file
-from domain.use_cases.tasks import create_task, decide_task, record_task_thread
+from domain.use_cases.tasks import Approval, create_task, decide_task, record_task_thread
 from storage.migrate import upgrade
 from storage.tables import TaskRecipient
 from storage.statuses import INTERRUPTED
@@ -55,12 +56,12 @@ def started_task(runtime: Runtime, workspace, recipients: int = RECIPIENTS) -> t
     """Approved content, an imported list, a task approved and started with the use cases."""
     uow, now = runtime.uow, utc_now()
     signature = add_signature(uow(), "Acme", "shop", SENDER).id
-    decide_content(uow(), ContentKind.SIGNATURE, signature, APPROVER, approve=True, reason=None,
-                   allow_self_approval=False, now=now)
+    decide_content(uow(), ContentKind.SIGNATURE, signature, APPROVER, approve=True, reason=None, allow_self_approval=False,
+                   now=now)
     template = add_template(uow(), TemplateDraft(name="Receipt", kind=TemplateKind.TEXT, purpose=Purpose.NOTIFICATION,
                                                  body="Hi ${name}, your order shipped"), SENDER).id
-    decide_content(uow(), ContentKind.TEMPLATE, template, APPROVER, approve=True, reason=None,
-                   allow_self_approval=False, now=now)
+    decide_content(uow(), ContentKind.TEMPLATE, template, APPROVER, approve=True, reason=None, allow_self_approval=False,
+                   now=now)
     csv = "phone,name\n" + "".join(f"138{n:08d},N{n}\n" for n in range(recipients))
     summary = import_file(uow(), csv.encode(), ImportSource(SENDER_ID, GENERAL_CHANNEL_ID, "file", "big.csv"),
                           limits=Limits(12 << 20, 1_000_000), normalizer=PhoneNormalizer("CN"))
@@ -72,9 +73,11 @@ def started_task(runtime: Runtime, workspace, recipients: int = RECIPIENTS) -> t
                        composition=Composition(SignatureStyle.BRACKETS, "Reply STOP to opt out"))
     card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "Send task card")
     record_task_thread(uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
-    decide_task(uow(), task.id, task.version, APPROVER, approve=True, reason=None, allow_self_approval=False,
-                now=utc_now())
-    started = start_due_tasks(uow(), utc_now(), runtime.settings.sending_window)
+    # The real clock runs these sends: a window open at any hour keeps them from waiting for one.
+    any_time = StartRules(SendWindow.parse("00:00-24:00", "UTC"))
+    decide_task(uow(), task.id, task.version, APPROVER, Approval(approve=True), allow_self_approval=False,
+                now=utc_now(), rules=any_time)
+    started = start_due_tasks(uow(), utc_now(), any_time)
     assert [(t.id, t.recipient_count) for t in started] == [(task.id, recipients)]
     return task.id, card.ts
 

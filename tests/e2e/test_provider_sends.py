@@ -37,7 +37,7 @@ from domain.recipient_files import Limits
 from domain.tasks import Fallback, TaskDraft
 from domain.use_cases.content import ContentKind, add_template, decide_content
 from domain.use_cases.recipients import ImportSource, import_file
-from domain.use_cases.tasks import create_task, decide_task, record_task_thread
+from domain.use_cases.tasks import Approval, create_task, decide_task, record_task_thread
 from handlers.task_thread import composition
 from storage.tables import TaskRecipient
 from tests.e2e.test_dispatch import approved_task, eventually
@@ -348,8 +348,8 @@ async def test_card_sends_fall_back_to_the_registered_text_template(
     approver = Actor(APPROVER_ID, is_approver=True)
     plain = add_template(bot_runtime.uow(), TemplateDraft(name="Plain", kind=TemplateKind.TEXT,
                                                           purpose=Purpose.NOTIFICATION, body="Hi ${name}"), SENDER)
-    decide_content(bot_runtime.uow(), ContentKind.TEMPLATE, plain.id, approver, approve=True, reason=None,
-                   allow_self_approval=False, now=clock())
+    decide_content(bot_runtime.uow(), ContentKind.TEMPLATE, plain.id, approver, approve=True, reason=None, allow_self_approval=False,
+                   now=clock())
     await register_code(workspace, driver, "Spring card", CARD_CODE)
     await register_code(workspace, driver, "Plain", PLAIN_CODE)
 
@@ -368,8 +368,8 @@ async def test_card_sends_fall_back_to_the_registered_text_template(
                        window=bot_runtime.settings.sending_window, composition=composition(bot_runtime.settings))
     card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "Send task card")
     record_task_thread(bot_runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
-    decide_task(bot_runtime.uow(), task.id, task.version, approver, approve=True, reason=None,
-                allow_self_approval=False, now=clock())
+    decide_task(bot_runtime.uow(), task.id, task.version, approver, Approval(approve=True), allow_self_approval=False,
+                now=clock(), rules=bot_runtime.settings.start_rules)
 
     await start_due_tasks(bot_runtime, emulator, bot.url)
     await eventually(lambda: status_of(bot_runtime, task.id)[0] == "completed")

@@ -19,7 +19,7 @@ from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
 from domain.use_cases.content import ContentKind, add_signature, add_template, decide_content
 from domain.use_cases.recipients import ImportSource, import_file
-from domain.use_cases.tasks import StaleDecision, decide_task
+from domain.use_cases.tasks import Approval, StaleDecision, decide_task
 from handlers.ids import ActionId, BlockId
 
 SENDER, APPROVER = Actor(SENDER_ID), Actor(APPROVER_ID, is_approver=True)
@@ -38,8 +38,7 @@ def catalog(bot_runtime, workspace, clock):
     ids = {}
 
     def approve(kind, view):
-        decide_content(uow(), kind, view.id, APPROVER, approve=True, reason=None, allow_self_approval=False,
-                       now=clock())
+        decide_content(uow(), kind, view.id, APPROVER, approve=True, reason=None, allow_self_approval=False, now=clock())
         return view.id
 
     ids["signature"] = approve(ContentKind.SIGNATURE, add_signature(uow(), "Acme", "shop", SENDER))
@@ -154,12 +153,14 @@ async def test_the_preview_shows_the_first_recipients_message_and_cost(workspace
     ({"date": {ActionId.SEND_FIELD: {"type": "datepicker", "selected_date": "2026-11-24"}}}, BlockId.SEND_TIME,
      "both a date and a time"),
 ])
-async def test_invalid_input_comes_back_inline(workspace, driver, catalog, changes, block, message):
+async def test_invalid_input_comes_back_inline(workspace, driver, catalog, bot_runtime, changes, block, message):
     modal = await open_send_modal(workspace, driver)
     await driver.view_submission(SENDER_ID, modal.id, form(catalog, **changes))
     errors = workspace.submissions[-1].errors
     assert message in errors.get(block, ""), errors
     assert cards(workspace) == []
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(1) is None  # nothing saved, whichever problem it was
 
 
 async def test_card_needs_https_link_and_fallback_template(workspace, driver, catalog):
@@ -251,8 +252,8 @@ async def test_edit_returns_to_moderating_and_voids_the_old_request(workspace, d
                for e in b["elements"]]
     assert buttons[0]["text"]["text"] == "Approve" and buttons[0]["value"] == '{"id":1,"version":2}'
     with pytest.raises(StaleDecision, match="out of date"):  # a decision on the first version no longer counts
-        decide_task(bot_runtime.uow(), 1, 1, Actor(SECOND_APPROVER_ID, is_approver=True), approve=True,
-                    reason=None, allow_self_approval=False, now=datetime.now(timezone.utc))
+        decide_task(bot_runtime.uow(), 1, 1, Actor(SECOND_APPROVER_ID, is_approver=True), Approval(approve=True),
+                    allow_self_approval=False, now=datetime.now(timezone.utc), rules=bot_runtime.settings.start_rules)
 
 
 def scheduled_values(catalog, day: str, at: str) -> dict:

@@ -21,6 +21,11 @@ from tests.e2e.test_dispatch import (  # noqa: F401  (fixtures: the gateway and 
 from tests.e2e.test_send_tasks import SENDER, catalog  # noqa: F401  (the approved content fixture)
 
 
+@pytest.fixture
+def bot_overrides():
+    return {"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai"}
+
+
 def numbers_form(text: str, **values: str) -> dict:
     typed = {f"{BlockId.TEST_VALUE}{name}": {ActionId.TEST_NUMBERS_INPUT: {"value": value}}
              for name, value in values.items()}

@@ -374,3 +374,50 @@ def test_next_window_opening_matches_a_minute_by_minute_scan_around_dst(zone_nam
             first_open_from[k] = k if window.contains(minutes[k]) else first_open_from[k + 1]
         for k in range(0, 36 * 60, 13):
             assert next_window_opening(minutes[k], window) == minutes[first_open_from[k]], (day, minutes[k])
+
+
+# --- at approval: late_start ------------------------------------------------------------------
+
+from domain.schedule import StartRules, WindowScope, late_start  # noqa: E402
+
+SHANGHAI_WINDOW = SendWindow.parse("08:00-22:00", "Asia/Shanghai")
+
+
+def _utc(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+def test_an_approval_inside_the_window_starts_as_asked():
+    assert late_start(None, _utc(23, 4), SHANGHAI_WINDOW, windowed=True) is None  # 12:00
+    assert late_start(_utc(23, 6), _utc(23, 4), SHANGHAI_WINDOW, windowed=True) is None  # for 14:00
+
+
+def test_a_send_time_already_past_needs_a_choice_even_inside_the_window():
+    late = late_start(_utc(23, 3), _utc(23, 4), SHANGHAI_WINDOW, windowed=True)  # due 11:00, approved 12:00
+    assert "its send time, 2026-11-23 11:00 (Asia/Shanghai), has passed" == late.reason
+    assert late.earliest == _utc(23, 4)  # the window is open: now
+
+
+def test_outside_the_window_the_earliest_is_the_next_opening():
+    late = late_start(None, _utc(23, 14, 30), SHANGHAI_WINDOW, windowed=True)  # 22:30
+    assert late.reason == "it would start outside the sending window, 08:00–22:00 (Asia/Shanghai)"
+    assert late.earliest == _utc(24, 0)  # 08:00 the next day
+    late = late_start(_utc(23, 3), _utc(23, 14, 30), SHANGHAI_WINDOW, windowed=True)  # due 11:00 too
+    assert "has passed" in late.reason and late.earliest == _utc(24, 0)
+
+
+def test_a_send_the_window_does_not_hold_starts_at_any_hour():
+    assert late_start(None, _utc(23, 14, 30), SHANGHAI_WINDOW, windowed=False) is None
+    late = late_start(_utc(23, 3), _utc(23, 14, 30), SHANGHAI_WINDOW, windowed=False)
+    assert late.earliest == _utc(23, 14, 30)  # its time has passed: now, not the window's opening
+
+
+@pytest.mark.parametrize(("scope", "purpose", "held"), [
+    (WindowScope.ALL, "notification", True), (WindowScope.ALL, "promotional", True),
+    (WindowScope.PROMOTIONAL, "notification", False), (WindowScope.PROMOTIONAL, "promotional", True),
+])
+def test_which_sends_the_window_holds(scope, purpose, held):
+    rules = StartRules(SHANGHAI_WINDOW, scope)
+    assert rules.windowed(purpose) is held
+    assert rules.may_send(purpose, _utc(23, 14, 30)) is (not held)  # 22:30
+    assert rules.may_send(purpose, _utc(23, 4)) is True
