@@ -42,7 +42,7 @@ from handlers.content_blocks import (
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
-from handlers.replies import error_text, reply_ephemeral
+from handlers.replies import error_text, reply_ephemeral_or_dm
 from handlers.sms_command import Invocation, Subcommand
 from handlers.task_thread import TaskThread
 
@@ -172,8 +172,8 @@ async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, act
         return
     await ack()
     channel = await request_approval(client, uow, settings, added, ref.channel_id)
-    await reply_ephemeral(client, channel=ref.channel_id, user=actor.user_id,
-                          text=f"Template *{added.name}* is waiting for approval in <#{channel}>.")
+    await reply_ephemeral_or_dm(client, channel=ref.channel_id, user=actor.user_id,
+                                text=f"Template *{added.name}* is waiting for approval in <#{channel}>.")
     thread = TaskThread(client, uow, settings)
     for task_id in requeued:
         await thread.refresh(await anyio.to_thread.run_sync(get_task, uow(), task_id),

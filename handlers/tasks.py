@@ -26,7 +26,7 @@ from handlers import listeners
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState, TaskRef, TaskRejectState
-from handlers.replies import error_text, reply_ephemeral
+from handlers.replies import error_text, reply_ephemeral_or_dm
 from handlers.send import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
 from handlers.task_thread import TaskThread, pressed_card
@@ -130,8 +130,8 @@ async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, ac
     task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
     results = await test_send(task.id, phones)
     shown = [(last_four(phone), status, reason) for phone, status, reason in results]
-    await reply_ephemeral(client, channel=task.thread_channel or task.origin_channel, user=actor.user_id,
-                          text=build_test_send_result(shown))
+    await reply_ephemeral_or_dm(client, channel=task.thread_channel or task.origin_channel, user=actor.user_id,
+                                text=build_test_send_result(shown))
 
 
 async def copy(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, ref: TaskRef) -> None:
