@@ -26,6 +26,7 @@ from domain.use_cases.tasks import (
     send_choices,
 )
 from handlers import listeners
+from handlers.approvals_channel import ApprovalsChannel
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
 from handlers.recipients import ImportSettings, download_and_import, send_invalid_report
@@ -168,7 +169,9 @@ async def refresh(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, settin
 
 
 async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
-                 import_settings: ImportSettings, ref: SendModalState) -> None:
+                 import_settings: ImportSettings, approvals_channel: ApprovalsChannel, ref: SendModalState) -> None:
+    if await approvals_channel.refuse_if_unpostable(ack, client, BlockId.SEND_NAME):
+        return
     form = parse_form(view["state"]["values"], [])
     tz = await user_timezone(client, actor.user_id, settings.timezone)
     list_id = ref.list_id or (int(form.recipients.split(":")[1]) if form.recipients else None)
