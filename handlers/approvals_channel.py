@@ -161,12 +161,12 @@ class ApprovalsChannel:
             return None
         try:
             problem = await find_problem(client, self.channel_id)
-        except SlackApiError as error:
+        except SlackApiError as error:  # e.g. an app installed before it had channels:read
             needed = error.response.get("needed")
             log.warning("could not check the approvals channel %s: %s%s", self.channel_id,
                         error.response.get("error"), f" (the app lacks {needed}: reinstall it from manifest.yml)"
                         if needed else "")
-            return None
+            problem = None  # unknown: not asked again for a while, so the log says it once in a while
         self._fine_until = self._clock() + FINE_FOR_SECONDS if problem is None else float("-inf")
         return problem
 
