@@ -17,6 +17,7 @@ from bot.dispatcher import TestSender
 from bot.providers.base import SmsProvider
 from bot.settings import Settings
 from handlers import register_all
+from handlers.approvals_channel import ApprovalsChannel
 from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -31,6 +32,7 @@ class Runtime:
     slack: AsyncApp
     uow: Callable[[], SqlUnitOfWork]
     clock: Callable[[], datetime]
+    approvals_channel: ApprovalsChannel
     provider: SmsProvider | None = None
 
     def close(self) -> None:
@@ -57,6 +59,9 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now, *
     )
     uow = lambda: SqlUnitOfWork(session_factory)  # noqa: E731  (a fresh unit of work per use case)
     test_sender = TestSender(provider) if provider is not None else None
+    approvals_channel = ApprovalsChannel(settings.approvals_channel)
     register_all(slack, settings=settings, uow=uow, clock=clock,
-                 test_send=test_sender.send if test_sender is not None else None)
-    return Runtime(settings=settings, engine=engine, slack=slack, uow=uow, clock=clock, provider=provider)
+                 test_send=test_sender.send if test_sender is not None else None,
+                 approvals_channel=approvals_channel)
+    return Runtime(settings=settings, engine=engine, slack=slack, uow=uow, clock=clock,
+                   approvals_channel=approvals_channel, provider=provider)

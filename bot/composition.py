@@ -42,6 +42,11 @@ class Parts:
         """A process that sends or receives receipts needs a provider."""
         return self.dispatcher or self.ticks or self.webhooks
 
+    @property
+    def serves_slack(self) -> bool:
+        """A process that takes Slack's requests posts approval requests."""
+        return self.slack_http or self.socket_mode
+
 
 def http_parts(settings: Settings) -> Parts:
     return Parts(slack_http=True, webhooks=True, dispatcher=settings.dispatcher, ticks=True,
@@ -93,9 +98,14 @@ class Process:
             scheduler = (start_scheduler(self.runtime, self.sending, self.parts.tick_seconds)
                          if self.parts.ticks else None)
             socket_mode = await self._connect_socket_mode() if self.parts.socket_mode else None
+            # In the background: start-up does not wait on Slack, and a problem is only logged.
+            channel_check = (asyncio.create_task(self.runtime.approvals_channel.warn_at_start_up(
+                self.runtime.slack.client)) if self.parts.serves_slack else None)
             try:
                 yield
             finally:
+                if channel_check is not None:
+                    channel_check.cancel()
                 if socket_mode is not None:
                     await socket_mode.close_async()
                 if scheduler is not None:

@@ -11,6 +11,7 @@ from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
 from handlers import audiences, content, errors, exports, home, listeners, optout, progress, recipients, sample, send
 from handlers import sms_command, status, tasks, test_sends
+from handlers.approvals_channel import ApprovalsChannel
 from handlers.middleware import ApproverConfig, ApproverDirectory, ListenerContext, TestSend, install_context_middleware
 
 # In the order Bolt tries them (the first listener that matches a request takes it) and the
@@ -20,8 +21,9 @@ FEATURES = (sms_command, recipients, audiences, sample, content, send, tasks, te
 
 
 def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock: Callable[[], datetime],
-                 test_send: TestSend | None) -> None:
-    """`test_send`: sends a task's message to a few numbers; None where this process cannot send."""
+                 test_send: TestSend | None, approvals_channel: ApprovalsChannel) -> None:
+    """`test_send`: sends a task's message to a few numbers; None where this process cannot send.
+    `approvals_channel`: the process's one check of it, shared with its start-up."""
     subcommands = sms_command.SubcommandRegistry()
     for feature in FEATURES:
         for subcommand in getattr(feature, "SUBCOMMANDS", ()):
@@ -33,7 +35,7 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock:
     approvers = ApproverDirectory(ApproverConfig(settings.approver_user_ids, settings.approver_group_ids))
     install_context_middleware(app, approvers, ListenerContext(
         settings=settings, uow=uow, clock=clock, test_send=test_send, import_settings=import_settings,
-        normalizer=import_settings.normalizer, subcommands=subcommands))
+        normalizer=import_settings.normalizer, subcommands=subcommands, approvals_channel=approvals_channel))
     errors.register(app)
     for feature in FEATURES:
         listeners.register(app, getattr(feature, "LISTENERS", ()))

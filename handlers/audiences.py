@@ -12,7 +12,7 @@ from handlers import listeners
 from handlers.audiences_blocks import build_audience_list, build_save_audience_modal
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import AudienceSaveState
-from handlers.replies import error_text, reply_ephemeral
+from handlers.replies import error_text, reply_ephemeral_or_dm
 from handlers.sms_command import Invocation, Subcommand
 
 USAGE = (f"`{SLASH_COMMAND} audience save <name>` saves your latest import in this channel, "
@@ -54,8 +54,8 @@ async def submit_save(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: 
         await ack(response_action="errors", errors={BlockId.AUDIENCE_NAME: error_text(error)})
         return
     await ack()
-    await reply_ephemeral(client, channel=ref.channel_id, user=actor.user_id,
-                          text=f"Saved audience *{saved.name}*: {saved.recipient_count:,} recipients.")
+    await reply_ephemeral_or_dm(client, channel=ref.channel_id, user=actor.user_id,
+                                text=f"Saved audience *{saved.name}*: {saved.recipient_count:,} recipients.")
 
 
 LISTENERS = (

@@ -27,9 +27,11 @@ from domain.use_cases.content import (
     set_template_code,
     template_to_edit,
     update_template,
+    withdraw_content,
 )
 from domain.use_cases.tasks import get_task
 from handlers import listeners
+from handlers.approvals_channel import ApprovalsChannel, posting_approval_request
 from handlers.content_blocks import (
     build_approval_request,
     build_content_list,
@@ -42,7 +44,7 @@ from handlers.content_blocks import (
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
-from handlers.replies import error_text, reply_ephemeral
+from handlers.replies import error_text, reply_ephemeral_or_dm
 from handlers.sms_command import Invocation, Subcommand
 from handlers.task_thread import TaskThread
 
@@ -76,25 +78,38 @@ def _template_draft(values: dict) -> TemplateDraft:
     )
 
 
-async def request_approval(client: AsyncWebClient, uow, settings, view: ContentView, origin_channel: str) -> str:
-    """Posts the request where approvers look; returns the channel it went to."""
+async def request_approval(client: AsyncWebClient, uow, settings, view: ContentView, origin_channel: str, *,
+                           new: bool) -> str:
+    """Posts the request where approvers look; returns the channel it went to. Where Slack
+    refuses it, `new` content is taken back (an edit stays saved) and the person is refused."""
     channel = settings.approvals_channel or origin_channel
     text, blocks = build_approval_request(view, _described(view, settings))
-    posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+
+    async def withdraw(reason: str) -> None:
+        await anyio.to_thread.run_sync(withdraw_content, uow(), view.kind, view.id, reason)
+
+    async with posting_approval_request(client, channel, withdraw=withdraw if new else None):
+        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
     await anyio.to_thread.run_sync(record_approval_request, uow(), view.kind, view.id, channel, posted["ts"])
     return channel
 
 
+async def add_signature_for_approval(invocation: Invocation, name_and_note: str) -> None:
+    uow, settings = invocation.context["uow"], invocation.context["settings"]
+    await invocation.context["approvals_channel"].require_postable(invocation.client)
+    name, _, note = name_and_note.strip().partition(" ")
+    view = await anyio.to_thread.run_sync(add_signature, uow(), name, note, invocation.actor)
+    await invocation.acknowledge()
+    channel = await request_approval(invocation.client, uow, settings, view, invocation.channel_id, new=True)
+    await invocation.reply(f"Signature *{view.name}* is waiting for approval in <#{channel}>.")
+
+
 async def signature(invocation: Invocation) -> None:
     action, _, rest = invocation.parsed.rest.partition(" ")
-    uow, settings = invocation.context["uow"], invocation.context["settings"]
+    uow = invocation.context["uow"]
     action = action.lower()
     if action == "add":
-        name, _, note = rest.strip().partition(" ")
-        view = await anyio.to_thread.run_sync(add_signature, uow(), name, note, invocation.actor)
-        await invocation.acknowledge()
-        channel = await request_approval(invocation.client, uow, settings, view, invocation.channel_id)
-        await invocation.reply(f"Signature *{view.name}* is waiting for approval in <#{channel}>.")
+        await add_signature_for_approval(invocation, rest)
     elif action == "list":
         await invocation.reply(*build_content_list(ContentKind.SIGNATURE, await anyio.to_thread.run_sync(
             list_content, uow(), ContentKind.SIGNATURE)))
@@ -158,7 +173,9 @@ async def switch_template_kind(ack: AsyncAck, body: dict, action: dict, client: 
 
 
 async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
-                          ref: TemplateModalState) -> None:
+                          approvals_channel: ApprovalsChannel, ref: TemplateModalState) -> None:
+    if await approvals_channel.refuse_if_unpostable(ack, client, BlockId.TEMPLATE_NAME):
+        return
     requeued: list[int] = []
     try:
         draft = _template_draft(view["state"]["values"])
@@ -171,9 +188,9 @@ async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, act
         await ack(response_action="errors", errors={block: error_text(error)})
         return
     await ack()
-    channel = await request_approval(client, uow, settings, added, ref.channel_id)
-    await reply_ephemeral(client, channel=ref.channel_id, user=actor.user_id,
-                          text=f"Template *{added.name}* is waiting for approval in <#{channel}>.")
+    channel = await request_approval(client, uow, settings, added, ref.channel_id, new=ref.template_id is None)
+    await reply_ephemeral_or_dm(client, channel=ref.channel_id, user=actor.user_id,
+                                text=f"Template *{added.name}* is waiting for approval in <#{channel}>.")
     thread = TaskThread(client, uow, settings)
     for task_id in requeued:
         await thread.refresh(await anyio.to_thread.run_sync(get_task, uow(), task_id),

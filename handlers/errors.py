@@ -1,6 +1,7 @@
 """The one error hook: a domain refusal becomes the answer the person sees where they are,
 anything else is logged and answered with an apology. Listeners do not catch refusals
-themselves, except a modal's, which shows them inline on its fields."""
+themselves, except a modal's, which shows them inline on its fields; a refusal after a modal
+closed goes to the channel it was opened from, or to the person's direct message."""
 
 from __future__ import annotations
 
@@ -11,21 +12,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError
 from handlers.home import refresh_if_on_home
-from handlers.replies import error_text, refuse_action, reply_ephemeral
+from handlers.replies import error_text, refuse_action, reply_ephemeral_or_dm
 
 log = logging.getLogger(__name__)
 SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
 
 
-def _where(body: dict) -> tuple[str | None, str | None]:
+def _where(body: dict, context: AsyncBoltContext) -> tuple[str | None, str | None]:
     user = body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
     channel = (body.get("channel_id") or (body.get("channel") or {}).get("id")
-               or (body.get("event") or {}).get("channel"))
+               or (body.get("event") or {}).get("channel")
+               # A modal's submission names no channel; its state names the one it was opened from.
+               or getattr(context.get("ref"), "channel_id", None))
     return channel, user
 
 
 async def on_error(error: Exception, body: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
-    channel, user = _where(body)
+    channel, user = _where(body, context)
     if isinstance(error, DomainError):
         message = error_text(error)
     else:
@@ -36,8 +39,8 @@ async def on_error(error: Exception, body: dict, client: AsyncWebClient, context
             await refuse_action(client, body, user, DomainError(message))
             if isinstance(error, DomainError) and context.get("actor") is not None:
                 await refresh_if_on_home(body, client, context["uow"], context["settings"], context["actor"])
-        elif channel and user:
-            await reply_ephemeral(client, channel=channel, user=user, text=message)
+        elif user:
+            await reply_ephemeral_or_dm(client, channel=channel, user=user, text=message)
     except Exception:  # the error is already logged; do not mask it with another
         log.warning("could not tell the user about an error", exc_info=True)
 

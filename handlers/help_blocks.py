@@ -21,7 +21,8 @@ def _command_lines(commands: Sequence[DescribedCommand]) -> str:
     return lines[:SECTION_TEXT_LIMIT]
 
 
-def build_help_message(commands: Sequence[DescribedCommand]) -> tuple[str, Blocks]:
+def build_help_message(commands: Sequence[DescribedCommand], *, warning: str | None = None) -> tuple[str, Blocks]:
+    """`warning`: what stops approval requests, shown first (to approvers)."""
     text = "smsbot sends bulk SMS from Slack, with approval in a thread and live progress."
     blocks: Blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*smsbot* — {text}"}},
@@ -30,6 +31,10 @@ def build_help_message(commands: Sequence[DescribedCommand]) -> tuple[str, Block
         {"type": "context", "elements": [{"type": "mrkdwn", "text":
             "Only you can see this. Phone numbers are only ever shown by their last four digits."}]},
     ]
+    if warning:
+        blocks.insert(0, {"type": "section", "block_id": BlockId.HELP_WARNING,
+                          "text": {"type": "mrkdwn", "text": f":warning: {warning}"[:SECTION_TEXT_LIMIT]}})
+        text = f"{warning} {text}"
     return text, blocks
 
 

@@ -12,6 +12,7 @@ class EventType(StrEnum):
 
 class BlockId(StrEnum):
     HELP_COMMANDS = "help.commands"
+    HELP_WARNING = "help.warning"
     HOME_INTRO = "home.intro"
     HOME_STEPS = "home.steps"
     HOME_ROLE = "home.role"

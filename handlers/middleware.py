@@ -81,6 +81,7 @@ class ListenerContext:
     import_settings: Any  # handlers.recipients.ImportSettings
     normalizer: Any  # domain.phones.PhoneNormalizer
     subcommands: Any  # handlers.sms_command.SubcommandRegistry
+    approvals_channel: Any  # handlers.approvals_channel.ApprovalsChannel
 
 
 def install_context_middleware(app: AsyncApp, approvers: ApproverDirectory, given: ListenerContext) -> None:

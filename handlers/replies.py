@@ -24,14 +24,15 @@ def error_text(error: Exception) -> str:
     """A refusal's message, as the person who was refused reads it."""
     return said(error.args[0]) if isinstance(error, DomainError) and error.args else str(error)
 
-# chat.postEphemeral needs the bot in the conversation; the response_url of a slash
-# command or an action works anywhere, so it is the way out when Slack says no.
-_NOT_REACHABLE = {"channel_not_found", "not_in_channel", "user_not_in_channel"}
+# chat.postEphemeral needs the bot in a live conversation that the person is in.
+_NOT_REACHABLE = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
 
 
 async def reply_ephemeral(client: AsyncWebClient, *, channel: str, user: str, text: str, blocks: list[dict[str,
                           Any]] | None = None, respond: AsyncRespond | None = None,
                           thread_ts: str | None = None,) -> None:
+    """The response_url of a slash command or an action works anywhere, so it is the way out
+    when Slack refuses the ephemeral."""
     try:
         await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts)
     except SlackApiError as error:
@@ -41,12 +42,25 @@ async def reply_ephemeral(client: AsyncWebClient, *, channel: str, user: str, te
         await respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
+async def reply_ephemeral_or_dm(client: AsyncWebClient, *, channel: str | None, user: str, text: str,
+                                blocks: list[dict[str, Any]] | None = None, thread_ts: str | None = None) -> None:
+    """An answer with no response_url to fall back on (after a modal, or a press on the App Home
+    tab): visible to the person alone in `channel`, where they were, or else in their direct
+    message with the bot (no channel, or one the bot cannot post in)."""
+    if channel is not None:
+        try:
+            await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts)
+            return
+        except SlackApiError as error:
+            if error.response.get("error") not in _NOT_REACHABLE:
+                raise
+            log.info("ephemeral reply went to the direct message: %s", error.response.get("error"))
+    dm = (await client.conversations_open(users=user))["channel"]["id"]
+    await client.chat_postMessage(channel=dm, text=text, blocks=blocks)
+
+
 async def refuse_action(client: AsyncWebClient, body: dict, user: str, error: Exception) -> None:
     """Why a button press did nothing, to the person who pressed it, where they pressed it
     (a press on the App Home tab or in a modal has no channel: the answer goes to the DM)."""
     channel = (body.get("channel") or {}).get("id")
-    if channel is None:
-        dm = (await client.conversations_open(users=user))["channel"]["id"]
-        await client.chat_postMessage(channel=dm, text=error_text(error))
-        return
-    await reply_ephemeral(client, channel=channel, user=user, text=error_text(error))
+    await reply_ephemeral_or_dm(client, channel=channel, user=user, text=error_text(error))

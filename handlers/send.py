@@ -36,6 +36,7 @@ from domain.use_cases.tasks import (
     send_choices,
 )
 from handlers import listeners
+from handlers.approvals_channel import ApprovalsChannel
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
 from handlers.recipients import ImportSettings, prepare_slack_file, send_invalid_report
@@ -209,7 +210,9 @@ def _recipients_block(state: SendModalState) -> str:
 
 
 async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
-                 import_settings: ImportSettings, ref: SendModalState) -> None:
+                 import_settings: ImportSettings, approvals_channel: ApprovalsChannel, ref: SendModalState) -> None:
+    if await approvals_channel.refuse_if_unpostable(ack, client, BlockId.SEND_NAME):
+        return
     form = parse_form(view["state"]["values"], [])
     tz = await user_timezone(client, actor.user_id, settings.timezone)
     list_id = ref.list_id or _list_id(form.recipients)
@@ -313,9 +316,15 @@ class LongSubmission:
         return await save_task(self.uow, self.settings, self.clock, self.actor, self.state, draft, new_recipients)
 
     async def done(self, task: TaskView, message: str) -> None:
+        """The request is posted first: if Slack refuses it, the task is taken back and the form
+        says why, instead of a "waiting for approval" that is not true."""
+        try:
+            await on_task_submitted(self.client, self.uow, self.settings, task, self.actor,
+                                    edited=self.state.task_id is not None)
+        except DomainError as error:
+            await self.show_form(error_text(error))
+            return
         await self._show(build_done_view(message))
-        await on_task_submitted(self.client, self.uow, self.settings, task, self.actor,
-                                edited=self.state.task_id is not None)
 
 
 async def submit_with_file(submission: LongSubmission, import_settings: ImportSettings, tz: str) -> None:

@@ -81,7 +81,14 @@ class SubcommandRegistry:
 
 
 async def show_help(invocation: Invocation) -> None:
-    text, blocks = build_help_message(invocation.context["subcommands"].all())
+    """For an approver, a warning on top when approval requests cannot be posted (checked
+    afresh: the help is where they look after inviting the bot)."""
+    warning = None
+    if invocation.actor.is_approver:
+        await invocation.acknowledge()  # the check asks Slack, which may take a moment
+        problem = await invocation.context["approvals_channel"].problem(invocation.client, recheck=True)
+        warning = problem.warning() if problem is not None else None
+    text, blocks = build_help_message(invocation.context["subcommands"].all(), warning=warning)
     await invocation.reply(text, blocks)
 
 

@@ -10,7 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from domain.approvers import Actor
 from domain.segments import SignatureStyle
 from domain.tasks import Composition
-from domain.use_cases.tasks import TaskView, get_task, record_task_thread, task_preview
+from domain.use_cases.tasks import TaskView, get_task, record_task_thread, task_preview, withdraw_task
+from handlers.approvals_channel import posting_approval_request
 from handlers.task_blocks import build_task_card
 
 
@@ -35,10 +36,16 @@ class TaskThread:
         return build_task_card(task, preview, deleted=deleted)
 
     async def open(self, task: TaskView) -> TaskView:
-        """Posts the request where approvers look; its thread is the task's from now on."""
+        """Posts the request where approvers look; its thread is the task's from now on. Where
+        Slack refuses it, the task is taken back and the person is refused."""
         channel = self._settings.approvals_channel or task.origin_channel
         text, blocks = await self.card(task)
-        posted = await self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+
+        async def withdraw(reason: str) -> None:
+            await anyio.to_thread.run_sync(withdraw_task, self._uow(), task.id, reason)
+
+        async with posting_approval_request(self._client, channel, withdraw=withdraw):
+            posted = await self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         await anyio.to_thread.run_sync(record_task_thread, self._uow(), task.id, channel, posted["ts"])
         if channel != task.origin_channel:
             link = (await self._client.chat_getPermalink(channel=channel, message_ts=posted["ts"]))["permalink"]
@@ -75,7 +82,8 @@ async def on_task_submitted(client: AsyncWebClient, uow, settings, task: TaskVie
                             edited: bool) -> None:
     thread = TaskThread(client, uow, settings)
     if edited and task.thread_channel:
-        await thread.refresh(task, f"<@{actor.user_id}> edited this task (version {task.version}); "
-                                   "it needs a new approval.")
+        async with posting_approval_request(client, task.thread_channel):
+            await thread.refresh(task, f"<@{actor.user_id}> edited this task (version {task.version}); "
+                                       "it needs a new approval.")
     else:
         await thread.open(task)

@@ -16,7 +16,7 @@ from domain.use_cases.test_sends import permit_test_send, test_send_form
 from handlers import listeners
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import TaskRef
-from handlers.replies import error_text, reply_ephemeral
+from handlers.replies import error_text, reply_ephemeral_or_dm
 from handlers.task_thread import composition
 from handlers.test_sends_blocks import (
     build_test_send_modal,
@@ -51,7 +51,7 @@ async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, ac
     shown = [(last_four(phone), status, reason) for phone, status, reason in results]
     task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
     channel = task.thread_channel or task.origin_channel
-    await reply_ephemeral(client, channel=channel, user=actor.user_id, thread_ts=task.thread_ts,
+    await reply_ephemeral_or_dm(client, channel=channel, user=actor.user_id, thread_ts=task.thread_ts,
                           text=build_test_send_result(shown, approved=permit.approved, left_today=permit.left_today))
     if task.thread_ts:
         await client.chat_postMessage(channel=channel, thread_ts=task.thread_ts, text=build_test_send_note(

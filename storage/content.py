@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -58,6 +58,11 @@ class ContentRepository(Generic[Content]):
         except IntegrityError:
             raise AlreadyExists(f"{self._model.__tablename__} {fields.get('name')}") from None
         self._session.expire_all()
+
+    def delete(self, content_id: int, *, from_status: str) -> bool:
+        result = self._session.execute(
+            delete(self._model).where(col(self._model.id) == content_id, col(self._model.status) == from_status))
+        return result.rowcount == 1
 
     def set_approval_message(self, content_id: int, channel: str, ts: str) -> None:
         self._session.execute(

@@ -110,6 +110,20 @@ def record_approval_request(uow: UnitOfWork, kind: ContentKind, content_id: int,
         uow.commit()
 
 
+def withdraw_content(uow: UnitOfWork, kind: ContentKind, content_id: int, reason: str) -> None:
+    """New content whose approval request Slack refused (`reason`): taken back, so that nothing
+    waits for an approval no approver was asked for. Content already asked about stays."""
+    with uow:
+        repository = _repository(uow, kind)
+        row = repository.get(content_id)
+        if row is None or row.approval_ts is not None:
+            return
+        if repository.delete(content_id, from_status=ContentStatus.PENDING):
+            _audit(uow, "smsbot", "withdrawn", kind, content_id, name=row.name, requested_by=row.created_by,
+                   reason=reason)
+        uow.commit()
+
+
 def get_content(uow: UnitOfWork, kind: ContentKind, content_id: int) -> ContentView:
     with uow:
         row = _repository(uow, kind).get(content_id)

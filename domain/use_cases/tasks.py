@@ -289,6 +289,18 @@ def record_task_thread(uow: UnitOfWork, task_id: int, channel: str, ts: str) -> 
         uow.commit()
 
 
+def withdraw_task(uow: UnitOfWork, task_id: int, reason: str) -> None:
+    """A new task whose approval request Slack refused (`reason`): taken back, so that none
+    waits for an approval no approver was asked for. A task with a thread stays."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None or task.thread_ts is not None:
+            return
+        if uow.tasks.delete(task_id, from_status=TaskStatus.moderating):
+            _audit(uow, "smsbot", "withdrawn", task_id, name=task.name, requested_by=task.created_by, reason=reason)
+        uow.commit()
+
+
 def _move(uow: UnitOfWork, task: Task, action: TaskAction, actor_id: str, **fields) -> Task:
     target = next_status(task.status, action)
     if not uow.tasks.move(task.id, from_status=task.status, to_status=target, **fields):

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from bot.sandbox.emulator import Channel
 from bot.sandbox.emulator.defaults import (
     APPROVALS_CHANNEL_ID, APPROVER_ID, GENERAL_CHANNEL_ID, MEMBER_ID, SECOND_APPROVER_ID, SENDER_ID,
 )
@@ -176,3 +177,15 @@ async def test_the_sample_file_carries_a_templates_variable_columns(workspace, d
     assert rows[0] == ("phone", "name", "order") and len(rows) == 3
     await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "sample nosuch")
     assert any("No template is named “nosuch”" in t for t in ephemeral_texts(workspace, SENDER_ID))
+
+
+async def test_a_template_sent_from_a_channel_without_the_bot_is_confirmed_in_a_direct_message(workspace, driver):
+    random = workspace.add_channel(Channel(id="C0RANDOM01", name="random", members={SENDER_ID}))
+    await driver.slash_command(SENDER_ID, random.id, "template add")
+    modal = await eventually(lambda: workspace.views.top_modal(SENDER_ID))
+    await driver.view_submission(SENDER_ID, modal.id, template_values("text", purpose="notification",
+                                                                      name="Receipt", body="Order ${order} shipped"))
+    dm = workspace.open_dm(SENDER_ID)
+    [told] = await eventually(lambda: workspace.messages(dm.id))
+    assert told.text == "Template *Receipt* is waiting for approval in <#C0APPROVE1>."
+    assert not [c for c in workspace.calls("chat.postEphemeral") if c.ok]  # Slack refused the ephemeral in #random

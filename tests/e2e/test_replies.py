@@ -1,11 +1,11 @@
 """Answering one person after the ack: chat.postEphemeral, or the response_url where
-the bot is not in the conversation."""
+the bot is not in the conversation, or (with no response_url, after a modal) the DM."""
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox.emulator import Channel
-from bot.sandbox.emulator.defaults import DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID, SENDER_ID
-from handlers.replies import reply_ephemeral
+from bot.sandbox.emulator.defaults import BOT_USER_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID, SENDER_ID
+from handlers.replies import reply_ephemeral, reply_ephemeral_or_dm
 
 
 class RecordingRespond:
@@ -36,3 +36,20 @@ async def test_reply_falls_back_to_response_url_where_the_bot_is_not(workspace, 
     [call] = workspace.calls("chat.postEphemeral")
     assert not call.ok
     assert respond.replies == [{"text": "done", "blocks": None, "response_type": "ephemeral"}]
+
+
+async def test_an_answer_without_response_url_goes_ephemeral_where_the_bot_is(workspace, emulator):
+    await reply_ephemeral_or_dm(client_for(emulator), channel=GENERAL_CHANNEL_ID, user=SENDER_ID, text="saved")
+    assert [e.text for e in workspace.ephemerals(user_id=SENDER_ID)] == ["saved"]
+    assert workspace.calls("conversations.open") == []
+
+
+async def test_an_answer_without_response_url_goes_to_the_dm_where_the_bot_cannot_post(workspace, emulator):
+    random = workspace.add_channel(Channel(id="C0RANDOM01", name="random", members={SENDER_ID}))
+    archived = workspace.add_channel(Channel(id="C0OLDNEWS1", name="old-news", members={SENDER_ID, BOT_USER_ID},
+                                             is_archived=True))
+    for channel in (random.id, archived.id, None):
+        await reply_ephemeral_or_dm(client_for(emulator), channel=channel, user=SENDER_ID, text=f"saved in {channel}")
+    dm = workspace.open_dm(SENDER_ID)
+    assert [m.text for m in workspace.messages(dm.id)] == ["saved in C0RANDOM01", "saved in C0OLDNEWS1", "saved in None"]
+    assert workspace.ephemerals(user_id=SENDER_ID) == []

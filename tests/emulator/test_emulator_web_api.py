@@ -81,6 +81,36 @@ async def test_post_message_where_the_bot_is_not_a_member_is_not_in_channel(clie
     assert private.value.response["error"] == "channel_not_found"
 
 
+async def test_conversations_info_tells_whether_the_bot_is_a_member(client, workspace):
+    workspace.add_channel(Channel("C0RANDOM01", "random", {SENDER_ID}))
+    workspace.add_channel(Channel("G0SECRET01", "secret", {SENDER_ID}, is_private=True))
+
+    outside = (await client.conversations_info(channel="C0RANDOM01"))["channel"]
+    inside = (await client.conversations_info(channel=GENERAL_CHANNEL_ID))["channel"]
+    with pytest.raises(SlackApiError) as private:
+        await client.conversations_info(channel="G0SECRET01")
+
+    assert (outside["name"], outside["is_member"], outside["is_archived"]) == ("random", False, False)
+    assert inside["is_member"] is True
+    assert private.value.response["error"] == "channel_not_found"  # a private channel the bot is not in
+
+
+async def test_an_archived_channel_says_so_and_refuses_posts(client, workspace):
+    workspace.channel(GENERAL_CHANNEL_ID).is_archived = True
+
+    info = (await client.conversations_info(channel=GENERAL_CHANNEL_ID))["channel"]
+    refusals = []
+    for post in (client.chat_postMessage(channel=GENERAL_CHANNEL_ID, text="hi"),
+                 client.chat_postEphemeral(channel=GENERAL_CHANNEL_ID, user=SENDER_ID, text="hi")):
+        with pytest.raises(SlackApiError) as refused:
+            await post
+        refusals.append(refused.value.response["error"])
+
+    assert (info["is_archived"], info["is_member"]) == (True, True)
+    assert refusals == ["is_archived", "is_archived"]
+    assert workspace.messages(GENERAL_CHANNEL_ID) == []
+
+
 @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
 async def test_post_message_without_any_content_is_no_text(client: AsyncWebClient):
     with pytest.raises(SlackApiError) as refused:

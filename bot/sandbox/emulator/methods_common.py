@@ -64,16 +64,21 @@ def postable_channel(workspace: Workspace, reference: Any) -> Channel:
     """Where the bot may post, with Slack's refusals.
 
     A user id means the bot's DM with that person; a private channel the bot is not
-    in does not exist as far as the bot can tell; a public one answers not_in_channel.
+    in does not exist as far as the bot can tell; an archived one answers is_archived;
+    a public one the bot is not in answers not_in_channel (the app has chat:write, not
+    chat:write.public).
     """
     with workspace.lock:
         if isinstance(reference, str) and reference[:1] in ("U", "W") and workspace.user(reference):
             return workspace.open_dm(reference)
         channel = find_channel(workspace, reference)
-        if channel is None:
+        member = channel is not None and workspace.bot.user_id in channel.members
+        if channel is None or (channel.is_private and not member):
             raise SlackFailure("channel_not_found")
-        if workspace.bot.user_id not in channel.members:
-            raise SlackFailure("channel_not_found" if channel.is_private else "not_in_channel")
+        if channel.is_archived:
+            raise SlackFailure("is_archived")
+        if not member:
+            raise SlackFailure("not_in_channel")
         return channel
 
 

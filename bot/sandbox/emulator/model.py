@@ -68,6 +68,7 @@ class Channel:
     # A direct message between the bot and one person: that person's id.
     im_user: str | None = None
     is_mpim: bool = False  # a group direct message (several people and the bot)
+    is_archived: bool = False  # read only: Slack refuses every post into it with is_archived
 
     @property
     def is_im(self) -> bool:
@@ -102,7 +103,7 @@ class Channel:
             "is_im": False,
             "is_mpim": self.is_mpim,
             "is_private": self.is_private,
-            "is_archived": False,
+            "is_archived": self.is_archived,
             "is_general": self.name == "general",
             "is_member": bot_user_id in self.members,
             "num_members": len(self.members),
