@@ -98,7 +98,8 @@ def setup_task(database_url: str, csv_path: str, thread_ts: str) -> dict:
     from domain.use_cases.content import ContentKind, add_signature, add_template, decide_content
     from domain.use_cases.dispatch import start_due_tasks
     from domain.use_cases.recipients import ImportSource, import_file
-    from domain.use_cases.tasks import Approval, create_task, decide_task, record_task_thread
+    from domain.use_cases.approvals import Approval, decide_task
+    from domain.use_cases.tasks import create_task, record_task_thread
     from storage.engine import make_engine, make_session_factory
     from storage.migrate import upgrade
     from storage.uow import SqlUnitOfWork

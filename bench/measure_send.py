@@ -33,6 +33,7 @@ def main() -> None:
     from domain.schedule import SendWindow
     from domain.segments import SignatureStyle
     from domain.tasks import Composition, TaskDraft
+    from domain.use_cases import send_previews
     from domain.use_cases import tasks as task_cases
     from domain.use_cases.content import ContentKind, add_signature, add_template, decide_content
     from domain.use_cases.recipients import ImportSource, import_file
@@ -69,13 +70,13 @@ def main() -> None:
 
     cold = submit()
     warm = submit()  # the same list and message: remembered since the first
-    task_cases._MEASURES.clear()
+    send_previews._MEASURES.clear()
     with uow() as work:
         recipient_list = work.recipient_lists.get(listed)
-        plan = task_cases._plan(work.templates.get(template.id), work.signatures.get(signature.id), None,
+        plan = send_previews.message_plan_for(work.templates.get(template.id), work.signatures.get(signature.id), None,
                                 Purpose.PROMOTIONAL, composition, recipient_list.variables)
         started = time.perf_counter()
-        measured = task_cases.measured_send(work, recipient_list, plan)
+        measured = send_previews.measured_send(work, recipient_list, plan)
         measuring = time.perf_counter() - started
     assert measured.recipients == args.recipients and measured.too_long == 0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

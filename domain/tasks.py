@@ -126,38 +126,17 @@ def check_draft(
         problems[TaskField.RECIPIENTS] = "Choose recipients: an import, a file, pasted numbers or an audience."
     if signature is None or signature.status != ContentStatus.APPROVED:
         problems[TaskField.SIGNATURE] = "Choose an approved signature."
-    if template is None or template.status != ContentStatus.APPROVED:
-        problems[TaskField.TEMPLATE] = "Choose an approved template."
-    elif template.kind != draft.kind:
-        problems[TaskField.TEMPLATE] = f"“{template.name}” is a {template.kind} template; choose a {draft.kind} one."
-    elif recipients is not None and (missing := missing_variables(template.body, recipients.columns)):
-        names = ", ".join(f"${{{name}}}" for name in missing)
-        problems[TaskField.TEMPLATE] = f"The recipient list has no column for {names}. Add the column or pick another template."
-    elif registered_templates and not template.provider_code:
-        problems[TaskField.TEMPLATE] = unregistered(template.name)
-    elif draft.purpose is not None and draft.purpose != template.purpose:
-        problems[TaskField.TEMPLATE] = (f"“{template.name}” is a {template.purpose} template, so the task is "
-                                        f"{template.purpose}: it cannot be sent as {draft.purpose}.")
+    if problem := _template_problem(draft, template, recipients, registered_templates):
+        problems[TaskField.TEMPLATE] = problem
     purpose = Purpose(template.purpose) if template is not None and template.purpose else draft.purpose
-    default_link = draft.default_link
+    default_link = None
     if draft.kind is TemplateKind.CARD:
-        if draft.fallback is not Fallback.NONE:
-            wanted = TemplateKind(draft.fallback.value)
-            if fallback_template is None or fallback_template.status != ContentStatus.APPROVED:
-                problems[TaskField.FALLBACK_TEMPLATE] = f"A {draft.fallback} fallback needs an approved {wanted} template."
-            elif fallback_template.kind != wanted:
-                problems[TaskField.FALLBACK_TEMPLATE] = f"“{fallback_template.name}” is not a {wanted} template."
-            elif registered_templates and not fallback_template.provider_code:
-                problems[TaskField.FALLBACK_TEMPLATE] = unregistered(fallback_template.name)
-            elif not fallback_fits(fallback_template, purpose):
-                problems[TaskField.FALLBACK_TEMPLATE] = (f"“{fallback_template.name}” is promotional: a {purpose} "
-                                                         "card cannot fall back to it.")
+        if problem := _fallback_problem(draft, fallback_template, purpose, registered_templates):
+            problems[TaskField.FALLBACK_TEMPLATE] = problem
         try:
             default_link = check_https(draft.default_link or "", "default link", TaskField.DEFAULT_LINK)
         except DomainError as error:
             problems[TaskField.DEFAULT_LINK] = str(error)
-    else:
-        default_link = None
     if draft.send_at is not None:
         try:
             check_send_time(draft.send_at, now, window)
@@ -168,6 +147,39 @@ def check_draft(
     fallback = draft.fallback if draft.kind is TemplateKind.CARD else Fallback.NONE
     return replace(draft, name=name, purpose=purpose, default_link=default_link, fallback=fallback,
                    fallback_template_id=draft.fallback_template_id if fallback is not Fallback.NONE else None)
+
+
+def _template_problem(draft: TaskDraft, template: ContentChoice | None, recipients: RecipientsSummary | None,
+                      registered_templates: bool) -> str | None:
+    if template is None or template.status != ContentStatus.APPROVED:
+        return "Choose an approved template."
+    if template.kind != draft.kind:
+        return f"“{template.name}” is a {template.kind} template; choose a {draft.kind} one."
+    if recipients is not None and (missing := missing_variables(template.body, recipients.columns)):
+        names = ", ".join(f"${{{name}}}" for name in missing)
+        return f"The recipient list has no column for {names}. Add the column or pick another template."
+    if registered_templates and not template.provider_code:
+        return unregistered(template.name)
+    if draft.purpose is not None and draft.purpose != template.purpose:
+        return (f"“{template.name}” is a {template.purpose} template, so the task is {template.purpose}: "
+                f"it cannot be sent as {draft.purpose}.")
+    return None
+
+
+def _fallback_problem(draft: TaskDraft, fallback_template: ContentChoice | None, purpose: Purpose | None,
+                      registered_templates: bool) -> str | None:
+    if draft.fallback is Fallback.NONE:
+        return None
+    wanted = TemplateKind(draft.fallback.value)
+    if fallback_template is None or fallback_template.status != ContentStatus.APPROVED:
+        return f"A {draft.fallback} fallback needs an approved {wanted} template."
+    if fallback_template.kind != wanted:
+        return f"“{fallback_template.name}” is not a {wanted} template."
+    if registered_templates and not fallback_template.provider_code:
+        return unregistered(fallback_template.name)
+    if not fallback_fits(fallback_template, purpose):
+        return f"“{fallback_template.name}” is promotional: a {purpose} card cannot fall back to it."
+    return None
 
 
 def fallback_fits(fallback_template: ContentChoice, purpose: Purpose | None) -> bool:

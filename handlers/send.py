@@ -25,16 +25,8 @@ from domain.tasks import (
     check_one_recipient_source,
 )
 from domain.use_cases.recipients import ImportSource, PreparedImport, prepare_pasted
-from domain.use_cases.tasks import (
-    list_size,
-    precheck_draft,
-    TaskView,
-    create_task,
-    edit_task,
-    preview_for,
-    recipient_choices,
-    send_choices,
-)
+from domain.use_cases.send_previews import list_size, preview_for, recipient_choices, send_choices
+from domain.use_cases.tasks import TaskView, create_task, edit_task, precheck_draft
 from handlers import listeners
 from handlers.approvals_channel import ApprovalsChannel
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
@@ -229,6 +221,12 @@ async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, 
     if list_id is not None and (count := await anyio.to_thread.run_sync(list_size, uow(), list_id)) > MEASURED_INLINE:
         await submit_large_list(long_submission, list_id, count, tz)
         return
+    await submit_inline(ack, client, uow, settings, clock, actor, import_settings, ref, form, list_id, tz)
+
+
+async def submit_inline(ack: AsyncAck, client, uow, settings, clock, actor: Actor, import_settings: ImportSettings,
+                        ref: SendModalState, form: SendForm, list_id: int | None, tz: str) -> None:
+    """A submission answered at once: every problem inline, nothing saved unless it all passes."""
     errors: dict[str, str] = {}
     new_recipients = None
     if form.pasted.strip():

@@ -10,7 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from domain.approvers import Actor
 from domain.segments import SignatureStyle
 from domain.tasks import Composition
-from domain.use_cases.tasks import TaskView, get_task, record_task_thread, task_preview, withdraw_task
+from domain.use_cases.send_previews import task_preview
+from domain.use_cases.tasks import TaskView, get_task, record_task_thread, withdraw_task
 from handlers.approvals_channel import posting_approval_request
 from handlers.task_blocks import build_task_card
 

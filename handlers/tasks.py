@@ -13,17 +13,8 @@ from domain.approvers import Actor
 from domain.errors import DomainError
 from domain.schedule import StartChoice, from_local
 from domain.tasks import TaskFieldError
-from domain.use_cases.tasks import (
-    Approval,
-    NeedsStartChoice,
-    cancel_task,
-    copy_source,
-    decide_task,
-    delete_task,
-    get_task,
-    task_to_decide,
-    task_to_edit,
-)
+from domain.use_cases.approvals import Approval, NeedsStartChoice, decide_task, task_to_decide
+from domain.use_cases.tasks import cancel_task, copy_source, delete_task, get_task, task_to_edit
 from handlers import listeners
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import ActionId, BlockId, CallbackId

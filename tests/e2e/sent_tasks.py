@@ -19,7 +19,8 @@ from domain.recipient_files import Limits
 from domain.segments import SignatureStyle
 from domain.tasks import Composition, TaskDraft
 from domain.use_cases.recipients import ImportSource, import_file
-from domain.use_cases.tasks import Approval, create_task, decide_task, record_task_thread
+from domain.use_cases.approvals import Approval, decide_task
+from domain.use_cases.tasks import create_task, record_task_thread
 from storage.tables import Recipient, TaskRecipient
 from tests.e2e.test_dispatch import eventually, started, status_of
 

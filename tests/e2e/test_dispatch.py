@@ -25,7 +25,8 @@ from domain.recipient_files import Limits
 from domain.segments import SignatureStyle
 from domain.tasks import Composition, TaskDraft
 from domain.use_cases.recipients import ImportSource, import_file
-from domain.use_cases.tasks import Approval, create_task, decide_task, record_task_thread
+from domain.use_cases.approvals import Approval, decide_task
+from domain.use_cases.tasks import create_task, record_task_thread
 from tests.e2e.test_send_tasks import SENDER, catalog  # noqa: F401  (the approved content fixture)
 from tests.e2e.conftest import BOT_PARTS
 from tests.slack_calls import assert_calls_follow_slack_specs

@@ -28,7 +28,8 @@ from domain.tasks import Composition, TaskDraft
 from domain.use_cases.content import ContentKind, add_signature, add_template, decide_content
 from domain.use_cases.dispatch import settle_lost_sends, start_due_tasks
 from domain.use_cases.recipients import ImportSource, import_file
-from domain.use_cases.tasks import Approval, create_task, decide_task, record_task_thread
+from domain.use_cases.approvals import Approval, decide_task
+from domain.use_cases.tasks import create_task, record_task_thread
 from storage.migrate import upgrade
 from storage.tables import TaskRecipient
 from storage.statuses import INTERRUPTED

@@ -37,7 +37,8 @@ from domain.recipient_files import Limits
 from domain.tasks import Fallback, TaskDraft
 from domain.use_cases.content import ContentKind, add_template, decide_content
 from domain.use_cases.recipients import ImportSource, import_file
-from domain.use_cases.tasks import Approval, create_task, decide_task, record_task_thread
+from domain.use_cases.approvals import Approval, decide_task
+from domain.use_cases.tasks import create_task, record_task_thread
 from handlers.task_thread import composition
 from storage.tables import TaskRecipient
 from tests.e2e.test_dispatch import approved_task, eventually

@@ -19,7 +19,8 @@ from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
 from domain.use_cases.content import ContentKind, add_signature, add_template, decide_content
 from domain.use_cases.recipients import ImportSource, import_file
-from domain.use_cases.tasks import Approval, StaleDecision, decide_task
+from domain.use_cases.approvals import Approval, decide_task
+from domain.use_cases.tasks import StaleDecision
 from handlers.ids import ActionId, BlockId
 
 SENDER, APPROVER = Actor(SENDER_ID), Actor(APPROVER_ID, is_approver=True)

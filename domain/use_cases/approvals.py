@@ -1,0 +1,104 @@
+"""Use cases for an approver's decision on a send task: who may decide, which version, and when
+an approved task really starts (a late approval asks the approver)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.approvers import Actor
+from domain.content import ContentStatus
+from domain.errors import DomainError, Person, Said
+from domain.policy import check_can_decide
+from domain.schedule import LateStart, ScheduleError, StartChoice, StartRules, check_send_time, late_start
+from domain.task_state import TaskAction, TaskStatus, next_status
+from domain.tasks import TaskField, TaskFieldError
+from domain.use_cases.tasks import StaleDecision, TaskView, audit_task, existing_task, get_task, view_of
+from storage.tables import Signature, Task
+from storage.uow import SqlUnitOfWork as UnitOfWork
+
+
+def task_to_decide(uow: UnitOfWork, task_id: int, actor: Actor, *, allow_self_approval: bool) -> TaskView:
+    """The task, for a person about to approve or reject it (the reject form asks first)."""
+    task = get_task(uow, task_id)
+    check_can_decide(actor, task.created_by, allow_self_approval=allow_self_approval)
+    return task
+
+
+class NeedsStartChoice(DomainError):
+    """Approving would start the task late or outside the window: the approver must choose."""
+
+    def __init__(self, late: LateStart) -> None:
+        super().__init__(f"This task cannot start as it asks: {late.reason}. Choose when it should send.")
+        self.late = late
+
+
+@dataclass(frozen=True)
+class Approval:
+    """An approver's decision, with when the task starts if it cannot start as it asks."""
+
+    approve: bool
+    reason: str | None = None
+    start: StartChoice | None = None
+    reschedule_at: datetime | None = None
+
+
+def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, decision: Approval, *,
+                allow_self_approval: bool, now: datetime, rules: StartRules) -> TaskView:
+    with uow:
+        task = existing_task(uow, task_id)
+        check_can_decide(actor, task.created_by, allow_self_approval=allow_self_approval)
+        if task.version != version:
+            raise StaleDecision("This request is out of date: the task was edited since. Review its latest request.")
+        if task.status != TaskStatus.moderating:
+            who = (" by ", Person(task.decided_by)) if task.decided_by else ()
+            raise StaleDecision(Said("This task was already decided", *who, f": it is {task.status}."))
+        if not decision.approve and not (decision.reason or "").strip():
+            raise DomainError("Give a reason for the rejection.")
+        start = {}
+        if decision.approve:
+            _check_content_still_approved(uow, task)
+            start = _start_of(task, decision, now, rules)
+        action = TaskAction.approve if decision.approve else TaskAction.reject
+        moved = uow.tasks.move(task_id, from_status=TaskStatus.moderating, to_status=next_status(task.status, action),
+                               version=version, decided_by=actor.user_id, decided_at=now,
+                               reason=None if decision.approve else decision.reason.strip(), **start)
+        if not moved:
+            current = uow.tasks.get(task_id)
+            raise StaleDecision(Said("This task was already decided by ", Person(current.decided_by),
+                                     f": it is {current.status}."))
+        audit_task(uow, actor.user_id, str(action), task_id, version=version, reason=decision.reason,
+               start=decision.start, send_at=start["send_at"].isoformat() if start else None)
+        uow.commit()
+        return view_of(uow, uow.tasks.get(task_id))
+
+
+def _start_of(task: Task, decision: Approval, now: datetime, rules: StartRules) -> dict:
+    """A new send time when the task cannot start as it asks: the approver's choice, checked
+    here (a crafted request gets no other time), or a refusal that asks for the choice."""
+    late = late_start(task.send_at, now, rules.window, windowed=rules.windowed(task.purpose))
+    if late is None:
+        return {}
+    if decision.start is None:
+        raise NeedsStartChoice(late)
+    if decision.start is StartChoice.EARLIEST:
+        return {"send_at": late.earliest}
+    if decision.reschedule_at is None:
+        raise TaskFieldError(TaskField.SEND_AT, "Pick the date and time it should send.")
+    try:
+        check_send_time(decision.reschedule_at, now, rules.window)
+    except ScheduleError as error:
+        raise TaskFieldError(TaskField.SEND_AT, str(error)) from None
+    return {"send_at": decision.reschedule_at}
+
+
+def _check_content_still_approved(uow: UnitOfWork, task: Task) -> None:
+    """Content may have changed or been disabled since the task was made."""
+    used = [uow.signatures.get(task.signature_id), uow.templates.get(task.template_id)]
+    if task.fallback_template_id:
+        used.append(uow.templates.get(task.fallback_template_id))
+    for content in used:
+        if content.status != ContentStatus.APPROVED:
+            kind = "signature" if isinstance(content, Signature) else "template"
+            raise DomainError(f"The {kind} “{content.name}” is {content.status}: it must be approved "
+                              "before this task can be.")

@@ -1,0 +1,136 @@
+"""What the send modal and a task's card show before a send: the choices, the recipients, and
+every recipient's message measured (remembered a while: a million recipients are measured once
+for the modal's re-renders and the submission after them)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from domain.content import ContentStatus, Purpose
+from domain.dispatch import MessagePlan
+from domain.send_measure import SendMeasure, measure_send, preview_of
+from domain.tasks import Composition, ContentChoice, Preview, RecipientsSummary, preview_message, sent_as
+from storage.tables import RecipientList, Signature, Template
+from storage.uow import SqlUnitOfWork as UnitOfWork
+
+if TYPE_CHECKING:
+    from domain.use_cases.tasks import TaskView
+
+
+def content_choice(row: Signature | Template) -> ContentChoice:
+    return ContentChoice(row.id, row.name, row.status, getattr(row, "kind", None), getattr(row, "purpose", None),
+                         getattr(row, "body", ""), getattr(row, "provider_code", None))
+
+
+@dataclass(frozen=True)
+class SendChoices:
+    signatures: list[ContentChoice]
+    templates: list[ContentChoice]  # approved, of every kind: the modal filters by message type
+
+
+@dataclass(frozen=True)
+class RecipientsPreview:
+    summary: RecipientsSummary
+    first: dict[str, str]
+
+
+def send_choices(uow: UnitOfWork) -> SendChoices:
+    with uow:
+        return SendChoices(
+            signatures=[content_choice(s) for s in uow.signatures.all(ContentStatus.APPROVED)],
+            templates=[content_choice(t) for t in uow.templates.all(ContentStatus.APPROVED)],
+        )
+
+
+def list_size(uow: UnitOfWork, list_id: int) -> int:
+    """How many recipients a list holds (0 if there is no such list)."""
+    with uow:
+        recipient_list = uow.recipient_lists.get(list_id)
+        return recipient_list.imported_count if recipient_list else 0
+
+
+def recipients_preview(uow: UnitOfWork, list_id: int) -> RecipientsPreview | None:
+    with uow:
+        recipient_list = uow.recipient_lists.get(list_id)
+        if recipient_list is None:
+            return None
+        first = uow.recipient_lists.recipients(list_id, limit=1)
+        values = dict(zip(recipient_list.variables, first[0].variables)) if first else {}
+        return RecipientsPreview(RecipientsSummary(recipient_list.imported_count, list(recipient_list.variables)), values)
+
+
+def message_plan_for(template: Template, signature: Signature, fallback: Template | None, purpose: Purpose,
+          composition: Composition, columns: list[str]) -> MessagePlan:
+    """The text of every message as the dispatcher will compose it."""
+    return MessagePlan(template.body, signature.name, sent_as(purpose, template.purpose), composition.style,
+                       composition.optout_hint, list(columns), kind=template.kind,
+                       fallback_body=fallback.body if fallback else None)
+
+
+def measured_send(uow: UnitOfWork, recipient_list: RecipientList, plan: MessagePlan) -> SendMeasure:
+    """Remembered for a while per list and composed message: the modal's every re-render and the
+    submission after it measure a million recipients once. A list's rows never change, and
+    its creation time tells apart two lists that reuse an id after a rollback."""
+    key = (recipient_list.id, recipient_list.created_at, plan.body, plan.signature, plan.purpose, plan.style,
+           plan.optout_hint, plan.fallback_body, tuple(plan.columns))
+    with _MEASURES_LOCK:
+        if key in _MEASURES:
+            _MEASURES.move_to_end(key)
+            return _MEASURES[key]
+    measured = measure_send(plan, uow.recipient_lists.iter_variables(recipient_list.id))
+    with _MEASURES_LOCK:
+        _MEASURES[key] = measured
+        while len(_MEASURES) > MEASURES_KEPT:
+            _MEASURES.popitem(last=False)
+    return measured
+
+
+MEASURES_KEPT = 16
+_MEASURES: OrderedDict = OrderedDict()
+_MEASURES_LOCK = threading.Lock()
+
+
+def recipient_choices(uow: UnitOfWork, user_id: str, channel_id: str, limit: int = 10) -> list[tuple[int, str]]:
+    """The recipient lists a send can pick: the person's recent imports here, then the audiences."""
+    with uow:
+        imports = [(r.id, f"Import: {r.source_name or r.source} ({r.imported_count:,}, {r.created_at:%m-%d %H:%M})")
+                   for r in uow.recipient_lists.recent_for(user_id, channel_id, limit)]
+        audiences = [(r.id, f"Audience: {a.name} ({r.imported_count:,})") for a, r in uow.audiences.all_with_lists()]
+        return imports + audiences
+
+
+def preview_for(uow: UnitOfWork, *, list_id: int | None, signature_id: int | None, template_id: int | None,
+                fallback_template_id: int | None, composition: Composition, price_per_segment: Decimal,
+                currency: str) -> Preview | None:
+    """The send modal's preview: every recipient's message measured, the first and the longest
+    shown, the exact cost; None until recipients, a signature and a template are chosen."""
+    if not (list_id and signature_id and template_id):
+        return None
+    with uow:
+        recipient_list = uow.recipient_lists.get(list_id)
+        signature, template = uow.signatures.get(signature_id), uow.templates.get(template_id)
+        if recipient_list is None or signature is None or template is None:
+            return None
+        fallback = uow.templates.get(fallback_template_id) if fallback_template_id else None
+        plan = message_plan_for(template, signature, fallback, Purpose(template.purpose), composition, recipient_list.variables)
+        return preview_of(measured_send(uow, recipient_list, plan), price_per_segment, currency)
+
+
+def task_preview(uow: UnitOfWork, task: TaskView, *, composition: Composition, price_per_segment: Decimal,
+                 currency: str) -> Preview | None:
+    """A task card's preview: the first recipient's message, and the cost counted when the task
+    was submitted (cheap to redraw on every change of the card)."""
+    recipients = recipients_preview(uow, task.recipient_list_id)
+    with uow:
+        signature, template = uow.signatures.get(task.signature_id), uow.templates.get(task.template_id)
+        if recipients is None or signature is None or template is None:
+            return None
+        return preview_message(body=template.body, signature=signature.name,
+                               purpose=sent_as(task.purpose, template.purpose), style=composition.style,
+                               optout_hint=composition.optout_hint, first_recipient=recipients.first,
+                               recipients=recipients.summary.count, price_per_segment=price_per_segment,
+                               currency=currency, total_segments=task.segments, too_long=task.too_long)
