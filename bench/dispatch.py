@@ -214,7 +214,7 @@ async def _dispatch(index, announce, database_url, emulator_url, gateway_url, ta
     async with aiohttp.ClientSession() as session:
         runtime.slack.client.session = session
         provider = SimulatorProvider(gateway_url, API_KEY, SECRET)
-        reporter = ProgressReporter(runtime.slack.client, runtime.uow, settings)
+        reporter = ProgressReporter(runtime.slack.client, runtime.uow, settings, runtime.clock)
         dispatcher = Dispatcher(runtime.uow, provider, Composition(SignatureStyle(settings.signature_style),
                                                                    settings.optout_hint),
                                 runtime.clock, reporter, owner=f"bench-{index}-{uuid.uuid4().hex[:6]}")

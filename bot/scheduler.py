@@ -4,7 +4,7 @@ so a restart or a second process loses nothing and does nothing twice."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import anyio
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Runtime
 from domain.use_cases.retention import purge_expired_details
-from domain.use_cases.tasks import cancel_stale_tasks
+from domain.use_cases.tasks import cancel_stale_tasks, passed_a_cutoff
 from handlers.task_thread import TaskThread
 
 log = logging.getLogger(__name__)
@@ -26,10 +26,15 @@ async def tick(runtime: Runtime, client: AsyncWebClient, sending=None) -> None:
     if sending is not None:
         await sending.tick()
     canceled = await anyio.to_thread.run_sync(cancel_stale_tasks, runtime.uow(), runtime.clock())
-    thread = TaskThread(client, runtime.uow, runtime.settings)
+    thread = TaskThread(client, runtime.uow, runtime.settings, runtime.clock)
     for task in canceled:
         log.info("task %s canceled: not started within 24 hours", task.id)
         await thread.refresh(task, AUTO_CANCEL_NOTE)
+    # A card redrawn after a cutoff passed shows only the buttons still open; twice is harmless.
+    since = runtime.clock() - timedelta(seconds=2 * runtime.settings.tick_seconds)
+    for task in await anyio.to_thread.run_sync(lambda: passed_a_cutoff(
+            runtime.uow(), since, runtime.clock(), runtime.settings.cutoffs)):
+        await thread.refresh(task)
     purged = await anyio.to_thread.run_sync(lambda: purge_expired_details(
         runtime.uow(), runtime.clock(), runtime.settings.detail_retention_days))
     for task in purged:

@@ -45,7 +45,7 @@ class Sending:
     @classmethod
     def build(cls, runtime: Runtime, client: AsyncWebClient, provider: SmsProvider) -> Sending:
         settings = runtime.settings
-        reporter = ProgressReporter(client, runtime.uow, settings)
+        reporter = ProgressReporter(client, runtime.uow, settings, runtime.clock)
         dispatcher = Dispatcher(runtime.uow, provider, composition(settings), runtime.clock, reporter,
                                 chunk=settings.dispatch_chunk, max_throttled_chunks=settings.throttle_pause_after,
                                 rate_per_second=settings.send_rate, rules=settings.start_rules)

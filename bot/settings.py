@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.optout import DEFAULT_KEYWORDS
-from domain.schedule import SendWindow, StartRules, WindowScope, parse_send_window
+from domain.schedule import Cutoffs, SendWindow, StartRules, WindowScope, parse_send_window
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -46,6 +47,9 @@ class Settings(BaseSettings):
     price_per_segment: Decimal = Field(default=Decimal("0.045"), ge=0)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     send_window: str = "08:00-22:00"
+    # How long before its send time a scheduled task can still be edited, and canceled or deleted.
+    edit_cutoff_minutes: int = Field(default=10, ge=0, le=1440)
+    cancel_cutoff_minutes: int = Field(default=5, ge=0, le=1440)
     # Which sends the window holds: every one (the mainland rule the consoles follow) or promotional only.
     window_applies_to: WindowScope = WindowScope.ALL
     provider: Literal["simulator", "twilio", "alibaba"] = "simulator"
@@ -178,6 +182,11 @@ class Settings(BaseSettings):
     @property
     def sending_window(self) -> SendWindow:
         return SendWindow.parse(self.send_window, self.timezone)
+
+    @property
+    def cutoffs(self) -> Cutoffs:
+        return Cutoffs(edit=timedelta(minutes=self.edit_cutoff_minutes),
+                       cancel=timedelta(minutes=self.cancel_cutoff_minutes))
 
     @property
     def start_rules(self) -> StartRules:

@@ -11,8 +11,8 @@ Definitions
 - "One month ahead": the same wall-clock time on the same day of the next month in the
   window's time zone, clamped to that month's last day (Jan 31 10:00 -> Feb 28 10:00, or
   Feb 29 in a leap year); that moment itself is still allowed.
-- Edit/cancel cutoff: allowed while ``now <= send_at - EDIT_CUTOFF`` (exactly 5 minutes
-  before is still allowed).
+- Edit and cancel cutoffs (``Cutoffs``): an edit is allowed while ``now <= send_at - edit``,
+  a cancel or delete while ``now <= send_at - cancel`` (exactly at the cutoff is still allowed).
 - Stale: not started within ``AUTO_CANCEL_AFTER`` (24 h) of the send time, i.e.
   ``now > send_at + 24 h`` (exactly 24 h after is not yet stale).
 
@@ -37,7 +37,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from domain.errors import DomainError
 
 PAST_GRACE = timedelta(seconds=60)
-EDIT_CUTOFF = timedelta(minutes=5)
 AUTO_CANCEL_AFTER = timedelta(hours=24)
 
 _SHOWN = "%Y-%m-%d %H:%M"
@@ -233,17 +232,43 @@ def latest_send_time(now: datetime, tz: ZoneInfo | str) -> datetime:
     return from_local(date(year, month, day), local.time(), tz)
 
 
-def check_can_change(send_at: datetime, now: datetime, tz: ZoneInfo | str = "UTC") -> None:
-    """Refuse an edit or a cancel later than ``EDIT_CUTOFF`` before the send time.
+@dataclass(frozen=True)
+class Cutoffs:
+    """How long before its send time a scheduled task can still be edited, and canceled or
+    deleted (Alibaba Cloud's consoles: 10 and 5 minutes)."""
 
-    ``tz`` only chooses the clock the send time is shown on in the message.
-    """
+    edit: timedelta = timedelta(minutes=10)
+    cancel: timedelta = timedelta(minutes=5)
+
+    def closed(self, send_at: datetime | None, now: datetime) -> frozenset[str]:
+        """The changes a scheduled task's send time has closed (action names)."""
+        if send_at is None:
+            return frozenset()
+        send_at, now = _aware(send_at, "send_at"), _aware(now, "now")
+        closed = {"edit"} if now > send_at - self.edit else set()
+        if now > send_at - self.cancel:
+            closed |= {"cancel", "delete"}
+        return frozenset(closed)
+
+
+def check_can_edit(send_at: datetime, now: datetime, cutoffs: Cutoffs, tz: ZoneInfo | str = "UTC") -> None:
+    """Refuse an edit later than ``cutoffs.edit`` before the send time (shown on ``tz``'s clock)."""
+    _check_cutoff(send_at, now, cutoffs.edit, "edited", tz)
+
+
+def check_can_cancel(send_at: datetime, now: datetime, cutoffs: Cutoffs, tz: ZoneInfo | str = "UTC") -> None:
+    """Refuse a cancel or a delete later than ``cutoffs.cancel`` before the send time."""
+    _check_cutoff(send_at, now, cutoffs.cancel, "canceled or deleted", tz)
+
+
+def _check_cutoff(send_at: datetime, now: datetime, cutoff: timedelta, done: str, tz: ZoneInfo | str) -> None:
     send_at, now = _aware(send_at, "send_at"), _aware(now, "now")
-    if now > send_at - EDIT_CUTOFF:
+    if now > send_at - cutoff:
         tz = zone(tz)
+        minutes = int(cutoff.total_seconds() // 60)
         raise ScheduleError(
-            "Too late to change: a scheduled task can be edited or canceled until 5 minutes "
-            f"before its send time ({send_at.astimezone(tz):%H:%M} {tz.key}).",
+            f"Too late: a scheduled task can be {done} until {minutes} minutes before its send time "
+            f"({send_at.astimezone(tz):%H:%M} {tz.key}).",
             "too_late",
         )
 

@@ -9,7 +9,8 @@ scheduled -auto_cancel-> canceled; scheduled, sending and paused -cancel-> cance
 - ``edit`` from moderating, rejected or scheduled sends the task back to approval.
 - ``cancel`` also withdraws a task still awaiting approval (moderating): nothing has been
   sent and the sender no longer wants it, so it should not sit in the approvers' queue.
-- ``delete`` is allowed only for rejected and canceled tasks. Its result is ``None``: the
+- ``delete`` is allowed for rejected and canceled tasks, and for scheduled ones (nothing was
+  sent; the cancel cutoff in ``domain.schedule`` applies). Its result is ``None``: the
   task no longer exists, so there is no ``deleted`` status to filter out of every query.
   (A task canceled while sending may have sent messages; the use case that deletes it
   should leave an audit entry.)
@@ -57,6 +58,7 @@ TRANSITIONS: dict[tuple[TaskStatus, TaskAction], TaskStatus | None] = {
     (S.scheduled, A.cancel): S.canceled,
     (S.scheduled, A.start): S.sending,
     (S.scheduled, A.auto_cancel): S.canceled,
+    (S.scheduled, A.delete): None,
     (S.sending, A.pause): S.paused,
     (S.sending, A.cancel): S.canceled,
     (S.sending, A.complete): S.completed,

@@ -172,7 +172,7 @@ async def switch_template_kind(ack: AsyncAck, body: dict, action: dict, client: 
                               view=build_template_modal(ref.channel_id, kind, template_id=ref.template_id))
 
 
-async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
                           approvals_channel: ApprovalsChannel, ref: TemplateModalState) -> None:
     if await approvals_channel.refuse_if_unpostable(ack, client, BlockId.TEMPLATE_NAME):
         return
@@ -191,7 +191,7 @@ async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, act
     channel = await request_approval(client, uow, settings, added, ref.channel_id, new=ref.template_id is None)
     await reply_ephemeral_or_dm(client, channel=ref.channel_id, user=actor.user_id,
                                 text=f"Template *{added.name}* is waiting for approval in <#{channel}>.")
-    thread = TaskThread(client, uow, settings)
+    thread = TaskThread(client, uow, settings, clock)
     for task_id in requeued:
         await thread.refresh(await anyio.to_thread.run_sync(get_task, uow(), task_id),
                              f"Template “{added.name}” was changed by <@{actor.user_id}>: "

@@ -34,15 +34,17 @@ MIN_EDIT_INTERVAL_SECONDS = 3.0
 
 
 class ProgressReporter:
-    def __init__(self, client: AsyncWebClient, uow, settings, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, client: AsyncWebClient, uow, settings, clock: Callable[[], datetime],
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self._client, self._uow, self._settings, self._monotonic = client, uow, settings, monotonic
+        self._thread = TaskThread(client, uow, settings, clock)
         self._message: dict[int, tuple[str, str]] = {}  # task id -> (channel, ts)
         self._last_edit: dict[int, float] = {}
         self._first: dict[int, tuple[float, int]] = {}  # when we first saw it, and how much was done
         self._status: dict[int, tuple[str, str]] = {}  # task id -> (status, button value)
 
     async def started(self, task: TaskView) -> None:
-        await TaskThread(self._client, self._uow, self._settings).refresh(task, "Sending started.")
+        await self._thread.refresh(task, "Sending started.")
         counts = await anyio.to_thread.run_sync(progress, self._uow(), task.id)
         text, blocks = build_progress_message(counts, task_ref=TaskRef(id=task.id, version=task.version).dump())
         posted = await self._client.chat_postMessage(channel=task.thread_channel, thread_ts=task.thread_ts,
@@ -87,7 +89,7 @@ class ProgressReporter:
         """The send paused or went on by itself (throttling, the window): the progress message
         and the card show it, and the thread says why."""
         await self.update(task.id, force=True)
-        await TaskThread(self._client, self._uow, self._settings).refresh(task, note)
+        await self._thread.refresh(task, note)
 
     async def completed(self, task: TaskView) -> None:
         counts, reasons, fallbacks = await anyio.to_thread.run_sync(failure_summary, self._uow(), task.id)
@@ -102,7 +104,7 @@ class ProgressReporter:
         await self._client.chat_postMessage(channel=task.thread_channel, thread_ts=task.thread_ts, text=text,
                                             blocks=blocks)
         await self._post_chart(task)
-        await TaskThread(self._client, self._uow, self._settings).refresh(
+        await self._thread.refresh(
             await anyio.to_thread.run_sync(get_task, self._uow(), task.id))
 
     def _estimate(self, task: TaskView) -> str | None:
@@ -134,9 +136,9 @@ async def change(action: TaskAction, verb: str, ack, body: dict, client: AsyncWe
                  ref: TaskRef) -> None:
     await ack()
     task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor, clock(), settings.start_rules)
-    reporter = ProgressReporter(client, uow, settings)
+    reporter = ProgressReporter(client, uow, settings, clock)
     await reporter.update(task.id, force=True)
-    await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> {verb} this send.")
+    await TaskThread(client, uow, settings, clock).refresh(task, f"<@{actor.user_id}> {verb} this send.")
 
 
 async def pause(ack, body, client, actor, uow, settings, clock, ref: TaskRef) -> None:

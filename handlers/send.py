@@ -256,7 +256,7 @@ async def submit_inline(ack: AsyncAck, client, uow, settings, clock, actor: Acto
         await ack(response_action="errors", errors=errors)
         return
     await ack()
-    await on_task_submitted(client, uow, settings, task, actor, edited=ref.task_id is not None)
+    await on_task_submitted(client, uow, settings, clock, task, actor, edited=ref.task_id is not None)
 
 
 def _list_id(recipients: str | None) -> int | None:
@@ -317,7 +317,7 @@ class LongSubmission:
         """The request is posted first: if Slack refuses it, the task is taken back and the form
         says why, instead of a "waiting for approval" that is not true."""
         try:
-            await on_task_submitted(self.client, self.uow, self.settings, task, self.actor,
+            await on_task_submitted(self.client, self.uow, self.settings, self.clock, task, self.actor,
                                     edited=self.state.task_id is not None)
         except DomainError as error:
             await self.show_form(error_text(error))
@@ -367,7 +367,7 @@ async def save_task(uow, settings, clock, actor: Actor, state: SendModalState, d
     if state.task_id is not None:
         return await anyio.to_thread.run_sync(lambda: edit_task(
             uow(), state.task_id, draft, actor, now=clock(), window=settings.sending_window,
-            composition=composition(settings), new_recipients=new_recipients))
+            composition=composition(settings), cutoffs=settings.cutoffs, new_recipients=new_recipients))
     return await anyio.to_thread.run_sync(lambda: create_task(
         uow(), draft, actor, origin_channel=state.channel_id, now=clock(), window=settings.sending_window,
         composition=composition(settings), new_recipients=new_recipients))

@@ -20,9 +20,27 @@ BUTTONS = [  # (action, action id, label, style) in the order a card shows them
     (TaskAction.approve, ActionId.TASK_APPROVE, "Approve", "primary"),
     (TaskAction.reject, ActionId.TASK_REJECT, "Reject", "danger"),
     (TaskAction.edit, ActionId.TASK_EDIT, "Edit", None),
-    (TaskAction.cancel, ActionId.TASK_CANCEL, "Cancel task", None),
-    (TaskAction.delete, ActionId.TASK_DELETE, "Delete", None),
+    (TaskAction.cancel, ActionId.TASK_CANCEL, "Cancel task", "danger"),
+    (TaskAction.delete, ActionId.TASK_DELETE, "Delete", "danger"),
 ]
+# What a press cannot take back asks first.
+CONFIRMS = {
+    TaskAction.cancel: ("Cancel this task?", "Nothing of it is sent. It can be copied later, not restarted.",
+                        "Cancel task", "Keep it"),
+    TaskAction.delete: ("Delete this task?", "Its card stays, marked deleted; the task itself is gone.",
+                        "Delete", "Keep it"),
+}
+
+
+def _button(action: TaskAction, action_id: str, label: str, style: str | None, value: str) -> dict[str, Any]:
+    button: dict[str, Any] = {"type": "button", "action_id": action_id, "text": plain(label), "value": value}
+    if style:
+        button["style"] = style
+    if action in CONFIRMS:
+        title, text, confirm, deny = CONFIRMS[action]
+        button["confirm"] = {"title": plain(title), "text": plain(text), "confirm": plain(confirm),
+                             "deny": plain(deny), "style": "danger"}
+    return button
 
 
 # The card's note on whoever decided a task's fate, by its status.
@@ -45,7 +63,9 @@ def window_closed_note(rules: StartRules, now) -> str:
             f"opens, {slack_time(opening)}.")
 
 
-def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = False) -> tuple[str, Blocks]:
+def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = False,
+                    closed: frozenset[str] = frozenset()) -> tuple[str, Blocks]:
+    """`closed`: the actions a scheduled task's cutoffs have closed: their buttons are not shown."""
     status = "deleted" if deleted else STATUS_LABELS[task.status]
     content = f"*{task.kind.capitalize()}* · {task.purpose} · signature *{task.signature}* · template *{task.template}*"
     if task.fallback != "none":
@@ -74,9 +94,8 @@ def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = 
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(note)[:3000]}]})
     if not deleted:
         value = TaskRef(id=task.id, version=task.version).dump()
-        allowed = allowed_actions(task.status)
-        elements = [{"type": "button", "action_id": action_id, "text": plain(label), "value": value,
-                     **({"style": style} if style else {})}
+        allowed = allowed_actions(task.status) - closed
+        elements = [_button(action, action_id, label, style, value)
                     for action, action_id, label, style in BUTTONS if action in allowed]
         elements.append({"type": "button", "action_id": ActionId.TASK_COPY, "text": plain("Copy"), "value": value})
         elements.append({"type": "button", "action_id": ActionId.TASK_TEST_SEND, "text": plain("Test send"),

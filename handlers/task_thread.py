@@ -3,12 +3,16 @@ in place and told every change."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 import anyio
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.segments import SignatureStyle
+from domain.task_state import TaskStatus
 from domain.tasks import Composition
 from domain.use_cases.send_previews import task_preview
 from domain.use_cases.tasks import TaskView, get_task, record_task_thread, withdraw_task
@@ -26,15 +30,16 @@ def composition(settings) -> Composition:
 class TaskThread:
     """Keeps a task's card and thread in step with the task."""
 
-    def __init__(self, client: AsyncWebClient, uow, settings) -> None:
-        self._client, self._uow, self._settings = client, uow, settings
+    def __init__(self, client: AsyncWebClient, uow, settings, clock: Callable[[], datetime]) -> None:
+        self._client, self._uow, self._settings, self._clock = client, uow, settings, clock
 
     async def card(self, task: TaskView, *, deleted: bool = False) -> tuple[str, list]:
         settings = self._settings
         preview = await anyio.to_thread.run_sync(lambda: task_preview(
             self._uow(), task, composition=composition(settings), price_per_segment=settings.price_per_segment,
             currency=settings.currency))
-        return build_task_card(task, preview, deleted=deleted)
+        closed = settings.cutoffs.closed(task.send_at, self._clock()) if task.status == TaskStatus.scheduled else None
+        return build_task_card(task, preview, deleted=deleted, closed=closed or frozenset())
 
     async def open(self, task: TaskView) -> TaskView:
         """Posts the request where approvers look; its thread is the task's from now on. Where
@@ -79,9 +84,9 @@ def pressed_card(body: dict) -> tuple[str, str] | None:
     return container["channel_id"], container["message_ts"]
 
 
-async def on_task_submitted(client: AsyncWebClient, uow, settings, task: TaskView, actor: Actor, *,
+async def on_task_submitted(client: AsyncWebClient, uow, settings, clock, task: TaskView, actor: Actor, *,
                             edited: bool) -> None:
-    thread = TaskThread(client, uow, settings)
+    thread = TaskThread(client, uow, settings, clock)
     if edited and task.thread_channel:
         async with posting_approval_request(client, task.thread_channel):
             await thread.refresh(task, f"<@{actor.user_id}> edited this task (version {task.version}); "

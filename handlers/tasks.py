@@ -46,7 +46,7 @@ async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Acto
         await client.views_open(trigger_id=body["trigger_id"], view=build_late_start_modal(
             current, late.late, from_home=pressed_on_home(body)))
         return
-    await TaskThread(client, uow, settings).refresh(task, approval_note(actor.user_id, task),
+    await TaskThread(client, uow, settings, clock).refresh(task, approval_note(actor.user_id, task),
                                                     card_at=pressed_card(body))
     await refresh_if_on_home(body, client, uow, settings, actor)
 
@@ -70,7 +70,7 @@ async def submit_late_start(ack: AsyncAck, view: dict, client: AsyncWebClient, a
         await ack(response_action="errors", errors={BlockId.LATE_START_CHOICE: error_text(error)})
         return
     await ack()
-    await TaskThread(client, uow, settings).refresh(task, approval_note(actor.user_id, task, chosen, ref.late_reason))
+    await TaskThread(client, uow, settings, clock).refresh(task, approval_note(actor.user_id, task, chosen, ref.late_reason))
     if ref.from_home:
         await publish_home(client, uow, settings, actor)
 
@@ -101,7 +101,7 @@ async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor
         await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
         return
     await ack()
-    await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> rejected this task: {task.reason}")
+    await TaskThread(client, uow, settings, clock).refresh(task, f"<@{actor.user_id}> rejected this task: {task.reason}")
     if ref.from_home:
         await publish_home(client, uow, settings, actor)
 
@@ -110,23 +110,26 @@ async def cancel(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
                  ref: TaskRef) -> None:
     await ack()
     task = await anyio.to_thread.run_sync(lambda: cancel_task(
-        uow(), ref.id, actor, now=clock(), tz=settings.timezone))
-    await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> canceled this task.",
+        uow(), ref.id, actor, now=clock(), tz=settings.timezone, cutoffs=settings.cutoffs))
+    await TaskThread(client, uow, settings, clock).refresh(task, f"<@{actor.user_id}> canceled this task.",
                                                     card_at=pressed_card(body))
 
 
-async def delete(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+async def delete(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
                  ref: TaskRef) -> None:
     await ack()
     task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
-    await anyio.to_thread.run_sync(delete_task, uow(), ref.id, actor)
-    await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> deleted this task.", deleted=True,
+    await anyio.to_thread.run_sync(lambda: delete_task(
+        uow(), ref.id, actor, now=clock(), tz=settings.timezone, cutoffs=settings.cutoffs))
+    await TaskThread(client, uow, settings, clock).refresh(task, f"<@{actor.user_id}> deleted this task.", deleted=True,
                                                     card_at=pressed_card(body))
 
 
-async def edit(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, ref: TaskRef) -> None:
+async def edit(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
+               ref: TaskRef) -> None:
     await ack()
-    task = await anyio.to_thread.run_sync(task_to_edit, uow(), ref.id, actor)
+    task = await anyio.to_thread.run_sync(lambda: task_to_edit(
+        uow(), ref.id, actor, now=clock(), tz=settings.timezone, cutoffs=settings.cutoffs))
     modal = SendModal(uow, settings)
     state = SendModalState(channel_id=task.origin_channel, task_id=task.id, version=task.version,
                            previous_list_id=task.recipient_list_id)

@@ -72,6 +72,12 @@ class TaskRepository:
     def set_progress_message(self, task_id: int, ts: str) -> None:
         self._session.execute(update(Task).where(col(Task.id) == task_id).values(progress_ts=ts))
 
+    def scheduled_between(self, after: datetime, until: datetime) -> list[Task]:
+        """Scheduled tasks whose send time is in (after, until], in id order."""
+        query = select(Task).where(col(Task.status) == TaskStatus.scheduled, col(Task.send_at) > after,
+                                   col(Task.send_at) <= until).order_by(col(Task.id))
+        return list(self._session.exec(query))
+
     def scheduled_before(self, moment: datetime) -> list[Task]:
         query = select(Task).where(col(Task.status) == TaskStatus.scheduled, col(Task.send_at) < moment).order_by(col(Task.id))
         return list(self._session.exec(query))

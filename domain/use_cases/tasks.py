@@ -9,7 +9,7 @@ from domain.approvers import Actor
 from domain.content import Purpose, TemplateKind
 from domain.errors import DomainError
 from domain.policy import check_owner_or_approver
-from domain.schedule import SendWindow, check_can_change, is_stale
+from domain.schedule import Cutoffs, SendWindow, check_can_cancel, check_can_edit, is_stale
 from domain.send_measure import SendMeasure, check_send_measure
 from domain.task_state import TaskAction, TaskStatus, next_status
 from domain.tasks import (
@@ -176,11 +176,14 @@ def get_task(uow: UnitOfWork, task_id: int) -> TaskView:
         return view_of(uow, task)
 
 
-def task_to_edit(uow: UnitOfWork, task_id: int, actor: Actor) -> TaskView:
-    """The task, for its requester or an approver about to edit it."""
-    task = get_task(uow, task_id)
-    check_owner_or_approver(actor, task.created_by, "edit it")
-    return task
+def task_to_edit(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, tz: str, cutoffs: Cutoffs) -> TaskView:
+    """The task, for its requester or an approver about to edit it: refused before the form opens
+    if its status or its cutoff no longer allows an edit."""
+    with uow:
+        task = existing_task(uow, task_id)
+        check_owner_or_approver(actor, task.created_by, "edit it")
+        _check_open(task, TaskAction.edit, now, cutoffs, tz)
+        return view_of(uow, task)
 
 
 def record_task_thread(uow: UnitOfWork, task_id: int, channel: str, ts: str) -> None:
@@ -214,15 +217,13 @@ def _may_change(task: Task, actor: Actor) -> None:
     check_owner_or_approver(actor, task.created_by, "change this task")
 
 
-def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, now: datetime,
-              window: SendWindow, composition: Composition, new_recipients: PreparedImport | None = None) -> TaskView:
+def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, now: datetime, window: SendWindow,
+              composition: Composition, cutoffs: Cutoffs, new_recipients: PreparedImport | None = None) -> TaskView:
     """New content: back to moderating, and any earlier approval no longer counts."""
     with uow:
         task = existing_task(uow, task_id)
         _may_change(task, actor)
-        next_status(task.status, TaskAction.edit)
-        if task.status == TaskStatus.scheduled and task.send_at is not None:
-            check_can_change(task.send_at, now, window.tz)
+        _check_open(task, TaskAction.edit, now, cutoffs, window.tz)
         draft = _with_new_recipients(uow, draft, new_recipients)
         checked, count, measured = _checked(uow, draft, now, window, composition)
         if not uow.tasks.replace_content(task_id, from_status=task.status, version=task.version,
@@ -233,24 +234,34 @@ def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, 
         return view_of(uow, uow.tasks.get(task_id))
 
 
-def cancel_task(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, tz: str) -> TaskView:
+def _check_open(task: Task, action: TaskAction, now: datetime, cutoffs: Cutoffs, tz: str) -> None:
+    """The action is allowed from the task's status, and a scheduled task's cutoff has not closed it."""
+    next_status(task.status, action)
+    if task.status != TaskStatus.scheduled or task.send_at is None:
+        return
+    if action is TaskAction.edit:
+        check_can_edit(task.send_at, now, cutoffs, tz)
+    else:
+        check_can_cancel(task.send_at, now, cutoffs, tz)
+
+
+def cancel_task(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, tz: str, cutoffs: Cutoffs) -> TaskView:
     with uow:
         task = existing_task(uow, task_id)
         _may_change(task, actor)
-        next_status(task.status, TaskAction.cancel)
-        if task.status == TaskStatus.scheduled and task.send_at is not None:
-            check_can_change(task.send_at, now, tz)
+        _check_open(task, TaskAction.cancel, now, cutoffs, tz)
         # Who canceled it decided its end; the card names them (decided_by), no reason needed.
         task = _move(uow, task, TaskAction.cancel, actor.user_id, decided_by=actor.user_id, finished_at=now)
         uow.commit()
         return view_of(uow, task)
 
 
-def delete_task(uow: UnitOfWork, task_id: int, actor: Actor) -> str:
+def delete_task(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, tz: str, cutoffs: Cutoffs) -> str:
+    """A rejected or canceled task, or a scheduled one up to its cancel cutoff (nothing was sent)."""
     with uow:
         task = existing_task(uow, task_id)
         _may_change(task, actor)
-        next_status(task.status, TaskAction.delete)
+        _check_open(task, TaskAction.delete, now, cutoffs, tz)
         if not uow.tasks.delete(task_id, from_status=task.status):
             raise StaleDecision("Someone else changed this task first.")
         audit_task(uow, actor.user_id, "deleted", task_id, name=task.name)
@@ -268,6 +279,15 @@ def copy_source(uow: UnitOfWork, task_id: int) -> tuple[TaskDraft, dict]:
                           fallback=Fallback(task.fallback), fallback_template_id=task.fallback_template_id,
                           default_link=task.default_link)
         return draft, {"previous_list_id": task.recipient_list_id}
+
+
+def passed_a_cutoff(uow: UnitOfWork, since: datetime, now: datetime, cutoffs: Cutoffs) -> list[TaskView]:
+    """Scheduled tasks whose edit or cancel cutoff passed in (since, now]: their cards lose the
+    buttons it closed."""
+    with uow:
+        found = {task.id: task for cutoff in (cutoffs.edit, cutoffs.cancel)
+                 for task in uow.tasks.scheduled_between(since + cutoff, now + cutoff)}
+        return [view_of(uow, found[task_id]) for task_id in sorted(found)]
 
 
 def cancel_stale_tasks(uow: UnitOfWork, now: datetime) -> list[TaskView]:

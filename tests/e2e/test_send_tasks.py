@@ -208,7 +208,7 @@ async def test_non_approvers_are_refused_then_an_approver_approves(workspace, dr
     assert replies[0].text.startswith("<@U0APPROV01> approved this task.")
     updated = workspace.message(APPROVALS_CHANNEL_ID, card.ts)
     labels = [e["text"]["text"] for b in updated.blocks if b["type"] == "actions" for e in b["elements"]]
-    assert labels == ["Edit", "Cancel task", "Copy", "Test send"]  # no more Approve/Reject
+    assert labels == ["Edit", "Cancel task", "Delete", "Copy", "Test send"]  # no more Approve/Reject
     with bot_runtime.uow() as uow:
         assert uow.tasks.get(1).status == "scheduled"
 
@@ -273,7 +273,8 @@ async def test_cancel_is_allowed_until_5_minutes_before(workspace, driver, catal
     card = await approved_task_at(workspace, driver, catalog, "2026-11-23", "15:00")  # 07:00 UTC
     clock.now = datetime(2026, 11, 23, 6, 56, tzinfo=timezone.utc)  # 4 minutes before
     await driver.block_actions(SENDER_ID, ActionId.TASK_CANCEL, message=(APPROVALS_CHANNEL_ID, card.ts))
-    await eventually(lambda: any("Too late to change" in e.text for e in workspace.ephemerals(user_id=SENDER_ID)))
+    await eventually(lambda: any("Too late: a scheduled task can be canceled or deleted until 5 minutes"
+                                 in e.text for e in workspace.ephemerals(user_id=SENDER_ID)))
     with bot_runtime.uow() as uow:
         assert uow.tasks.get(1).status == "scheduled"
     clock.now = datetime(2026, 11, 23, 6, 54, tzinfo=timezone.utc)  # 6 minutes before

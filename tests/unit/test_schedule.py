@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 from domain.errors import DomainError
 from domain.schedule import (
     AUTO_CANCEL_AFTER,
-    EDIT_CUTOFF,
+    Cutoffs,
     PAST_GRACE,
     ScheduleError,
     SendWindow,
-    check_can_change,
+    check_can_cancel,
+    check_can_edit,
     check_send_time,
     from_local,
     is_stale,
@@ -216,28 +217,39 @@ def test_naive_datetimes_are_a_programming_error():
 SEND_AT = datetime(2024, 5, 1, 6, 30, tzinfo=UTC)  # 14:30 in Shanghai
 
 
-@pytest.mark.parametrize("before", [timedelta(minutes=6), EDIT_CUTOFF, timedelta(days=3)])
-def test_change_allowed_until_five_minutes_before(before):
-    check_can_change(SEND_AT, SEND_AT - before)
+CUTOFFS = Cutoffs(edit=timedelta(minutes=10), cancel=timedelta(minutes=5))
 
 
-@pytest.mark.parametrize(
-    "before",
-    [timedelta(minutes=4), EDIT_CUTOFF - timedelta(microseconds=1), timedelta(0), -timedelta(hours=1)],
-)
-def test_change_refused_later(before):
+@pytest.mark.parametrize("before", [timedelta(minutes=11), CUTOFFS.edit, timedelta(days=3)])
+def test_edit_allowed_until_the_edit_cutoff(before):
+    check_can_edit(SEND_AT, SEND_AT - before, CUTOFFS)
+    assert "edit" not in CUTOFFS.closed(SEND_AT, SEND_AT - before)
+
+
+@pytest.mark.parametrize("before", [timedelta(minutes=9), CUTOFFS.edit - timedelta(microseconds=1), timedelta(0)])
+def test_edit_refused_later_while_cancel_is_still_open(before):
     with pytest.raises(ScheduleError) as raised:
-        check_can_change(SEND_AT, SEND_AT - before, "Asia/Shanghai")
+        check_can_edit(SEND_AT, SEND_AT - before, CUTOFFS, "Asia/Shanghai")
     assert raised.value.code == "too_late"
-    assert str(raised.value) == (
-        "Too late to change: a scheduled task can be edited or canceled until 5 minutes "
-        "before its send time (14:30 Asia/Shanghai)."
-    )
+    assert str(raised.value) == ("Too late: a scheduled task can be edited until 10 minutes before its send time "
+                                 "(14:30 Asia/Shanghai).")
+    if before > CUTOFFS.cancel:
+        check_can_cancel(SEND_AT, SEND_AT - before, CUTOFFS)
+        assert CUTOFFS.closed(SEND_AT, SEND_AT - before) == {"edit"}
 
 
-def test_change_message_defaults_to_utc():
+@pytest.mark.parametrize("before", [timedelta(minutes=4), CUTOFFS.cancel - timedelta(microseconds=1),
+                                    -timedelta(hours=1)])
+def test_cancel_and_delete_refused_after_the_cancel_cutoff(before):
+    with pytest.raises(ScheduleError, match="can be canceled or deleted until 5 minutes before"):
+        check_can_cancel(SEND_AT, SEND_AT - before, CUTOFFS)
+    assert CUTOFFS.closed(SEND_AT, SEND_AT - before) == {"edit", "cancel", "delete"}
+
+
+def test_cutoff_message_defaults_to_utc_and_an_unscheduled_task_has_none():
     with pytest.raises(ScheduleError, match=r"\(06:30 UTC\)\.$"):
-        check_can_change(SEND_AT, SEND_AT - timedelta(minutes=4))
+        check_can_cancel(SEND_AT, SEND_AT - timedelta(minutes=4), CUTOFFS)
+    assert CUTOFFS.closed(None, SEND_AT) == frozenset()
 
 
 # --- staleness -------------------------------------------------------------------------

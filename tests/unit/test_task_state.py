@@ -34,6 +34,7 @@ EXPECTED = {
     (S.scheduled, A.cancel): S.canceled,
     (S.scheduled, A.start): S.sending,
     (S.scheduled, A.auto_cancel): S.canceled,
+    (S.scheduled, A.delete): None,
     (S.sending, A.pause): S.paused,
     (S.sending, A.cancel): S.canceled,
     (S.sending, A.complete): S.completed,
@@ -89,7 +90,7 @@ def test_every_disallowed_move_says_why(current, action):
     [
         (S.completed, A.pause, "This task is completed; only a sending task can be paused."),
         (S.paused, A.pause, "This task is already paused; only a sending task can be paused."),
-        (S.completed, A.delete, "This task is completed; only a rejected or canceled task can be deleted."),
+        (S.completed, A.delete, "This task is completed; only a rejected, scheduled or canceled task can be deleted."),
         (S.sending, A.approve, "This task is sending; only a task awaiting approval can be approved."),
         (S.moderating, A.start, "This task is awaiting approval; only a scheduled task can be started."),
         (
@@ -128,7 +129,7 @@ def test_final_statuses():
 def test_buttons_a_thread_shows():
     assert USER_ACTIONS | SYSTEM_ACTIONS == set(A) and not USER_ACTIONS & SYSTEM_ACTIONS
     assert allowed_actions(S.moderating) & USER_ACTIONS == {A.approve, A.reject, A.edit, A.cancel}
-    assert allowed_actions(S.scheduled) & USER_ACTIONS == {A.edit, A.cancel}
+    assert allowed_actions(S.scheduled) & USER_ACTIONS == {A.edit, A.cancel, A.delete}
     assert allowed_actions(S.sending) & USER_ACTIONS == {A.pause, A.cancel}
     assert allowed_actions(S.paused) & USER_ACTIONS == {A.resume, A.cancel}
     assert allowed_actions(S.rejected) & USER_ACTIONS == {A.edit, A.delete}
@@ -167,6 +168,6 @@ def test_any_sequence_of_actions_from_moderating(actions):
         assert allowed
         assert result in RESULTS
         if result is None:  # deleted: nothing more can happen to it
-            assert status in {S.rejected, S.canceled}
+            assert status in {S.rejected, S.scheduled, S.canceled}  # nothing was sent
             return
         status = result
