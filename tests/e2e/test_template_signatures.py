@@ -111,3 +111,27 @@ async def test_a_task_whose_template_no_longer_allows_its_signature_is_not_appro
                        "edit the task to choose another before it can be approved."]
     with bot_runtime.uow() as uow:
         assert (uow.tasks.get(1).status, uow.templates.get(catalog["Receipt"]).status) == ("moderating", "approved")
+
+
+async def test_a_cards_fallback_offers_only_templates_that_allow_the_chosen_signature(
+        workspace, driver, catalog, signed):
+    """The fallback goes out under the task's signature too."""
+    modal = await open_send_modal(workspace, driver)
+
+    async def fallbacks_with(signature_id: int) -> list[str]:
+        workspace.views.set_state(modal.id, form(
+            catalog, kind={ActionId.SEND_REFRESH: select("card")}, fallback={ActionId.SEND_REFRESH: select("text")},
+            template={ActionId.SEND_REFRESH: select(catalog["Spring card"])},
+            signature={ActionId.SEND_REFRESH: select(signature_id)}))
+        await driver.block_actions(SENDER_ID, ActionId.SEND_REFRESH, view_id=modal.id,
+                                   block_id=BlockId.SEND_SIGNATURE, selected_option={"value": str(signature_id)})
+        await eventually(lambda: signature_block(workspace, modal.id)["element"].get("initial_option", {})
+                         .get("value") == str(signature_id))  # redrawn for this signature
+        block = next(b for b in workspace.views.get(modal.id).blocks
+                     if b.get("block_id") == BlockId.SEND_FALLBACK_TEMPLATE)
+        return sorted(o["text"]["text"].split(" · ")[0] for o in block["element"]["options"])
+
+    unbound = ["Coupon", "Long", "Receipt", "Shipped"]
+    assert await fallbacks_with(catalog["signature"]) == unbound
+    assert await fallbacks_with(signed["Beta"]) == sorted([*unbound, "Notice"])
+    assert await fallbacks_with(signed["Gamma"]) == sorted([*unbound, "Gamma only", "Notice"])

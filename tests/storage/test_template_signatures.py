@@ -7,7 +7,9 @@ import pytest
 
 from domain.approvers import Actor
 from domain.content import ContentError, Purpose, TemplateDraft, TemplateKind
-from domain.use_cases.content import ContentKind, add_signature, add_template, decide_content, list_content, update_template
+from domain.use_cases.content import (
+    ContentKind, add_signature, add_template, decide_content, list_content, update_template,
+)
 from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 
