@@ -175,8 +175,8 @@ def _signature_block(form: SendForm, signatures: Sequence[ContentChoice], templa
     bound = template is not None and bool(template.only_with)
     hint = f"Only the signatures “{template.name}” may be sent with." if bound else None
     if not signatures:
-        missing = "None of this template's signatures is approved" if bound else \
-            "No approved signature yet: /sms signature add"
+        missing = ("None of this template's signatures is approved" if bound else
+                   "No approved signature yet: /sms signature add")
         element = {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD, "placeholder": plain(missing)}
         return _input(BlockId.SEND_SIGNATURE, "Signature", element, hint=hint)
     element = _select(ActionId.SEND_REFRESH, _content_options(signatures),
