@@ -112,6 +112,7 @@ class TemplateDraft:
     image_url: str | None = None
     buttons: list[CardButton] = field(default_factory=list)
     default_link: str | None = None
+    signature_ids: list[int] = field(default_factory=list)  # sent only with these; none: with any
 
 
 def check_template(draft: TemplateDraft) -> TemplateDraft:
@@ -124,7 +125,8 @@ def check_template(draft: TemplateDraft) -> TemplateDraft:
         raise ContentError("Write the message text.", "body")
     if "${" in PLACEHOLDER.sub("", body):
         raise ContentError("A variable is written ${name}, with no spaces, $, { or } inside.", "body")
-    checked = TemplateDraft(name=name, kind=draft.kind, purpose=draft.purpose, body=body)
+    checked = TemplateDraft(name=name, kind=draft.kind, purpose=draft.purpose, body=body,
+                            signature_ids=list(dict.fromkeys(draft.signature_ids)))
     if draft.kind is TemplateKind.DIGITAL:
         if not (draft.subject or "").strip():
             raise ContentError("A digital message needs a subject.", "subject")

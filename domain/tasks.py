@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -69,6 +69,33 @@ class ContentChoice:
     purpose: str | None = None
     body: str = ""
     provider_code: str | None = None
+    # A template's signatures, when it may be sent only with them: their names by id. Empty: any.
+    only_with: Mapping[int, str] = field(default_factory=dict, hash=False)
+
+    def allows(self, signature_id: int) -> bool:
+        """Whether a send of this template may go out under that signature."""
+        return not self.only_with or signature_id in self.only_with
+
+
+def signatures_allowed(template: ContentChoice | None, signatures: Sequence[ContentChoice]) -> list[ContentChoice]:
+    """The signatures a send may choose among once its template is chosen (before: all of them)."""
+    return [s for s in signatures if template is None or template.allows(s.id)]
+
+
+def kept_signature(signature_id: int | None, offered: Sequence[ContentChoice]) -> int | None:
+    """The chosen signature while it is offered; else the only one offered, chosen for the person."""
+    if any(s.id == signature_id for s in offered):
+        return signature_id
+    return offered[0].id if len(offered) == 1 else None
+
+
+def binding_problem(template: ContentChoice, signature: ContentChoice) -> str | None:
+    """A template bound to some signatures goes out under no other."""
+    if template.allows(signature.id):
+        return None
+    names = ", ".join(template.only_with.values())
+    plural = "s" if len(template.only_with) > 1 else ""
+    return f"“{template.name}” may be sent only with the signature{plural} {names}."
 
 
 @dataclass(frozen=True)
@@ -124,14 +151,14 @@ def check_draft(
         problems[TaskField.NAME] = f"A task name has at most {TASK_NAME_MAX} characters; this one has {len(name)}."
     if recipients is None or recipients.count == 0:
         problems[TaskField.RECIPIENTS] = "Choose recipients: an import, a file, pasted numbers or an audience."
-    if signature is None or signature.status != ContentStatus.APPROVED:
-        problems[TaskField.SIGNATURE] = "Choose an approved signature."
+    if problem := _signature_problem(signature, template):
+        problems[TaskField.SIGNATURE] = problem
     if problem := _template_problem(draft, template, recipients, registered_templates):
         problems[TaskField.TEMPLATE] = problem
     purpose = Purpose(template.purpose) if template is not None and template.purpose else draft.purpose
     default_link = None
     if draft.kind is TemplateKind.CARD:
-        if problem := _fallback_problem(draft, fallback_template, purpose, registered_templates):
+        if problem := _fallback_problem(draft, fallback_template, purpose, signature, registered_templates):
             problems[TaskField.FALLBACK_TEMPLATE] = problem
         try:
             default_link = check_https(draft.default_link or "", "default link", TaskField.DEFAULT_LINK)
@@ -147,6 +174,12 @@ def check_draft(
     fallback = draft.fallback if draft.kind is TemplateKind.CARD else Fallback.NONE
     return replace(draft, name=name, purpose=purpose, default_link=default_link, fallback=fallback,
                    fallback_template_id=draft.fallback_template_id if fallback is not Fallback.NONE else None)
+
+
+def _signature_problem(signature: ContentChoice | None, template: ContentChoice | None) -> str | None:
+    if signature is None or signature.status != ContentStatus.APPROVED:
+        return "Choose an approved signature."
+    return binding_problem(template, signature) if template is not None else None
 
 
 def _template_problem(draft: TaskDraft, template: ContentChoice | None, recipients: RecipientsSummary | None,
@@ -167,7 +200,7 @@ def _template_problem(draft: TaskDraft, template: ContentChoice | None, recipien
 
 
 def _fallback_problem(draft: TaskDraft, fallback_template: ContentChoice | None, purpose: Purpose | None,
-                      registered_templates: bool) -> str | None:
+                      signature: ContentChoice | None, registered_templates: bool) -> str | None:
     if draft.fallback is Fallback.NONE:
         return None
     wanted = TemplateKind(draft.fallback.value)
@@ -179,7 +212,8 @@ def _fallback_problem(draft: TaskDraft, fallback_template: ContentChoice | None,
         return unregistered(fallback_template.name)
     if not fallback_fits(fallback_template, purpose):
         return f"“{fallback_template.name}” is promotional: a {purpose} card cannot fall back to it."
-    return None
+    # The fallback goes out under the task's signature too.
+    return binding_problem(fallback_template, signature) if signature is not None else None
 
 
 def fallback_fits(fallback_template: ContentChoice, purpose: Purpose | None) -> bool:

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
-from domain.content import ContentError, Purpose, TemplateDraft, TemplateKind, parse_buttons
+from domain.content import ContentError, ContentStatus, Purpose, TemplateDraft, TemplateKind, parse_buttons
 from domain.errors import DomainError
 from domain.use_cases.content import (
     ContentKind,
@@ -52,6 +52,7 @@ TEMPLATE_FIELD_BLOCKS = {
     "name": BlockId.TEMPLATE_NAME, "body": BlockId.TEMPLATE_BODY, "subject": BlockId.TEMPLATE_SUBJECT,
     "media_urls": BlockId.TEMPLATE_MEDIA_URLS, "title": BlockId.TEMPLATE_TITLE, "image_url": BlockId.TEMPLATE_IMAGE_URL,
     "buttons": BlockId.TEMPLATE_BUTTONS, "default_link": BlockId.TEMPLATE_DEFAULT_LINK,
+    "signatures": BlockId.TEMPLATE_SIGNATURES,
 }
 
 
@@ -75,7 +76,35 @@ def _template_draft(values: dict) -> TemplateDraft:
         media_urls=[line.strip() for line in text(BlockId.TEMPLATE_MEDIA_URLS).splitlines() if line.strip()],
         title=text(BlockId.TEMPLATE_TITLE) or None, image_url=text(BlockId.TEMPLATE_IMAGE_URL).strip() or None,
         buttons=parse_buttons(text(BlockId.TEMPLATE_BUTTONS)), default_link=text(BlockId.TEMPLATE_DEFAULT_LINK) or None,
+        signature_ids=_chosen_signatures(values),
     )
+
+
+def _chosen_signatures(values: dict) -> list[int]:
+    chosen = (values.get(BlockId.TEMPLATE_SIGNATURES) or {}).get(ActionId.TEMPLATE_FIELD) or {}
+    ids = [str(option.get("value")) for option in chosen.get("selected_options") or []]
+    if not all(value.isdigit() for value in ids):  # only a crafted request: never read as "any"
+        raise ContentError("Choose signatures from the list.", "signatures")
+    return [int(value) for value in ids]
+
+
+async def _approved_signatures(uow) -> list[ContentView]:
+    """The signatures a template may be bound to."""
+    return await anyio.to_thread.run_sync(list_content, uow(), ContentKind.SIGNATURE, ContentStatus.APPROVED)
+
+
+async def open_template_modal(invocation: Invocation, editing: ContentView | None = None) -> None:
+    """A new template's modal, or one prefilled with the template to change: either offers the
+    approved signatures to bind it to."""
+    signatures = await _approved_signatures(invocation.context["uow"])
+    await invocation.acknowledge()
+    if editing is None:
+        modal = build_template_modal(invocation.channel_id, signatures=signatures)
+    else:
+        modal = build_template_modal(invocation.channel_id, TemplateKind(editing.detail["kind"]),
+                                     template_id=editing.id, initial={"name": editing.name, **editing.detail},
+                                     signatures=signatures)
+    await invocation.client.views_open(trigger_id=invocation.command["trigger_id"], view=modal)
 
 
 async def request_approval(client: AsyncWebClient, uow, settings, view: ContentView, origin_channel: str, *,
@@ -126,19 +155,13 @@ async def template(invocation: Invocation) -> None:
     uow, settings = invocation.context["uow"], invocation.context["settings"]
     action = action.lower()
     if action == "add":
-        await invocation.acknowledge()
-        await invocation.client.views_open(trigger_id=invocation.command["trigger_id"],
-                                           view=build_template_modal(invocation.channel_id))
+        await open_template_modal(invocation)
     elif action == "list":
         await invocation.reply(*build_content_list(ContentKind.TEMPLATE, await anyio.to_thread.run_sync(
             list_content, uow(), ContentKind.TEMPLATE)))
     elif action == "edit":
-        view = await anyio.to_thread.run_sync(template_to_edit, uow(), rest, invocation.actor)
-        await invocation.acknowledge()
-        await invocation.client.views_open(
-            trigger_id=invocation.command["trigger_id"],
-            view=build_template_modal(invocation.channel_id, TemplateKind(view.detail["kind"]), template_id=view.id,
-                                      initial={"name": view.name, **view.detail}))
+        await open_template_modal(invocation, await anyio.to_thread.run_sync(template_to_edit, uow(), rest,
+                                                                            invocation.actor))
     elif action == "show":
         view = await anyio.to_thread.run_sync(find_content, uow(), ContentKind.TEMPLATE, rest)
         await invocation.reply(f"Template {view.name} ({view.status})", [
@@ -163,13 +186,14 @@ async def template(invocation: Invocation) -> None:
                                f"`{SLASH_COMMAND} template disable <name>`, `{SLASH_COMMAND} template code <name> <code>`.")
 
 
-async def switch_template_kind(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient,
+async def switch_template_kind(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow,
                                ref: TemplateModalState) -> None:
     await ack()
     view = body["view"]
     kind = TemplateKind(action["selected_option"]["value"])
-    await client.views_update(view_id=view["id"], hash=view.get("hash"),
-                              view=build_template_modal(ref.channel_id, kind, template_id=ref.template_id))
+    signatures = await _approved_signatures(uow)
+    await client.views_update(view_id=view["id"], hash=view.get("hash"), view=build_template_modal(
+        ref.channel_id, kind, template_id=ref.template_id, signatures=signatures))
 
 
 async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from domain.content import MAX_CARD_BUTTONS, TEMPLATE_NAME_MAX, ContentStatus, Purpose, TemplateKind
@@ -10,9 +10,11 @@ from domain.use_cases.content import ContentKind, ContentView
 from handlers.block_kit import plain, section
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
+from handlers.status_blocks import escape
 
 Blocks = list[dict[str, Any]]
 MAX_LISTED = 40
+MAX_SIGNATURE_OPTIONS = 100  # Slack's limit for a select's options
 STATUS_MARK = {
     ContentStatus.PENDING: ":hourglass_flowing_sand: pending",
     ContentStatus.APPROVED: ":white_check_mark: approved",
@@ -52,7 +54,13 @@ def describe(view: ContentView, *, signature_prefix=None, optout_hint: str | Non
         lines.append("Variables: " + ", ".join(f"`${{{v}}}`" for v in d["variables"]))
     if d.get("provider_code"):
         lines.append(f"Provider template code: `{d['provider_code']}`")
+    lines.append(f"Signatures: only {_names(d['signatures'])}" if d.get("signatures") else
+                 "Signatures: any approved one")
     return "\n".join(lines)
+
+
+def _names(signatures: dict[int, str]) -> str:
+    return ", ".join(escape(name) for name in signatures.values())
 
 
 def build_approval_request(view: ContentView, description: str) -> tuple[str, Blocks]:
@@ -115,6 +123,8 @@ def build_content_list(kind: ContentKind, views: Sequence[ContentView]) -> tuple
     lines = []
     for view in views[:MAX_LISTED]:
         extra = f" — {view.detail['kind']}, {view.detail['purpose']}" if kind is ContentKind.TEMPLATE else ""
+        if view.detail.get("signatures"):
+            extra += f" — only with {_names(view.detail['signatures'])}"
         lines.append(f"• *{view.name}*{extra} — {STATUS_MARK[view.status]}")
     if len(views) > MAX_LISTED:
         lines.append(f"…and {len(views) - MAX_LISTED} more.")
@@ -138,9 +148,21 @@ def _plain(multiline: bool = False, max_length: int | None = None, initial: str 
     return element
 
 
+def _signatures_input(signatures: Sequence[ContentView], bound: Collection[int]) -> dict[str, Any]:
+    options = [_option(str(s.id), s.name) for s in signatures[:MAX_SIGNATURE_OPTIONS]]
+    element: dict[str, Any] = {"type": "multi_static_select", "action_id": ActionId.TEMPLATE_FIELD,
+                               "placeholder": plain("Any signature"), "options": options}
+    if chosen := [o for o in options if int(o["value"]) in bound]:
+        element["initial_options"] = chosen
+    return _input(BlockId.TEMPLATE_SIGNATURES, "Only with these signatures", element, optional=True,
+                  hint="None: any approved signature. Sends of this template offer only the ones chosen here.")
+
+
 def build_template_modal(channel_id: str, kind: TemplateKind = TemplateKind.TEXT, *,
-                         template_id: int | None = None, initial: dict | None = None) -> dict[str, Any]:
-    """A new template, or (`template_id`, `initial`) a change to one."""
+                         template_id: int | None = None, initial: dict | None = None,
+                         signatures: Sequence[ContentView] = ()) -> dict[str, Any]:
+    """A new template, or (`template_id`, `initial`) a change to one; `signatures`: the approved
+    ones it may be bound to."""
     values = initial or {}
     kinds = [_option(k) for k in TemplateKind]
     purposes = [_option(p) for p in Purpose]
@@ -173,6 +195,8 @@ def build_template_modal(channel_id: str, kind: TemplateKind = TemplateKind.TEXT
             _input(BlockId.TEMPLATE_DEFAULT_LINK, "Default link", _plain(initial=values.get("default_link")),
                    hint="Where the card leads when it can't be shown; https:// only."),
         ]
+    if signatures:  # a select needs at least one option
+        blocks.append(_signatures_input(signatures, values.get("signatures") or {}))
     return {
         "type": "modal",
         "callback_id": CallbackId.TEMPLATE_ADD,

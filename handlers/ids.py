@@ -35,6 +35,7 @@ class BlockId(StrEnum):
     TEMPLATE_IMAGE_URL = "template.image_url"
     TEMPLATE_BUTTONS = "template.buttons"
     TEMPLATE_DEFAULT_LINK = "template.default_link"
+    TEMPLATE_SIGNATURES = "template.signatures"
     SEND_NAME = "send.name"
     SEND_RECIPIENTS = "send.recipients"
     SEND_PASTE = "send.paste"

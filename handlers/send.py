@@ -23,6 +23,7 @@ from domain.tasks import (
     TaskFieldError,
     TaskInvalid,
     check_one_recipient_source,
+    kept_signature,
 )
 from domain.use_cases.recipients import ImportSource, PreparedImport, prepare_pasted
 from domain.use_cases.send_previews import list_size, preview_for, recipient_choices, send_choices
@@ -138,8 +139,8 @@ class SendModal:
                      notice: str | None = None) -> dict:
         settings = self._settings
         catalog = await anyio.to_thread.run_sync(send_choices, self._uow())
-        if form.signature_id is None and len(catalog.signatures) == 1:
-            form.signature_id = catalog.signatures[0].id  # nothing to choose
+        signatures = catalog.signatures_for(form.template_id, form.kind)  # the ones the template allows
+        form.signature_id = kept_signature(form.signature_id, signatures)  # a lone one is chosen for you
         list_id = state.list_id or _list_id(form.recipients)
         preview = await anyio.to_thread.run_sync(lambda: preview_for(
             self._uow(), list_id=list_id, signature_id=form.signature_id, template_id=form.template_id,
@@ -147,7 +148,7 @@ class SendModal:
             composition=composition(settings), price_per_segment=settings.price_per_segment,
             currency=settings.currency))
         problem = "Pasted numbers are counted when you submit." if form.pasted and not list_id else None
-        return build_send_modal(state, form, signatures=catalog.signatures, templates=catalog.templates,
+        return build_send_modal(state, form, signatures=signatures, templates=catalog.templates,
                                 preview_blocks=build_preview_blocks(preview, problem), editing=editing or
                                 state.task_id is not None, notice=notice)
 

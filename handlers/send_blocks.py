@@ -170,6 +170,20 @@ def _recipient_blocks(state: SendModalState, form: SendForm) -> Blocks:
     ]
 
 
+def _signature_block(form: SendForm, signatures: Sequence[ContentChoice], template: ContentChoice | None) -> dict:
+    """`signatures`: the approved ones the chosen template allows (all of them before one is chosen)."""
+    bound = template is not None and bool(template.only_with)
+    hint = f"Only the signatures “{template.name}” may be sent with." if bound else None
+    if not signatures:
+        missing = ("None of this template's signatures is approved" if bound else
+                   "No approved signature yet: /sms signature add")
+        element = {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD, "placeholder": plain(missing)}
+        return _input(BlockId.SEND_SIGNATURE, "Signature", element, hint=hint)
+    element = _select(ActionId.SEND_REFRESH, _content_options(signatures),
+                      str(form.signature_id) if form.signature_id else None, "An approved signature")
+    return _input(BlockId.SEND_SIGNATURE, "Signature", element, dispatch=True, hint=hint)
+
+
 def _content_blocks(form: SendForm, signatures: Sequence[ContentChoice], templates: Sequence[ContentChoice]) -> Blocks:
     kinds = [_option(k, k.capitalize()) for k in TemplateKind]
     of_kind = [t for t in templates if t.kind == form.kind]
@@ -177,11 +191,7 @@ def _content_blocks(form: SendForm, signatures: Sequence[ContentChoice], templat
     blocks = [
         _input(BlockId.SEND_KIND, "Message type", _select(ActionId.SEND_REFRESH, kinds, form.kind, "Message type"),
                dispatch=True),
-        _input(BlockId.SEND_SIGNATURE, "Signature", _select(ActionId.SEND_REFRESH, _content_options(signatures),
-                                                           str(form.signature_id) if form.signature_id else None,
-                                                           "An approved signature") if signatures else
-               {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
-                "placeholder": plain("No approved signature yet: /sms signature add")}, dispatch=bool(signatures)),
+        _signature_block(form, signatures, chosen),
         _input(BlockId.SEND_TEMPLATE, f"Template ({form.kind})",
                _select(ActionId.SEND_REFRESH, _template_options(of_kind), str(form.template_id) if form.template_id else None,
                        f"An approved {form.kind} template") if of_kind else
@@ -202,7 +212,9 @@ def _card_blocks(form: SendForm, templates: Sequence[ContentChoice]) -> Blocks:
     if form.fallback is not Fallback.NONE:
         main = next((t for t in templates if t.id == form.template_id), None)
         purpose = Purpose(main.purpose) if main is not None and main.purpose else None
-        fallback_templates = [t for t in templates if t.kind == form.fallback.value and fallback_fits(t, purpose)]
+        # The fallback goes out under the task's signature: templates bound to others are not offered.
+        fallback_templates = [t for t in templates if t.kind == form.fallback.value and fallback_fits(t, purpose)
+                              and (form.signature_id is None or t.allows(form.signature_id))]
         blocks.append(_input(
             BlockId.SEND_FALLBACK_TEMPLATE, f"Fallback template ({form.fallback})",
             _select(ActionId.SEND_FIELD, _template_options(fallback_templates),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -39,6 +40,13 @@ class ContentRepository(Generic[Content]):
         if status is not None:
             query = query.where(self._model.status == status)
         return list(self._session.exec(query))
+
+    def names(self, ids: Sequence[int]) -> dict[int, str]:
+        """The names of those that exist, by id."""
+        if not ids:
+            return {}
+        rows = self._session.exec(select(self._model.id, self._model.name).where(col(self._model.id).in_(ids)))
+        return dict(rows.all())
 
     def move(self, content_id: int, *, from_status: str, to_status: str, **fields: object) -> bool:
         """Change the status only if it is still `from_status`: of two approvers deciding at

@@ -138,6 +138,9 @@ class Template(ReviewedContent, table=True):
     default_link: str | None = Field(default=None, max_length=500)  # card
     # The template's code at a provider that sends templates registered with it (Alibaba Cloud).
     provider_code: str | None = Field(default=None, max_length=40)
+    # The signatures it may be sent with, by id, as the template's approval named them; empty: any.
+    signature_ids: list[int] = Field(default_factory=list,
+                                     sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class Task(SQLModel, table=True):

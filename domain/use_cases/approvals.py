@@ -12,7 +12,8 @@ from domain.errors import DomainError, Person, Said
 from domain.policy import check_can_decide
 from domain.schedule import LateStart, ScheduleError, StartChoice, StartRules, check_send_time, late_start
 from domain.task_state import TaskAction, TaskStatus, next_status
-from domain.tasks import TaskField, TaskFieldError
+from domain.tasks import TaskField, TaskFieldError, binding_problem
+from domain.use_cases.send_previews import content_choice, template_choice
 from domain.use_cases.tasks import StaleDecision, TaskView, audit_task, existing_task, get_task, view_of
 from storage.tables import Signature, Task
 from storage.uow import SqlUnitOfWork as UnitOfWork
@@ -58,6 +59,7 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, decis
         start = {}
         if decision.approve:
             _check_content_still_approved(uow, task)
+            _check_signature_still_allowed(uow, task)
             start = _start_of(task, decision, now, rules)
         action = TaskAction.approve if decision.approve else TaskAction.reject
         moved = uow.tasks.move(task_id, from_status=TaskStatus.moderating, to_status=next_status(task.status, action),
@@ -102,3 +104,12 @@ def _check_content_still_approved(uow: UnitOfWork, task: Task) -> None:
             kind = "signature" if isinstance(content, Signature) else "template"
             raise DomainError(f"The {kind} “{content.name}” is {content.status}: it must be approved "
                               "before this task can be.")
+
+
+def _check_signature_still_allowed(uow: UnitOfWork, task: Task) -> None:
+    """A template's signatures may have changed since the task was made (and been approved so)."""
+    signature = content_choice(uow.signatures.get(task.signature_id))
+    for template_id in filter(None, (task.template_id, task.fallback_template_id)):
+        if problem := binding_problem(template_choice(uow, uow.templates.get(template_id)), signature):
+            raise DomainError(f"{problem} This task's signature is “{signature.name}”: edit the task to "
+                              "choose another before it can be approved.")

@@ -49,7 +49,14 @@ class ContentView:
     reject_reason: str | None = None
 
 
-def _view(kind: ContentKind, row: Signature | Template) -> ContentView:
+def bound_signatures(uow: UnitOfWork, template: Template) -> dict[int, str]:
+    """The names of the signatures a template may be sent with, by id, in its order (empty: any).
+    One that could not be found keeps its place, so that the binding never widens to any."""
+    names = uow.signatures.names(template.signature_ids)
+    return {signature_id: names.get(signature_id, f"#{signature_id}") for signature_id in template.signature_ids}
+
+
+def _view(uow: UnitOfWork, kind: ContentKind, row: Signature | Template) -> ContentView:
     if kind is ContentKind.SIGNATURE:
         detail = {"purpose_note": row.purpose_note}
     else:
@@ -58,6 +65,7 @@ def _view(kind: ContentKind, row: Signature | Template) -> ContentView:
             "media_urls": list(row.media_urls), "title": row.title, "image_url": row.image_url,
             "buttons": list(row.buttons), "default_link": row.default_link,
             "variables": template_variables(row.body), "provider_code": row.provider_code,
+            "signatures": bound_signatures(uow, row),
         }
     return ContentView(kind, row.id, row.name, ContentStatus(row.status), row.created_by, detail,
                        row.approval_channel, row.approval_ts, row.decided_by, row.reject_reason)
@@ -83,25 +91,34 @@ def add_signature(uow: UnitOfWork, name: str, purpose_note: str, actor: Actor) -
             raise ContentError(f"A signature named “{name}” already exists.", "name") from None
         _audit(uow, actor.user_id, "submitted", ContentKind.SIGNATURE, signature.id, name=name)
         uow.commit()
-        return _view(ContentKind.SIGNATURE, signature)
+        return _view(uow, ContentKind.SIGNATURE, signature)
+
+
+def _check_binding(uow: UnitOfWork, draft: TemplateDraft) -> None:
+    """A template is bound to approved signatures only: the modal offers no other."""
+    approved = {signature.id for signature in uow.signatures.all(ContentStatus.APPROVED)}
+    if not set(draft.signature_ids) <= approved:
+        raise ContentError("Choose approved signatures only, or none to allow any.", "signatures")
 
 
 def add_template(uow: UnitOfWork, draft: TemplateDraft, actor: Actor) -> ContentView:
     draft = check_template(draft)
     with uow:
+        _check_binding(uow, draft)
         template = Template(
             name=draft.name, name_key=name_key(draft.name), kind=draft.kind, purpose=draft.purpose, body=draft.body,
             subject=draft.subject, media_urls=draft.media_urls, title=draft.title, image_url=draft.image_url,
             buttons=[{"text": b.text, "url": b.url} for b in draft.buttons], default_link=draft.default_link,
-            status=ContentStatus.PENDING, created_by=actor.user_id,
+            signature_ids=draft.signature_ids, status=ContentStatus.PENDING, created_by=actor.user_id,
         )
         try:
             uow.templates.add(template)
         except AlreadyExists:
             raise ContentError(f"A template named “{draft.name}” already exists.", "name") from None
-        _audit(uow, actor.user_id, "submitted", ContentKind.TEMPLATE, template.id, name=draft.name)
+        _audit(uow, actor.user_id, "submitted", ContentKind.TEMPLATE, template.id, name=draft.name,
+               signatures=draft.signature_ids)
         uow.commit()
-        return _view(ContentKind.TEMPLATE, template)
+        return _view(uow, ContentKind.TEMPLATE, template)
 
 
 def record_approval_request(uow: UnitOfWork, kind: ContentKind, content_id: int, channel: str, ts: str) -> None:
@@ -129,7 +146,7 @@ def get_content(uow: UnitOfWork, kind: ContentKind, content_id: int) -> ContentV
         row = _repository(uow, kind).get(content_id)
         if row is None:
             raise ContentError(f"That {kind} no longer exists.")
-        return _view(kind, row)
+        return _view(uow, kind, row)
 
 
 def content_to_decide(uow: UnitOfWork, kind: ContentKind, content_id: int, actor: Actor, *,
@@ -173,12 +190,12 @@ def decide_content(
             raise AlreadyDecided(Said(f"This {kind} was already {current.status}", *who, "."))
         _audit(uow, actor.user_id, str(target), kind, content_id, reason=reason)
         uow.commit()
-        return _view(kind, repository.get(content_id))
+        return _view(uow, kind, repository.get(content_id))
 
 
 def list_content(uow: UnitOfWork, kind: ContentKind, status: ContentStatus | None = None) -> list[ContentView]:
     with uow:
-        return [_view(kind, row) for row in _repository(uow, kind).all(status)]
+        return [_view(uow, kind, row) for row in _repository(uow, kind).all(status)]
 
 
 def _named(uow: UnitOfWork, kind: ContentKind, name: str) -> Signature | Template:
@@ -191,7 +208,7 @@ def _named(uow: UnitOfWork, kind: ContentKind, name: str) -> Signature | Templat
 def find_content(uow: UnitOfWork, kind: ContentKind, name: str) -> ContentView:
     with uow:
         row = _named(uow, kind, name)
-        return _view(kind, row)
+        return _view(uow, kind, row)
 
 
 def disable_content(uow: UnitOfWork, kind: ContentKind, name: str, actor: Actor) -> ContentView:
@@ -205,7 +222,7 @@ def disable_content(uow: UnitOfWork, kind: ContentKind, name: str, actor: Actor)
         repository.move(row.id, from_status=row.status, to_status=ContentStatus.DISABLED)
         _audit(uow, actor.user_id, "disabled", kind, row.id, name=row.name)
         uow.commit()
-        return _view(kind, repository.get(row.id))
+        return _view(uow, kind, repository.get(row.id))
 
 
 def set_template_code(uow: UnitOfWork, name: str, code: str, actor: Actor) -> ContentView:
@@ -218,7 +235,7 @@ def set_template_code(uow: UnitOfWork, name: str, code: str, actor: Actor) -> Co
         uow.templates.update(row.id, provider_code=code_or_none)
         _audit(uow, actor.user_id, "provider_code", ContentKind.TEMPLATE, row.id, name=row.name, code=code_or_none)
         uow.commit()
-        return _view(ContentKind.TEMPLATE, uow.templates.get(row.id))
+        return _view(uow, ContentKind.TEMPLATE, uow.templates.get(row.id))
 
 
 def update_template(uow: UnitOfWork, template_id: int, draft: TemplateDraft, actor: Actor) -> tuple[ContentView, list[int]]:
@@ -233,13 +250,14 @@ def update_template(uow: UnitOfWork, template_id: int, draft: TemplateDraft, act
             check_owner_or_approver(actor, template.created_by, f"change “{template.name}”")
         except NotAllowed as refusal:
             raise ContentError(refusal.message, "name") from None
+        _check_binding(uow, draft)
         try:
             uow.templates.update(
                 template_id, name=draft.name, name_key=name_key(draft.name), kind=draft.kind, purpose=draft.purpose,
                 body=draft.body, subject=draft.subject, media_urls=draft.media_urls, title=draft.title,
                 image_url=draft.image_url, buttons=[{"text": b.text, "url": b.url} for b in draft.buttons],
-                default_link=draft.default_link, status=ContentStatus.PENDING, decided_by=None, decided_at=None,
-                reject_reason=None, approval_channel=None, approval_ts=None,
+                default_link=draft.default_link, signature_ids=draft.signature_ids, status=ContentStatus.PENDING,
+                decided_by=None, decided_at=None, reject_reason=None, approval_channel=None, approval_ts=None,
             )
         except AlreadyExists:
             raise ContentError(f"A template named “{draft.name}” already exists.", "name") from None
@@ -247,6 +265,7 @@ def update_template(uow: UnitOfWork, template_id: int, draft: TemplateDraft, act
         for task in uow.tasks.open_using_template(template_id):
             if uow.tasks.replace_content(task.id, from_status=task.status, version=task.version):
                 requeued.append(task.id)
-        _audit(uow, actor.user_id, "changed", ContentKind.TEMPLATE, template_id, name=draft.name, tasks=requeued)
+        _audit(uow, actor.user_id, "changed", ContentKind.TEMPLATE, template_id, name=draft.name,
+               signatures=draft.signature_ids, tasks=requeued)
         uow.commit()
-        return _view(ContentKind.TEMPLATE, uow.templates.get(template_id)), requeued
+        return _view(uow, ContentKind.TEMPLATE, uow.templates.get(template_id)), requeued

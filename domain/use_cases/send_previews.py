@@ -6,14 +6,23 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from domain.content import ContentStatus, Purpose
 from domain.dispatch import MessagePlan
 from domain.send_measure import SendMeasure, measure_send, preview_of
-from domain.tasks import Composition, ContentChoice, Preview, RecipientsSummary, preview_message, sent_as
+from domain.tasks import (
+    Composition,
+    ContentChoice,
+    Preview,
+    RecipientsSummary,
+    preview_message,
+    sent_as,
+    signatures_allowed,
+)
+from domain.use_cases.content import bound_signatures
 from storage.tables import RecipientList, Signature, Template
 from storage.uow import SqlUnitOfWork as UnitOfWork
 
@@ -26,10 +35,20 @@ def content_choice(row: Signature | Template) -> ContentChoice:
                          getattr(row, "body", ""), getattr(row, "provider_code", None))
 
 
+def template_choice(uow: UnitOfWork, row: Template) -> ContentChoice:
+    """A template as a send sees it, with the signatures it may be sent with."""
+    return replace(content_choice(row), only_with=bound_signatures(uow, row))
+
+
 @dataclass(frozen=True)
 class SendChoices:
     signatures: list[ContentChoice]
     templates: list[ContentChoice]  # approved, of every kind: the modal filters by message type
+
+    def signatures_for(self, template_id: int | None, kind: str) -> list[ContentChoice]:
+        """The signatures offered once that template (of the modal's message type) is chosen."""
+        template = next((t for t in self.templates if t.id == template_id and t.kind == kind), None)
+        return signatures_allowed(template, self.signatures)
 
 
 @dataclass(frozen=True)
@@ -42,7 +61,7 @@ def send_choices(uow: UnitOfWork) -> SendChoices:
     with uow:
         return SendChoices(
             signatures=[content_choice(s) for s in uow.signatures.all(ContentStatus.APPROVED)],
-            templates=[content_choice(t) for t in uow.templates.all(ContentStatus.APPROVED)],
+            templates=[template_choice(uow, t) for t in uow.templates.all(ContentStatus.APPROVED)],
         )
 
 

@@ -22,7 +22,7 @@ from domain.tasks import (
     check_draft,
 )
 from domain.use_cases.recipients import PreparedImport, store_import
-from domain.use_cases.send_previews import content_choice, measured_send, message_plan_for
+from domain.use_cases.send_previews import content_choice, measured_send, message_plan_for, template_choice
 from storage.tables import AuditEntry, Task
 from storage.uow import SqlUnitOfWork as UnitOfWork
 
@@ -115,7 +115,8 @@ def _checked(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: SendWindo
     fallback = uow.templates.get(draft.fallback_template_id) if draft.fallback_template_id else None
     checked = check_draft(
         draft, recipients=summary, signature=content_choice(signature) if signature else None,
-        template=content_choice(template) if template else None, fallback_template=content_choice(fallback) if fallback else None,
+        template=template_choice(uow, template) if template else None,
+        fallback_template=template_choice(uow, fallback) if fallback else None,
         now=now, window=window, registered_templates=composition.registered_templates,
     )
     if recipient_list is None:

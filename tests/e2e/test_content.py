@@ -189,3 +189,85 @@ async def test_a_template_sent_from_a_channel_without_the_bot_is_confirmed_in_a_
     [told] = await eventually(lambda: workspace.messages(dm.id))
     assert told.text == "Template *Receipt* is waiting for approval in <#C0APPROVE1>."
     assert not [c for c in workspace.calls("chat.postEphemeral") if c.ok]  # Slack refused the ephemeral in #random
+
+
+def chosen_signatures(*ids: int) -> dict:
+    return {BlockId.TEMPLATE_SIGNATURES: {ActionId.TEMPLATE_FIELD: {
+        "type": "multi_static_select", "selected_options": [{"value": str(i)} for i in ids]}}}
+
+
+def signatures_block(view) -> dict | None:
+    return next((b for b in view.blocks if b.get("block_id") == BlockId.TEMPLATE_SIGNATURES), None)
+
+
+@pytest.fixture
+def signatures(bot_runtime, clock) -> dict[str, int]:
+    """Acme and Beta approved, Later still pending."""
+    from domain.approvers import Actor
+    from domain.use_cases.content import ContentKind, add_signature, decide_content
+
+    uow, approver = bot_runtime.uow, Actor(APPROVER_ID, is_approver=True)
+    ids = {name: add_signature(uow(), name, "", Actor(SENDER_ID)).id for name in ("Acme", "Beta", "Later")}
+    for name in ("Acme", "Beta"):
+        decide_content(uow(), ContentKind.SIGNATURE, ids[name], approver, approve=True, reason=None,
+                       allow_self_approval=False, now=clock())
+    return ids
+
+
+async def test_without_an_approved_signature_the_template_modal_offers_none(workspace, driver):
+    modal = await open_template_modal(workspace, driver)
+    assert signatures_block(modal) is None  # an empty select is not a valid one
+
+
+async def test_a_template_can_be_bound_to_approved_signatures_in_its_modal(workspace, driver, uow, signatures):
+    modal = await open_template_modal(workspace, driver)
+    block = signatures_block(modal)
+    assert [o["text"]["text"] for o in block["element"]["options"]] == ["Acme", "Beta"]  # approved ones only
+    assert (block["optional"], block["label"]["text"]) == (True, "Only with these signatures")
+    await driver.block_actions(SENDER_ID, ActionId.TEMPLATE_KIND_SELECT, view_id=modal.id,
+                               block_id=BlockId.TEMPLATE_KIND, selected_option={"value": "digital"})
+    digital = await eventually(lambda: (v := workspace.views.get(modal.id)) and
+                               BlockId.TEMPLATE_SUBJECT in [b["block_id"] for b in v.blocks] and v)
+    assert len(signatures_block(digital)["element"]["options"]) == 2  # still offered after the redraw
+
+    fields = template_values("text", purpose="notification", name="Receipt", body="Order ${order} shipped")
+    await driver.crafted_view_submission(SENDER_ID, modal.id, fields | chosen_signatures(signatures["Later"]))
+    assert workspace.submissions[-1].errors == {
+        BlockId.TEMPLATE_SIGNATURES: "Choose approved signatures only, or none to allow any."}
+    with uow:
+        assert uow.templates.all() == []
+
+    await driver.view_submission(SENDER_ID, modal.id, fields | chosen_signatures(signatures["Beta"]))
+    [request] = await eventually(lambda: approval_requests(workspace))
+    assert "Signatures: only Beta" in str(request.blocks)
+    await driver.slash_command(MEMBER_ID, GENERAL_CHANNEL_ID, "template list")
+    [listing] = workspace.ephemerals(user_id=MEMBER_ID)
+    assert "*Receipt* — text, notification — only with Beta — :hourglass_flowing_sand: pending" in str(listing.blocks)
+    with uow:
+        assert uow.templates.all()[0].signature_ids == [signatures["Beta"]]
+
+
+async def test_changing_a_templates_signatures_sends_it_back_to_approval(workspace, driver, uow, signatures):
+    modal = await open_template_modal(workspace, driver)
+    fields = template_values("text", purpose="notification", name="Receipt", body="Order ${order} shipped")
+    await driver.view_submission(SENDER_ID, modal.id, fields)
+    [request] = await eventually(lambda: approval_requests(workspace))
+    assert "Signatures: any approved one" in str(request.blocks)
+    await driver.block_actions(APPROVER_ID, ActionId.CONTENT_APPROVE, message=(APPROVALS_CHANNEL_ID, request.ts))
+    await eventually(lambda: workspace.replies(APPROVALS_CHANNEL_ID, request.ts))
+
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "template edit receipt")
+    edit = await eventually(lambda: (v := workspace.views.top_modal(SENDER_ID)) and v.id != modal.id and v)
+    assert "initial_options" not in signatures_block(edit)["element"]  # bound to none
+    await driver.view_submission(SENDER_ID, edit.id, fields | chosen_signatures(signatures["Beta"], signatures["Acme"]))
+    again = await eventually(lambda: approval_requests(workspace)[1:])
+    assert "Signatures: only Beta, Acme" in str(again[0].blocks)
+    with uow:
+        [template] = uow.templates.all()
+        assert (template.status, template.signature_ids) == ("pending", [signatures["Beta"], signatures["Acme"]])
+        assert uow.audit.latest()[0].action == "template.changed"
+
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "template edit receipt")
+    reopened = await eventually(lambda: (v := workspace.views.top_modal(SENDER_ID)) and v.id != edit.id and v)
+    assert [o["value"] for o in signatures_block(reopened)["element"]["initial_options"]] == [
+        str(signatures["Acme"]), str(signatures["Beta"])]  # the binding as it stands, in the modal's order

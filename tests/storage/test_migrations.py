@@ -111,3 +111,35 @@ def test_0011_makes_a_task_sent_with_a_promotional_template_promotional(migrated
     finally:
         engine.dispose()
     assert purposes == {"coupon as notice": "promotional", "receipt": "notification"}
+
+
+def test_0013_leaves_templates_made_before_free_to_go_with_any_signature(database_url):
+    """A template's signatures came with 0013: the ones made before name none, so any is allowed."""
+    from alembic import command
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from storage.migrate import alembic_config
+    from storage.tables import Template
+
+    upgrade(database_url, "0012")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO template (name, name_key, kind, purpose, body, media_urls, buttons, status, created_by,"
+                " created_at) VALUES ('Old', 'old', 'text', 'notification', 'Hi', '[]', '[]', 'approved', 'U1',"
+                " CURRENT_TIMESTAMP)"))
+        upgrade(database_url)
+        with Session(engine) as session:
+            old = session.get(Template, 1)
+            assert old.signature_ids == []
+            old.signature_ids = [3, 1]
+            session.commit()
+        with Session(engine) as session:
+            assert session.get(Template, 1).signature_ids == [3, 1]
+        command.downgrade(alembic_config(database_url), "0012")
+        columns = {c["name"] for c in inspect(engine).get_columns("template")}
+    finally:
+        engine.dispose()
+    assert "signature_ids" not in columns and "provider_code" in columns

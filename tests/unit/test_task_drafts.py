@@ -10,8 +10,8 @@ from domain.content import Purpose, TemplateKind
 from domain.schedule import SendWindow
 from domain.segments import SignatureStyle, measure
 from domain.tasks import (
-    ContentChoice, Fallback, RecipientsSummary, TaskDraft, TaskField, TaskInvalid, check_draft, preview_message,
-    sent_as,
+    ContentChoice, Fallback, RecipientsSummary, TaskDraft, TaskField, TaskInvalid, check_draft, kept_signature,
+    preview_message, sent_as, signatures_allowed,
 )
 
 NOW = datetime(2025, 3, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
@@ -178,3 +178,41 @@ def test_a_notification_card_cannot_fall_back_to_a_promotional_template():
 ])
 def test_a_send_is_held_to_promotional_if_any_part_of_it_is(task, templates, expected):
     assert sent_as(task, *templates) is expected
+
+
+OTHER = ContentChoice(8, "Beta", "approved")
+THIRD = ContentChoice(9, "Gamma", "approved")
+
+
+def test_a_template_bound_to_other_signatures_refuses_the_chosen_one_on_the_signature_field():
+    bound = replace(TEXT, only_with={8: "Beta", 9: "Gamma"})
+    assert problems(template=bound) == {
+        TaskField.SIGNATURE: "“Hello” may be sent only with the signatures Beta, Gamma."}
+    assert problems(template=replace(TEXT, only_with={8: "Beta"})) == {
+        TaskField.SIGNATURE: "“Hello” may be sent only with the signature Beta."}
+    assert check(signature=OTHER, template=bound).signature_id == 1  # the draft's own ids are not rewritten
+    assert check(template=replace(TEXT, only_with={1: "Acme", 8: "Beta"})).template_id == 2
+    assert check(template=TEXT).template_id == 2  # bound to none: any signature
+
+
+def test_an_unapproved_signature_is_refused_as_such_whatever_the_binding():
+    found = problems(signature=replace(SIGNATURE, status="disabled"), template=replace(TEXT, only_with={8: "Beta"}))
+    assert found == {TaskField.SIGNATURE: "Choose an approved signature."}
+
+
+def test_a_cards_fallback_goes_out_under_the_tasks_signature_too():
+    found = problems(CARD_DRAFT, fallback_template=replace(TEXT, only_with={8: "Beta"}))
+    assert found == {TaskField.FALLBACK_TEMPLATE: "“Hello” may be sent only with the signature Beta."}
+    assert check(CARD_DRAFT, fallback_template=replace(TEXT, only_with={1: "Acme"})).fallback_template_id == 2
+
+
+def test_once_a_template_is_chosen_only_its_signatures_are_offered_and_a_lone_one_is_chosen():
+    every = [SIGNATURE, OTHER, THIRD]
+    assert signatures_allowed(None, every) == every
+    assert signatures_allowed(TEXT, every) == every
+    assert signatures_allowed(replace(TEXT, only_with={9: "Gamma", 8: "Beta"}), every) == [OTHER, THIRD]
+    assert signatures_allowed(replace(TEXT, only_with={7: "Gone"}), every) == []
+    assert kept_signature(8, [OTHER, THIRD]) == 8
+    assert kept_signature(1, [OTHER, THIRD]) is None  # no longer offered, and no lone one to take its place
+    assert kept_signature(1, [THIRD]) == kept_signature(None, [THIRD]) == 9
+    assert kept_signature(None, []) is None
