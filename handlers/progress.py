@@ -25,6 +25,7 @@ from handlers.progress_blocks import build_final_report, build_progress_message
 from handlers.ids import ActionId
 
 from handlers.slack_files import share_in_thread
+from handlers.task_blocks import acted_note
 from handlers.task_thread import TaskThread
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ async def change(action: TaskAction, verb: str, ack, body: dict, client: AsyncWe
     task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor, clock())
     reporter = ProgressReporter(client, uow, settings)
     await reporter.update(task.id, force=True)
-    await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> {verb} this send.")
+    await TaskThread(client, uow, settings).refresh(task, acted_note(actor.user_id, f"{verb} this send"))
 
 
 async def pause(ack, body, client, actor, uow, settings, clock, ref: TaskRef) -> None:

@@ -26,6 +26,7 @@ from domain.use_cases.tasks import (
     send_choices,
 )
 from handlers import listeners
+from handlers.block_kit import escape
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
 from handlers.recipients import ImportSettings, download_and_import, send_invalid_report
@@ -38,9 +39,12 @@ from handlers.send_blocks import (
     build_preview_blocks,
     build_send_modal,
     build_working_view,
+    import_failed_notice,
+    importing_text,
+    task_waiting_text,
 )
 from handlers.sms_command import Invocation, Subcommand
-from handlers.replies import error_text
+from handlers.replies import error_mrkdwn, error_text
 
 
 def _value(values: dict, block_id: str):
@@ -174,7 +178,7 @@ async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, 
     list_id = ref.list_id or (int(form.recipients.split(":")[1]) if form.recipients else None)
     if form.file_id and list_id is None and not form.pasted.strip():
         # Reading a large file takes longer than Slack waits for the answer to a submission.
-        await ack(response_action="update", view=build_working_view(f"Importing {form.file_name}…"))
+        await ack(response_action="update", view=build_working_view(importing_text(form.file_name)))
         await submit_with_file(client, uow, settings, import_settings, clock, actor, view["id"], ref, form, tz)
         return
     errors: dict[str, str] = {}
@@ -209,7 +213,7 @@ async def submit_with_file(client, uow, settings, import_settings: ImportSetting
     modal = SendModal(uow, settings)
     form.recipient_options = await modal.options(actor.user_id, state.channel_id)
 
-    async def show_form(notice: str) -> None:
+    async def show_form(notice: str) -> None:  # mrkdwn
         await client.views_update(view_id=view_id, view=await modal.render(state, form, notice=notice))
 
     source = ImportSource(user_id=actor.user_id, channel_id=state.channel_id, kind="file", name=form.file_name,
@@ -217,25 +221,25 @@ async def submit_with_file(client, uow, settings, import_settings: ImportSetting
     try:
         summary = await download_and_import(client, uow, import_settings, form.file_id, source)
     except DomainError as error:
-        await show_form(f"{form.file_name} was not imported: {error}")
+        await show_form(import_failed_notice(form.file_name, error_mrkdwn(error)))
         return
     await send_invalid_report(client, actor.user_id, form.file_name, summary.invalid_rows)
     form.file_id, form.recipients = None, f"list:{summary.list_id}"
     form.recipient_options = await modal.options(actor.user_id, state.channel_id)
     draft, time_error = build_draft(form, summary.list_id, tz)
     if time_error:
-        await show_form(next(iter(time_error.values())))
+        await show_form(escape(next(iter(time_error.values()))))
         return
     try:
         task = await save_task(uow, settings, clock, actor, state, draft)
     except TaskInvalid as invalid:
-        await show_form(" ".join(invalid.problems.values()))
+        await show_form(escape(" ".join(invalid.problems.values())))
         return
     except DomainError as error:
-        await show_form(error_text(error))
+        await show_form(error_mrkdwn(error))
         return
     await client.views_update(view_id=view_id, view=build_done_view(
-        f"*{task.name}* is waiting for approval: {summary_line(summary)} from {form.file_name}."))
+        task_waiting_text(task.name, summary_line(summary), form.file_name)))
     await on_task_submitted(client, uow, settings, task, actor, edited=state.task_id is not None)
 
 

@@ -8,7 +8,7 @@ from domain.status import has_started
 from domain.task_state import STATUS_LABELS, TaskAction, TaskStatus, allowed_actions
 from domain.tasks import MAX_TEST_NUMBERS, Preview
 from domain.use_cases.tasks import TaskView
-from handlers.block_kit import mention, plain
+from handlers.block_kit import escape, link, mention, plain
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import TaskRef, TaskRejectState
 from handlers.send_blocks import build_preview_blocks
@@ -35,22 +35,27 @@ def slack_time(moment) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
 
 
+def _content(task: TaskView) -> str:
+    content = (f"*{task.kind.capitalize()}* · {task.purpose} · signature *{escape(task.signature)}* · "
+               f"template *{escape(task.template)}*")
+    if task.fallback != "none":
+        content += f"\nFallback: {task.fallback} SMS with *{escape(task.fallback_template or '')}*"
+    if task.default_link:
+        content += f"\nDefault link: {escape(task.default_link)}"
+    return content
+
+
 def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = False) -> tuple[str, Blocks]:
     status = "deleted" if deleted else STATUS_LABELS[task.status]
-    content = f"*{task.kind.capitalize()}* · {task.purpose} · signature *{task.signature}* · template *{task.template}*"
-    if task.fallback != "none":
-        content += f"\nFallback: {task.fallback} SMS with *{task.fallback_template}*"
-    if task.default_link:
-        content += f"\nDefault link: {task.default_link}"
     blocks: Blocks = [
         {"type": "header", "text": plain(f"Send task: {task.name}")},
         {"type": "section", "block_id": BlockId.TASK_SUMMARY, "fields": [
             {"type": "mrkdwn", "text": f"*Status*\n{status}"},
-            {"type": "mrkdwn", "text": f"*Requested by*\n<@{task.created_by}>"},
+            {"type": "mrkdwn", "text": f"*Requested by*\n{mention(task.created_by)}"},
             {"type": "mrkdwn", "text": f"*Recipients*\n{task.recipient_count:,}"},
             {"type": "mrkdwn", "text": f"*Send time*\n{slack_time(task.send_at)}"},
         ]},
-        {"type": "section", "text": {"type": "mrkdwn", "text": content[:3000]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _content(task)[:3000]}},
         *build_preview_blocks(preview, "The content of this task is no longer available."),
     ]
     note = []
@@ -59,7 +64,7 @@ def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = 
         verb = "Stopped" if task.status is TaskStatus.canceled and task.progress_ts else DECIDED_NOTES[task.status]
         note.append(f"{verb} by {mention(task.decided_by)}")
     if task.reason:
-        note.append(task.reason)
+        note.append(escape(task.reason))
     note.append(f"Task #{task.id}, version {task.version}")
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(note)[:3000]}]})
     if not deleted:
@@ -75,7 +80,7 @@ def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = 
             elements.append({"type": "button", "action_id": ActionId.TASK_DETAILS, "text": plain("Details"),
                              "value": value})
         blocks.append({"type": "actions", "block_id": BlockId.TASK_ACTIONS, "elements": elements})
-    text = f"Send task “{task.name}”: {status}"
+    text = f"Send task “{escape(task.name)}”: {status}"
     return text, blocks
 
 
@@ -88,15 +93,13 @@ def build_task_reject_modal(task: TaskView, *, from_home: bool = False) -> dict[
         "submit": plain("Reject"),
         "close": plain("Cancel"),
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"Reject “{task.name}”? "
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"Reject “{escape(task.name)}”? "
                                                                    "The requester sees your reason in the thread."}},
             {"type": "input", "block_id": BlockId.APPROVAL_REASON, "label": plain("Reason"),
              "element": {"type": "plain_text_input", "action_id": ActionId.APPROVAL_REASON_INPUT, "multiline": True,
                          "max_length": 500}},
         ],
     }
-
-
 
 
 def build_test_send_modal(task: TaskView) -> dict[str, Any]:
@@ -109,7 +112,7 @@ def build_test_send_modal(task: TaskView) -> dict[str, Any]:
         "close": plain("Cancel"),
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text":
-                f"Send “{task.name}” as its first recipient would get it, through the real provider, to up to "
+                f"Send “{escape(task.name)}” as its first recipient would get it, through the real provider, to up to "
                 f"{MAX_TEST_NUMBERS} numbers. Test messages are not counted in the task."}},
             {"type": "input", "block_id": BlockId.TEST_NUMBERS, "label": plain("Numbers"),
              "element": {"type": "plain_text_input", "action_id": ActionId.TEST_NUMBERS_INPUT, "multiline": True}},
@@ -118,5 +121,32 @@ def build_test_send_modal(task: TaskView) -> dict[str, Any]:
 
 
 def build_test_send_result(results: list[tuple[str, str, str | None]]) -> str:
-    lines = [f"{shown}: {status}" + (f" ({reason})" if reason else "") for shown, status, reason in results]
+    """Each number (last four digits) and what the provider said of it, in its own words."""
+    lines = [f"{shown}: {escape(status)}" + (f" ({escape(reason)})" if reason else "")
+             for shown, status, reason in results]
     return "Test send: " + "; ".join(lines)
+
+
+# The notes a task's thread is told, each naming who acted.
+def approved_note(approver_id: str, send_at) -> str:
+    when = slack_time(send_at) if send_at else "as soon as possible"
+    return f"{mention(approver_id)} approved this task. It is scheduled to send {when}."
+
+
+def rejected_note(approver_id: str, reason: str) -> str:
+    return f"{mention(approver_id)} rejected this task: {escape(reason)}"
+
+
+def acted_note(user_id: str, did: str) -> str:
+    """`did`: the bot's own words for what was done ("canceled this task", "paused this send")."""
+    return f"{mention(user_id)} {did}."
+
+
+def edited_note(user_id: str, version: int) -> str:
+    return f"{mention(user_id)} edited this task (version {version}); it needs a new approval."
+
+
+def submitted_note(task: TaskView, thread_link: str) -> str:
+    """Where the task was asked for, when its thread is in the approvals channel."""
+    return (f"{mention(task.created_by)} submitted send task *{escape(task.name)}* for approval: "
+            f"{link(thread_link, 'open its thread')}")

@@ -11,7 +11,7 @@ from domain.approvers import Actor
 from domain.content import Purpose
 from domain.segments import SignatureStyle
 from domain.use_cases.tasks import TaskView, get_task, preview_for, record_task_thread
-from handlers.task_blocks import build_task_card
+from handlers.task_blocks import build_task_card, edited_note, submitted_note
 
 
 class TaskThread:
@@ -36,7 +36,7 @@ class TaskThread:
         await anyio.to_thread.run_sync(record_task_thread, self._uow(), task.id, channel, posted["ts"])
         if channel != task.origin_channel:
             link = (await self._client.chat_getPermalink(channel=channel, message_ts=posted["ts"]))["permalink"]
-            message = f"<@{task.created_by}> submitted send task *{task.name}* for approval: <{link}|open its thread>"
+            message = submitted_note(task, link)
             try:
                 await self._client.chat_postMessage(channel=task.origin_channel, text=message)
             except SlackApiError:  # the bot is not in that channel: tell the requester alone
@@ -69,7 +69,6 @@ async def on_task_submitted(client: AsyncWebClient, uow, settings, task: TaskVie
                             edited: bool) -> None:
     thread = TaskThread(client, uow, settings)
     if edited and task.thread_channel:
-        await thread.refresh(task, f"<@{actor.user_id}> edited this task (version {task.version}); "
-                                   "it needs a new approval.")
+        await thread.refresh(task, edited_note(actor.user_id, task.version))
     else:
         await thread.open(task)

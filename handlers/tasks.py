@@ -31,10 +31,12 @@ from handlers.send import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
 from handlers.task_thread import TaskThread, pressed_card
 from handlers.task_blocks import (
+    acted_note,
+    approved_note,
     build_task_reject_modal,
     build_test_send_modal,
     build_test_send_result,
-    slack_time,
+    rejected_note,
 )
 
 log = logging.getLogger(__name__)
@@ -46,11 +48,8 @@ async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Acto
     task = await anyio.to_thread.run_sync(lambda: decide_task(
         uow(), ref.id, ref.version, actor, approve=True, reason=None,
         allow_self_approval=settings.allow_self_approval, now=clock()))
-    await TaskThread(client, uow, settings).refresh(
-        task, f"<@{actor.user_id}> approved this task. " + (
-            f"It is scheduled to send {slack_time(task.send_at)}." if task.send_at
-            else "It is scheduled to send as soon as possible."),
-        card_at=pressed_card(body))
+    await TaskThread(client, uow, settings).refresh(task, approved_note(actor.user_id, task.send_at),
+                                                    card_at=pressed_card(body))
     await refresh_if_on_home(body, client, uow, settings, actor)
 
 
@@ -74,7 +73,7 @@ async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor
         await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
         return
     await ack()
-    await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> rejected this task: {task.reason}")
+    await TaskThread(client, uow, settings).refresh(task, rejected_note(actor.user_id, task.reason or ""))
     if ref.from_home:
         await publish_home(client, uow, settings, actor)
 
@@ -84,7 +83,7 @@ async def cancel(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
     await ack()
     task = await anyio.to_thread.run_sync(lambda: cancel_task(
         uow(), ref.id, actor, now=clock(), tz=settings.timezone))
-    await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> canceled this task.",
+    await TaskThread(client, uow, settings).refresh(task, acted_note(actor.user_id, "canceled this task"),
                                                     card_at=pressed_card(body))
 
 
@@ -93,7 +92,7 @@ async def delete(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
     await ack()
     task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
     await anyio.to_thread.run_sync(delete_task, uow(), ref.id, actor)
-    await TaskThread(client, uow, settings).refresh(task, f"<@{actor.user_id}> deleted this task.", deleted=True,
+    await TaskThread(client, uow, settings).refresh(task, acted_note(actor.user_id, "deleted this task"), deleted=True,
                                                     card_at=pressed_card(body))
 
 
