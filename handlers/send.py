@@ -26,7 +26,6 @@ from domain.use_cases.tasks import (
     send_choices,
 )
 from handlers import listeners
-from handlers.block_kit import escape
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
 from handlers.recipients import ImportSettings, download_and_import, send_invalid_report
@@ -41,6 +40,7 @@ from handlers.send_blocks import (
     build_working_view,
     import_failed_notice,
     importing_text,
+    problems_notice,
     task_waiting_text,
 )
 from handlers.sms_command import Invocation, Subcommand
@@ -228,12 +228,12 @@ async def submit_with_file(client, uow, settings, import_settings: ImportSetting
     form.recipient_options = await modal.options(actor.user_id, state.channel_id)
     draft, time_error = build_draft(form, summary.list_id, tz)
     if time_error:
-        await show_form(escape(next(iter(time_error.values()))))
+        await show_form(problems_notice(list(time_error.values())))
         return
     try:
         task = await save_task(uow, settings, clock, actor, state, draft)
     except TaskInvalid as invalid:
-        await show_form(escape(" ".join(invalid.problems.values())))
+        await show_form(problems_notice(list(invalid.problems.values())))
         return
     except DomainError as error:
         await show_form(error_mrkdwn(error))

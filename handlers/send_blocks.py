@@ -197,6 +197,11 @@ def _schedule_blocks(form: SendForm) -> Blocks:
     ]
 
 
+def problems_notice(problems: Sequence[str]) -> str:
+    """What the form got wrong, told once it was submitted (the domain's words, which quote names)."""
+    return escape(" ".join(problems))
+
+
 def import_failed_notice(file_name: str, reason: str) -> str:
     """`reason`: mrkdwn (`error_mrkdwn`)."""
     return f"{escape(file_name)} was not imported: {reason}"
