@@ -108,19 +108,20 @@ def _decoded(value):
     return value
 
 
-def _mrkdwn_objects(value) -> list[str]:
+def mrkdwn_objects(value) -> list[str]:
+    """The text of every mrkdwn text object in blocks, a view, or anything holding them."""
     if isinstance(value, list):
-        return [text for item in value for text in _mrkdwn_objects(item)]
+        return [text for item in value for text in mrkdwn_objects(item)]
     if not isinstance(value, dict):
         return []
     own = [value["text"]] if value.get("type") == "mrkdwn" and isinstance(value.get("text"), str) else []
-    return own + [text for item in value.values() for text in _mrkdwn_objects(item)]
+    return own + [text for item in value.values() for text in mrkdwn_objects(item)]
 
 
 def mrkdwn_in(args: dict) -> list[str]:
     """Every string of a call that Slack reads as mrkdwn."""
     texts = [args[key] for key in MRKDWN_ARGS if isinstance(args.get(key), str)]
-    return texts + [text for key in BLOCK_ARGS for text in _mrkdwn_objects(_decoded(args.get(key)))]
+    return texts + [text for key in BLOCK_ARGS for text in mrkdwn_objects(_decoded(args.get(key)))]
 
 
 def markup_problems(workspace, calls: list[dict]) -> list[str]:

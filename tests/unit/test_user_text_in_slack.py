@@ -37,6 +37,7 @@ from handlers.payloads import SendModalState, TaskListState
 from handlers.progress_blocks import build_final_report, build_progress_message
 from handlers.replies import error_mrkdwn, error_text
 from handlers.status_blocks import build_details_modal, build_lookup_message, build_task_list
+from tests.slack_calls import mrkdwn_objects
 
 SENDER, APPROVER = "U0SENDER01", "U0APPROV01"
 CHANNEL, THREAD_TS = "C0APPROVE1", "1763900000.000100"
@@ -68,21 +69,17 @@ def _made_by_the_builder(inner: str) -> bool:
 
 
 def mrkdwn_texts(shown) -> list[str]:
-    """A message's text and every mrkdwn text object in its blocks (or a view's)."""
+    """A message's text (a note is one) and every mrkdwn text object in its blocks, or a view's."""
     if isinstance(shown, str):
         return [shown]
     if isinstance(shown, tuple):
-        return [text for part in shown for text in mrkdwn_texts(part)]
-    if isinstance(shown, list):
-        return [text for item in shown for text in mrkdwn_texts(item)]
-    if isinstance(shown, dict):
-        own = [shown["text"]] if shown.get("type") == "mrkdwn" else []
-        return own + [text for value in shown.values() if isinstance(value, (dict, list)) for text in mrkdwn_texts(value)]
-    return []
+        text, blocks = shown
+        return [text, *mrkdwn_objects(blocks)]
+    return mrkdwn_objects(shown)
 
 
 def assert_inert(*shown) -> None:
-    for text in mrkdwn_texts(list(shown)):
+    for text in [text for result in shown for text in mrkdwn_texts(result)]:
         foreign = [m.group(0) for m in SPAN.finditer(text) if not _made_by_the_builder(m.group(1))]
         assert foreign == [], f"markup the builder did not make: {foreign} in {text!r}"
         rest = re.sub(r"(?m)^>", "", SPAN.sub("", text))  # a blockquote's marks are the builder's
@@ -133,7 +130,8 @@ def a_refusal(text: Text) -> DomainError:
 def test_a_task_card_its_modals_and_its_thread_notes(data):
     text = texts(data)
     task = a_task(text, data.draw(st.sampled_from(TaskStatus)))
-    assert_inert(task_blocks.build_task_card(task, a_preview(text)), task_blocks.build_task_card(task, None, deleted=True),
+    assert_inert(task_blocks.build_task_card(task, a_preview(text)),
+                 task_blocks.build_task_card(task, None, deleted=True),
                  task_blocks.build_task_reject_modal(task), task_blocks.build_test_send_modal(task),
                  task_blocks.build_test_send_result([("•••0000", text(), text()), ("•••0001", "delivered", None)]),
                  task_blocks.rejected_note(APPROVER, text()), task_blocks.submitted_note(task, THREAD),
@@ -168,7 +166,8 @@ def test_content_requests_decisions_and_replies(data):
     described = content_blocks.describe(template, optout_hint=text())
     signed = content_blocks.describe(signature, signature_prefix=lambda name: f"【{name}】")
     assert_inert(described, signed, content_blocks.build_approval_request(signature, signed),
-                 content_blocks.build_decided_request(template, described), content_blocks.build_decision_reply(template),
+                 content_blocks.build_decided_request(template, described),
+                 content_blocks.build_decision_reply(template),
                  content_blocks.build_reject_modal("template", 1, CHANNEL, THREAD_TS, text()),
                  content_blocks.build_content_list(ContentKind.TEMPLATE, [template]),
                  content_blocks.build_content_list(ContentKind.SIGNATURE, [signature]),
