@@ -9,14 +9,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 from domain.approvers import Actor
 from domain.use_cases.audiences import AudienceError, delete_audience, list_audiences, save_audience
 from handlers import listeners
-from handlers.audiences_blocks import build_audience_list, build_save_audience_modal
+from handlers.audiences_blocks import (
+    audience_deleted_text,
+    audience_saved_text,
+    build_audience_list,
+    build_save_audience_modal,
+)
+from handlers.block_kit import escape
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import AudienceSaveState
 from handlers.replies import error_text, reply_ephemeral_or_dm
 from handlers.sms_command import Invocation, Subcommand
 
-USAGE = (f"`{SLASH_COMMAND} audience save <name>` saves your latest import in this channel, "
-         f"`{SLASH_COMMAND} audience list` lists them, `{SLASH_COMMAND} audience delete <name>` deletes one.")
+USAGE = escape(f"`{SLASH_COMMAND} audience save <name>` saves your latest import in this channel, "
+               f"`{SLASH_COMMAND} audience list` lists them, `{SLASH_COMMAND} audience delete <name>` deletes one.")
 
 
 async def audience(invocation: Invocation) -> None:
@@ -29,10 +35,10 @@ async def audience(invocation: Invocation) -> None:
     elif action == "save":
         saved = await anyio.to_thread.run_sync(lambda: save_audience(
             uow(), name, invocation.actor, channel_id=invocation.channel_id))
-        await invocation.reply(f"Saved audience *{saved.name}*: {saved.recipient_count:,} recipients.")
+        await invocation.reply(audience_saved_text(saved.name, saved.recipient_count))
     elif action == "delete":
         deleted = await anyio.to_thread.run_sync(delete_audience, uow(), name, invocation.actor)
-        await invocation.reply(f"Deleted audience *{deleted}*. Its recipients stay with their import.")
+        await invocation.reply(audience_deleted_text(deleted))
     else:
         await invocation.reply(USAGE)
 
@@ -55,7 +61,7 @@ async def submit_save(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: 
         return
     await ack()
     await reply_ephemeral_or_dm(client, channel=ref.channel_id, user=actor.user_id,
-                                text=f"Saved audience *{saved.name}*: {saved.recipient_count:,} recipients.")
+                                text=audience_saved_text(saved.name, saved.recipient_count))
 
 
 LISTENERS = (

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from domain.use_cases.audiences import MAX_NAME_LENGTH, AudienceView
+from handlers.block_kit import escape, mention
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import AudienceSaveState
 
@@ -15,19 +16,27 @@ MAX_LISTED = 40  # each a section: well inside a message's 50 blocks
 
 def build_audience_list(audiences: Sequence[AudienceView]) -> tuple[str, Blocks]:
     if not audiences:
-        text = f"No audiences yet. Import recipients, then `{SLASH_COMMAND} audience save <name>`."
+        text = escape(f"No audiences yet. Import recipients, then `{SLASH_COMMAND} audience save <name>`.")
         return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     blocks: Blocks = [{"type": "section", "block_id": BlockId.AUDIENCE_LIST,
                        "text": {"type": "mrkdwn", "text": f"*Audiences* ({len(audiences)})"}}]
     for audience in audiences[:MAX_LISTED]:
-        variables = ", ".join(f"`${{{v}}}`" for v in audience.variables) or "no variables"
+        variables = ", ".join(f"`${{{escape(v)}}}`" for v in audience.variables) or "no variables"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
-            f"*{audience.name}* — {audience.recipient_count:,} recipients, {variables}\n"
-            f"saved by <@{audience.created_by}> on {audience.created_at:%Y-%m-%d}")[:3000]}})
+            f"*{escape(audience.name)}* — {audience.recipient_count:,} recipients, {variables}\n"
+            f"saved by {mention(audience.created_by)} on {audience.created_at:%Y-%m-%d}")[:3000]}})
     if len(audiences) > MAX_LISTED:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text":
                        f"…and {len(audiences) - MAX_LISTED} more."}]})
     return f"{len(audiences)} audiences", blocks
+
+
+def audience_saved_text(name: str, count: int) -> str:
+    return f"Saved audience *{escape(name)}*: {count:,} recipients."
+
+
+def audience_deleted_text(name: str) -> str:
+    return f"Deleted audience *{escape(name)}*. Its recipients stay with their import."
 
 
 def build_save_audience_modal(list_id: int, channel_id: str) -> dict[str, Any]:

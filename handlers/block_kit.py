@@ -11,9 +11,31 @@ MODAL_UPLOAD_HINT = ("XLSX or CSV up to 10 MB (Slack's limit here; drop a larger
                      "a phone column and one column per template variable.")
 
 
+def escape(text: str) -> str:
+    """Text a person or a file supplied, made inert in mrkdwn (a message's `text` too). Slack
+    reads `<…>` as a broadcast, a mention or a link and `&` as the start of an entity; these
+    three are all it asks to escape. Plain text (`plain`) is never parsed: it is not escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def mention(user_id: str) -> str:
     """A person, as Slack shows them in mrkdwn: only ever built from a user id."""
     return f"<@{user_id}>"
+
+
+def channel_link(channel_id: str) -> str:
+    """A conversation, as Slack shows it in mrkdwn: only ever built from a channel id."""
+    return f"<#{channel_id}>"
+
+
+def link(url: str, label: str) -> str:
+    """A link the bot made (a permalink); its label may be a person's text, so it is escaped."""
+    return f"<{url}|{escape(label)}>"
+
+
+def quoted(text: str) -> str:
+    """Text shown as a blockquote, every line of it, escaped."""
+    return ">" + escape(text).replace("\n", "\n>")
 
 
 def plain(text: str) -> dict[str, str]:

@@ -33,13 +33,20 @@ from domain.use_cases.tasks import get_task
 from handlers import listeners
 from handlers.approvals_channel import ApprovalsChannel, posting_approval_request
 from handlers.content_blocks import (
+    SIGNATURE_USAGE,
+    TEMPLATE_USAGE,
     build_approval_request,
     build_content_list,
     build_decided_request,
     build_decision_reply,
     build_reject_modal,
+    build_template_details,
     build_template_modal,
+    code_text,
+    content_waiting_text,
     describe,
+    disabled_text,
+    template_changed_note,
 )
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
@@ -130,7 +137,7 @@ async def add_signature_for_approval(invocation: Invocation, name_and_note: str)
     view = await anyio.to_thread.run_sync(add_signature, uow(), name, note, invocation.actor)
     await invocation.acknowledge()
     channel = await request_approval(invocation.client, uow, settings, view, invocation.channel_id, new=True)
-    await invocation.reply(f"Signature *{view.name}* is waiting for approval in <#{channel}>.")
+    await invocation.reply(content_waiting_text(ContentKind.SIGNATURE, view.name, channel))
 
 
 async def signature(invocation: Invocation) -> None:
@@ -144,10 +151,9 @@ async def signature(invocation: Invocation) -> None:
             list_content, uow(), ContentKind.SIGNATURE)))
     elif action == "disable":
         view = await anyio.to_thread.run_sync(disable_content, uow(), ContentKind.SIGNATURE, rest, invocation.actor)
-        await invocation.reply(f"Signature *{view.name}* is disabled; sends can no longer use it.")
+        await invocation.reply(disabled_text(ContentKind.SIGNATURE, view.name))
     else:
-        await invocation.reply(f"`{SLASH_COMMAND} signature add <name> [purpose]`, `{SLASH_COMMAND} signature list`, "
-                               f"`{SLASH_COMMAND} signature disable <name>`.")
+        await invocation.reply(SIGNATURE_USAGE)
 
 
 async def template(invocation: Invocation) -> None:
@@ -164,26 +170,19 @@ async def template(invocation: Invocation) -> None:
                                                                             invocation.actor))
     elif action == "show":
         view = await anyio.to_thread.run_sync(find_content, uow(), ContentKind.TEMPLATE, rest)
-        await invocation.reply(f"Template {view.name} ({view.status})", [
-            {"type": "section", "text": {"type": "mrkdwn", "text": _described(view, settings)[:3000]}},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Status: {view.status}"}]},
-        ])
+        await invocation.reply(*build_template_details(view, _described(view, settings)))
     elif action == "disable":
         view = await anyio.to_thread.run_sync(disable_content, uow(), ContentKind.TEMPLATE, rest, invocation.actor)
-        await invocation.reply(f"Template *{view.name}* is disabled; sends can no longer use it.")
+        await invocation.reply(disabled_text(ContentKind.TEMPLATE, view.name))
     elif action == "code":
         name, _, code = rest.strip().rpartition(" ")
         if not name:
             raise ContentError(f"`{SLASH_COMMAND} template code <name> <code>`: the template's code at the "
                                "provider, like SMS_123456789 (or `none` to clear it).")
         view = await anyio.to_thread.run_sync(set_template_code, uow(), name, code, invocation.actor)
-        code_now = view.detail["provider_code"]
-        await invocation.reply(f"Template *{view.name}* is sent as `{code_now}` by providers that send registered "
-                               f"templates." if code_now else f"Template *{view.name}* has no provider code now.")
+        await invocation.reply(code_text(view.name, view.detail["provider_code"]))
     else:
-        await invocation.reply(f"`{SLASH_COMMAND} template add`, `{SLASH_COMMAND} template list`, "
-                               f"`{SLASH_COMMAND} template show <name>`, `{SLASH_COMMAND} template edit <name>`, "
-                               f"`{SLASH_COMMAND} template disable <name>`, `{SLASH_COMMAND} template code <name> <code>`.")
+        await invocation.reply(TEMPLATE_USAGE)
 
 
 async def switch_template_kind(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow,
@@ -214,12 +213,11 @@ async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, act
     await ack()
     channel = await request_approval(client, uow, settings, added, ref.channel_id, new=ref.template_id is None)
     await reply_ephemeral_or_dm(client, channel=ref.channel_id, user=actor.user_id,
-                                text=f"Template *{added.name}* is waiting for approval in <#{channel}>.")
+                                text=content_waiting_text(ContentKind.TEMPLATE, added.name, channel))
     thread = TaskThread(client, uow, settings, clock)
     for task_id in requeued:
         await thread.refresh(await anyio.to_thread.run_sync(get_task, uow(), task_id),
-                             f"Template “{added.name}” was changed by <@{actor.user_id}>: "
-                             "this task needs a new approval, once the template is approved again.")
+                             template_changed_note(added.name, actor.user_id))
 
 
 async def show_decision(client: AsyncWebClient, settings, view: ContentView) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.content import MAX_CARD_BUTTONS, TEMPLATE_NAME_MAX, ContentStatus, Purpose, TemplateKind
 from domain.use_cases.content import ContentKind, ContentView
-from handlers.block_kit import plain, section
+from handlers.block_kit import channel_link, escape, mention, plain, quoted, section
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
 from handlers.status_blocks import escape
@@ -23,37 +23,40 @@ STATUS_MARK = {
 }
 
 
+# How to use each subcommand, escaped: its placeholders (`<name>`) would be links in mrkdwn.
+SIGNATURE_USAGE = escape(f"`{SLASH_COMMAND} signature add <name> [purpose]`, `{SLASH_COMMAND} signature list`, "
+                         f"`{SLASH_COMMAND} signature disable <name>`.")
+TEMPLATE_USAGE = escape(f"`{SLASH_COMMAND} template add`, `{SLASH_COMMAND} template list`, "
+                        f"`{SLASH_COMMAND} template show <name>`, `{SLASH_COMMAND} template edit <name>`, "
+                        f"`{SLASH_COMMAND} template disable <name>`, `{SLASH_COMMAND} template code <name> <code>`.")
+
+
 def _option(value: str, label: str | None = None) -> dict[str, Any]:
     return {"text": plain(label or value.capitalize()), "value": value}
 
 
 def describe(view: ContentView, *, signature_prefix=None, optout_hint: str | None = None) -> str:
-    """The content as an approver needs to judge it."""
+    """The content as an approver needs to judge it, in mrkdwn: every word of it as typed."""
     if view.kind is ContentKind.SIGNATURE:
         shown = signature_prefix(view.name) if signature_prefix else view.name
         note = view.detail.get("purpose_note") or "no purpose given"
-        return f"*Signature* `{shown}` — {note}"
+        return f"*Signature* `{escape(shown)}` — {escape(note)}"
     d = view.detail
-    lines = [f"*Template* “{view.name}” — {d['kind']}, {d['purpose']}"]
-    if d.get("subject"):
-        lines.append(f"Subject: {d['subject']}")
-    if d.get("title"):
-        lines.append(f"Title: {d['title']}")
-    lines.append(">" + d["body"].replace("\n", "\n>"))
+    lines = [f"*Template* “{escape(view.name)}” — {d['kind']}, {d['purpose']}"]
+    lines += [f"{label}: {escape(d[key])}" for key, label in (("subject", "Subject"), ("title", "Title")) if d.get(key)]
+    lines.append(quoted(d["body"]))
     if d["purpose"] == Purpose.PROMOTIONAL and optout_hint:
-        lines.append(f">_{optout_hint}_ (added to every promotional message)")
-    for url in d.get("media_urls") or []:
-        lines.append(f"Media: {url}")
+        lines.append(f">_{escape(optout_hint)}_ (added to every promotional message)")
+    lines += [f"Media: {escape(url)}" for url in d.get("media_urls") or []]
     if d.get("image_url"):
-        lines.append(f"Image: {d['image_url']}")
-    for button in d.get("buttons") or []:
-        lines.append(f"Button “{button['text']}” → {button['url']}")
+        lines.append(f"Image: {escape(d['image_url'])}")
+    lines += [f"Button “{escape(b['text'])}” → {escape(b['url'])}" for b in d.get("buttons") or []]
     if d.get("default_link"):
-        lines.append(f"Default link: {d['default_link']}")
+        lines.append(f"Default link: {escape(d['default_link'])}")
     if d.get("variables"):
-        lines.append("Variables: " + ", ".join(f"`${{{v}}}`" for v in d["variables"]))
+        lines.append("Variables: " + ", ".join(f"`${{{escape(v)}}}`" for v in d["variables"]))
     if d.get("provider_code"):
-        lines.append(f"Provider template code: `{d['provider_code']}`")
+        lines.append(f"Provider template code: `{escape(d['provider_code'])}`")
     lines.append(f"Signatures: only {_names(d['signatures'])}" if d.get("signatures") else
                  "Signatures: any approved one")
     return "\n".join(lines)
@@ -65,10 +68,10 @@ def _names(signatures: dict[int, str]) -> str:
 
 def build_approval_request(view: ContentView, description: str) -> tuple[str, Blocks]:
     ref = ContentRef(kind=view.kind, id=view.id).dump()
-    text = f"Approval needed: {view.kind} “{view.name}” from <@{view.created_by}>"
+    text = f"Approval needed: {view.kind} “{escape(view.name)}” from {mention(view.created_by)}"
     return text, [
         {"type": "header", "text": plain(f"Approval needed: {view.kind}")},
-        section(f"{description}\n\nRequested by <@{view.created_by}>", BlockId.APPROVAL_SUMMARY),
+        section(f"{description}\n\nRequested by {mention(view.created_by)}", BlockId.APPROVAL_SUMMARY),
         {"type": "actions", "block_id": BlockId.APPROVAL_ACTIONS, "elements": [
             {"type": "button", "action_id": ActionId.CONTENT_APPROVE, "style": "primary", "text": plain("Approve"),
              "value": ref},
@@ -80,21 +83,50 @@ def build_approval_request(view: ContentView, description: str) -> tuple[str, Bl
 
 def build_decided_request(view: ContentView, description: str) -> tuple[str, Blocks]:
     """The request once decided: the same content, the decision, no buttons."""
-    decision = STATUS_MARK[view.status] + (f" by <@{view.decided_by}>" if view.decided_by else "")
+    decision = STATUS_MARK[view.status] + (f" by {mention(view.decided_by)}" if view.decided_by else "")
     if view.reject_reason:
-        decision += f": {view.reject_reason}"
-    text = f"{view.kind} “{view.name}” {view.status}"
+        decision += f": {escape(view.reject_reason)}"
+    text = f"{view.kind} “{escape(view.name)}” {view.status}"
     return text, [
         {"type": "header", "text": plain(f"{view.kind.capitalize()} {view.status}")},
-        section(f"{description}\n\nRequested by <@{view.created_by}>", BlockId.APPROVAL_SUMMARY),
+        section(f"{description}\n\nRequested by {mention(view.created_by)}", BlockId.APPROVAL_SUMMARY),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": decision[:3000]}]},
     ]
 
 
 def build_decision_reply(view: ContentView) -> str:
+    who, what = mention(view.decided_by), f"{view.kind} “{escape(view.name)}”"
     if view.status is ContentStatus.APPROVED:
-        return f"<@{view.decided_by}> approved {view.kind} “{view.name}”. It can be used in sends now."
-    return f"<@{view.decided_by}> rejected {view.kind} “{view.name}”: {view.reject_reason}"
+        return f"{who} approved {what}. It can be used in sends now."
+    return f"{who} rejected {what}: {escape(view.reject_reason or '')}"
+
+
+def build_template_details(view: ContentView, description: str) -> tuple[str, Blocks]:
+    """`/sms template show`: `description` is `describe`'s."""
+    return f"Template {escape(view.name)} ({view.status})", [
+        section(description),
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Status: {view.status}"}]},
+    ]
+
+
+def content_waiting_text(kind: ContentKind, name: str, channel_id: str) -> str:
+    return f"{kind.capitalize()} *{escape(name)}* is waiting for approval in {channel_link(channel_id)}."
+
+
+def disabled_text(kind: ContentKind, name: str) -> str:
+    return f"{kind.capitalize()} *{escape(name)}* is disabled; sends can no longer use it."
+
+
+def code_text(name: str, code: str | None) -> str:
+    if code:
+        return f"Template *{escape(name)}* is sent as `{escape(code)}` by providers that send registered templates."
+    return f"Template *{escape(name)}* has no provider code now."
+
+
+def template_changed_note(name: str, user_id: str) -> str:
+    """Told in the thread of each task that used the template."""
+    return (f"Template “{escape(name)}” was changed by {mention(user_id)}: "
+            "this task needs a new approval, once the template is approved again.")
 
 
 def build_reject_modal(kind: str, content_id: int, channel_id: str, message_ts: str, name: str, *,
@@ -108,7 +140,7 @@ def build_reject_modal(kind: str, content_id: int, channel_id: str, message_ts: 
         "submit": plain("Reject"),
         "close": plain("Cancel"),
         "blocks": [
-            section(f"Reject {kind} “{name}”? The requester sees your reason in the thread."),
+            section(f"Reject {kind} “{escape(name)}”? The requester sees your reason in the thread."),
             {"type": "input", "block_id": BlockId.APPROVAL_REASON, "label": plain("Reason"),
              "element": {"type": "plain_text_input", "action_id": ActionId.APPROVAL_REASON_INPUT, "multiline": True,
                          "max_length": 500}},
@@ -125,7 +157,7 @@ def build_content_list(kind: ContentKind, views: Sequence[ContentView]) -> tuple
         extra = f" — {view.detail['kind']}, {view.detail['purpose']}" if kind is ContentKind.TEMPLATE else ""
         if view.detail.get("signatures"):
             extra += f" — only with {_names(view.detail['signatures'])}"
-        lines.append(f"• *{view.name}*{extra} — {STATUS_MARK[view.status]}")
+        lines.append(f"• *{escape(view.name)}*{extra} — {STATUS_MARK[view.status]}")
     if len(views) > MAX_LISTED:
         lines.append(f"…and {len(views) - MAX_LISTED} more.")
     return f"{len(views)} {kind}s", [section(f"*{kind.capitalize()}s*\n" + "\n".join(lines))]

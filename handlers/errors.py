@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError
 from handlers.home import refresh_if_on_home
-from handlers.replies import error_text, refuse_action, reply_ephemeral_or_dm
+from handlers.replies import error_mrkdwn, refuse_action, reply_ephemeral_or_dm
 
 log = logging.getLogger(__name__)
 SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
@@ -30,13 +30,13 @@ def _where(body: dict, context: AsyncBoltContext) -> tuple[str | None, str | Non
 async def on_error(error: Exception, body: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
     channel, user = _where(body, context)
     if isinstance(error, DomainError):
-        message = error_text(error)
+        message = error_mrkdwn(error)
     else:
         log.exception("listener failed", exc_info=error)
         message = SOMETHING_WENT_WRONG
     try:
         if body.get("type") == "block_actions" and user:
-            await refuse_action(client, body, user, DomainError(message))
+            await refuse_action(client, body, user, message)
             if isinstance(error, DomainError) and context.get("actor") is not None:
                 await refresh_if_on_home(body, client, context["uow"], context["settings"], context["actor"])
         elif user:

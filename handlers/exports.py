@@ -33,7 +33,7 @@ from handlers import listeners
 from handlers.exports_blocks import EXPORT_USAGE, audience_saved_text, export_comment, preparing_text
 from handlers.ids import SLASH_COMMAND, ActionId
 from handlers.payloads import ExportRef, TaskRef
-from handlers.replies import error_text, reply_ephemeral
+from handlers.replies import error_mrkdwn, reply_ephemeral
 from handlers.send_blocks import RecipientOption, build_done_view, build_working_view
 from handlers.slack_files import FileUploadFailed, open_direct_message, send_path_privately
 from handlers.sms_command import Invocation, Subcommand
@@ -115,7 +115,7 @@ async def resend(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
         follow = await anyio.to_thread.run_sync(lambda: follow_up_list(
             uow(), ref.id, actor, channel_id=channel, purpose="resend"))
     except DomainError as error:
-        await client.views_update(view_id=view_id, view=build_done_view(error_text(error)))
+        await client.views_update(view_id=view_id, view=build_done_view(error_mrkdwn(error)))
         return
     recipients = RecipientOption(f"list:{follow.list_id}",
                                  f"Failed and no-receipt numbers of {follow.task_name} ({follow.count:,})")

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from domain.exports import KIND_LABELS, ExportKind
+from handlers.block_kit import escape
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId
 from handlers.payloads import ExportRef, TaskRef
 
-EXPORT_USAGE = (f"`{SLASH_COMMAND} export <task> [failed|no-receipt|all]`: the task's id (`12` or `#12`) or name; "
-                "`failed` when not given. The file comes to you in a direct message.")
+EXPORT_USAGE = escape(f"`{SLASH_COMMAND} export <task> [failed|no-receipt|all]`: the task's id (`12` or `#12`) or "
+                      "name; `failed` when not given. The file comes to you in a direct message.")
 
 
 def _button(action_id: str, text: str, value: str, **extra: Any) -> dict[str, Any]:
@@ -50,19 +51,19 @@ def retention_line(available_until: datetime) -> str:
 
 
 def preparing_text(task_name: str, kind: ExportKind, rows: int) -> str:
-    return (f"Preparing the export of *{task_name}* ({KIND_LABELS[kind]}, {rows:,} rows)… "
+    return (f"Preparing the export of *{escape(task_name)}* ({KIND_LABELS[kind]}, {rows:,} rows)… "
             "It will arrive in our direct messages.")
 
 
 def export_comment(task_name: str, kind: ExportKind, rows: int) -> str:
-    return (f"Export of *{task_name}*: {KIND_LABELS[kind]}, {rows:,} rows with whole phone numbers. "
+    return (f"Export of *{escape(task_name)}*: {KIND_LABELS[kind]}, {rows:,} rows with whole phone numbers. "
             "Keep it safe, and delete it when you are done; this export is logged.")
 
 
 def delivered_text(task_name: str) -> str:
-    return f"The export of *{task_name}* is in our direct messages."
+    return f"The export of *{escape(task_name)}* is in our direct messages."
 
 
 def audience_saved_text(name: str, count: int) -> str:
-    return (f"Saved audience *{name}*: {count:,} failed and no-receipt numbers. "
+    return (f"Saved audience *{escape(name)}*: {count:,} failed and no-receipt numbers. "
             "Choose it in the send modal to follow up.")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from handlers.block_kit import SECTION_TEXT_LIMIT, escape
 from handlers.ids import SLASH_COMMAND, BlockId
 
 Blocks = list[dict[str, Any]]
-SECTION_TEXT_LIMIT = 3000
 
 
 class DescribedCommand(Protocol):
@@ -17,7 +17,7 @@ class DescribedCommand(Protocol):
 
 
 def _command_lines(commands: Sequence[DescribedCommand]) -> str:
-    lines = "\n".join(f"• `{c.usage}` — {c.summary}" for c in commands)
+    lines = "\n".join(f"• `{escape(c.usage)}` — {escape(c.summary)}" for c in commands)
     return lines[:SECTION_TEXT_LIMIT]
 
 
@@ -41,7 +41,7 @@ def build_help_message(commands: Sequence[DescribedCommand], *, warning: str | N
 def build_unknown_command_message(
     name: str, suggestion: str | None, commands: Sequence[DescribedCommand]
 ) -> tuple[str, Blocks]:
-    shown = name if len(name) <= 40 else name[:40] + "…"
+    shown = escape(name if len(name) <= 40 else name[:40] + "…")  # as the person typed it
     text = f"I don't know `{SLASH_COMMAND} {shown}`."
     if suggestion:
         text += f" Did you mean `{SLASH_COMMAND} {suggestion}`?"

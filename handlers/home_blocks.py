@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from domain.use_cases.status import Dashboard, PendingContent, PendingTask
-from handlers.block_kit import plain, section
+from handlers.block_kit import escape, mention, plain, quoted, section
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId
 from handlers.payloads import ContentRef, TaskRef
-from handlers.status_blocks import details_button, escape, task_line
+from handlers.status_blocks import details_button, task_line
 
 Blocks = list[dict[str, Any]]
 CONTENT_SHOWN = 300
@@ -66,8 +66,8 @@ def _pending_task(item: PendingTask, links: dict[int, str]) -> Blocks:
 
 def _pending_content(item: PendingContent) -> Blocks:
     summary = item.summary if len(item.summary) <= CONTENT_SHOWN else item.summary[:CONTENT_SHOWN - 1] + "…"
-    blocks = [section(f"*{item.kind.capitalize()}* “{escape(item.name)}” from <@{item.created_by}>"
-                       + (f"\n>{escape(summary)}" if summary else ""))]
+    blocks = [section(f"*{item.kind.capitalize()}* “{escape(item.name)}” from {mention(item.created_by)}"
+                       + (f"\n{quoted(summary)}" if summary else ""))]
     if item.can_decide:
         value = ContentRef(kind=item.kind, id=item.id).dump()
         blocks.append({"type": "actions", "block_id": f"{BlockId.HOME_PENDING_CONTENT}:{item.kind}:{item.id}",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import anyio
 
 from domain.use_cases.optout import change_opt_out, check_opt_out
+from handlers.block_kit import escape
 from handlers.ids import SLASH_COMMAND
 from handlers.sms_command import Invocation, Subcommand
 
-USAGE = (f"`{SLASH_COMMAND} optout add <number>` stops promotional messages to it, "
-         f"`{SLASH_COMMAND} optout remove <number>` allows them again, `{SLASH_COMMAND} optout check <number>`.")
+USAGE = escape(f"`{SLASH_COMMAND} optout add <number>` stops promotional messages to it, "
+               f"`{SLASH_COMMAND} optout remove <number>` allows them again, `{SLASH_COMMAND} optout check <number>`.")
 
 
 async def optout(invocation: Invocation) -> None:

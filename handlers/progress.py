@@ -26,6 +26,7 @@ from handlers.progress_blocks import build_final_report, build_progress_message
 from handlers.ids import ActionId
 
 from handlers.slack_files import share_in_thread
+from handlers.task_blocks import acted_note
 from handlers.task_thread import TaskThread
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ async def change(action: TaskAction, verb: str, ack, body: dict, client: AsyncWe
     task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor, clock(), settings.start_rules)
     reporter = ProgressReporter(client, uow, settings, clock)
     await reporter.update(task.id, force=True)
-    await TaskThread(client, uow, settings, clock).refresh(task, f"<@{actor.user_id}> {verb} this send.")
+    await TaskThread(client, uow, settings, clock).refresh(task, acted_note(actor.user_id, f"{verb} this send"))
 
 
 async def pause(ack, body, client, actor, uow, settings, clock, ref: TaskRef) -> None:

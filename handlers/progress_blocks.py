@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.dispatch import Progress
 from domain.task_state import TaskStatus
+from handlers.block_kit import escape
 from handlers.ids import ActionId, BlockId
 
 Blocks = list[dict[str, Any]]
@@ -66,8 +67,9 @@ def build_progress_message(progress: Progress, *, rate: float | None = None, eta
 def build_final_report(progress: Progress, reasons: list[tuple[str, int]], fallbacks: int, *,
                        retention: str | None = None, actions: dict[str, Any] | None = None,
                        estimate: str | None = None) -> tuple[str, Blocks]:
-    """`retention`: until when the details and exports are kept; `actions`: the export and
-    follow-up buttons; `estimate`: the cost counted when the task was submitted."""
+    """`reasons`: the providers' words for each failure, with how many; `retention`: until when
+    the details and exports are kept; `actions`: the export and follow-up buttons; `estimate`:
+    the cost counted when the task was submitted."""
     lines = [f"*Send completed.* {progress.total:,} recipients: {progress.sent_to_carrier:,} sent to carrier, "
              f"{progress.delivered:,} delivered, {progress.failed:,} failed, {progress.submitted:,} awaiting receipt, "
              f"{progress.skipped:,} skipped."]
@@ -76,7 +78,7 @@ def build_final_report(progress: Progress, reasons: list[tuple[str, int]], fallb
     if estimate:
         lines.append(estimate)
     if reasons:
-        lines.append("Top failure reasons:\n" + "\n".join(f"• {reason} — {count:,}" for reason, count in reasons))
+        lines.append("Top failure reasons:\n" + "\n".join(f"• {escape(reason)} — {count:,}" for reason, count in reasons))
     text = lines[0].replace("*", "")
     blocks: Blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]}}]
     if retention:

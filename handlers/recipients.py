@@ -36,8 +36,9 @@ from handlers.recipients_blocks import (
     build_import_progress,
     build_import_result,
     build_nothing_imported,
+    invalid_rows_comment,
 )
-from handlers.replies import error_text, reply_ephemeral
+from handlers.replies import error_mrkdwn, reply_ephemeral
 from handlers.slack_files import download_private_file, resolve_shared_file, send_file_privately
 from handlers.sms_command import Invocation, Subcommand
 
@@ -109,7 +110,7 @@ async def report_import(client: AsyncWebClient, reply: ImportReply, user_id: str
         return
     except DomainError as error:
         ticker.cancel()
-        await reply.show(*build_import_failed(name, error_text(error)))
+        await reply.show(*build_import_failed(name, error_mrkdwn(error)))
         return
     except Exception:
         ticker.cancel()
@@ -146,7 +147,7 @@ async def send_invalid_report(client: AsyncWebClient, user_id: str, name: str, i
     content = await anyio.to_thread.run_sync(invalid_rows_xlsx, invalid_rows)
     await send_file_privately(
         client, user_id, filename=f"invalid-rows-{name.rsplit('.', 1)[0]}.xlsx", content=content,
-        comment=f"{len(invalid_rows):,} invalid rows removed from *{name}*: row number, value as written, reason.",
+        comment=invalid_rows_comment(name, len(invalid_rows)),
     )
     return True
 
@@ -176,7 +177,7 @@ async def import_dropped_files(event: dict, client: AsyncWebClient, context, uow
         try:
             file = await resolve_shared_file(client, shared)
         except RecipientFileError as error:
-            await reply_ephemeral(client, channel=event["channel"], user=event["user"], text=error_text(error),
+            await reply_ephemeral(client, channel=event["channel"], user=event["user"], text=error_mrkdwn(error),
                                   thread_ts=event.get("thread_ts"))
             continue
         if is_recipient_file(file):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.block_kit import MODAL_UPLOAD_HINT, mrkdwn, section
+from handlers.block_kit import MODAL_UPLOAD_HINT, escape, mrkdwn, section
 from handlers.ids import ActionId, BlockId, CallbackId, SLASH_COMMAND
 from handlers.payloads import ImportModalState
 
@@ -16,24 +16,26 @@ def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [mrkdwn(text)]}
 
 
+# `name` in each: the file's name as uploaded (or the bot's "Pasted numbers").
 def build_import_progress(name: str, rows_read: int | None = None) -> Message:
     so_far = f" — {rows_read:,} rows read" if rows_read else ""
-    text = f"Importing {name}…{so_far}"
-    return text, [section(f":hourglass_flowing_sand: Importing *{name}*…{so_far}")]
+    text = f"Importing {escape(name)}…{so_far}"
+    return text, [section(f":hourglass_flowing_sand: Importing *{escape(name)}*…{so_far}")]
 
 
 def build_import_failed(name: str, reason: str) -> Message:
-    text = f"{name} was not imported: {reason}"
-    return text, [section(f":x: *{name}* was not imported.\n{reason}"), _context("Nothing was stored.")]
+    """`reason`: mrkdwn (`error_mrkdwn`)."""
+    text = f"{escape(name)} was not imported: {reason}"
+    return text, [section(f":x: *{escape(name)}* was not imported.\n{reason}"), _context("Nothing was stored.")]
 
 
 def build_import_result(
     *, name: str, summary_line: str, list_id: int, variables: list[str], report_sent: bool,
     already_imported: bool = False,
 ) -> Message:
-    lines = [f":white_check_mark: *{name}*: {summary_line}."]
-    if variables:
-        lines.append("Template variables: " + ", ".join(f"`${{{v}}}`" for v in variables))
+    lines = [f":white_check_mark: *{escape(name)}*: {summary_line}."]
+    if variables:  # the file's column names
+        lines.append("Template variables: " + ", ".join(f"`${{{escape(v)}}}`" for v in variables))
     else:
         lines.append("No variable columns: only the phone column was found.")
     notes = []
@@ -41,7 +43,7 @@ def build_import_result(
         notes.append("The invalid rows (row, value, reason) are in your direct messages with me.")
     if already_imported:
         notes.append("This file was imported before; this is that import.")
-    notes.append(f"Save it for later with the button or `{SLASH_COMMAND} audience save <name>`.")
+    notes.append(escape(f"Save it for later with the button or `{SLASH_COMMAND} audience save <name>`."))
     blocks: Blocks = [
         section("\n".join(lines), BlockId.IMPORT_RESULT),
         {"type": "actions", "block_id": BlockId.IMPORT_ACTIONS, "elements": [
@@ -52,14 +54,19 @@ def build_import_result(
         ]},
         _context(" ".join(notes)),
     ]
-    return f"{name}: {summary_line}", blocks
+    return f"{escape(name)}: {summary_line}", blocks
 
 
 def build_nothing_imported(name: str, summary_line: str, report_sent: bool) -> Message:
     detail = "The invalid rows and their reasons are in your direct messages with me." if report_sent else ""
-    text = f"{name}: no valid numbers ({summary_line})"
-    return text, [section(f":x: *{name}*: no valid numbers — {summary_line}.\n{detail}".strip()),
+    text = f"{escape(name)}: no valid numbers ({summary_line})"
+    return text, [section(f":x: *{escape(name)}*: no valid numbers — {summary_line}.\n{detail}".strip()),
                   _context("Nothing was stored.")]
+
+
+def invalid_rows_comment(name: str, count: int) -> str:
+    """The message that comes with the invalid rows' file, in the uploader's DM."""
+    return f"{count:,} invalid rows removed from *{escape(name)}*: row number, value as written, reason."
 
 
 def build_import_modal(channel_id: str) -> dict[str, Any]:

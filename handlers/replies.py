@@ -10,19 +10,28 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError, Said
-from handlers.block_kit import mention
+from handlers.block_kit import escape, mention
 
 log = logging.getLogger(__name__)
 
 
-def said(text: str) -> str:
-    """Text from the domain as Slack shows it: the people it names (`Said`) as mentions."""
-    return text.render(mention) if isinstance(text, Said) else text
+def _message(error: Exception) -> str:
+    return error.args[0] if isinstance(error, DomainError) and error.args else str(error)
 
 
 def error_text(error: Exception) -> str:
-    """A refusal's message, as the person who was refused reads it."""
-    return said(error.args[0]) if isinstance(error, DomainError) and error.args else str(error)
+    """A refusal's message as plain text, for a modal's inline errors (Slack shows them as
+    typed: nothing is escaped there). The people it names (`Said`) read as mentions."""
+    message = _message(error)
+    return message.render(mention) if isinstance(message, Said) else message
+
+
+def error_mrkdwn(error: Exception) -> str:
+    """A refusal's message in mrkdwn (ephemerals, DMs, thread notes, a message's text): the
+    names and values it quotes are escaped, the people it names are mentions."""
+    message = _message(error)
+    return message.render(mention, escape) if isinstance(message, Said) else escape(message)
+
 
 # chat.postEphemeral needs the bot in a live conversation that the person is in.
 _NOT_REACHABLE = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
@@ -59,8 +68,8 @@ async def reply_ephemeral_or_dm(client: AsyncWebClient, *, channel: str | None, 
     await client.chat_postMessage(channel=dm, text=text, blocks=blocks)
 
 
-async def refuse_action(client: AsyncWebClient, body: dict, user: str, error: Exception) -> None:
-    """Why a button press did nothing, to the person who pressed it, where they pressed it
-    (a press on the App Home tab or in a modal has no channel: the answer goes to the DM)."""
+async def refuse_action(client: AsyncWebClient, body: dict, user: str, text: str) -> None:
+    """Why a button press did nothing (mrkdwn), to the person who pressed it, where they pressed
+    it (a press on the App Home tab or in a modal has no channel: the answer goes to the DM)."""
     channel = (body.get("channel") or {}).get("id")
-    await reply_ephemeral_or_dm(client, channel=channel, user=user, text=error_text(error))
+    await reply_ephemeral_or_dm(client, channel=channel, user=user, text=text)

@@ -42,9 +42,14 @@ from handlers.send_blocks import (
     build_preview_blocks,
     build_send_modal,
     build_working_view,
+    import_failed_notice,
+    importing_text,
+    list_task_waiting_text,
+    problems_notice,
+    task_waiting_text,
 )
 from handlers.sms_command import Invocation, Subcommand
-from handlers.replies import error_text
+from handlers.replies import error_mrkdwn, error_text
 
 log = logging.getLogger(__name__)
 
@@ -321,7 +326,7 @@ class LongSubmission:
             await on_task_submitted(self.client, self.uow, self.settings, self.clock, task, self.actor,
                                     edited=self.state.task_id is not None)
         except DomainError as error:
-            await self.show_form(error_text(error))
+            await self.show_form(error_mrkdwn(error))
             return
         await self._show(build_done_view(message))
 
@@ -330,7 +335,7 @@ async def submit_with_file(submission: LongSubmission, import_settings: ImportSe
     """The file is read only once the rest of the form passed, and stored only with its task."""
     form, actor = submission.form, submission.actor
     draft, time_error = build_draft(form, None, tz)
-    if not await submission.start(draft, time_error, f"Importing {form.file_name}…"):
+    if not await submission.start(draft, time_error, importing_text(form.file_name)):
         return
     source = ImportSource(user_id=actor.user_id, channel_id=submission.state.channel_id, kind="file",
                           name=form.file_name, slack_file_id=form.file_id)
@@ -338,15 +343,14 @@ async def submit_with_file(submission: LongSubmission, import_settings: ImportSe
         prepared = await prepare_slack_file(submission.client, import_settings, form.file_id, source)
         task = await submission.save(draft, prepared)
     except TaskInvalid as invalid:
-        await submission.show_form(f"Nothing was saved: {' '.join(invalid.problems.values())} "
-                                   "Fix the file and upload it again.")
+        await submission.show_form(problems_notice(["Nothing was saved:", *invalid.problems.values(),
+                                                    "Fix the file and upload it again."]))
         return
     except DomainError as error:
-        await submission.show_form(f"{form.file_name} was not imported: {error_text(error)}")
+        await submission.show_form(import_failed_notice(form.file_name, error_mrkdwn(error)))
         return
     await send_invalid_report(submission.client, actor.user_id, form.file_name, prepared.outcome.invalid)
-    await submission.done(task, f"*{task.name}* is waiting for approval: {summary_line(prepared.outcome)} "
-                                f"from {form.file_name}.")
+    await submission.done(task, task_waiting_text(task.name, summary_line(prepared.outcome), form.file_name))
 
 
 async def submit_large_list(submission: LongSubmission, list_id: int, count: int, tz: str) -> None:
@@ -356,11 +360,13 @@ async def submit_large_list(submission: LongSubmission, list_id: int, count: int
         return
     try:
         task = await submission.save(draft)
-    except DomainError as error:
-        problems = error.problems.values() if isinstance(error, TaskInvalid) else [error_text(error)]
-        await submission.show_form(f"Nothing was saved: {' '.join(problems)}")
+    except TaskInvalid as invalid:
+        await submission.show_form(problems_notice(["Nothing was saved:", *invalid.problems.values()]))
         return
-    await submission.done(task, f"*{task.name}* is waiting for approval: {task.recipient_count:,} recipients.")
+    except DomainError as error:
+        await submission.show_form(f"Nothing was saved: {error_mrkdwn(error)}")
+        return
+    await submission.done(task, list_task_waiting_text(task.name, task.recipient_count))
 
 
 async def save_task(uow, settings, clock, actor: Actor, state: SendModalState, draft: TaskDraft,

@@ -10,7 +10,7 @@ from typing import Any
 from domain.content import Purpose, TemplateKind
 from domain.segments import MAX_MESSAGE_CHARACTERS
 from domain.tasks import TASK_NAME_MAX, ContentChoice, Fallback, Preview, TaskField, fallback_fits
-from handlers.block_kit import MODAL_UPLOAD_HINT, plain
+from handlers.block_kit import MODAL_UPLOAD_HINT, escape, plain, quoted
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
 
@@ -93,19 +93,15 @@ PURPOSE_RULES = {
 }
 
 
-def _quoted(text: str) -> str:
-    return ">" + text.replace("\n", "\n>")
-
-
 def build_preview_blocks(preview: Preview | None, problem: str | None = None) -> Blocks:
     if preview is None:
         text = problem or "Choose recipients, a signature and a template to see the message."
         return [{"type": "context", "block_id": BlockId.SEND_PREVIEW, "elements": [{"type": "mrkdwn", "text": text}]}]
     facts = (f"{preview.characters} characters · {preview.encoding} · {preview.segments} segment"
              f"{'s' if preview.segments != 1 else ''} · {preview.recipients:,} recipients · est. {preview.cost}")
-    text = f"*Preview* (first recipient)\n{_quoted(preview.text)}\n{facts}"
+    text = f"*Preview* (first recipient)\n{quoted(preview.text)}\n{facts}"
     if preview.longest:
-        text += f"\n*Longest message* ({len(preview.longest):,} characters)\n{_quoted(preview.longest)}"
+        text += f"\n*Longest message* ({len(preview.longest):,} characters)\n{quoted(preview.longest)}"
     if preview.too_long:
         text += (f"\n:warning: {preview.too_long:,} recipients' messages are over {MAX_MESSAGE_CHARACTERS} characters: "
                  "shorten the template, or tick the box below to skip them.")
@@ -124,7 +120,8 @@ def _skip_too_long_block(form: SendForm) -> dict[str, Any]:
 def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Sequence[ContentChoice],
                      templates: Sequence[ContentChoice], preview_blocks: Blocks, editing: bool = False,
                      notice: str | None = None) -> dict:
-    """`notice`: what went wrong after the modal was submitted (too late for inline errors)."""
+    """`notice`: what went wrong after the modal was submitted (too late for inline errors), in
+    mrkdwn (`error_mrkdwn`, `import_failed_notice`)."""
     blocks: Blocks = [
         {"type": "section", "block_id": BlockId.SEND_NOTICE, "text": {"type": "mrkdwn", "text": f":x: {notice}"[:3000]}},
     ] if notice else []
@@ -150,9 +147,9 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
 def _recipient_blocks(state: SendModalState, form: SendForm) -> Blocks:
     """Fixed to the import the modal came from, or a choice, pasted numbers or a file."""
     if state.list_id is not None:
-        return [{"type": "section", "block_id": BlockId.SEND_RECIPIENTS, "text": {"type": "mrkdwn", "text":
+        return [{"type": "section", "block_id": BlockId.SEND_RECIPIENTS, "text": {"type": "mrkdwn", "text": escape(
                  next((o.label for o in form.recipient_options if o.value == f"list:{state.list_id}"),
-                      "Recipients: the import this task came from")}}]
+                      "Recipients: the import this task came from"))}}]
     options = [_option(o.value, o.label) for o in form.recipient_options]
     element = (_select(ActionId.SEND_REFRESH, options, form.recipients, "An import or an audience") if options else
                {"type": "static_select", "action_id": ActionId.SEND_REFRESH, "placeholder": plain("None yet"),
@@ -243,8 +240,31 @@ def _schedule_blocks(form: SendForm) -> Blocks:
     ]
 
 
+def problems_notice(problems: Sequence[str]) -> str:
+    """What the form got wrong, told once it was submitted (the domain's words, which quote names)."""
+    return escape(" ".join(problems))
+
+
+def import_failed_notice(file_name: str, reason: str) -> str:
+    """`reason`: mrkdwn (`error_mrkdwn`)."""
+    return f"{escape(file_name)} was not imported: {reason}"
+
+
+def importing_text(file_name: str) -> str:
+    return f"Importing {escape(file_name)}…"
+
+
+def task_waiting_text(task_name: str, summary: str, file_name: str) -> str:
+    return f"*{escape(task_name)}* is waiting for approval: {summary} from {escape(file_name)}."
+
+
+def list_task_waiting_text(task_name: str, recipients: int) -> str:
+    return f"*{escape(task_name)}* is waiting for approval: {recipients:,} recipients."
+
+
 def build_working_view(message: str) -> dict[str, Any]:
-    """Shown while a submitted send imports its file: longer than Slack waits for an answer."""
+    """Shown while a submitted send imports its file: longer than Slack waits for an answer.
+    `message` is mrkdwn (`importing_text`), as is `build_done_view`'s."""
     return {"type": "modal", "title": plain("New send task"), "close": plain("Close"),
             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f":hourglass_flowing_sand: {message}"[:3000]}}]}
 

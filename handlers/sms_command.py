@@ -15,7 +15,7 @@ from domain.commands import ParsedCommand, closest_command, parse_command
 from handlers import listeners
 from handlers.help_blocks import build_help_message, build_unknown_command_message
 from handlers.ids import SLASH_COMMAND
-from handlers.replies import error_text, reply_ephemeral
+from handlers.replies import error_mrkdwn, reply_ephemeral
 
 
 @dataclass
@@ -106,7 +106,7 @@ async def route_sms_command(ack: AsyncAck, command: dict, client: AsyncWebClient
             return
         await subcommand.run(invocation)
     except DomainError as error:
-        await invocation.reply(error_text(error))
+        await invocation.reply(error_mrkdwn(error))
     finally:
         await invocation.acknowledge()
 

@@ -19,7 +19,7 @@ from domain.use_cases.status import TaskSummary, find_task_details, list_tasks, 
 from handlers import listeners
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import DetailsState, TaskListState, TaskRef
-from handlers.replies import error_text
+from handlers.replies import error_mrkdwn, error_text
 from handlers.sms_command import Invocation, Subcommand
 from handlers.status_blocks import build_details_modal, build_lookup_message, build_task_list
 
@@ -148,7 +148,7 @@ async def change_filter(ack: AsyncAck, body: dict, action: dict, client: AsyncWe
     try:
         search, notice = parse_search(typed), None
     except DomainError as error:
-        search, notice = ref.search, error_text(error)
+        search, notice = ref.search, error_mrkdwn(error)
     await show(client, uow, view, ref, choice=choice, search=search, page=0, notice=notice)
 
 
@@ -158,7 +158,7 @@ async def search(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient
     try:
         wanted, notice = parse_search(action.get("value")), None
     except DomainError as error:
-        wanted, notice = ref.search, error_text(error)
+        wanted, notice = ref.search, error_mrkdwn(error)
     await show(client, uow, view, ref, choice=_chosen_filter(view, ref), search=wanted, page=0,
                notice=notice)
 

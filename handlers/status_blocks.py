@@ -14,7 +14,7 @@ from domain.status import (
 )
 from domain.task_state import STATUS_LABELS
 from domain.use_cases.status import LookupLine, RecipientLine, TaskDetails, TaskPage, TaskSummary
-from handlers.block_kit import mrkdwn, plain
+from handlers.block_kit import escape, link, mention, mrkdwn, plain
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import DetailsState, TaskListState, TaskRef
 from handlers.task_blocks import slack_time
@@ -22,11 +22,6 @@ from handlers.task_blocks import slack_time
 Blocks = list[dict[str, Any]]
 ROWS_PER_SECTION = 5
 REASON_SHOWN = 120
-
-
-def escape(text: str) -> str:
-    """Names typed by people, safe inside mrkdwn."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def when(moment: datetime | None) -> str:
@@ -44,11 +39,11 @@ def details_button(task: TaskSummary) -> dict[str, Any]:
             "value": TaskRef(id=task.id, version=task.version).dump()}
 
 
-def task_line(task: TaskSummary, link: str | None = None) -> str:
+def task_line(task: TaskSummary, thread: str | None = None) -> str:
     """A task in a list: its name (a link to its thread), status, send time and counts."""
-    name = f"<{link}|{escape(task.name)}>" if link else f"*{escape(task.name)}*"
+    name = link(thread, task.name) if thread else f"*{escape(task.name)}*"
     line = (f"{name} · #{task.id} · *{STATUS_LABELS[task.status]}*\n"
-            f"Send time: {slack_time(task.send_at)} · requested by <@{task.created_by}>")
+            f"Send time: {slack_time(task.send_at)} · requested by {mention(task.created_by)}")
     if task.started or task.progress.total:
         line += "\n" + counts_line(task)
     else:
@@ -155,12 +150,13 @@ def _recipient_rows(details: TaskDetails) -> Blocks:
 
 
 def build_details_modal(details: TaskDetails, *, notice: str | None = None) -> dict[str, Any]:
+    """`notice`: why the last search was not taken, in mrkdwn (`error_mrkdwn`)."""
     task = details.task
     blocks: Blocks = [
         {"type": "header", "text": plain(f"Send task: {task.name}"[:150])},
         _totals(details),
         {"type": "context", "elements": [mrkdwn(
-            f"Task #{task.id} · requested by <@{task.created_by}> · send time {slack_time(task.send_at)}")]},
+            f"Task #{task.id} · requested by {mention(task.created_by)} · send time {slack_time(task.send_at)}")]},
     ]
     view: dict[str, Any] = {
         "type": "modal", "callback_id": CallbackId.TASK_DETAILS, "title": plain("Task details"),

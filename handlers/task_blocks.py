@@ -9,7 +9,7 @@ from domain.status import has_started
 from domain.task_state import STATUS_LABELS, TaskAction, TaskStatus, allowed_actions
 from domain.tasks import Preview
 from domain.use_cases.tasks import TaskView
-from handlers.block_kit import mention, plain
+from handlers.block_kit import escape, link, mention, plain
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import LateStartState, TaskRef, TaskRejectState
 from handlers.send_blocks import build_preview_blocks
@@ -63,24 +63,29 @@ def window_closed_note(rules: StartRules, now) -> str:
             f"opens, {slack_time(opening)}.")
 
 
+def _content(task: TaskView) -> str:
+    content = (f"*{task.kind.capitalize()}* · {task.purpose} · signature *{escape(task.signature)}* · "
+               f"template *{escape(task.template)}*")
+    if task.fallback != "none":
+        content += f"\nFallback: {task.fallback} SMS with *{escape(task.fallback_template or '')}*"
+    if task.default_link:
+        content += f"\nDefault link: {escape(task.default_link)}"
+    return content
+
+
 def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = False,
                     closed: frozenset[str] = frozenset()) -> tuple[str, Blocks]:
     """`closed`: the actions a scheduled task's cutoffs have closed: their buttons are not shown."""
     status = "deleted" if deleted else STATUS_LABELS[task.status]
-    content = f"*{task.kind.capitalize()}* · {task.purpose} · signature *{task.signature}* · template *{task.template}*"
-    if task.fallback != "none":
-        content += f"\nFallback: {task.fallback} SMS with *{task.fallback_template}*"
-    if task.default_link:
-        content += f"\nDefault link: {task.default_link}"
     blocks: Blocks = [
         {"type": "header", "text": plain(f"Send task: {task.name}")},
         {"type": "section", "block_id": BlockId.TASK_SUMMARY, "fields": [
             {"type": "mrkdwn", "text": f"*Status*\n{status}"},
-            {"type": "mrkdwn", "text": f"*Requested by*\n<@{task.created_by}>"},
+            {"type": "mrkdwn", "text": f"*Requested by*\n{mention(task.created_by)}"},
             {"type": "mrkdwn", "text": f"*Recipients*\n{task.recipient_count:,}"},
             {"type": "mrkdwn", "text": f"*Send time*\n{slack_time(task.send_at)}"},
         ]},
-        {"type": "section", "text": {"type": "mrkdwn", "text": content[:3000]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _content(task)[:3000]}},
         *build_preview_blocks(preview, "The content of this task is no longer available."),
     ]
     note = []
@@ -89,7 +94,7 @@ def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = 
         verb = "Stopped" if task.status is TaskStatus.canceled and task.progress_ts else DECIDED_NOTES[task.status]
         note.append(f"{verb} by {mention(task.decided_by)}")
     if task.reason:
-        note.append(task.reason)
+        note.append(escape(task.reason))
     note.append(f"Task #{task.id}, version {task.version}")
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(note)[:3000]}]})
     if not deleted:
@@ -104,7 +109,7 @@ def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = 
             elements.append({"type": "button", "action_id": ActionId.TASK_DETAILS, "text": plain("Details"),
                              "value": value})
         blocks.append({"type": "actions", "block_id": BlockId.TASK_ACTIONS, "elements": elements})
-    text = f"Send task “{task.name}”: {status}"
+    text = f"Send task “{escape(task.name)}”: {status}"
     return text, blocks
 
 
@@ -117,7 +122,7 @@ def build_task_reject_modal(task: TaskView, *, from_home: bool = False) -> dict[
         "submit": plain("Reject"),
         "close": plain("Cancel"),
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"Reject “{task.name}”? "
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"Reject “{escape(task.name)}”? "
                                                                    "The requester sees your reason in the thread."}},
             {"type": "input", "block_id": BlockId.APPROVAL_REASON, "label": plain("Reason"),
              "element": {"type": "plain_text_input", "action_id": ActionId.APPROVAL_REASON_INPUT, "multiline": True,
@@ -128,13 +133,14 @@ def build_task_reject_modal(task: TaskView, *, from_home: bool = False) -> dict[
 
 def approval_note(user_id: str, task: TaskView, chosen: StartChoice | None = None,
                   late_reason: str | None = None) -> str:
-    """The thread's note on an approval: when the task really starts, in each reader's zone."""
+    """The thread's note on an approval: when the task really starts, in each reader's zone.
+    `late_reason` comes back from the modal's private_metadata: escaped like any supplied text."""
     approved = f"{mention(user_id)} approved this task."
+    late = f"It could not start as it asked ({escape(late_reason or '')})"
     if chosen is StartChoice.EARLIEST:
-        return (f"{approved} It could not start as it asked ({late_reason}), so it sends at the earliest "
-                f"allowed time, {slack_time(task.send_at)}.")
+        return f"{approved} {late}, so it sends at the earliest allowed time, {slack_time(task.send_at)}."
     if chosen is StartChoice.RESCHEDULE:
-        return f"{approved} It could not start as it asked ({late_reason}), so it was rescheduled to {slack_time(task.send_at)}."
+        return f"{approved} {late}, so it was rescheduled to {slack_time(task.send_at)}."
     return f"{approved} " + (f"It sends {slack_time(task.send_at)}." if task.send_at else "It starts sending now.")
 
 
@@ -161,3 +167,23 @@ def build_late_start_modal(task: TaskView, late: LateStart, *, from_home: bool) 
              "optional": True, "element": {"type": "timepicker", "action_id": ActionId.APPROVAL_REASON_INPUT}},
         ],
     }
+
+
+# The notes a task's thread is told, each naming who acted.
+def rejected_note(approver_id: str, reason: str) -> str:
+    return f"{mention(approver_id)} rejected this task: {escape(reason)}"
+
+
+def acted_note(user_id: str, did: str) -> str:
+    """`did`: the bot's own words for what was done ("canceled this task", "paused this send")."""
+    return f"{mention(user_id)} {did}."
+
+
+def edited_note(user_id: str, version: int) -> str:
+    return f"{mention(user_id)} edited this task (version {version}); it needs a new approval."
+
+
+def submitted_note(task: TaskView, thread_link: str) -> str:
+    """Where the task was asked for, when its thread is in the approvals channel."""
+    return (f"{mention(task.created_by)} submitted send task *{escape(task.name)}* for approval: "
+            f"{link(thread_link, 'open its thread')}")

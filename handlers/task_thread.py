@@ -17,7 +17,7 @@ from domain.tasks import Composition
 from domain.use_cases.send_previews import task_preview
 from domain.use_cases.tasks import TaskView, get_task, record_task_thread, withdraw_task
 from handlers.approvals_channel import posting_approval_request
-from handlers.task_blocks import build_task_card
+from handlers.task_blocks import build_task_card, edited_note, submitted_note
 
 
 def composition(settings) -> Composition:
@@ -55,7 +55,7 @@ class TaskThread:
         await anyio.to_thread.run_sync(record_task_thread, self._uow(), task.id, channel, posted["ts"])
         if channel != task.origin_channel:
             link = (await self._client.chat_getPermalink(channel=channel, message_ts=posted["ts"]))["permalink"]
-            message = f"<@{task.created_by}> submitted send task *{task.name}* for approval: <{link}|open its thread>"
+            message = submitted_note(task, link)
             try:
                 await self._client.chat_postMessage(channel=task.origin_channel, text=message)
             except SlackApiError:  # the bot is not in that channel: tell the requester alone
@@ -89,7 +89,6 @@ async def on_task_submitted(client: AsyncWebClient, uow, settings, clock, task: 
     thread = TaskThread(client, uow, settings, clock)
     if edited and task.thread_channel:
         async with posting_approval_request(client, task.thread_channel):
-            await thread.refresh(task, f"<@{actor.user_id}> edited this task (version {task.version}); "
-                                       "it needs a new approval.")
+            await thread.refresh(task, edited_note(actor.user_id, task.version))
     else:
         await thread.open(task)

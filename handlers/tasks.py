@@ -24,10 +24,11 @@ from handlers.send import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
 from handlers.task_thread import TaskThread, pressed_card
 from handlers.task_blocks import (
+    acted_note,
     approval_note,
     build_late_start_modal,
     build_task_reject_modal,
-    slack_time,
+    rejected_note,
 )
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor
         await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
         return
     await ack()
-    await TaskThread(client, uow, settings, clock).refresh(task, f"<@{actor.user_id}> rejected this task: {task.reason}")
+    await TaskThread(client, uow, settings, clock).refresh(task, rejected_note(actor.user_id, task.reason or ""))
     if ref.from_home:
         await publish_home(client, uow, settings, actor)
 
@@ -111,7 +112,7 @@ async def cancel(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
     await ack()
     task = await anyio.to_thread.run_sync(lambda: cancel_task(
         uow(), ref.id, actor, now=clock(), tz=settings.timezone, cutoffs=settings.cutoffs))
-    await TaskThread(client, uow, settings, clock).refresh(task, f"<@{actor.user_id}> canceled this task.",
+    await TaskThread(client, uow, settings, clock).refresh(task, acted_note(actor.user_id, "canceled this task"),
                                                     card_at=pressed_card(body))
 
 
@@ -121,8 +122,8 @@ async def delete(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
     task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
     await anyio.to_thread.run_sync(lambda: delete_task(
         uow(), ref.id, actor, now=clock(), tz=settings.timezone, cutoffs=settings.cutoffs))
-    await TaskThread(client, uow, settings, clock).refresh(task, f"<@{actor.user_id}> deleted this task.", deleted=True,
-                                                    card_at=pressed_card(body))
+    await TaskThread(client, uow, settings, clock).refresh(task, acted_note(actor.user_id, "deleted this task"),
+                                                           deleted=True, card_at=pressed_card(body))
 
 
 async def edit(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,

@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.tasks import MAX_TEST_NUMBERS
 from domain.use_cases.test_sends import TestSendForm
-from handlers.block_kit import mention, plain
+from handlers.block_kit import escape, mention, plain
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import TaskRef
 
@@ -43,7 +43,9 @@ def typed_values(values: dict) -> dict[str, str]:
 
 
 def build_test_send_result(results: list[tuple[str, str, str | None]], *, approved: bool, left_today: int) -> str:
-    lines = [f"{shown}: {status}" + (f" ({reason})" if reason else "") for shown, status, reason in results]
+    # The provider's words, which it may take from anywhere: escaped like any supplied text.
+    lines = [f"{shown}: {escape(status)}" + (f" ({escape(reason)})" if reason else "")
+             for shown, status, reason in results]
     note = "" if approved else " Its content is not approved yet."
     return f"Test send: {'; '.join(lines)}.{note} You can send {left_today} more test messages in the next 24 hours."
 

@@ -90,9 +90,70 @@ def whole_numbers_in(text: str) -> list[str]:
     return WHOLE_NUMBER.findall(text)
 
 
+# Markup Slack acts on in mrkdwn: a broadcast notifies everyone in the conversation; a mention
+# or a channel link names a user or a conversation by id (an optional `|label` after it).
+BROADCAST = re.compile(r"<!(?:here|channel|everyone)(?:\|[^>]*)?>")
+NAMED = re.compile(r"<([@#])([A-Z0-9]+)(?:\|[^>]*)?>")
+# A message's text and a file's comment are mrkdwn; blocks and views hold mrkdwn text objects.
+MRKDWN_ARGS = ("text", "initial_comment")
+BLOCK_ARGS = ("blocks", "view", "attachments")
+
+
+def _decoded(value):
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def mrkdwn_objects(value) -> list[str]:
+    """The text of every mrkdwn text object in blocks, a view, or anything holding them."""
+    if isinstance(value, list):
+        return [text for item in value for text in mrkdwn_objects(item)]
+    if not isinstance(value, dict):
+        return []
+    own = [value["text"]] if value.get("type") == "mrkdwn" and isinstance(value.get("text"), str) else []
+    return own + [text for item in value.values() for text in mrkdwn_objects(item)]
+
+
+def mrkdwn_in(args: dict) -> list[str]:
+    """Every string of a call that Slack reads as mrkdwn."""
+    texts = [args[key] for key in MRKDWN_ARGS if isinstance(args.get(key), str)]
+    return texts + [text for key in BLOCK_ARGS for text in mrkdwn_objects(_decoded(args.get(key)))]
+
+
+def markup_problems(workspace, calls: list[dict]) -> list[str]:
+    """The bot never broadcasts, and mentions only people and conversations of the workspace:
+    anything else came from someone's text that was not escaped."""
+    problems = []
+    for call in calls:
+        for text in mrkdwn_in(call["args"]):
+            problems += [f"{call['method']}: broadcast {found} — {text[:200]!r}" for found in BROADCAST.findall(text)]
+            for sigil, named in NAMED.findall(text):
+                known = workspace.user(named) if sigil == "@" else workspace.channel(named)
+                if known is None:
+                    problems.append(f"{call['method']}: <{sigil}{named}> names no one here — {text[:200]!r}")
+    return problems
+
+
+def _views_as_shown(workspace) -> list[dict]:
+    """Views as they were last shown, those a view_submission's answer put up included."""
+    return [{"method": f"view {view.id}", "args": {"view": view.definition}} for view in workspace.views.all()]
+
+
+def shown_to_people(workspace) -> list[dict]:
+    """Everything the bot put before people, as calls: its Web API calls, its answers outside
+    the Web API (acks, response_url posts) and its views as they were last shown."""
+    calls = [{"method": call.method, "args": call.args} for call in workspace.calls()]
+    return calls + _replies_outside_the_web_api(workspace) + _views_as_shown(workspace)
+
+
 def assert_calls_follow_slack_specs(workspace, path: Path) -> None:
-    """Every test's calls, through Slack's specs; and none may show a whole phone number
-    (the privacy rule: last four digits only, full numbers only in an export file)."""
+    """Every test's calls, through Slack's specs; none may show a whole phone number (the
+    privacy rule: last four digits only, full numbers only in an export file); none may
+    broadcast or name a user or a conversation the workspace does not have."""
     workspace.export_jsonl(path)
     with path.open("a", encoding="utf-8") as calls:
         for reply in _replies_outside_the_web_api(workspace):
@@ -101,3 +162,5 @@ def assert_calls_follow_slack_specs(workspace, path: Path) -> None:
     assert problems == [], "the bot made Web API calls Slack would refuse:\n" + "\n".join(problems)
     shown = whole_numbers_in(path.read_text(encoding="utf-8"))
     assert shown == [], f"whole phone numbers in calls to Slack: {shown[:5]}"
+    markup = markup_problems(workspace, shown_to_people(workspace))
+    assert markup == [], "markup in calls to Slack that the bot did not make:\n" + "\n".join(markup[:20])

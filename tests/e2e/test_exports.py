@@ -132,7 +132,7 @@ async def test_export_command_refuses_before_the_send_and_names_its_usage(
                                and sorted(e.text for e in workspace.ephemerals(user_id=SENDER_ID)))
     assert answers == sorted([
         "*Later* has not been sent yet: there are no results to export or follow up.",
-        "`/sms export <task> [failed|no-receipt|all]`: the task's id (`12` or `#12`) or name; `failed` when not "
+        "`/sms export &lt;task&gt; [failed|no-receipt|all]`: the task's id (`12` or `#12`) or name; `failed` when not "
         "given. The file comes to you in a direct message.",
         "“delivered” is not an export: use `failed`, `no-receipt` or `all`.",
     ])

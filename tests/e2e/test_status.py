@@ -206,7 +206,7 @@ async def test_status_opens_the_details_and_a_purged_task_shows_totals_only(
     await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "status 999")
     assert last_reply(workspace).text.startswith("No task is numbered or named “999”")
     await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "status")
-    assert last_reply(workspace).text.startswith("Usage: `/sms status <task id or name>`")
+    assert last_reply(workspace).text.startswith("Usage: `/sms status &lt;task id or name&gt;`")
 
 
 async def test_lookup_answers_per_task_by_last_four_digits(workspace, driver, catalog, bot_runtime, emulator, gateway,
@@ -228,7 +228,7 @@ async def test_lookup_answers_per_task_by_last_four_digits(workspace, driver, ca
     await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "lookup 12345")
     assert last_reply(workspace).text.startswith("That is not a phone number I can use: too short.")
     await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "lookup")
-    assert last_reply(workspace).text.startswith("Usage: `/sms lookup <number>`")
+    assert last_reply(workspace).text.startswith("Usage: `/sms lookup &lt;number&gt;`")
 
 
 async def test_the_final_reports_details_button_opens_the_same_modal(

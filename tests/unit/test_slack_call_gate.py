@@ -2,7 +2,9 @@
 
 import json
 
-from tests.slack_calls import check_calls_file, whole_numbers_in
+from bot.sandbox.emulator import Workspace
+from bot.sandbox.emulator.defaults import GENERAL_CHANNEL_ID, SENDER_ID
+from tests.slack_calls import check_calls_file, markup_problems, whole_numbers_in
 
 
 def test_gate_passes_good_calls_and_reports_bad_ones(tmp_path):
@@ -20,3 +22,24 @@ def test_gate_spots_whole_phone_numbers_but_not_timestamps_or_ids():
                                          "ts": "1732368000.000100", "channel": "C0123456789012",
                                          "blocks": [{"block_id": "task.1", "text": "1,000 of 20,000 sent"}]}))
     assert shown == ["+8613800138000", "13912345678", "8613800138000"]
+
+
+def test_gate_spots_broadcasts_and_names_the_workspace_does_not_have():
+    workspace = Workspace()  # seeded: the sandbox's people and channels
+    said = {"type": "section", "text": {"type": "mrkdwn", "text": "<!channel|channel> by <@U0NOBODY01>"}}
+    calls = [
+        {"method": "chat.postMessage", "args": {"channel": GENERAL_CHANNEL_ID, "text": "hi <!here>",
+                                                "blocks": json.dumps([said])}},
+        {"method": "views.publish", "args": {"user_id": SENDER_ID, "view": {"type": "home", "blocks": [
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "<!everyone> see <#C0NOWHERE1|x>"}]}]}}},
+        {"method": "files.completeUploadExternal", "args": {"initial_comment": "<@U0SENDER01> in <#C0GENERAL1>"}},
+        {"method": "chat.postEphemeral", "args": {"text": "&lt;!here&gt; <!date^1763900000^{time}|09:00>",
+                                                  "blocks": [{"type": "header", "text": {
+                                                      "type": "plain_text", "text": "<!here> as typed"}}]}},
+    ]
+    problems = markup_problems(workspace, calls)
+    assert [p.split(" — ")[0] for p in problems] == [
+        "chat.postMessage: broadcast <!here>", "chat.postMessage: broadcast <!channel|channel>",
+        "chat.postMessage: <@U0NOBODY01> names no one here",
+        "views.publish: broadcast <!everyone>", "views.publish: <#C0NOWHERE1> names no one here",
+    ]

@@ -106,6 +106,11 @@ class ViewStore:
         with self._lock:
             return self._views.get(view_id)
 
+    def all(self) -> list[View]:
+        """Every view opened, pushed or published, as it was last shown (open or closed)."""
+        with self._lock:
+            return list(self._views.values())
+
     def find_open(self, *, view_id: str | None = None, external_id: str | None = None) -> View:
         with self._lock:
             if view_id is not None:
