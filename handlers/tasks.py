@@ -20,7 +20,7 @@ from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import LateStartState, SendModalState, TaskRef, TaskRejectState
 from handlers.replies import error_text
-from handlers.send import SendModal, form_from_task, user_timezone
+from handlers.send_modal import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
 from handlers.task_thread import TaskThread, pressed_card
 from handlers.task_blocks import (
