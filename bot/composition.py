@@ -73,11 +73,14 @@ class Process:
 
     def asgi(self) -> Starlette:
         """The process's web routes; serving them runs the process (ASGI lifespan)."""
+        settings = self.runtime.settings
         routes = [health_route(self.runtime.engine)]
         if self.parts.slack_http:
-            routes.append(slack_events_route(self.runtime.slack))
+            routes.append(slack_events_route(self.runtime.slack, settings.slack_signing_secret.get_secret_value(),
+                                             settings.max_request_bytes))
         if self.parts.webhooks:
-            routes.append(webhook_route(self.sending.receive_webhook if self.sending else None))
+            routes.append(webhook_route(self.sending.receive_webhook if self.sending else None,
+                                        settings.max_request_bytes))
 
         @asynccontextmanager
         async def lifespan(_app: Starlette) -> AsyncIterator[None]:

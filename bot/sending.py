@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from bot.app import Runtime
 from bot.dispatcher import Dispatcher
 from bot.providers.base import ReceiptStatus, SmsProvider
+from bot.request_guard import Rejected, rejection
 from domain.optout import FatiguePolicy
 from domain.use_cases.dispatch import (
     apply_receipts,
@@ -80,14 +81,22 @@ class Sending:
     async def receive_webhook(self, request: Request) -> Response:
         if request.path_params["provider"] != self.provider.name:
             return JSONResponse({"error": "unknown provider"}, status_code=404)
-        body = await request.body()
+        body = await request.body()  # read, bounded, by the route
         url = self.called_url(request)
-        if not self.provider.verify_webhook(url, request.headers, body):
-            return JSONResponse({"error": "invalid signature"}, status_code=401)
+        try:
+            authentic = self.provider.verify_webhook(url, request.headers, body)
+        except Exception:  # forged junk the provider's check cannot even read
+            authentic = False
+        if not authentic:
+            return rejection(request, Rejected(401, "invalid webhook signature", len(body)))
+        try:
+            parsed = self.provider.parse_receipts(body, request.headers, url)
+        except Exception as error:  # signed, yet not what the provider sends
+            return rejection(request, Rejected(400, f"malformed webhook payload ({type(error).__name__})", len(body)))
         receipts = [ReceiptUpdate(r.client_ref, r.provider_id, RecipientStatus(r.status), r.error_code,
                                   r.error_message if r.status == ReceiptStatus.failed else None, r.at,
                                   task_id=task_of_campaign(r.campaign), phone=r.phone)
-                    for r in self.provider.parse_receipts(body, request.headers, url)]
+                    for r in parsed]
         if receipts:
             await anyio.to_thread.run_sync(apply_receipts, self.runtime.uow(), receipts)
         inbound = [(m.phone, m.text) for m in self.provider.parse_inbound(body, request.headers, url)]

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     # health check (both modes: a Socket Mode process still takes receipts over HTTP).
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=1, le=65535)
+    # Largest request body read from Slack or a provider; past it, 413 without reading the rest.
+    max_request_kb: int = Field(default=1024, ge=64, le=65536)
     dispatcher: bool = True
     # How often the scheduler ticks: start due tasks, settle lost sends, cancel stale tasks, purge.
     tick_seconds: float = Field(default=30, ge=0.5, le=3600)
@@ -182,6 +184,10 @@ class Settings(BaseSettings):
     @property
     def sending_window(self) -> SendWindow:
         return SendWindow.parse(self.send_window, self.timezone)
+
+    @property
+    def max_request_bytes(self) -> int:
+        return self.max_request_kb * 1024
 
     @property
     def cutoffs(self) -> Cutoffs:

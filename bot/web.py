@@ -9,11 +9,13 @@ from collections.abc import Callable
 import anyio
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.request_guard import Rejected, check_slack_payload, check_slack_signature, read_bounded, rejection
 from storage.engine import ping
 
 log = logging.getLogger(__name__)
@@ -23,10 +25,17 @@ HEALTH_PATH = "/healthz"
 WEBHOOK_PATH = "/webhooks/sms/{provider}"
 
 
-def slack_events_route(slack: AsyncApp) -> Route:
+def slack_events_route(slack: AsyncApp, signing_secret: str, max_body_bytes: int) -> Route:
     handler = AsyncSlackRequestHandler(slack)
+    verifier = SignatureVerifier(signing_secret)
 
     async def slack_events(request: Request) -> Response:
+        try:
+            body = await read_bounded(request, max_body_bytes)
+            check_slack_signature(verifier, request, body)
+            check_slack_payload(request, body)
+        except Rejected as rejected:
+            return rejection(request, rejected)
         return await handler.handle(request)
 
     return Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"])
@@ -45,12 +54,16 @@ def health_route(engine: Engine) -> Route:
     return Route(HEALTH_PATH, healthz, methods=["GET"])
 
 
-def webhook_route(receive: Callable | None) -> Route:
+def webhook_route(receive: Callable | None, max_body_bytes: int) -> Route:
     """`receive`: the sending's webhook receiver; None where this process does not send."""
 
     async def webhook(request: Request) -> Response:
         if receive is None:
             return JSONResponse({"error": "sending is off"}, status_code=404)
+        try:
+            await read_bounded(request, max_body_bytes)
+        except Rejected as rejected:
+            return rejection(request, rejected)
         return await receive(request)
 
     return Route(WEBHOOK_PATH, webhook, methods=["POST"])
