@@ -49,6 +49,7 @@ from handlers.content_blocks import (
     template_changed_note,
 )
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
+from handlers.form_input import FormInputError, choice, on_inputs
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
 from handlers.replies import error_text, reply_ephemeral_or_dm
@@ -75,10 +76,15 @@ def _template_draft(values: dict) -> TemplateDraft:
     def text(block_id: str) -> str:
         return ((values.get(block_id) or {}).get(ActionId.TEMPLATE_FIELD) or {}).get("value") or ""
 
-    kind = values[BlockId.TEMPLATE_KIND][ActionId.TEMPLATE_KIND_SELECT]["selected_option"]["value"]
-    purpose = values[BlockId.TEMPLATE_PURPOSE][ActionId.TEMPLATE_FIELD]["selected_option"]["value"]
+    def chosen(block_id: str, action_id: str) -> str | None:
+        return (((values.get(block_id) or {}).get(action_id) or {}).get("selected_option") or {}).get("value")
+
+    kind = choice(TemplateKind, chosen(BlockId.TEMPLATE_KIND, ActionId.TEMPLATE_KIND_SELECT), BlockId.TEMPLATE_KIND,
+                  TemplateKind.TEXT)
+    purpose = choice(Purpose, chosen(BlockId.TEMPLATE_PURPOSE, ActionId.TEMPLATE_FIELD), BlockId.TEMPLATE_PURPOSE,
+                     Purpose.NOTIFICATION)
     return TemplateDraft(
-        name=text(BlockId.TEMPLATE_NAME), kind=TemplateKind(kind), purpose=Purpose(purpose),
+        name=text(BlockId.TEMPLATE_NAME), kind=kind, purpose=purpose,
         body=text(BlockId.TEMPLATE_BODY), subject=text(BlockId.TEMPLATE_SUBJECT) or None,
         media_urls=[line.strip() for line in text(BlockId.TEMPLATE_MEDIA_URLS).splitlines() if line.strip()],
         title=text(BlockId.TEMPLATE_TITLE) or None, image_url=text(BlockId.TEMPLATE_IMAGE_URL).strip() or None,
@@ -206,6 +212,9 @@ async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, act
             added = await anyio.to_thread.run_sync(add_template, uow(), draft, actor)
         else:
             added, requeued = await anyio.to_thread.run_sync(update_template, uow(), ref.template_id, draft, actor)
+    except FormInputError as error:
+        await ack(response_action="errors", errors=on_inputs(view, {error.block_id: error_text(error)}))
+        return
     except ContentError as error:
         block = TEMPLATE_FIELD_BLOCKS.get(error.field or "name", BlockId.TEMPLATE_NAME)
         await ack(response_action="errors", errors={block: error_text(error)})

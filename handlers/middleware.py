@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -11,12 +12,15 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor, is_approver
 from domain.use_cases.test_sends import TestSendPermit
-from handlers.references import reference_of
+from handlers.form_input import on_inputs
+from handlers.references import StaleReference, reference_of
+from handlers.replies import error_text
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +92,20 @@ def install_context_middleware(app: AsyncApp, approvers: ApproverDirectory, give
     values = {f.name: getattr(given, f.name) for f in fields(given)}
 
     @app.middleware
-    async def load_context(context: AsyncBoltContext, body: dict, next: Callable[[], Awaitable[None]]) -> None:
+    async def load_context(context: AsyncBoltContext, body: dict,
+                           next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
         context.update(values)
-        context["ref"] = reference_of(body)
+        try:
+            context["ref"] = reference_of(body)
+        except StaleReference as stale:
+            if body.get("type") != "view_submission":
+                raise  # a button's refusal goes where it was pressed (the error hook)
+            # A modal is answered on its own fields: Slack shows a 500 as a broken modal. (A
+            # middleware that does not go on answers with the response it returns.)
+            errors = on_inputs(body["view"], {"": error_text(stale)})
+            return BoltResponse(status=200, body=json.dumps({"response_action": "errors", "errors": errors}),
+                                headers={"content-type": "application/json"})
         if context.user_id:
             context["actor"] = await approvers.actor(context.client, context.user_id)
         await next()
+        return None

@@ -26,6 +26,7 @@ from domain.use_cases.send_previews import list_size
 from domain.use_cases.tasks import TaskView, create_task, edit_task, precheck_draft
 from handlers import listeners
 from handlers.approvals_channel import ApprovalsChannel
+from handlers.form_input import FormInputError, on_inputs
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
 from handlers.recipients import ImportSettings, prepare_slack_file, send_invalid_report
@@ -101,7 +102,11 @@ async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, 
                  import_settings: ImportSettings, approvals_channel: ApprovalsChannel, ref: SendModalState) -> None:
     if await approvals_channel.refuse_if_unpostable(ack, client, BlockId.SEND_NAME):
         return
-    form = parse_form(view["state"]["values"], [])
+    try:
+        form = parse_form(view["state"]["values"], [])
+    except FormInputError as error:
+        await ack(response_action="errors", errors=on_inputs(view, {error.block_id: error_text(error)}))
+        return
     tz = await user_timezone(client, actor.user_id, settings.timezone)
     list_id = ref.list_id or list_id_of(form.recipients)
     try:

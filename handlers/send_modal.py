@@ -3,7 +3,6 @@ it for a person with the catalog and the live preview."""
 
 from __future__ import annotations
 
-from datetime import date, time
 
 import anyio
 from slack_sdk.web.async_client import AsyncWebClient
@@ -13,6 +12,7 @@ from domain.schedule import to_local
 from domain.tasks import Fallback, kept_signature
 from domain.use_cases.send_previews import preview_for, recipient_choices, send_choices
 from domain.use_cases.tasks import TaskView
+from handlers.form_input import choice, clock_time, day, list_reference
 from handlers.ids import ActionId, BlockId
 from handlers.payloads import SendModalState
 from handlers.send_blocks import RecipientOption, SendForm, build_preview_blocks, build_send_modal
@@ -45,24 +45,25 @@ def _purpose(value) -> Purpose | None:
 
 
 def parse_form(values: dict, options: list[RecipientOption]) -> SendForm:
+    """The form as its inputs hold it; `FormInputError` on the field of a value none offers."""
     send_date, send_time = _value(values, BlockId.SEND_DATE), _value(values, BlockId.SEND_TIME)
     recipients = _value(values, BlockId.SEND_RECIPIENTS)
     files = ((values.get(BlockId.SEND_FILE) or {}).get(ActionId.SEND_FIELD) or {}).get("files") or []
     return SendForm(
         name=_value(values, BlockId.SEND_NAME) or "",
-        recipients=recipients if recipients and recipients.startswith("list:") else None,
+        recipients=list_reference(recipients, BlockId.SEND_RECIPIENTS) if recipients != "none" else None,
         pasted=_value(values, BlockId.SEND_PASTE) or "",
         file_id=files[0]["id"] if files else None,
         file_name=files[0].get("name", "recipient file") if files else "",
         purpose=_purpose(_value(values, BlockId.SEND_PURPOSE)),
-        kind=TemplateKind(_value(values, BlockId.SEND_KIND) or TemplateKind.TEXT),
+        kind=choice(TemplateKind, _value(values, BlockId.SEND_KIND), BlockId.SEND_KIND, TemplateKind.TEXT),
         signature_id=_int(_value(values, BlockId.SEND_SIGNATURE)),
         template_id=_int(_value(values, BlockId.SEND_TEMPLATE)),
-        fallback=Fallback(_value(values, BlockId.SEND_FALLBACK) or Fallback.NONE),
+        fallback=choice(Fallback, _value(values, BlockId.SEND_FALLBACK), BlockId.SEND_FALLBACK, Fallback.NONE),
         fallback_template_id=_int(_value(values, BlockId.SEND_FALLBACK_TEMPLATE)),
         default_link=_value(values, BlockId.SEND_DEFAULT_LINK) or "",
-        send_date=date.fromisoformat(send_date) if send_date else None,
-        send_time=time.fromisoformat(send_time) if send_time else None,
+        send_date=day(send_date, BlockId.SEND_DATE),
+        send_time=clock_time(send_time, BlockId.SEND_TIME),
         skip_too_long=_checked(values, BlockId.SEND_SKIP_TOO_LONG),
         recipient_options=options,
     )

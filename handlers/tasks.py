@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, time
 
 import anyio
 from slack_bolt.async_app import AsyncAck
@@ -17,6 +16,7 @@ from domain.use_cases.approvals import Approval, NeedsStartChoice, decide_task, 
 from domain.use_cases.tasks import cancel_task, copy_source, delete_task, get_task, task_to_edit
 from handlers import listeners
 from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
+from handlers.form_input import FormInputError, choice, clock_time, day, on_inputs
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import LateStartState, SendModalState, TaskRef, TaskRejectState
 from handlers.replies import error_text
@@ -55,14 +55,19 @@ async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Acto
 async def submit_late_start(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
                             ref: LateStartState) -> None:
     values = view["state"]["values"]
-    chosen = StartChoice(_picked(values, BlockId.LATE_START_CHOICE, "selected_option") or StartChoice.EARLIEST)
-    day, hour = _picked(values, BlockId.LATE_START_DATE, "selected_date"), _picked(
-        values, BlockId.LATE_START_TIME, "selected_time")
+    try:
+        chosen = choice(StartChoice, _picked(values, BlockId.LATE_START_CHOICE, "selected_option"),
+                        BlockId.LATE_START_CHOICE, StartChoice.EARLIEST)
+        on = day(_picked(values, BlockId.LATE_START_DATE, "selected_date"), BlockId.LATE_START_DATE)
+        at = clock_time(_picked(values, BlockId.LATE_START_TIME, "selected_time"), BlockId.LATE_START_TIME)
+    except FormInputError as error:
+        await ack(response_action="errors", errors=on_inputs(view, {error.block_id: error_text(error)}))
+        return
     tz = await user_timezone(client, actor.user_id, settings.timezone)
-    at = from_local(date.fromisoformat(day), time.fromisoformat(hour), tz) if day and hour else None
+    reschedule_at = from_local(on, at, tz) if on and at else None
     try:
         task = await anyio.to_thread.run_sync(lambda: decide_task(
-            uow(), ref.id, ref.version, actor, Approval(approve=True, start=chosen, reschedule_at=at),
+            uow(), ref.id, ref.version, actor, Approval(approve=True, start=chosen, reschedule_at=reschedule_at),
             allow_self_approval=settings.allow_self_approval, now=clock(), rules=settings.start_rules))
     except TaskFieldError as error:
         await ack(response_action="errors", errors={BlockId.LATE_START_DATE: error_text(error)})

@@ -1,0 +1,77 @@
+"""Signed submissions carrying values no input offers (crafted, or stale): each is refused on its
+field with a clear message, never a 500, and nothing is stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVER_ID, GENERAL_CHANNEL_ID, SENDER_ID
+from handlers.ids import ActionId, BlockId
+from tests.e2e.test_send_tasks import (  # noqa: F401  (fixtures: approved content, the approvals channel)
+    bot_overrides, catalog, eventually, form, open_send_modal, select, submit_valid_task,
+)
+
+
+@pytest.mark.parametrize(("block", "value", "shown_on", "says"), [
+    ("recipients", {ActionId.SEND_REFRESH: select("list:abc")}, BlockId.SEND_RECIPIENTS, "not one of the choices"),
+    ("kind", {ActionId.SEND_REFRESH: select("evil")}, BlockId.SEND_KIND, "not one of the choices"),
+    ("date", {ActionId.SEND_FIELD: {"type": "datepicker", "selected_date": "2026-02-30"}}, BlockId.SEND_DATE,
+     "2026-02-30 is not a date"),
+    ("time", {ActionId.SEND_FIELD: {"type": "timepicker", "selected_time": "25:61"}}, BlockId.SEND_TIME,
+     "25:61 is not a time of day"),
+])
+async def test_the_send_modal_refuses_values_it_never_offered_on_their_field(workspace, driver, catalog, bot_runtime,
+                                                                            block, value, shown_on, says):
+    modal = await open_send_modal(workspace, driver)
+    response = await driver.crafted_view_submission(SENDER_ID, modal.id, form(catalog, **{block: value}))
+    assert response.status_code == 200
+    assert says in workspace.submissions[-1].errors[shown_on]
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(1) is None
+
+
+async def test_a_made_up_block_gets_its_error_on_an_input_slack_accepts(workspace, driver, catalog):
+    modal = await open_send_modal(workspace, driver)
+    values = form(catalog)
+    values["send.made_up"] = {ActionId.SEND_FIELD: {"type": "datepicker", "selected_date": "never"}}
+    values[BlockId.SEND_DATE] = {ActionId.SEND_FIELD: {"type": "datepicker", "selected_date": "never"}}
+    await driver.crafted_view_submission(SENDER_ID, modal.id, values)
+    assert workspace.submissions[-1].errors == {BlockId.SEND_DATE: "never is not a date."}
+
+
+async def test_a_late_approval_with_a_made_up_choice_is_refused_inline(workspace, driver, catalog, bot_runtime, clock):
+    from datetime import datetime, timezone
+
+    card = await submit_valid_task(workspace, driver, catalog)
+    clock.now = datetime(2026, 11, 23, 14, 30, tzinfo=timezone.utc)  # 22:30 in Shanghai
+    await driver.block_actions(APPROVER_ID, ActionId.TASK_APPROVE, message=(APPROVALS_CHANNEL_ID, card.ts))
+    modal = await eventually(lambda: workspace.views.top_modal(APPROVER_ID))
+    await driver.crafted_view_submission(APPROVER_ID, modal.id, {BlockId.LATE_START_CHOICE: {
+        ActionId.APPROVAL_REASON_INPUT: {"type": "radio_buttons", "selected_option": {"value": "whenever"}}}})
+    assert "not one of the choices" in workspace.submissions[-1].errors[BlockId.LATE_START_CHOICE]
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(1).status == "moderating"
+
+
+async def test_the_template_modal_refuses_a_purpose_it_never_offered(workspace, driver, bot_runtime):
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "template add")
+    modal = await eventually(lambda: workspace.views.top_modal(SENDER_ID))
+    values = {BlockId.TEMPLATE_NAME: {ActionId.TEMPLATE_FIELD: {"type": "plain_text_input", "value": "Evil"}},
+              BlockId.TEMPLATE_BODY: {ActionId.TEMPLATE_FIELD: {"type": "plain_text_input", "value": "Hi"}},
+              BlockId.TEMPLATE_PURPOSE: {ActionId.TEMPLATE_FIELD: {"type": "static_select",
+                                                                   "selected_option": {"value": "evil"}}}}
+    await driver.crafted_view_submission(SENDER_ID, modal.id, values)
+    assert "not one of the choices" in workspace.submissions[-1].errors[BlockId.TEMPLATE_PURPOSE]
+    with bot_runtime.uow() as uow:
+        assert uow.templates.all() == []
+
+
+async def test_a_submission_whose_private_metadata_is_not_ours_is_answered_not_crashed(workspace, driver, catalog,
+                                                                                     bot_runtime):
+    modal = await open_send_modal(workspace, driver)
+    workspace.views.get(modal.id).definition["private_metadata"] = "{not json"
+    response = await driver.crafted_view_submission(SENDER_ID, modal.id, form(catalog))
+    assert response.status_code == 200
+    assert "no longer matches anything I know" in str(workspace.submissions[-1].errors)
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(1) is None
