@@ -11,6 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Runtime
+from domain.use_cases.requests import forget_old_requests
 from domain.use_cases.retention import purge_expired_details
 from domain.use_cases.tasks import cancel_stale_tasks, passed_a_cutoff
 from handlers.task_thread import TaskThread
@@ -35,6 +36,7 @@ async def tick(runtime: Runtime, client: AsyncWebClient, sending=None) -> None:
     for task in await anyio.to_thread.run_sync(lambda: passed_a_cutoff(
             runtime.uow(), since, runtime.clock(), runtime.settings.cutoffs)):
         await thread.refresh(task)
+    await anyio.to_thread.run_sync(forget_old_requests, runtime.uow(), runtime.clock())
     purged = await anyio.to_thread.run_sync(lambda: purge_expired_details(
         runtime.uow(), runtime.clock(), runtime.settings.detail_retention_days))
     for task in purged:

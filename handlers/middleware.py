@@ -11,12 +11,14 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+import anyio
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor, is_approver
+from domain.use_cases.requests import take_once
 from domain.use_cases.test_sends import TestSendPermit
 from handlers.form_input import on_inputs
 from handlers.references import StaleReference, reference_of
@@ -88,6 +90,16 @@ class ListenerContext:
     approvals_channel: Any  # handlers.approvals_channel.ApprovalsChannel
 
 
+async def _taken_before(body: dict, values: dict) -> bool:
+    """Slack delivers an event again (X-Slack-Retry-Num) when an answer was slow or lost, with the
+    same event_id: only its first delivery, in any process, is acted on."""
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    if not event_id:
+        return False
+    first = await anyio.to_thread.run_sync(take_once, values["uow"](), f"event:{event_id}", values["clock"]())
+    return not first
+
+
 def install_context_middleware(app: AsyncApp, approvers: ApproverDirectory, given: ListenerContext) -> None:
     values = {f.name: getattr(given, f.name) for f in fields(given)}
 
@@ -105,6 +117,8 @@ def install_context_middleware(app: AsyncApp, approvers: ApproverDirectory, give
             errors = on_inputs(body["view"], {"": error_text(stale)})
             return BoltResponse(status=200, body=json.dumps({"response_action": "errors", "errors": errors}),
                                 headers={"content-type": "application/json"})
+        if await _taken_before(body, values):
+            return BoltResponse(status=200, body="")  # a retry of an event already taken: answered once
         if context.user_id:
             context["actor"] = await approvers.actor(context.client, context.user_id)
         await next()

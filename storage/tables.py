@@ -222,3 +222,13 @@ class OptOut(SQLModel, table=True):
     source: str = Field(max_length=32)  # "inbound:<provider>" or "slack"
     added_by: str | None = Field(default=None, max_length=32)
     added_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SeenRequest(SQLModel, table=True):
+    """A Slack request already taken: a view submission (its view and hash) or an event (its id).
+    Slack's retries and a person's double submit meet this row and do nothing twice."""
+
+    __tablename__ = "seen_request"
+
+    key: str = Field(primary_key=True, max_length=200)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))

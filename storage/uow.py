@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from storage.content import ContentRepository
 from storage.opt_outs import OptOutRepository
+from storage.seen import SeenRequestRepository
 from storage.recipients import AudienceRepository, RecipientListRepository
 from storage.repositories import AuditRepository
 from storage.task_recipients import TaskRecipientRepository
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.tasks = TaskRepository(self._session)
         self.task_recipients = TaskRecipientRepository(self._session)
         self.opt_outs = OptOutRepository(self._session)
+        self.seen_requests = SeenRequestRepository(self._session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -124,3 +124,17 @@ async def test_a_formula_without_a_saved_value_is_an_invalid_row(workspace, driv
     assert "1 imported, 1 invalid removed" in reply.text
     [report] = files_sent_to(workspace, SENDER_ID)
     assert read_xlsx(report.content)[1][2].startswith("formula without a saved value")
+
+
+async def test_slacks_retries_of_a_dropped_file_are_answered_once(workspace, driver, uow):
+    """Slack redelivers the message event (same event_id, X-Slack-Retry-Num) when an answer was
+    slow: one import, one "Importing…" reply, one result."""
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "spring.csv", CSV, retries=3)
+    assert all(response.status_code == 200 for response in shared.responses)
+    # The retries were answered before share_file returned, each before any listener ran; a
+    # listener's first act is its "Importing…" reply, made long before the first import ends.
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    assert "3 imported" in reply.text
+    posted = [c for c in workspace.calls("chat.postMessage") if c.args.get("thread_ts") == shared.message_ts]
+    assert len(posted) == 1
+    assert len(stored_lists(uow)) == 1

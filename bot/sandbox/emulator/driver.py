@@ -182,11 +182,18 @@ class SlackDriver:
 
     # ------------------------------------------------------------------ events
 
-    async def event(self, event: JsonDict) -> httpx.Response:
+    async def event(self, event: JsonDict, *, retries: int = 0) -> httpx.Response:
+        """`retries`: deliver the same envelope (same event_id) again that many times, as Slack does
+        when the app's answer was slow or lost, with `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`."""
         if not self.workspace.subscribed(event):
             raise DriverError(f"the app is not subscribed to {event.get('type')} events: Slack would not send it")
-        envelope = payloads.event_envelope(self.workspace, event)
-        return await self._send(json.dumps(envelope), JSON)
+        body = json.dumps(payloads.event_envelope(self.workspace, event))
+        response = await self._send(body, JSON)
+        for attempt in range(1, retries + 1):
+            headers = {**self.signed_headers(body, content_type=JSON), "x-slack-retry-num": str(attempt),
+                       "x-slack-retry-reason": "http_timeout"}
+            response = await self.post_raw(body, headers)
+        return response
 
     async def app_home_opened(self, user_id: str) -> httpx.Response:
         dm = self.workspace.open_dm(user_id)
@@ -220,17 +227,18 @@ class SlackDriver:
 
     async def share_file(
         self, user_id: str, channel_id: str, filename: str, content: bytes, *, text: str = "", title: str | None = None,
-        thread_ts: str | None = None, broadcast: bool = False, shape: str = FileShape.HOSTED,
+        thread_ts: str | None = None, broadcast: bool = False, shape: str = FileShape.HOSTED, retries: int = 0,
     ) -> SharedFile:
         """A person drops a file into a channel (or a thread, `broadcast` = "also send to the
         channel"): Slack sends a message event and, to an app subscribed to it, file_shared.
-        `shape`: how the event carries the file (FileShape)."""
+        `shape`: how the event carries the file (FileShape); `retries`: Slack delivers the
+        message event again that many times (see `event`)."""
         payloads.member_channel(self.workspace, user_id, channel_id)
         stored = self.workspace.files.add(user_id, filename, content, title=title)
         subtype = "thread_broadcast" if broadcast else "file_share"
         message, event = self._store_user_message(user_id, channel_id, text, [stored.id], thread_ts, subtype)
         event["files"] = [payloads.file_as_shared(self.workspace, f, shape) for f in event["files"]]
-        responses = [await self.event(event)]
+        responses = [await self.event(event, retries=retries)]
         if self.workspace.subscribed({"type": "file_shared"}):
             responses.append(await self.file_shared(user_id, channel_id, stored.id))
         return SharedFile(stored.id, message.ts, responses)
