@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import uuid
 
@@ -23,7 +25,7 @@ from domain.tasks import (
 )
 from domain.use_cases.recipients import ImportSource, PreparedImport, prepare_pasted
 from domain.use_cases.send_previews import list_size
-from domain.use_cases.tasks import TaskView, create_task, edit_task, precheck_draft
+from domain.use_cases.tasks import AlreadySubmitted, TaskView, create_task, edit_task, precheck_draft
 from handlers import listeners
 from handlers.approvals_channel import ApprovalsChannel
 from handlers.form_input import FormInputError, on_inputs
@@ -115,18 +117,19 @@ async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, 
     except TaskFieldError as error:
         await ack(response_action="errors", errors={_recipients_block(ref): error_text(error)})
         return
-    long_submission = LongSubmission(ack, client, uow, settings, clock, actor, ref, form)
+    long_submission = LongSubmission(ack, client, uow, settings, clock, actor, ref, form, submission_key(view))
     if form.file_id:
         await submit_with_file(long_submission, import_settings, tz)
         return
     if list_id is not None and (count := await anyio.to_thread.run_sync(list_size, uow(), list_id)) > MEASURED_INLINE:
         await submit_large_list(long_submission, list_id, count, tz)
         return
-    await submit_inline(ack, client, uow, settings, clock, actor, import_settings, ref, form, list_id, tz)
+    await submit_inline(ack, client, uow, settings, clock, actor, import_settings, ref, form, list_id, tz,
+                        submission_key(view))
 
 
 async def submit_inline(ack: AsyncAck, client, uow, settings, clock, actor: Actor, import_settings: ImportSettings,
-                        ref: SendModalState, form: SendForm, list_id: int | None, tz: str) -> None:
+                        ref: SendModalState, form: SendForm, list_id: int | None, tz: str, submission: str) -> None:
     """A submission answered at once: every problem inline, nothing saved unless it all passes."""
     errors: dict[str, str] = {}
     new_recipients = None
@@ -144,7 +147,10 @@ async def submit_inline(ack: AsyncAck, client, uow, settings, clock, actor: Acto
             await anyio.to_thread.run_sync(lambda: precheck_draft(
                 uow(), draft, clock(), settings.sending_window, composition(settings)))
         else:
-            task = await save_task(uow, settings, clock, actor, ref, draft, new_recipients)
+            task = await save_task(uow, settings, clock, actor, ref, draft, new_recipients, submission)
+    except AlreadySubmitted:
+        await ack()  # the same submission made its task already: it closes, and nothing more
+        return
     except TaskInvalid as invalid:
         errors.update({FIELD_BLOCKS[field]: message for field, message in invalid.problems.items()})
     except DomainError as error:
@@ -169,10 +175,10 @@ class LongSubmission:
     working, and shows the result, or the form again with the reason on top."""
 
     def __init__(self, ack: AsyncAck, client, uow, settings, clock, actor: Actor, state: SendModalState,
-                 form: SendForm) -> None:
+                 form: SendForm, submission: str) -> None:
         self.ack, self.client, self.uow, self.settings, self.clock = ack, client, uow, settings, clock
         self.actor, self.state, self.form = actor, state, form
-        self.working_id = ""
+        self.working_id, self.submission = "", submission
         self.modal = SendModal(uow, settings)
 
     async def start(self, draft: TaskDraft, time_error: dict[str, str], working: str) -> bool:
@@ -208,7 +214,13 @@ class LongSubmission:
         await self._show(await self.modal.render(self.state, self.form, notice=notice))
 
     async def save(self, draft: TaskDraft, new_recipients: PreparedImport | None = None) -> TaskView:
-        return await save_task(self.uow, self.settings, self.clock, self.actor, self.state, draft, new_recipients)
+        return await save_task(self.uow, self.settings, self.clock, self.actor, self.state, draft, new_recipients,
+                               self.submission)
+
+    async def already(self, error: AlreadySubmitted) -> None:
+        """The same submission delivered again: its task exists, and this modal says so (the
+        first delivery's result may have been covered by this one's working view)."""
+        await self._show(build_done_view(error_mrkdwn(error)))
 
     async def done(self, task: TaskView, message: str) -> None:
         """The request is posted first: if Slack refuses it, the task is taken back and the form
@@ -233,6 +245,9 @@ async def submit_with_file(submission: LongSubmission, import_settings: ImportSe
     try:
         prepared = await prepare_slack_file(submission.client, import_settings, form.file_id, source)
         task = await submission.save(draft, prepared)
+    except AlreadySubmitted as already:
+        await submission.already(already)
+        return
     except TaskInvalid as invalid:
         await submission.show_form(problems_notice(["Nothing was saved:", *invalid.problems.values(),
                                                     "Fix the file and upload it again."]))
@@ -251,6 +266,9 @@ async def submit_large_list(submission: LongSubmission, list_id: int, count: int
         return
     try:
         task = await submission.save(draft)
+    except AlreadySubmitted as already:
+        await submission.already(already)
+        return
     except TaskInvalid as invalid:
         await submission.show_form(problems_notice(["Nothing was saved:", *invalid.problems.values()]))
         return
@@ -261,14 +279,22 @@ async def submit_large_list(submission: LongSubmission, list_id: int, count: int
 
 
 async def save_task(uow, settings, clock, actor: Actor, state: SendModalState, draft: TaskDraft,
-                    new_recipients: PreparedImport | None = None) -> TaskView:
+                    new_recipients: PreparedImport | None = None, submission: str | None = None) -> TaskView:
+    """`submission`: the key of the modal submission a new task comes from (see `submission_key`)."""
     if state.task_id is not None:
         return await anyio.to_thread.run_sync(lambda: edit_task(
             uow(), state.task_id, draft, actor, now=clock(), window=settings.sending_window,
             composition=composition(settings), cutoffs=settings.cutoffs, new_recipients=new_recipients))
     return await anyio.to_thread.run_sync(lambda: create_task(
         uow(), draft, actor, origin_channel=state.channel_id, now=clock(), window=settings.sending_window,
-        composition=composition(settings), new_recipients=new_recipients))
+        composition=composition(settings), new_recipients=new_recipients, submission_key=submission))
+
+
+def submission_key(view: dict) -> str:
+    """The same modal submitted with the same values (a double click, Slack delivering it twice)
+    has the same key; a corrected resubmission after a refusal has another."""
+    values = hashlib.sha256(json.dumps(view["state"]["values"], sort_keys=True).encode()).hexdigest()
+    return f"{view['id']}:{values[:40]}"
 
 
 def build_draft(form: SendForm, list_id: int | None, tz: str) -> tuple[TaskDraft, dict[str, str]]:

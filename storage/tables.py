@@ -160,6 +160,9 @@ class Task(SQLModel, table=True):
     default_link: str | None = Field(default=None, max_length=500)
     recipient_list_id: int = Field(foreign_key="recipient_list.id")
     recipient_count: int = 0
+    # The send modal submission that made it (its view and values): a double submit, or Slack
+    # delivering the same submission twice, makes one task.
+    submission_key: str | None = Field(default=None, max_length=100, index=True, unique=True)
     # Measured over every recipient at submission: segments of the messages that will go out,
     # and recipients skipped because theirs is over the limit (the requester chose so).
     segments: int | None = None

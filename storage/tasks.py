@@ -7,8 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import delete, update
 from sqlalchemy import case, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.errors import AlreadyExists
 from storage.statuses import TaskStatus
 from storage.tables import Task
 
@@ -18,9 +20,18 @@ class TaskRepository:
         self._session = session
 
     def add(self, task: Task) -> Task:
+        """`AlreadyExists` if a task was made from the same submission (another process, at once)."""
         self._session.add(task)
-        self._session.flush()
+        try:
+            self._session.flush()
+        except IntegrityError:
+            if task.submission_key is None:
+                raise
+            raise AlreadyExists(f"task from submission {task.submission_key}") from None
         return task
+
+    def by_submission(self, key: str) -> Task | None:
+        return self._session.exec(select(Task).where(col(Task.submission_key) == key)).first()
 
     def get(self, task_id: int) -> Task | None:
         return self._session.get(Task, task_id)

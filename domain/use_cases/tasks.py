@@ -23,6 +23,7 @@ from domain.tasks import (
 )
 from domain.use_cases.recipients import PreparedImport, store_import
 from domain.use_cases.send_previews import content_choice, measured_send, message_plan_for, template_choice
+from storage.errors import AlreadyExists
 from storage.tables import AuditEntry, Task
 from storage.uow import SqlUnitOfWork as UnitOfWork
 
@@ -33,6 +34,10 @@ class TaskNotFound(DomainError):
 
 class StaleDecision(DomainError):
     pass
+
+
+class AlreadySubmitted(DomainError):
+    """The same submission made a task already (a double submit, or Slack delivering it twice)."""
 
 
 @dataclass(frozen=True)
@@ -158,14 +163,21 @@ def _with_new_recipients(uow: UnitOfWork, draft: TaskDraft, new_recipients: Prep
 
 
 def create_task(uow: UnitOfWork, draft: TaskDraft, actor: Actor, *, origin_channel: str, now: datetime,
-                window: SendWindow, composition: Composition,
-                new_recipients: PreparedImport | None = None) -> TaskView:
-    """A new task, in moderating: it waits for an approver."""
+                window: SendWindow, composition: Composition, new_recipients: PreparedImport | None = None,
+                submission_key: str | None = None) -> TaskView:
+    """A new task, in moderating: it waits for an approver. `submission_key`: the submission it
+    comes from; the same one again makes nothing (`AlreadySubmitted`), even at the same moment."""
     with uow:
+        if submission_key and uow.tasks.by_submission(submission_key) is not None:
+            raise AlreadySubmitted("This form was submitted already: its task is waiting for approval.")
         draft = _with_new_recipients(uow, draft, new_recipients)
         checked, count, measured = _checked(uow, draft, now, window, composition)
-        task = uow.tasks.add(Task(status=TaskStatus.moderating, created_by=actor.user_id, origin_channel=origin_channel,
-                                  **_content_fields(checked, count, measured)))
+        try:
+            task = uow.tasks.add(Task(status=TaskStatus.moderating, created_by=actor.user_id,
+                                      origin_channel=origin_channel, submission_key=submission_key,
+                                      **_content_fields(checked, count, measured)))
+        except AlreadyExists:
+            raise AlreadySubmitted("This form was submitted already: its task is waiting for approval.") from None
         audit_task(uow, actor.user_id, "created", task.id, name=checked.name, recipients=count)
         uow.commit()
         return view_of(uow, task)

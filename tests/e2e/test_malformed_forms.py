@@ -75,3 +75,35 @@ async def test_a_submission_whose_private_metadata_is_not_ours_is_answered_not_c
     assert "no longer matches anything I know" in str(workspace.submissions[-1].errors)
     with bot_runtime.uow() as uow:
         assert uow.tasks.get(1) is None
+
+
+def tasks_stored(bot_runtime) -> int:
+    with bot_runtime.uow() as uow:
+        return uow.tasks.page(limit=100)[1]
+
+
+async def test_the_same_submission_twice_or_three_times_at_once_makes_one_task(workspace, driver, catalog,
+                                                                             bot_runtime):
+    import asyncio
+
+    from bot.sandbox.emulator import payloads
+
+    modal = await open_send_modal(workspace, driver)
+    workspace.views.set_state(modal.id, form(catalog))
+    payload = payloads.view_submission_payload(workspace, SENDER_ID, modal.id)
+    answers = await asyncio.gather(*(driver.send_interaction(payload) for _ in range(3)))  # Slack, or a double click
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    await driver.send_interaction(payload)  # and once more, later
+    assert tasks_stored(bot_runtime) == 1
+    await eventually(lambda: [m for m in workspace.messages(APPROVALS_CHANNEL_ID) if m.text.startswith("Send task")])
+    assert len([m for m in workspace.messages(APPROVALS_CHANNEL_ID) if m.text.startswith("Send task")]) == 1
+
+
+async def test_a_corrected_resubmission_after_a_refusal_is_taken(workspace, driver, catalog, bot_runtime):
+    modal = await open_send_modal(workspace, driver)
+    await driver.view_submission(SENDER_ID, modal.id, form(catalog, name={ActionId.SEND_FIELD: {
+        "type": "plain_text_input", "value": "x" * 31}}))
+    assert workspace.submissions[-1].errors
+    await driver.view_submission(SENDER_ID, modal.id, form(catalog))
+    assert workspace.submissions[-1].errors == {}
+    assert tasks_stored(bot_runtime) == 1
