@@ -9,6 +9,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from domain.errors import DomainError
+from domain.text_rules import TEMPLATE_BODY_MAX, has_control_characters, printable_lines, too_long
 
 SIGNATURE_MIN, SIGNATURE_MAX = 2, 12
 TEMPLATE_NAME_MAX = 40
@@ -48,8 +49,10 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def check_signature_name(name: str) -> str:
-    name = " ".join(name.split())
+def check_signature_name(raw: str) -> str:
+    name = " ".join(raw.split())
+    if has_control_characters(raw):
+        raise ContentError("A signature is one word of text, without control characters.", "name")
     if not SIGNATURE_MIN <= len(name) <= SIGNATURE_MAX:
         raise ContentError(f"A signature has {SIGNATURE_MIN}–{SIGNATURE_MAX} characters; “{name}” has {len(name)}.", "name")
     if _SIGNATURE_FORBIDDEN & set(name):
@@ -118,11 +121,15 @@ class TemplateDraft:
 def check_template(draft: TemplateDraft) -> TemplateDraft:
     """Raises ContentError naming the field at fault."""
     name = " ".join(draft.name.split())
+    if has_control_characters(draft.name):
+        raise ContentError("A template name is one line of text, without control characters.", "name")
     if not name or len(name) > TEMPLATE_NAME_MAX:
         raise ContentError(f"A template name has 1–{TEMPLATE_NAME_MAX} characters.", "name")
-    body = draft.body.strip()
+    body = printable_lines(draft.body).strip()
     if not body:
         raise ContentError("Write the message text.", "body")
+    if problem := too_long(body, TEMPLATE_BODY_MAX):
+        raise ContentError(f"The message text is too long. {problem}", "body")
     if "${" in PLACEHOLDER.sub("", body):
         raise ContentError("A variable is written ${name}, with no spaces, $, { or } inside.", "body")
     checked = TemplateDraft(name=name, kind=draft.kind, purpose=draft.purpose, body=body,

@@ -14,6 +14,7 @@ from domain.phones import PhoneNormalizer
 from domain.privacy import last_four
 from domain.recipient_import import split_pasted_numbers
 from domain.schedule import ScheduleError, SendWindow, check_send_time
+from domain.text_rules import has_control_characters
 from domain.segments import (
     MAX_MESSAGE_CHARACTERS,
     SignatureStyle,
@@ -145,7 +146,9 @@ def check_draft(
     """Every problem of the draft at once, each on its field."""
     problems: dict[TaskField, str] = {}
     name = " ".join(draft.name.split())
-    if not name:
+    if has_control_characters(draft.name):
+        problems[TaskField.NAME] = "A task name is one line of text, without control characters."
+    elif not name:
         problems[TaskField.NAME] = "Give the task a name."
     elif len(name) > TASK_NAME_MAX:
         problems[TaskField.NAME] = f"A task name has at most {TASK_NAME_MAX} characters; this one has {len(name)}."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from domain.text_rules import TEMPLATE_BODY_MAX
 from domain.content import MAX_CARD_BUTTONS, TEMPLATE_NAME_MAX, ContentStatus, Purpose, TemplateKind
 from domain.use_cases.content import ContentKind, ContentView
 from handlers.block_kit import channel_link, escape, mention, plain, quoted, section
@@ -207,7 +208,7 @@ def build_template_modal(channel_id: str, kind: TemplateKind = TemplateKind.TEXT
                      "initial_option": _option(kind)}},
         _input(BlockId.TEMPLATE_PURPOSE, "Purpose", {"type": "static_select", "action_id": ActionId.TEMPLATE_FIELD,
                                                     "options": purposes, "initial_option": purpose}),
-        _input(BlockId.TEMPLATE_BODY, "Message text", _plain(multiline=True, max_length=1000, initial=values.get("body")),
+        _input(BlockId.TEMPLATE_BODY, "Message text", _plain(multiline=True, max_length=TEMPLATE_BODY_MAX, initial=values.get("body")),
                hint="Variables are written ${name}; each needs a column of that name in the recipient file."),
     ]
     if kind is TemplateKind.DIGITAL:

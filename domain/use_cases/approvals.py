@@ -12,6 +12,7 @@ from domain.errors import DomainError, Person, Said
 from domain.policy import check_can_decide
 from domain.schedule import LateStart, ScheduleError, StartChoice, StartRules, check_send_time, late_start
 from domain.task_state import TaskAction, TaskStatus, next_status
+from domain.text_rules import rejection_reason
 from domain.tasks import TaskField, TaskFieldError, binding_problem
 from domain.use_cases.send_previews import content_choice, template_choice
 from domain.use_cases.tasks import StaleDecision, TaskView, audit_task, existing_task, get_task, view_of
@@ -54,8 +55,9 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, decis
         if task.status != TaskStatus.moderating:
             who = (" by ", Person(task.decided_by)) if task.decided_by else ()
             raise StaleDecision(Said("This task was already decided", *who, f": it is {task.status}."))
-        if not decision.approve and not (decision.reason or "").strip():
-            raise DomainError("Give a reason for the rejection.")
+        reason, problem = rejection_reason(decision.reason) if not decision.approve else (None, None)
+        if problem:
+            raise DomainError(problem)
         start = {}
         if decision.approve:
             _check_content_still_approved(uow, task)
@@ -64,12 +66,12 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, decis
         action = TaskAction.approve if decision.approve else TaskAction.reject
         moved = uow.tasks.move(task_id, from_status=TaskStatus.moderating, to_status=next_status(task.status, action),
                                version=version, decided_by=actor.user_id, decided_at=now,
-                               reason=None if decision.approve else decision.reason.strip(), **start)
+                               reason=reason, **start)
         if not moved:
             current = uow.tasks.get(task_id)
             raise StaleDecision(Said("This task was already decided by ", Person(current.decided_by),
                                      f": it is {current.status}."))
-        audit_task(uow, actor.user_id, str(action), task_id, version=version, reason=decision.reason,
+        audit_task(uow, actor.user_id, str(action), task_id, version=version, reason=reason,
                start=decision.start, send_at=start["send_at"].isoformat() if start else None)
         uow.commit()
         return view_of(uow, uow.tasks.get(task_id))

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.text_rules import has_control_characters
 from domain.policy import check_owner_or_approver
 from storage.errors import AlreadyExists
 from storage.tables import Audience, AuditEntry
@@ -33,8 +34,10 @@ def audience_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def _checked_name(name: str) -> str:
-    name = " ".join(name.split())
+def _checked_name(raw: str) -> str:
+    name = " ".join(raw.split())
+    if has_control_characters(raw):
+        raise AudienceError("An audience name is one line of text, without control characters.")
     if not name:
         raise AudienceError("Give the audience a name, e.g. `/sms audience save spring-customers`.")
     if len(name) > MAX_NAME_LENGTH:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from domain.text_rules import rejection_reason
 from domain.errors import Person, Said
 from domain.policy import NotAllowed, check_approver, check_can_decide, check_owner_or_approver
 from domain.approvers import Actor
@@ -179,9 +180,10 @@ def decide_content(
         if approve:
             target, reason = ContentStatus.APPROVED, None
         else:
-            target, reason = ContentStatus.REJECTED, (reason or "").strip()
-            if not reason:
-                raise ContentError("Give a reason for the rejection.", "reason")
+            reason, problem = rejection_reason(reason)
+            target = ContentStatus.REJECTED
+            if problem:
+                raise ContentError(problem, "reason")
         moved = repository.move(content_id, from_status=ContentStatus.PENDING, to_status=target,
                                 **decided_fields(actor.user_id, now, reason))
         if not moved:

@@ -107,3 +107,30 @@ async def test_a_corrected_resubmission_after_a_refusal_is_taken(workspace, driv
     await driver.view_submission(SENDER_ID, modal.id, form(catalog))
     assert workspace.submissions[-1].errors == {}
     assert tasks_stored(bot_runtime) == 1
+
+
+async def test_limits_hold_whatever_the_client_sent(workspace, driver, catalog, bot_runtime):
+    """A crafted 5,000-character template body, a task name holding NUL, a 600-character reason:
+    each refused on its field, nothing stored, whatever the modal's own limits."""
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "template add")
+    template = await eventually(lambda: workspace.views.top_modal(SENDER_ID))
+    await driver.crafted_view_submission(SENDER_ID, template.id, {
+        BlockId.TEMPLATE_NAME: {ActionId.TEMPLATE_FIELD: {"type": "plain_text_input", "value": "Huge"}},
+        BlockId.TEMPLATE_BODY: {ActionId.TEMPLATE_FIELD: {"type": "plain_text_input", "value": "x" * 5000}}})
+    assert "At most 1,000 characters; this has 5,000" in workspace.submissions[-1].errors[BlockId.TEMPLATE_BODY]
+    await driver.view_closed(SENDER_ID, template.id)
+
+    modal = await open_send_modal(workspace, driver)
+    await driver.crafted_view_submission(SENDER_ID, modal.id, form(catalog, name={
+        ActionId.SEND_FIELD: {"type": "plain_text_input", "value": "Weekly\x00\nsale"}}))
+    assert "without control characters" in workspace.submissions[-1].errors[BlockId.SEND_NAME]
+
+    card = await submit_valid_task(workspace, driver, catalog)
+    await driver.block_actions(APPROVER_ID, ActionId.TASK_REJECT, message=(APPROVALS_CHANNEL_ID, card.ts))
+    reject = await eventually(lambda: workspace.views.top_modal(APPROVER_ID))
+    await driver.crafted_view_submission(APPROVER_ID, reject.id, {BlockId.APPROVAL_REASON: {
+        ActionId.APPROVAL_REASON_INPUT: {"type": "plain_text_input", "value": "no " * 200}}})
+    assert "The reason is too long" in workspace.submissions[-1].errors[BlockId.APPROVAL_REASON]
+    with bot_runtime.uow() as uow:
+        assert "Huge" not in [t.name for t in uow.templates.all()]
+        assert uow.tasks.get(1).status == "moderating"

@@ -29,7 +29,7 @@ def test_name_key_folds_case_and_whitespace():
 
 
 def test_signature_is_normalized_and_length_bounded():
-    assert check_signature_name("  Acme \n Co ") == "Acme Co"
+    assert check_signature_name("  Acme   Co ") == "Acme Co"
     assert check_signature_name("Ab") == "Ab" and check_signature_name("x" * 12) == "x" * 12
     for bad, length in (("A", 1), ("x" * 13, 13), ("   ", 0)):
         error = refusal(check_signature_name, bad)

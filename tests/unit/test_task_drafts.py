@@ -216,3 +216,8 @@ def test_once_a_template_is_chosen_only_its_signatures_are_offered_and_a_lone_on
     assert kept_signature(1, [OTHER, THIRD]) is None  # no longer offered, and no lone one to take its place
     assert kept_signature(1, [THIRD]) == kept_signature(None, [THIRD]) == 9
     assert kept_signature(None, []) is None
+
+
+@pytest.mark.parametrize("name", ["Weekly\x00", "Two\nlines"])
+def test_a_task_name_with_a_control_character_is_refused(name):
+    assert "without control characters" in problems(replace(DRAFT, name=name))[TaskField.NAME]
