@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import logging
 
+import anyio
+
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError
+from domain.use_cases.refusals import record_refusal
 from handlers.home import refresh_if_on_home
-from handlers.replies import error_mrkdwn, refuse_action, reply_ephemeral_or_dm
+from handlers.replies import error_mrkdwn, error_text, refuse_action, reply_ephemeral_or_dm
 
 log = logging.getLogger(__name__)
 SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
@@ -31,6 +34,7 @@ async def on_error(error: Exception, body: dict, client: AsyncWebClient, context
     channel, user = _where(body, context)
     if isinstance(error, DomainError):
         message = error_mrkdwn(error)
+        await _audit(error, body, context, user)
     else:
         log.exception("listener failed", exc_info=error)
         message = SOMETHING_WENT_WRONG
@@ -43,6 +47,27 @@ async def on_error(error: Exception, body: dict, client: AsyncWebClient, context
             await reply_ephemeral_or_dm(client, channel=channel, user=user, text=message)
     except Exception:  # the error is already logged; do not mask it with another
         log.warning("could not tell the user about an error", exc_info=True)
+
+
+def asked_for(body: dict) -> str:
+    """What a request asked for, as the audit names it."""
+    if body.get("type") == "block_actions":
+        return (body.get("actions") or [{}])[0].get("action_id") or "block_actions"
+    if body.get("type") in ("view_submission", "view_closed"):
+        return (body.get("view") or {}).get("callback_id") or str(body["type"])
+    if body.get("command"):
+        return f"{body['command']} {(body.get('text') or '').split(' ')[0]}".strip()
+    return (body.get("event") or {}).get("type") or str(body.get("type") or "request")
+
+
+async def _audit(error: DomainError, body: dict, context: AsyncBoltContext, user: str | None) -> None:
+    if context.get("uow") is None:
+        return
+    try:
+        await anyio.to_thread.run_sync(lambda: record_refusal(
+            context["uow"](), user or "unknown", asked_for(body), error_text(error), context["clock"]()))
+    except Exception:  # the refusal is still told; a record that fails must not hide it
+        log.warning("could not record a refusal", exc_info=True)
 
 
 def register(app: AsyncApp) -> None:

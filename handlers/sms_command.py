@@ -6,16 +6,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.use_cases.refusals import record_refusal
 from domain.commands import ParsedCommand, closest_command, parse_command
 from handlers import listeners
 from handlers.help_blocks import build_help_message, build_unknown_command_message
 from handlers.ids import SLASH_COMMAND
-from handlers.replies import error_mrkdwn, reply_ephemeral
+from handlers.replies import error_mrkdwn, error_text, reply_ephemeral
 
 
 @dataclass
@@ -107,6 +109,8 @@ async def route_sms_command(ack: AsyncAck, command: dict, client: AsyncWebClient
         await subcommand.run(invocation)
     except DomainError as error:
         await invocation.reply(error_mrkdwn(error))
+        await anyio.to_thread.run_sync(lambda: record_refusal(
+            context["uow"](), actor.user_id, f"{SLASH_COMMAND} {parsed.name}", error_text(error), context["clock"]()))
     finally:
         await invocation.acknowledge()
 

@@ -99,6 +99,9 @@ async def test_only_the_requester_and_approvers_may_test_send(workspace, driver,
     modal = await open_test_modal(workspace, driver, SENDER_ID, card.ts)
     await driver.crafted_view_submission(MEMBER_ID, modal.id, numbers_form("13912345678"))
     assert "Only <@U0SENDER01> or an approver" in workspace.submissions[-1].errors[BlockId.TEST_NUMBERS]
+    with bot_runtime.uow() as uow:  # on the record like a success: the button and the crafted form
+        refused = {(e.actor, e.target_id) for e in uow.audit.latest() if e.action == "request.refused"}
+    assert refused == {(MEMBER_ID, "task.test_send"), (MEMBER_ID, "task.test_send_numbers")}
     approver = await open_test_modal(workspace, driver, APPROVER_ID, card.ts)
     await driver.view_submission(APPROVER_ID, approver.id, numbers_form("13912345670"))
     await eventually(lambda: state.total_submissions == 1)
