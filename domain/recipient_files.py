@@ -146,12 +146,32 @@ def read_csv(data: bytes, limits: Limits) -> Table:
     # Decoded as it is read: a whole decoded copy of a large file would cost several times its size.
     text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
     reader = csv.reader(text, delimiter=delimiter)
-    header = next(reader, None)
+    rows = _csv_rows(reader)
+    header = next(rows, None)
     if header is None:
         raise RecipientFileError("The file is empty.")
     table = Table([cell.strip() for cell in header], iter(()))
-    table.rows = _data_rows(reader, 2, limits, table.blank_rows)
+    table.rows = _data_rows(rows, 2, limits, table.blank_rows)
     return table
+
+
+def _csv_rows(reader) -> Iterator[list[str]]:
+    """The CSV's rows; a row Python's reader cannot take (a field over its 131,072-character
+    limit, a quote never closed) is refused with its line, not as a crash."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise RecipientFileError(_csv_problem(str(error), reader.line_num)) from None
+
+
+def _csv_problem(error: str, line: int) -> str:
+    if "field larger than field limit" in error:
+        return (f"Line {line:,} of the CSV has a field longer than {csv.field_size_limit():,} characters, "
+                "often a quote that is never closed. Fix that line and upload the file again.")
+    return f"Line {line:,} of the CSV cannot be read ({error}). Fix that line and upload the file again."
 
 
 def _data_rows(rows: Iterator[Sequence], first_row: int, limits: Limits, blank_rows: list[int]) -> Iterator[tuple[int, Sequence]]:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from domain.recipient_import import InvalidRow
 
@@ -25,9 +26,16 @@ def _xlsx(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[objec
     return buffer.getvalue()
 
 
+def printable_in_xlsx(value: str) -> str:
+    """A file's value as a spreadsheet can hold it: each character XML forbids (a vertical tab,
+    NUL, an escape) written as its code, \\x0b, so that the value is still recognisable."""
+    return ILLEGAL_CHARACTERS_RE.sub(lambda match: f"\\x{ord(match.group()):02x}", value)
+
+
 def _as_text_cell(sheet, value: object) -> object:
     if not isinstance(value, str):
         return value
+    value = printable_in_xlsx(value)
     # Typed as text, a value such as "=HYPERLINK(...)" from an uploaded file stays text
     # when the report is opened, instead of running as a formula.
     cell = WriteOnlyCell(sheet, value=value)

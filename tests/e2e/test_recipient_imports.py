@@ -138,3 +138,36 @@ async def test_slacks_retries_of_a_dropped_file_are_answered_once(workspace, dri
     posted = [c for c in workspace.calls("chat.postMessage") if c.args.get("thread_ts") == shared.message_ts]
     assert len(posted) == 1
     assert len(stored_lists(uow)) == 1
+
+
+async def test_a_control_character_in_an_invalid_row_reaches_the_report_readably(workspace, driver, uow):
+    """Before, the report's spreadsheet writer refused the character, the import was stored and
+    the uploader was told nothing."""
+    from tests.e2e.imports import read_xlsx
+
+    content = b"phone,name\n13800138000,Li\n12\x0b34,Bad\n"
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "tabbed.csv", content)
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    assert "1 imported, 1 invalid removed" in reply.text
+    [report] = await eventually_files(workspace)
+    assert read_xlsx(report.content)[1][:2] == (3, "12\\x0b34")
+    assert len(stored_lists(uow)) == 1
+
+
+async def test_a_csv_field_over_the_readers_limit_is_refused_with_its_line(workspace, driver, uow):
+    content = b"phone,name\n13800138000,Li\n13912345678," + b"x" * 200_000 + b"\n"
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "long.csv", content)
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    assert "was not imported" in reply.text
+    assert "Line 3 of the CSV has a field longer than 131,072 characters" in reply.text
+    assert stored_lists(uow) == []
+
+
+async def eventually_files(workspace, timeout: float = 10.0):
+    from tests.e2e.imports import files_sent_to
+
+    for _ in range(int(timeout / 0.05)):
+        if files := files_sent_to(workspace, SENDER_ID):
+            return files
+        await asyncio.sleep(0.05)
+    raise AssertionError("no file reached the uploader")
