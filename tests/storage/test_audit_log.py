@@ -1,16 +1,6 @@
 import pytest
 
-from storage.engine import make_engine, make_session_factory
 from storage.tables import AuditEntry
-from storage.uow import SqlUnitOfWork
-
-
-@pytest.fixture
-def uow_factory(migrated_database_url):
-    engine = make_engine(migrated_database_url)
-    factory = make_session_factory(engine)
-    yield lambda: SqlUnitOfWork(factory)
-    engine.dispose()
 
 
 def _entry(action: str, target_id: str = "42") -> AuditEntry:

@@ -3,21 +3,9 @@ taken, a retry is not, and old keys are forgotten."""
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from domain.use_cases.requests import forget_old_requests, take_once
-from storage.engine import make_engine, make_session_factory
-from storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def uow_factory(migrated_database_url):
-    engine = make_engine(migrated_database_url)
-    factory = make_session_factory(engine)
-    yield lambda: SqlUnitOfWork(factory)
-    engine.dispose()
 
 
 def test_a_key_is_taken_once_and_forgotten_after_a_day(uow_factory):

@@ -6,19 +6,15 @@ from datetime import datetime, timezone
 
 import pytest
 
-from storage.engine import make_engine, make_session_factory
 from storage.tables import RecipientList, Signature, Task, Template
 from domain.dispatch import Outcome
-from storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def uow(migrated_database_url):
-    engine = make_engine(migrated_database_url)
-    yield lambda: SqlUnitOfWork(make_session_factory(engine))
-    engine.dispose()
+def uow(uow_factory):
+    return uow_factory
 
 
 @pytest.fixture

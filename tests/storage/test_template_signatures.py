@@ -10,18 +10,14 @@ from domain.content import ContentError, Purpose, TemplateDraft, TemplateKind
 from domain.use_cases.content import (
     ContentKind, add_signature, add_template, decide_content, list_content, update_template,
 )
-from storage.engine import make_engine, make_session_factory
-from storage.uow import SqlUnitOfWork
 
 SENDER, APPROVER = Actor("U0SENDER01"), Actor("U0APPROV01", is_approver=True)
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def uow(migrated_database_url):
-    engine = make_engine(migrated_database_url)
-    yield lambda: SqlUnitOfWork(make_session_factory(engine))
-    engine.dispose()
+def uow(uow_factory):
+    return uow_factory
 
 
 @pytest.fixture

@@ -5,18 +5,14 @@ import pytest
 
 from domain.use_cases.content import ContentKind, withdraw_content
 from domain.use_cases.tasks import withdraw_task
-from storage.engine import make_engine, make_session_factory
 from storage.tables import RecipientList, Signature, Task, Template
-from storage.uow import SqlUnitOfWork
 
 ASKED_TS = "1763900000.000100"
 
 
 @pytest.fixture
-def uow(migrated_database_url):
-    engine = make_engine(migrated_database_url)
-    yield lambda: SqlUnitOfWork(make_session_factory(engine))
-    engine.dispose()
+def uow(uow_factory):
+    return uow_factory
 
 
 @pytest.fixture
