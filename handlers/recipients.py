@@ -118,7 +118,7 @@ async def report_import(client: AsyncWebClient, reply: ImportReply, user_id: str
         await reply.show(*build_import_failed(name, "Something went wrong on our side. Please try again."))
         return
     ticker.cancel()
-    sent = await send_invalid_report(client, user_id, name, summary.invalid_rows)
+    sent = await send_invalid_report(client, user_id, name, summary.invalid_rows, summary.invalid_report)
     await reply.show(*build_import_result(
         name=name, summary_line=summary_line(summary), list_id=summary.list_id,
         variables=summary.variables, report_sent=sent, already_imported=summary.already_imported,
@@ -141,14 +141,19 @@ async def prepare_slack_file(client: AsyncWebClient, settings: ImportSettings, f
         data, source, limits=settings.limits, normalizer=settings.normalizer))
 
 
-async def send_invalid_report(client: AsyncWebClient, user_id: str, name: str, invalid_rows: list) -> bool:
+async def send_invalid_report(client: AsyncWebClient, user_id: str, name: str, invalid_rows: list,
+                              report: bytes | None = None) -> bool:
+    """The invalid rows, to the uploader alone. `report`: written already (with the import);
+    False if there was none to send or Slack did not take it (the result still says so)."""
     if not invalid_rows:
         return False
-    content = await anyio.to_thread.run_sync(invalid_rows_xlsx, invalid_rows)
-    await send_file_privately(
-        client, user_id, filename=f"invalid-rows-{name.rsplit('.', 1)[0]}.xlsx", content=content,
-        comment=invalid_rows_comment(name, len(invalid_rows)),
-    )
+    content = report or await anyio.to_thread.run_sync(invalid_rows_xlsx, invalid_rows)
+    try:
+        await send_file_privately(client, user_id, filename=f"invalid-rows-{name.rsplit('.', 1)[0]}.xlsx",
+                                  content=content, comment=invalid_rows_comment(name, len(invalid_rows)))
+    except Exception:  # the import stands and its result is shown: it says no report was sent
+        log.warning("the invalid-rows report of an import could not be sent", exc_info=True)
+        return False
     return True
 
 

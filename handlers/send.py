@@ -255,7 +255,8 @@ async def submit_with_file(submission: LongSubmission, import_settings: ImportSe
     except DomainError as error:
         await submission.show_form(import_failed_notice(form.file_name, error_mrkdwn(error)))
         return
-    await send_invalid_report(submission.client, actor.user_id, form.file_name, prepared.outcome.invalid)
+    await send_invalid_report(submission.client, actor.user_id, form.file_name, prepared.outcome.invalid,
+                              prepared.invalid_report)
     await submission.done(task, task_waiting_text(task.name, summary_line(prepared.outcome), form.file_name))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.phones import PhoneNormalizer
-from domain.recipient_files import Limits, Table, read_recipient_table
+from domain.recipient_files import Limits, RecipientFileError, Table, read_recipient_table
+from domain.spreadsheets import invalid_rows_xlsx
 from domain.recipient_import import (
     ImportOutcome,
     InvalidRow,
@@ -41,6 +42,7 @@ class ImportSummary:
     variables: list[str]
     invalid_rows: list[InvalidRow]
     already_imported: bool = False
+    invalid_report: bytes | None = None  # the XLSX of the invalid rows, written before the list was stored
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class PreparedImport:
 
     outcome: ImportOutcome
     source: ImportSource
+    invalid_report: bytes | None = None
 
 
 def prepare_file(data: bytes, source: ImportSource, *, limits: Limits, normalizer: PhoneNormalizer,
@@ -66,7 +69,19 @@ def _prepared(table: Table, source: ImportSource, normalizer: PhoneNormalizer,
               progress: Progress | None) -> PreparedImport:
     outcome = build_recipients(table, normalizer, progress)
     check_not_empty(outcome)
-    return PreparedImport(outcome, source)
+    return PreparedImport(outcome, source, _invalid_report(outcome))
+
+
+def _invalid_report(outcome: ImportOutcome) -> bytes | None:
+    """Written before anything is stored: an import whose report cannot be written is refused
+    whole, never stored with its uploader left without the rows it lost."""
+    if not outcome.invalid:
+        return None
+    try:
+        return invalid_rows_xlsx(outcome.invalid)
+    except Exception as error:
+        raise RecipientFileError(f"The report of the {len(outcome.invalid):,} invalid rows could not be written "
+                                 f"({type(error).__name__}), so nothing was imported.") from None
 
 
 def store_import(work: UnitOfWork, prepared: PreparedImport) -> RecipientList:
@@ -121,7 +136,7 @@ def _store(uow: UnitOfWork, prepared: PreparedImport) -> ImportSummary:
         if earlier is None:
             raise
         return earlier
-    return summary_of(recipient_list, prepared.outcome)
+    return summary_of(recipient_list, prepared.outcome, prepared.invalid_report)
 
 
 def earlier_import(uow: UnitOfWork, slack_file_id: str) -> ImportSummary | None:
@@ -136,9 +151,11 @@ def earlier_import(uow: UnitOfWork, slack_file_id: str) -> ImportSummary | None:
         )
 
 
-def summary_of(recipient_list: RecipientList, outcome: ImportOutcome) -> ImportSummary:
+def summary_of(recipient_list: RecipientList, outcome: ImportOutcome,
+               invalid_report: bytes | None = None) -> ImportSummary:
     return ImportSummary(
         list_id=recipient_list.id, data_rows=outcome.data_rows, imported_count=outcome.imported_count,
         invalid_count=outcome.invalid_count, duplicate_count=outcome.duplicate_count,
         variables=outcome.variables, invalid_rows=outcome.invalid,
+        invalid_report=invalid_report,
     )

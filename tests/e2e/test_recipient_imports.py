@@ -171,3 +171,30 @@ async def eventually_files(workspace, timeout: float = 10.0):
             return files
         await asyncio.sleep(0.05)
     raise AssertionError("no file reached the uploader")
+
+
+async def test_an_import_whose_report_cannot_be_written_is_refused_whole(workspace, driver, uow, monkeypatch):
+    import domain.use_cases.recipients as recipients
+
+    def refuse(_rows):
+        raise ValueError("the writer refused a cell")
+
+    monkeypatch.setattr(recipients, "invalid_rows_xlsx", refuse)
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "spring.csv", CSV)
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    assert "was not imported" in reply.text and "could not be written (ValueError), so nothing was imported" in reply.text
+    assert stored_lists(uow) == []
+
+
+async def test_a_report_slack_will_not_take_still_leaves_the_result_shown(workspace, driver, uow, monkeypatch):
+    import handlers.recipients
+
+    async def refuse(*_args, **_kwargs):
+        raise RuntimeError("files.completeUploadExternal failed")
+
+    monkeypatch.setattr(handlers.recipients, "send_file_privately", refuse)
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "spring.csv", CSV)
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    assert "3 imported, 2 invalid removed" in reply.text
+    assert "in your direct messages" not in str(reply.blocks)  # it does not claim a report it could not send
+    assert len(stored_lists(uow)) == 1
