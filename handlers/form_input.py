@@ -4,6 +4,8 @@ crash."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, time
 from enum import StrEnum
 from typing import TypeVar
@@ -61,3 +63,10 @@ def on_inputs(view: dict, errors: dict[str, str]) -> dict[str, str]:
         target = block_id if block_id in inputs else (inputs[0] if inputs else block_id)
         placed[target] = f"{placed[target]} {message}" if target in placed else message
     return placed
+
+
+def submission_key(view: dict) -> str:
+    """The same modal submitted with the same values (a double click, Slack delivering it twice)
+    has the same key; a corrected resubmission after a refusal has another."""
+    values = hashlib.sha256(json.dumps(view["state"]["values"], sort_keys=True).encode()).hexdigest()
+    return f"{view['id']}:{values[:40]}"

@@ -19,6 +19,7 @@ from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits, RecipientFileError
 from domain.recipient_import import NothingToImport, summary_line
 from domain.spreadsheets import invalid_rows_xlsx
+from domain.use_cases.requests import take_once
 from domain.use_cases.recipients import (
     ImportSource,
     ImportSummary,
@@ -28,6 +29,7 @@ from domain.use_cases.recipients import (
     prepare_file,
 )
 from handlers import listeners
+from handlers.form_input import submission_key
 from handlers.ids import ActionId, BlockId, CallbackId, EventType
 from handlers.payloads import ImportModalState
 from handlers.recipients_blocks import (
@@ -201,7 +203,7 @@ async def open_import_modal(invocation: Invocation) -> None:
     )
 
 
-async def submit_import(ack: AsyncAck, view: dict, body: dict, client: AsyncWebClient, uow,
+async def submit_import(ack: AsyncAck, view: dict, body: dict, client: AsyncWebClient, uow, clock,
                         import_settings: ImportSettings, ref: ImportModalState) -> None:
     values = view["state"]["values"]
     files = (values.get(BlockId.IMPORT_FILE, {}).get(ActionId.IMPORT_FILE_INPUT) or {}).get("files") or []
@@ -211,6 +213,9 @@ async def submit_import(ack: AsyncAck, view: dict, body: dict, client: AsyncWebC
         await ack(response_action="errors", errors={BlockId.IMPORT_FILE: message, BlockId.IMPORT_PASTE: message})
         return
     await ack()
+    # The modal closes with this answer: the same submission delivered again imports nothing more.
+    if not await anyio.to_thread.run_sync(take_once, uow(), f"import:{submission_key(view)}", clock()):
+        return
     user_id = body["user"]["id"]
     channel_id = ref.channel_id
     if files:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 import uuid
 
@@ -28,7 +26,7 @@ from domain.use_cases.send_previews import list_size
 from domain.use_cases.tasks import AlreadySubmitted, TaskView, create_task, edit_task, precheck_draft
 from handlers import listeners
 from handlers.approvals_channel import ApprovalsChannel
-from handlers.form_input import FormInputError, on_inputs
+from handlers.form_input import FormInputError, on_inputs, submission_key
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
 from handlers.recipients import ImportSettings, prepare_slack_file, send_invalid_report
@@ -289,13 +287,6 @@ async def save_task(uow, settings, clock, actor: Actor, state: SendModalState, d
     return await anyio.to_thread.run_sync(lambda: create_task(
         uow(), draft, actor, origin_channel=state.channel_id, now=clock(), window=settings.sending_window,
         composition=composition(settings), new_recipients=new_recipients, submission_key=submission))
-
-
-def submission_key(view: dict) -> str:
-    """The same modal submitted with the same values (a double click, Slack delivering it twice)
-    has the same key; a corrected resubmission after a refusal has another."""
-    values = hashlib.sha256(json.dumps(view["state"]["values"], sort_keys=True).encode()).hexdigest()
-    return f"{view['id']}:{values[:40]}"
 
 
 def build_draft(form: SendForm, list_id: int | None, tz: str) -> tuple[TaskDraft, dict[str, str]]:

@@ -140,3 +140,20 @@ async def test_a_file_chosen_in_the_import_modal_is_imported(workspace, driver, 
     with uow:
         [recipient_list] = uow.recipient_lists.latest()
     assert recipient_list.slack_file_id == stored.id and recipient_list.variables == ["name"]
+
+
+async def test_the_same_import_submission_delivered_three_times_imports_once(workspace, driver, uow):
+    """A double submit, or Slack delivering the submission again: one list, one result message."""
+    from bot.sandbox.emulator import payloads
+
+    view = await open_import_modal(workspace, driver)
+    workspace.views.set_state(view.id, payloads.submitted_state(view.blocks, paste("13800138000\n13912345678")))
+    payload = payloads.view_submission_payload(workspace, SENDER_ID, view.id)
+    answers = await asyncio.gather(*(driver.send_interaction(payload) for _ in range(3)))
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID)
+    assert "2 imported" in reply.text
+    # the repeats stop at their first step (the key already taken), long before the import ends
+    assert len([m for m in workspace.messages(GENERAL_CHANNEL_ID) if "imported" in m.text]) == 1
+    with uow:
+        assert len(uow.recipient_lists.recent_for(SENDER_ID, GENERAL_CHANNEL_ID, 10)) == 1
