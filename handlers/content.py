@@ -54,7 +54,7 @@ from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
 from handlers.replies import error_text, reply_ephemeral_or_dm
 from handlers.sms_command import Invocation, Subcommand
-from handlers.task_thread import TaskThread
+from handlers.task_thread import TaskThread, pressed_card
 
 TEMPLATE_FIELD_BLOCKS = {
     "name": BlockId.TEMPLATE_NAME, "body": BlockId.TEMPLATE_BODY, "subject": BlockId.TEMPLATE_SUBJECT,
@@ -229,11 +229,16 @@ async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, act
                              template_changed_note(added.name, actor.user_id))
 
 
-async def show_decision(client: AsyncWebClient, settings, view: ContentView) -> None:
+async def show_decision(client: AsyncWebClient, settings, view: ContentView,
+                        pressed_at: tuple[str, str] | None = None) -> None:
+    """`pressed_at`: the request a button was pressed on, known even before the bot has recorded
+    where it posted it (an approver can click a moment after it appears)."""
+    channel, ts = pressed_at or (view.approval_channel, view.approval_ts)
+    if channel is None or ts is None:
+        return  # decided on the Home tab before the request was recorded: nothing to edit yet
     text, blocks = build_decided_request(view, _described(view, settings))
-    await client.chat_update(channel=view.approval_channel, ts=view.approval_ts, text=text, blocks=blocks)
-    await client.chat_postMessage(channel=view.approval_channel, thread_ts=view.approval_ts,
-                                  text=build_decision_reply(view))
+    await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    await client.chat_postMessage(channel=channel, thread_ts=ts, text=build_decision_reply(view))
 
 
 async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock: Callable[[],
@@ -242,7 +247,7 @@ async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Acto
     view = await anyio.to_thread.run_sync(lambda: decide_content(
         uow(), ContentKind(ref.kind), ref.id, actor, approve=True, reason=None,
         allow_self_approval=settings.allow_self_approval, now=clock()))
-    await show_decision(client, settings, view)
+    await show_decision(client, settings, view, pressed_card(body))
     await refresh_if_on_home(body, client, uow, settings, actor)
 
 
@@ -273,7 +278,7 @@ async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor
         await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
         return
     await ack()
-    await show_decision(client, settings, decided)
+    await show_decision(client, settings, decided, (ref.channel_id, ref.message_ts) if ref.message_ts else None)
     if ref.from_home:
         await publish_home(client, uow, settings, actor)
 

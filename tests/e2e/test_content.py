@@ -271,3 +271,22 @@ async def test_changing_a_templates_signatures_sends_it_back_to_approval(workspa
     reopened = await eventually(lambda: (v := workspace.views.top_modal(SENDER_ID)) and v.id != edit.id and v)
     assert [o["value"] for o in signatures_block(reopened)["element"]["initial_options"]] == [
         str(signatures["Acme"]), str(signatures["Beta"])]  # the binding as it stands, in the modal's order
+
+
+async def test_an_approval_pressed_before_the_request_is_recorded_updates_the_message_pressed(workspace, driver,
+                                                                                           bot_runtime):
+    """The bot posts a request, then records where: an approver may click in between. The
+    decision edits the message the button was on, never a chat.update without a channel."""
+    from domain.approvers import Actor
+    from domain.content import Purpose, TemplateDraft, TemplateKind
+    from domain.use_cases.content import ContentKind, add_template
+    from handlers.content import build_approval_request
+
+    view = add_template(bot_runtime.uow(), TemplateDraft(name="Early", kind=TemplateKind.TEXT,
+                                                         purpose=Purpose.NOTIFICATION, body="Hi"), Actor(SENDER_ID))
+    text, blocks = build_approval_request(view, "Early")
+    request = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, text, blocks)  # not recorded
+    await driver.block_actions(APPROVER_ID, ActionId.CONTENT_APPROVE, message=(APPROVALS_CHANNEL_ID, request.ts))
+    replies = await eventually(lambda: workspace.replies(APPROVALS_CHANNEL_ID, request.ts))
+    assert "approved" in replies[0].text.lower()
+    assert "Template approved" in str(workspace.message(APPROVALS_CHANNEL_ID, request.ts).blocks)
