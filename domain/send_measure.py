@@ -39,7 +39,7 @@ def preview_of(measured: SendMeasure, price_per_segment: Decimal, currency: str)
     first = measure(measured.first)
     return Preview(measured.first, first.characters, str(first.encoding), first.segments, measured.recipients,
                    measured.cost(price_per_segment, currency), measured.too_long,
-                   longest=measured.longest if measured.longest != measured.first else None, exact=True)
+                   longest=measured.longest if measured.longest != measured.first else None)
 
 
 def measure_send(plan: MessagePlan, rows: Iterable[tuple[int, Sequence[str]]]) -> SendMeasure:

@@ -254,7 +254,6 @@ class Preview:
     cost: str
     too_long: int  # recipients whose message is over the limit
     longest: str | None = None  # the longest message, when it is not the first
-    exact: bool = False  # the cost is every message's segments; else the first's times the count
 
 
 def preview_message(
@@ -273,7 +272,7 @@ def preview_message(
     else:
         cost = estimate_cost(total_segments, 1, price_per_segment)
     return Preview(text, info.characters, str(info.encoding), info.segments, recipients,
-                   format_money(cost, currency), too_long, exact=total_segments is not None)
+                   format_money(cost, currency), too_long)
 
 
 MAX_TEST_NUMBERS = 5  # a test send goes to a few numbers, never a list

@@ -60,10 +60,6 @@ def export_comment(task_name: str, kind: ExportKind, rows: int) -> str:
             "Keep it safe, and delete it when you are done; this export is logged.")
 
 
-def delivered_text(task_name: str) -> str:
-    return f"The export of *{escape(task_name)}* is in our direct messages."
-
-
 def audience_saved_text(name: str, count: int) -> str:
     return (f"Saved audience *{escape(name)}*: {count:,} failed and no-receipt numbers. "
             "Choose it in the send modal to follow up.")

@@ -218,7 +218,7 @@ def test_import_results_audiences_and_exports(data):
                  recipients_blocks.invalid_rows_comment(text(), 3),
                  audiences_blocks.build_audience_list([AudienceView(text(), 4, 2, [text()], SENDER, WHEN)]),
                  audiences_blocks.audience_saved_text(text(), 2), audiences_blocks.audience_deleted_text(text()),
-                 exports_blocks.audience_saved_text(text(), 2), exports_blocks.delivered_text(text()),
+                 exports_blocks.audience_saved_text(text(), 2),
                  exports_blocks.preparing_text(text(), ExportKind.FAILED, 3),
                  exports_blocks.export_comment(text(), ExportKind.ALL, 3))
 
