@@ -34,7 +34,7 @@ async def on_error(error: Exception, body: dict, client: AsyncWebClient, context
     channel, user = _where(body, context)
     if isinstance(error, DomainError):
         message = error_mrkdwn(error)
-        await _audit(error, body, context, user)
+        await record_refused(body, context, user, error_text(error))
     else:
         log.exception("listener failed", exc_info=error)
         message = SOMETHING_WENT_WRONG
@@ -60,12 +60,13 @@ def asked_for(body: dict) -> str:
     return (body.get("event") or {}).get("type") or str(body.get("type") or "request")
 
 
-async def _audit(error: DomainError, body: dict, context: AsyncBoltContext, user: str | None) -> None:
+async def record_refused(body: dict, context: AsyncBoltContext, user: str | None, reason: str) -> None:
+    """A refused request on the record: who, what they asked for, and why (plain text)."""
     if context.get("uow") is None:
         return
     try:
         await anyio.to_thread.run_sync(lambda: record_refusal(
-            context["uow"](), user or "unknown", asked_for(body), error_text(error), context["clock"]()))
+            context["uow"](), user or "unknown", asked_for(body), reason, context["clock"]()))
     except Exception:  # the refusal is still told; a record that fails must not hide it
         log.warning("could not record a refusal", exc_info=True)
 

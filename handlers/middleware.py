@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import anyio
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from domain.approvers import Actor, is_approver
 from domain.use_cases.requests import take_once
 from domain.use_cases.test_sends import TestSendPermit
+from handlers.errors import record_refused
 from handlers.form_input import on_inputs
 from handlers.references import StaleReference, reference_of
 from handlers.replies import error_text
@@ -100,6 +101,28 @@ async def _taken_before(body: dict, values: dict) -> bool:
     return not first
 
 
+class RefusalRecordingAck(AsyncAck):
+    """A modal answered with errors refused what was submitted: each such answer, whichever
+    form gave it, goes on the record like every other refusal."""
+
+    def __init__(self, record: Callable[[str], Awaitable[None]]) -> None:
+        super().__init__()
+        self._record = record
+
+    async def __call__(self, *args, **kwargs) -> BoltResponse:
+        response = await super().__call__(*args, **kwargs)
+        if kwargs.get("response_action") == "errors":
+            await self._record(" ".join((kwargs.get("errors") or {}).values()))
+        return response
+
+
+def _inline_refusal(errors: dict[str, str]) -> BoltResponse:
+    """A modal is answered on its own fields: Slack shows a 500 as a broken modal. (A middleware
+    that does not go on answers with the response it returns.)"""
+    return BoltResponse(status=200, body=json.dumps({"response_action": "errors", "errors": errors}),
+                        headers={"content-type": "application/json"})
+
+
 def install_context_middleware(app: AsyncApp, approvers: ApproverDirectory, given: ListenerContext) -> None:
     values = {f.name: getattr(given, f.name) for f in fields(given)}
 
@@ -107,16 +130,15 @@ def install_context_middleware(app: AsyncApp, approvers: ApproverDirectory, give
     async def load_context(context: AsyncBoltContext, body: dict,
                            next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
         context.update(values)
+        if body.get("type") == "view_submission":
+            context["ack"] = RefusalRecordingAck(lambda reason: record_refused(body, context, context.user_id, reason))
         try:
             context["ref"] = reference_of(body)
         except StaleReference as stale:
             if body.get("type") != "view_submission":
                 raise  # a button's refusal goes where it was pressed (the error hook)
-            # A modal is answered on its own fields: Slack shows a 500 as a broken modal. (A
-            # middleware that does not go on answers with the response it returns.)
-            errors = on_inputs(body["view"], {"": error_text(stale)})
-            return BoltResponse(status=200, body=json.dumps({"response_action": "errors", "errors": errors}),
-                                headers={"content-type": "application/json"})
+            await record_refused(body, context, context.user_id, error_text(stale))
+            return _inline_refusal(on_inputs(body["view"], {"": error_text(stale)}))
         if await _taken_before(body, values):
             return BoltResponse(status=200, body="")  # a retry of an event already taken: answered once
         if context.user_id:

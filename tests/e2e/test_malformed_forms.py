@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVER_ID, GENERAL_CHANNEL_ID, SENDER_ID
-from handlers.ids import ActionId, BlockId
+from domain.use_cases.refusals import REFUSED
+from handlers.ids import ActionId, BlockId, CallbackId
 from tests.e2e.test_send_tasks import (  # noqa: F401  (fixtures: approved content, the approvals channel)
     bot_overrides, catalog, eventually, form, open_send_modal, select, submit_valid_task,
 )
@@ -75,6 +76,8 @@ async def test_a_submission_whose_private_metadata_is_not_ours_is_answered_not_c
     assert "no longer matches anything I know" in str(workspace.submissions[-1].errors)
     with bot_runtime.uow() as uow:
         assert uow.tasks.get(1) is None
+    [(who, what, why)] = refused(bot_runtime)
+    assert (who, what) == (SENDER_ID, CallbackId.SEND_SUBMIT) and "no longer matches" in why
 
 
 def tasks_stored(bot_runtime) -> int:
@@ -134,3 +137,16 @@ async def test_limits_hold_whatever_the_client_sent(workspace, driver, catalog, 
     with bot_runtime.uow() as uow:
         assert "Huge" not in [t.name for t in uow.templates.all()]
         assert uow.tasks.get(1).status == "moderating"
+    # each refusal is on the record: who, which form, why
+    records = refused(bot_runtime)
+    assert [(who, what) for who, what, _why in records] == [
+        (SENDER_ID, CallbackId.TEMPLATE_ADD), (SENDER_ID, CallbackId.SEND_SUBMIT), (APPROVER_ID, CallbackId.TASK_REJECT)]
+    for (_who, _what, why), said in zip(records, ("this has 5,000", "without control characters", "too long")):
+        assert said in why
+
+
+def refused(bot_runtime) -> list[tuple[str, str, str]]:
+    """(who, what, why) of every refusal on the record, oldest first."""
+    with bot_runtime.uow() as uow:
+        return [(e.actor, e.target_id, e.detail["reason"]) for e in reversed(uow.audit.latest())
+                if e.action == REFUSED]
