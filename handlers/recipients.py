@@ -40,7 +40,7 @@ from handlers.recipients_blocks import (
     build_nothing_imported,
     invalid_rows_comment,
 )
-from handlers.replies import error_mrkdwn, reply_ephemeral
+from handlers.replies import error_mrkdwn, reply_ephemeral_or_dm
 from handlers.slack_files import download_private_file, resolve_shared_file, send_file_privately
 from handlers.sms_command import Invocation, Subcommand
 
@@ -63,30 +63,39 @@ def is_recipient_file(file: dict[str, Any]) -> bool:
 
 
 class ImportReply:
-    """The one message that tells how an import went: posted at once, edited in place."""
+    """The one message that tells how an import went: posted at once, edited in place. Whatever
+    Slack refuses on the way (the conversation gone or closed to the bot, the message deleted),
+    the uploader is told in their direct message instead: no import ends unanswered."""
 
     def __init__(self, client: AsyncWebClient, channel: str, thread_ts: str | None) -> None:
         self._client, self._channel, self._thread_ts = client, channel, thread_ts
         self._ts: str | None = None
+        self._user_id = ""
         self.rows_read = 0
 
     async def start(self, name: str, user_id: str) -> None:
+        self._user_id = user_id
         text, blocks = build_import_progress(name)
         try:
             response = await self._client.chat_postMessage(
                 channel=self._channel, thread_ts=self._thread_ts, text=text, blocks=blocks
             )
         except SlackApiError as error:
-            if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
-                raise
-            # A modal opened where the bot is not a member: answer in a direct message instead.
-            self._channel = (await self._client.conversations_open(users=user_id))["channel"]["id"]
-            self._thread_ts = None
-            response = await self._client.chat_postMessage(channel=self._channel, text=text, blocks=blocks)
+            log.info("the import's message went to the direct message: %s", error.response.get("error"))
+            response = await self._post_to_uploader(text, blocks)
         self._ts = response["ts"]
 
+    async def _post_to_uploader(self, text: str, blocks: list[dict]):
+        self._channel = (await self._client.conversations_open(users=self._user_id))["channel"]["id"]
+        self._thread_ts = None
+        return await self._client.chat_postMessage(channel=self._channel, text=text, blocks=blocks)
+
     async def show(self, text: str, blocks: list[dict]) -> None:
-        await self._client.chat_update(channel=self._channel, ts=self._ts, text=text, blocks=blocks)
+        try:
+            await self._client.chat_update(channel=self._channel, ts=self._ts, text=text, blocks=blocks)
+        except SlackApiError as error:
+            log.info("the import's result went to the direct message: %s", error.response.get("error"))
+            self._ts = (await self._post_to_uploader(text, blocks))["ts"]
 
     async def keep_progress_fresh(self, name: str) -> None:
         shown = 0
@@ -94,7 +103,11 @@ class ImportReply:
             await asyncio.sleep(PROGRESS_INTERVAL_SECONDS)
             if self.rows_read != shown:
                 shown = self.rows_read
-                await self.show(*build_import_progress(name, shown))
+                text, blocks = build_import_progress(name, shown)
+                try:
+                    await self._client.chat_update(channel=self._channel, ts=self._ts, text=text, blocks=blocks)
+                except SlackApiError as error:  # the result still gets through (show)
+                    log.info("the import's progress could not be shown: %s", error.response.get("error"))
 
 
 async def report_import(client: AsyncWebClient, reply: ImportReply, user_id: str, name: str, run: Callable[[],
@@ -184,8 +197,8 @@ async def import_dropped_files(event: dict, client: AsyncWebClient, context, uow
         try:
             file = await resolve_shared_file(client, shared)
         except RecipientFileError as error:
-            await reply_ephemeral(client, channel=event["channel"], user=event["user"], text=error_mrkdwn(error),
-                                  thread_ts=event.get("thread_ts"))
+            await reply_ephemeral_or_dm(client, channel=event["channel"], user=event["user"],
+                                        text=error_mrkdwn(error), thread_ts=event.get("thread_ts"))
             continue
         if is_recipient_file(file):
             await import_slack_file(client, uow, import_settings, file["id"], event["user"], event["channel"], thread_ts,

@@ -198,3 +198,25 @@ async def test_a_report_slack_will_not_take_still_leaves_the_result_shown(worksp
     assert "3 imported, 2 invalid removed" in reply.text
     assert "in your direct messages" not in str(reply.blocks)  # it does not claim a report it could not send
     assert len(stored_lists(uow)) == 1
+
+
+async def test_an_import_whose_message_was_deleted_still_reaches_the_uploader(workspace, driver, uow):
+    """Someone deletes the "Importing…" message before the result: chat.update gets Slack's
+    message_not_found, and the result goes to the uploader's direct message instead."""
+    from bot.sandbox.emulator.defaults import BOT_USER_ID
+
+    def delete_progress_messages(_what: str) -> None:
+        for message in workspace.messages(GENERAL_CHANNEL_ID, include_replies=True):
+            if message.user == BOT_USER_ID and message.text.startswith("Importing"):
+                workspace.delete_message(GENERAL_CHANNEL_ID, message.ts)
+
+    stop = workspace.add_listener(delete_progress_messages)
+    try:
+        await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "people.csv", b"phone\n13800138000\n")
+        dm = workspace.open_dm(SENDER_ID).id
+        result = await final_reply(workspace, dm)
+    finally:
+        stop()
+    assert "1 imported" in result.text
+    assert any(c.error == "message_not_found" for c in workspace.calls("chat.update"))
+    assert len(stored_lists(uow)) == 1
