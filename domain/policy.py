@@ -2,9 +2,12 @@
 
 - the owner (whoever asked for it) or an approver;
 - approvers only;
-- four-eyes: an approver who did not ask for it (unless self-approval is allowed)."""
+- four-eyes: an approver who did not ask for it (unless self-approval is allowed);
+- who may use a recipient list, and who may see a task."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from domain.approvers import Actor
 from domain.errors import DomainError, Person, Said
@@ -42,3 +45,45 @@ def may_decide(actor: Actor, requester_id: str, *, allow_self_approval: bool) ->
     except NotAllowed:
         return False
     return True
+
+
+def is_direct_message(channel_id: str) -> bool:
+    """Slack's direct-message ids start with D: such a conversation has no other members to share with."""
+    return channel_id.startswith("D")
+
+
+def may_use_list(actor: Actor, *, uploader: str, channel_id: str) -> bool:
+    """A recipient list (an import, or the list behind an audience) is its uploader's, and the
+    channel's it was imported in: its members and the approvers may send to it. A list
+    imported in a direct message is its uploader's alone."""
+    if actor.user_id == uploader:
+        return True
+    if is_direct_message(channel_id):
+        return False
+    return actor.is_approver or channel_id in actor.channels
+
+
+def check_may_use_list(actor: Actor, *, uploader: str, channel_id: str) -> None:
+    if not may_use_list(actor, uploader=uploader, channel_id=channel_id):
+        raise NotAllowed(NOT_YOUR_LIST)
+
+
+NOT_YOUR_LIST = ("Those recipients are not yours to use: a list belongs to whoever imported it and to the members "
+                 "of the channel it was imported in (an import in a direct message to its uploader alone).")
+
+
+def may_see_task(actor: Actor, *, requester: str, channels: Iterable[str | None]) -> bool:
+    """A task, its details and its results are seen by its requester, the approvers, and the
+    members of the channels it was asked from or posted in."""
+    return actor.user_id == requester or actor.is_approver or any(c in actor.channels for c in channels if c)
+
+
+def check_may_see_task(actor: Actor, *, requester: str, channels: Iterable[str | None]) -> None:
+    if not may_see_task(actor, requester=requester, channels=channels):
+        raise NotAllowed("That task is not one you can see: it belongs to the members of the channel it was asked "
+                         "in, its requester and the approvers.")
+
+
+def sees_channel(actor: Actor, channel_id: str) -> bool:
+    """Whether every task of a channel is the person's to see (a member of it, or an approver)."""
+    return actor.is_approver or channel_id in actor.channels

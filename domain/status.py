@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.policy import sees_channel
 from domain.task_state import TaskStatus
 from storage.statuses import RecipientStatus
 
@@ -60,15 +62,16 @@ def parse_list_args(args: tuple[str, ...] | list[str]) -> ListQuery:
     return ListQuery(scope, status)
 
 
-def visible_to(query: ListQuery, *, user_id: str, is_approver: bool, channel_id: str) -> TaskFilter:
-    """A channel's list shows the tasks asked from it or threaded in it: anyone in the channel
-    sees them there already. `all` shows an approver every task (they review them all), and
-    anyone else the tasks they asked for, wherever."""
+def visible_to(query: ListQuery, actor: Actor, channel_id: str) -> TaskFilter:
+    """A channel's list shows the tasks asked from it or threaded in it to its members and the
+    approvers, and to anyone else only their own there. `all` shows an approver every task (they
+    review them all), and anyone else the tasks they asked for, wherever."""
     if query.scope is ListScope.CHANNEL:
-        return TaskFilter(channel_id=channel_id, status=query.status)
-    if is_approver:
+        return TaskFilter(channel_id=channel_id, status=query.status,
+                          created_by=None if sees_channel(actor, channel_id) else actor.user_id)
+    if actor.is_approver:
         return TaskFilter(status=query.status)
-    return TaskFilter(created_by=user_id, status=query.status)
+    return TaskFilter(created_by=actor.user_id, status=query.status)
 
 
 def parse_task_ref(text: str) -> int | str:

@@ -12,6 +12,7 @@ from domain.recipient_files import Limits
 from handlers import audiences, content, errors, exports, home, listeners, optout, progress, recipients, sample, send
 from handlers import sms_command, status, tasks, test_sends
 from handlers.approvals_channel import ApprovalsChannel
+from handlers.memberships import ChannelMemberships
 from handlers.middleware import ApproverConfig, ApproverDirectory, ListenerContext, TestSend, install_context_middleware
 
 # In the order Bolt tries them (the first listener that matches a request takes it) and the
@@ -35,7 +36,8 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock:
     approvers = ApproverDirectory(ApproverConfig(settings.approver_user_ids, settings.approver_group_ids))
     install_context_middleware(app, approvers, ListenerContext(
         settings=settings, uow=uow, clock=clock, test_send=test_send, import_settings=import_settings,
-        normalizer=import_settings.normalizer, subcommands=subcommands, approvals_channel=approvals_channel))
+        normalizer=import_settings.normalizer, subcommands=subcommands, approvals_channel=approvals_channel,
+        memberships=ChannelMemberships(clock=lambda: clock().timestamp())))
     errors.register(app)
     for feature in FEATURES:
         listeners.register(app, getattr(feature, "LISTENERS", ()))

@@ -6,8 +6,9 @@ import anyio
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from domain.approvers import Actor
-from domain.use_cases.audiences import AudienceError, delete_audience, list_audiences, save_audience
+from domain.errors import DomainError
+from domain.use_cases.audiences import delete_audience, list_audiences, save_audience
+from domain.use_cases.send_previews import check_list_usable
 from handlers import listeners
 from handlers.audiences_blocks import (
     audience_deleted_text,
@@ -17,7 +18,7 @@ from handlers.audiences_blocks import (
 )
 from handlers.block_kit import escape
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
-from handlers.payloads import AudienceSaveState
+from handlers.payloads import AudienceSaveState, ListRef
 from handlers.replies import error_text, reply_ephemeral_or_dm
 from handlers.sms_command import Invocation, Subcommand
 
@@ -30,11 +31,11 @@ async def audience(invocation: Invocation) -> None:
     uow = invocation.context["uow"]
     action = action.lower()
     if action == "list":
-        views = await anyio.to_thread.run_sync(list_audiences, uow())
+        views = await anyio.to_thread.run_sync(list_audiences, uow(), await invocation.member_actor())
         await invocation.reply(*build_audience_list(views))
     elif action == "save":
         saved = await anyio.to_thread.run_sync(lambda: save_audience(
-            uow(), name, invocation.actor, channel_id=invocation.channel_id))
+            uow(), name, invocation.actor, channel_id=invocation.channel_id))  # the person's own latest import
         await invocation.reply(audience_saved_text(saved.name, saved.recipient_count))
     elif action == "delete":
         deleted = await anyio.to_thread.run_sync(delete_audience, uow(), name, invocation.actor)
@@ -43,20 +44,24 @@ async def audience(invocation: Invocation) -> None:
         await invocation.reply(USAGE)
 
 
-async def open_save_modal(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
+async def open_save_modal(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, member_actor,
+                          ref: ListRef) -> None:
+    """Refused at once to anyone who may not send to the import's list."""
     await ack()
-    state_channel = body["channel"]["id"]
+    await anyio.to_thread.run_sync(check_list_usable, uow(), ref.id, await member_actor())
     await client.views_open(trigger_id=body["trigger_id"],
-                            view=build_save_audience_modal(int(action["value"]), state_channel))
+                            view=build_save_audience_modal(ref.id, body["channel"]["id"]))
 
 
-async def submit_save(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow,
+async def submit_save(ack: AsyncAck, view: dict, client: AsyncWebClient, member_actor, uow,
                       ref: AudienceSaveState) -> None:
-    name = view["state"]["values"][BlockId.AUDIENCE_NAME][ActionId.AUDIENCE_NAME_INPUT]["value"] or ""
+    name = ((view["state"]["values"].get(BlockId.AUDIENCE_NAME) or {}).get(ActionId.AUDIENCE_NAME_INPUT)
+            or {}).get("value") or ""
+    actor = await member_actor()
     try:
         saved = await anyio.to_thread.run_sync(lambda: save_audience(
             uow(), name, actor, channel_id=ref.channel_id, list_id=ref.list_id))
-    except AudienceError as error:
+    except DomainError as error:
         await ack(response_action="errors", errors={BlockId.AUDIENCE_NAME: error_text(error)})
         return
     await ack()

@@ -102,7 +102,7 @@ async def export_menu(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: 
     await export_from_report(body, client, actor, uow, settings, clock, ref)
 
 
-async def resend(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings,
+async def resend(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, member_actor, uow, settings,
                  ref: TaskRef) -> None:
     await ack()
     channel = body["channel"]["id"]
@@ -119,7 +119,7 @@ async def resend(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
         return
     recipients = RecipientOption(f"list:{follow.list_id}",
                                  f"Failed and no-receipt numbers of {follow.task_name} ({follow.count:,})")
-    await client.views_update(view_id=view_id, view=await copy_modal(uow, settings, actor.user_id, channel,
+    await client.views_update(view_id=view_id, view=await copy_modal(uow, settings, await member_actor(), channel,
                                                                      ref.id, recipients=recipients))
 
 

@@ -52,11 +52,12 @@ async def show_home(event: dict, client: AsyncWebClient, actor: Actor, uow, sett
     await publish_home(client, uow, settings, actor)
 
 
-async def new_send(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings) -> None:
+async def new_send(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, member_actor, uow,
+                   settings) -> None:
     await ack()
     trigger_id = body["trigger_id"]  # read first: it lasts 3 seconds
     channel = await _direct_channel(client, actor.user_id)
-    await open_send_modal(client, uow, settings, trigger_id, actor.user_id, SendModalState(channel_id=channel))
+    await open_send_modal(client, uow, settings, trigger_id, await member_actor(), SendModalState(channel_id=channel))
 
 
 async def upload(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor) -> None:

@@ -1,4 +1,5 @@
-"""One context middleware: every listener gets `settings`, `uow`, `clock`, `test_send` and `actor`."""
+"""One context middleware: every listener gets `settings`, `uow`, `clock`, `test_send`, `actor`
+and `member_actor` (the actor with their channels, fetched when awaited)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
+from functools import partial
 from datetime import datetime
 from typing import Any
 
@@ -89,6 +91,7 @@ class ListenerContext:
     normalizer: Any  # domain.phones.PhoneNormalizer
     subcommands: Any  # handlers.sms_command.SubcommandRegistry
     approvals_channel: Any  # handlers.approvals_channel.ApprovalsChannel
+    memberships: Any  # handlers.memberships.ChannelMemberships
 
 
 async def _taken_before(body: dict, values: dict) -> bool:
@@ -142,6 +145,8 @@ def install_context_middleware(app: AsyncApp, approvers: ApproverDirectory, give
         if await _taken_before(body, values):
             return BoltResponse(status=200, body="")  # a retry of an event already taken: answered once
         if context.user_id:
-            context["actor"] = await approvers.actor(context.client, context.user_id)
+            actor = context["actor"] = await approvers.actor(context.client, context.user_id)
+            # The person with the channels they are in: asked of Slack only by the rules that need it.
+            context["member_actor"] = partial(values["memberships"].actor, context.client, actor)
         await next()
         return None

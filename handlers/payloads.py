@@ -18,6 +18,17 @@ class ImportModalState(Payload):
     channel_id: str
 
 
+class ListRef(Payload):
+    """A recipient list, on an import's buttons."""
+
+    id: int
+
+    @classmethod
+    def load(cls, raw: str | None):
+        # Buttons posted before lists had a reference carry the bare id.
+        return cls(id=int(raw)) if raw and raw.isdigit() else super().load(raw)
+
+
 class AudienceSaveState(Payload):
     list_id: int
     channel_id: str

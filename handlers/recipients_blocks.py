@@ -6,7 +6,7 @@ from typing import Any
 
 from handlers.block_kit import MODAL_UPLOAD_HINT, escape, mrkdwn, section
 from handlers.ids import ActionId, BlockId, CallbackId, SLASH_COMMAND
-from handlers.payloads import ImportModalState
+from handlers.payloads import ImportModalState, ListRef
 
 Blocks = list[dict[str, Any]]
 Message = tuple[str, Blocks]
@@ -47,9 +47,9 @@ def build_import_result(
     blocks: Blocks = [
         section("\n".join(lines), BlockId.IMPORT_RESULT),
         {"type": "actions", "block_id": BlockId.IMPORT_ACTIONS, "elements": [
-            {"type": "button", "action_id": ActionId.IMPORT_CREATE_TASK, "value": str(list_id), "style": "primary",
-             "text": {"type": "plain_text", "text": "Create send task"}},
-            {"type": "button", "action_id": ActionId.IMPORT_SAVE_AUDIENCE, "value": str(list_id),
+            {"type": "button", "action_id": ActionId.IMPORT_CREATE_TASK, "value": ListRef(id=list_id).dump(),
+             "style": "primary", "text": {"type": "plain_text", "text": "Create send task"}},
+            {"type": "button", "action_id": ActionId.IMPORT_SAVE_AUDIENCE, "value": ListRef(id=list_id).dump(),
              "text": {"type": "plain_text", "text": "Save as audience"}},
         ]},
         _context(" ".join(notes)),

@@ -15,6 +15,7 @@ from handlers.payloads import (
     ExportRef,
     ImportModalState,
     LateStartState,
+    ListRef,
     Payload,
     SendModalState,
     TaskListState,
@@ -33,6 +34,8 @@ BY_ACTION: dict[str, type[Payload]] = {
     ActionId.CONTENT_REJECT: ContentRef,
     ActionId.EXPORT_FAILED: ExportRef,
     ActionId.EXPORT_MORE: ExportRef,
+    ActionId.IMPORT_CREATE_TASK: ListRef,
+    ActionId.IMPORT_SAVE_AUDIENCE: ListRef,
     ActionId.LIST_PREVIOUS: TaskListState,
     ActionId.LIST_NEXT: TaskListState,
 }

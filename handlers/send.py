@@ -22,13 +22,13 @@ from domain.tasks import (
     check_one_recipient_source,
 )
 from domain.use_cases.recipients import ImportSource, PreparedImport, prepare_pasted
-from domain.use_cases.send_previews import list_size
+from domain.use_cases.send_previews import check_list_usable, list_size
 from domain.use_cases.tasks import AlreadySubmitted, TaskView, create_task, edit_task, precheck_draft
 from handlers import listeners
 from handlers.approvals_channel import ApprovalsChannel
 from handlers.form_input import FormInputError, on_inputs, submission_key
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
-from handlers.payloads import SendModalState
+from handlers.payloads import ListRef, SendModalState
 from handlers.recipients import ImportSettings, prepare_slack_file, send_invalid_report
 from handlers.send_modal import SendModal, list_id_of, parse_form, user_timezone
 from handlers.task_thread import composition, on_task_submitted
@@ -49,34 +49,39 @@ from handlers.replies import error_mrkdwn, error_text
 log = logging.getLogger(__name__)
 
 
-async def open_send_modal(client, uow, settings, trigger_id: str, user_id: str, state: SendModalState,
+async def open_send_modal(client, uow, settings, trigger_id: str, actor: Actor, state: SendModalState,
                           form: SendForm | None = None) -> None:
-    """The send modal as `/sms send` opens it (also the Home tab's New send)."""
-    modal = SendModal(uow, settings)
+    """The send modal as `/sms send` opens it (also the Home tab's New send); `actor` with their
+    channels."""
+    modal = SendModal(uow, settings, actor)
     form = form or SendForm()
-    form.recipient_options = await modal.options(user_id, state)
+    form.recipient_options = await modal.options(state)
     await client.views_open(trigger_id=trigger_id, view=await modal.render(state, form))
 
 
 async def send(invocation: Invocation) -> None:
     await invocation.acknowledge()
     await open_send_modal(invocation.client, invocation.context["uow"], invocation.context["settings"],
-                          invocation.command["trigger_id"], invocation.actor.user_id,
+                          invocation.command["trigger_id"], await invocation.member_actor(),
                           SendModalState(channel_id=invocation.channel_id))
 
 
-async def create_from_import(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, actor: Actor, uow,
-                             settings) -> None:
+async def create_from_import(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, member_actor, uow,
+                             settings, ref: ListRef) -> None:
+    """The import's own buttons: refused at once to anyone who may not send to its list."""
     await ack()
-    state = SendModalState(channel_id=body["channel"]["id"], list_id=int(action["value"]))
-    await open_send_modal(client, uow, settings, body["trigger_id"], actor.user_id, state)
+    actor = await member_actor()
+    await anyio.to_thread.run_sync(check_list_usable, uow(), ref.id, actor)
+    state = SendModalState(channel_id=body["channel"]["id"], list_id=ref.id)
+    await open_send_modal(client, uow, settings, body["trigger_id"], actor, state)
 
 
-async def refresh(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, settings, ref: SendModalState) -> None:
+async def refresh(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, settings, member_actor,
+                  ref: SendModalState) -> None:
     await ack()
     view = body["view"]
-    modal = SendModal(uow, settings)
-    form = parse_form(view["state"]["values"], await modal.options(body["user"]["id"], ref))
+    modal = SendModal(uow, settings, await member_actor())
+    form = parse_form(view["state"]["values"], await modal.options(ref))
     rendered = await modal.render(ref, form, editing=ref.task_id is not None)
     try:
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=rendered)
@@ -98,10 +103,11 @@ def _recipients_block(state: SendModalState) -> str:
     return BlockId.SEND_NAME if state.list_id is not None else BlockId.SEND_RECIPIENTS
 
 
-async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
+async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, member_actor, uow, settings, clock,
                  import_settings: ImportSettings, approvals_channel: ApprovalsChannel, ref: SendModalState) -> None:
     if await approvals_channel.refuse_if_unpostable(ack, client, BlockId.SEND_NAME):
         return
+    actor = await member_actor()  # who may use which list is asked of the task's use case
     try:
         form = parse_form(view["state"]["values"], [])
     except FormInputError as error:
@@ -119,7 +125,7 @@ async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, 
     if form.file_id:
         await submit_with_file(long_submission, import_settings, tz)
         return
-    if list_id is not None and (count := await anyio.to_thread.run_sync(list_size, uow(), list_id)) > MEASURED_INLINE:
+    if list_id is not None and (count := await anyio.to_thread.run_sync(list_size, uow(), list_id, actor)) > MEASURED_INLINE:
         await submit_large_list(long_submission, list_id, count, tz)
         return
     await submit_inline(ack, client, uow, settings, clock, actor, import_settings, ref, form, list_id, tz,
@@ -177,7 +183,7 @@ class LongSubmission:
         self.ack, self.client, self.uow, self.settings, self.clock = ack, client, uow, settings, clock
         self.actor, self.state, self.form = actor, state, form
         self.working_id, self.submission = "", submission
-        self.modal = SendModal(uow, settings)
+        self.modal = SendModal(uow, settings, actor)
 
     async def start(self, draft: TaskDraft, time_error: dict[str, str], working: str) -> bool:
         problems = dict(time_error)
@@ -194,7 +200,7 @@ class LongSubmission:
         # until the working view is there and can never be covered by it.
         self.working_id = f"smsbot-working-{uuid.uuid4().hex}"
         await self.ack(response_action="update", view={**build_working_view(working), "external_id": self.working_id})
-        self.form.recipient_options = await self.modal.options(self.actor.user_id, self.state)
+        self.form.recipient_options = await self.modal.options(self.state)
         return True
 
     async def _show(self, view: dict) -> None:

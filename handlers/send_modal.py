@@ -7,6 +7,7 @@ from __future__ import annotations
 import anyio
 from slack_sdk.web.async_client import AsyncWebClient
 
+from domain.approvers import Actor
 from domain.content import Purpose, TemplateKind
 from domain.schedule import to_local
 from domain.tasks import Fallback, kept_signature
@@ -90,15 +91,18 @@ async def user_timezone(client: AsyncWebClient, user_id: str, fallback: str) -> 
 
 
 class SendModal:
-    """Renders the send modal for a person: their choices, the catalog, the live preview."""
+    """Renders the send modal for a person (`actor`, with their channels): their choices, the
+    catalog, the live preview of recipients they may use."""
 
-    def __init__(self, uow, settings) -> None:
-        self._uow, self._settings = uow, settings
+    def __init__(self, uow, settings, actor: Actor) -> None:
+        self._uow, self._settings, self._actor = uow, settings, actor
 
-    async def options(self, user_id: str, state: SendModalState) -> list[RecipientOption]:
-        """The person's recent imports and the audiences, and the list the modal was opened
-        with (an import, or a copy's original recipients), kept on every re-render."""
-        choices = await anyio.to_thread.run_sync(recipient_choices, self._uow(), user_id, state.channel_id)
+    async def options(self, state: SendModalState, *, imports_of: str | None = None) -> list[RecipientOption]:
+        """Recent imports (the person's, or `imports_of`'s) and the audiences the person may use,
+        and the list the modal was opened with (an import, or a copy's original recipients),
+        kept on every re-render."""
+        choices = await anyio.to_thread.run_sync(lambda: recipient_choices(
+            self._uow(), self._actor, state.channel_id, imports_of=imports_of))
         options = [RecipientOption(f"list:{list_id}", label) for list_id, label in choices]
         previous = "This task's recipients" if state.task_id is not None else "The same recipients as the original"
         for list_id, label in ((state.list_id, "Recipients: the chosen import"), (state.previous_list_id, previous)):
@@ -114,7 +118,7 @@ class SendModal:
         form.signature_id = kept_signature(form.signature_id, signatures)  # a lone one is chosen for you
         list_id = state.list_id or list_id_of(form.recipients)
         preview = await anyio.to_thread.run_sync(lambda: preview_for(
-            self._uow(), list_id=list_id, signature_id=form.signature_id, template_id=form.template_id,
+            self._uow(), self._actor, list_id=list_id, signature_id=form.signature_id, template_id=form.template_id,
             fallback_template_id=form.fallback_template_id if form.kind is TemplateKind.CARD else None,
             composition=composition(settings), price_per_segment=settings.price_per_segment,
             currency=settings.currency))

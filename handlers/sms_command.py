@@ -42,6 +42,10 @@ class Invocation:
     def channel_id(self) -> str:
         return self.command["channel_id"]
 
+    async def member_actor(self) -> Actor:
+        """The asker, with the channels they are a member of (for the rules that ask)."""
+        return await self.context["member_actor"]()
+
     async def acknowledge(self) -> None:
         if not self.acked:
             self.acked = True

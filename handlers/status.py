@@ -78,8 +78,9 @@ links = ThreadLinks()
 
 
 async def render_list(client: AsyncWebClient, uow, actor: Actor, state: TaskListState) -> tuple[str, list]:
-    which = visible_to(_query(state), user_id=actor.user_id, is_approver=actor.is_approver,
-                       channel_id=state.channel_id)
+    """`actor`: with their channels. The channel the state names is checked like any other: a
+    tampered one lists only what the person may see there."""
+    which = visible_to(_query(state), actor, state.channel_id)
     page = await anyio.to_thread.run_sync(lambda: list_tasks(uow(), which, state.page))
     shown = TaskListState(**{**state.model_dump(), "page": page.page.number})
     return build_task_list(page, shown, await links.for_tasks(client, page.tasks))
@@ -89,36 +90,40 @@ async def list_command(invocation: Invocation) -> None:
     query = parse_list_args(invocation.parsed.args)
     state = TaskListState(scope=query.scope, channel_id=invocation.channel_id,
                           status=query.status.value if query.status else None)
-    await invocation.reply(*await render_list(invocation.client, invocation.context["uow"], invocation.actor,
-                                              state))
+    await invocation.reply(*await render_list(invocation.client, invocation.context["uow"],
+                                              await invocation.member_actor(), state))
 
 
 async def status_command(invocation: Invocation) -> None:
     ref = parse_task_ref(invocation.parsed.rest)
+    actor = await invocation.member_actor()
     details = await anyio.to_thread.run_sync(find_task_details, invocation.context["uow"](), ref,
-                                             invocation.channel_id)
+                                             invocation.channel_id, actor)
     await invocation.acknowledge()
     await invocation.client.views_open(trigger_id=invocation.command["trigger_id"],
                                        view=build_details_modal(details))
 
 
 async def lookup_command(invocation: Invocation) -> None:
+    actor = await invocation.member_actor()
     shown, lines = await anyio.to_thread.run_sync(lambda: lookup_number(
-        invocation.context["uow"](), invocation.parsed.rest, invocation.channel_id,
+        invocation.context["uow"](), invocation.parsed.rest, invocation.channel_id, actor,
         normalizer=invocation.context["normalizer"]))
     await invocation.reply(*build_lookup_message(shown, lines))
 
 
-async def turn_page(ack: AsyncAck, client: AsyncWebClient, respond: AsyncRespond, actor: Actor, uow,
+async def turn_page(ack: AsyncAck, client: AsyncWebClient, respond: AsyncRespond, uow, member_actor,
                     ref: TaskListState) -> None:
     await ack()
-    text, blocks = await render_list(client, uow, actor, ref)
+    text, blocks = await render_list(client, uow, await member_actor(), ref)
     await respond(text=text, blocks=blocks, replace_original=True)
 
 
-async def open_details(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, ref: TaskRef) -> None:
+async def open_details(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, member_actor,
+                       ref: TaskRef) -> None:
     await ack()
-    details = await anyio.to_thread.run_sync(lambda: task_details(uow(), ref.id))
+    actor = await member_actor()
+    details = await anyio.to_thread.run_sync(lambda: task_details(uow(), ref.id, actor))
     view = build_details_modal(details)
     if (body.get("view") or {}).get("type") == "modal":  # pressed inside a modal: stack on it
         await client.views_push(trigger_id=body["trigger_id"], view=view)
@@ -126,10 +131,11 @@ async def open_details(ack: AsyncAck, body: dict, client: AsyncWebClient, actor:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-async def show(client: AsyncWebClient, uow, view: dict, state: DetailsState, *, choice: RecipientFilter,
-               search: str | None, page: int, notice: str | None = None) -> None:
+async def show(client: AsyncWebClient, uow, actor: Actor, view: dict, state: DetailsState, *,
+               choice: RecipientFilter, search: str | None, page: int, notice: str | None = None) -> None:
+    """`actor`: with their channels; who may see the task is asked again on every page."""
     details = await anyio.to_thread.run_sync(lambda: task_details(
-        uow(), state.task_id, choice=choice, search=search, page=page))
+        uow(), state.task_id, actor, choice=choice, search=search, page=page))
     try:
         await client.views_update(view_id=view["id"], hash=view.get("hash"),
                                   view=build_details_modal(details, notice=notice))
@@ -139,7 +145,7 @@ async def show(client: AsyncWebClient, uow, view: dict, state: DetailsState, *, 
         log.info("details modal changed meanwhile; this update was dropped")
 
 
-async def change_filter(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow,
+async def change_filter(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow, member_actor,
                         ref: DetailsState) -> None:
     await ack()
     view = body["view"]
@@ -149,37 +155,45 @@ async def change_filter(ack: AsyncAck, body: dict, action: dict, client: AsyncWe
         search, notice = parse_search(typed), None
     except DomainError as error:
         search, notice = ref.search, error_mrkdwn(error)
-    await show(client, uow, view, ref, choice=choice, search=search, page=0, notice=notice)
+    await show(client, uow, await member_actor(), view, ref, choice=choice, search=search,
+               page=0, notice=notice)
 
 
-async def search(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow, ref: DetailsState) -> None:
+async def search(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow, member_actor,
+                 ref: DetailsState) -> None:
     await ack()
     view = body["view"]
     try:
         wanted, notice = parse_search(action.get("value")), None
     except DomainError as error:
         wanted, notice = ref.search, error_mrkdwn(error)
-    await show(client, uow, view, ref, choice=_chosen_filter(view, ref), search=wanted, page=0,
-               notice=notice)
+    await show(client, uow, await member_actor(), view, ref, choice=_chosen_filter(view, ref),
+               search=wanted, page=0, notice=notice)
 
 
-async def page_details(ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient, uow,
+async def page_details(ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient, uow, member_actor,
                        ref: DetailsState) -> None:
     await ack()
     view = body["view"]
-    await show(client, uow, view, ref, choice=RecipientFilter(ref.filter or RecipientFilter.ALL),
-               search=ref.search, page=int(action["value"]))
+    await show(client, uow, await member_actor(), view, ref,
+               choice=RecipientFilter(ref.filter or RecipientFilter.ALL), search=ref.search, page=int(action["value"]))
 
 
-async def submit_search(ack: AsyncAck, view: dict, uow, ref: DetailsState) -> None:
+async def submit_search(ack: AsyncAck, view: dict, client: AsyncWebClient, uow, member_actor,
+                        ref: DetailsState) -> None:
     """The Search button: the filter and the digits as they are in the form."""
     try:
         wanted = parse_search(_input(view, BlockId.DETAILS_SEARCH, ActionId.DETAILS_SEARCH_INPUT).get("value"))
     except DomainError as error:
         await ack(response_action="errors", errors={BlockId.DETAILS_SEARCH: error_text(error)})
         return
-    details = await anyio.to_thread.run_sync(lambda: task_details(
-        uow(), ref.task_id, choice=_chosen_filter(view, ref), search=wanted))
+    actor = await member_actor()
+    try:
+        details = await anyio.to_thread.run_sync(lambda: task_details(
+            uow(), ref.task_id, actor, choice=_chosen_filter(view, ref), search=wanted))
+    except DomainError as error:  # no longer the person's to see, or gone
+        await ack(response_action="errors", errors={BlockId.DETAILS_SEARCH: error_text(error)})
+        return
     await ack(response_action="update", view=build_details_modal(details))
 
 

@@ -131,38 +131,39 @@ async def delete(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
                                                            deleted=True, card_at=pressed_card(body))
 
 
-async def edit(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
+async def edit(ack: AsyncAck, body: dict, client: AsyncWebClient, member_actor, uow, settings, clock,
                ref: TaskRef) -> None:
     await ack()
+    actor = await member_actor()
     task = await anyio.to_thread.run_sync(lambda: task_to_edit(
         uow(), ref.id, actor, now=clock(), tz=settings.timezone, cutoffs=settings.cutoffs))
-    modal = SendModal(uow, settings)
+    modal = SendModal(uow, settings, actor)
     state = SendModalState(channel_id=task.origin_channel, task_id=task.id, version=task.version,
                            previous_list_id=task.recipient_list_id)
-    options = await modal.options(task.created_by, state)
+    options = await modal.options(state, imports_of=task.created_by)
     tz = await user_timezone(client, actor.user_id, settings.timezone)
     form = form_from_task(task, options, tz)
     await client.views_open(trigger_id=body["trigger_id"], view=await modal.render(state, form, editing=True))
 
 
-async def copy(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, ref: TaskRef) -> None:
+async def copy(ack: AsyncAck, body: dict, client: AsyncWebClient, member_actor, uow, settings, ref: TaskRef) -> None:
     await ack()
-    view = await copy_modal(uow, settings, actor.user_id, body["channel"]["id"], ref.id)
+    view = await copy_modal(uow, settings, await member_actor(), body["channel"]["id"], ref.id)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-async def copy_modal(uow, settings, user_id: str, channel: str, task_id: int, *,
+async def copy_modal(uow, settings, actor: Actor, channel: str, task_id: int, *,
                      recipients: RecipientOption | None = None) -> dict:
-    """The send modal as a copy of a task: the same content, no send time. Its recipients are
-    chosen anew with the original's among the choices, or, given `recipients`, fixed to that
-    list (a resend to the failed numbers)."""
-    draft, extra = await anyio.to_thread.run_sync(copy_source, uow(), task_id)
-    modal = SendModal(uow, settings)
+    """The send modal as a copy of a task, for one who may see it (`actor`, with their channels):
+    the same content, no send time. Its recipients are chosen anew with the original's among the
+    choices, or, given `recipients`, fixed to that list (a resend to the failed numbers)."""
+    draft, extra = await anyio.to_thread.run_sync(copy_source, uow(), task_id, actor)
+    modal = SendModal(uow, settings, actor)
     if recipients is None:
         state = SendModalState(channel_id=channel, previous_list_id=extra["previous_list_id"])
     else:
         state = SendModalState(channel_id=channel, list_id=int(recipients.value.removeprefix("list:")))
-    options = await modal.options(user_id, state)
+    options = await modal.options(state)
     if recipients is not None:  # shown by the given label, wherever else the list is offered
         options = [o for o in options if o.value != recipients.value] + [recipients]
     form = SendForm(name=draft.name, kind=draft.kind, signature_id=draft.signature_id,

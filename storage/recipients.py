@@ -50,8 +50,11 @@ class RecipientListRepository:
     def get(self, list_id: int) -> RecipientList | None:
         return self._session.get(RecipientList, list_id)
 
-    def by_slack_file(self, file_id: str) -> RecipientList | None:
-        return self._session.exec(select(RecipientList).where(RecipientList.slack_file_id == file_id)).first()
+    def by_slack_file(self, file_id: str, user_id: str, channel_id: str) -> RecipientList | None:
+        """This person's import of this Slack file in this channel."""
+        return self._session.exec(select(RecipientList).where(
+            RecipientList.slack_file_id == file_id, RecipientList.created_by == user_id,
+            RecipientList.channel_id == channel_id)).first()
 
     def latest(self, limit: int = 20) -> list[RecipientList]:
         return list(self._session.exec(select(RecipientList).order_by(col(RecipientList.id).desc()).limit(limit)))

@@ -53,6 +53,7 @@ class RecipientList(SQLModel, table=True):
     """One import: the recipients that survived normalisation and dedup, and what was removed."""
 
     __tablename__ = "recipient_list"
+    __table_args__ = (Index("uq_recipient_list_file_sharer", "slack_file_id", "channel_id", "created_by", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
@@ -61,8 +62,9 @@ class RecipientList(SQLModel, table=True):
     thread_ts: str | None = Field(default=None, max_length=32)
     source: str = Field(max_length=16)  # file, paste, audience copy
     source_name: str = Field(default="", max_length=255)
-    # A Slack file is imported once, whichever event or retry brings it.
-    slack_file_id: str | None = Field(default=None, max_length=32, unique=True, index=True)
+    # A Slack file is imported once per sharer and channel, whichever event or retry brings it
+    # (uq_recipient_list_file_sharer); shared again by someone else, it is their own import.
+    slack_file_id: str | None = Field(default=None, max_length=32, index=True)
     data_rows: int = 0
     imported_count: int = 0
     invalid_count: int = 0

@@ -240,15 +240,18 @@ class TaskRecipientRepository:
         ).all()
         return list(rows), total
 
-    def for_phone(self, phone: str, *, channel_id: str, limit: int = 20) -> list[tuple[Task, TaskRecipient]]:
-        """The number in the tasks asked from or threaded in a channel, newest task first;
-        tasks whose details were purged are left out."""
-        rows = self._session.execute(
+    def for_phone(self, phone: str, *, channel_id: str, created_by: str | None = None,
+                  limit: int = 20) -> list[tuple[Task, TaskRecipient]]:
+        """The number in the tasks asked from or threaded in a channel (`created_by`: only those
+        this person asked for), newest task first; tasks whose details were purged are left out."""
+        query = (
             select(Task, TaskRecipient).join(Task, col(Task.id) == col(TaskRecipient.task_id))
             .where(col(TaskRecipient.phone) == phone, col(Task.details_purged_at).is_(None),
                    (col(Task.origin_channel) == channel_id) | (col(Task.thread_channel) == channel_id))
-            .order_by(col(Task.id).desc(), col(TaskRecipient.id)).limit(limit)
-        ).all()
+        )
+        if created_by is not None:
+            query = query.where(col(Task.created_by) == created_by)
+        rows = self._session.execute(query.order_by(col(Task.id).desc(), col(TaskRecipient.id)).limit(limit)).all()
         return [(task, recipient) for task, recipient in rows]
 
     # --- exports, follow-ups, retention and the delivery chart --------------------------------

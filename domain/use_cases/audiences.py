@@ -8,7 +8,7 @@ from datetime import datetime
 from domain.approvers import Actor
 from domain.errors import DomainError
 from domain.text_rules import has_control_characters
-from domain.policy import check_owner_or_approver
+from domain.policy import check_may_use_list, check_owner_or_approver, may_use_list
 from storage.errors import AlreadyExists
 from storage.tables import Audience, AuditEntry
 from storage.uow import SqlUnitOfWork as UnitOfWork
@@ -55,6 +55,7 @@ def save_audience(uow: UnitOfWork, name: str, actor: Actor, *, channel_id: str, 
         )
         if recipient_list is None:
             raise AudienceError("There is no import of yours in this channel to save. Drop an XLSX or CSV here first.")
+        check_may_use_list(actor, uploader=recipient_list.created_by, channel_id=recipient_list.channel_id)
         audience = Audience(name=name, name_key=audience_key(name), list_id=recipient_list.id, created_by=actor.user_id)
         try:
             uow.audiences.add(audience)
@@ -67,11 +68,13 @@ def save_audience(uow: UnitOfWork, name: str, actor: Actor, *, channel_id: str, 
                             audience.created_by, audience.created_at)
 
 
-def list_audiences(uow: UnitOfWork) -> list[AudienceView]:
+def list_audiences(uow: UnitOfWork, actor: Actor) -> list[AudienceView]:
+    """The audiences the person may send to (actor: with their channels)."""
     with uow:
         return [
             AudienceView(a.name, r.id, r.imported_count, list(r.variables), a.created_by, a.created_at)
             for a, r in uow.audiences.all_with_lists()
+            if may_use_list(actor, uploader=r.created_by, channel_id=r.channel_id)
         ]
 
 
@@ -80,15 +83,6 @@ def _audience_named(uow: UnitOfWork, name: str) -> Audience:
     if audience is None:
         raise AudienceError(f"No audience is named “{' '.join(name.split())}”. `/sms audience list` shows them all.")
     return audience
-
-
-def find_audience(uow: UnitOfWork, name: str) -> AudienceView:
-    """The recipients a send to this audience would use."""
-    with uow:
-        audience = _audience_named(uow, name)
-        recipient_list = uow.recipient_lists.get(audience.list_id)
-        return AudienceView(audience.name, recipient_list.id, recipient_list.imported_count,
-                            list(recipient_list.variables), audience.created_by, audience.created_at)
 
 
 def delete_audience(uow: UnitOfWork, name: str, actor: Actor) -> str:

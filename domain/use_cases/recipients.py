@@ -115,7 +115,7 @@ def import_file(
 ) -> ImportSummary:
     """Parse and normalise outside any transaction, then store the list in one."""
     if source.slack_file_id:
-        earlier = earlier_import(uow, source.slack_file_id)
+        earlier = earlier_import(uow, source)
         if earlier is not None:
             return earlier
     return _store(uow, prepare_file(data, source, limits=limits, normalizer=normalizer, progress=progress))
@@ -132,16 +132,20 @@ def _store(uow: UnitOfWork, prepared: PreparedImport) -> ImportSummary:
             work.commit()
     except AlreadyExists:
         # Slack delivered the same file twice (an event retry, or two events) at once.
-        earlier = earlier_import(uow, prepared.source.slack_file_id or "")
+        earlier = earlier_import(uow, prepared.source)
         if earlier is None:
             raise
         return earlier
     return summary_of(recipient_list, prepared.outcome, prepared.invalid_report)
 
 
-def earlier_import(uow: UnitOfWork, slack_file_id: str) -> ImportSummary | None:
+def earlier_import(uow: UnitOfWork, source: ImportSource) -> ImportSummary | None:
+    """The same person's import of the same Slack file in the same channel; a file shared again
+    by someone else, or elsewhere, is imported afresh for them."""
+    if not source.slack_file_id:
+        return None
     with uow as work:
-        earlier = work.recipient_lists.by_slack_file(slack_file_id)
+        earlier = work.recipient_lists.by_slack_file(source.slack_file_id, source.user_id, source.channel_id)
         if earlier is None:
             return None
         return ImportSummary(

@@ -10,7 +10,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from domain.approvers import Actor
 from domain.content import ContentStatus, Purpose
+from domain.policy import check_may_use_list, may_use_list
 from domain.dispatch import MessagePlan
 from domain.send_measure import SendMeasure, measure_send, preview_of
 from domain.tasks import (
@@ -65,11 +67,28 @@ def send_choices(uow: UnitOfWork) -> SendChoices:
         )
 
 
-def list_size(uow: UnitOfWork, list_id: int) -> int:
-    """How many recipients a list holds (0 if there is no such list)."""
+def usable_list(uow: UnitOfWork, list_id: int | None, actor: Actor) -> RecipientList | None:
+    """The list, if the person may send to it; None otherwise (or if there is none)."""
+    recipient_list = uow.recipient_lists.get(list_id) if list_id else None
+    if recipient_list is None or not may_use_list(actor, uploader=recipient_list.created_by,
+                                                  channel_id=recipient_list.channel_id):
+        return None
+    return recipient_list
+
+
+def list_size(uow: UnitOfWork, list_id: int, actor: Actor) -> int:
+    """How many recipients a list holds (0 if there is no such list, or not one the person may use)."""
+    with uow:
+        recipient_list = usable_list(uow, list_id, actor)
+        return recipient_list.imported_count if recipient_list else 0
+
+
+def check_list_usable(uow: UnitOfWork, list_id: int, actor: Actor) -> None:
+    """Refused (NotAllowed) before a form opens on a list the person may not send to."""
     with uow:
         recipient_list = uow.recipient_lists.get(list_id)
-        return recipient_list.imported_count if recipient_list else 0
+        if recipient_list is not None:
+            check_may_use_list(actor, uploader=recipient_list.created_by, channel_id=recipient_list.channel_id)
 
 
 def recipients_preview(uow: UnitOfWork, list_id: int) -> RecipientsPreview | None:
@@ -113,24 +132,28 @@ _MEASURES: OrderedDict = OrderedDict()
 _MEASURES_LOCK = threading.Lock()
 
 
-def recipient_choices(uow: UnitOfWork, user_id: str, channel_id: str, limit: int = 10) -> list[tuple[int, str]]:
-    """The recipient lists a send can pick: the person's recent imports here, then the audiences."""
+def recipient_choices(uow: UnitOfWork, actor: Actor, channel_id: str, *, imports_of: str | None = None,
+                      limit: int = 10) -> list[tuple[int, str]]:
+    """The recipient lists a send can pick: recent imports here (the person's, or `imports_of`'s:
+    the requester of a task being edited), then the audiences the person may use."""
     with uow:
         imports = [(r.id, f"Import: {r.source_name or r.source} ({r.imported_count:,}, {r.created_at:%m-%d %H:%M})")
-                   for r in uow.recipient_lists.recent_for(user_id, channel_id, limit)]
-        audiences = [(r.id, f"Audience: {a.name} ({r.imported_count:,})") for a, r in uow.audiences.all_with_lists()]
+                   for r in uow.recipient_lists.recent_for(imports_of or actor.user_id, channel_id, limit)]
+        audiences = [(r.id, f"Audience: {a.name} ({r.imported_count:,})") for a, r in uow.audiences.all_with_lists()
+                     if may_use_list(actor, uploader=r.created_by, channel_id=r.channel_id)]
         return imports + audiences
 
 
-def preview_for(uow: UnitOfWork, *, list_id: int | None, signature_id: int | None, template_id: int | None,
-                fallback_template_id: int | None, composition: Composition, price_per_segment: Decimal,
-                currency: str) -> Preview | None:
+def preview_for(uow: UnitOfWork, actor: Actor, *, list_id: int | None, signature_id: int | None,
+                template_id: int | None, fallback_template_id: int | None, composition: Composition,
+                price_per_segment: Decimal, currency: str) -> Preview | None:
     """The send modal's preview: every recipient's message measured, the first and the longest
-    shown, the exact cost; None until recipients, a signature and a template are chosen."""
+    shown, the exact cost; None until recipients the person may use, a signature and a template
+    are chosen."""
     if not (list_id and signature_id and template_id):
         return None
     with uow:
-        recipient_list = uow.recipient_lists.get(list_id)
+        recipient_list = usable_list(uow, list_id, actor)
         signature, template = uow.signatures.get(signature_id), uow.templates.get(template_id)
         if recipient_list is None or signature is None or template is None:
             return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.policy import may_decide
+from domain.policy import check_may_see_task, may_decide, sees_channel
 from domain.approvers import Actor
 from domain.content import ContentStatus
 from domain.dispatch import Progress
@@ -30,7 +30,7 @@ from domain.status import (
 )
 from domain.task_state import TaskStatus
 from domain.use_cases.retention import saved_counts
-from domain.use_cases.tasks import TaskNotFound
+from domain.use_cases.tasks import TaskNotFound, task_channels
 from storage.tables import Task
 from storage.uow import SqlUnitOfWork as UnitOfWork
 
@@ -158,18 +158,20 @@ def find_task(uow: UnitOfWork, ref: int | str, channel_id: str) -> int:
         return task.id
 
 
-def find_task_details(uow: UnitOfWork, ref: int | str, channel_id: str) -> TaskDetails:
+def find_task_details(uow: UnitOfWork, ref: int | str, channel_id: str, actor: Actor) -> TaskDetails:
     """`/sms status <id or name>`: the task's details, first page, every recipient."""
-    return task_details(uow, find_task(uow, ref, channel_id))
+    return task_details(uow, find_task(uow, ref, channel_id), actor)
 
 
-def task_details(uow: UnitOfWork, task_id: int, *, choice: RecipientFilter = RecipientFilter.ALL,
+def task_details(uow: UnitOfWork, task_id: int, actor: Actor, *, choice: RecipientFilter = RecipientFilter.ALL,
                  search: str | None = None, page: int = 0, page_size: int = DETAILS_PAGE_SIZE) -> TaskDetails:
-    """A task's totals and one page of its recipients; totals only once its details were purged."""
+    """A task's totals and one page of its recipients, to whoever may see the task (asked again on
+    every page); totals only once its details were purged."""
     with uow:
         task = uow.tasks.get(task_id)
         if task is None:
             raise TaskNotFound("That task no longer exists.")
+        check_may_see_task(actor, requester=task.created_by, channels=task_channels(task))
         summary = _summaries(uow, [task])[0]
         if task.details_purged_at is not None:
             return TaskDetails(summary, choice, search, [], Page(0, page_size, 0))
@@ -185,17 +187,18 @@ def task_details(uow: UnitOfWork, task_id: int, *, choice: RecipientFilter = Rec
         return TaskDetails(summary, choice, search, lines, Page(shown.number, page_size, total))
 
 
-def lookup_number(uow: UnitOfWork, raw: str, channel_id: str, *, normalizer: PhoneNormalizer,
+def lookup_number(uow: UnitOfWork, raw: str, channel_id: str, actor: Actor, *, normalizer: PhoneNormalizer,
                   limit: int = LOOKUP_LIMIT) -> tuple[str, list[LookupLine]]:
-    """What became of one number in the tasks of a channel: the number as Slack may show it
-    (last four digits), and a line per task, newest first."""
+    """What became of one number in the tasks of a channel (to one not in it, in their own tasks
+    there): the number as Slack may show it (last four digits), and a line per task, newest first."""
     if not raw.strip():
         raise DomainError(LOOKUP_USAGE)
     result = normalizer.normalize(raw.strip())
     if result.e164 is None:
         raise DomainError(f"That is not a phone number I can use: {result.message}. {LOOKUP_USAGE}")
     with uow:
-        rows = uow.task_recipients.for_phone(result.e164, channel_id=channel_id, limit=limit)
+        rows = uow.task_recipients.for_phone(result.e164, channel_id=channel_id, limit=limit,
+                                             created_by=None if sees_channel(actor, channel_id) else actor.user_id)
         return last_four(result.e164), [
             LookupLine(task.id, task.name, TaskStatus(task.status), recipient.status, recipient.submitted_at,
                        recipient.receipt_at, recipient.reason or recipient.error_code)

@@ -8,7 +8,7 @@ from datetime import datetime
 from domain.approvers import Actor
 from domain.content import Purpose, TemplateKind
 from domain.errors import DomainError
-from domain.policy import check_owner_or_approver
+from domain.policy import NOT_YOUR_LIST, check_may_see_task, check_owner_or_approver, may_use_list
 from domain.schedule import Cutoffs, SendWindow, check_can_cancel, check_can_edit, is_stale
 from domain.send_measure import SendMeasure, check_send_measure
 from domain.task_state import TaskAction, TaskStatus, next_status
@@ -97,6 +97,11 @@ def view_of(uow: UnitOfWork, task: Task) -> TaskView:
     )
 
 
+def task_channels(task: Task) -> tuple[str | None, ...]:
+    """The conversations a task was asked from or posted in: their members may see it."""
+    return task.origin_channel, task.thread_channel
+
+
 def existing_task(uow: UnitOfWork, task_id: int) -> Task:
     task = uow.tasks.get(task_id)
     if task is None:
@@ -153,12 +158,21 @@ def precheck_draft(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: Sen
                 raise TaskInvalid(problems) from None
 
 
+def _check_list_usable(uow: UnitOfWork, list_id: int | None, actor: Actor) -> None:
+    """A task sends only to a list its requester may use, whatever id the submission named."""
+    recipient_list = uow.recipient_lists.get(list_id) if list_id else None
+    if recipient_list is not None and not may_use_list(actor, uploader=recipient_list.created_by,
+                                                       channel_id=recipient_list.channel_id):
+        raise TaskInvalid({TaskField.RECIPIENTS: NOT_YOUR_LIST})
+
+
 def _with_new_recipients(uow: UnitOfWork, draft: TaskDraft, new_recipients: PreparedImport | None) -> TaskDraft:
     """New recipients are stored in the task's own transaction: refused, neither is kept."""
     if new_recipients is None:
         return draft
-    file_id = new_recipients.source.slack_file_id
-    earlier = uow.recipient_lists.by_slack_file(file_id) if file_id else None  # the same Slack file, read before
+    source = new_recipients.source
+    earlier = (uow.recipient_lists.by_slack_file(source.slack_file_id, source.user_id, source.channel_id)
+               if source.slack_file_id else None)  # the same Slack file, read before for this person here
     return replace(draft, recipient_list_id=earlier.id if earlier else store_import(uow, new_recipients).id)
 
 
@@ -170,6 +184,7 @@ def create_task(uow: UnitOfWork, draft: TaskDraft, actor: Actor, *, origin_chann
     with uow:
         if submission_key and uow.tasks.by_submission(submission_key) is not None:
             raise AlreadySubmitted("This form was submitted already: its task is waiting for approval.")
+        _check_list_usable(uow, draft.recipient_list_id, actor)
         draft = _with_new_recipients(uow, draft, new_recipients)
         checked, count, measured = _checked(uow, draft, now, window, composition)
         try:
@@ -237,6 +252,8 @@ def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, 
         task = existing_task(uow, task_id)
         _may_change(task, actor)
         _check_open(task, TaskAction.edit, now, cutoffs, window.tz)
+        if draft.recipient_list_id != task.recipient_list_id:  # the task's own list stays usable to an editor
+            _check_list_usable(uow, draft.recipient_list_id, actor)
         draft = _with_new_recipients(uow, draft, new_recipients)
         checked, count, measured = _checked(uow, draft, now, window, composition)
         if not uow.tasks.replace_content(task_id, from_status=task.status, version=task.version,
@@ -282,11 +299,12 @@ def delete_task(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, t
         return task.name
 
 
-def copy_source(uow: UnitOfWork, task_id: int) -> tuple[TaskDraft, dict]:
+def copy_source(uow: UnitOfWork, task_id: int, actor: Actor) -> tuple[TaskDraft, dict]:
     """What a copy starts from: the same content and no send time; the recipients are chosen anew
-    (the original list is offered as an option)."""
+    (the original list is offered as an option, and used only if the copier may use it)."""
     with uow:
         task = existing_task(uow, task_id)
+        check_may_see_task(actor, requester=task.created_by, channels=task_channels(task))
         draft = TaskDraft(name=f"Copy of {task.name}"[:30], purpose=Purpose(task.purpose), kind=TemplateKind(task.kind),
                           recipient_list_id=None, signature_id=task.signature_id, template_id=task.template_id,
                           fallback=Fallback(task.fallback), fallback_template_id=task.fallback_template_id,

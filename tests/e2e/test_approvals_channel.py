@@ -14,6 +14,7 @@ from bot.sandbox.emulator.defaults import (
     APPROVALS_CHANNEL_ID, APPROVER_ID, BOT_USER_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID,
 )
 from handlers.approvals_channel import ApprovalsChannel
+from domain.use_cases.refusals import REFUSED
 from handlers.ids import BlockId
 from tests.e2e.test_content import eventually, open_template_modal, template_values
 from tests.e2e.test_send_tasks import catalog, form, open_send_modal  # noqa: F401  (catalog: a fixture)
@@ -122,7 +123,8 @@ async def test_a_template_modal_stays_open_with_the_fix_and_nothing_is_stored(wo
     assert workspace.submissions[-1].errors == {BlockId.TEMPLATE_NAME: NOT_A_MEMBER}
     assert workspace.views.top_modal(SENDER_ID).id == modal.id  # what they typed is still there
     with bot_runtime.uow() as uow:
-        assert uow.templates.all() == [] and uow.audit.latest() == []
+        assert uow.templates.all() == []
+        assert [e.action for e in uow.audit.latest()] == [REFUSED]  # the refusal is all that is on the record
     assert nothing_in_the_approvals_channel(workspace)
 
 

@@ -95,6 +95,31 @@ async def test_conversations_info_tells_whether_the_bot_is_a_member(client, work
     assert private.value.response["error"] == "channel_not_found"  # a private channel the bot is not in
 
 
+async def test_users_conversations_lists_a_persons_channels_as_a_bot_sees_them(client, workspace):
+    workspace.add_channel(Channel("C0RANDOM01", "random", {MEMBER_ID}))  # public: listed without the bot
+    workspace.add_channel(Channel("G0SECRET01", "secret", {MEMBER_ID}, is_private=True))  # private, bot not in it
+    workspace.add_channel(Channel("G0SHARED01", "shared", {MEMBER_ID, BOT_USER_ID}, is_private=True))
+    workspace.open_dm(MEMBER_ID)
+
+    pages, cursor = [], None
+    while True:
+        response = await client.users_conversations(user=MEMBER_ID, types="public_channel,private_channel,mpim",
+                                                     limit=2, cursor=cursor)
+        pages.append([c["id"] for c in response["channels"]])
+        cursor = response["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+
+    assert pages == [["C0APPROVE1", "C0GENERAL1"], ["C0RANDOM01", "G0SHARED01"]]
+    assert "is_member" not in response["channels"][0]  # Slack omits it here
+    only_public = await client.users_conversations(user=MEMBER_ID)
+    assert [c["id"] for c in only_public["channels"]] == ["C0APPROVE1", "C0GENERAL1", "C0RANDOM01"]
+    for bad, error in (({"user": "U0NOBODY01"}, "user_not_found"), ({"cursor": "not a cursor"}, "invalid_cursor")):
+        with pytest.raises(SlackApiError) as refused:
+            await client.users_conversations(**bad)
+        assert refused.value.response["error"] == error
+
+
 async def test_an_archived_channel_says_so_and_refuses_posts(client, workspace):
     workspace.channel(GENERAL_CHANNEL_ID).is_archived = True
 

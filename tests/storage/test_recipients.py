@@ -41,16 +41,23 @@ def test_nothing_is_kept_without_commit(uow):
         assert uow.recipient_lists.latest() == []
 
 
-def test_a_slack_file_is_stored_once(uow):
+def test_a_slack_file_is_stored_once_per_sharer_and_channel(uow):
     with uow:
         uow.recipient_lists.add(new_list(slack_file_id="F0FILE0001"), [])
         uow.commit()
     with uow:
         with pytest.raises(AlreadyExists):
             uow.recipient_lists.add(new_list(slack_file_id="F0FILE0001"), [])
+    with uow:  # shared again by someone else, and elsewhere: each its own import
+        uow.recipient_lists.add(new_list(slack_file_id="F0FILE0001", created_by="U0MEMBER01"), [])
+        uow.recipient_lists.add(new_list(slack_file_id="F0FILE0001", channel_id="C0OTHER001"), [])
+        uow.commit()
     with uow:
-        assert uow.recipient_lists.by_slack_file("F0FILE0001") is not None
-        assert len(uow.recipient_lists.latest()) == 1
+        first = uow.recipient_lists.by_slack_file("F0FILE0001", "U0SENDER01", "C0GENERAL1")
+        again = uow.recipient_lists.by_slack_file("F0FILE0001", "U0MEMBER01", "C0GENERAL1")
+        assert first is not None and again is not None and first.id != again.id
+        assert uow.recipient_lists.by_slack_file("F0FILE0001", "U0MEMBER01", "C0OTHER001") is None
+        assert len(uow.recipient_lists.latest()) == 3
 
 
 def test_audience_names_are_unique_and_listed_with_their_list(uow):

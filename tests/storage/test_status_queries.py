@@ -99,6 +99,8 @@ def test_one_number_across_a_channels_tasks(uow, tasks):
         assert [(task.id, recipient.status) for task, recipient in found] == [(second, "pending"), (first, "failed")]
         assert [t.id for t, _ in work.task_recipients.for_phone("+8613800000001", channel_id="CA")] == [first]
         assert work.task_recipients.for_phone("+8613800000001", channel_id="C2") == []
+        mine = work.task_recipients.for_phone("+8613800000001", channel_id="C1", created_by="U2")  # Summer's asker
+        assert [t.id for t, _ in mine] == [second]
         work.tasks.get(second).details_purged_at = NOW
         work.commit()
     with uow() as work:  # a purged task is not searched

@@ -47,6 +47,8 @@ METHOD_SCOPES = {
     "files_completeUploadExternal": "files:write", "users_info": "users:read",
     "usergroups_users_list": "usergroups:read", "views_open": None, "views_push": None, "views_update": None,
     "views_publish": None,
+    # the channels a person is in, public and private, and their group DMs (who may see a task)
+    "users_conversations": ("channels:read", "groups:read", "mpim:read"),
 }
 EVENT_SCOPES = {"app_home_opened": None, "message.channels": "channels:history", "message.groups": "groups:history",
                 "message.im": "im:history", "message.mpim": "mpim:history"}

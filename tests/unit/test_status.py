@@ -3,6 +3,7 @@ recipient filters, the last-digits search and paging."""
 
 import pytest
 
+from domain.approvers import Actor
 from domain.errors import DomainError
 from domain.privacy import last_four
 from domain.status import (
@@ -40,17 +41,19 @@ def test_bad_list_arguments_get_the_usage(args):
         parse_list_args(args)
 
 
-def test_a_channel_list_shows_the_channels_tasks_to_anyone():
+def test_a_channel_list_shows_the_channels_tasks_to_its_members_and_approvers_and_others_their_own():
     query = ListQuery(status=TaskStatus.sending)
-    for approver in (True, False):
-        assert visible_to(query, user_id="U1", is_approver=approver, channel_id="C1") == TaskFilter(
-            channel_id="C1", status=TaskStatus.sending)
+    for actor in (Actor("U1", channels=frozenset({"C1"})), Actor("U1", is_approver=True)):
+        assert visible_to(query, actor, "C1") == TaskFilter(channel_id="C1", status=TaskStatus.sending)
+    outsider = Actor("U1", channels=frozenset({"C2"}))
+    assert visible_to(query, outsider, "C1") == TaskFilter(channel_id="C1", created_by="U1",
+                                                           status=TaskStatus.sending)
 
 
 def test_all_shows_approvers_every_task_and_others_their_own():
     query = ListQuery(ListScope.ALL)
-    assert visible_to(query, user_id="U1", is_approver=True, channel_id="C1") == TaskFilter()
-    assert visible_to(query, user_id="U1", is_approver=False, channel_id="C1") == TaskFilter(created_by="U1")
+    assert visible_to(query, Actor("U1", is_approver=True), "C1") == TaskFilter()
+    assert visible_to(query, Actor("U1", channels=frozenset({"C1"})), "C1") == TaskFilter(created_by="U1")
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+
 from bot.sandbox.emulator.errors import SlackFailure, require
 from bot.sandbox.emulator.methods_common import ApiCall, MethodHandler, find_channel
-from bot.sandbox.emulator.model import JsonDict
+from bot.sandbox.emulator.model import Channel, JsonDict
 
 
 def auth_test(call: ApiCall) -> JsonDict:
@@ -46,6 +48,51 @@ def conversations_info(call: ApiCall) -> JsonDict:
         return {"channel": channel.to_api(ws.bot.user_id, int(ws.wall_clock()))}
 
 
+MAX_PAGE = 999
+
+
+def _type_of(channel: Channel) -> str:
+    if channel.is_im:
+        return "im"
+    if channel.is_mpim:
+        return "mpim"
+    return "private_channel" if channel.is_private else "public_channel"
+
+
+def users_conversations(call: ApiCall) -> JsonDict:
+    """The conversations a person is in, as a bot token sees them: every public channel, and only
+    the private channels and DMs the bot shares (Slack omits is_member and num_members here)."""
+    ws = call.workspace
+    user_id = str(call.get("user") or ws.bot.user_id)
+    if user_id != ws.bot.user_id and ws.user(user_id) is None:
+        raise SlackFailure("user_not_found")
+    types = {t.strip() for t in str(call.get("types") or "public_channel").split(",")}
+    limit = min(int(call.get("limit") or 100), MAX_PAGE)  # "fewer than requested may be returned"
+    offset = _offset(str(call.get("cursor") or ""))
+    with ws.lock:
+        found = sorted((c for c in ws.channels() if user_id in c.members and _type_of(c) in types
+                        and (not c.is_private or ws.bot.user_id in c.members)), key=lambda c: c.id)
+        page = found[offset:offset + limit]
+        shown = []
+        for channel in page:
+            listed = channel.to_api(ws.bot.user_id, int(ws.wall_clock()))
+            listed.pop("is_member", None)
+            listed.pop("num_members", None)
+            shown.append(listed)
+    more = offset + limit < len(found)
+    cursor = base64.b64encode(f"offset:{offset + limit}".encode()).decode() if more else ""
+    return {"channels": shown, "response_metadata": {"next_cursor": cursor}}
+
+
+def _offset(cursor: str) -> int:
+    if not cursor:
+        return 0
+    try:
+        return int(base64.b64decode(cursor).decode().removeprefix("offset:"))
+    except ValueError:
+        raise SlackFailure("invalid_cursor") from None
+
+
 def conversations_open(call: ApiCall) -> JsonDict:
     """The bot's DM with one person; group DMs are not part of the sandbox."""
     ws = call.workspace
@@ -63,6 +110,7 @@ def conversations_open(call: ApiCall) -> JsonDict:
 METHODS: dict[str, MethodHandler] = {
     "auth.test": auth_test,
     "users.info": users_info,
+    "users.conversations": users_conversations,
     "usergroups.users.list": usergroup_members,
     "conversations.info": conversations_info,
     "conversations.open": conversations_open,
