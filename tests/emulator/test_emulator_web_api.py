@@ -120,6 +120,28 @@ async def test_users_conversations_lists_a_persons_channels_as_a_bot_sees_them(c
         assert refused.value.response["error"] == error
 
 
+async def test_a_test_can_ask_for_slacks_failures_on_chosen_calls(client, workspace):
+    posted = await client.chat_postMessage(channel=GENERAL_CHANNEL_ID, text="Sending")
+    workspace.faults.add("chat.update", "message_not_found", when=lambda args: args.get("ts") == posted["ts"])
+    with pytest.raises(SlackApiError) as gone:
+        await client.chat_update(channel=GENERAL_CHANNEL_ID, ts=posted["ts"], text="50%")
+    assert gone.value.response["error"] == "message_not_found"
+    await client.chat_update(channel=GENERAL_CHANNEL_ID, ts=posted["ts"], text="60%")  # once, as asked
+
+    workspace.faults.add("chat.postMessage", "ratelimited", retry_after=7)
+    with pytest.raises(SlackApiError) as limited:
+        await client.chat_postMessage(channel=GENERAL_CHANNEL_ID, text="again")
+    assert limited.value.response.status_code == 429
+    assert limited.value.response.headers["retry-after"] == "7"
+    assert limited.value.response["error"] == "ratelimited"
+    workspace.faults.add("chat.postMessage", "not_in_channel", times=None)
+    for _ in range(2):
+        with pytest.raises(SlackApiError):
+            await client.chat_postMessage(channel=GENERAL_CHANNEL_ID, text="again")
+    workspace.faults.clear()
+    assert (await client.chat_postMessage(channel=GENERAL_CHANNEL_ID, text="again"))["ok"]
+
+
 async def test_an_archived_channel_says_so_and_refuses_posts(client, workspace):
     workspace.channel(GENERAL_CHANNEL_ID).is_archived = True
 

@@ -9,12 +9,15 @@ from typing import Any
 class SlackFailure(Exception):
     """Raised by emulated methods; the web layer answers `{"ok": false, "error": code}`."""
 
-    def __init__(self, error: str, messages: list[str] | None = None, status_code: int = 200):
+    def __init__(self, error: str, messages: list[str] | None = None, status_code: int = 200,
+                 headers: dict[str, str] | None = None):
         super().__init__(error if not messages else f"{error}: {messages}")
         self.error = error
         self.messages = messages or []
-        # Slack answers almost every failure with HTTP 200; unknown_method is the 404 exception.
+        # Slack answers almost every failure with HTTP 200; unknown_method (404) and
+        # ratelimited (429, with Retry-After) are the exceptions.
         self.status_code = status_code
+        self.headers = headers or {}
 
     def to_body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"ok": False, "error": self.error}

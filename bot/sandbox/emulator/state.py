@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.sandbox.emulator import defaults
+from bot.sandbox.emulator.faults import Faults
 from bot.sandbox.emulator.clock import Clock
 from bot.sandbox.emulator.errors import SlackFailure
 from bot.sandbox.emulator.files import FileStore
@@ -61,6 +62,7 @@ class Workspace(InteractionState):
         seed: bool = True,
     ):
         self.lock = threading.RLock()
+        self.faults = Faults()  # failures a test asks for (bot/sandbox/emulator/faults.py)
         self.team = Team(defaults.TEAM_ID, defaults.TEAM_DOMAIN, defaults.TEAM_NAME)
         self.bot = BotIdentity(
             defaults.BOT_USER_ID, defaults.BOT_ID, defaults.APP_ID, bot_token, defaults.BOT_NAME

@@ -99,12 +99,13 @@ async def web_api(request: Request) -> Response:
         args, token = await read_arguments(request)
         body = _call(workspace, method, args, token)
         status_code = 200
+        headers: dict[str, str] = {}
     except SlackFailure as failure:
-        body, status_code = failure.to_body(), failure.status_code
+        body, status_code, headers = failure.to_body(), failure.status_code, failure.headers
         if failure.error == "unknown_method":
             body["req_method"] = method
     workspace.record_call(RecordedCall(method, args, body["ok"], body.get("error"), body))
-    return JSONResponse(body, status_code=status_code)
+    return JSONResponse(body, status_code=status_code, headers=headers)
 
 
 async def upload(request: Request) -> Response:
@@ -210,6 +211,7 @@ def _call(workspace: Workspace, method: str, args: JsonDict, token: str | None) 
     if handler is None:
         raise SlackFailure("unknown_method", status_code=404)
     _check_token(token, workspace.bot.token, workspace.app_token)
+    workspace.faults.raise_if_due(method, args)  # a failure the test asked for
     return {"ok": True, **handler(ApiCall(workspace, method, args))}
 
 
