@@ -8,9 +8,9 @@ Processes, each spawned fresh:
 - the simulator gateway (uvicorn; receipts on: deliver 0.9, fail 0.07, silent 0.03);
 - the receipts receiver: the bot's own web app (`compose` with the webhooks alone), whose
   `/webhooks/sms/simulator` verifies and applies receipts to the same database;
-- one or more dispatchers (`bot.dispatcher.Dispatcher`, distinct owners) with the real
-  `ProgressReporter` talking to the Slack emulator, which runs in this process and counts
-  the Web API calls.
+- one or more dispatchers (`bot.dispatcher.Dispatcher`, distinct owners), each with the
+  real threads' notifier (`ProgressNotifier`, which tells the thread until the last receipt)
+  talking to the Slack emulator, which runs in this process and counts the Web API calls.
 Done = the task is completed (no recipient pending or in flight) and the gateway has no
 receipt left to post (every scheduled receipt was answered 2xx by the webhook, i.e. applied),
 then confirmed unchanged for a grace period.
@@ -208,22 +208,24 @@ async def _dispatch(index, announce, database_url, emulator_url, gateway_url, ta
     from domain.segments import SignatureStyle
     from domain.tasks import Composition
     from domain.use_cases.tasks import get_task
-    from handlers.progress import ProgressReporter
+    from handlers.progress import ProgressNotifier
 
     runtime = build_runtime(_settings(database_url, emulator_url))
     settings = runtime.settings
     async with aiohttp.ClientSession() as session:
         runtime.slack.client.session = session
         provider = SimulatorProvider(gateway_url, API_KEY, SECRET)
-        reporter = ProgressReporter(runtime.slack.client, runtime.uow, settings, runtime.clock)
+        owner = f"bench-{index}-{uuid.uuid4().hex[:6]}"
+        notifier = ProgressNotifier(runtime.slack.client, runtime.uow, settings, runtime.clock, owner=owner,
+                                    signal=runtime.progress_signal)
         dispatcher = Dispatcher(runtime.uow, provider, Composition(SignatureStyle(settings.signature_style),
                                                                    settings.optout_hint),
-                                runtime.clock, reporter, owner=f"bench-{index}-{uuid.uuid4().hex[:6]}")
+                                runtime.clock, notifier, owner=owner)
         ready.put(os.getpid())
         await anyio.to_thread.run_sync(go.wait)
         started = time.perf_counter()
         if announce:  # what the tick does right after start_due_tasks
-            await reporter.started(await anyio.to_thread.run_sync(get_task, runtime.uow(), task_id))
+            await notifier.note(await anyio.to_thread.run_sync(get_task, runtime.uow(), task_id), "Sending started.")
         stopping = asyncio.Event()
 
         async def watch() -> None:
@@ -241,8 +243,10 @@ async def _dispatch(index, announce, database_url, emulator_url, gateway_url, ta
             return count
 
         dispatcher.run_once = counted_run_once
+        telling = asyncio.create_task(notifier.run(stopping))
         await dispatcher.run(stopping)
         await watcher
+        await telling
         await provider.aclose()
     runtime.close()
     results.put({"index": index, "rss_mb": round(_peak_rss_mb(), 1), "cpu_s": _cpu_s(), "handled": handled,
@@ -570,6 +574,8 @@ def main() -> None:
         "msgs_per_s": f"{sqlite_run['msgs_per_s']:.0f}",
         "peak_rss_mb": f"{sqlite_run['dispatcher_rss_mb']:.0f}",
         "slack_calls": str(sqlite_run["slack_calls"]),
+        # bounded by the send's duration (one edit every 3 s at most), not by its recipients
+        "slack_calls_per_min": f"{sqlite_run['slack_calls'] / (sqlite_run['wall_s'] / 60):.1f}",
         "pg_1w_s": seconds(pg[1]) if pg else "skipped",
         "pg_2w_s": seconds(pg[2]) if pg else "skipped",
         "stalled": ",".join(stalled) or "none",  # label:rows left in flight; their figure has a *

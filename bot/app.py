@@ -18,6 +18,7 @@ from bot.providers.base import SmsProvider
 from bot.settings import Settings
 from handlers import register_all
 from handlers.approvals_channel import ApprovalsChannel
+from handlers.progress import ProgressSignal
 from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -33,6 +34,7 @@ class Runtime:
     uow: Callable[[], SqlUnitOfWork]
     clock: Callable[[], datetime]
     approvals_channel: ApprovalsChannel
+    progress_signal: ProgressSignal
     provider: SmsProvider | None = None
 
     def close(self) -> None:
@@ -60,8 +62,9 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now, *
     uow = lambda: SqlUnitOfWork(session_factory)  # noqa: E731  (a fresh unit of work per use case)
     test_sender = TestSender(provider) if provider is not None else None
     approvals_channel = ApprovalsChannel(settings.approvals_channel)
+    progress_signal = ProgressSignal()  # Pause, Resume and Stop wake this process's notifier
     register_all(slack, settings=settings, uow=uow, clock=clock,
                  test_send=test_sender.send if test_sender is not None else None,
-                 approvals_channel=approvals_channel)
+                 approvals_channel=approvals_channel, progress_signal=progress_signal)
     return Runtime(settings=settings, engine=engine, slack=slack, uow=uow, clock=clock,
-                   approvals_channel=approvals_channel, provider=provider)
+                   approvals_channel=approvals_channel, progress_signal=progress_signal, provider=provider)

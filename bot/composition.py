@@ -98,6 +98,8 @@ class Process:
             self.runtime.slack.client.session = session
             if self.sending is not None and self.parts.dispatcher:
                 self.sending.start_dispatcher()
+            if self.sending is not None:
+                self.sending.start_notifier()
             scheduler = (start_scheduler(self.runtime, self.sending, self.parts.tick_seconds)
                          if self.parts.ticks else None)
             socket_mode = await self._connect_socket_mode() if self.parts.socket_mode else None

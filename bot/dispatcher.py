@@ -18,6 +18,7 @@ import anyio
 
 from bot.providers.base import OutgoingMessage, RegisteredContent, SmsProvider
 from domain.dispatch import MessagePlan, Outcome, judge
+from domain.provider_errors import ErrorKind, classify, fatal_cause
 from domain.schedule import StartRules
 from domain.segments import MESSAGE_TOO_LONG, over_limit
 from storage.statuses import RecipientStatus
@@ -25,7 +26,9 @@ from domain.rate import TokenBucket
 from domain.tasks import Composition
 from domain.use_cases.test_sends import TestSendPermit
 from domain.use_cases.dispatch import (
+    NOT_SENT_AFTER_FAILURE,
     claim_work,
+    fail_task,
     finish_if_done,
     pause_for_throttling,
     record_outcomes,
@@ -63,12 +66,15 @@ def outgoing_messages(plan: MessagePlan, recipients: Sequence, campaign: str,
 
 
 class Dispatcher:
+    """`notifier`: told of every change (`nudge(task_id)`) and of what the thread should say
+    (`note(task, text)`); it talks to Slack, so the dispatcher never waits on Slack."""
+
     def __init__(self, uow, provider: SmsProvider, composition: Composition, clock: Callable[[], datetime],
-                 reporter=None, *, chunk: int = CHUNK, owner: str | None = None, seed: int | None = None,
+                 notifier=None, *, chunk: int = CHUNK, owner: str | None = None, seed: int | None = None,
                  max_throttled_chunks: int = MAX_THROTTLED_CHUNKS, rate_per_second: float = 0.0,
                  lanes: int = LANES, rules: StartRules | None = None) -> None:
         self._uow, self._provider, self._composition, self._clock = uow, provider, composition, clock
-        self._reporter = reporter
+        self.notifier = notifier
         self._rules = rules  # the sending window, held between ticks too
         self._chunk = min(chunk, provider.max_batch)
         self._lanes = lanes
@@ -97,8 +103,8 @@ class Dispatcher:
             return 0
         if not work.claimed:
             finished = await anyio.to_thread.run_sync(finish_if_done, self._uow(), task_id, self._clock())
-            if finished is not None and self._reporter is not None:
-                await self._reporter.completed(finished)
+            if finished is not None:
+                self._nudge(task_id)
             return 0
         messages = outgoing_messages(work.plan, work.claimed, str(task_id), self._provider.uses_registered_templates)
         attempts = {c.client_ref: c for c in work.claimed}
@@ -108,21 +114,36 @@ class Dispatcher:
         messages = [m for m in messages if not (over_limit(m.text) or over_limit(m.fallback_text))]
         results = await self._provider.submit(messages) if messages else []
         now = self._clock()
-        for result in results:
-            claimed = attempts[result.client_ref]
-            verdict = judge(result.status, attempts=claimed.attempts, now=now, error=result.error_message or result.error_code,
-                            retry_after=result.retry_after, rng=self._rng)
-            outcomes.append(Outcome(claimed.id, verdict.status, provider_id=result.provider_id,
-                                    error_code=result.error_code, reason=verdict.reason,
-                                    next_attempt_at=verdict.retry_at, fell_back=result.fell_back))
+        fatal = next((r for r in results if classify(self._provider.name, r.status, r.error_code) is ErrorKind.FATAL),
+                     None)
+        outcomes += [self._outcome(attempts[result.client_ref], result, now, failing=fatal is not None)
+                     for result in results]
         await anyio.to_thread.run_sync(record_outcomes, self._uow(), outcomes, now)
-        if self._reporter is not None:
-            await self._reporter.update(task_id)
-        if results and all(r.status == "throttled" for r in results):
+        if fatal is not None:
+            cause = fatal_cause(self._provider.name, fatal.error_code or str(fatal.status), fatal.error_message)
+            log.warning("task %s failed: %s", task_id, cause)
+            await anyio.to_thread.run_sync(fail_task, self._uow(), task_id, cause, now)
+        self._nudge(task_id)
+        if fatal is None and results and all(r.status == "throttled" for r in results):
             await self._throttled_again(task_id)
         else:
             self._throttled.pop(task_id, None)
         return len(outcomes)
+
+    def _outcome(self, claimed, result, now: datetime, *, failing: bool) -> Outcome:
+        """What to record of one answer; in a chunk the provider refused for the whole account,
+        a message it did not take was never sent, and is released unsent."""
+        if failing and result.status != "accepted":
+            return Outcome(claimed.id, RecipientStatus.skipped, error_code=result.error_code,
+                           reason=NOT_SENT_AFTER_FAILURE)
+        verdict = judge(result.status, attempts=claimed.attempts, now=now, error=result.error_message or result.error_code,
+                        retry_after=result.retry_after, rng=self._rng)
+        return Outcome(claimed.id, verdict.status, provider_id=result.provider_id, error_code=result.error_code,
+                       reason=verdict.reason, next_attempt_at=verdict.retry_at, fell_back=result.fell_back)
+
+    def _nudge(self, task_id: int) -> None:
+        if self.notifier is not None:
+            self.notifier.nudge(task_id)
 
     async def _throttled_again(self, task_id: int) -> None:
         """Throttled recipients wait as the provider asked (their next attempt is set), which
@@ -132,8 +153,8 @@ class Dispatcher:
             return
         self._throttled.pop(task_id, None)
         paused = await anyio.to_thread.run_sync(pause_for_throttling, self._uow(), task_id, "provider throttling")
-        if paused is not None and self._reporter is not None:
-            await self._reporter.changed(paused, THROTTLE_NOTE)
+        if paused is not None and self.notifier is not None:
+            await self.notifier.note(paused, THROTTLE_NOTE)
 
     async def run(self, stop: asyncio.Event) -> None:
         """`LANES` loops of claim, submit, record: while one waits for the provider, the

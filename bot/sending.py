@@ -1,4 +1,4 @@
-"""Sending, wired together: the provider, the dispatcher, the progress reporter, the receipts
+"""Sending, wired together: the provider, the dispatcher, the threads' notifier, the receipts
 webhook, and the tick's share of the work (start due tasks, settle lost sends)."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from domain.use_cases.dispatch import (
     start_due_tasks,
 )
 from domain.use_cases.optout import record_inbound
-from handlers.progress import ProgressReporter
+from handlers.progress import ProgressNotifier
 from handlers.task_blocks import WINDOW_OPENED_NOTE, window_closed_note
 from handlers.task_thread import composition
 from domain.dispatch import ReceiptUpdate
@@ -38,27 +38,34 @@ log = logging.getLogger(__name__)
 class Sending:
     runtime: Runtime
     provider: SmsProvider
-    reporter: ProgressReporter
+    notifier: ProgressNotifier
     dispatcher: Dispatcher
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
-    _task: asyncio.Task | None = None
+    _tasks: list[asyncio.Task] = field(default_factory=list)
 
     @classmethod
     def build(cls, runtime: Runtime, client: AsyncWebClient, provider: SmsProvider) -> Sending:
         settings = runtime.settings
-        reporter = ProgressReporter(client, runtime.uow, settings, runtime.clock)
-        dispatcher = Dispatcher(runtime.uow, provider, composition(settings), runtime.clock, reporter,
+        dispatcher = Dispatcher(runtime.uow, provider, composition(settings), runtime.clock, None,
                                 chunk=settings.dispatch_chunk, max_throttled_chunks=settings.throttle_pause_after,
                                 rate_per_second=settings.send_rate, rules=settings.start_rules)
-        return cls(runtime, provider, reporter, dispatcher)
+        notifier = ProgressNotifier(client, runtime.uow, settings, runtime.clock,
+                                    owner=dispatcher.owner, signal=runtime.progress_signal)
+        dispatcher.notifier = notifier
+        return cls(runtime, provider, notifier, dispatcher)
 
     def start_dispatcher(self) -> None:
-        self._task = asyncio.create_task(self.dispatcher.run(self._stop))
+        self._tasks.append(asyncio.create_task(self.dispatcher.run(self._stop)))
+
+    def start_notifier(self) -> None:
+        """Every process that sends or ticks tells threads; the database gives each task to one."""
+        self._tasks.append(asyncio.create_task(self.notifier.run(self._stop)))
 
     async def stop(self) -> None:
         self._stop.set()
-        if self._task is not None:
-            await self._task
+        self.runtime.progress_signal.nudge()
+        for task in self._tasks:
+            await task
         await self.provider.aclose()
 
     async def tick(self) -> None:
@@ -68,15 +75,16 @@ class Sending:
         rules = settings.start_rules
         for task in await anyio.to_thread.run_sync(pause_outside_window, runtime.uow(), runtime.clock(), rules):
             log.info("task %s paused: the sending window closed", task.id)
-            await self.reporter.changed(task, window_closed_note(rules, runtime.clock()))
+            await self.notifier.note(task, window_closed_note(rules, runtime.clock()))
         for task in await anyio.to_thread.run_sync(resume_in_window, runtime.uow(), runtime.clock(), rules):
             log.info("task %s resumed: the sending window opened", task.id)
-            await self.reporter.changed(task, WINDOW_OPENED_NOTE)
+            await self.notifier.note(task, WINDOW_OPENED_NOTE)
         started = await anyio.to_thread.run_sync(start_due_tasks, runtime.uow(), runtime.clock(), rules, fatigue)
         for task in started:
             log.info("task %s started sending to %s recipients", task.id, task.recipient_count)
-            await self.reporter.started(task)
+            await self.notifier.note(task, SENDING_STARTED)
         await anyio.to_thread.run_sync(settle_lost_sends, runtime.uow(), runtime.clock())
+        self.notifier.nudge()
 
     async def receive_webhook(self, request: Request) -> Response:
         if request.path_params["provider"] != self.provider.name:
@@ -99,6 +107,7 @@ class Sending:
                     for r in parsed]
         if receipts:
             await anyio.to_thread.run_sync(apply_receipts, self.runtime.uow(), receipts)
+            self.notifier.nudge()  # the notifier that watches their tasks (here or elsewhere) tells them
         inbound = [(m.phone, m.text) for m in self.provider.parse_inbound(body, request.headers, url)]
         if inbound:
             await anyio.to_thread.run_sync(lambda: record_inbound(
@@ -115,6 +124,9 @@ class Sending:
             return str(request.url)
         query = f"?{request.url.query}" if request.url.query else ""
         return f"{public.rstrip('/')}{request.url.path}{query}"
+
+
+SENDING_STARTED = "Sending started."
 
 
 def task_of_campaign(campaign: str | None) -> int | None:

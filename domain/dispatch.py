@@ -190,3 +190,13 @@ class Progress:
     @property
     def done(self) -> bool:
         return self.pending == 0 and self.in_flight == 0
+
+    @property
+    def final(self) -> bool:
+        """Every recipient has its last word: nothing to send, nothing awaiting a receipt."""
+        return self.done and self.submitted == 0
+
+    @property
+    def all_failed(self) -> bool:
+        """Messages were sent, and every one of them failed (the skipped ones were never sent)."""
+        return self.final and self.sent_to_carrier > 0 and self.failed == self.sent_to_carrier

@@ -3,7 +3,8 @@
 One table, ``TRANSITIONS``, is the whole rule; everything else here is derived from it.
 
 Lifecycle: moderating -approve-> scheduled -start-> sending -complete-> completed
-(or -fail-> failed); moderating -reject-> rejected; sending <-pause/resume-> paused;
+(or -fail-> failed: the provider refused the account, credentials or content; and a completed
+send -fail-> failed once its last receipt is in and every message failed); moderating -reject-> rejected; sending <-pause/resume-> paused;
 scheduled -auto_cancel-> canceled; scheduled, sending and paused -cancel-> canceled.
 
 - ``edit`` from moderating, rejected or scheduled sends the task back to approval.
@@ -63,6 +64,7 @@ TRANSITIONS: dict[tuple[TaskStatus, TaskAction], TaskStatus | None] = {
     (S.sending, A.cancel): S.canceled,
     (S.sending, A.complete): S.completed,
     (S.sending, A.fail): S.failed,
+    (S.completed, A.fail): S.failed,  # the last receipt is in, and every message failed
     (S.paused, A.resume): S.sending,
     (S.paused, A.cancel): S.canceled,
     (S.canceled, A.delete): None,
@@ -77,11 +79,13 @@ SYSTEM_ACTIONS: frozenset[TaskAction] = frozenset(
 #: Actions a person takes (subject to the approvals policy).
 USER_ACTIONS: frozenset[TaskAction] = frozenset(TaskAction) - SYSTEM_ACTIONS
 
-#: Statuses whose lifecycle is over: no action leads anywhere but (perhaps) deletion.
+#: Statuses whose lifecycle is over: no action a person takes leads anywhere but (perhaps)
+#: deletion (the bot still marks a completed send failed once its last receipt says so).
 FINAL_STATUSES: frozenset[TaskStatus] = frozenset(
     status
     for status in TaskStatus
-    if all(result is None for (source, _), result in TRANSITIONS.items() if source is status)
+    if all(result is None for (source, action), result in TRANSITIONS.items()
+           if source is status and action not in SYSTEM_ACTIONS)
 )
 
 #: How a status reads in a sentence ("This task is ...").

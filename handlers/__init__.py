@@ -22,9 +22,10 @@ FEATURES = (sms_command, recipients, audiences, sample, content, send, tasks, te
 
 
 def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock: Callable[[], datetime],
-                 test_send: TestSend | None, approvals_channel: ApprovalsChannel) -> None:
+                 test_send: TestSend | None, approvals_channel: ApprovalsChannel, progress_signal: Any) -> None:
     """`test_send`: sends a task's message to a few numbers; None where this process cannot send.
-    `approvals_channel`: the process's one check of it, shared with its start-up."""
+    `approvals_channel`: the process's one check of it, shared with its start-up.
+    `progress_signal`: wakes the process's threads' notifier (handlers/progress.py)."""
     subcommands = sms_command.SubcommandRegistry()
     for feature in FEATURES:
         for subcommand in getattr(feature, "SUBCOMMANDS", ()):
@@ -37,7 +38,7 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock:
     install_context_middleware(app, approvers, ListenerContext(
         settings=settings, uow=uow, clock=clock, test_send=test_send, import_settings=import_settings,
         normalizer=import_settings.normalizer, subcommands=subcommands, approvals_channel=approvals_channel,
-        memberships=ChannelMemberships(clock=lambda: clock().timestamp())))
+        memberships=ChannelMemberships(clock=lambda: clock().timestamp()), progress_signal=progress_signal))
     errors.register(app)
     for feature in FEATURES:
         listeners.register(app, getattr(feature, "LISTENERS", ()))

@@ -92,6 +92,7 @@ class ListenerContext:
     subcommands: Any  # handlers.sms_command.SubcommandRegistry
     approvals_channel: Any  # handlers.approvals_channel.ApprovalsChannel
     memberships: Any  # handlers.memberships.ChannelMemberships
+    progress_signal: Any  # handlers.progress.ProgressSignal
 
 
 async def _taken_before(body: dict, values: dict) -> bool:
@@ -113,10 +114,9 @@ class RefusalRecordingAck(AsyncAck):
         self._record = record
 
     async def __call__(self, *args, **kwargs) -> BoltResponse:
-        response = await super().__call__(*args, **kwargs)
-        if kwargs.get("response_action") == "errors":
+        if kwargs.get("response_action") == "errors":  # on the record before the answer leaves
             await self._record(" ".join((kwargs.get("errors") or {}).values()))
-        return response
+        return await super().__call__(*args, **kwargs)
 
 
 def _inline_refusal(errors: dict[str, str]) -> BoltResponse:

@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.dispatch import Progress
 from domain.task_state import TaskStatus
+from domain.use_cases.reporting import RECEIPT_DEADLINE, timed_out
 from handlers.block_kit import escape
 from handlers.ids import ActionId, BlockId
 
@@ -43,17 +44,31 @@ def _controls(task_ref: str, status: str) -> dict[str, Any]:
     return {"type": "actions", "block_id": BlockId.PROGRESS_ACTIONS, "elements": [toggle, stop]}
 
 
-def build_progress_message(progress: Progress, *, rate: float | None = None, eta_seconds: float | None = None,
-                           finished: bool = False, status: str = TaskStatus.sending,
-                           task_ref: str | None = None) -> tuple[str, Blocks]:
+def _progress_line(progress: Progress, status: str, finished: bool, rate: float | None,
+                   eta_seconds: float | None) -> tuple[str, str]:
+    """The headline and the line under it: a stopped send counts what went and what did not; a
+    paused or finished one shows no rate and no time left."""
     handled = progress.sent_to_carrier + progress.skipped
+    if status == TaskStatus.canceled:
+        not_sent = progress.total - progress.sent_to_carrier
+        return "Stopped", (f"{_bar(progress.sent_to_carrier, progress.total)} {progress.sent_to_carrier:,} of "
+                           f"{progress.total:,} sent before the stop · {not_sent:,} not sent")
     percent = 100 * handled // progress.total if progress.total else 100
-    headline = "Sending finished" if finished else {TaskStatus.paused: "Paused", TaskStatus.canceled: "Stopped"}.get(status, "Sending")
+    headline = "Sending finished" if finished else ("Paused" if status == TaskStatus.paused else "Sending")
     line = f"{_bar(handled, progress.total)} {percent}% — {handled:,} of {progress.total:,}"
-    if rate and not finished:
+    if rate and not finished and status == TaskStatus.sending:
         line += f" · {rate:,.0f}/s"
         if eta_seconds is not None:
             line += f" · about {max(1, round(eta_seconds)):,} s left"
+    return headline, line
+
+
+def build_progress_message(progress: Progress, *, rate: float | None = None, eta_seconds: float | None = None,
+                           finished: bool = False, status: str = TaskStatus.sending,
+                           task_ref: str | None = None) -> tuple[str, Blocks]:
+    """`finished`: the send is over (completed, failed or stopped): its last word, no buttons."""
+    handled = progress.sent_to_carrier + progress.skipped
+    headline, line = _progress_line(progress, status, finished, rate, eta_seconds)
     text = f"{headline}: {handled:,} of {progress.total:,} handled, {progress.delivered:,} delivered"
     blocks: Blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*\n`{line}`"}},
@@ -64,15 +79,33 @@ def build_progress_message(progress: Progress, *, rate: float | None = None, eta
     return text, blocks
 
 
+def _headline(status: str, cause: str | None) -> str:
+    if status == TaskStatus.failed:
+        return f"*Send failed:* {escape(cause or 'the provider refused it')}."
+    if status == TaskStatus.canceled:
+        return "*Send stopped.*"
+    return "*Send completed.*"
+
+
+def _receipts_line(progress: Progress, reasons: list[tuple[str, int]], final: bool) -> str:
+    if not final:
+        return f"Receipts still coming: {progress.submitted:,} awaiting. This report keeps up until the last is in."
+    late = timed_out(reasons)
+    hours = int(RECEIPT_DEADLINE.total_seconds() // 3600)
+    return f"All receipts in; {late:,} had none within {hours} hours." if late else "All receipts in."
+
+
 def build_final_report(progress: Progress, reasons: list[tuple[str, int]], fallbacks: int, *,
+                       status: str = TaskStatus.completed, cause: str | None = None, final: bool = True,
                        retention: str | None = None, actions: dict[str, Any] | None = None,
                        estimate: str | None = None) -> tuple[str, Blocks]:
-    """`reasons`: the providers' words for each failure, with how many; `retention`: until when
-    the details and exports are kept; `actions`: the export and follow-up buttons; `estimate`:
+    """`reasons`: the providers' words for each failure, with how many; `cause`: why a failed
+    send failed; `final`: every recipient has its last word; `retention`: until when the
+    details and exports are kept; `actions`: the export and follow-up buttons; `estimate`:
     the cost counted when the task was submitted."""
-    lines = [f"*Send completed.* {progress.total:,} recipients: {progress.sent_to_carrier:,} sent to carrier, "
+    lines = [f"{_headline(status, cause)} {progress.total:,} recipients: {progress.sent_to_carrier:,} sent to carrier, "
              f"{progress.delivered:,} delivered, {progress.failed:,} failed, {progress.submitted:,} awaiting receipt, "
-             f"{progress.skipped:,} skipped."]
+             f"{progress.skipped:,} skipped.", _receipts_line(progress, reasons, final)]
     if fallbacks:
         lines.append(f"{fallbacks:,} card messages went out as their fallback.")
     if estimate:

@@ -105,7 +105,9 @@ async def send_path_privately(client: AsyncWebClient, dm_channel: str, *, filena
 
 
 async def share_in_thread(client: AsyncWebClient, *, channel: str, thread_ts: str, filename: str, title: str,
-                          content: bytes, alt_text: str) -> None:
-    """A small file (a chart) into a thread, for everyone in the channel."""
-    await client.files_upload_v2(channel=channel, thread_ts=thread_ts, filename=filename, title=title,
-                                 content=content, alt_txt=alt_text[:1000])
+                          content: bytes, alt_text: str) -> str | None:
+    """A small file (a chart) into a thread, for everyone in the channel: its id."""
+    response = await client.files_upload_v2(channel=channel, thread_ts=thread_ts, filename=filename, title=title,
+                                            content=content, alt_txt=alt_text[:1000])
+    files = response.get("files") or []
+    return files[0].get("id") if files else None

@@ -42,7 +42,8 @@ def details_button(task: TaskSummary) -> dict[str, Any]:
 def task_line(task: TaskSummary, thread: str | None = None) -> str:
     """A task in a list: its name (a link to its thread), status, send time and counts."""
     name = link(thread, task.name) if thread else f"*{escape(task.name)}*"
-    line = (f"{name} · #{task.id} · *{STATUS_LABELS[task.status]}*\n"
+    cause = f": {escape(task.cause)}" if task.cause else ""
+    line = (f"{name} · #{task.id} · *{STATUS_LABELS[task.status]}*{cause}\n"
             f"Send time: {slack_time(task.send_at)} · requested by {mention(task.created_by)}")
     if task.started or task.progress.total:
         line += "\n" + counts_line(task)

@@ -181,6 +181,13 @@ class Task(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     reason: str | None = Field(default=None, max_length=500)  # rejection, cancel or failure reason
     progress_ts: str | None = Field(default=None, max_length=32)  # the live progress message in the thread
+    report_ts: str | None = Field(default=None, max_length=32)  # the final report, kept true as receipts come
+    chart_file_id: str | None = Field(default=None, max_length=32)  # its delivery chart, replaced when final
+    # When every recipient had its last word (or the receipt deadline passed): the report is final.
+    receipts_done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # The process that edits its thread, until when (renewed as it goes): one at a time.
+    notifier_owner: str | None = Field(default=None, max_length=64)
+    notifier_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     # When it reached a final state (completed, stopped...), and when its per-recipient details
     # were purged after the retention period (the totals stay).
     finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))

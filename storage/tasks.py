@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, update
-from sqlalchemy import case, func
+from sqlalchemy import case, exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.errors import AlreadyExists
 from storage.statuses import TaskStatus
-from storage.tables import Task
+from storage.tables import Task, TaskRecipient
 
 
 class TaskRepository:
@@ -82,6 +82,38 @@ class TaskRepository:
 
     def set_progress_message(self, task_id: int, ts: str) -> None:
         self._session.execute(update(Task).where(col(Task.id) == task_id).values(progress_ts=ts))
+
+    def set_report(self, task_id: int, ts: str) -> None:
+        self._session.execute(update(Task).where(col(Task.id) == task_id).values(report_ts=ts))
+
+    def set_chart(self, task_id: int, file_id: str) -> None:
+        self._session.execute(update(Task).where(col(Task.id) == task_id).values(chart_file_id=file_id))
+
+    # The thread's notifier: tasks whose thread still has something to tell, one process each.
+
+    def watch_reports(self, owner: str, now: datetime, until: datetime) -> list[Task]:
+        """Takes (or renews) the watch of every task whose thread still changes — sending or
+        paused, or over with receipts to come — that no live process holds; returns those
+        `owner` holds, in id order."""
+        started = exists().where(col(TaskRecipient.task_id) == col(Task.id))  # canceled before it sent: nothing to tell
+        watched = col(Task.status).in_([TaskStatus.sending, TaskStatus.paused]) | (
+            col(Task.status).in_([TaskStatus.completed, TaskStatus.failed, TaskStatus.canceled])
+            & col(Task.receipts_done_at).is_(None) & started)
+        free = col(Task.notifier_owner).is_(None) | (col(Task.notifier_owner) == owner) | (
+            col(Task.notifier_until) < now)
+        self._session.execute(update(Task).where(watched, free).values(notifier_owner=owner, notifier_until=until))
+        self._session.expire_all()
+        query = select(Task).where(watched, col(Task.notifier_owner) == owner).order_by(col(Task.id))
+        return list(self._session.exec(query))
+
+    def end_report(self, task_id: int, now: datetime) -> None:
+        """Every recipient has its last word: the thread is final, and no one watches it."""
+        self._session.execute(update(Task).where(col(Task.id) == task_id).values(
+            receipts_done_at=now, notifier_owner=None, notifier_until=None))
+
+    def release_reports(self, owner: str) -> None:
+        self._session.execute(update(Task).where(col(Task.notifier_owner) == owner).values(
+            notifier_owner=None, notifier_until=None))
 
     def scheduled_between(self, after: datetime, until: datetime) -> list[Task]:
         """Scheduled tasks whose send time is in (after, until], in id order."""

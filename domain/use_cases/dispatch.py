@@ -16,13 +16,13 @@ from domain.schedule import StartRules, is_stale, next_window_opening
 from domain.segments import SignatureStyle
 from domain.task_state import FINAL_STATUSES, TaskAction, TaskStatus, next_status
 from domain.tasks import Composition, sent_as
+from domain.use_cases.reporting import ALL_FAILED, RECEIPT_DEADLINE
 from domain.use_cases.retention import saved_totals
 from domain.use_cases.tasks import TaskView, existing_task, view_of
 from storage.tables import AuditEntry
 from storage.uow import SqlUnitOfWork as UnitOfWork
 from storage.uow import retry_on_conflict
 
-RECEIPT_DEADLINE = timedelta(hours=72)
 
 
 @dataclass(frozen=True)
@@ -146,18 +146,38 @@ def progress(uow: UnitOfWork, task_id: int) -> Progress:
 
 
 def finish_if_done(uow: UnitOfWork, task_id: int, now: datetime) -> TaskView | None:
-    """Completed once no recipient is pending or in flight (receipts may still come). `now`
-    starts the retention period of its per-recipient details."""
+    """Completed once no recipient is pending or in flight (receipts may still come); failed if
+    every message sent has failed already. `now` starts the retention period of its details."""
     with uow:
         task = uow.tasks.get(task_id)
         if task is None or task.status != TaskStatus.sending:
             return None
-        if not Progress.from_counts(uow.task_recipients.counts(task_id)).done:
+        progress = Progress.from_counts(uow.task_recipients.counts(task_id))
+        if not progress.done:
+            return None
+        action, reason = (TaskAction.fail, ALL_FAILED) if progress.all_failed else (TaskAction.complete, None)
+        if not uow.tasks.move(task_id, from_status=TaskStatus.sending, to_status=next_status(task.status, action),
+                              finished_at=now, **({"reason": reason} if reason else {})):
+            return None
+        _audit(uow, "failed" if reason else "completed", task_id, **({"reason": reason} if reason else {}))
+        uow.commit()
+        return view_of(uow, uow.tasks.get(task_id))
+
+
+def fail_task(uow: UnitOfWork, task_id: int, cause: str, now: datetime) -> TaskView | None:
+    """The provider refused the account, its credentials or the content: nothing more is
+    claimed, every recipient not yet sent is released unsent, and the task says why. None if
+    it was no longer sending (stopped or paused meanwhile: the rest waits with it)."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None or task.status != TaskStatus.sending:
             return None
         if not uow.tasks.move(task_id, from_status=TaskStatus.sending,
-                              to_status=next_status(task.status, TaskAction.complete), finished_at=now):
+                              to_status=next_status(task.status, TaskAction.fail), reason=cause[:500],
+                              finished_at=now):
             return None
-        _audit(uow, "completed", task_id)
+        uow.task_recipients.skip_pending(task_id, NOT_SENT_AFTER_FAILURE)
+        _audit(uow, "failed", task_id, reason=cause[:500])
         uow.commit()
         return view_of(uow, uow.tasks.get(task_id))
 
@@ -189,6 +209,7 @@ def record_progress_message(uow: UnitOfWork, task_id: int, ts: str) -> None:
 
 
 STOPPED = "task stopped before this number was sent"
+NOT_SENT_AFTER_FAILURE = "not sent: the send failed"
 # A send paused by the window's close, not by a person: the tick resumes it when it opens.
 WINDOW_CLOSED = "the sending window closed"
 

@@ -55,6 +55,7 @@ class TaskSummary:
     started: bool  # it has per-recipient results (the Details button makes sense)
     details_purged_at: datetime | None = None
     recipient_count: int = 0
+    cause: str | None = None  # why a failed send failed
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def _summary(task: Task, counts: dict[str, int]) -> TaskSummary:
         send_at=task.send_at, origin_channel=task.origin_channel, thread_channel=task.thread_channel,
         thread_ts=task.thread_ts, progress=Progress.from_counts(counts),
         started=has_started(task.status, task.progress_ts), details_purged_at=task.details_purged_at,
-        recipient_count=task.recipient_count,
+        recipient_count=task.recipient_count, cause=task.reason if task.status == TaskStatus.failed else None,
     )
 
 

@@ -70,6 +70,8 @@ class TaskView:
     details_purged_at: datetime | None = None
     segments: int | None = None  # every message's, counted at submission (None: a task made before)
     too_long: int = 0  # recipients skipped because their message is over the limit
+    report_ts: str | None = None  # the final report in its thread
+    chart_file_id: str | None = None  # the delivery chart posted with it
 
     def draft(self) -> TaskDraft:
         """The task as the send modal shows it for an edit."""
@@ -93,7 +95,7 @@ def view_of(uow: UnitOfWork, task: Task) -> TaskView:
         version=task.version, origin_channel=task.origin_channel, thread_channel=task.thread_channel,
         thread_ts=task.thread_ts, decided_by=task.decided_by, reason=task.reason, progress_ts=task.progress_ts,
         finished_at=task.finished_at, details_purged_at=task.details_purged_at, segments=task.segments,
-        too_long=task.too_long,
+        too_long=task.too_long, report_ts=task.report_ts, chart_file_id=task.chart_file_id,
     )
 
 

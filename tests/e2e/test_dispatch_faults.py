@@ -34,6 +34,7 @@ from storage.migrate import upgrade
 from storage.tables import TaskRecipient
 from storage.statuses import INTERRUPTED
 from tests.databases import fresh_database
+from handlers.progress import WATCH_LEASE
 from tests.e2e.faults_harness import SIGNING_SECRET, Gateway, Worker, wait_for, worker_env
 
 RECIPIENTS = 20_000
@@ -156,7 +157,8 @@ def assert_sent_at_most_once_and_settled(runtime, gateway, task_id, *, interrupt
     def reports() -> int:
         return sum(m.text.startswith("Send completed.") for m in workspace.replies(APPROVALS_CHANNEL_ID, thread_ts))
 
-    wait_for(reports, 10, "the final report in the task's thread")
+    # (a killed worker's watch on the thread lapses after WATCH_LEASE; then the live one tells it)
+    wait_for(reports, WATCH_LEASE.total_seconds() + 10, "the final report in the task's thread")
     time.sleep(2 * IDLE_SECONDS)
     assert reports() == 1
     return by_status, len(interrupted), len(never_sent)

@@ -84,6 +84,7 @@ async def test_a_send_pauses_when_the_window_closes_and_goes_on_when_it_opens(
     clock.now = datetime(2026, 11, 23, 13, 50, tzinfo=timezone.utc)  # 21:50 in Shanghai
     task_id, card_ts = approved_task(bot_runtime, catalog, clock, workspace, recipients=20)
     client, ticker = await started(bot_runtime, emulator, gateway, task_id)  # no dispatcher: it stays sending
+    await ticker.notifier.pass_once()  # the thread's notifier posts the progress message
     assert status_of(bot_runtime, task_id)[0] == "sending"
     clock.now = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # 22:00: the window closes
     assert await ticker.dispatcher.run_once() == 0  # nothing is claimed outside the window, even between ticks
@@ -91,6 +92,7 @@ async def test_a_send_pauses_when_the_window_closes_and_goes_on_when_it_opens(
     with bot_runtime.uow() as uow:
         assert (uow.tasks.get(task_id).status, uow.tasks.get(task_id).reason) == ("paused", "the sending window closed")
     await eventually(lambda: any(n.startswith("Paused: the sending window (08:00–22:00") for n in notes(workspace, card_ts)))
+    await ticker.notifier.pass_once()  # a paused send's message offers Resume, with no rate
     progress = next(m for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts) if m.user == workspace.bot.user_id
                     and any(b.get("type") == "actions" for b in m.blocks or []))
     await driver.block_actions(SENDER_ID, ActionId.TASK_RESUME, message=(APPROVALS_CHANNEL_ID, progress.ts))

@@ -43,7 +43,7 @@ METHOD_SCOPES = {
     "chat_postMessage": "chat:write", "chat_postEphemeral": "chat:write", "chat_update": "chat:write",
     "chat_getPermalink": None, "conversations_open": "im:write",
     "conversations_info": ("channels:read", "groups:read"), "auth_test": None, "files_info": "files:read",
-    "files_upload_v2": "files:write", "files_getUploadURLExternal": "files:write",
+    "files_upload_v2": "files:write", "files_delete": "files:write", "files_getUploadURLExternal": "files:write",
     "files_completeUploadExternal": "files:write", "users_info": "users:read",
     "usergroups_users_list": "usergroups:read", "views_open": None, "views_push": None, "views_update": None,
     "views_publish": None,

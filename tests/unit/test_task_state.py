@@ -39,6 +39,7 @@ EXPECTED = {
     (S.sending, A.cancel): S.canceled,
     (S.sending, A.complete): S.completed,
     (S.sending, A.fail): S.failed,
+    (S.completed, A.fail): S.failed,
     (S.paused, A.resume): S.sending,
     (S.paused, A.cancel): S.canceled,
     (S.canceled, A.delete): None,
@@ -122,7 +123,7 @@ def test_unknown_values_are_a_programming_error_not_a_domain_error():
 
 def test_final_statuses():
     assert FINAL_STATUSES == {S.completed, S.failed, S.canceled}
-    assert allowed_actions(S.completed) == allowed_actions(S.failed) == frozenset()
+    assert allowed_actions(S.completed) & USER_ACTIONS == allowed_actions(S.failed) == frozenset()
     assert allowed_actions(S.canceled) == {A.delete}
 
 

@@ -233,6 +233,7 @@ def test_progress_final_report_and_error_replies(data):
                  build_final_report(PROGRESS, [(text(), 1), (text(), 2)], 1,
                                     retention=exports_blocks.retention_line(WHEN),
                                     actions=exports_blocks.build_report_actions(7, 1)),
+                 build_final_report(PROGRESS, [], 0, status="failed", cause=text()),
                  error_mrkdwn(DomainError(text())), error_mrkdwn(a_refusal(text)),
                  error_mrkdwn(ContentError(text(), "name")), error_mrkdwn(not_an_export.value),
                  build_unknown_command_message(text(), "send", []))

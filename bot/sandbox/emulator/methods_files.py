@@ -16,6 +16,24 @@ def files_info(call: ApiCall) -> JsonDict:
     return {"file": ws.files.payload(stored.id), "comments": [], "response_metadata": {"next_cursor": ""}}
 
 
+def files_delete(call: ApiCall) -> JsonDict:
+    """A bot deletes its own file; its own message that showed only that file goes too."""
+    require(call.args, "file")
+    ws = call.workspace
+    file_id = str(call.get("file"))
+    stored = ws.files.get(file_id)
+    if stored is None:
+        raise SlackFailure("file_deleted" if ws.files.was_deleted(file_id) else "file_not_found")
+    if stored.user != ws.bot.user_id:
+        raise SlackFailure("cant_delete_file")
+    ws.files.delete(file_id)
+    for channel in ws.channels():
+        for message in ws.messages(channel.id, include_replies=True):
+            if message.file_ids == [file_id] and message.user == ws.bot.user_id:
+                ws.delete_message(channel.id, message.ts)
+    return {}
+
+
 def get_upload_url(call: ApiCall) -> JsonDict:
     require(call.args, "filename", "length")
     try:
@@ -71,6 +89,7 @@ def complete_upload(call: ApiCall) -> JsonDict:
 
 METHODS: dict[str, MethodHandler] = {
     "files.info": files_info,
+    "files.delete": files_delete,
     "files.getUploadURLExternal": get_upload_url,
     "files.completeUploadExternal": complete_upload,
 }

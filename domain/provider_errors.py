@@ -1,0 +1,62 @@
+"""What a provider's refusal means for a send, per provider: one number's fault (that number
+fails, the send goes on), not now (nothing was sent: the number is tried again later), or the
+account's, credentials' or content's fault (no number of the send can go: the send fails at
+once, saying which error, and every number not yet sent is released unsent).
+
+The codes are the providers' own (../shared/PROVIDERS.md); the adapters hand them on as
+`error_code` with the status they read from the answer (rejected, throttled, transient,
+unknown), which decides between the first two kinds."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorKind(StrEnum):
+    PER_NUMBER = "per_number"
+    TRANSIENT = "transient"
+    FATAL = "fatal"
+
+
+FATAL_CODES: dict[str, frozenset[str]] = {
+    # The simulator refuses a wrong API key with 401, which its adapter names "unauthorized".
+    "simulator": frozenset({"unauthorized"}),
+    "twilio": frozenset({
+        "20003",  # authenticate: wrong account SID or auth token
+        "20005",  # the account is not active
+        "20404",  # the account, service or sender is not found
+        "21603",  # neither From nor MessagingServiceSid: the sender is not configured
+        "21606",  # the From number is not a valid, SMS-capable number of the account
+        "21212",  # the From number is invalid
+        "30002",  # the account is suspended
+    }),
+    "alibaba": frozenset({
+        # credentials and request signing
+        "SignatureDoesNotMatch", "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive",
+        "InvalidTimeStamp.Expired", "InvalidTimeStamp.Format", "SignatureNonceUsed", "IncompleteSignature",
+        "Forbidden.AccessKeyDisabled", "isp.RAM_PERMISSION_DENY",
+        # the account: no balance, suspended for arrears, its console quotas reached
+        "isv.AMOUNT_NOT_ENOUGH", "isv.OUT_OF_SERVICE", "isv.DAY_LIMIT_CONTROL", "isv.MONTH_LIMIT_CONTROL",
+        # the content: the template or the signature is not approved (or not for this use)
+        "isv.SMS_TEMPLATE_ILLEGAL", "isv.SMS_SIGNATURE_ILLEGAL", "isv.SMS_SIGNATURE_SCENE_ILLEGAL",
+        "isv.TEMPLATE_MISSING_PARAMETERS",
+    }),
+}
+# A code no table names, of a kind that can only be the deployment's: missing credentials.
+FATAL_PREFIXES: dict[str, tuple[str, ...]] = {"alibaba": ("Missing", "InvalidAccessKey")}
+
+
+def classify(provider: str, status: str, code: str | None) -> ErrorKind:
+    """`status`: what the adapter read (rejected, throttled, transient, unknown); `code`: the
+    provider's error code."""
+    if code and (code in FATAL_CODES.get(provider, ()) or code.startswith(FATAL_PREFIXES.get(provider, ()))):
+        return ErrorKind.FATAL
+    if status == "rejected":
+        return ErrorKind.PER_NUMBER
+    return ErrorKind.TRANSIENT
+
+
+def fatal_cause(provider: str, code: str, message: str | None) -> str:
+    """How the thread, the card and the list say why the send failed."""
+    said = f"{message} ({code})" if message and code not in message else (message or code)
+    return f"the provider refused the send: {said}"

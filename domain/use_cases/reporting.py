@@ -1,0 +1,72 @@
+"""What a task's thread tells, as the database knows it: the tasks whose thread still changes
+(sending, paused, or over with receipts to come), watched by one process at a time, and the
+moment every recipient has its last word."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.dispatch import Progress
+from domain.task_state import TaskAction, TaskStatus, next_status
+from domain.use_cases.tasks import TaskView, audit_task, view_of
+from storage.statuses import NO_RECEIPT
+from storage.uow import SqlUnitOfWork as UnitOfWork
+
+ALL_FAILED = "every message failed"
+# A message with no receipt this long after its submission has none: it counts as failed.
+RECEIPT_DEADLINE = timedelta(hours=72)
+
+
+def timed_out(reasons: list[tuple[str, int]]) -> int:
+    """Of a task's failure reasons, the recipients whose receipt never came within the deadline."""
+    return dict(reasons).get(NO_RECEIPT, 0)
+
+
+@dataclass(frozen=True)
+class ThreadState:
+    task: TaskView
+    progress: Progress
+
+
+def watched_threads(uow: UnitOfWork, owner: str, now: datetime, lease: timedelta) -> list[ThreadState]:
+    """The tasks this process (`owner`) tells about now, each with its counts (one grouped
+    query for them all). A process that stops renewing loses them after `lease`."""
+    with uow:
+        tasks = uow.tasks.watch_reports(owner, now, now + lease)
+        uow.commit()
+        counts = uow.task_recipients.counts_by_task([task.id for task in tasks])
+        return [ThreadState(view_of(uow, task), Progress.from_counts(counts.get(task.id, {}))) for task in tasks]
+
+
+def record_report(uow: UnitOfWork, task_id: int, ts: str) -> None:
+    with uow:
+        uow.tasks.set_report(task_id, ts)
+        uow.commit()
+
+
+def record_chart(uow: UnitOfWork, task_id: int, file_id: str) -> None:
+    with uow:
+        uow.tasks.set_chart(task_id, file_id)
+        uow.commit()
+
+
+def receipts_done(uow: UnitOfWork, task_id: int, progress: Progress, now: datetime) -> TaskView:
+    """Every recipient has its last word: the report is final from now on. A completed send
+    whose every message failed is failed."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task.status == TaskStatus.completed and progress.all_failed and uow.tasks.move(
+                task_id, from_status=TaskStatus.completed, to_status=next_status(task.status, TaskAction.fail),
+                reason=ALL_FAILED):
+            audit_task(uow, "smsbot", "failed", task_id, reason=ALL_FAILED)
+        uow.tasks.end_report(task_id, now)
+        uow.commit()
+        return view_of(uow, uow.tasks.get(task_id))
+
+
+def release_watch(uow: UnitOfWork, owner: str) -> None:
+    """A stopping process hands its threads to the next one at once."""
+    with uow:
+        uow.tasks.release_reports(owner)
+        uow.commit()
