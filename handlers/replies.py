@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError, Said
 from handlers.block_kit import escape, mention
+from handlers.pressed import where_pressed
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ async def reply_ephemeral(client: AsyncWebClient, *, channel: str, user: str, te
         if respond is None or error.response.get("error") not in _NOT_REACHABLE:
             raise
         log.info("ephemeral reply went through response_url: %s", error.response.get("error"))
-        await respond(text=text, blocks=blocks, response_type="ephemeral")
+        await respond(text=text, blocks=blocks, response_type="ephemeral", thread_ts=thread_ts)
 
 
 async def reply_ephemeral_or_dm(client: AsyncWebClient, *, channel: str | None, user: str, text: str,
@@ -70,6 +71,7 @@ async def reply_ephemeral_or_dm(client: AsyncWebClient, *, channel: str | None, 
 
 async def refuse_action(client: AsyncWebClient, body: dict, user: str, text: str) -> None:
     """Why a button press did nothing (mrkdwn), to the person who pressed it, where they pressed
-    it (a press on the App Home tab or in a modal has no channel: the answer goes to the DM)."""
-    channel = (body.get("channel") or {}).get("id")
-    await reply_ephemeral_or_dm(client, channel=channel, user=user, text=text)
+    it: in the message's thread or channel (a press on the App Home tab or in a modal has no
+    channel: the answer goes to the DM)."""
+    pressed = where_pressed(body)
+    await reply_ephemeral_or_dm(client, channel=pressed.channel, user=user, text=text, thread_ts=pressed.thread_ts)

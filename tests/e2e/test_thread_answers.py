@@ -1,0 +1,85 @@
+"""Answers where the person pressed: a button on a message in a thread is answered in that
+thread. These tests press in the places it matters. Exports from the final report, in the
+task's thread: tests/e2e/test_exports.py."""
+
+from __future__ import annotations
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.sandbox.emulator import payloads
+from bot.sandbox.emulator.defaults import (
+    APPROVALS_CHANNEL_ID, APPROVER_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID,
+)
+from domain.use_cases.tasks import get_task
+from handlers.ids import ActionId, BlockId
+from handlers.progress import ProgressReporter
+from tests.e2e.test_send_tasks import (  # noqa: F401  (fixtures)
+    bot_overrides, catalog, eventually, submit_valid_task, text,
+)
+
+ONLY_THE_REQUESTER = f"Only <@{SENDER_ID}> or an approver"
+
+
+def answers_to(workspace, user: str) -> list:
+    return workspace.ephemerals(user_id=user)
+
+
+async def sending_with_progress(workspace, driver, catalog, bot_runtime, emulator, clock):
+    """An approved task marked as sending (this bot has no provider, so nothing sends it), with
+    the progress message the bot's own reporter posts in the card's thread. Returns (card ts,
+    progress message)."""
+    card = await submit_valid_task(workspace, driver, catalog)
+    await driver.block_actions(APPROVER_ID, ActionId.TASK_APPROVE, message=(APPROVALS_CHANNEL_ID, card.ts))
+    # the card's thread is recorded just after it is posted, and may follow the approval
+    task = await eventually(lambda: (t := get_task(bot_runtime.uow(), 1)).status == "scheduled" and t.thread_ts and t)
+    with bot_runtime.uow() as uow:
+        uow.tasks.get(task.id).status = "sending"
+        uow.commit()
+    client = AsyncWebClient(token=DEFAULT_BOT_TOKEN, base_url=f"{emulator.url}/api/")
+    await ProgressReporter(client, bot_runtime.uow, bot_runtime.settings, clock).started(
+        get_task(bot_runtime.uow(), task.id))
+    [progress] = [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts) if m.blocks]
+    return card.ts, progress
+
+
+async def test_refused_presses_on_the_progress_message_are_answered_in_the_tasks_thread(
+        workspace, driver, catalog, bot_runtime, emulator, clock):
+    card_ts, progress = await sending_with_progress(workspace, driver, catalog, bot_runtime, emulator, clock)
+    at_progress = (APPROVALS_CHANNEL_ID, progress.ts)
+    for button in (ActionId.TASK_PAUSE, ActionId.TASK_STOP):
+        await driver.block_actions(MEMBER_ID, button, message=at_progress)
+    refusals = await eventually(lambda: len(answers_to(workspace, MEMBER_ID)) == 2 and answers_to(workspace, MEMBER_ID))
+    assert all(ONLY_THE_REQUESTER in e.text for e in refusals)
+    assert {(e.channel, e.thread_ts) for e in refusals} == {(APPROVALS_CHANNEL_ID, card_ts)}
+
+    # The requester pauses; a second Pause, pressed before the message showed Resume, is refused there too.
+    late_pause = payloads.block_actions_payload(workspace, SENDER_ID, ActionId.TASK_PAUSE, value=None, block_id=None,
+                                                message=at_progress, view_id=None, selected_option=None)
+    await driver.block_actions(SENDER_ID, ActionId.TASK_PAUSE, message=at_progress)
+    await eventually(lambda: any("paused this send" in m.text for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts)))
+    await driver.send_interaction(late_pause)
+    [late] = await eventually(lambda: answers_to(workspace, SENDER_ID))
+    assert (late.channel, late.thread_ts) == (APPROVALS_CHANNEL_ID, card_ts)
+
+
+async def test_a_refusal_on_the_card_itself_is_answered_in_the_channel_where_it_was_pressed(
+        workspace, driver, catalog):
+    """The card is its thread's parent: pressed in the channel, answered in the channel."""
+    card = await submit_valid_task(workspace, driver, catalog)
+    await driver.message(SENDER_ID, APPROVALS_CHANNEL_ID, "Ready for review", thread_ts=card.ts)
+    await driver.block_actions(MEMBER_ID, ActionId.TASK_APPROVE, message=(APPROVALS_CHANNEL_ID, card.ts))
+    [refusal] = await eventually(lambda: answers_to(workspace, MEMBER_ID))
+    assert "Only an approver" in refusal.text
+    assert (refusal.channel, refusal.thread_ts) == (APPROVALS_CHANNEL_ID, None)
+
+
+async def test_an_audience_saved_from_an_import_in_a_thread_is_confirmed_in_that_thread(workspace, driver, catalog):
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "vips.csv", b"phone,name\n13800138000,Li\n")
+    [result] = await eventually(lambda: [m for m in workspace.replies(GENERAL_CHANNEL_ID, shared.message_ts)
+                                         if "imported" in m.text])
+    await driver.block_actions(SENDER_ID, ActionId.IMPORT_SAVE_AUDIENCE, message=(GENERAL_CHANNEL_ID, result.ts))
+    modal = await eventually(lambda: workspace.views.top_modal(SENDER_ID))
+    await driver.view_submission(SENDER_ID, modal.id, {BlockId.AUDIENCE_NAME: {ActionId.AUDIENCE_NAME_INPUT: text(
+        "VIPs")}})
+    [saved] = await eventually(lambda: answers_to(workspace, SENDER_ID))
+    assert "VIPs" in saved.text and (saved.channel, saved.thread_ts) == (GENERAL_CHANNEL_ID, shared.message_ts)
