@@ -1,5 +1,7 @@
-"""Answers where the person pressed: a button on a message in a thread is answered in that
-thread. These tests press in the places it matters. Exports from the final report, in the
+"""Answers where the person pressed: a button on a message in a thread is answered in that thread,
+one in a modal over that modal (or, where Slack will not stack it, in the direct message). The
+suite-wide check (tests/slack_calls.py: answers_outside_the_thread) holds every test to the
+first; these tests press in the places it matters. Exports from the final report, in the
 task's thread: tests/e2e/test_exports.py."""
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from bot.sandbox.emulator import payloads
 from bot.sandbox.emulator.defaults import (
     APPROVALS_CHANNEL_ID, APPROVER_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID,
 )
+from domain.use_cases.refusals import REFUSED
 from domain.use_cases.tasks import get_task
 from handlers.ids import ActionId, BlockId
 from handlers.progress import ProgressReporter
 from tests.e2e.test_send_tasks import (  # noqa: F401  (fixtures)
-    bot_overrides, catalog, eventually, submit_valid_task, text,
+    bot_overrides, catalog, eventually, open_send_modal, submit_valid_task, text,
 )
 
 ONLY_THE_REQUESTER = f"Only <@{SENDER_ID}> or an approver"
@@ -83,3 +86,40 @@ async def test_an_audience_saved_from_an_import_in_a_thread_is_confirmed_in_that
         "VIPs")}})
     [saved] = await eventually(lambda: answers_to(workspace, SENDER_ID))
     assert "VIPs" in saved.text and (saved.channel, saved.thread_ts) == (GENERAL_CHANNEL_ID, shared.message_ts)
+
+
+def tampered_choice(workspace, modal_id: str) -> dict:
+    """A choice in the send modal whose private_metadata no longer parses (a crafted request)."""
+    payload = payloads.block_actions_payload(workspace, SENDER_ID, ActionId.SEND_REFRESH, value=None,
+                                             block_id=BlockId.SEND_KIND, message=None, view_id=modal_id,
+                                             selected_option={"value": "card"})
+    payload["view"]["private_metadata"] = '{"channel_id": ["not", "a", "channel"]}'
+    return payload
+
+
+def refused_requests(bot_runtime) -> list[str]:
+    with bot_runtime.uow() as uow:
+        return [e.target_id for e in uow.audit.latest() if e.action == REFUSED]
+
+
+async def test_a_refusal_in_a_modal_is_shown_over_it_and_the_modal_is_kept(workspace, driver, catalog, bot_runtime):
+    modal = await open_send_modal(workspace, driver)
+    await driver.send_interaction(tampered_choice(workspace, modal.id))
+    shown = await eventually(lambda: (top := workspace.views.top_modal(SENDER_ID)) and top.id != modal.id and top)
+    assert "no longer matches anything I know" in str(shown.blocks)
+    assert [v.id for v in workspace.views.stack(modal.id)] == [modal.id, shown.id]
+    assert answers_to(workspace, SENDER_ID) == [] and workspace.messages(workspace.open_dm(SENDER_ID).id) == []
+    assert await eventually(lambda: refused_requests(bot_runtime)) == [ActionId.SEND_REFRESH]
+    await driver.view_closed(SENDER_ID, shown.id)
+    assert workspace.views.top_modal(SENDER_ID).id == modal.id  # the person's form, as they left it
+
+
+async def test_a_refusal_slack_will_not_stack_on_the_modal_goes_to_the_direct_message(workspace, driver, catalog):
+    modal = await open_send_modal(workspace, driver)
+    choice = tampered_choice(workspace, modal.id)
+    workspace.exchange_trigger(choice["trigger_id"])  # used already: views.push is refused
+    await driver.send_interaction(choice)
+    [told] = await eventually(lambda: workspace.messages(workspace.open_dm(SENDER_ID).id))
+    assert "no longer matches anything I know" in told.text
+    assert [c.args["trigger_id"] for c in workspace.calls("views.push") if not c.ok] == [choice["trigger_id"]]
+    assert workspace.views.top_modal(SENDER_ID).id == modal.id
