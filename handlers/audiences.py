@@ -19,6 +19,7 @@ from handlers.audiences_blocks import (
 from handlers.block_kit import escape
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import AudienceSaveState, ListRef
+from handlers.pressed import where_pressed
 from handlers.replies import error_text, reply_ephemeral_or_dm
 from handlers.sms_command import Invocation, Subcommand
 
@@ -49,8 +50,9 @@ async def open_save_modal(ack: AsyncAck, body: dict, client: AsyncWebClient, uow
     """Refused at once to anyone who may not send to the import's list."""
     await ack()
     await anyio.to_thread.run_sync(check_list_usable, uow(), ref.id, await member_actor())
+    pressed = where_pressed(body)  # the import's reply, in the thread of the file it read
     await client.views_open(trigger_id=body["trigger_id"],
-                            view=build_save_audience_modal(ref.id, body["channel"]["id"]))
+                            view=build_save_audience_modal(ref.id, pressed.channel, pressed.thread_ts))
 
 
 async def submit_save(ack: AsyncAck, view: dict, client: AsyncWebClient, member_actor, uow,
@@ -65,7 +67,7 @@ async def submit_save(ack: AsyncAck, view: dict, client: AsyncWebClient, member_
         await ack(response_action="errors", errors={BlockId.AUDIENCE_NAME: error_text(error)})
         return
     await ack()
-    await reply_ephemeral_or_dm(client, channel=ref.channel_id, user=actor.user_id,
+    await reply_ephemeral_or_dm(client, channel=ref.channel_id, user=actor.user_id, thread_ts=ref.thread_ts,
                                 text=audience_saved_text(saved.name, saved.recipient_count))
 
 

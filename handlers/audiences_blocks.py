@@ -39,11 +39,11 @@ def audience_deleted_text(name: str) -> str:
     return f"Deleted audience *{escape(name)}*. Its recipients stay with their import."
 
 
-def build_save_audience_modal(list_id: int, channel_id: str) -> dict[str, Any]:
+def build_save_audience_modal(list_id: int, channel_id: str, thread_ts: str | None = None) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": CallbackId.AUDIENCE_SAVE,
-        "private_metadata": AudienceSaveState(list_id=list_id, channel_id=channel_id).dump(),
+        "private_metadata": AudienceSaveState(list_id=list_id, channel_id=channel_id, thread_ts=thread_ts).dump(),
         "title": {"type": "plain_text", "text": "Save as audience"},
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},

@@ -48,13 +48,14 @@ from handlers.content_blocks import (
     disabled_text,
     template_changed_note,
 )
-from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
+from handlers.home import publish_home, refresh_if_on_home
 from handlers.form_input import FormInputError, choice, on_inputs
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ContentRef, ContentRejectState, TemplateModalState
+from handlers.pressed import where_pressed
 from handlers.replies import error_text, reply_ephemeral_or_dm
 from handlers.sms_command import Invocation, Subcommand
-from handlers.task_thread import TaskThread, pressed_card
+from handlers.task_thread import TaskThread
 
 TEMPLATE_FIELD_BLOCKS = {
     "name": BlockId.TEMPLATE_NAME, "body": BlockId.TEMPLATE_BODY, "subject": BlockId.TEMPLATE_SUBJECT,
@@ -247,7 +248,7 @@ async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Acto
     view = await anyio.to_thread.run_sync(lambda: decide_content(
         uow(), ContentKind(ref.kind), ref.id, actor, approve=True, reason=None,
         allow_self_approval=settings.allow_self_approval, now=clock()))
-    await show_decision(client, settings, view, pressed_card(body))
+    await show_decision(client, settings, view, where_pressed(body).message)
     await refresh_if_on_home(body, client, uow, settings, actor)
 
 
@@ -256,11 +257,12 @@ async def open_reject(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: 
     await ack()
     view = await anyio.to_thread.run_sync(lambda: content_to_decide(
         uow(), ContentKind(ref.kind), ref.id, actor, allow_self_approval=settings.allow_self_approval))
-    if pressed_on_home(body):  # no message to point at: the request's own message is known
+    pressed = where_pressed(body)
+    if pressed.on_home:  # no message to point at: the request's own message is known
         modal = build_reject_modal(ref.kind, ref.id, view.approval_channel or "", view.approval_ts or "", view.name,
                                    from_home=True)
     else:
-        modal = build_reject_modal(ref.kind, ref.id, body["channel"]["id"], body["message"]["ts"], view.name)
+        modal = build_reject_modal(ref.kind, ref.id, pressed.channel, pressed.message_ts, view.name)
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=modal)
     except SlackApiError:

@@ -21,17 +21,20 @@ log = logging.getLogger(__name__)
 SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
 
 
-def _where(body: dict, context: AsyncBoltContext) -> tuple[str | None, str | None]:
-    user = body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
-    channel = (body.get("channel_id") or (body.get("channel") or {}).get("id")
-               or (body.get("event") or {}).get("channel")
-               # A modal's submission names no channel; its state names the one it was opened from.
-               or getattr(context.get("ref"), "channel_id", None))
-    return channel, user
+def _where(body: dict, context: AsyncBoltContext) -> tuple[str | None, str | None, str | None]:
+    """(channel, thread, user) of a request other than a press (see handlers/pressed.py for those)."""
+    event = body.get("event") or {}
+    user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
+    # A modal's submission names no channel; its state names the one (and the thread) it was opened from.
+    ref = context.get("ref")
+    channel = (body.get("channel_id") or (body.get("channel") or {}).get("id") or event.get("channel")
+               or getattr(ref, "channel_id", None))
+    thread_ts = event.get("thread_ts") if event else getattr(ref, "thread_ts", None)
+    return channel, thread_ts, user
 
 
 async def on_error(error: Exception, body: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
-    channel, user = _where(body, context)
+    channel, thread_ts, user = _where(body, context)
     if isinstance(error, DomainError):
         message = error_mrkdwn(error)
         await record_refused(body, context, user, error_text(error))
@@ -44,7 +47,7 @@ async def on_error(error: Exception, body: dict, client: AsyncWebClient, context
             if isinstance(error, DomainError) and context.get("actor") is not None:
                 await refresh_if_on_home(body, client, context["uow"], context["settings"], context["actor"])
         elif user:
-            await reply_ephemeral_or_dm(client, channel=channel, user=user, text=message)
+            await reply_ephemeral_or_dm(client, channel=channel, user=user, text=message, thread_ts=thread_ts)
     except Exception:  # the error is already logged; do not mask it with another
         log.warning("could not tell the user about an error", exc_info=True)
 

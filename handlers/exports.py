@@ -33,6 +33,7 @@ from handlers import listeners
 from handlers.exports_blocks import EXPORT_USAGE, audience_saved_text, export_comment, preparing_text
 from handlers.ids import SLASH_COMMAND, ActionId
 from handlers.payloads import ExportRef, TaskRef
+from handlers.pressed import where_pressed
 from handlers.replies import error_mrkdwn, reply_ephemeral
 from handlers.send_blocks import RecipientOption, build_done_view, build_working_view
 from handlers.slack_files import FileUploadFailed, open_direct_message, send_path_privately
@@ -84,8 +85,11 @@ async def export_command(invocation: Invocation) -> None:
 
 async def export_from_report(body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
                              ref: ExportRef) -> None:
+    pressed = where_pressed(body)  # the final report, in the task's thread
+
     async def tell(text: str) -> None:
-        await reply_ephemeral(client, channel=body["channel"]["id"], user=actor.user_id, text=text)
+        await reply_ephemeral(client, channel=pressed.channel, user=actor.user_id, text=text,
+                              thread_ts=pressed.thread_ts)
 
     await deliver_export(client, uow, settings, clock, actor, ref.id, parse_kind(ref.kind), tell=tell)
 
@@ -105,7 +109,7 @@ async def export_menu(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: 
 async def resend(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, member_actor, uow, settings,
                  ref: TaskRef) -> None:
     await ack()
-    channel = body["channel"]["id"]
+    channel = where_pressed(body).channel
     await anyio.to_thread.run_sync(check_follow_up, uow(), ref.id, actor)
     # The trigger is good for 3 s; copying a large list takes longer: a working view first.
     opened = await client.views_open(trigger_id=body["trigger_id"], view=build_working_view(
@@ -126,11 +130,11 @@ async def resend(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
 async def save_audience(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
                         ref: TaskRef) -> None:
     await ack()
-    channel = body["channel"]["id"]
+    pressed = where_pressed(body)
     today = to_local(clock(), settings.timezone).date()
     saved = await anyio.to_thread.run_sync(lambda: save_failed_as_audience(
-        uow(), ref.id, actor, channel_id=channel, today=today))
-    await reply_ephemeral(client, channel=channel, user=actor.user_id,
+        uow(), ref.id, actor, channel_id=pressed.channel, today=today))
+    await reply_ephemeral(client, channel=pressed.channel, user=actor.user_id, thread_ts=pressed.thread_ts,
                           text=audience_saved_text(saved.name, saved.recipient_count))
 
 

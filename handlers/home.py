@@ -13,17 +13,13 @@ from handlers import listeners
 from handlers.home_blocks import build_home_view
 from handlers.ids import ActionId, EventType
 from handlers.payloads import SendModalState
+from handlers.pressed import where_pressed
 from handlers.recipients_blocks import build_import_modal
 from handlers.sample import send_sample_file
 from handlers.send import open_send_modal
 from handlers.status import ThreadLinks
 
 _links = ThreadLinks()
-
-
-def pressed_on_home(body: dict) -> bool:
-    """Whether a button was pressed on the App Home tab (not in a message or a modal)."""
-    return (body.get("view") or {}).get("type") == "home"
 
 
 async def publish_home(client: AsyncWebClient, uow, settings, actor: Actor) -> None:
@@ -37,7 +33,7 @@ async def publish_home(client: AsyncWebClient, uow, settings, actor: Actor) -> N
 
 async def refresh_if_on_home(body: dict, client: AsyncWebClient, uow, settings, actor: Actor) -> None:
     """After a decision taken on the Home tab, the tab shows what is left to decide."""
-    if pressed_on_home(body):
+    if where_pressed(body).on_home:
         await publish_home(client, uow, settings, actor)
 
 

@@ -32,6 +32,7 @@ class ListRef(Payload):
 class AudienceSaveState(Payload):
     list_id: int
     channel_id: str
+    thread_ts: str | None = None  # the thread of the import it was opened from: the answer goes there
 
 
 class ContentRef(Payload):

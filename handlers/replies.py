@@ -10,7 +10,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError, Said
-from handlers.block_kit import escape, mention
+from handlers.block_kit import escape, mention, plain, section
+from handlers.pressed import where_pressed
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ async def reply_ephemeral(client: AsyncWebClient, *, channel: str, user: str, te
         if respond is None or error.response.get("error") not in _NOT_REACHABLE:
             raise
         log.info("ephemeral reply went through response_url: %s", error.response.get("error"))
-        await respond(text=text, blocks=blocks, response_type="ephemeral")
+        await respond(text=text, blocks=blocks, response_type="ephemeral", thread_ts=thread_ts)
 
 
 async def reply_ephemeral_or_dm(client: AsyncWebClient, *, channel: str | None, user: str, text: str,
@@ -68,8 +69,27 @@ async def reply_ephemeral_or_dm(client: AsyncWebClient, *, channel: str | None, 
     await client.chat_postMessage(channel=dm, text=text, blocks=blocks)
 
 
+def build_refusal_view(text: str) -> dict[str, Any]:
+    """A refusal (mrkdwn) shown over the modal it was pressed in; closing it shows that modal again."""
+    return {"type": "modal", "title": plain("Not done"), "close": plain("OK"), "blocks": [section(text)]}
+
+
+async def _told_in_modal(client: AsyncWebClient, body: dict, text: str) -> bool:
+    """Pushed over the person's modal, which stays underneath; False where Slack refuses it (the
+    trigger expired or was used, the stack is full)."""
+    try:
+        await client.views_push(trigger_id=body.get("trigger_id"), view=build_refusal_view(text))
+        return True
+    except SlackApiError as error:
+        log.info("refusal could not be shown in the modal: %s", error.response.get("error"))
+        return False
+
+
 async def refuse_action(client: AsyncWebClient, body: dict, user: str, text: str) -> None:
     """Why a button press did nothing (mrkdwn), to the person who pressed it, where they pressed
-    it (a press on the App Home tab or in a modal has no channel: the answer goes to the DM)."""
-    channel = (body.get("channel") or {}).get("id")
-    await reply_ephemeral_or_dm(client, channel=channel, user=user, text=text)
+    it: in the modal, in the message's thread or channel; a press on the App Home tab (or a modal
+    Slack would not stack on) has no channel, so the answer goes to the DM."""
+    pressed = where_pressed(body)
+    if pressed.in_modal and await _told_in_modal(client, body, text):
+        return
+    await reply_ephemeral_or_dm(client, channel=pressed.channel, user=user, text=text, thread_ts=pressed.thread_ts)

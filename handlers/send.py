@@ -29,6 +29,7 @@ from handlers.approvals_channel import ApprovalsChannel
 from handlers.form_input import FormInputError, on_inputs, submission_key
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId, CallbackId
 from handlers.payloads import ListRef, SendModalState
+from handlers.pressed import where_pressed
 from handlers.recipients import ImportSettings, prepare_slack_file, send_invalid_report
 from handlers.send_modal import SendModal, list_id_of, parse_form, user_timezone
 from handlers.task_thread import composition, on_task_submitted
@@ -72,7 +73,7 @@ async def create_from_import(ack: AsyncAck, body: dict, action: dict, client: As
     await ack()
     actor = await member_actor()
     await anyio.to_thread.run_sync(check_list_usable, uow(), ref.id, actor)
-    state = SendModalState(channel_id=body["channel"]["id"], list_id=ref.id)
+    state = SendModalState(channel_id=where_pressed(body).channel, list_id=ref.id)
     await open_send_modal(client, uow, settings, body["trigger_id"], actor, state)
 
 

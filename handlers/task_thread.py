@@ -76,14 +76,6 @@ class TaskThread:
             await self._client.chat_postMessage(channel=channel, thread_ts=ts, text=note)
 
 
-def pressed_card(body: dict) -> tuple[str, str] | None:
-    """The message a button was pressed on; None on the App Home tab (the task's thread is known)."""
-    container = body.get("container") or {}
-    if container.get("type") != "message":
-        return None
-    return container["channel_id"], container["message_ts"]
-
-
 async def on_task_submitted(client: AsyncWebClient, uow, settings, clock, task: TaskView, actor: Actor, *,
                             edited: bool) -> None:
     thread = TaskThread(client, uow, settings, clock)

@@ -15,14 +15,15 @@ from domain.tasks import TaskFieldError
 from domain.use_cases.approvals import Approval, NeedsStartChoice, decide_task, task_to_decide
 from domain.use_cases.tasks import cancel_task, copy_source, delete_task, get_task, task_to_edit
 from handlers import listeners
-from handlers.home import pressed_on_home, publish_home, refresh_if_on_home
+from handlers.home import publish_home, refresh_if_on_home
 from handlers.form_input import FormInputError, choice, clock_time, day, on_inputs
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import LateStartState, SendModalState, TaskRef, TaskRejectState
+from handlers.pressed import where_pressed
 from handlers.replies import error_text
 from handlers.send_modal import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
-from handlers.task_thread import TaskThread, pressed_card
+from handlers.task_thread import TaskThread
 from handlers.task_blocks import (
     acted_note,
     approval_note,
@@ -45,10 +46,10 @@ async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Acto
         # Late, or outside the window: nothing is sent until the approver chooses when.
         current = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
         await client.views_open(trigger_id=body["trigger_id"], view=build_late_start_modal(
-            current, late.late, from_home=pressed_on_home(body)))
+            current, late.late, from_home=where_pressed(body).on_home))
         return
     await TaskThread(client, uow, settings, clock).refresh(task, approval_note(actor.user_id, task),
-                                                    card_at=pressed_card(body))
+                                                    card_at=where_pressed(body).message)
     await refresh_if_on_home(body, client, uow, settings, actor)
 
 
@@ -93,7 +94,7 @@ async def open_reject(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: 
     task = await anyio.to_thread.run_sync(lambda: task_to_decide(
         uow(), ref.id, actor, allow_self_approval=settings.allow_self_approval))
     await client.views_open(trigger_id=body["trigger_id"],
-                            view=build_task_reject_modal(task, from_home=pressed_on_home(body)))
+                            view=build_task_reject_modal(task, from_home=where_pressed(body).on_home))
 
 
 async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
@@ -118,7 +119,7 @@ async def cancel(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
     task = await anyio.to_thread.run_sync(lambda: cancel_task(
         uow(), ref.id, actor, now=clock(), tz=settings.timezone, cutoffs=settings.cutoffs))
     await TaskThread(client, uow, settings, clock).refresh(task, acted_note(actor.user_id, "canceled this task"),
-                                                    card_at=pressed_card(body))
+                                                    card_at=where_pressed(body).message)
 
 
 async def delete(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
@@ -128,7 +129,7 @@ async def delete(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
     await anyio.to_thread.run_sync(lambda: delete_task(
         uow(), ref.id, actor, now=clock(), tz=settings.timezone, cutoffs=settings.cutoffs))
     await TaskThread(client, uow, settings, clock).refresh(task, acted_note(actor.user_id, "deleted this task"),
-                                                           deleted=True, card_at=pressed_card(body))
+                                                           deleted=True, card_at=where_pressed(body).message)
 
 
 async def edit(ack: AsyncAck, body: dict, client: AsyncWebClient, member_actor, uow, settings, clock,
@@ -148,7 +149,7 @@ async def edit(ack: AsyncAck, body: dict, client: AsyncWebClient, member_actor, 
 
 async def copy(ack: AsyncAck, body: dict, client: AsyncWebClient, member_actor, uow, settings, ref: TaskRef) -> None:
     await ack()
-    view = await copy_modal(uow, settings, await member_actor(), body["channel"]["id"], ref.id)
+    view = await copy_modal(uow, settings, await member_actor(), where_pressed(body).channel, ref.id)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 

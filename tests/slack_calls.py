@@ -150,10 +150,25 @@ def shown_to_people(workspace) -> list[dict]:
     return calls + _replies_outside_the_web_api(workspace) + _views_as_shown(workspace)
 
 
+# Ephemerals the bot posted itself: a command's ack is Slack's to place.
+ANSWERS = ("chat.postEphemeral", "response_url")
+
+
+def answers_outside_the_thread(workspace) -> list[str]:
+    """An answer to a person who was in a thread (they pressed a button on a message in it, or
+    wrote there) goes to that thread: without its thread_ts it shows in the channel pane,
+    away from where they look. The emulator, not the bot, noted where each person was."""
+    return [f"{e.source} to {e.user} in {e.channel}: thread_ts {e.thread_ts!r}, but they were in thread "
+            f"{e.person_in_thread} — {e.text[:120]!r}"
+            for e in workspace.ephemerals()
+            if e.source in ANSWERS and e.person_in_thread and e.thread_ts != e.person_in_thread]
+
+
 def assert_calls_follow_slack_specs(workspace, path: Path) -> None:
     """Every test's calls, through Slack's specs; none may show a whole phone number (the
     privacy rule: last four digits only, full numbers only in an export file); none may
-    broadcast or name a user or a conversation the workspace does not have."""
+    broadcast or name a user or a conversation the workspace does not have; every answer to a
+    person in a thread is in that thread."""
     workspace.export_jsonl(path)
     with path.open("a", encoding="utf-8") as calls:
         for reply in _replies_outside_the_web_api(workspace):
@@ -164,3 +179,5 @@ def assert_calls_follow_slack_specs(workspace, path: Path) -> None:
     assert shown == [], f"whole phone numbers in calls to Slack: {shown[:5]}"
     markup = markup_problems(workspace, shown_to_people(workspace))
     assert markup == [], "markup in calls to Slack that the bot did not make:\n" + "\n".join(markup[:20])
+    astray = answers_outside_the_thread(workspace)
+    assert astray == [], "ephemeral answers outside the thread the person was in:\n" + "\n".join(astray[:20])

@@ -137,3 +137,19 @@ async def test_export_command_refuses_before_the_send_and_names_its_usage(
         "“delivered” is not an export: use `failed`, `no-receipt` or `all`.",
     ])
     assert not workspace.calls("files.completeUploadExternal") and not audit(bot_runtime, "task.exported")
+
+
+async def test_answers_to_the_final_reports_buttons_stay_in_the_tasks_thread(
+        workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
+    """The final report is a reply in the task's thread: what its buttons answer goes there."""
+    _task_id, card_ts, report = await sent_task(bot_runtime, catalog, clock, workspace, emulator, gateway,
+                                                recipients=20)
+    await driver.block_actions(MEMBER_ID, ActionId.EXPORT_FAILED, message=report_ts(report))
+    await driver.block_actions(SENDER_ID, ActionId.EXPORT_FAILED, message=report_ts(report))
+    await driver.block_actions(SENDER_ID, ActionId.FOLLOW_UP_AUDIENCE, message=report_ts(report))
+    [refused] = await eventually(lambda: workspace.ephemerals(user_id=MEMBER_ID))
+    preparing, saved = await eventually(lambda: len(workspace.ephemerals(user_id=SENDER_ID)) == 2 and sorted(
+        workspace.ephemerals(user_id=SENDER_ID), key=lambda e: e.text))
+    assert refused.text.startswith("Only <@U0SENDER01>")
+    assert preparing.text.startswith("Preparing the export") and saved.text.startswith("Saved audience")
+    assert {(e.channel, e.thread_ts) for e in (refused, preparing, saved)} == {(APPROVALS_CHANNEL_ID, card_ts)}

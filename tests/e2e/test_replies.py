@@ -32,10 +32,12 @@ async def test_reply_goes_through_chat_post_ephemeral_where_the_bot_is(workspace
 async def test_reply_falls_back_to_response_url_where_the_bot_is_not(workspace, emulator):
     random = workspace.add_channel(Channel(id="C0RANDOM01", name="random", members={SENDER_ID}))
     respond = RecordingRespond()
-    await reply_ephemeral(client_for(emulator), channel=random.id, user=SENDER_ID, text="done", respond=respond)
+    await reply_ephemeral(client_for(emulator), channel=random.id, user=SENDER_ID, text="done", respond=respond,
+                          thread_ts="1732368000.000100")
     [call] = workspace.calls("chat.postEphemeral")
     assert not call.ok
-    assert respond.replies == [{"text": "done", "blocks": None, "response_type": "ephemeral"}]
+    assert respond.replies == [{"text": "done", "blocks": None, "response_type": "ephemeral",
+                                "thread_ts": "1732368000.000100"}]  # still in the thread
 
 
 async def test_an_answer_without_response_url_goes_ephemeral_where_the_bot_is(workspace, emulator):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -255,3 +257,38 @@ async def test_an_event_envelope_is_what_slack_sends(driver, workspace):
     assert envelope["api_app_id"] == workspace.bot.app_id and envelope["event_id"].startswith("Ev")
     assert envelope["authorizations"][0]["user_id"] == BOT_USER_ID
     assert envelope["event"]["event_ts"]
+
+
+async def test_a_press_in_a_thread_names_it_and_the_workspace_notes_where_its_person_was(driver, workspace):
+    """Slack's shapes: a reply and an ephemeral message in a thread name it in the container; a
+    thread's parent carries its own ts as thread_ts. Each ephemeral keeps the thread its person
+    was in (where they last pressed, typed a command or wrote), for the suite's thread check."""
+    captured = []
+
+    async def capture(body, headers):
+        if body.startswith("payload="):
+            captured.append(json.loads(unquote(body.removeprefix("payload="))))
+        answered = httpx.Response(200)
+        answered.elapsed = timedelta(0)
+        return answered
+
+    driver.post_raw = capture
+    parent = workspace.post_message(GENERAL_CHANNEL_ID, BOT_USER_ID, "Approve?", APPROVE_BLOCKS)
+    reply = workspace.post_message(GENERAL_CHANNEL_ID, BOT_USER_ID, "Again?", APPROVE_BLOCKS, thread_ts=parent.ts)
+    only_you = workspace.post_ephemeral(GENERAL_CHANNEL_ID, APPROVER_ID, "Yours?", APPROVE_BLOCKS, thread_ts=parent.ts)
+
+    def answer() -> str | None:
+        return workspace.post_ephemeral(GENERAL_CHANNEL_ID, APPROVER_ID, "answer").person_in_thread
+
+    for ts in (reply.ts, only_you.ts):
+        await driver.block_actions(APPROVER_ID, "approve", message=(GENERAL_CHANNEL_ID, ts))
+        assert captured[-1]["container"]["thread_ts"] == parent.ts and answer() == parent.ts
+    assert captured[0]["message"]["thread_ts"] == parent.ts and captured[1]["container"]["is_ephemeral"]
+    await driver.block_actions(APPROVER_ID, "approve", message=(GENERAL_CHANNEL_ID, parent.ts))
+    assert "thread_ts" not in captured[-1]["container"] and captured[-1]["message"]["thread_ts"] == parent.ts
+    assert answer() is None  # the parent, pressed in the channel
+    await driver.message(APPROVER_ID, GENERAL_CHANNEL_ID, "a reply", thread_ts=parent.ts)
+    assert answer() == parent.ts
+    await driver.slash_command(APPROVER_ID, GENERAL_CHANNEL_ID, "list")
+    assert answer() is None
+    assert workspace.post_ephemeral(GENERAL_CHANNEL_ID, SENDER_ID, "someone else").person_in_thread is None

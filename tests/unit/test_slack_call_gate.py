@@ -3,8 +3,8 @@
 import json
 
 from bot.sandbox.emulator import Workspace
-from bot.sandbox.emulator.defaults import GENERAL_CHANNEL_ID, SENDER_ID
-from tests.slack_calls import check_calls_file, markup_problems, whole_numbers_in
+from bot.sandbox.emulator.defaults import GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID
+from tests.slack_calls import answers_outside_the_thread, check_calls_file, markup_problems, whole_numbers_in
 
 
 def test_gate_passes_good_calls_and_reports_bad_ones(tmp_path):
@@ -43,3 +43,18 @@ def test_gate_spots_broadcasts_and_names_the_workspace_does_not_have():
         "chat.postMessage: <@U0NOBODY01> names no one here",
         "views.publish: broadcast <!everyone>", "views.publish: <#C0NOWHERE1> names no one here",
     ]
+
+
+def test_gate_spots_an_answer_outside_the_thread_its_person_was_in():
+    workspace = Workspace()
+    thread = workspace.post_message(GENERAL_CHANNEL_ID, SENDER_ID, "a thread").ts
+    workspace.note_where(SENDER_ID, GENERAL_CHANNEL_ID, thread)  # they pressed a button in it
+    workspace.post_ephemeral(GENERAL_CHANNEL_ID, SENDER_ID, "in the channel pane")
+    workspace.post_ephemeral(GENERAL_CHANNEL_ID, SENDER_ID, "in another thread", thread_ts="1.000001",
+                             source="response_url")
+    workspace.post_ephemeral(GENERAL_CHANNEL_ID, SENDER_ID, "where they look", thread_ts=thread)
+    workspace.post_ephemeral(GENERAL_CHANNEL_ID, MEMBER_ID, "someone in the channel")
+    workspace.note_where(SENDER_ID, GENERAL_CHANNEL_ID, None)  # then a slash command
+    workspace.post_ephemeral(GENERAL_CHANNEL_ID, SENDER_ID, "the command's answer")
+    astray = answers_outside_the_thread(workspace)
+    assert [line.split(" — ")[1] for line in astray] == ["'in the channel pane'", "'in another thread'"]

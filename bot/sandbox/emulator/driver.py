@@ -100,6 +100,9 @@ class SlackDriver:
 
     async def send_interaction(self, payload: JsonDict) -> httpx.Response:
         """A payload made beforehand, e.g. to deliver two that were made at the same moment."""
+        container = payload.get("container") or {}
+        if payload.get("type") == "block_actions" and container.get("type") == "message":
+            self.workspace.note_where(payload["user"]["id"], container["channel_id"], container.get("thread_ts"))
         # Interactivity payloads travel as payload=<URL-encoded JSON>, like Slack sends them.
         return await self._send("payload=" + quote(json.dumps(payload)), FORM)
 
@@ -109,6 +112,7 @@ class SlackDriver:
         self, user_id: str, channel_id: str, text: str = "", command: str = "/sms"
     ) -> httpx.Response:
         form = payloads.slash_command_form(self.workspace, user_id, channel_id, text, command)
+        self.workspace.note_where(user_id, channel_id, None)  # a command names no thread: the channel
         response = await self._send(urlencode(form), FORM)
         apply_command_ack(
             self.workspace, channel_id, user_id, command,
@@ -187,6 +191,8 @@ class SlackDriver:
         when the app's answer was slow or lost, with `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`."""
         if not self.workspace.subscribed(event):
             raise DriverError(f"the app is not subscribed to {event.get('type')} events: Slack would not send it")
+        if event.get("type") == "message" and event.get("user") and event.get("channel"):
+            self.workspace.note_where(event["user"], event["channel"], event.get("thread_ts"))
         body = json.dumps(payloads.event_envelope(self.workspace, event))
         response = await self._send(body, JSON)
         for attempt in range(1, retries + 1):

@@ -26,7 +26,8 @@ class InteractionState:
     ) -> EphemeralMessage:
         with self.lock:
             ephemeral = EphemeralMessage(
-                channel_id, user_id, self.next_ts(), text or "", list(blocks or []), thread_ts, source
+                channel_id, user_id, self.next_ts(), text or "", list(blocks or []), thread_ts, source,
+                person_in_thread=self._person_in_thread.get((user_id, channel_id)),
             )
             self._ephemerals.append(ephemeral)
             self.changed("ephemerals")
@@ -55,6 +56,16 @@ class InteractionState:
         with self.lock:
             self._ephemerals = [e for e in self._ephemerals if e.ts != ts]
             self.changed("ephemerals")
+
+    # ------------------------------------------------------------------ where people are
+
+    def note_where(self, user_id: str, channel_id: str, thread_ts: str | None) -> None:
+        """Where a person acted last in a conversation: in a thread (a press on a message in it,
+        a reply), or None, the channel itself (a slash command, a message). Each ephemeral
+        message keeps it, so a test can tell an answer that went to the channel pane while its
+        person looked at a thread."""
+        with self.lock:
+            self._person_in_thread[(user_id, channel_id)] = thread_ts
 
     # ------------------------------------------------------------------ trigger ids
 

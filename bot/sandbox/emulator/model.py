@@ -143,6 +143,9 @@ class EphemeralMessage:
     thread_ts: str | None = None
     # What produced it: "chat.postEphemeral", "command_ack" or "response_url".
     source: str = "chat.postEphemeral"
+    # The thread its person was in, in this conversation, when it was posted (where they last
+    # pressed, typed a command or wrote); None: the channel itself, or nothing yet.
+    person_in_thread: str | None = None
 
     def to_api(self) -> JsonDict:
         body: JsonDict = {"type": "message", "user": self.user, "ts": self.ts, "text": self.text}

@@ -183,10 +183,12 @@ def block_actions_payload(
             "channel_id": channel_id,
             "is_ephemeral": stored is None,
         }
+        # Slack names the thread of a press inside one (a reply, or an ephemeral message there).
+        thread_ts = stored.thread_ts if stored is not None else ephemeral.thread_ts
+        if thread_ts:
+            payload["container"]["thread_ts"] = thread_ts
         if stored is not None:
             payload["message"] = ws.message_payload(stored)
-            if stored.thread_ts:
-                payload["container"]["thread_ts"] = stored.thread_ts
         payload["channel"] = {"id": channel.id, "name": channel_name(channel)}
         payload["state"] = {"values": {}}
         payload["response_url"] = ws.issue_response_url(channel_id, user_id, message_ts=ts)

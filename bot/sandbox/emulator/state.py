@@ -77,6 +77,7 @@ class Workspace(InteractionState):
         self._channels: dict[str, Channel] = {}
         self._messages: dict[str, list[Message]] = {}
         self._ephemerals: list[EphemeralMessage] = []
+        self._person_in_thread: dict[tuple[str, str], str | None] = {}  # (user, channel) -> thread
         self._triggers: dict[str, Trigger] = {}
         self._response_urls: dict[str, ResponseUrl] = {}
         self._calls: list[RecordedCall] = []
@@ -350,7 +351,8 @@ class Workspace(InteractionState):
                 body["parent_user_id"] = parent.user if parent else None
             else:
                 replies = self.replies(message.channel, message.ts)
-                if replies:
+                if replies:  # a thread's parent: Slack gives it its own ts as thread_ts
+                    body["thread_ts"] = message.ts
                     body["reply_count"] = len(replies)
                     body["reply_users"] = sorted({r.user for r in replies})
                     body["latest_reply"] = replies[-1].ts
