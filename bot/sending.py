@@ -82,7 +82,8 @@ class Sending:
         started = await anyio.to_thread.run_sync(start_due_tasks, runtime.uow(), runtime.clock(), rules, fatigue)
         for task in started:
             log.info("task %s started sending to %s recipients", task.id, task.recipient_count)
-            await self.notifier.note(task, SENDING_STARTED)
+        if started:
+            self.notifier.nudge()  # "Sending started." and the progress message, told at once
         await anyio.to_thread.run_sync(settle_lost_sends, runtime.uow(), runtime.clock())
         self.notifier.nudge()
 
@@ -124,9 +125,6 @@ class Sending:
             return str(request.url)
         query = f"?{request.url.query}" if request.url.query else ""
         return f"{public.rstrip('/')}{request.url.path}{query}"
-
-
-SENDING_STARTED = "Sending started."
 
 
 def task_of_campaign(campaign: str | None) -> int | None:

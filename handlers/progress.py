@@ -52,6 +52,7 @@ GONE = frozenset({"message_not_found", "cant_update_message"})
 UNREACHABLE = frozenset({"not_in_channel", "channel_not_found", "is_archived", "thread_not_found",
                          "restricted_action"})
 REPORT_IN_DM = "dm"  # report_ts of a report the thread could not take: it went to people's DMs
+SENDING_STARTED = "Sending started."
 
 
 class ProgressSignal:
@@ -170,6 +171,8 @@ class ProgressNotifier:
         return rate, (progress.total - handled(progress)) / rate
 
     async def _show_progress(self, task: TaskView, progress: Progress, shown: _Shown, now: float) -> None:
+        if task.progress_ts is None:  # the send has just started: the card, the note, then the message
+            await self.note(task, SENDING_STARTED)
         rate, eta = self._rate(task, progress, shown, now)
         text, blocks = build_progress_message(progress, rate=rate, eta_seconds=eta, status=task.status,
                                               task_ref=TaskRef(id=task.id, version=task.version).dump())

@@ -15,7 +15,7 @@ from bot.sandbox.emulator.defaults import (
 from domain.use_cases.refusals import REFUSED
 from domain.use_cases.tasks import get_task
 from handlers.ids import ActionId, BlockId
-from handlers.progress import ProgressReporter
+from handlers.progress import ProgressNotifier
 from tests.e2e.test_send_tasks import (  # noqa: F401  (fixtures)
     bot_overrides, catalog, eventually, open_send_modal, submit_valid_task, text,
 )
@@ -29,7 +29,7 @@ def answers_to(workspace, user: str) -> list:
 
 async def sending_with_progress(workspace, driver, catalog, bot_runtime, emulator, clock):
     """An approved task marked as sending (this bot has no provider, so nothing sends it), with
-    the progress message the bot's own reporter posts in the card's thread. Returns (card ts,
+    the progress message the threads' notifier posts in the card's thread. Returns (card ts,
     progress message)."""
     card = await submit_valid_task(workspace, driver, catalog)
     await driver.block_actions(APPROVER_ID, ActionId.TASK_APPROVE, message=(APPROVALS_CHANNEL_ID, card.ts))
@@ -39,8 +39,7 @@ async def sending_with_progress(workspace, driver, catalog, bot_runtime, emulato
         uow.tasks.get(task.id).status = "sending"
         uow.commit()
     client = AsyncWebClient(token=DEFAULT_BOT_TOKEN, base_url=f"{emulator.url}/api/")
-    await ProgressReporter(client, bot_runtime.uow, bot_runtime.settings, clock).started(
-        get_task(bot_runtime.uow(), task.id))
+    await ProgressNotifier(client, bot_runtime.uow, bot_runtime.settings, clock, owner="test").pass_once()
     [progress] = [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts) if m.blocks]
     return card.ts, progress
 
