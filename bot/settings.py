@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     signature_style: Literal["brackets", "colon"] = "brackets"
     optout_hint: str = Field(default="Reply STOP to opt out", min_length=1, max_length=60)
     allow_self_approval: bool = False
+    # How the requester hears of approval, rejection, start, completion and failure: a DM with
+    # a link to the thread, or a mention in the thread.
+    tell_requester: Literal["dm", "thread"] = "dm"
     price_per_segment: Decimal = Field(default=Decimal("0.045"), ge=0)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     send_window: str = "08:00-22:00"

@@ -86,6 +86,10 @@ class TaskRepository:
     def set_report(self, task_id: int, ts: str) -> None:
         self._session.execute(update(Task).where(col(Task.id) == task_id).values(report_ts=ts))
 
+    def set_submitted_message(self, task_id: int, channel: str, ts: str) -> None:
+        self._session.execute(update(Task).where(col(Task.id) == task_id).values(submitted_channel=channel,
+                                                                                  submitted_ts=ts))
+
     def set_chart(self, task_id: int, file_id: str) -> None:
         self._session.execute(update(Task).where(col(Task.id) == task_id).values(chart_file_id=file_id))
 

@@ -72,6 +72,8 @@ class TaskView:
     too_long: int = 0  # recipients skipped because their message is over the limit
     report_ts: str | None = None  # the final report in its thread
     chart_file_id: str | None = None  # the delivery chart posted with it
+    submitted_channel: str | None = None  # the "submitted" message in the requester's channel (or DM)
+    submitted_ts: str | None = None
 
     def draft(self) -> TaskDraft:
         """The task as the send modal shows it for an edit."""
@@ -96,6 +98,7 @@ def view_of(uow: UnitOfWork, task: Task) -> TaskView:
         thread_ts=task.thread_ts, decided_by=task.decided_by, reason=task.reason, progress_ts=task.progress_ts,
         finished_at=task.finished_at, details_purged_at=task.details_purged_at, segments=task.segments,
         too_long=task.too_long, report_ts=task.report_ts, chart_file_id=task.chart_file_id,
+        submitted_channel=task.submitted_channel, submitted_ts=task.submitted_ts,
     )
 
 
@@ -219,6 +222,12 @@ def task_to_edit(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, 
 def record_task_thread(uow: UnitOfWork, task_id: int, channel: str, ts: str) -> None:
     with uow:
         uow.tasks.set_thread(task_id, channel, ts)
+        uow.commit()
+
+
+def record_submitted_message(uow: UnitOfWork, task_id: int, channel: str, ts: str) -> None:
+    with uow:
+        uow.tasks.set_submitted_message(task_id, channel, ts)
         uow.commit()
 
 
