@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from domain.tasks import TASK_NAME_MAX
 
 
 class Payload(BaseModel):
@@ -87,6 +89,8 @@ class TaskListState(Payload):
     scope: str  # channel or all
     channel_id: str
     status: str | None = None
+    # A part of the name, as typed (no longer than a task's name can be: the button value stays small).
+    name: str | None = Field(default=None, max_length=TASK_NAME_MAX)
     page: int = 0
 
 

@@ -140,7 +140,8 @@ def _summaries(uow: UnitOfWork, tasks: list[Task]) -> list[TaskSummary]:
 
 def list_tasks(uow: UnitOfWork, which: TaskFilter, page: int = 0, page_size: int = LIST_PAGE_SIZE) -> TaskPage:
     with uow:
-        fields = dict(channel_id=which.channel_id, created_by=which.created_by, status=which.status)
+        fields = dict(channel_id=which.channel_id, created_by=which.created_by, status=which.status,
+                      name_contains=which.name)
         tasks, total = uow.tasks.page(**fields, offset=max(page, 0) * page_size, limit=page_size)
         shown = clamp_page(page, page_size, total)
         if shown.number != page:  # past the end: the list shrank since the page was shown

@@ -159,7 +159,9 @@ def test_task_lines_in_lists_status_lookup_and_home(data):
     dashboard = Dashboard(recent=[linked, unlinked], pending_tasks=[PendingTask(a_summary(text), True)],
                           pending_tasks_total=3, pending_content=[PendingContent("template", 1, text(), SENDER, text(),
                                                                                  True)], pending_content_total=2)
+    named = TaskListState(scope="all", channel_id="C0GENERAL1", status="sending", name=text()[:30])
     assert_inert(build_task_list(page, TaskListState(scope="channel", channel_id="C0GENERAL1"), {7: THREAD}),
+                 build_task_list(page, named, {}), build_task_list(TaskPage([], Page(0, 10, 0)), named, {}),
                  build_details_modal(details, notice=error_mrkdwn(a_refusal(text))),
                  build_lookup_message("•••0000", [LookupLine(7, text(), TaskStatus.completed, "failed", WHEN, WHEN,
                                                              text())]),
