@@ -76,14 +76,15 @@ def build_task_list(page: TaskPage, state: TaskListState, links: dict[int, str])
         if task.started:
             block["accessory"] = details_button(task)
         blocks.append(block)
-    navigation = _navigation(shown, ActionId.LIST_PREVIOUS, ActionId.LIST_NEXT,
+    navigation = navigation_buttons(shown, ActionId.LIST_PREVIOUS, ActionId.LIST_NEXT,
                              lambda number: TaskListState(**{**state.model_dump(), "page": number}).dump())
     if navigation:
         blocks.append({"type": "actions", "block_id": BlockId.LIST_NAV, "elements": navigation})
     return text, blocks
 
 
-def _navigation(page, previous_id: str, next_id: str, value) -> list[dict[str, Any]]:
+def navigation_buttons(page, previous_id: str, next_id: str, value) -> list[dict[str, Any]]:
+    """Previous and Next, as the page allows; `value(number)`: a button's value for that page."""
     elements = []
     if page.has_previous:
         elements.append({"type": "button", "action_id": previous_id, "text": plain("Previous"),
@@ -149,7 +150,7 @@ def _recipient_rows(details: TaskDetails) -> Blocks:
     blocks.append({"type": "context", "elements": [mrkdwn(
         f"{first:,}–{last:,} of {page.total:,} · page {page.number + 1} of {page.pages} · "
         "numbers are shown by their last four digits only")]})
-    navigation = _navigation(page, ActionId.DETAILS_PREVIOUS, ActionId.DETAILS_NEXT,
+    navigation = navigation_buttons(page, ActionId.DETAILS_PREVIOUS, ActionId.DETAILS_NEXT,
                              lambda number: str(number))
     if navigation:
         blocks.append({"type": "actions", "block_id": BlockId.DETAILS_NAV, "elements": navigation})

@@ -115,7 +115,7 @@ async def test_list_pages_with_buttons_and_filters_by_status(workspace, driver, 
     await driver.slash_command(MEMBER_ID, GENERAL_CHANNEL_ID, "help")
     help_text = texts(last_reply(workspace, MEMBER_ID).blocks)
     assert "/sms list [all] [status] [name words…]" in help_text
-    assert "/sms status" in help_text and "/sms lookup" in help_text
+    assert "/sms status" in help_text and "/sms lookup" in help_text and "/sms audit" in help_text
 
 
 def list_page_value(reply, action_id: str) -> TaskListState:
