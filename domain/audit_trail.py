@@ -1,12 +1,13 @@
 """A task's audit trail as an approver reads it: who did what to it and when, in plain words,
-from the audit log's entries about it (target "task", its id). Pure: entries in, lines out.
+from the audit log's entries about it (target "task", its id); and who approved it as it
+stands. Pure: entries in, lines out.
 
 Whole phone numbers never come out of here: a test send's numbers are shown by their last
 four digits, and any number in a reason is masked the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -14,13 +15,17 @@ from typing import Any
 
 from domain.privacy import last_four, mask_phone_numbers
 from domain.status import Page, clamp_page
+from domain.task_state import TaskStatus
 
 AUDIT_USAGE = ("Usage: `/sms audit <task id or name>`: who created, edited, approved, tested, exported, paused, "
                "stopped or deleted a task, and when (approvers only). A deleted task is found by its id.")
 TRAIL_PAGE_SIZE = 15
 FACT_SHOWN = 200  # characters of one fact (a reason, a name) at most
 BOT = "smsbot"  # the actor of what the bot did by itself
-CREATED = "task.created"
+CREATED, APPROVED = "task.created", "task.approve"
+#: Statuses only an approval leads to: a task in one was approved as it stands.
+_ON_ITS_WAY = frozenset({TaskStatus.scheduled, TaskStatus.sending, TaskStatus.paused, TaskStatus.completed,
+                         TaskStatus.failed})
 
 
 class TrailOrder(StrEnum):
@@ -164,3 +169,17 @@ def name_in(entries: Sequence[Recorded]) -> str | None:
     named = [entry.detail["name"] for entry in own_entries(entries) if entry.detail.get("name")]
     return str(named[-1]) if named else None
 
+
+def approver_of(status: TaskStatus | str, version: int, decided_by: str | None,
+                entries: Iterable[Recorded]) -> str | None:
+    """Who approved the task as it stands: the log's latest approval of its version (a task
+    canceled or stopped after approval keeps it, though its decider is who ended it). For a task
+    on its way with no such entry, its decider; None for one never approved as it stands."""
+    status = TaskStatus(status)
+    if status in (TaskStatus.moderating, TaskStatus.rejected):
+        return None
+    approvals = [entry for entry in own_entries(list(entries))
+                 if entry.action == APPROVED and entry.detail.get("version") == version]
+    if approvals:
+        return approvals[-1].actor
+    return decided_by if status in _ON_ITS_WAY else None

@@ -10,8 +10,7 @@ from domain.audit_trail import TRAIL_PAGE_SIZE, Recorded, TrailLine, TrailOrder,
 from domain.policy import check_approver
 from domain.status import Page
 from domain.task_state import TaskStatus
-from domain.use_cases.tasks import TaskNotFound
-from storage.tables import AuditEntry
+from domain.use_cases.tasks import TaskNotFound, recorded
 from storage.uow import SqlUnitOfWork as UnitOfWork
 
 TARGET = "task"
@@ -25,10 +24,6 @@ class AuditTrail:
     lines: list[TrailLine]
     page: Page
     order: TrailOrder
-
-
-def recorded(entry: AuditEntry) -> Recorded:
-    return Recorded(entry.at, entry.actor, entry.action, dict(entry.detail or {}))
 
 
 def task_entries(uow: UnitOfWork, task_id: int, actions: tuple[str, ...] | None = None) -> list[Recorded]:

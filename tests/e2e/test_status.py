@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from sqlalchemy import delete
 from sqlmodel import Session
 
-from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID
+from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVER_ID, GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID
 from domain.dispatch import Progress
 from domain.use_cases.tasks import create_task
 from domain.tasks import Composition, TaskDraft
@@ -71,6 +71,10 @@ async def test_list_shows_counts_that_match_the_database_and_links_to_the_thread
     await driver.slash_command(SENDER_ID, APPROVALS_CHANNEL_ID, "list completed")
     assert f"{BlockId.LIST_TASK}:{task_id}" in texts(last_reply(workspace).blocks)
     assert len(workspace.calls("chat.getPermalink")) == 1
+    # the finished task's card keeps who approved it
+    card = await eventually(lambda: (m := workspace.message(APPROVALS_CHANNEL_ID, card_ts))
+                            and "*Status*\\ncompleted" in texts(m.blocks) and m)
+    assert f"Approved by <@{APPROVER_ID}>" in texts(card.blocks)
 
 
 def moderating_tasks(bot_runtime, catalog, clock, count: int, channel: str = GENERAL_CHANNEL_ID,  # noqa: F811

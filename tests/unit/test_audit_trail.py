@@ -1,17 +1,21 @@
-"""A task's audit trail in plain words (who did what, and when) and its pages: the pure rules
-of domain/audit_trail.py."""
+"""A task's audit trail in plain words (who did what, and when), its pages, and who approved a
+task as it stands: the pure rules of domain/audit_trail.py."""
 
 from datetime import datetime, timedelta, timezone
+
+import pytest
 
 from domain.audit_trail import (
     Recorded,
     TrailLine,
     TrailOrder,
+    approver_of,
     name_in,
     own_entries,
     trail_lines,
     trail_page,
 )
+from domain.task_state import TaskStatus
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
 SENDER, APPROVER, OTHER = "U0SENDER01", "U0APPROV01", "U0APPROV02"
@@ -97,4 +101,18 @@ def test_entries_before_the_last_creation_belong_to_an_earlier_task_with_that_id
     assert own_entries(now[1:]) == now[1:]  # none created: all of them
     assert name_in(earlier) == "Old" and name_in(earlier + now) == "New" and name_in(now[1:]) is None
     assert [line.did for line in trail_lines(earlier + now)] == ["created it", "canceled it"]
+    assert approver_of(TaskStatus.canceled, 1, OTHER, earlier + now) is None  # the old approval is not this task's
 
+
+@pytest.mark.parametrize(("status", "version", "decided_by", "expected"), [
+    (TaskStatus.canceled, 2, SENDER, OTHER),  # canceled after approval: the log names the approver
+    (TaskStatus.completed, 2, APPROVER, OTHER),  # the log's latest approval of this version
+    (TaskStatus.canceled, 3, SENDER, None),  # edited (version 3) and canceled before a new approval
+    (TaskStatus.sending, 3, APPROVER, APPROVER),  # on its way, the log silent: its decider
+    (TaskStatus.moderating, 2, None, None),
+    (TaskStatus.rejected, 2, APPROVER, None),
+])
+def test_who_approved_a_task_as_it_stands(status, version, decided_by, expected):
+    entries = [entry(0, SENDER, "created"), entry(1, APPROVER, "approve", version=1),
+               entry(2, APPROVER, "approve", version=2), entry(3, OTHER, "approve", version=2)]
+    assert approver_of(status, version, decided_by, entries) == expected

@@ -105,7 +105,7 @@ def a_task(text: Text, status: TaskStatus) -> TaskView:
         signature=text(), template_id=2, template=text(), fallback="text", fallback_template_id=3,
         fallback_template=text(), default_link=text(), recipient_list_id=4, recipient_count=2, send_at=WHEN,
         version=1, origin_channel="C0GENERAL1", thread_channel=CHANNEL, thread_ts=THREAD_TS, decided_by=APPROVER,
-        reason=text(), progress_ts=THREAD_TS)
+        reason=text(), progress_ts=THREAD_TS, approved_by=SENDER)
 
 
 def a_preview(text: Text) -> Preview:
