@@ -72,6 +72,7 @@ class BlockId(StrEnum):
     HOME_RECENT = "home.recent"  # + ":<task id>"
     HOME_PENDING_TASK = "home.pending_task"  # + ":<task id>"
     HOME_PENDING_CONTENT = "home.pending_content"  # + ":<kind>:<id>"
+    HOME_PENDING_PREVIEW = "home.pending_preview"  # + ":<task id>", the message an approval would send
     # A task's audit trail (/sms audit).
     AUDIT_ENTRY = "audit.entry"  # + ":<n>", one entry each
     AUDIT_NAV = "audit.nav"

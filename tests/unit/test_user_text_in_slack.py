@@ -159,7 +159,8 @@ def test_task_lines_in_lists_status_lookup_and_home(data):
     page = TaskPage([linked, unlinked], Page(0, 2, 5))
     details = TaskDetails(linked, RecipientFilter.ALL, None,
                           [RecipientLine("•••0000", 2, "failed", WHEN, WHEN, text())], Page(0, 10, 1))
-    dashboard = Dashboard(recent=[linked, unlinked], pending_tasks=[PendingTask(a_summary(text), True)],
+    dashboard = Dashboard(recent=[linked, unlinked], pending_tasks=[PendingTask(a_summary(text), True, a_preview(text)),
+                                                                    PendingTask(a_summary(text, 9), False)],
                           pending_tasks_total=3, pending_content=[PendingContent("template", 1, text(), SENDER, text(),
                                                                                  True)], pending_content_total=2)
     named = TaskListState(scope="all", channel_id="C0GENERAL1", status="sending", name=text()[:30])
