@@ -121,6 +121,7 @@ _ACTIONS: dict[str, tuple[str, Callable[[Mapping[str, Any]], tuple[str, ...]]]] 
     "cancel": ("canceled it", _reason),
     "auto_cancel": ("canceled it: not started within 24 hours of its send time", _reason),
     "completed": ("finished sending it", lambda d: ()),
+    "failed": ("marked it failed", _reason),
     "deleted": ("deleted it", _named),
     "withdrawn": ("withdrew it: its approval request could not be posted", _reason),
     "details_purged": ("purged its per-recipient details", _purged),

@@ -59,12 +59,13 @@ def test_a_cancel_before_the_send_started_is_a_cancel_and_the_bots_own_moves_are
     lines = trail_lines([entry(0, SENDER, "created", name="A"), entry(1, APPROVER, "reject", version=1,
                                                                        reason="Wrong audience"),
                          entry(2, SENDER, "cancel", reason=None), entry(3, "smsbot", "auto_cancel"),
-                         entry(4, APPROVER, "deleted", name="A"), entry(5, "smsbot", "fail", reason="account refused")])
+                         entry(4, "smsbot", "failed", reason="the provider refused the account"),
+                         entry(5, APPROVER, "deleted", name="A"), entry(6, SENDER, "reassigned", reason="to U2")])
     assert [(line.actor, line.did, line.facts) for line in lines] == [
         (SENDER, "created it", ("named “A”",)), (APPROVER, "rejected it", ("version 1", "Wrong audience")),
         (SENDER, "canceled it", ()), (None, "canceled it: not started within 24 hours of its send time", ()),
-        (APPROVER, "deleted it", ("named “A”",)),
-        (None, "fail", ("account refused",))]  # an action the trail does not know reads as its name
+        (None, "marked it failed", ("the provider refused the account",)), (APPROVER, "deleted it", ("named “A”",)),
+        (SENDER, "reassigned", ("to U2",))]  # an action the trail does not know reads as its name
 
 
 def test_no_whole_number_comes_out_whatever_the_log_kept():
