@@ -43,8 +43,8 @@ def _button(action: TaskAction, action_id: str, label: str, style: str | None, v
     return button
 
 
-# The card's note on whoever decided a task's fate, by its status.
-DECIDED_NOTES = {TaskStatus.scheduled: "Approved", TaskStatus.rejected: "Rejected", TaskStatus.canceled: "Canceled"}
+# The card's note on whoever ended a task's turn, by its status (who approved it is noted apart).
+DECIDED_NOTES = {TaskStatus.rejected: "Rejected", TaskStatus.canceled: "Canceled"}
 
 
 def slack_time(moment) -> str:
@@ -88,7 +88,7 @@ def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = 
         {"type": "section", "text": {"type": "mrkdwn", "text": _content(task)[:3000]}},
         *build_preview_blocks(preview, "The content of this task is no longer available."),
     ]
-    note = []
+    note = [f"Approved by {mention(task.approved_by)}"] if task.approved_by else []  # kept once it is over
     if task.decided_by and task.status in DECIDED_NOTES:
         # A cancel once sending had started (a progress message exists) was a Stop.
         verb = "Stopped" if task.status is TaskStatus.canceled and task.progress_ts else DECIDED_NOTES[task.status]
