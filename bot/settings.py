@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     alibaba_base_url: str = "https://dysmsapi.aliyuncs.com"
     send_concurrency: int = Field(default=10, ge=1, le=100)  # provider requests in flight per dispatcher
     public_url: str | None = None  # where providers post receipts; default: this process on loopback
+    # How receipts come: pushed to /webhooks/sms/<provider>, pulled from the provider, or both;
+    # auto: pulled where the provider only answers when asked, or in Socket Mode without a public URL.
+    receipts: Literal["auto", "push", "pull", "both"] = "auto"
     # Where `serve` listens: Slack's request URL (HTTP mode), the providers' webhooks and the
     # health check (both modes: a Socket Mode process still takes receipts over HTTP).
     host: str = "127.0.0.1"

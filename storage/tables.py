@@ -223,6 +223,8 @@ class TaskRecipient(SQLModel, table=True):
     lease_expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     receipt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # Receipts by pull: when to ask the provider about it next (None: not asked yet).
+    receipt_ask_after: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     error_code: str | None = Field(default=None, max_length=64)
     reason: str | None = Field(default=None, max_length=300)
     fell_back: bool = False
