@@ -4,15 +4,18 @@ One `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` per message (Twilio h
 create), at most `concurrency` in flight. Status callbacks and incoming messages both arrive
 at the app's `/webhooks/sms/twilio` as signed form posts; each status callback URL carries the
 message's `client_ref` as `?ref=`, so a callback names its recipient even when it overtakes
-the create's answer. Facts about Twilio: /work/shared/PROVIDERS.md section 1.
+the create's answer. Receipts can also be pulled: one `GET .../Messages/{sid}.json` per message.
+Facts about Twilio: /work/shared/PROVIDERS.md section 1.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 from twilio.request_validator import RequestValidator
@@ -22,18 +25,20 @@ from bot.providers.base import (
     OutgoingMessage,
     ProviderError,
     Receipt,
-    ReceiptStatus,
+    SentRef,
     SubmitResult,
     SubmitStatus,
 )
 from bot.providers.http_client import HttpClientOwner
 from bot.providers.twilio import codes
+from bot.providers.twilio.receipts import FAILED_STATUSES, final_outcome, receipt_from_fetch
+
+log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 REF_PARAMETER = "ref"
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
-FAILED_STATUSES = frozenset({"failed", "undelivered"})
 INBOUND_STATUSES = frozenset({"received", "receiving"})
 
 
@@ -41,7 +46,7 @@ class TwilioProvider(HttpClientOwner):
     name = "twilio"
     max_batch = 1000
     uses_registered_templates = False
-    receipts = frozenset({"push"})
+    receipts = frozenset({"push", "pull"})
 
     def __init__(
         self,
@@ -72,6 +77,7 @@ class TwilioProvider(HttpClientOwner):
         self.from_number = from_number or None
         self.messaging_service_sid = messaging_service_sid or None
         self.messages_url = f"{base_url.rstrip('/')}/{codes.API_VERSION}/Accounts/{account_sid}/Messages.json"
+        self._messages_folder = self.messages_url.removesuffix(".json")  # + /{MessageSid}.json
         self.concurrency = concurrency
         self._timeout = timeout
         self._validator = RequestValidator(auth_token)
@@ -138,6 +144,39 @@ class TwilioProvider(HttpClientOwner):
         form.append(("StatusCallback", callback_url(self.status_callback_url, message.client_ref)))
         return form
 
+    # --- asking Twilio (receipts by pull) -------------------------------------------------
+    # A lost create cannot be asked about (no `check_submissions`): Twilio knows our reference
+    # only inside the StatusCallback URL, which nothing documented finds a message by.
+    async def query_receipts(self, sent: Sequence[SentRef]) -> list[Receipt]:
+        """The final statuses of these messages: one fetch each by its sid, in the same
+        `concurrency` slots as creates. A message still queued or sent, one without a sid, or
+        one Twilio did not answer about gives no receipt; a 429 ends the round for the rest."""
+        semaphore, problems = self._semaphore(), Counter()  # what went wrong, told once per round
+        asked = [item for item in sent if item.provider_id]
+        fetched = await asyncio.gather(*(self._fetch_receipt(item, semaphore, problems) for item in asked))
+        if problems:
+            log.warning("twilio: %d of %d receipt queries got no answer (%s)", sum(problems.values()), len(asked),
+                        ", ".join(f"{problem} x{count}" for problem, count in problems.most_common()))
+        return [receipt for receipt in fetched if receipt is not None]
+
+    async def _fetch_receipt(self, sent: SentRef, semaphore: asyncio.Semaphore,
+                             problems: Counter[str]) -> Receipt | None:
+        async with semaphore:
+            if problems["HTTP 429"]:
+                problems["not asked after a 429"] += 1
+                return None
+            try:
+                response = await self._client.get(
+                    f"{self._messages_folder}/{quote(sent.provider_id or '', safe='')}.json",
+                    headers={"Accept": "application/json"}, auth=(self.account_sid, self._auth_token),
+                    timeout=self._timeout)
+            except httpx.HTTPError as error:
+                problems[type(error).__name__] += 1
+                return None
+            if response.status_code != 200:  # counted before the slot is freed: the next sees a 429
+                problems[f"HTTP {response.status_code}"] += 1
+        return receipt_from_fetch(sent, response)
+
     # --- webhooks -----------------------------------------------------------------------
     def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
         signature = header(headers, SIGNATURE_HEADER)
@@ -157,22 +196,16 @@ class TwilioProvider(HttpClientOwner):
 
     def parse_receipts(self, body: bytes, headers: Mapping[str, str] | None = None, url: str = "") -> list[Receipt]:
         form = _form(body)
-        status = form.get("MessageStatus") or form.get("SmsStatus")
-        if status == "delivered":
-            receipt_status, error_code, error_message = ReceiptStatus.delivered, None, None
-        elif status in FAILED_STATUSES:
-            receipt_status = ReceiptStatus.failed
-            error_code = form.get("ErrorCode") or None
-            error_message = codes.delivery_failure_reason(error_code, status)
-        else:
+        outcome = final_outcome(form.get("MessageStatus") or form.get("SmsStatus"), form.get("ErrorCode"))
+        if outcome is None:
             return []  # queued, sent, read, an incoming message...: nothing final to record
         return [
             Receipt(
                 client_ref=_query_value(url, REF_PARAMETER),
                 provider_id=form.get("MessageSid") or form.get("SmsSid") or None,
-                status=receipt_status,
-                error_code=error_code,
-                error_message=error_message,
+                status=outcome.status,
+                error_code=outcome.error_code,
+                error_message=outcome.error_message,
                 # RawDlrDoneDate has no time zone: the moment we hear of it is the honest time.
                 at=datetime.now(UTC),
                 phone=form.get("To") or None,

@@ -10,13 +10,18 @@ API (HTTP Basic AccountSid:AuthToken, else 401 with Twilio's JSON error 20003):
   More than `max_concurrent_requests` in flight: 429 / 20429, nothing processed. Fault
   injection: 500 / 20500 or 400 / 21611 (nothing processed), or a hang (processed, answered
   after `hang_seconds`).
+- `GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}.json`: 200 with the Message JSON
+  as it stands at `config.clock()` (`queued`/`accepted`, `sent`, then `delivered`, `undelivered`
+  or `failed` with its `error_code`, `date_updated` when it took that status), or 404 / 20404.
+  The same concurrency limit (429 / 20429); `fetch_error_5xx_ratio` answers 500 / 20500.
 - `POST /fake/inbound` `{"from", "body"}` (test and sandbox helper, same auth): posts a signed
   incoming-message form to `config.inbound_url` and answers 200 `{"posted": true, "sid"}` or
   502. A single-word STOP-family body opts the number out (later creates to it: 21610);
   START, YES or UNSTOP opts it back in. The fake sends no auto-reply.
 After a 201 it posts signed status callbacks to the request's StatusCallback URL: `sent`, then
 `delivered` or `undelivered` (+ ErrorCode), or only `failed` (+ ErrorCode, never sent), or
-only `sent` for the share that never gets a final status.
+only `sent` for the share that never gets a final status; nothing with `post_status_callbacks`
+off, where statuses are only fetched.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import contextlib
 import hmac
 import random
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -47,6 +52,7 @@ from domain.segments import measure
 __all__ = ["FakeTwilioConfig", "FakeTwilioState", "create_fake_twilio"]
 
 MESSAGES_PATH = "/" + codes.API_VERSION + "/Accounts/{account_sid}/Messages.json"
+MESSAGE_PATH = "/" + codes.API_VERSION + "/Accounts/{account_sid}/Messages/{message_sid}.json"
 
 
 def twilio_error(status: int, code: int, message: str, **headers: str) -> JSONResponse:
@@ -74,6 +80,7 @@ class FakeTwilio:
         # Separate streams, so that injected faults do not shift the outcomes of messages.
         self.outcomes = random.Random(None if seed is None else f"{seed}:outcomes")
         self.faults = random.Random(None if seed is None else f"{seed}:faults")
+        self.fetch_faults = random.Random(None if seed is None else f"{seed}:fetch-faults")
         self.callbacks = CallbackSender(config, state)
         for phone in config.opted_out:
             state.opt_out(phone)
@@ -173,6 +180,7 @@ class FakeTwilio:
 
     def accept(self, fields: dict[str, str], media_urls: tuple[str, ...]) -> CreatedMessage:
         outcome, error_code = self.draw_outcome()
+        low, high = self.config.receipt_latency
         message = CreatedMessage(
             sid=new_sid("SM"),
             to=fields["To"],
@@ -183,9 +191,12 @@ class FakeTwilio:
             status_callback=fields.get("StatusCallback") or None,
             outcome=outcome,
             error_code=error_code,
+            created_at=self.config.clock(),
+            sent_after=self.config.sent_latency,
+            final_after=self.outcomes.uniform(low, high),
         )
         self.state.record_message(message)
-        if message.status_callback:
+        if message.status_callback and self.config.post_status_callbacks:
             self.callbacks.status_callbacks(message.status_callback, self.callback_steps(message))
         return message
 
@@ -212,32 +223,32 @@ class FakeTwilio:
         }
         if message.messaging_service_sid:
             base["MessagingServiceSid"] = message.messaging_service_sid
-        low, high = self.config.receipt_latency
-        final_delay = self.outcomes.uniform(low, high)
-        if message.outcome == "failed":  # failed = never left Twilio: no `sent` before it
-            failed = {**base, "MessageStatus": "failed", "SmsStatus": "failed", "ErrorCode": str(message.error_code)}
-            return [(self.config.sent_latency + final_delay, failed)]
-        steps = [(self.config.sent_latency, {**base, "MessageStatus": "sent", "SmsStatus": "sent"})]
-        if message.outcome in ("delivered", "undelivered"):
-            final = {**base, "MessageStatus": message.outcome, "SmsStatus": message.outcome,
-                     "RawDlrDoneDate": _raw_dlr_done_date()}
-            if message.error_code is not None:
-                final["ErrorCode"] = str(message.error_code)
-            steps.append((final_delay, final))
+        steps, waited = [], 0.0
+        for after, status in message.timeline()[1:]:  # no callback for the initial status
+            form = {**base, "MessageStatus": status, "SmsStatus": status}
+            if status in ("delivered", "undelivered"):
+                form["RawDlrDoneDate"] = _raw_dlr_done_date()
+            if status in ("failed", "undelivered") and message.error_code is not None:
+                form["ErrorCode"] = str(message.error_code)
+            steps.append((after - waited, form))
+            waited = after
         return steps
 
-    def message_json(self, message: CreatedMessage) -> dict[str, Any]:
-        now = _rfc2822(datetime.now(UTC))
+    def message_json(self, message: CreatedMessage, at: datetime | None = None) -> dict[str, Any]:
+        """The Message resource as it stands `at` (None: as created)."""
+        status, since = message.status_at(at) if at is not None else (message.timeline()[0][1], message.created_at)
+        sent_at = message.created_at + timedelta(seconds=message.sent_after)
+        failed = status in ("failed", "undelivered")
         uri = f"/{codes.API_VERSION}/Accounts/{self.config.account_sid}/Messages/{message.sid}"
         return {
             "account_sid": self.config.account_sid,
             "api_version": codes.API_VERSION,
             "body": message.body,
-            "date_created": now,
-            "date_sent": None,
-            "date_updated": now,
+            "date_created": _rfc2822(message.created_at),
+            "date_sent": _rfc2822(sent_at) if status not in ("queued", "accepted", "failed") else None,
+            "date_updated": _rfc2822(since),
             "direction": "outbound-api",
-            "error_code": None,
+            "error_code": message.error_code if failed else None,
             "error_message": None,
             "from": message.from_,
             "messaging_service_sid": message.messaging_service_sid,
@@ -246,11 +257,39 @@ class FakeTwilio:
             "price": None,
             "price_unit": "USD",
             "sid": message.sid,
-            "status": "accepted" if message.messaging_service_sid else "queued",
+            "status": status,
             "subresource_uris": {"media": f"{uri}/Media.json"},
             "to": message.to,
             "uri": f"{uri}.json",
         }
+
+    # --- Messages/{sid}.json --------------------------------------------------------------
+    async def fetch_message(self, request: Request) -> JSONResponse:
+        account_sid = self.authenticated_sid(request)
+        if account_sid is None:
+            return self.unauthorized()
+        in_flight = self.state.enter()
+        try:
+            limit = self.config.max_concurrent_requests
+            if limit and in_flight > limit:
+                self.state.add("throttled_requests")
+                return twilio_error(429, codes.TOO_MANY_REQUESTS, "Too Many Requests",
+                                    **{"Twilio-Concurrent-Requests": str(in_flight)})
+            if self.config.processing_seconds:
+                await asyncio.sleep(self.config.processing_seconds)
+            return self._fetch_answer(request, account_sid)
+        finally:
+            self.state.leave()
+
+    def _fetch_answer(self, request: Request, account_sid: str) -> JSONResponse:
+        self.state.add("fetches")
+        if self.fetch_faults.random() < self.config.fetch_error_5xx_ratio:
+            self.state.add("failed_fetches")
+            return twilio_error(500, codes.INTERNAL_ERROR, "An internal server error has occurred")
+        message = self.state.message(request.path_params["message_sid"])
+        if account_sid != request.path_params["account_sid"] or message is None:
+            return twilio_error(404, codes.NOT_FOUND, f"The requested resource {request.url.path} was not found")
+        return JSONResponse(self.message_json(message, self.config.clock()))
 
     # --- the inbound helper -----------------------------------------------------------
     async def inbound(self, request: Request) -> JSONResponse:
@@ -311,6 +350,7 @@ def create_fake_twilio(
     routes = [
         Route("/", index),
         Route(MESSAGES_PATH, fake.create_message, methods=["POST"]),
+        Route(MESSAGE_PATH, fake.fetch_message, methods=["GET"]),
         Route("/fake/inbound", fake.inbound, methods=["POST"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

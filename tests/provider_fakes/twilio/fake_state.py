@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from bot.providers.base import ProviderError
 from bot.providers.twilio.codes import UNDELIVERED_CODES
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -26,17 +32,22 @@ class FakeTwilioConfig:
     undelivered_codes: tuple[int, ...] = UNDELIVERED_CODES
     sent_latency: float = 0.0  # seconds from the create to the `sent` callback
     receipt_latency: tuple[float, float] = (0.2, 1.0)  # seconds from `sent` to the final callback, uniform
-    # REST concurrency: a create arriving while this many are in flight gets 429 / 20429. 0 = no limit.
+    # REST concurrency: a create or fetch arriving while this many are in flight gets 429 / 20429. 0 = no limit.
     max_concurrent_requests: int = 0
     retry_after_seconds: int | None = None  # sent as Retry-After with a 429 (Twilio does not promise one)
-    processing_seconds: float = 0.0  # how long each create takes, so that requests overlap
+    processing_seconds: float = 0.0  # how long each create or fetch takes, so that requests overlap
     error_5xx_ratio: float = 0.0  # creates answered 500 / 20500 without being processed
+    fetch_error_5xx_ratio: float = 0.0  # fetches of a message answered 500 / 20500
     queue_full_ratio: float = 0.0  # creates answered 400 / 21611 (the From queue is full), not processed
     hang_ratio: float = 0.0  # creates processed, then answered only after `hang_seconds`
     hang_seconds: float = 30.0
     landlines: frozenset[str] = frozenset()  # To numbers answered 400 / 21614 (not a mobile number)
     opted_out: frozenset[str] = frozenset()  # numbers that opted out before the fake started
     inbound_url: str | None = None  # the account number's incoming-message webhook
+    post_status_callbacks: bool = True  # False: no callback is posted; statuses are only fetched
+    # What a fetch reads a message's status at: the latencies above count from its creation by
+    # this clock (tests whose bot has a clock of its own share it).
+    clock: Callable[[], datetime] = utc_now
     seed: int | str | None = None  # None = not reproducible
     callback_retry_delays: tuple[float, ...] = (0.2, 0.5)  # back-off between attempts of one post
     callback_timeout: float = 5.0
@@ -48,7 +59,8 @@ class FakeTwilioConfig:
         self.validate()
 
     def validate(self) -> None:
-        ratios = ("deliver_ratio", "undeliver_ratio", "fail_ratio", "error_5xx_ratio", "queue_full_ratio", "hang_ratio")
+        ratios = ("deliver_ratio", "undeliver_ratio", "fail_ratio", "error_5xx_ratio", "queue_full_ratio", "hang_ratio",
+                  "fetch_error_5xx_ratio")
         for name in ratios:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -79,6 +91,26 @@ class CreatedMessage:
     status_callback: str | None
     outcome: str  # delivered | undelivered | failed | sent (no final callback)
     error_code: int | None
+    created_at: datetime  # by the config's clock
+    sent_after: float  # seconds from the creation to `sent`
+    final_after: float  # seconds from `sent` (from the creation, for `failed`) to the final status
+
+    def timeline(self) -> list[tuple[float, str]]:
+        """(seconds after creation, status) of each status the message takes, in order."""
+        first = "accepted" if self.messaging_service_sid else "queued"
+        if self.outcome == "failed":  # failed = never left Twilio: no `sent` before it
+            return [(0.0, first), (self.sent_after + self.final_after, "failed")]
+        steps = [(0.0, first), (self.sent_after, "sent")]
+        if self.outcome in ("delivered", "undelivered"):
+            steps.append((self.sent_after + self.final_after, self.outcome))
+        return steps
+
+    def status_at(self, now: datetime) -> tuple[str, datetime]:
+        """The status at `now`, and when the message took it."""
+        elapsed = (now - self.created_at).total_seconds()
+        reached = [step for step in self.timeline() if step[0] <= elapsed] or self.timeline()[:1]
+        after, status = reached[-1]
+        return status, self.created_at + timedelta(seconds=after)
 
 
 @dataclass
@@ -86,11 +118,14 @@ class FakeTwilioState:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _creates_per_to: Counter[str] = field(default_factory=Counter)
     _messages: list[CreatedMessage] = field(default_factory=list)
+    _by_sid: dict[str, CreatedMessage] = field(default_factory=dict)
     _opted_out: set[str] = field(default_factory=set)
     _last_form: list[tuple[str, str]] = field(default_factory=list)
     _in_flight: int = 0
-    max_in_flight: int = 0  # the most create requests ever in flight at once (throttled ones included)
+    max_in_flight: int = 0  # the most creates and fetches ever in flight at once (throttled ones included)
     requests: int = 0  # create requests that passed authentication
+    fetches: int = 0  # fetches of one message that passed authentication and the limits
+    failed_fetches: int = 0  # answered 5xx on purpose
     unauthorized_requests: int = 0
     throttled_requests: int = 0  # 429 / 20429
     failed_requests: int = 0  # answered 5xx on purpose
@@ -104,7 +139,7 @@ class FakeTwilioState:
 
     # --- written by the fake ----------------------------------------------------------
     def enter(self) -> int:
-        """One more create request in flight; returns how many are now in flight."""
+        """One more request (create or fetch) in flight; returns how many are now in flight."""
         with self._lock:
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
@@ -123,6 +158,7 @@ class FakeTwilioState:
     def record_message(self, message: CreatedMessage) -> None:
         with self._lock:
             self._messages.append(message)
+            self._by_sid[message.sid] = message
 
     def add(self, counter: str, amount: int = 1) -> None:
         with self._lock:
@@ -158,6 +194,10 @@ class FakeTwilioState:
     def messages(self) -> list[CreatedMessage]:
         with self._lock:
             return list(self._messages)
+
+    def message(self, sid: str) -> CreatedMessage | None:
+        with self._lock:
+            return self._by_sid.get(sid)
 
     def last_form(self) -> list[tuple[str, str]]:
         """The last processed create request's form fields, repeated names kept, in order."""
