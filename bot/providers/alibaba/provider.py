@@ -10,6 +10,8 @@ Alibaba sends templates registered in its console, never free text, so each mess
 - A BizId names a call, so a recipient's provider id is `f"{BizId}:{number}"`, number being its
   E.164 digits; receipts are matched the same way (and by OutId = campaign + phone).
 - SendSms is not idempotent: a call without an answer is `unknown`, never sent again here.
+- Receipts come pushed (SmsReport) or pulled: `query_receipts` asks QuerySendDetails
+  (bot/providers/alibaba/details.py), signed and paced like the sends.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import asyncio
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from bot.providers.alibaba import signing
 from bot.providers.alibaba.answers import Verdict, mobiles, read_body, splits_by_number, verdict
+from bot.providers.alibaba.details import is_last_page, page_records, query_params, receipt_for, send_dates
 from bot.providers.alibaba.numbers import is_e164, to_alibaba
 from bot.providers.alibaba.webhooks import PUSH_ANSWER, inbound_from, receipts_from, token_matches
 from bot.providers.base import (
@@ -33,6 +37,7 @@ from bot.providers.base import (
     ProviderError,
     Receipt,
     RegisteredContent,
+    SentRef,
     SubmitResult,
     SubmitStatus,
 )
@@ -52,7 +57,7 @@ class AlibabaProvider(HttpClientOwner):
     name = "alibaba"
     max_batch = 1000
     uses_registered_templates = True
-    receipts = frozenset({"push"})
+    receipts = frozenset({"push", "pull"})
 
     def __init__(
         self,
@@ -139,6 +144,54 @@ class AlibabaProvider(HttpClientOwner):
             return halves[0] + halves[1]
         return _all(call, verdict(response.status_code, code, message))
 
+    # --- asking Alibaba (receipts by pull) -------------------------------------------------
+    # Lost sends are not asked about (no `check_submissions`): docs/providers.md says why.
+    async def query_receipts(self, sent: Sequence[SentRef]) -> list[Receipt]:
+        """QuerySendDetails for each message, in the same `concurrency` slots as the sends (far
+        below its 5,000 QPS). A message still awaiting its receipt, or one a query failed for,
+        gives none; throttling, refused credentials or no answer end the round for the rest."""
+        round_ = _Round()
+        receipts = await asyncio.gather(*(self._pull(item, round_) for item in sent))
+        if round_.stopped_by:
+            log.warning("alibaba: asking for receipts stopped (%s); the rest are asked next time", round_.stopped_by)
+        return [receipt for receipt in receipts if receipt is not None]
+
+    async def _pull(self, sent: SentRef, round_: _Round) -> Receipt | None:
+        records: list[dict[str, Any]] = []
+        for send_date in send_dates(sent.submitted_at):
+            page, found = 1, 0
+            while True:
+                body = await self._query(query_params(sent, send_date, page), round_)
+                if body is None:
+                    return None  # a page unread might have held it, or held it twice
+                page_of = page_records(body)
+                records.extend(page_of)
+                found += len(page_of)
+                if is_last_page(body, found, page):
+                    break
+                page += 1
+        return receipt_for(sent, records)
+
+    async def _query(self, params: dict[str, str], round_: _Round) -> dict[str, Any] | None:
+        """One signed query: its answer when its Code is OK, else None."""
+        async with self._slots:
+            if round_.stopped_by:
+                return None
+            form = signing.sign(params, access_key_id=self._access_key_id, access_key_secret=self._secret)
+            try:
+                response = await self._client.post(self.base_url + "/", data=form, timeout=self._timeout)
+            except httpx.HTTPError as error:
+                round_.stopped_by = type(error).__name__
+                return None
+            body = read_body(response.content) or {}
+            code = body.get("Code") if isinstance(body.get("Code"), str) else None
+            if code == "OK":
+                return body
+            outcome = verdict(response.status_code, code, str(body.get("Message") or ""))
+            if outcome.status in (SubmitStatus.throttled, SubmitStatus.transient):
+                round_.stopped_by = outcome.error_code  # the code only: some messages echo our numbers
+            return None
+
     # --- webhooks -----------------------------------------------------------------------
     def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
         return token_matches(url, self._token)
@@ -151,6 +204,13 @@ class AlibabaProvider(HttpClientOwner):
 
     def webhook_answer(self) -> tuple[int, bytes, str]:
         return 200, PUSH_ANSWER, "application/json"
+
+
+@dataclass
+class _Round:
+    """One `query_receipts`: the first sign that Alibaba cannot answer now ends it."""
+
+    stopped_by: str | None = None
 
 
 def _rejected(message: OutgoingMessage, code: str, text: str) -> SubmitResult:

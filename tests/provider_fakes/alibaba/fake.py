@@ -15,7 +15,10 @@ MOBILE_NUMBER_ILLEGAL, BUSINESS_LIMIT_CONTROL ("触发分钟级流控Permits:N")
 cannot show them (stable per number) are listed in NotMediaMobiles and get the fallback.
 Faults: `fail_with_5xx` (503, nothing sent), `hang_seconds` (sent, answered late).
 
-Sent messages get SmsReport items pushed to `config.report_url`; `POST /fake/inbound`
+QuerySendDetails lists a number's messages of a day, each as its receipt stands by
+`config.clock` (tests/provider_fakes/alibaba/fake_query.py); `query_error` refuses every query.
+
+Sent messages get SmsReport items pushed to `config.report_url` (none without one); `POST /fake/inbound`
 `{"phone", "content"}` pushes an SmsUp item at once (a test and sandbox helper, unsigned).
 """
 
@@ -52,6 +55,7 @@ from tests.provider_fakes.alibaba.fake_params import (
     variables_object,
 )
 from tests.provider_fakes.alibaba.fake_push import Pusher
+from tests.provider_fakes.alibaba.fake_query import national, query_send_details
 from tests.provider_fakes.alibaba.fake_state import FAILURE_REASONS, FakeAlibabaConfig, FakeAlibabaState, SentSms
 from bot.providers.alibaba.numbers import to_e164
 from bot.providers.alibaba.signing import API_VERSION, SignatureVerifier
@@ -85,11 +89,6 @@ def refuses_cards(phone: str, ratio: float) -> bool:
     return int.from_bytes(digest[:8], "big") / 2**64 < ratio
 
 
-def national(phone: str) -> str:
-    """How pushes write a number: a mainland mobile bare, others as country code + number."""
-    return phone[3:] if phone.startswith("+861") and len(phone) == 14 else phone.lstrip("+")
-
-
 def _error(status: int, code: str, message: str, request_id: str) -> JSONResponse:
     body = {"Code": code, "Message": message, "RequestId": request_id, "HostId": HOST_ID,
             "Recommend": f"https://api.aliyun.com/troubleshoot?q={code}&product=Dysmsapi"}
@@ -117,6 +116,7 @@ class FakeAlibaba:
             "SendSms": self.send_sms,
             "SendBatchSms": self.send_batch_sms,
             "SendBatchCardSms": self.send_batch_card_sms,
+            "QuerySendDetails": self.query_send_details,
         }
 
     # --- the RPC endpoint ---------------------------------------------------------------
@@ -235,6 +235,11 @@ class FakeAlibaba:
             data[fallback[3]] = fallback_id
         return {"Code": "OK", "Success": True, "Data": data}
 
+    def query_send_details(self, params: dict[str, str]) -> dict[str, Any]:
+        if self.config.query_error is not None:
+            raise Refusal(*self.config.query_error)
+        return query_send_details(params, self.state, self.config.clock())
+
     # --- checks -------------------------------------------------------------------------
     def _batch_numbers(self, params: dict[str, str]) -> list[str]:
         numbers = json_list(required(params, "PhoneNumberJson"), "PhoneNumberJson")
@@ -281,28 +286,32 @@ class FakeAlibaba:
     def _send(self, biz_id: str, action: str, recipient: Recipient, channel: str, template_code: str,
               params: dict[str, str], out_id: str | None) -> SentSms:
         self.sent_at[(recipient.sign_name, recipient.phone)].append(time.time())
-        outcome = self._schedule_report(biz_id, recipient.phone, out_id)
-        return SentSms(biz_id, action, recipient.phone, channel, recipient.sign_name, template_code,
-                       dict(params), out_id, outcome)
+        outcome, delay, code, message = self._draw_receipt()
+        sent = SentSms(biz_id, action, recipient.phone, channel, recipient.sign_name, template_code, dict(params),
+                       out_id, outcome, self.config.clock(), delay, code, message)
+        if outcome != "silent":
+            self._schedule_report(sent)
+        return sent
 
-    def _schedule_report(self, biz_id: str, phone: str, out_id: str | None) -> str:
+    def _draw_receipt(self) -> tuple[str, float, str, str]:
+        """(outcome, seconds until the receipt, err_code, err_msg) of a message sent."""
         draw = self.outcomes.random()
         delay = self.outcomes.uniform(*self.config.receipt_latency)
         failure_code, failure_message = self.outcomes.choice(FAILURE_REASONS)
         if draw < self.config.deliver_ratio:
-            outcome, success, code, message = "delivered", True, "DELIVERED", "用户接收成功"
-        elif draw < self.config.deliver_ratio + self.config.fail_ratio:
-            outcome, success, code, message = "failed", False, failure_code, failure_message
-        else:
-            return "silent"
-        sent_at = datetime.now(UTC)
+            return "delivered", delay, "DELIVERED", "用户接收成功"
+        if draw < self.config.deliver_ratio + self.config.fail_ratio:
+            return "failed", delay, failure_code, failure_message
+        return "silent", delay, "", ""
+
+    def _schedule_report(self, sent: SentSms) -> None:
         self.pusher.schedule(
-            {"phone_number": national(phone), "send_time": format_push_time(sent_at),
-             "report_time": format_push_time(sent_at + timedelta(seconds=delay)), "success": success,
-             "err_code": code, "err_msg": message, "sms_size": "1", "biz_id": biz_id, "out_id": out_id or ""},
-            delay,
+            {"phone_number": national(sent.phone), "send_time": format_push_time(sent.sent_at),
+             "report_time": format_push_time(sent.sent_at + timedelta(seconds=sent.receipt_after)),
+             "success": sent.outcome == "delivered", "err_code": sent.err_code, "err_msg": sent.err_msg,
+             "sms_size": "1", "biz_id": sent.biz_id, "out_id": sent.out_id or ""},
+            sent.receipt_after,
         )
-        return outcome
 
     async def inbound(self, request: Request) -> JSONResponse:
         try:

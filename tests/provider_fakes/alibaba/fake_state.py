@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from bot.providers.alibaba.signing import TIMESTAMP_VALIDITY_SECONDS
 from bot.providers.base import ProviderError
@@ -23,6 +25,10 @@ FAILURE_REASONS: tuple[tuple[str, str], ...] = (
     ("IC:0001", "运营商拦截 (blocked by the carrier)"),
     ("MN:0001", "空号 (number not in use)"),
 )
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -50,6 +56,11 @@ class FakeAlibabaConfig:
     push_retry_delays: tuple[float, ...] = (1.0, 5.0, 10.0)  # Alibaba's 1, 5 and 10 minutes, as seconds
     push_timeout: float = 5.0
     signature_validity: float = TIMESTAMP_VALIDITY_SECONDS
+    # What sends are stamped with and QuerySendDetails reads statuses at (a receipt is in once its
+    # latency has passed by this clock): tests whose bot has a clock of its own share it.
+    # Signatures are checked against the real time, as Alibaba does.
+    clock: Callable[[], datetime] = utc_now
+    query_error: tuple[str, str] | None = None  # (Code, Message) every QuerySendDetails is refused with
 
     def __post_init__(self) -> None:
         for name in ("sign_names", "template_codes"):
@@ -95,6 +106,16 @@ class SentSms:
     params: dict[str, str]
     out_id: str | None
     outcome: str  # delivered | failed | silent (no receipt)
+    sent_at: datetime  # by the config's clock
+    receipt_after: float  # seconds from the send to its receipt (none for a silent one)
+    err_code: str  # DELIVERED, or the carrier's code of a failure
+    err_msg: str
+
+    def send_status(self, now: datetime) -> int:
+        """QuerySendDetails' SendStatus at `now`: 1 awaiting the receipt, 2 failed, 3 delivered."""
+        if self.outcome == "silent" or now < self.sent_at + timedelta(seconds=self.receipt_after):
+            return 1
+        return 3 if self.outcome == "delivered" else 2
 
 
 @dataclass(frozen=True)
@@ -110,6 +131,7 @@ class FakeAlibabaState:
         self._per_phone: Counter[str] = Counter()
         self._messages: list[SentSms] = []
         self._calls: list[Call] = []
+        self._queries: list[dict[str, str]] = []
         self.signature_refusals = 0
         self.failed_requests = 0  # answered 5xx on purpose
         self.hung_requests = 0
@@ -119,7 +141,8 @@ class FakeAlibabaState:
         self.report_posts = 0  # successful pushes
         self.push_failures = 0  # failed attempts
         self.inbound_posted = 0
-        self.in_flight = 0  # send calls being processed or held by a hang
+        self.queries = 0  # QuerySendDetails answered OK
+        self.in_flight = 0  # calls (sends and queries) being processed or held by a hang
         self.max_in_flight = 0
 
     # --- written by the fake ----------------------------------------------------------
@@ -129,6 +152,12 @@ class FakeAlibabaState:
             for message in sent:
                 self._per_phone[message.phone] += 1
                 self._messages.append(message)
+
+    def record_query(self, params: dict[str, str]) -> None:
+        """A QuerySendDetails answered OK: what it asked for."""
+        with self._lock:
+            self.queries += 1
+            self._queries.append(dict(params))
 
     def enter_call(self) -> None:
         with self._lock:
@@ -161,6 +190,14 @@ class FakeAlibabaState:
     def messages(self) -> list[SentSms]:
         with self._lock:
             return list(self._messages)
+
+    def messages_to(self, phone: str) -> list[SentSms]:
+        with self._lock:
+            return [message for message in self._messages if message.phone == phone]
+
+    def queries_asked(self) -> list[dict[str, str]]:
+        with self._lock:
+            return list(self._queries)
 
     def calls(self, action: str | None = None) -> list[Call]:
         with self._lock:
