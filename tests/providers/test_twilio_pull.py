@@ -18,6 +18,7 @@ from bot.providers import ReceiptStatus, SubmitResult, SubmitStatus
 from bot.providers.base import OutgoingMessage, SentRef
 from bot.providers.twilio import TwilioProvider
 from bot.providers.twilio.codes import DELIVERY_FAILURE_REASONS
+from tests.fakes import FakeClock
 from tests.provider_fakes.twilio.fake_state import CreatedMessage
 from tests.providers.conftest import eventually, phone, texts
 from tests.providers.test_twilio import (  # noqa: F401  (start_fake is a fixture)
@@ -29,17 +30,9 @@ START = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 MIXED = {"deliver_ratio": 0.5, "undeliver_ratio": 0.25, "fail_ratio": 0.1}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(START)
 
 
 def sent_refs(messages: Sequence[OutgoingMessage], results: Sequence[SubmitResult]) -> list[SentRef]:
@@ -70,9 +63,9 @@ def test_the_official_sdk_fetches_a_message_as_it_stands(start_fake, clock):
 
     queued = client.messages(created.sid).fetch()
     assert (queued.sid, queued.status, queued.error_code, queued.date_sent) == (created.sid, "queued", None, None)
-    clock.now += timedelta(seconds=1.5)
+    clock.advance(seconds=1.5)
     assert client.messages(created.sid).fetch().status == "sent"
-    clock.now += timedelta(seconds=2)
+    clock.advance(seconds=2)
     final = client.messages(created.sid).fetch()
     assert (final.status, final.to, final.body) == ("undelivered", phone(1), "Hello")
     assert final.error_code in DELIVERY_FAILURE_REASONS
@@ -95,9 +88,9 @@ async def test_receipts_are_pulled_once_final_and_none_for_the_pending(start_fak
     async with fake.provider(concurrency=8) as provider:
         refs = sent_refs(messages, await provider.submit(messages))
         assert await provider.query_receipts(refs) == []  # all queued
-        clock.now += timedelta(seconds=0.7)
+        clock.advance(seconds=0.7)
         assert await provider.query_receipts(refs) == []  # sent, none final yet
-        clock.now += timedelta(seconds=10)
+        clock.advance(seconds=10)
         receipts = await provider.query_receipts(refs)
     created = fake.state.messages()
     expected = expected_receipts(created, refs)
@@ -142,7 +135,7 @@ async def test_at_most_concurrency_fetches_are_in_flight(start_fake, clock):
     fake = start_fake(clock=clock, processing_seconds=0.05, post_status_callbacks=False)
     async with fake.provider(concurrency=4) as provider:
         refs = sent_refs(messages := texts(24), await provider.submit(messages))
-        clock.now += timedelta(seconds=5)
+        clock.advance(seconds=5)
         receipts = await provider.query_receipts(refs)
     assert len(receipts) == 24 and fake.state.fetches == 24 and fake.state.max_in_flight == 4
 
@@ -152,7 +145,7 @@ async def test_errors_of_the_query_give_no_receipt(start_fake, clock):
     fake = start_fake(clock=clock, post_status_callbacks=False)
     async with fake.provider() as provider:
         refs = sent_refs(messages := texts(3), await provider.submit(messages))
-    clock.now += timedelta(seconds=5)
+    clock.advance(seconds=5)
     async with fake.provider(auth_token="guess") as wrong_token:
         assert await wrong_token.query_receipts(refs) == []
     async with fake.provider() as provider:
@@ -164,14 +157,14 @@ async def test_errors_of_the_query_give_no_receipt(start_fake, clock):
     broken = start_fake(clock=clock, fetch_error_5xx_ratio=1.0, post_status_callbacks=False)
     async with broken.provider() as provider:
         refs = sent_refs(messages, await provider.submit(messages))
-        clock.now += timedelta(seconds=5)
+        clock.advance(seconds=5)
         assert await provider.query_receipts(refs) == []
     assert broken.state.failed_fetches == 3
 
     slow = start_fake(clock=clock, processing_seconds=0.5, post_status_callbacks=False)
     async with slow.provider() as provider:
         refs = sent_refs(messages, await provider.submit(messages))
-    clock.now += timedelta(seconds=5)
+    clock.advance(seconds=5)
     async with slow.provider(timeout=0.2) as impatient:
         assert await impatient.query_receipts(refs) == []  # read timeouts
     assert len(refs) == 3
@@ -181,7 +174,7 @@ async def test_a_429_ends_the_round_for_the_rest(start_fake, clock):
     fake = start_fake(clock=clock, post_status_callbacks=False)
     async with fake.provider() as provider:
         refs = sent_refs(messages := texts(10), await provider.submit(messages))
-    clock.now += timedelta(seconds=5)
+    clock.advance(seconds=5)
     fake.config.max_concurrent_requests, fake.config.processing_seconds = 1, 0.2
     async with fake.provider(concurrency=5) as provider:
         receipts = await provider.query_receipts(refs)
