@@ -100,6 +100,7 @@ class Process:
                 self.sending.start_dispatcher()
             if self.sending is not None:
                 self.sending.start_notifier()
+                self.sending.start_poller(socket_mode=self.parts.socket_mode)
             scheduler = (start_scheduler(self.runtime, self.sending, self.parts.tick_seconds)
                          if self.parts.ticks else None)
             socket_mode = await self._connect_socket_mode() if self.parts.socket_mode else None

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from bot.app import Runtime
 from bot.dispatcher import Dispatcher
 from bot.providers.base import ReceiptStatus, SmsProvider
+from bot.provider_queries import ReceiptPoller, pulls_receipts, settle_lost_by_asking
 from bot.request_guard import Rejected, rejection
 from domain.optout import FatiguePolicy
 from domain.use_cases.dispatch import (
@@ -57,6 +58,18 @@ class Sending:
     def start_dispatcher(self) -> None:
         self._tasks.append(asyncio.create_task(self.dispatcher.run(self._stop)))
 
+    def start_poller(self, *, socket_mode: bool) -> bool:
+        """Receipts pulled from the provider when they cannot (or should not) be pushed here
+        (SMSBOT_RECEIPTS); returns whether this process pulls."""
+        settings = self.runtime.settings
+        if not pulls_receipts(self.provider, settings.receipts, public_url=settings.public_url, socket_mode=socket_mode):
+            return False
+        poller = ReceiptPoller(self.runtime.uow, self.provider, self.runtime.clock, self.dispatcher.owner,
+                               on_applied=self.notifier.nudge)
+        self._tasks.append(asyncio.create_task(poller.run(self._stop)))
+        log.info("receipts are pulled from the provider (%s)", self.provider.name)
+        return True
+
     def start_notifier(self) -> None:
         """Every process that sends or ticks tells threads; the database gives each task to one."""
         self._tasks.append(asyncio.create_task(self.notifier.run(self._stop)))
@@ -84,6 +97,7 @@ class Sending:
             log.info("task %s started sending to %s recipients", task.id, task.recipient_count)
         if started:
             self.notifier.nudge()  # "Sending started." and the progress message, told at once
+        await settle_lost_by_asking(runtime.uow, self.provider, runtime.clock())
         await anyio.to_thread.run_sync(settle_lost_sends, runtime.uow(), runtime.clock())
         self.notifier.nudge()
 

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     signature_style: Literal["brackets", "colon"] = "brackets"
     optout_hint: str = Field(default="Reply STOP to opt out", min_length=1, max_length=60)
     allow_self_approval: bool = False
+    # How the requester hears of approval, rejection, start, completion and failure: a DM with
+    # a link to the thread, or a mention in the thread.
+    tell_requester: Literal["dm", "thread"] = "dm"
     price_per_segment: Decimal = Field(default=Decimal("0.045"), ge=0)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     send_window: str = "08:00-22:00"
@@ -76,6 +79,9 @@ class Settings(BaseSettings):
     huawei_webhook_token: SecretStr | None = Field(default=None, min_length=24)
     send_concurrency: int = Field(default=10, ge=1, le=100)  # provider requests in flight per dispatcher
     public_url: str | None = None  # where providers post receipts; default: this process on loopback
+    # How receipts come: pushed to /webhooks/sms/<provider>, pulled from the provider, or both;
+    # auto: pulled where the provider only answers when asked, or in Socket Mode without a public URL.
+    receipts: Literal["auto", "push", "pull", "both"] = "auto"
     # Where `serve` listens: Slack's request URL (HTTP mode), the providers' webhooks and the
     # health check (both modes: a Socket Mode process still takes receipts over HTTP).
     host: str = "127.0.0.1"

@@ -44,6 +44,44 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class LostSend:
+    """A recipient in flight past its lease: its worker died between the claim and the answer."""
+
+    id: int
+    client_ref: str
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What the provider said of a lost send: never received (send it again), accepted (its
+    receipt is to come) or rejected (failed, with the provider's reason)."""
+
+    id: int
+    fate: str
+    provider_id: str | None = None
+    error_code: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AwaitingReceipt:
+    """A message the provider took whose receipt has not come: to ask the provider about."""
+
+    id: int
+    client_ref: str
+    provider_id: str | None
+    phone: str
+    campaign: str  # the task's id, as the dispatcher names its campaign
+    submitted_at: datetime
+
+
+def ask_again_after(age: timedelta) -> timedelta:
+    """A message is asked about again after a third of its age so far, between 5 s and 10 min:
+    often while receipts usually come, rarely for the one that may never answer."""
+    return min(max(age / 3, timedelta(seconds=5)), timedelta(minutes=10))
+
+
+@dataclass(frozen=True)
 class ReceiptUpdate:
     """A delivery receipt. Names its recipient by `client_ref`, else by (`task_id`, `phone`),
     else by `provider_id`."""

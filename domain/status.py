@@ -11,6 +11,8 @@ from domain.approvers import Actor
 from domain.errors import DomainError
 from domain.policy import sees_channel
 from domain.task_state import TaskStatus
+from domain.tasks import TASK_NAME_MAX
+from domain.text_rules import printable_lines
 from storage.statuses import RecipientStatus
 
 LIST_PAGE_SIZE = 10
@@ -18,9 +20,11 @@ DETAILS_PAGE_SIZE = 25
 LOOKUP_LIMIT = 20
 SEARCH_DIGITS = 4
 
-LIST_USAGE = ("Usage: `/sms list [all] [status]`, where status is one of "
+LIST_USAGE = ("Usage: `/sms list [all] [status] [name words…]`, where status is one of "
               + ", ".join(f"`{s}`" for s in TaskStatus)
-              + ". For example `/sms list sending` or `/sms list all failed`.")
+              + "; the words after them keep the tasks whose name contains them, in any case (quote a name "
+              "that starts with `all` or a status). For example `/sms list sending`, `/sms list all failed` or "
+              "`/sms list all receipts`.")
 STATUS_USAGE = "Usage: `/sms status <task id or name>`, for example `/sms status 12` or `/sms status November receipts`."
 LOOKUP_USAGE = ("Usage: `/sms lookup <number>`: the whole number, written as recipient files may write it; "
                 "it is shown back by its last four digits only.")
@@ -38,6 +42,7 @@ class ListScope(StrEnum):
 class ListQuery:
     scope: ListScope = ListScope.CHANNEL
     status: TaskStatus | None = None
+    name: str | None = None  # a part of the task's name, any case
 
 
 @dataclass(frozen=True)
@@ -47,19 +52,35 @@ class TaskFilter:
     channel_id: str | None = None
     created_by: str | None = None
     status: TaskStatus | None = None
+    name: str | None = None  # the name contains it, ignoring case
+
+
+def name_filter(text: str | None) -> str | None:
+    """The part of a task's name a list looks for: one line, single spaces, no control
+    characters; None when empty. Longer than any task's name, it could match none: refused."""
+    words = " ".join(printable_lines(text or "").split())
+    if not words:
+        return None
+    if len(words) > TASK_NAME_MAX:
+        raise DomainError(f"A task's name has at most {TASK_NAME_MAX} characters: look for a part of it "
+                          f"(this has {len(words)}). {LIST_USAGE}")
+    return words
 
 
 def parse_list_args(args: tuple[str, ...] | list[str]) -> ListQuery:
-    """`[all] [status]`, in either order, any case; anything else is refused with the usage."""
-    scope, status = ListScope.CHANNEL, None
-    for word in (a.lower() for a in args):
+    """`[all] [status]`, in either order, any case, then the words of a name to look for: from
+    the first word that is neither, every word is the name's (a quoted one included)."""
+    scope, status, words = ListScope.CHANNEL, None, list(args)
+    while words:
+        word = words[0].lower()
         if word == "all" and scope is ListScope.CHANNEL:
             scope = ListScope.ALL
         elif word in TaskStatus.__members__ and status is None:
             status = TaskStatus(word)
         else:
-            raise DomainError(f"I don't understand `{word[:40]}`. {LIST_USAGE}")
-    return ListQuery(scope, status)
+            break
+        words.pop(0)
+    return ListQuery(scope, status, name_filter(" ".join(words)))
 
 
 def visible_to(query: ListQuery, actor: Actor, channel_id: str) -> TaskFilter:
@@ -67,18 +88,18 @@ def visible_to(query: ListQuery, actor: Actor, channel_id: str) -> TaskFilter:
     approvers, and to anyone else only their own there. `all` shows an approver every task (they
     review them all), and anyone else the tasks they asked for, wherever."""
     if query.scope is ListScope.CHANNEL:
-        return TaskFilter(channel_id=channel_id, status=query.status,
+        return TaskFilter(channel_id=channel_id, status=query.status, name=query.name,
                           created_by=None if sees_channel(actor, channel_id) else actor.user_id)
     if actor.is_approver:
-        return TaskFilter(status=query.status)
-    return TaskFilter(created_by=actor.user_id, status=query.status)
+        return TaskFilter(status=query.status, name=query.name)
+    return TaskFilter(created_by=actor.user_id, status=query.status, name=query.name)
 
 
-def parse_task_ref(text: str) -> int | str:
+def parse_task_ref(text: str, usage: str = STATUS_USAGE) -> int | str:
     """A task id (`12` or `#12`) or a task name; an empty one is refused with the usage."""
     text = " ".join(text.split())
     if not text:
-        raise DomainError(STATUS_USAGE)
+        raise DomainError(usage)
     digits = text[1:] if text.startswith("#") else text
     return int(digits) if digits.isdigit() else text
 

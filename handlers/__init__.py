@@ -9,8 +9,8 @@ from slack_bolt.async_app import AsyncApp
 
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
-from handlers import audiences, content, errors, exports, home, listeners, optout, progress, recipients, sample, send
-from handlers import sms_command, status, tasks, test_sends
+from handlers import audiences, audit, content, errors, exports, home, listeners, optout, progress, recipients
+from handlers import sample, send, sms_command, status, tasks, test_sends
 from handlers.approvals_channel import ApprovalsChannel
 from handlers.memberships import ChannelMemberships
 from handlers.middleware import ApproverConfig, ApproverDirectory, ListenerContext, TestSend, install_context_middleware
@@ -18,7 +18,7 @@ from handlers.middleware import ApproverConfig, ApproverDirectory, ListenerConte
 # In the order Bolt tries them (the first listener that matches a request takes it) and the
 # order `/sms help` lists the subcommands.
 FEATURES = (sms_command, recipients, audiences, sample, content, send, tasks, test_sends, progress, optout, home, status,
-            exports)
+            audit, exports)
 
 
 def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock: Callable[[], datetime],

@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
-from domain.use_cases.status import home_dashboard
+from domain.use_cases.status import Pricing, home_dashboard
 from handlers import listeners
 from handlers.home_blocks import build_home_view
 from handlers.ids import ActionId, EventType
@@ -18,13 +18,15 @@ from handlers.recipients_blocks import build_import_modal
 from handlers.sample import send_sample_file
 from handlers.send import open_send_modal
 from handlers.status import ThreadLinks
+from handlers.task_thread import composition
 
 _links = ThreadLinks()
 
 
 async def publish_home(client: AsyncWebClient, uow, settings, actor: Actor) -> None:
+    pricing = Pricing(composition(settings), settings.price_per_segment, settings.currency)
     dashboard = await anyio.to_thread.run_sync(lambda: home_dashboard(
-        uow(), actor, allow_self_approval=settings.allow_self_approval))
+        uow(), actor, allow_self_approval=settings.allow_self_approval, pricing=pricing))
     tasks = [*dashboard.recent, *(item.task for item in dashboard.pending_tasks)]
     links = await _links.for_tasks(client, tasks)
     await client.views_publish(user_id=actor.user_id, view=build_home_view(

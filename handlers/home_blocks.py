@@ -9,6 +9,7 @@ from domain.use_cases.status import Dashboard, PendingContent, PendingTask
 from handlers.block_kit import escape, mention, plain, quoted, section
 from handlers.ids import SLASH_COMMAND, ActionId, BlockId
 from handlers.payloads import ContentRef, TaskRef
+from handlers.send_blocks import build_preview_blocks
 from handlers.status_blocks import details_button, task_line
 
 Blocks = list[dict[str, Any]]
@@ -51,8 +52,11 @@ def _recent(dashboard: Dashboard, links: dict[int, str]) -> Blocks:
 
 
 def _pending_task(item: PendingTask, links: dict[int, str]) -> Blocks:
+    """The task, the message it would send (as its card shows it), and the decision: three blocks."""
     task = item.task
-    blocks = [section(task_line(task, links.get(task.id)))]
+    blocks = [section(task_line(task, links.get(task.id))),
+              *build_preview_blocks(item.preview, "The content of this task is no longer available.",
+                                    block_id=f"{BlockId.HOME_PENDING_PREVIEW}:{task.id}")]
     if item.can_decide:
         value = TaskRef(id=task.id, version=task.version).dump()
         blocks.append({"type": "actions", "block_id": f"{BlockId.HOME_PENDING_TASK}:{task.id}", "elements": [

@@ -72,6 +72,10 @@ class BlockId(StrEnum):
     HOME_RECENT = "home.recent"  # + ":<task id>"
     HOME_PENDING_TASK = "home.pending_task"  # + ":<task id>"
     HOME_PENDING_CONTENT = "home.pending_content"  # + ":<kind>:<id>"
+    HOME_PENDING_PREVIEW = "home.pending_preview"  # + ":<task id>", the message an approval would send
+    # A task's audit trail (/sms audit).
+    AUDIT_ENTRY = "audit.entry"  # + ":<n>", one entry each
+    AUDIT_NAV = "audit.nav"
     # Exports and follow-ups: the final report's buttons.
     REPORT_ACTIONS = "report.actions"
 
@@ -107,6 +111,9 @@ class ActionId(StrEnum):
     DETAILS_SEARCH_INPUT = "details.search_input"
     DETAILS_PREVIOUS = "details.previous"
     DETAILS_NEXT = "details.next"
+    AUDIT_PREVIOUS = "audit.previous"  # value: AuditTrailState, each of the three
+    AUDIT_NEXT = "audit.next"
+    AUDIT_ORDER = "audit.order"  # newest first <-> oldest first
     HOME_NEW_SEND = "home.new_send"
     HOME_UPLOAD = "home.upload"
     HOME_SAMPLE = "home.sample"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from domain.tasks import TASK_NAME_MAX
 
 
 class Payload(BaseModel):
@@ -87,6 +91,16 @@ class TaskListState(Payload):
     scope: str  # channel or all
     channel_id: str
     status: str | None = None
+    # A part of the name, as typed (no longer than a task's name can be: the button value stays small).
+    name: str | None = Field(default=None, max_length=TASK_NAME_MAX)
+    page: int = 0
+
+
+class AuditTrailState(Payload):
+    """A page of a task's audit trail, carried by its Previous/Next and order buttons."""
+
+    task_id: int
+    order: Literal["newest", "oldest"] = "newest"
     page: int = 0
 
 

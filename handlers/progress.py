@@ -38,7 +38,7 @@ from handlers.payloads import TaskRef
 from handlers.progress_blocks import build_final_report, build_progress_message
 from handlers.slack_files import share_in_thread
 from handlers.slack_pacing import SlackHeld, SlackPacer, retry_after
-from handlers.task_blocks import acted_note
+from handlers.task_blocks import acted_note, ended_news, started_news
 from handlers.task_thread import TaskThread
 
 log = logging.getLogger(__name__)
@@ -173,6 +173,7 @@ class ProgressNotifier:
     async def _show_progress(self, task: TaskView, progress: Progress, shown: _Shown, now: float) -> None:
         if task.progress_ts is None:  # the send has just started: the card, the note, then the message
             await self.note(task, SENDING_STARTED)
+            await self._thread.tell_requester(task, started_news(task))
         rate, eta = self._rate(task, progress, shown, now)
         text, blocks = build_progress_message(progress, rate=rate, eta_seconds=eta, status=task.status,
                                               task_ref=TaskRef(id=task.id, version=task.version).dump())
@@ -189,15 +190,25 @@ class ProgressNotifier:
                     if final and task.status == TaskStatus.completed and progress.all_failed else task)
         first = task.report_ts is None
         await self._tell_report(task, *(await self._report(shown_as, final=final)), final=final)
+        if first:
+            await self._tell_end(shown_as, progress)
         await self._last_word(task, progress)
         if final:
             await self._refresh_card(shown_as)
             await self._post_chart(task, replacing=task.chart_file_id)
             await anyio.to_thread.run_sync(lambda: receipts_done(self._uow(), task.id, progress, self._clock()))
             self._shown.pop(task.id, None)
+            if not first and shown_as.status != task.status:  # found failed by its last receipt
+                await self._tell_end(shown_as, progress)
         elif first:
             await self._refresh_card(task)
             await self._post_chart(task)  # as of now; replaced by the final picture
+
+    async def _tell_end(self, task: TaskView, progress: Progress) -> None:
+        """The requester hears the end (a stop is told by whoever pressed it, in the thread)."""
+        if task.status in (TaskStatus.completed, TaskStatus.failed):
+            await self._thread.tell_requester(task, ended_news(task, progress.delivered, progress.failed,
+                                                               progress.submitted, progress.total))
 
     async def _tell_report(self, task: TaskView, text: str, blocks: list, *, final: bool) -> None:
         if task.report_ts == REPORT_IN_DM:

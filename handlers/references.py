@@ -9,6 +9,7 @@ from domain.errors import DomainError
 from handlers.ids import ActionId, CallbackId
 from handlers.payloads import (
     AudienceSaveState,
+    AuditTrailState,
     ContentRef,
     ContentRejectState,
     DetailsState,
@@ -38,6 +39,7 @@ BY_ACTION: dict[str, type[Payload]] = {
     ActionId.IMPORT_SAVE_AUDIENCE: ListRef,
     ActionId.LIST_PREVIOUS: TaskListState,
     ActionId.LIST_NEXT: TaskListState,
+    **dict.fromkeys((ActionId.AUDIT_PREVIOUS, ActionId.AUDIT_NEXT, ActionId.AUDIT_ORDER), AuditTrailState),
 }
 # A modal's private_metadata, for its submission and for the actions inside it.
 BY_VIEW: dict[str, type[Payload]] = {

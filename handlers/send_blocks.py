@@ -93,10 +93,12 @@ PURPOSE_RULES = {
 }
 
 
-def build_preview_blocks(preview: Preview | None, problem: str | None = None) -> Blocks:
+def build_preview_blocks(preview: Preview | None, problem: str | None = None,
+                         block_id: str = BlockId.SEND_PREVIEW) -> Blocks:
+    """`block_id`: unique in its view (the Home tab shows several)."""
     if preview is None:
         text = problem or "Choose recipients, a signature and a template to see the message."
-        return [{"type": "context", "block_id": BlockId.SEND_PREVIEW, "elements": [{"type": "mrkdwn", "text": text}]}]
+        return [{"type": "context", "block_id": block_id, "elements": [{"type": "mrkdwn", "text": text}]}]
     facts = (f"{preview.characters} characters · {preview.encoding} · {preview.segments} segment"
              f"{'s' if preview.segments != 1 else ''} · {preview.recipients:,} recipients · est. {preview.cost}")
     text = f"*Preview* (first recipient)\n{quoted(preview.text)}\n{facts}"
@@ -105,7 +107,7 @@ def build_preview_blocks(preview: Preview | None, problem: str | None = None) ->
     if preview.too_long:
         text += (f"\n:warning: {preview.too_long:,} recipients' messages are over {MAX_MESSAGE_CHARACTERS} characters: "
                  "shorten the template, or tick the box below to skip them.")
-    return [{"type": "section", "block_id": BlockId.SEND_PREVIEW, "text": {"type": "mrkdwn", "text": text[:3000]}}]
+    return [{"type": "section", "block_id": block_id, "text": {"type": "mrkdwn", "text": text[:3000]}}]
 
 
 def _skip_too_long_block(form: SendForm) -> dict[str, Any]:

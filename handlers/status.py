@@ -13,7 +13,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.errors import DomainError
-from domain.status import ListQuery, ListScope, RecipientFilter, parse_list_args, parse_search, parse_task_ref, visible_to
+from domain.status import (
+    ListQuery, ListScope, RecipientFilter, name_filter, parse_list_args, parse_search, parse_task_ref, visible_to,
+)
 from domain.task_state import TaskStatus
 from domain.use_cases.status import TaskSummary, find_task_details, list_tasks, lookup_number, task_details
 from handlers import listeners
@@ -59,7 +61,8 @@ class ThreadLinks:
 
 
 def _query(state: TaskListState) -> ListQuery:
-    return ListQuery(ListScope(state.scope), TaskStatus(state.status) if state.status else None)
+    return ListQuery(ListScope(state.scope), TaskStatus(state.status) if state.status else None,
+                     name_filter(state.name))
 
 
 def _input(view: dict, block_id: str, action_id: str) -> dict[str, Any]:
@@ -89,7 +92,7 @@ async def render_list(client: AsyncWebClient, uow, actor: Actor, state: TaskList
 async def list_command(invocation: Invocation) -> None:
     query = parse_list_args(invocation.parsed.args)
     state = TaskListState(scope=query.scope, channel_id=invocation.channel_id,
-                          status=query.status.value if query.status else None)
+                          status=query.status.value if query.status else None, name=query.name)
     await invocation.reply(*await render_list(invocation.client, invocation.context["uow"],
                                               await invocation.member_actor(), state))
 
@@ -210,8 +213,9 @@ LISTENERS = (
 
 
 SUBCOMMANDS = (
-    Subcommand("list", f"{SLASH_COMMAND} list [all] [status]",
-               "List this channel's send tasks (or all you can see), with their counts", list_command),
+    Subcommand("list", f"{SLASH_COMMAND} list [all] [status] [name words…]",
+               "List this channel's send tasks (or all you can see), with their counts; words after the status "
+               "keep those whose name contains them", list_command),
     Subcommand("status", f"{SLASH_COMMAND} status <task id or name>",
                "A task's totals and its recipients, by last four digits", status_command),
     Subcommand("lookup", f"{SLASH_COMMAND} lookup <number>",

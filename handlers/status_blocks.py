@@ -52,32 +52,39 @@ def task_line(task: TaskSummary, thread: str | None = None) -> str:
     return line
 
 
-def build_task_list(page: TaskPage, state: TaskListState, links: dict[int, str]) -> tuple[str, Blocks]:
+def _which(state: TaskListState) -> str:
+    """The filters a list was asked for, after its count: the name as typed, escaped."""
     where = "in this channel" if state.scope == ListScope.CHANNEL else "you can see"
-    status = f" {state.status}" if state.status else ""
+    named = f" whose name contains “{escape(state.name)}”" if state.name else ""
+    return f"{named} {where}"
+
+
+def build_task_list(page: TaskPage, state: TaskListState, links: dict[int, str]) -> tuple[str, Blocks]:
+    status, which = (f" {state.status}" if state.status else ""), _which(state)
     if not page.tasks:
-        text = f"No{status} tasks {where}."
+        text = f"No{status} tasks{which}."
         return text, [{"type": "section", "text": mrkdwn(text)}]
     shown = page.page
     first, last = shown.offset + 1, shown.offset + len(page.tasks)
     noun = "task" if shown.total == 1 else "tasks"
-    text = f"{shown.total:,}{status} {noun} {where}: {first}–{last}"
+    text = f"{shown.total:,}{status} {noun}{which}: {first}–{last}"
     blocks: Blocks = [{"type": "context", "elements": [mrkdwn(
-        f"*{shown.total:,}*{status} {noun} {where} · {first}–{last}, page {shown.number + 1} of {shown.pages}")]}]
+        f"*{shown.total:,}*{status} {noun}{which} · {first}–{last}, page {shown.number + 1} of {shown.pages}")]}]
     for task in page.tasks:
         block: dict[str, Any] = {"type": "section", "block_id": f"{BlockId.LIST_TASK}:{task.id}",
                                  "text": mrkdwn(task_line(task, links.get(task.id)))}
         if task.started:
             block["accessory"] = details_button(task)
         blocks.append(block)
-    navigation = _navigation(shown, ActionId.LIST_PREVIOUS, ActionId.LIST_NEXT,
+    navigation = navigation_buttons(shown, ActionId.LIST_PREVIOUS, ActionId.LIST_NEXT,
                              lambda number: TaskListState(**{**state.model_dump(), "page": number}).dump())
     if navigation:
         blocks.append({"type": "actions", "block_id": BlockId.LIST_NAV, "elements": navigation})
     return text, blocks
 
 
-def _navigation(page, previous_id: str, next_id: str, value) -> list[dict[str, Any]]:
+def navigation_buttons(page, previous_id: str, next_id: str, value) -> list[dict[str, Any]]:
+    """Previous and Next, as the page allows; `value(number)`: a button's value for that page."""
     elements = []
     if page.has_previous:
         elements.append({"type": "button", "action_id": previous_id, "text": plain("Previous"),
@@ -143,7 +150,7 @@ def _recipient_rows(details: TaskDetails) -> Blocks:
     blocks.append({"type": "context", "elements": [mrkdwn(
         f"{first:,}–{last:,} of {page.total:,} · page {page.number + 1} of {page.pages} · "
         "numbers are shown by their last four digits only")]})
-    navigation = _navigation(page, ActionId.DETAILS_PREVIOUS, ActionId.DETAILS_NEXT,
+    navigation = navigation_buttons(page, ActionId.DETAILS_PREVIOUS, ActionId.DETAILS_NEXT,
                              lambda number: str(number))
     if navigation:
         blocks.append({"type": "actions", "block_id": BlockId.DETAILS_NAV, "elements": navigation})

@@ -43,8 +43,8 @@ def _button(action: TaskAction, action_id: str, label: str, style: str | None, v
     return button
 
 
-# The card's note on whoever decided a task's fate, by its status.
-DECIDED_NOTES = {TaskStatus.scheduled: "Approved", TaskStatus.rejected: "Rejected", TaskStatus.canceled: "Canceled"}
+# The card's note on whoever ended a task's turn, by its status (who approved it is noted apart).
+DECIDED_NOTES = {TaskStatus.rejected: "Rejected", TaskStatus.canceled: "Canceled"}
 
 
 def slack_time(moment) -> str:
@@ -88,7 +88,7 @@ def build_task_card(task: TaskView, preview: Preview | None, *, deleted: bool = 
         {"type": "section", "text": {"type": "mrkdwn", "text": _content(task)[:3000]}},
         *build_preview_blocks(preview, "The content of this task is no longer available."),
     ]
-    note = []
+    note = [f"Approved by {mention(task.approved_by)}"] if task.approved_by else []  # kept once it is over
     if task.decided_by and task.status in DECIDED_NOTES:
         # A cancel once sending had started (a progress message exists) was a Stop.
         verb = "Stopped" if task.status is TaskStatus.canceled and task.progress_ts else DECIDED_NOTES[task.status]
@@ -184,6 +184,40 @@ def edited_note(user_id: str, version: int) -> str:
 
 
 def submitted_note(task: TaskView, thread_link: str) -> str:
-    """Where the task was asked for, when its thread is in the approvals channel."""
-    return (f"{mention(task.created_by)} submitted send task *{escape(task.name)}* for approval: "
+    """Where the task was asked for, when its thread is in the approvals channel; once decided,
+    it says where the task stands now."""
+    note = (f"{mention(task.created_by)} submitted send task *{escape(task.name)}* for approval: "
             f"{link(thread_link, 'open its thread')}")
+    if task.status == TaskStatus.moderating:
+        return note
+    cause = f": {escape(task.reason)}" if task.reason and task.status in (TaskStatus.rejected, TaskStatus.failed) else ""
+    return f"{note}\nNow *{STATUS_LABELS[TaskStatus(task.status)]}*{cause}."
+
+
+def requester_news(task: TaskView, what: str, thread_link: str | None, *, in_thread: bool) -> str:
+    """What the requester is told, `what` in the bot's words (mrkdwn, user text escaped): in
+    their DM with a link to the thread, or in the thread with a mention."""
+    if in_thread:
+        return f"{mention(task.created_by)} {what}"
+    where = f" {link(thread_link, 'Open its thread')}." if thread_link else ""
+    return f"{what}{where}"
+
+
+def decided_news(task: TaskView, approver_id: str) -> str:
+    name = f"Your send task *{escape(task.name)}*"
+    if task.status == TaskStatus.rejected:
+        return f"{name} was rejected by {mention(approver_id)}: {escape(task.reason or '')}"
+    when = f"it sends {slack_time(task.send_at)}" if task.send_at else "it starts sending now"
+    return f"{name} was approved by {mention(approver_id)}; {when}."
+
+
+def started_news(task: TaskView) -> str:
+    return f"Your send task *{escape(task.name)}* started sending to {task.recipient_count:,} recipients."
+
+
+def ended_news(task: TaskView, delivered: int, failed: int, awaiting: int, total: int) -> str:
+    name = f"Your send task *{escape(task.name)}*"
+    if task.status == TaskStatus.failed:
+        return f"{name} failed: {escape(task.reason or '')}."
+    return (f"{name} is done: {delivered:,} delivered, {failed:,} failed, {awaiting:,} awaiting receipt, "
+            f"of {total:,} recipients.")

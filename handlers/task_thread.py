@@ -3,7 +3,9 @@ in place and told every change."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 import anyio
@@ -15,9 +17,11 @@ from domain.segments import SignatureStyle
 from domain.task_state import TaskStatus
 from domain.tasks import Composition
 from domain.use_cases.send_previews import task_preview
-from domain.use_cases.tasks import TaskView, get_task, record_task_thread, withdraw_task
+from domain.use_cases.tasks import TaskView, get_task, record_submitted_message, record_task_thread, withdraw_task
 from handlers.approvals_channel import posting_approval_request
-from handlers.task_blocks import build_task_card, edited_note, submitted_note
+from handlers.task_blocks import build_task_card, edited_note, requester_news, submitted_note
+
+log = logging.getLogger(__name__)
 
 
 def composition(settings) -> Composition:
@@ -57,11 +61,35 @@ class TaskThread:
             link = (await self._client.chat_getPermalink(channel=channel, message_ts=posted["ts"]))["permalink"]
             message = submitted_note(task, link)
             try:
-                await self._client.chat_postMessage(channel=task.origin_channel, text=message)
+                told = await self._client.chat_postMessage(channel=task.origin_channel, text=message)
             except SlackApiError:  # the bot is not in that channel: tell the requester alone
                 dm = (await self._client.conversations_open(users=task.created_by))["channel"]["id"]
-                await self._client.chat_postMessage(channel=dm, text=message)
+                told = await self._client.chat_postMessage(channel=dm, text=message)
+            await anyio.to_thread.run_sync(record_submitted_message, self._uow(), task.id, told["channel"], told["ts"])
         return await anyio.to_thread.run_sync(get_task, self._uow(), task.id)
+
+    async def tell_requester(self, task: TaskView, what: str) -> None:
+        """The requester hears how their task goes (SMSBOT_TELL_REQUESTER: a DM with a link to
+        the thread, or a mention in it), and their "submitted" message says where it stands.
+        Slack refusing any of it is logged: the thread has told it already."""
+        # Where its messages are, as recorded now (a decision can come a moment before).
+        stored = await anyio.to_thread.run_sync(get_task, self._uow(), task.id)
+        task = replace(task, thread_channel=stored.thread_channel, thread_ts=stored.thread_ts,
+                       submitted_channel=stored.submitted_channel, submitted_ts=stored.submitted_ts)
+        try:
+            link = (await self._client.chat_getPermalink(channel=task.thread_channel,
+                                                         message_ts=task.thread_ts))["permalink"]
+            if self._settings.tell_requester == "thread":
+                await self._client.chat_postMessage(channel=task.thread_channel, thread_ts=task.thread_ts,
+                                                    text=requester_news(task, what, None, in_thread=True))
+            else:
+                dm = (await self._client.conversations_open(users=task.created_by))["channel"]["id"]
+                await self._client.chat_postMessage(channel=dm, text=requester_news(task, what, link, in_thread=False))
+            if task.submitted_channel and task.submitted_ts:
+                await self._client.chat_update(channel=task.submitted_channel, ts=task.submitted_ts,
+                                               text=submitted_note(task, link))
+        except SlackApiError as error:
+            log.info("task %s: the requester could not be told (%s)", task.id, error.response.get("error"))
 
     async def refresh(self, task: TaskView, note: str | None = None, *, deleted: bool = False,
                       card_at: tuple[str, str] | None = None) -> None:

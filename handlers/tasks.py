@@ -29,6 +29,7 @@ from handlers.task_blocks import (
     approval_note,
     build_late_start_modal,
     build_task_reject_modal,
+    decided_news,
     rejected_note,
 )
 
@@ -48,9 +49,16 @@ async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Acto
         await client.views_open(trigger_id=body["trigger_id"], view=build_late_start_modal(
             current, late.late, from_home=where_pressed(body).on_home))
         return
-    await TaskThread(client, uow, settings, clock).refresh(task, approval_note(actor.user_id, task),
-                                                    card_at=where_pressed(body).message)
+    thread = TaskThread(client, uow, settings, clock)
+    await thread.refresh(task, approval_note(actor.user_id, task), card_at=where_pressed(body).message)
+    await tell_of_decision(thread, task, actor)
     await refresh_if_on_home(body, client, uow, settings, actor)
+
+
+async def tell_of_decision(thread: TaskThread, task, actor: Actor) -> None:
+    """The requester hears of the decision, unless they made it (self-approval)."""
+    if actor.user_id != task.created_by:
+        await thread.tell_requester(task, decided_news(task, actor.user_id))
 
 
 async def submit_late_start(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
@@ -77,7 +85,9 @@ async def submit_late_start(ack: AsyncAck, view: dict, client: AsyncWebClient, a
         await ack(response_action="errors", errors={BlockId.LATE_START_CHOICE: error_text(error)})
         return
     await ack()
-    await TaskThread(client, uow, settings, clock).refresh(task, approval_note(actor.user_id, task, chosen, ref.late_reason))
+    thread = TaskThread(client, uow, settings, clock)
+    await thread.refresh(task, approval_note(actor.user_id, task, chosen, ref.late_reason))
+    await tell_of_decision(thread, task, actor)
     if ref.from_home:
         await publish_home(client, uow, settings, actor)
 
@@ -108,7 +118,9 @@ async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor
         await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
         return
     await ack()
-    await TaskThread(client, uow, settings, clock).refresh(task, rejected_note(actor.user_id, task.reason or ""))
+    thread = TaskThread(client, uow, settings, clock)
+    await thread.refresh(task, rejected_note(actor.user_id, task.reason or ""))
+    await tell_of_decision(thread, task, actor)
     if ref.from_home:
         await publish_home(client, uow, settings, actor)
 

@@ -17,12 +17,16 @@ class AuditRepository:
         self._session.add(entry)
         return entry
 
-    def for_target(self, target_type: str, target_id: str) -> list[AuditEntry]:
+    def for_target(self, target_type: str, target_id: str, *,
+                   actions: tuple[str, ...] | None = None) -> list[AuditEntry]:
+        """Oldest first; `actions`: only those."""
         query = (
             select(AuditEntry)
             .where(AuditEntry.target_type == target_type, AuditEntry.target_id == target_id)
             .order_by(col(AuditEntry.id))
         )
+        if actions is not None:
+            query = query.where(col(AuditEntry.action).in_(actions))
         return list(self._session.exec(query))
 
     def by_actor(self, actor: str, action: str, *, since: datetime) -> list[AuditEntry]:

@@ -183,6 +183,9 @@ class Task(SQLModel, table=True):
     progress_ts: str | None = Field(default=None, max_length=32)  # the live progress message in the thread
     report_ts: str | None = Field(default=None, max_length=32)  # the final report, kept true as receipts come
     chart_file_id: str | None = Field(default=None, max_length=32)  # its delivery chart, replaced when final
+    # The "submitted" message told where the task was asked for (its channel, or the requester's DM).
+    submitted_channel: str | None = Field(default=None, max_length=32)
+    submitted_ts: str | None = Field(default=None, max_length=32)
     # When every recipient had its last word (or the receipt deadline passed): the report is final.
     receipts_done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     # The process that edits its thread, until when (renewed as it goes): one at a time.
@@ -220,6 +223,8 @@ class TaskRecipient(SQLModel, table=True):
     lease_expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     receipt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # Receipts by pull: when to ask the provider about it next (None: not asked yet).
+    receipt_ask_after: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     error_code: str | None = Field(default=None, max_length=64)
     reason: str | None = Field(default=None, max_length=300)
     fell_back: bool = False

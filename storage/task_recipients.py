@@ -17,7 +17,8 @@ from sqlalchemy import Integer, Row, String, bindparam, cast, delete, func, inse
 from sqlmodel import Session, col
 
 from storage.bulk import executemany
-from storage.statuses import INTERRUPTED, NO_RECEIPT, RecipientStatus
+from storage.statuses import INTERRUPTED, RecipientStatus
+from storage.task_recipient_settling import SettlingQueries
 from storage.tables import Recipient, Task, TaskRecipient
 
 EXPORT_BATCH = 5_000  # rows an export reads from the database at a time
@@ -58,7 +59,7 @@ def names_by(receipt: ReceiptRecord) -> str:
     return "provider_id" if receipt.provider_id else "nothing"
 
 
-class TaskRecipientRepository:
+class TaskRecipientRepository(SettlingQueries):
     def __init__(self, session: Session) -> None:
         self._session = session
 
@@ -154,23 +155,6 @@ class TaskRecipientRepository:
                 rows = [{"match_provider_id": r.provider_id, "new_provider_id": r.provider_id} for r in group]
             settled += executemany(connection, statement, rows)
         return settled
-
-    def settle_interrupted(self, now: datetime) -> int:
-        """In flight past its lease: its owner died mid-request. Not resent on its own."""
-        result = self._session.execute(
-            update(TaskRecipient)
-            .where(col(TaskRecipient.status) == S.in_flight, col(TaskRecipient.lease_expires_at) < now)
-            .values(status=S.failed, reason=INTERRUPTED, lease_owner=None, lease_expires_at=None)
-        )
-        return result.rowcount
-
-    def expire_without_receipt(self, submitted_before: datetime) -> int:
-        result = self._session.execute(
-            update(TaskRecipient)
-            .where(col(TaskRecipient.status) == S.submitted, col(TaskRecipient.submitted_at) < submitted_before)
-            .values(status=S.failed, reason=NO_RECEIPT)
-        )
-        return result.rowcount
 
     def skip_pending(self, task_id: int, reason: str) -> int:
         result = self._session.execute(

@@ -15,6 +15,13 @@ from storage.statuses import TaskStatus
 from storage.tables import Task, TaskRecipient
 
 
+def _name_contains(part: str):
+    """Ignoring case as the database folds it (SQLite folds ASCII letters only), and as typed,
+    so a name written exactly as it is always matches."""
+    return (func.lower(col(Task.name)).contains(part.lower(), autoescape=True)
+            | col(Task.name).contains(part, autoescape=True))
+
+
 class TaskRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -86,6 +93,10 @@ class TaskRepository:
     def set_report(self, task_id: int, ts: str) -> None:
         self._session.execute(update(Task).where(col(Task.id) == task_id).values(report_ts=ts))
 
+    def set_submitted_message(self, task_id: int, channel: str, ts: str) -> None:
+        self._session.execute(update(Task).where(col(Task.id) == task_id).values(submitted_channel=channel,
+                                                                                  submitted_ts=ts))
+
     def set_chart(self, task_id: int, file_id: str) -> None:
         self._session.execute(update(Task).where(col(Task.id) == task_id).values(chart_file_id=file_id))
 
@@ -128,9 +139,11 @@ class TaskRepository:
     # Status and reporting: lists of tasks, paged, newest first unless asked otherwise.
 
     def page(self, *, channel_id: str | None = None, created_by: str | None = None, status: str | None = None,
-             offset: int = 0, limit: int = 10, oldest_first: bool = False) -> tuple[list[Task], int]:
+             name_contains: str | None = None, offset: int = 0, limit: int = 10,
+             oldest_first: bool = False) -> tuple[list[Task], int]:
         """One page of the tasks that match, and how many match in all. `channel_id`: asked
-        from that channel or threaded in it."""
+        from that channel or threaded in it; `name_contains`: a part of the name, in any case
+        (`%` and `_` are letters here, not wildcards)."""
         conditions = []
         if channel_id is not None:
             conditions.append((col(Task.origin_channel) == channel_id) | (col(Task.thread_channel) == channel_id))
@@ -138,6 +151,8 @@ class TaskRepository:
             conditions.append(col(Task.created_by) == created_by)
         if status is not None:
             conditions.append(col(Task.status) == str(status))
+        if name_contains:
+            conditions.append(_name_contains(name_contains))
         total = self._session.execute(select(func.count()).select_from(Task).where(*conditions)).scalar_one()
         order = col(Task.id).asc() if oldest_first else col(Task.id).desc()
         rows = self._session.exec(select(Task).where(*conditions).order_by(order).offset(offset).limit(limit))

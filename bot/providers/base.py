@@ -98,6 +98,35 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class SentRef:
+    """A message the provider took, still awaiting its receipt: what a provider that can be
+    asked (receipts by pull) needs to find it."""
+
+    client_ref: str
+    provider_id: str | None
+    phone: str  # E.164
+    campaign: str | None
+    submitted_at: datetime  # aware, UTC
+
+
+class SubmitFate(StrEnum):
+    """What became of a request whose answer was lost (its worker died mid-request)."""
+
+    never_received = "never_received"  # safe to send again
+    accepted = "accepted"
+    rejected = "rejected"
+
+
+@dataclass(frozen=True)
+class SubmitCheck:
+    client_ref: str
+    fate: SubmitFate
+    provider_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     phone: str  # E.164
     text: str
@@ -110,6 +139,11 @@ class SmsProvider(Protocol):
     max_batch: int  # messages per `submit` call the dispatcher may hand over at once
     # True: messages must carry `params` and `registered` (the provider renders the text itself).
     uses_registered_templates: bool
+    # How receipts come: "push" (to /webhooks/sms/<name>), "pull" (`query_receipts`), or both.
+    # A provider that pulls implements `query_receipts(sent: Sequence[SentRef]) -> list[Receipt]`;
+    # one that can tell what became of a lost request, `check_submissions(refs) -> list[SubmitCheck]`
+    # (a ref it cannot tell about is left out).
+    receipts: frozenset[str]
 
     async def submit(self, messages: Sequence[OutgoingMessage]) -> list[SubmitResult]:
         """One result per message, in the same order. Never raises for HTTP or transport problems."""

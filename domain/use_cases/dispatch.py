@@ -11,7 +11,7 @@ from domain.content import Purpose
 from domain.errors import DomainError
 from domain.policy import check_owner_or_approver
 from domain.optout import FATIGUED, OPTED_OUT, FatiguePolicy
-from domain.dispatch import Claim, MessagePlan, Outcome, Progress, ReceiptUpdate
+from domain.dispatch import Claim, LostSend, MessagePlan, Outcome, Progress, ReceiptUpdate, Settlement
 from domain.schedule import StartRules, is_stale, next_window_opening
 from domain.segments import SignatureStyle
 from domain.task_state import FINAL_STATUSES, TaskAction, TaskStatus, next_status
@@ -180,6 +180,26 @@ def fail_task(uow: UnitOfWork, task_id: int, cause: str, now: datetime) -> TaskV
         _audit(uow, "failed", task_id, reason=cause[:500])
         uow.commit()
         return view_of(uow, uow.tasks.get(task_id))
+
+
+def lost_sends(uow: UnitOfWork, now: datetime, limit: int, after_id: int = 0) -> list[LostSend]:
+    """Recipients in flight past their lease, to ask the provider about before they are given
+    up as "outcome unknown"."""
+    with uow:
+        return [LostSend(row.id, row.client_ref) for row in uow.task_recipients.lost_in_flight(now, limit, after_id)]
+
+
+def settle_asked(uow: UnitOfWork, settlements: list[Settlement], now: datetime) -> int:
+    """The provider's word on lost sends: one it never received is pending again (sent once, at
+    last), one it took is submitted (its receipt to come), one it refused is failed. Never twice:
+    a send the provider cannot tell about is not settled here."""
+    def settle() -> int:
+        with uow:
+            settled = uow.task_recipients.settle_asked(settlements, now)
+            uow.commit()
+            return settled
+
+    return retry_on_conflict(settle)
 
 
 def settle_lost_sends(uow: UnitOfWork, now: datetime) -> tuple[int, int]:

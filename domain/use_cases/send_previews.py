@@ -25,7 +25,7 @@ from domain.tasks import (
     signatures_allowed,
 )
 from domain.use_cases.content import bound_signatures
-from storage.tables import RecipientList, Signature, Template
+from storage.tables import RecipientList, Signature, Task, Template
 from storage.uow import SqlUnitOfWork as UnitOfWork
 
 if TYPE_CHECKING:
@@ -91,14 +91,19 @@ def check_list_usable(uow: UnitOfWork, list_id: int, actor: Actor) -> None:
             check_may_use_list(actor, uploader=recipient_list.created_by, channel_id=recipient_list.channel_id)
 
 
+def first_recipient(uow: UnitOfWork, list_id: int) -> RecipientsPreview | None:
+    """Inside an open unit of work: the list's size and its first recipient's values."""
+    recipient_list = uow.recipient_lists.get(list_id)
+    if recipient_list is None:
+        return None
+    first = uow.recipient_lists.recipients(list_id, limit=1)
+    values = dict(zip(recipient_list.variables, first[0].variables)) if first else {}
+    return RecipientsPreview(RecipientsSummary(recipient_list.imported_count, list(recipient_list.variables)), values)
+
+
 def recipients_preview(uow: UnitOfWork, list_id: int) -> RecipientsPreview | None:
     with uow:
-        recipient_list = uow.recipient_lists.get(list_id)
-        if recipient_list is None:
-            return None
-        first = uow.recipient_lists.recipients(list_id, limit=1)
-        values = dict(zip(recipient_list.variables, first[0].variables)) if first else {}
-        return RecipientsPreview(RecipientsSummary(recipient_list.imported_count, list(recipient_list.variables)), values)
+        return first_recipient(uow, list_id)
 
 
 def message_plan_for(template: Template, signature: Signature, fallback: Template | None, purpose: Purpose,
@@ -162,17 +167,24 @@ def preview_for(uow: UnitOfWork, actor: Actor, *, list_id: int | None, signature
         return preview_of(measured_send(uow, recipient_list, plan), price_per_segment, currency)
 
 
+def preview_of_task(uow: UnitOfWork, task: TaskView | Task, *, composition: Composition,
+                    price_per_segment: Decimal, currency: str) -> Preview | None:
+    """Inside an open unit of work: the first recipient's message, and the cost counted when
+    the task was submitted (cheap to redraw on every change of its card)."""
+    recipients = first_recipient(uow, task.recipient_list_id)
+    signature, template = uow.signatures.get(task.signature_id), uow.templates.get(task.template_id)
+    if recipients is None or signature is None or template is None:
+        return None
+    return preview_message(body=template.body, signature=signature.name,
+                           purpose=sent_as(task.purpose, template.purpose), style=composition.style,
+                           optout_hint=composition.optout_hint, first_recipient=recipients.first,
+                           recipients=recipients.summary.count, price_per_segment=price_per_segment,
+                           currency=currency, total_segments=task.segments, too_long=task.too_long)
+
+
 def task_preview(uow: UnitOfWork, task: TaskView, *, composition: Composition, price_per_segment: Decimal,
                  currency: str) -> Preview | None:
-    """A task card's preview: the first recipient's message, and the cost counted when the task
-    was submitted (cheap to redraw on every change of the card)."""
-    recipients = recipients_preview(uow, task.recipient_list_id)
+    """A task card's preview (see `preview_of_task`)."""
     with uow:
-        signature, template = uow.signatures.get(task.signature_id), uow.templates.get(task.template_id)
-        if recipients is None or signature is None or template is None:
-            return None
-        return preview_message(body=template.body, signature=signature.name,
-                               purpose=sent_as(task.purpose, template.purpose), style=composition.style,
-                               optout_hint=composition.optout_hint, first_recipient=recipients.first,
-                               recipients=recipients.summary.count, price_per_segment=price_per_segment,
-                               currency=currency, total_segments=task.segments, too_long=task.too_long)
+        return preview_of_task(uow, task, composition=composition, price_per_segment=price_per_segment,
+                               currency=currency)

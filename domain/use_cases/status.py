@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from domain.policy import check_may_see_task, may_decide, sees_channel
 from domain.approvers import Actor
@@ -29,7 +30,9 @@ from domain.status import (
     recipient_statuses,
 )
 from domain.task_state import TaskStatus
+from domain.tasks import Composition, Preview
 from domain.use_cases.retention import saved_counts
+from domain.use_cases.send_previews import preview_of_task
 from domain.use_cases.tasks import TaskNotFound, task_channels
 from storage.tables import Task
 from storage.uow import SqlUnitOfWork as UnitOfWork
@@ -98,6 +101,16 @@ class LookupLine:
 class PendingTask:
     task: TaskSummary
     can_decide: bool  # not the approver's own request (four-eyes), or self-approval is on
+    preview: Preview | None = None  # the message it would send, as its card shows it (None: content gone)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """What a preview needs to show a message and its cost as this workspace composes it."""
+
+    composition: Composition
+    price_per_segment: Decimal
+    currency: str
 
 
 @dataclass(frozen=True)
@@ -140,7 +153,8 @@ def _summaries(uow: UnitOfWork, tasks: list[Task]) -> list[TaskSummary]:
 
 def list_tasks(uow: UnitOfWork, which: TaskFilter, page: int = 0, page_size: int = LIST_PAGE_SIZE) -> TaskPage:
     with uow:
-        fields = dict(channel_id=which.channel_id, created_by=which.created_by, status=which.status)
+        fields = dict(channel_id=which.channel_id, created_by=which.created_by, status=which.status,
+                      name_contains=which.name)
         tasks, total = uow.tasks.page(**fields, offset=max(page, 0) * page_size, limit=page_size)
         shown = clamp_page(page, page_size, total)
         if shown.number != page:  # past the end: the list shrank since the page was shown
@@ -206,24 +220,39 @@ def lookup_number(uow: UnitOfWork, raw: str, channel_id: str, actor: Actor, *, n
             for task, recipient in rows]
 
 
-def home_dashboard(uow: UnitOfWork, actor: Actor, *, allow_self_approval: bool) -> Dashboard:
-    """The person's recent tasks; for an approver, what waits for a decision."""
+def _waiting_tasks(uow: UnitOfWork, actor: Actor, allow_self_approval: bool,
+                   pricing: Pricing) -> tuple[list[PendingTask], int]:
+    """The oldest requests first, each with the message it would send: an approver approves
+    from the tab only what they can read."""
+    waiting, total = uow.tasks.page(status=TaskStatus.moderating, limit=HOME_PENDING, oldest_first=True)
+    previews = [preview_of_task(uow, task, composition=pricing.composition,
+                                price_per_segment=pricing.price_per_segment, currency=pricing.currency)
+                for task in waiting]
+    return [PendingTask(summary, may_decide(actor, summary.created_by, allow_self_approval=allow_self_approval),
+                        preview) for summary, preview in zip(_summaries(uow, waiting), previews)], total
+
+
+def _waiting_content(uow: UnitOfWork, actor: Actor, allow_self_approval: bool) -> tuple[list[PendingContent], int]:
+    pending: list[PendingContent] = []
+    total = 0
+    for kind, repository in (("signature", uow.signatures), ("template", uow.templates)):
+        rows = repository.all(ContentStatus.PENDING)
+        total += len(rows)
+        for row in rows[:HOME_PENDING - len(pending)]:
+            summary = row.purpose_note if kind == "signature" else f"{row.kind}, {row.purpose}: {row.body}"
+            pending.append(PendingContent(kind, row.id, row.name, row.created_by, summary,
+                                          may_decide(actor, row.created_by, allow_self_approval=allow_self_approval)))
+    return pending, total
+
+
+def home_dashboard(uow: UnitOfWork, actor: Actor, *, allow_self_approval: bool, pricing: Pricing) -> Dashboard:
+    """The person's recent tasks; for an approver, what waits for a decision, each task with
+    the message it would send."""
     with uow:
         recent, _total = uow.tasks.page(created_by=actor.user_id, limit=HOME_RECENT)
-        pending_tasks: list[PendingTask] = []
-        pending_content: list[PendingContent] = []
-        waiting_total = content_total = 0
+        pending_tasks, waiting_total, pending_content, content_total = [], 0, [], 0
         if actor.is_approver:
-            waiting, waiting_total = uow.tasks.page(status=TaskStatus.moderating, limit=HOME_PENDING,
-                                                    oldest_first=True)
-            pending_tasks = [PendingTask(s, may_decide(actor, s.created_by, allow_self_approval=allow_self_approval))
-                             for s in _summaries(uow, waiting)]
-            for kind, repository in (("signature", uow.signatures), ("template", uow.templates)):
-                rows = repository.all(ContentStatus.PENDING)
-                content_total += len(rows)
-                for row in rows[:HOME_PENDING - len(pending_content)]:
-                    summary = row.purpose_note if kind == "signature" else f"{row.kind}, {row.purpose}: {row.body}"
-                    pending_content.append(PendingContent(kind, row.id, row.name, row.created_by, summary,
-                                                          may_decide(actor, row.created_by, allow_self_approval=allow_self_approval)))
+            pending_tasks, waiting_total = _waiting_tasks(uow, actor, allow_self_approval, pricing)
+            pending_content, content_total = _waiting_content(uow, actor, allow_self_approval)
         return Dashboard(_summaries(uow, recent), pending_tasks, waiting_total, pending_content, content_total)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain.approvers import Actor
+from domain.audit_trail import APPROVED, CREATED, Recorded, approver_of
 from domain.content import Purpose, TemplateKind
 from domain.errors import DomainError
 from domain.policy import NOT_YOUR_LIST, check_may_see_task, check_owner_or_approver, may_use_list
@@ -63,7 +64,7 @@ class TaskView:
     origin_channel: str
     thread_channel: str | None
     thread_ts: str | None
-    decided_by: str | None
+    decided_by: str | None  # who decided its latest turn: approved or rejected it, or ended it
     reason: str | None
     progress_ts: str | None = None
     finished_at: datetime | None = None  # reached a final state: its details' retention runs from here
@@ -72,6 +73,9 @@ class TaskView:
     too_long: int = 0  # recipients skipped because their message is over the limit
     report_ts: str | None = None  # the final report in its thread
     chart_file_id: str | None = None  # the delivery chart posted with it
+    submitted_channel: str | None = None  # the "submitted" message in the requester's channel (or DM)
+    submitted_ts: str | None = None
+    approved_by: str | None = None  # who approved it as it stands, kept once it is over (see approver_of)
 
     def draft(self) -> TaskDraft:
         """The task as the send modal shows it for an edit."""
@@ -96,7 +100,22 @@ def view_of(uow: UnitOfWork, task: Task) -> TaskView:
         thread_ts=task.thread_ts, decided_by=task.decided_by, reason=task.reason, progress_ts=task.progress_ts,
         finished_at=task.finished_at, details_purged_at=task.details_purged_at, segments=task.segments,
         too_long=task.too_long, report_ts=task.report_ts, chart_file_id=task.chart_file_id,
+        submitted_channel=task.submitted_channel, submitted_ts=task.submitted_ts,
+        approved_by=_approved_by(uow, task),
     )
+
+
+def recorded(entry: AuditEntry) -> Recorded:
+    return Recorded(entry.at, entry.actor, entry.action, dict(entry.detail or {}))
+
+
+def _approved_by(uow: UnitOfWork, task: Task) -> str | None:
+    """From the audit log: a task canceled or stopped after its approval names who ended it in
+    `decided_by`, and its approver only there."""
+    if task.status in (TaskStatus.moderating, TaskStatus.rejected):
+        return None  # never approved as it stands: no need to ask the log
+    entries = uow.audit.for_target("task", str(task.id), actions=(CREATED, APPROVED))
+    return approver_of(task.status, task.version, task.decided_by, [recorded(entry) for entry in entries])
 
 
 def task_channels(task: Task) -> tuple[str | None, ...]:
@@ -222,6 +241,12 @@ def record_task_thread(uow: UnitOfWork, task_id: int, channel: str, ts: str) -> 
         uow.commit()
 
 
+def record_submitted_message(uow: UnitOfWork, task_id: int, channel: str, ts: str) -> None:
+    with uow:
+        uow.tasks.set_submitted_message(task_id, channel, ts)
+        uow.commit()
+
+
 def withdraw_task(uow: UnitOfWork, task_id: int, reason: str) -> None:
     """A new task whose approval request Slack refused (`reason`): taken back, so that none
     waits for an approval no approver was asked for. A task with a thread stays."""
@@ -331,8 +356,10 @@ def cancel_stale_tasks(uow: UnitOfWork, now: datetime) -> list[TaskView]:
         for task in uow.tasks.scheduled_before(now):
             if task.send_at is None or not is_stale(task.send_at, now):
                 continue
+            # No one ended it: its approver (decided_by so far) is not named as who canceled it.
             if uow.tasks.move(task.id, from_status=TaskStatus.scheduled, to_status=TaskStatus.canceled,
-                              reason="not started within 24 hours of its send time", finished_at=now):
+                              reason="not started within 24 hours of its send time", finished_at=now,
+                              decided_by=None):
                 audit_task(uow, "smsbot", str(TaskAction.auto_cancel), task.id)
                 canceled.append(task.id)
         uow.commit()

@@ -204,9 +204,12 @@ async def test_a_throttled_send_pauses_and_can_be_resumed_or_stopped(workspace, 
                                      if m.text.startswith("Paused: the provider kept refusing")])
     counts = status_of(bot_runtime, task_id)[1]
     assert counts.get("pending", 0) > 0 and "completed" != status_of(bot_runtime, task_id)[0]
-    progress = next(m for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts) if m.text.startswith("Paused"))
+    # the progress message (not the note) says Paused, with no rate, and offers Resume
+    progress = await eventually(lambda: next((m for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts)
+                                              if m.text.startswith("Paused") and m.blocks), None))
     assert [e["text"]["text"] for b in progress.blocks if b["type"] == "actions" for e in b["elements"]] == [
         "Resume", "Stop"]
+    assert "/s" not in str(progress.blocks)
 
     await driver.block_actions(MEMBER_ID, ActionId.TASK_RESUME, message=(APPROVALS_CHANNEL_ID, progress.ts))
     await eventually(lambda: any("Only <@U0SENDER01> or an approver" in e.text

@@ -59,6 +59,12 @@ async def test_an_approver_approves_a_task_and_content_from_the_home_tab(workspa
     home = await home_of(workspace, driver, APPROVER_ID)
     assert "Waiting for your decision" in shown(home) and "November receipts" in shown(home)
     assert f"{BlockId.HOME_PENDING_TASK}:1" in block_ids(home)
+    # what approving would send, as the card shows it, just above the buttons
+    ids = block_ids(home)
+    assert ids.index(f"{BlockId.HOME_PENDING_PREVIEW}:1") == ids.index(f"{BlockId.HOME_PENDING_TASK}:1") - 1
+    [preview] = [b for b in home.blocks if b.get("block_id") == f"{BlockId.HOME_PENDING_PREVIEW}:1"]
+    assert "【Acme】Hi Li, your order shipped" in preview["text"]["text"]
+    assert "2 recipients · est. CNY" in preview["text"]["text"]
     assert f"{BlockId.HOME_PENDING_CONTENT}:signature:{promo.id}" in block_ids(home)
     # the approver's own request has no buttons: another approver decides it (four-eyes)
     assert f"{BlockId.HOME_PENDING_CONTENT}:signature:{mine.id}" not in block_ids(home)
@@ -70,6 +76,7 @@ async def test_an_approver_approves_a_task_and_content_from_the_home_tab(workspa
     await eventually(lambda: task_status(uow, 1) == "scheduled")
     home = await refreshed(workspace, APPROVER_ID, before)
     assert f"{BlockId.HOME_PENDING_TASK}:1" not in block_ids(home) and "November receipts" not in shown(home)
+    assert f"{BlockId.HOME_PENDING_PREVIEW}:1" not in block_ids(home)
     # the card in the approvals channel and its thread know, as when approved there
     await eventually(lambda: "approved this task" in " ".join(m.text for m in workspace.replies(
         APPROVALS_CHANNEL_ID, card.ts)))

@@ -223,7 +223,8 @@ async def test_an_approved_task_goes_through_the_provider_once_each_and_receipts
 
     await start_due_tasks(bot_runtime, emulator, bot.url)
     assert status_of(bot_runtime, task_id)[0] in ("sending", "completed")  # the bot's dispatcher may be done already
-    assert workspace.replies(APPROVALS_CHANNEL_ID, card_ts)[0].text == "Sending started."
+    first = await eventually(lambda: workspace.replies(APPROVALS_CHANNEL_ID, card_ts))  # the thread's notifier tells
+    assert first[0].text == "Sending started."
     await eventually(lambda: status_of(bot_runtime, task_id)[0] == "completed")
 
     # Every recipient reached the provider exactly once.
@@ -257,9 +258,8 @@ async def test_an_approved_task_goes_through_the_provider_once_each_and_receipts
     report = await eventually(lambda: [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts)
                                        if m.text.startswith("Send completed.")])
     assert f"{RECIPIENTS:,} recipients" in report[0].text
-    replies = workspace.replies(APPROVALS_CHANNEL_ID, card_ts)
-    progress = next(m for m in replies if m.text.startswith("Sending") and m.blocks)
-    assert progress.text.startswith("Sending finished")
+    await eventually(lambda: any(m.text.startswith("Sending finished") and m.blocks
+                                 for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts)))
 
 
 # --- 2. a STOP from a handset opts the number out ---------------------------------------------

@@ -125,7 +125,8 @@ async def test_a_stopped_send_is_finished_when_stopped(workspace, driver, catalo
     await eventually(lambda: status_of(bot_runtime, task_id)[0] == "paused")
     # the message is edited just after the status changes
     progress_message = await eventually(lambda: next(
-        (m for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts) if m.text.startswith("Paused")), None))
+        (m for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts) if m.text.startswith("Paused") and m.blocks),
+        None))
     clock.advance(minutes=5)
     await driver.block_actions(SENDER_ID, ActionId.TASK_STOP, message=(APPROVALS_CHANNEL_ID, progress_message.ts))
     await eventually(lambda: status_of(bot_runtime, task_id)[0] == "canceled")

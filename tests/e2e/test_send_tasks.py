@@ -283,7 +283,9 @@ async def test_cancel_is_allowed_until_5_minutes_before(workspace, driver, catal
     with bot_runtime.uow() as uow:
         task = uow.tasks.get(1)
         assert (task.status, task.decided_by, task.reason) == ("canceled", SENDER_ID, None)  # no markup stored
-    assert f"Canceled by <@{SENDER_ID}>" in str(workspace.message(APPROVALS_CHANNEL_ID, card.ts).blocks)
+    # the card keeps who approved it beside who ended it
+    assert f"Approved by <@{APPROVER_ID}> · Canceled by <@{SENDER_ID}>" in str(
+        workspace.message(APPROVALS_CHANNEL_ID, card.ts).blocks)
 
 
 async def test_a_task_not_started_within_24_hours_is_canceled_by_the_tick(workspace, driver, catalog, clock,
@@ -301,7 +303,9 @@ async def test_a_task_not_started_within_24_hours_is_canceled_by_the_tick(worksp
     await asyncio.sleep(0.2)
     assert len(notes) == 1
     with bot_runtime.uow() as uow:
-        assert uow.tasks.get(1).status == "canceled"
+        assert (uow.tasks.get(1).status, uow.tasks.get(1).decided_by) == ("canceled", None)  # no one ended it
+    shown = str(workspace.message(APPROVALS_CHANNEL_ID, card.ts).blocks)
+    assert f"Approved by <@{APPROVER_ID}>" in shown and "Canceled by" not in shown  # not its approver
 
 
 async def test_create_send_task_button_on_an_import_opens_the_modal_with_its_recipients(workspace, driver, catalog):

@@ -11,13 +11,14 @@ from datetime import datetime, timezone
 from sqlalchemy import delete
 from sqlmodel import Session
 
-from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID
+from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVER_ID, GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID
 from domain.dispatch import Progress
 from domain.use_cases.tasks import create_task
 from domain.tasks import Composition, TaskDraft
 from domain.content import Purpose, TemplateKind
 from domain.segments import SignatureStyle
 from handlers.ids import ActionId, BlockId
+from handlers.payloads import TaskListState
 from tests.e2e.test_dispatch import (  # noqa: F401  (fixtures: the bot with sending on, the gateway)
     approved_task, bot, bot_overrides, bot_provider, eventually, gateway, gateway_options, started, status_of,
 )
@@ -56,6 +57,9 @@ def progress_of(bot_runtime, task_id) -> Progress:
 async def test_list_shows_counts_that_match_the_database_and_links_to_the_thread(
         workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
     task_id, card_ts = await sent_task(bot_runtime, catalog, clock, workspace, emulator, gateway)
+    # (the requester's news links to the thread: counted before the lists' own)
+    await eventually(lambda: any("is done" in m.text for m in workspace.messages(workspace.open_dm(SENDER_ID).id)))
+    permalinks_before = len(workspace.calls("chat.getPermalink"))
     await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "list")
     reply = last_reply(workspace)
     p = progress_of(bot_runtime, task_id)
@@ -69,13 +73,18 @@ async def test_list_shows_counts_that_match_the_database_and_links_to_the_thread
     # the thread's channel lists it too, and one permalink call served every link
     await driver.slash_command(SENDER_ID, APPROVALS_CHANNEL_ID, "list completed")
     assert f"{BlockId.LIST_TASK}:{task_id}" in texts(last_reply(workspace).blocks)
-    assert len(workspace.calls("chat.getPermalink")) == 1
+    assert len(workspace.calls("chat.getPermalink")) - permalinks_before == 1
+    # the finished task's card keeps who approved it
+    card = await eventually(lambda: (m := workspace.message(APPROVALS_CHANNEL_ID, card_ts))
+                            and "*Status*\\ncompleted" in texts(m.blocks) and m)
+    assert f"Approved by <@{APPROVER_ID}>" in texts(card.blocks)
 
 
-def moderating_tasks(bot_runtime, catalog, clock, count: int, channel: str = GENERAL_CHANNEL_ID):  # noqa: F811
+def moderating_tasks(bot_runtime, catalog, clock, count: int, channel: str = GENERAL_CHANNEL_ID,  # noqa: F811
+                     name: str = "Task {n:02d}"):
     ids = []
     for n in range(count):
-        draft = TaskDraft(name=f"Task {n:02d}", purpose=Purpose.NOTIFICATION, kind=TemplateKind.TEXT,
+        draft = TaskDraft(name=name.format(n=n), purpose=Purpose.NOTIFICATION, kind=TemplateKind.TEXT,
                           recipient_list_id=catalog["list"], signature_id=catalog["signature"],
                           template_id=catalog["Receipt"])
         ids.append(create_task(bot_runtime.uow(), draft, SENDER, origin_channel=channel, now=clock(),
@@ -108,11 +117,62 @@ async def test_list_pages_with_buttons_and_filters_by_status(workspace, driver, 
     assert last_reply(workspace).text == "13 moderating tasks you can see: 1–10"
     await driver.slash_command(MEMBER_ID, GENERAL_CHANNEL_ID, "list all")  # asked for none
     assert last_reply(workspace, MEMBER_ID).text == "No tasks you can see."
-    await driver.slash_command(MEMBER_ID, GENERAL_CHANNEL_ID, "list sent")
-    assert last_reply(workspace, MEMBER_ID).text.startswith("I don't understand `sent`. Usage: `/sms list [all] [status]`")
+    await driver.slash_command(MEMBER_ID, GENERAL_CHANNEL_ID, "list sent")  # not a status: a part of a name
+    assert last_reply(workspace, MEMBER_ID).text == "No tasks whose name contains “sent” in this channel."
     await driver.slash_command(MEMBER_ID, GENERAL_CHANNEL_ID, "help")
     help_text = texts(last_reply(workspace, MEMBER_ID).blocks)
-    assert "/sms list [all] [status]" in help_text and "/sms status" in help_text and "/sms lookup" in help_text
+    assert "/sms list [all] [status] [name words…]" in help_text
+    assert "/sms status" in help_text and "/sms lookup" in help_text and "/sms audit" in help_text
+
+
+def list_page_value(reply, action_id: str) -> TaskListState:
+    [nav] = [b for b in reply.blocks if b.get("block_id") == BlockId.LIST_NAV]
+    return TaskListState.load(next(e["value"] for e in nav["elements"] if e["action_id"] == action_id))
+
+
+async def test_list_keeps_the_tasks_whose_name_contains_the_words_on_every_page(
+        workspace, driver, catalog, bot_runtime, clock, bot):  # noqa: F811
+    moderating_tasks(bot_runtime, catalog, clock, 12, name="Receipts {n:02d}")
+    moderating_tasks(bot_runtime, catalog, clock, 2, name="<!here> & co {n}")
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "list RECEIPTS")  # any case
+    first = last_reply(workspace)
+    assert first.text == "12 tasks whose name contains “RECEIPTS” in this channel: 1–10"
+    assert list_page_value(first, ActionId.LIST_NEXT).name == "RECEIPTS"
+    await driver.block_actions(SENDER_ID, ActionId.LIST_NEXT, message=(GENERAL_CHANNEL_ID, first.ts))
+    second = await eventually(lambda: (m := workspace.ephemeral(first.ts)).text.endswith("11–12") and m)
+    assert second.text == "12 tasks whose name contains “RECEIPTS” in this channel: 11–12"  # the filter kept
+    names = [b["text"]["text"] for b in second.blocks if b.get("block_id", "").startswith(BlockId.LIST_TASK)]
+    assert len(names) == 2 and all("Receipts 0" in name for name in names)
+    assert list_page_value(second, ActionId.LIST_PREVIOUS).name == "RECEIPTS"
+
+    # the name as typed is shown escaped (the markup check fails the test otherwise), quotes keep words whole
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, 'list moderating "<!here> &"')
+    reply = last_reply(workspace)
+    assert reply.text == "2 moderating tasks whose name contains “&lt;!here&gt; &amp;” in this channel: 1–2"
+    assert "&lt;!here&gt; &amp; co 1" in texts(reply.blocks)
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, f"list {'x' * 31}")
+    assert "at most 30 characters" in last_reply(workspace).text
+    # the visibility rule is the same with a name: the member asked for none of them
+    await driver.slash_command(MEMBER_ID, GENERAL_CHANNEL_ID, "list all receipts")
+    assert last_reply(workspace, MEMBER_ID).text == "No tasks whose name contains “receipts” you can see."
+
+
+async def test_a_page_button_whose_name_is_longer_than_a_task_name_is_refused(
+        workspace, driver, catalog, bot_runtime, clock, bot):  # noqa: F811
+    from bot.sandbox.emulator import payloads
+
+    moderating_tasks(bot_runtime, catalog, clock, 11)
+    await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "list task")
+    first = last_reply(workspace)
+    payload = payloads.block_actions_payload(workspace, SENDER_ID, ActionId.LIST_NEXT, value=None, block_id=None,
+                                             message=(GENERAL_CHANNEL_ID, first.ts), view_id=None,
+                                             selected_option=None)
+    tampered = json.loads(list_page_value(first, ActionId.LIST_NEXT).dump())
+    payload["actions"][0]["value"] = json.dumps({**tampered, "name": "Task" * 500})
+    await driver.send_interaction(payload)
+    refusal = await eventually(lambda: (m := last_reply(workspace)).ts != first.ts and m)
+    assert refusal.text.startswith("This button or form no longer matches")
+    assert workspace.ephemeral(first.ts).text == "11 tasks whose name contains “task” in this channel: 1–10"
 
 
 def rows_of(view) -> list[str]:

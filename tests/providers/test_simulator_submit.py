@@ -165,3 +165,27 @@ async def test_submissions_are_counted_per_number_and_ref(start_gateway):
     assert (state.submissions_for(phone(1)), state.submissions_for(phone(2)), state.submissions_for(phone(3))) == (3, 1, 0)
     assert state.submissions_for_ref("a") == 2 and state.max_submissions_per_ref() == 2
     assert state.total_submissions == 4
+
+
+async def test_receipts_can_be_pulled_and_lost_answers_asked_about(start_gateway):
+    """No webhook: the receipts are asked for; a request whose answer was lost is asked about
+    by its refs (one the gateway never received can be sent again)."""
+    from datetime import UTC, datetime
+
+    from bot.providers.base import SentRef, SubmitFate
+
+    gateway = start_gateway(receipt_url=None, deliver_ratio=0.5, fail_ratio=0.5, receipt_latency=(0.0, 0.05))
+    messages = texts(6) + [OutgoingMessage("bad", "13800000000", "hi")]
+    async with gateway.provider() as provider:
+        results = await provider.submit(messages)
+        sent = [SentRef(r.client_ref, r.provider_id, m.phone, None, datetime.now(UTC))
+                for r, m in zip(results, messages) if r.status is SubmitStatus.accepted]
+        await asyncio.sleep(0.1)
+        receipts = await provider.query_receipts(sent)
+        checks = await provider.check_submissions(["r0", "bad", "never-sent"])
+    assert sorted(r.client_ref for r in receipts) == [f"r{n}" for n in range(6)]
+    assert {r.status for r in receipts} == {"delivered", "failed"}
+    assert all(r.provider_id == res.provider_id for r, res in zip(sorted(receipts, key=lambda r: r.client_ref), results))
+    assert [(c.client_ref, c.fate) for c in checks] == [
+        ("r0", SubmitFate.accepted), ("bad", SubmitFate.rejected), ("never-sent", SubmitFate.never_received)]
+    assert checks[0].provider_id == results[0].provider_id and checks[1].error_code == "invalid_number"

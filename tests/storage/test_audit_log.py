@@ -52,3 +52,19 @@ def test_one_persons_entries_of_an_action_since_a_moment(uow_factory):
     with uow_factory() as uow:
         found = uow.audit.by_actor("U0SENDER01", "task.test_sent", since=now - timedelta(hours=24))
     assert [(e.actor, e.at) for e in found] == [("U0SENDER01", now - timedelta(hours=1))]
+
+
+def test_a_targets_entries_of_some_actions_oldest_first(uow_factory):
+    with uow_factory() as uow:
+        for action in ("task.created", "task.approve", "task.cancel", "task.approve"):
+            uow.audit.add(_entry(action))
+        uow.audit.add(_entry("task.approve", target_id="7"))
+        uow.audit.add(AuditEntry(actor="U0SENDER01", action="request.refused", target_type="request",
+                                 target_id="42", detail={}))
+        uow.commit()
+    with uow_factory() as uow:
+        some = uow.audit.for_target("task", "42", actions=("task.created", "task.approve"))
+        every = uow.audit.for_target("task", "42")
+    assert [e.action for e in some] == ["task.created", "task.approve", "task.approve"]
+    assert [e.id for e in some] == sorted(e.id for e in some)
+    assert [e.action for e in every] == ["task.created", "task.approve", "task.cancel", "task.approve"]

@@ -70,6 +70,32 @@ def test_a_name_is_found_ignoring_case_this_channels_first(uow, tasks):
         assert work.tasks.by_name("autumn") is None
 
 
+def test_pages_of_tasks_whose_name_contains_a_part_in_any_case(uow, tasks):
+    first, second, third = tasks
+    with uow() as work:
+        assert [t.id for t in work.tasks.page(name_contains="PRIN")[0]] == [third, first]
+        assert work.tasks.page(name_contains="pring", channel_id="C1") == ([work.tasks.get(first)], 1)
+        assert work.tasks.page(name_contains="summer", status="completed")[1] == 1
+        assert work.tasks.page(name_contains="sum", created_by="U1")[1] == 0  # every condition holds
+        assert work.tasks.page(name_contains="autumn") == ([], 0)
+        assert work.tasks.page(name_contains="")[1] == 3  # no part: no condition
+
+
+def test_a_name_part_matches_its_letters_never_a_wildcard(uow, tasks):
+    with uow() as work:
+        task = work.tasks.get(tasks[0])
+        work.tasks.add(Task(name="50% off_Ärger", status="moderating", purpose="notification", kind="text",
+                            signature_id=task.signature_id, template_id=task.template_id,
+                            recipient_list_id=task.recipient_list_id, created_by="U3", origin_channel="C3"))
+        work.commit()
+    with uow() as work:
+        assert [t.name for t in work.tasks.page(name_contains="50% OFF")[0]] == ["50% off_Ärger"]
+        assert [t.name for t in work.tasks.page(name_contains="f_Ä")[0]] == ["50% off_Ärger"]  # as typed
+        assert work.tasks.page(name_contains="%")[1] == 1 and work.tasks.page(name_contains="_")[1] == 1
+        assert work.tasks.page(name_contains="s_r")[1] == 0  # not "Spring" and "spring" by a wildcard
+        assert work.tasks.page(name_contains="S%G")[1] == 0
+
+
 def test_counts_of_many_tasks_in_one_query(uow, tasks):
     first, second, third = tasks
     with uow() as work:

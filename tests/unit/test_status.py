@@ -14,6 +14,7 @@ from domain.status import (
     TaskFilter,
     clamp_page,
     has_started,
+    name_filter,
     parse_list_args,
     parse_search,
     parse_task_ref,
@@ -35,10 +36,36 @@ def test_list_arguments(args, expected):
     assert parse_list_args(args) == expected
 
 
-@pytest.mark.parametrize("args", [("sent",), ("all", "all"), ("failed", "sending"), ("everything",), ("2",)])
-def test_bad_list_arguments_get_the_usage(args):
-    with pytest.raises(DomainError, match=r"Usage: `/sms list \[all\] \[status\]`"):
-        parse_list_args(args)
+@pytest.mark.parametrize(("args", "expected"), [
+    (("receipts",), ListQuery(name="receipts")),
+    (("all", "failed", "November", "receipts"), ListQuery(ListScope.ALL, TaskStatus.failed, "November receipts")),
+    (("sent",), ListQuery(name="sent")),
+    (("all", "all"), ListQuery(ListScope.ALL, name="all")),  # a keyword once its place is taken is a name's
+    (("failed", "sending"), ListQuery(status=TaskStatus.failed, name="sending")),
+    (("receipts", "all"), ListQuery(name="receipts all")),  # after the first name word, every word is the name's
+    (("all hands",), ListQuery(name="all hands")),  # quoted: one word, not `all`
+    (("  Big ", "\x00send\t",), ListQuery(name="Big send")),  # one line, single spaces, no control characters
+    (("2",), ListQuery(name="2")),
+    (("\u200b",), ListQuery(name="\u200b")),
+    (("all", " ", ""), ListQuery(ListScope.ALL)),  # blank words are no name
+])
+def test_words_after_scope_and_status_are_a_part_of_the_name(args, expected):
+    assert parse_list_args(args) == expected
+
+
+def test_a_name_longer_than_any_tasks_is_refused_with_the_usage():
+    assert name_filter("x" * 30) == "x" * 30
+    with pytest.raises(DomainError, match=r"at most 30 characters.*Usage: `/sms list \[all\] \[status\] \[name"):
+        parse_list_args(("all", "x" * 31))
+    assert name_filter(None) is None and name_filter(" \n ") is None
+
+
+def test_the_name_is_kept_whoever_asks_and_whatever_the_scope():
+    channel, every = ListQuery(name="rec"), ListQuery(ListScope.ALL, name="rec")
+    assert visible_to(channel, Actor("U1", channels=frozenset({"C1"})), "C1") == TaskFilter(channel_id="C1", name="rec")
+    assert visible_to(channel, Actor("U1"), "C1") == TaskFilter(channel_id="C1", created_by="U1", name="rec")
+    assert visible_to(every, Actor("U1", is_approver=True), "C1") == TaskFilter(name="rec")
+    assert visible_to(every, Actor("U1"), "C1") == TaskFilter(created_by="U1", name="rec")
 
 
 def test_a_channel_list_shows_the_channels_tasks_to_its_members_and_approvers_and_others_their_own():
@@ -67,6 +94,8 @@ def test_task_references(text, expected):
 def test_an_empty_task_reference_gets_the_usage():
     with pytest.raises(DomainError, match="Usage: `/sms status"):
         parse_task_ref("   ")
+    with pytest.raises(DomainError, match="Usage: `/sms audit"):
+        parse_task_ref("", usage="Usage: `/sms audit <task id or name>`")
 
 
 @pytest.mark.parametrize(("status", "progress_ts", "started"), [

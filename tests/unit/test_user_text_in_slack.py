@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.audit_trail import Recorded, TrailOrder, trail_lines, trail_page
 from domain.content import ContentError, ContentStatus, Purpose
 from domain.dispatch import Progress
 from domain.errors import DomainError, Person, Said
@@ -24,6 +25,7 @@ from domain.schedule import LateStart, StartChoice
 from domain.task_state import TaskStatus
 from domain.tasks import ContentChoice, Preview
 from domain.use_cases.audiences import AudienceView
+from domain.use_cases.audit_trail import AuditTrail
 from domain.use_cases.content import ContentKind, ContentView
 from domain.use_cases.status import (
     Dashboard, LookupLine, PendingContent, PendingTask, RecipientLine, TaskDetails, TaskPage, TaskSummary,
@@ -32,6 +34,7 @@ from domain.use_cases.tasks import TaskView
 from domain.use_cases.test_sends import TestSendForm
 from handlers import FEATURES, audiences, audiences_blocks, content_blocks, exports_blocks, optout, recipients_blocks
 from handlers import send_blocks, task_blocks, test_sends_blocks
+from handlers.audit_blocks import build_audit_trail
 from handlers.block_kit import escape
 from handlers.help_blocks import build_help_message, build_unknown_command_message
 from handlers.home_blocks import build_home_view
@@ -102,7 +105,7 @@ def a_task(text: Text, status: TaskStatus) -> TaskView:
         signature=text(), template_id=2, template=text(), fallback="text", fallback_template_id=3,
         fallback_template=text(), default_link=text(), recipient_list_id=4, recipient_count=2, send_at=WHEN,
         version=1, origin_channel="C0GENERAL1", thread_channel=CHANNEL, thread_ts=THREAD_TS, decided_by=APPROVER,
-        reason=text(), progress_ts=THREAD_TS)
+        reason=text(), progress_ts=THREAD_TS, approved_by=SENDER)
 
 
 def a_preview(text: Text) -> Preview:
@@ -156,14 +159,33 @@ def test_task_lines_in_lists_status_lookup_and_home(data):
     page = TaskPage([linked, unlinked], Page(0, 2, 5))
     details = TaskDetails(linked, RecipientFilter.ALL, None,
                           [RecipientLine("•••0000", 2, "failed", WHEN, WHEN, text())], Page(0, 10, 1))
-    dashboard = Dashboard(recent=[linked, unlinked], pending_tasks=[PendingTask(a_summary(text), True)],
+    dashboard = Dashboard(recent=[linked, unlinked], pending_tasks=[PendingTask(a_summary(text), True, a_preview(text)),
+                                                                    PendingTask(a_summary(text, 9), False)],
                           pending_tasks_total=3, pending_content=[PendingContent("template", 1, text(), SENDER, text(),
                                                                                  True)], pending_content_total=2)
+    named = TaskListState(scope="all", channel_id="C0GENERAL1", status="sending", name=text()[:30])
     assert_inert(build_task_list(page, TaskListState(scope="channel", channel_id="C0GENERAL1"), {7: THREAD}),
+                 build_task_list(page, named, {}), build_task_list(TaskPage([], Page(0, 10, 0)), named, {}),
                  build_details_modal(details, notice=error_mrkdwn(a_refusal(text))),
                  build_lookup_message("•••0000", [LookupLine(7, text(), TaskStatus.completed, "failed", WHEN, WHEN,
                                                              text())]),
                  build_home_view(is_approver=True, dashboard=dashboard, links={7: THREAD}))
+
+
+@settings(deadline=None)
+@given(st.data())
+def test_a_tasks_audit_trail(data):
+    text = texts(data)
+    entries = [Recorded(WHEN, SENDER, "task.created", {"name": text(), "recipients": 2}),
+               Recorded(WHEN, APPROVER, "task.reject", {"version": 1, "reason": text()}),
+               Recorded(WHEN, "smsbot", "task.withdrawn", {"name": text(), "reason": text()}),
+               Recorded(WHEN, APPROVER, "task.approve", {"version": 1, "send_at": WHEN.isoformat()}),
+               Recorded(WHEN, APPROVER, "task.exported", {"kind": text(), "rows": 3, "file": text()}),
+               Recorded(WHEN, SENDER, f"task.{text()}", {"reason": text()})]
+    for name, status in ((text(), TaskStatus.canceled), (None, None)):
+        lines, page = trail_page(trail_lines(entries), TrailOrder.NEWEST, 0, size=4)
+        assert_inert(build_audit_trail(AuditTrail(7, name, status, lines, page, TrailOrder.NEWEST)),
+                     build_audit_trail(AuditTrail(7, name, status, [], Page(0, 4, 0), TrailOrder.OLDEST)))
 
 
 @settings(deadline=None)

@@ -52,6 +52,7 @@ class AlibabaProvider(HttpClientOwner):
     name = "alibaba"
     max_batch = 1000
     uses_registered_templates = True
+    receipts = frozenset({"push"})
 
     def __init__(
         self,

@@ -10,7 +10,12 @@ API (Bearer `config.api_key` on both routes, else 401):
   `{"inbound": [{"from", "text", "at"}]}` to the webhook at once, signed like receipts, and
   answers 200 `{"posted": true}` or 502 `{"posted": false}`. An opt-out keyword (STOP...)
   also makes later sends to that number rejected as `opted_out`.
-Accepted messages get a receipt later (delivered / failed / none, by the configured ratios).
+- `POST /v1/messages/query` `{"refs": [...]}` (at most 1,000) -> 200 `{"messages": [{"ref", "id",
+  "status": "accepted" | "rejected" | "unknown", "error_code", "receipt": {"status", "error_code",
+  "error_message", "at"} | null}, ...]}`: what became of each ref ("unknown": never received), and
+  its receipt once due — for a client that lost an answer, or that pulls receipts.
+Accepted messages get a receipt later (delivered / failed / none, by the configured ratios),
+pushed to the webhook and answered by the query.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from starlette.routing import Route
 
 from bot.providers.simulator.config import FAILURE_REASONS, MAX_BATCH, OPT_OUT_KEYWORDS, SimulatorConfig
 from bot.providers.simulator.receipts import WebhookSender, iso_utc
-from bot.providers.simulator.state import SentMessage, SimulatorState
+from bot.providers.simulator.state import Fate, SentMessage, SimulatorState
 from domain.phones import PhoneNormalizer
 
 __all__ = ["SimulatorConfig", "SimulatorState", "create_gateway_app", "run_gateway"]
@@ -158,6 +163,7 @@ class Gateway:
         if code is not None:
             result = {"ref": ref, "id": None, "status": "rejected", "error_code": code,
                       "error_message": REJECTIONS[code], "fell_back": False}
+            self.state.remember(ref, Fate(None, "rejected", code, None))
             return result, SentMessage(None, ref, phone_str, kind, "rejected", code, False, None, text)
         message_id = f"sim_{self.id_prefix}{next(self.ids):012x}"
         outcome = self.schedule_receipt(message_id, ref)
@@ -176,11 +182,42 @@ class Gateway:
         elif draw < self.config.deliver_ratio + self.config.fail_ratio:
             status, (code, message) = "failed", reason
         else:
+            self.state.remember(ref, Fate(message_id, "accepted", None, None))
             return "silent"
-        # Its time ("at") is stamped when it is posted.
+        self.state.remember(ref, Fate(message_id, "accepted", None, (status, code, message, time.time() + delay)))
+        # Its time ("at") is stamped when it is posted (if there is a webhook to post it to).
         receipt = {"id": message_id, "ref": ref, "status": status, "error_code": code, "error_message": message}
         self.webhooks.schedule(receipt, delay)
         return status
+
+    async def query(self, request: Request) -> JSONResponse:
+        """`POST /v1/messages/query {"refs": [...]}`: what became of each ref, and its receipt once
+        it is due ("unknown": the gateway never received it)."""
+        if not self.authorized(request):
+            return _error(401, "unauthorized")
+        try:
+            payload = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return _error(400, "bad_json")
+        refs = payload.get("refs") if isinstance(payload, dict) else None
+        if not isinstance(refs, list) or not all(isinstance(ref, str) for ref in refs):
+            return _error(400, "bad_request")
+        if len(refs) > MAX_BATCH:
+            return _error(400, "too_many")
+        return Response(orjson.dumps({"messages": [self.described(ref) for ref in refs]}),
+                        media_type="application/json")
+
+    def described(self, ref: str) -> dict[str, Any]:
+        fate = self.state.fate_of(ref)
+        if fate is None:
+            return {"ref": ref, "status": "unknown"}
+        answer: dict[str, Any] = {"ref": ref, "id": fate.id, "status": fate.status, "error_code": fate.error_code,
+                                  "receipt": None}
+        if fate.receipt is not None and fate.receipt[3] <= time.time():
+            status, code, message, due = fate.receipt
+            answer["receipt"] = {"status": status, "error_code": code, "error_message": message,
+                                 "at": iso_utc(datetime.fromtimestamp(due, UTC))}
+        return answer
 
     async def inbound(self, request: Request) -> JSONResponse:
         if not self.authorized(request):
@@ -236,6 +273,7 @@ def create_gateway_app(
         Route("/", index),
         Route("/healthz", index),
         Route("/v1/messages", gateway.messages, methods=["POST"]),
+        Route("/v1/messages/query", gateway.query, methods=["POST"]),
         Route("/v1/inbound", gateway.inbound, methods=["POST"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -16,6 +16,9 @@ from bot.providers.base import (
     ProviderError,
     Receipt,
     ReceiptStatus,
+    SentRef,
+    SubmitCheck,
+    SubmitFate,
     SubmitResult,
     SubmitStatus,
 )
@@ -28,6 +31,7 @@ class SimulatorProvider(HttpClientOwner):
     name = "simulator"
     max_batch = MAX_BATCH
     uses_registered_templates = False
+    receipts = frozenset({"push", "pull"})
 
     def __init__(
         self,
@@ -74,6 +78,43 @@ class SimulatorProvider(HttpClientOwner):
             # Read/write timeout, cut connection...: the gateway may have processed the batch.
             return _all(batch, SubmitStatus.unknown, "no_answer", _describe(error))
         return _from_response(batch, response)
+
+    # --- asking the gateway (receipts by pull, lost answers) -----------------------------
+    async def query_receipts(self, sent: Sequence[SentRef]) -> list[Receipt]:
+        """The receipts that are in for these messages (none yet for the others)."""
+        receipts = []
+        for item in await self._query([s.client_ref for s in sent]):
+            receipt = item.get("receipt")
+            if isinstance(receipt, dict) and receipt.get("status") in set(ReceiptStatus):
+                receipts.append(Receipt(client_ref=item["ref"], provider_id=item.get("id"),
+                                        status=ReceiptStatus(receipt["status"]), error_code=receipt.get("error_code"),
+                                        error_message=receipt.get("error_message"),
+                                        at=_parse_time(receipt.get("at"))))
+        return receipts
+
+    async def check_submissions(self, refs: Sequence[str]) -> list[SubmitCheck]:
+        """What the gateway did with requests whose answer was lost; a ref it was not asked about
+        successfully is left out (its fate stays unknown)."""
+        fates = {"unknown": SubmitFate.never_received, "accepted": SubmitFate.accepted,
+                 "rejected": SubmitFate.rejected}
+        return [SubmitCheck(item["ref"], fates[item["status"]], item.get("id"), item.get("error_code"))
+                for item in await self._query(list(refs)) if item.get("status") in fates]
+
+    async def _query(self, refs: list[str]) -> list[dict]:
+        """Answers for every ref asked, in batches; a batch the gateway did not answer is left out."""
+        answers: list[dict] = []
+        for start in range(0, len(refs), self.max_batch):
+            try:
+                response = await self._client.post(
+                    self.base_url + "/v1/messages/query", content=orjson.dumps({"refs": refs[start:start + self.max_batch]}),
+                    headers={"Authorization": f"Bearer {self._api_key}", "Content-Type": "application/json"},
+                    timeout=self._timeout)
+            except httpx.HTTPError:
+                continue
+            if response.status_code == 200:
+                answers.extend(item for item in orjson.loads(response.content).get("messages", [])
+                               if isinstance(item, dict) and isinstance(item.get("ref"), str))
+        return answers
 
     # --- webhooks -----------------------------------------------------------------------
     def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:

@@ -23,6 +23,17 @@ class SentMessage:
     text: str = ""  # the message as the phone would show it (its fallback's text if it fell back)
 
 
+@dataclass(frozen=True)
+class Fate:
+    """What the gateway did with one ref: kept for every message, so that a client that lost its
+    answer, or pulls receipts, can ask."""
+
+    id: str | None
+    status: str  # accepted | rejected
+    error_code: str | None
+    receipt: tuple[str, str | None, str | None, float] | None  # (status, code, message, due at, epoch s)
+
+
 class SimulatorState:
     def __init__(self, recent_messages: int = RECENT_MESSAGES) -> None:
         self._lock = threading.Lock()
@@ -31,6 +42,7 @@ class SimulatorState:
         # The latest messages, for tests and the sandbox; the counts above cover all of them.
         self._messages: deque[SentMessage] = deque(maxlen=recent_messages)
         self._opted_out: set[str] = set()
+        self._fates: dict[str, Fate] = {}
         self.requests = 0  # POST /v1/messages requests that were processed
         self.batch_sizes: list[int] = []
         self.throttled_requests = 0
@@ -51,6 +63,14 @@ class SimulatorState:
             self._per_phone.update(m.phone for m in messages)
             self._per_ref.update(m.ref for m in messages)
             self._messages.extend(messages)
+
+    def remember(self, ref: str, fate: Fate) -> None:
+        with self._lock:
+            self._fates[ref] = fate
+
+    def fate_of(self, ref: str) -> Fate | None:
+        with self._lock:
+            return self._fates.get(ref)
 
     def add(self, counter: str, amount: int = 1) -> None:
         with self._lock:

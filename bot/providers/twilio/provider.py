@@ -41,6 +41,7 @@ class TwilioProvider(HttpClientOwner):
     name = "twilio"
     max_batch = 1000
     uses_registered_templates = False
+    receipts = frozenset({"push"})
 
     def __init__(
         self,
