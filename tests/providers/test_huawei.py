@@ -262,6 +262,7 @@ async def test_the_provider_satisfies_the_protocol():
     async with offline() as provider:
         assert isinstance(provider, SmsProvider)
         assert (provider.name, provider.max_batch, provider.uses_registered_templates) == ("huawei", 1000, True)
+        assert provider.receipts == {"push"} and not hasattr(provider, "query_receipts")
         assert await provider.submit([]) == []
         assert provider.webhook_answer()[0] == 200
         assert APP_SECRET not in repr(provider) and TOKEN not in repr(provider)

@@ -46,6 +46,8 @@ class HuaweiProvider(HttpClientOwner):
     name = "huawei"
     max_batch = 1000
     uses_registered_templates = True
+    # Status reports are pushed; the API we rely on documents no status query to pull them with.
+    receipts = frozenset({"push"})
 
     def __init__(
         self,
