@@ -51,7 +51,7 @@ THROTTLE_NOTE = ("Paused: the provider kept refusing messages for throughput (ra
 
 def registered_content(plan: MessagePlan) -> RegisteredContent:
     return RegisteredContent(plan.signature, plan.template_name, plan.template_code, plan.fallback_kind,
-                             plan.fallback_template_name, plan.fallback_template_code)
+                             plan.fallback_template_name, plan.fallback_template_code, plan.template_variables)
 
 
 def outgoing_messages(plan: MessagePlan, recipients: Sequence, campaign: str,

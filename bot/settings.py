@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     cancel_cutoff_minutes: int = Field(default=5, ge=0, le=1440)
     # Which sends the window holds: every one (the mainland rule the consoles follow) or promotional only.
     window_applies_to: WindowScope = WindowScope.ALL
-    provider: Literal["simulator", "twilio", "alibaba"] = "simulator"
+    provider: Literal["simulator", "twilio", "alibaba", "huawei"] = "simulator"
     simulator_url: str | None = None  # None: `smsbot serve` runs the simulator gateway itself
     simulator_api_key: SecretStr | None = None
     simulator_secret: SecretStr | None = None
@@ -69,6 +69,14 @@ class Settings(BaseSettings):
     # The receipts URL configured in Alibaba's console carries it: its pushes are not signed.
     alibaba_webhook_token: SecretStr | None = Field(default=None, min_length=24)
     alibaba_base_url: str = "https://dysmsapi.aliyuncs.com"
+    huawei_app_key: str | None = None
+    huawei_app_secret: SecretStr | None = None
+    huawei_sender: str | None = Field(default=None, min_length=1, max_length=21)  # the channel number
+    # The "APP access address" the console shows; this is the Chinese mainland one.
+    huawei_base_url: str = "https://smsapi.cn-north-4.myhuaweicloud.com:443"
+    huawei_auth_scheme: Literal["aksk", "wsse"] = "aksk"
+    # Every URL Huawei pushes to carries it: its status reports and replies are not signed.
+    huawei_webhook_token: SecretStr | None = Field(default=None, min_length=24)
     send_concurrency: int = Field(default=10, ge=1, le=100)  # provider requests in flight per dispatcher
     public_url: str | None = None  # where providers post receipts; default: this process on loopback
     # How receipts come: pushed to /webhooks/sms/<provider>, pulled from the provider, or both;
@@ -115,7 +123,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("twilio_base_url", "alibaba_base_url", "simulator_url", "public_url")
+    @field_validator("twilio_base_url", "alibaba_base_url", "huawei_base_url", "simulator_url", "public_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -206,8 +214,8 @@ class Settings(BaseSettings):
 
     @property
     def provider_renders_templates(self) -> bool:
-        """Alibaba Cloud sends templates registered with it, filled with each recipient's values."""
-        return self.provider == "alibaba"
+        """Alibaba and Huawei Cloud send templates registered with them, filled with each recipient's values."""
+        return self.provider in ("alibaba", "huawei")
 
     @property
     def approver_user_ids(self) -> frozenset[str]:
@@ -221,7 +229,8 @@ class Settings(BaseSettings):
         """Every secret this process holds, so that logging can redact them."""
         secrets = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token,
                    self.simulator_api_key, self.simulator_secret, self.twilio_auth_token,
-                   self.alibaba_access_key_secret, self.alibaba_webhook_token)
+                   self.alibaba_access_key_secret, self.alibaba_webhook_token,
+                   self.huawei_app_secret, self.huawei_webhook_token)
         return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
 
     def require(self, *names: str) -> None:
@@ -242,6 +251,8 @@ class Settings(BaseSettings):
                                     "missing: Twilio needs a sender")
         elif self.provider == "alibaba":
             self.require("alibaba_access_key_id", "alibaba_access_key_secret", "alibaba_webhook_token", "public_url")
+        elif self.provider == "huawei":
+            self.require("huawei_app_key", "huawei_app_secret", "huawei_sender", "huawei_webhook_token", "public_url")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -68,17 +68,20 @@ def check_https(url: str, what: str, field_name: str) -> str:
     return url
 
 
-_PROVIDER_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,39}$")
+# Alibaba's codes start with a letter (SMS_123456789); Huawei's template ids are 32 hex digits,
+# which may not. A letter somewhere still tells a code from a stray number.
+_PROVIDER_CODE = re.compile(r"^(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{3,40}$")
 
 
 def check_provider_code(code: str) -> str | None:
-    """A template's code at the provider (Alibaba Cloud: SMS_123456789); "none" clears it."""
+    """A template's code at the provider (Alibaba Cloud: SMS_123456789; Huawei Cloud: a 32-hex-digit
+    template id); "none" clears it."""
     code = code.strip()
     if code.lower() == "none":
         return None
     if not _PROVIDER_CODE.match(code):
         raise ContentError(f"“{code[:40]}” is not a provider template code: letters, digits and _ "
-                           "(3–40 characters), like SMS_123456789.")
+                           "(3–40 characters, at least one letter), like SMS_123456789.")
     return code
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime, timedelta
 
-from domain.content import PLACEHOLDER, Purpose, render
+from domain.content import PLACEHOLDER, Purpose, render, template_variables
 from domain.segments import SignatureStyle, compose
 from storage.statuses import INTERRUPTED, RecipientStatus
 
@@ -157,6 +157,11 @@ class MessagePlan:
         if len(values) < len(self.columns):
             return self._compose(self.fallback_body, values)
         return self._fallback_pattern.format(*values)
+
+    @cached_property
+    def template_variables(self) -> tuple[str, ...]:
+        """The template's variables in the order its body names them (positional parameters)."""
+        return tuple(template_variables(self.body))
 
     def params_for(self, values: Sequence[str]) -> dict[str, str]:
         """The template's variables by name, for a provider that renders the template itself."""

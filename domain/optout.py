@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-DEFAULT_KEYWORDS = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE", "TD", "T", "退订")
+# "R" is Huawei Cloud's opt-out reply (拒收请回复R), which its platform also honours itself.
+DEFAULT_KEYWORDS = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE", "TD", "T", "退订",
+                    "R")
 OPTED_OUT = "opted out"
 FATIGUED = "fatigue limit reached"
 

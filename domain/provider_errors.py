@@ -41,6 +41,23 @@ FATAL_CODES: dict[str, frozenset[str]] = {
         "isv.SMS_TEMPLATE_ILLEGAL", "isv.SMS_SIGNATURE_ILLEGAL", "isv.SMS_SIGNATURE_SCENE_ILLEGAL",
         "isv.TEMPLATE_MISSING_PARAMETERS",
     }),
+    "huawei": frozenset({
+        # credentials and request signing: the Authorization or X-WSSE header, the AK/SK
+        # signature, an unknown or unusable app_key or app_secret
+        "E000001", "E000002", "E000003", "E000004", "E000005", "E000006", "E000007", "E000008",
+        "E000020", "E000021", "E000022", "E000023", "E000045",
+        "E000101", "E000102", "E000103", "E000104", "E000111",
+        # a request Huawei cannot parse: ours to fix, no number would get through
+        "E000000", "E000503",
+        # the account: frozen (arrears, balance, violation); this server not in the app's IP whitelist
+        "E000112", "E000620",
+        # the content: variables or type not matching the template, template not approved
+        "E200028", "E200029", "E200030", "E200031", "E200033",
+        # the sender: the channel number is not the app's; no gateway route for the app (sms_05_0051)
+        "E200018", "E200027",
+        # the adapter's own: a card or digital message, which Message & SMS cannot send
+        "kind_not_supported",
+    }),
 }
 # A code no table names, of a kind that can only be the deployment's: missing credentials.
 FATAL_PREFIXES: dict[str, tuple[str, ...]] = {"alibaba": ("Missing", "InvalidAccessKey")}

@@ -32,6 +32,9 @@ class RegisteredContent:
     fallback_kind: str | None = None  # card sends: "text" | "digital" | None (no fallback)
     fallback_template_name: str | None = None
     fallback_template_code: str | None = None
+    # The template's ${variables} in the order its body names them, for providers whose template
+    # parameters go by position (Huawei Cloud), not by name.
+    variables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

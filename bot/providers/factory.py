@@ -52,6 +52,14 @@ def make_provider(settings, *, own_url: str) -> ProviderSetup:
             settings.alibaba_access_key_id, settings.alibaba_access_key_secret.get_secret_value(),
             webhook_token=settings.alibaba_webhook_token.get_secret_value(), base_url=settings.alibaba_base_url,
             concurrency=settings.send_concurrency))
+    if settings.provider == "huawei":
+        from bot.providers.huawei import HuaweiProvider
+
+        return ProviderSetup(HuaweiProvider(
+            settings.huawei_app_key, settings.huawei_app_secret.get_secret_value(), sender=settings.huawei_sender,
+            status_callback_url=webhook_url(settings, "huawei", own_url),
+            webhook_token=settings.huawei_webhook_token.get_secret_value(), base_url=settings.huawei_base_url,
+            auth_scheme=settings.huawei_auth_scheme, concurrency=settings.send_concurrency))
     api_key, secret = simulator_credentials(settings)
     if settings.simulator_url:
         return ProviderSetup(SimulatorProvider(settings.simulator_url, api_key, secret))

@@ -145,6 +145,8 @@ def test_template_variables_each_once_in_order_of_first_appearance(names, separa
 def test_provider_codes():
     assert check_provider_code(" SMS_123456789 ") == "SMS_123456789"
     assert check_provider_code("NONE") is None
-    for bad in ("SMS 1", "12345", "S", "SMS-1", "x" * 41):
+    # Huawei Cloud's template ids are hex and may begin with a digit.
+    assert check_provider_code("771c1b9ae8c44e0a9b33bb2d5c8b468e") == "771c1b9ae8c44e0a9b33bb2d5c8b468e"
+    for bad in ("SMS 1", "12345", "S", "SMS-1", "x" * 41, "1" * 32):
         with pytest.raises(ContentError, match="is not a provider template code"):
             check_provider_code(bad)

@@ -5,7 +5,8 @@ import pytest
 from domain.optout import DEFAULT_KEYWORDS, FatiguePolicy, is_opt_out
 
 
-@pytest.mark.parametrize("text", ["STOP", " stop ", "Stop.", "ＳＴＯＰ", "TD", "退订", "unsubscribe!"])
+@pytest.mark.parametrize("text", ["STOP", " stop ", "Stop.", "ＳＴＯＰ", "TD", "退订", "unsubscribe!",
+                                  "R", "r"])  # R: Huawei Cloud's "拒收请回复R"
 def test_a_single_opt_out_word_opts_out(text):
     assert is_opt_out(text, DEFAULT_KEYWORDS)
 

@@ -16,6 +16,8 @@ COMPLETE = {
                "twilio_from": "+15005550006", "public_url": PUBLIC_URL},
     "alibaba": {"provider": "alibaba", "alibaba_access_key_id": "LTAI-key", "alibaba_access_key_secret": "secret",
                 "alibaba_webhook_token": "t" * 24, "public_url": PUBLIC_URL},
+    "huawei": {"provider": "huawei", "huawei_app_key": "app-key", "huawei_app_secret": "app-secret",
+               "huawei_sender": "csms12345678", "huawei_webhook_token": "h" * 24, "public_url": PUBLIC_URL},
 }
 
 
@@ -40,6 +42,17 @@ async def test_the_provider_is_the_one_named_and_agrees_on_templates(name):
         setup.stop()
 
 
+async def test_huawei_sends_with_the_configured_scheme_and_reports_come_to_the_public_url():
+    setup = make_provider(load_settings(**COMPLETE["huawei"], huawei_auth_scheme="wsse"), own_url=OWN_URL)
+    try:
+        provider = setup.provider
+        assert (provider.auth_scheme, provider.sender) == ("wsse", "csms12345678")
+        assert provider.base_url == "https://smsapi.cn-north-4.myhuaweicloud.com:443"
+        assert provider._callback == f"{PUBLIC_URL}/webhooks/sms/huawei?token={'h' * 24}"
+    finally:
+        await setup.provider.aclose()
+
+
 async def test_twilio_status_callbacks_go_to_the_public_url():
     setup = make_provider(load_settings(**COMPLETE["twilio"]), own_url=OWN_URL)
     try:
@@ -57,6 +70,11 @@ async def test_twilio_status_callbacks_go_to_the_public_url():
     ("alibaba", "alibaba_access_key_secret", "SMSBOT_ALIBABA_ACCESS_KEY_SECRET"),
     ("alibaba", "alibaba_webhook_token", "SMSBOT_ALIBABA_WEBHOOK_TOKEN"),
     ("alibaba", "public_url", "SMSBOT_PUBLIC_URL"),
+    ("huawei", "huawei_app_key", "SMSBOT_HUAWEI_APP_KEY"),
+    ("huawei", "huawei_app_secret", "SMSBOT_HUAWEI_APP_SECRET"),
+    ("huawei", "huawei_sender", "SMSBOT_HUAWEI_SENDER"),
+    ("huawei", "huawei_webhook_token", "SMSBOT_HUAWEI_WEBHOOK_TOKEN"),
+    ("huawei", "public_url", "SMSBOT_PUBLIC_URL"),
 ])
 def test_a_missing_credential_is_named(name, missing, variable):
     settings = load_settings(**{key: value for key, value in COMPLETE[name].items() if key != missing})

@@ -40,6 +40,10 @@ def test_values_come_from_environment_and_dotenv(monkeypatch, tmp_path):
         ("SMSBOT_TWILIO_ACCOUNT_SID", "AC123", "SMSBOT_TWILIO_ACCOUNT_SID is malformed"),
         ("SMSBOT_ALIBABA_WEBHOOK_TOKEN", "short", "SMSBOT_ALIBABA_WEBHOOK_TOKEN is malformed"),
         ("SMSBOT_ALIBABA_BASE_URL", "dysmsapi.aliyuncs.com", "SMSBOT_ALIBABA_BASE_URL is malformed: must be an http"),
+        ("SMSBOT_HUAWEI_AUTH_SCHEME", "basic", "SMSBOT_HUAWEI_AUTH_SCHEME is malformed"),
+        ("SMSBOT_HUAWEI_SENDER", "x" * 22, "SMSBOT_HUAWEI_SENDER is malformed"),
+        ("SMSBOT_HUAWEI_WEBHOOK_TOKEN", "short", "SMSBOT_HUAWEI_WEBHOOK_TOKEN is malformed"),
+        ("SMSBOT_HUAWEI_BASE_URL", "smsapi.example", "SMSBOT_HUAWEI_BASE_URL is malformed: must be an http"),
     ],
 )
 def test_malformed_setting_names_the_variable(monkeypatch, variable, value, expected):
@@ -64,6 +68,8 @@ def test_require_names_the_missing_variable():
         ({"SMSBOT_PROVIDER": "twilio", "SMSBOT_TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "SMSBOT_TWILIO_AUTH_TOKEN": "t",
           "SMSBOT_TWILIO_FROM": "+15005550006"}, "SMSBOT_PUBLIC_URL is missing"),
         ({"SMSBOT_PROVIDER": "alibaba", "SMSBOT_ALIBABA_ACCESS_KEY_ID": "LTAI"}, "SMSBOT_ALIBABA_ACCESS_KEY_SECRET is missing"),
+        ({"SMSBOT_PROVIDER": "huawei", "SMSBOT_HUAWEI_APP_KEY": "k", "SMSBOT_HUAWEI_APP_SECRET": "s"},
+         "SMSBOT_HUAWEI_SENDER is missing"),
     ],
 )
 def test_a_provider_names_the_setting_it_lacks(monkeypatch, given, expected):
@@ -73,9 +79,11 @@ def test_a_provider_names_the_setting_it_lacks(monkeypatch, given, expected):
         load_settings().require_provider()
 
 
-def test_only_alibaba_renders_registered_templates(monkeypatch):
+def test_only_alibaba_and_huawei_render_registered_templates(monkeypatch):
     assert not load_settings().provider_renders_templates
     monkeypatch.setenv("SMSBOT_PROVIDER", "alibaba")
+    assert load_settings().provider_renders_templates
+    monkeypatch.setenv("SMSBOT_PROVIDER", "huawei")
     assert load_settings().provider_renders_templates
 
 
@@ -85,3 +93,6 @@ def test_secret_values_are_listed_for_redaction(monkeypatch):
     settings = load_settings()
     assert set(settings.secret_values()) == {"abc123", "xoxb-1-2"}
     assert "abc123" not in repr(settings)
+    monkeypatch.setenv("SMSBOT_HUAWEI_APP_SECRET", "huawei-app-secret")
+    monkeypatch.setenv("SMSBOT_HUAWEI_WEBHOOK_TOKEN", "w" * 24)
+    assert {"huawei-app-secret", "w" * 24} <= set(load_settings().secret_values())
