@@ -67,6 +67,7 @@ class BlockId(StrEnum):
     DETAILS_FILTER = "details.filter"
     DETAILS_SEARCH = "details.search"
     DETAILS_ROWS = "details.rows"  # + ":<n>", a few recipients each
+    DETAILS_MESSAGE = "details.message"  # + ":<n>", one recipient with its SMS ID and message each
     DETAILS_NAV = "details.nav"
     HOME_ACTIONS = "home.actions"
     HOME_RECENT = "home.recent"  # + ":<task id>"
@@ -111,6 +112,7 @@ class ActionId(StrEnum):
     DETAILS_SEARCH_INPUT = "details.search_input"
     DETAILS_PREVIOUS = "details.previous"
     DETAILS_NEXT = "details.next"
+    DETAILS_REFRESH = "details.refresh"  # re-reads the page shown (its filter, search and page)
     AUDIT_PREVIOUS = "audit.previous"  # value: AuditTrailState, each of the three
     AUDIT_NEXT = "audit.next"
     AUDIT_ORDER = "audit.order"  # newest first <-> oldest first

@@ -225,7 +225,7 @@ class TaskRecipientRepository:
                 offset: int = 0, limit: int = 25) -> tuple[list[Row], int]:
         """One page of a task's recipients in file order, and how many match in all. `ending`:
         digits the number ends with. Rows read as .row_number, .phone, .status, .submitted_at,
-        .receipt_at, .error_code, .reason."""
+        .receipt_at, .error_code, .reason, .provider_id, .variables, .fell_back."""
         table = TaskRecipient.__table__
         conditions = [table.c.task_id == task_id]
         if statuses:
@@ -235,7 +235,7 @@ class TaskRecipientRepository:
         total = self._session.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
         rows = self._session.execute(
             select(table.c.row_number, table.c.phone, table.c.status, table.c.submitted_at, table.c.receipt_at,
-                   table.c.error_code, table.c.reason)
+                   table.c.error_code, table.c.reason, table.c.provider_id, table.c.variables, table.c.fell_back)
             .where(*conditions).order_by(table.c.id).offset(offset).limit(limit)
         ).all()
         return list(rows), total
