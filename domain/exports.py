@@ -11,8 +11,11 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from domain.approvers import Actor
+from domain.dispatch import MessagePlan
 from domain.errors import DomainError
 from domain.policy import check_owner_or_approver
+from domain.recipient_messages import sent_text
+from domain.segments import segment_count
 from domain.status import RECIPIENT_STATUS_LABELS
 from storage.statuses import NO_RECEIPT, RecipientStatus, TaskStatus
 
@@ -93,14 +96,20 @@ def phone_cell(phone: str) -> str:
     return phone if phone[:1] == "+" and phone[1:].isdigit() else neutralise(phone)
 
 
+MESSAGE_COLUMNS = ["SMS ID", "characters", "segments", "text"]
+
+
 @dataclass(frozen=True)
 class ExportLayout:
     """The columns of an export: the file's row, the whole number, the list's variables, then
-    what became of the message. Times are shown in `tz`, named in the header."""
+    what became of the message and, given the task's `plan`, what it was: the provider's SMS ID,
+    the characters and segments, and the text (composed as the dispatcher composes it, the card's
+    fallback when it went as one). Times are shown in `tz`, named in the header."""
 
     variables: Sequence[str]
     tz: str
     card: bool = False
+    plan: MessagePlan | None = None
 
     @property
     def phone_column(self) -> int:
@@ -109,19 +118,21 @@ class ExportLayout:
     def header(self) -> list[str]:
         columns = ["row", "phone", *(neutralise(v) for v in self.variables), "status",
                    f"submitted at ({self.tz})", f"receipt at ({self.tz})", "error code", "reason"]
-        return columns + (["sent as fallback"] if self.card else [])
+        return (columns + (["sent as fallback"] if self.card else [])
+                + (MESSAGE_COLUMNS if self.plan is not None else []))
 
     def widths(self) -> list[float]:
-        return [7, 17, *(14 for _ in self.variables), 16, 20, 20, 12, 36] + ([16] if self.card else [])
+        return ([7, 17, *(14 for _ in self.variables), 16, 20, 20, 12, 36] + ([16] if self.card else [])
+                + ([30, 11, 9, 60] if self.plan is not None else []))
 
     def row_maker(self):
         """A function from a stored row (row_number, phone, variables, status, submitted_at,
-        receipt_at, error_code, reason, fell_back) to the cells. Times are aware datetimes or
-        ISO text of a UTC time (as SQLite keeps it). They repeat heavily in a send (a chunk
-        shares its submit second), so each distinct second is converted once."""
+        receipt_at, error_code, reason, fell_back, provider_id) to the cells. Times are aware
+        datetimes or ISO text of a UTC time (as SQLite keeps it). They repeat heavily in a send
+        (a chunk shares its submit second), so each distinct second is converted once."""
         zone = ZoneInfo(self.tz)
         width = len(self.variables)
-        card = self.card
+        card, plan = self.card, self.plan
         formatted: dict[object, str] = {}
 
         def when(moment: datetime | str | None) -> str | None:
@@ -137,7 +148,8 @@ class ExportLayout:
             return text
 
         def make(stored) -> list:
-            row_number, phone, variables, status, submitted_at, receipt_at, error_code, reason, fell_back = stored
+            (row_number, phone, variables, status, submitted_at, receipt_at, error_code, reason, fell_back,
+             provider_id) = stored
             values = [neutralise(str(v)) if v is not None else None for v in (variables or ())[:width]]
             values += [None] * (width - len(values))
             cells = [row_number, phone_cell(phone), *values, RECIPIENT_STATUS_LABELS.get(status, status), when(submitted_at),
@@ -145,6 +157,10 @@ class ExportLayout:
                      neutralise(reason) if reason else None]
             if card:
                 cells.append("yes" if fell_back else None)
+            if plan is not None:  # measured without a RecipientMessage each: a million rows
+                text, _fallback = sent_text(plan, variables or (), fell_back=fell_back)
+                cells += [neutralise(provider_id) if provider_id else None, len(text), segment_count(text),
+                          neutralise(text)]
             return cells
 
         return make

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from domain.dispatch import MessagePlan
 from domain.privacy import mask_numbers_in_text
-from domain.segments import measure
+from domain.segments import segment_count
 
 
 @dataclass(frozen=True)
@@ -20,13 +20,17 @@ class RecipientMessage:
     fallback: bool = False  # a card that went as its fallback SMS: `text` is the fallback's
 
 
-def message_for(plan: MessagePlan, values: Sequence[str], *, fell_back: bool = False) -> RecipientMessage:
-    """The message the dispatcher sends this recipient (`plan.text_for`, or `plan.fallback_for`
-    when the provider sent the card's fallback), measured as the send was."""
+def sent_text(plan: MessagePlan, values: Sequence[str], *, fell_back: bool = False) -> tuple[str, bool]:
+    """The text the dispatcher sends this recipient (`plan.text_for`, or `plan.fallback_for` when
+    the provider sent the card's fallback), and whether it is the fallback's."""
     fallback = plan.fallback_for(values) if fell_back else None
-    text = plan.text_for(values) if fallback is None else fallback
-    info = measure(text)
-    return RecipientMessage(text, info.characters, info.segments, fallback is not None)
+    return (plan.text_for(values), False) if fallback is None else (fallback, True)
+
+
+def message_for(plan: MessagePlan, values: Sequence[str], *, fell_back: bool = False) -> RecipientMessage:
+    """That text, measured as the send was (characters: `len`; segments: domain/segments.py)."""
+    text, fallback = sent_text(plan, values, fell_back=fell_back)
+    return RecipientMessage(text, len(text), segment_count(text), fallback)
 
 
 def as_slack_shows(message: RecipientMessage) -> RecipientMessage:

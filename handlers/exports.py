@@ -38,6 +38,7 @@ from handlers.replies import error_mrkdwn, reply_ephemeral
 from handlers.send_blocks import RecipientOption, build_done_view, build_working_view
 from handlers.slack_files import FileUploadFailed, open_direct_message, send_path_privately
 from handlers.sms_command import Invocation, Subcommand
+from handlers.task_thread import composition
 from handlers.tasks import copy_modal
 
 Tell = Callable[[str], Awaitable[None]]
@@ -47,7 +48,8 @@ async def deliver_export(client: AsyncWebClient, uow, settings, clock, actor: Ac
                          *, tell: Tell) -> int:
     """Checks, says it is preparing, streams the rows into a temporary file, audits, and
     uploads the file into the asker's DM. Returns the rows exported; DomainError if refused."""
-    plan = await anyio.to_thread.run_sync(plan_export, uow(), task_id, actor, kind)
+    plan = await anyio.to_thread.run_sync(lambda: plan_export(uow(), task_id, actor, kind,
+                                                              composition=composition(settings)))
     await tell(preparing_text(plan.task_name, kind, plan.rows))
     filename = export_filename(plan.task_id, kind, clock())
     with tempfile.TemporaryDirectory(prefix="smsbot-export-") as folder:

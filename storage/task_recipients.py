@@ -263,7 +263,7 @@ class TaskRecipientRepository:
 
     def iter_selected(self, task_id: int, selection: RowFilter, batch: int = EXPORT_BATCH) -> Iterator[Row]:
         """(row_number, phone, variables, status, submitted_at, receipt_at, error_code, reason,
-        fell_back) in id order (the list's order), streamed: `yield_per` reads `batch` rows at a
+        fell_back, provider_id) in id order (the list's order), streamed: `yield_per` reads `batch` rows at a
         time (a server-side cursor on PostgreSQL; SQLite steps its cursor), so a million rows
         never sit in memory. Iterate inside the unit of work.
 
@@ -273,7 +273,7 @@ class TaskRecipientRepository:
         table = TaskRecipient.__table__
         query = (select(table.c.row_number, table.c.phone, table.c.variables, table.c.status,
                         type_coerce(table.c.submitted_at, String), type_coerce(table.c.receipt_at, String),
-                        table.c.error_code, table.c.reason, table.c.fell_back)
+                        table.c.error_code, table.c.reason, table.c.fell_back, table.c.provider_id)
                  .where(_selected(table, task_id, selection)).order_by(table.c.id))
         result = self._session.connection().execution_options(yield_per=batch).execute(query)
         for partition in result.partitions():

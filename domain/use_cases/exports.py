@@ -10,6 +10,7 @@ from datetime import date
 from typing import BinaryIO
 
 from domain.approvers import Actor
+from domain.dispatch import MessagePlan
 from domain.errors import DomainError
 from domain.exports import (
     FOLLOW_UP,
@@ -24,7 +25,9 @@ from domain.exports import (
     purged_message,
     sheet_title,
 )
+from domain.tasks import Composition
 from domain.use_cases.audiences import AudienceView, audience_key, save_audience
+from domain.use_cases.dispatch import message_plan
 from domain.use_cases.tasks import existing_task
 from domain.xlsx_stream import StreamingXlsxWriter
 from storage.tables import AuditEntry, RecipientList, Task
@@ -42,6 +45,7 @@ class ExportPlan:
     rows: int
     variables: list[str]
     card: bool
+    message_plan: MessagePlan  # how each row's text is composed, as the dispatcher composes it
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,10 @@ def check_follow_up(uow: UnitOfWork, task_id: int, actor: Actor) -> str:
         return _task_with_details(uow, task_id, actor).name
 
 
-def plan_export(uow: UnitOfWork, task_id: int, actor: Actor, kind: ExportKind) -> ExportPlan:
-    """Whether this person may have this export, and how many rows it holds."""
+def plan_export(uow: UnitOfWork, task_id: int, actor: Actor, kind: ExportKind, *,
+                composition: Composition) -> ExportPlan:
+    """Whether this person may have this export, how many rows it holds, and how its texts are
+    composed (`composition`: this workspace's)."""
     with uow:
         task = _task_with_details(uow, task_id, actor)
         rows = uow.task_recipients.count_selected(task.id, _rows(SELECTIONS[kind]))
@@ -81,12 +87,13 @@ def plan_export(uow: UnitOfWork, task_id: int, actor: Actor, kind: ExportKind) -
             what = "recipients" if kind is ExportKind.ALL else f"{KIND_LABELS[kind]} recipients"
             raise DomainError(f"*{task.name}* has no {what}: there is nothing to export.")
         variables = list(uow.recipient_lists.get(task.recipient_list_id).variables)
-        return ExportPlan(task.id, task.name, kind, rows, variables, task.kind == "card")
+        return ExportPlan(task.id, task.name, kind, rows, variables, task.kind == "card",
+                          message_plan(uow, task, composition))
 
 
 def write_export(uow: UnitOfWork, plan: ExportPlan, target: BinaryIO, *, tz: str) -> int:
     """Streams the rows into `target` (a temporary file) in constant memory; returns how many."""
-    layout = ExportLayout(plan.variables, tz, plan.card)
+    layout = ExportLayout(plan.variables, tz, plan.card, plan.message_plan)
     make = layout.row_maker()
     writer = StreamingXlsxWriter(target, sheet_title=sheet_title(plan.kind), header=layout.header(),
                                  text_columns=[layout.phone_column], widths=layout.widths())

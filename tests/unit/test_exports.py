@@ -13,6 +13,9 @@ from python_calamine import CalamineWorkbook
 
 from bot.settings import SettingsError, load_settings
 from domain.approvers import Actor
+from domain.content import Purpose
+from domain.dispatch import MessagePlan
+from domain.segments import SignatureStyle
 from domain.errors import DomainError
 from domain.exports import (
     ExportKind,
@@ -54,16 +57,36 @@ def test_a_row_holds_the_whole_number_the_variables_and_what_happened_in_local_t
                                "receipt at (Asia/Shanghai)", "error code", "reason"]
     make = layout.row_maker()
     at = datetime(2026, 11, 23, 2, 0, 1, 999_000, tzinfo=UTC)
-    assert make((2, "+8613800138000", ["=Li"], "failed", at, at + timedelta(seconds=2), "-5", "@blocked", False)) == [
+    assert make((2, "+8613800138000", ["=Li"], "failed", at, at + timedelta(seconds=2), "-5", "@blocked", False,
+                 "p1")) == [
         2, "+8613800138000", "'=Li", None, "failed", "2026-11-23 10:00:01", "2026-11-23 10:00:03", "'-5", "'@blocked"]
-    assert make((3, "+8613800138001", ["A", "B", "extra"], "submitted", at, None, None, None, False))[4:7] == [
+    assert make((3, "+8613800138001", ["A", "B", "extra"], "submitted", at, None, None, None, False, None))[4:7] == [
         "awaiting receipt", "2026-11-23 10:00:01", None]
     # SQLite's own text of a UTC time reads the same
     assert make((4, "+1", [], "delivered", "2026-11-23 02:00:01.999000", "2026-11-23 23:59:59", None, None,
-                 False))[5:7] == ["2026-11-23 10:00:01", "2026-11-24 07:59:59"]
+                 False, None))[5:7] == ["2026-11-23 10:00:01", "2026-11-24 07:59:59"]
     card = ExportLayout([], "UTC", card=True)
     assert card.header()[-1] == "sent as fallback" and card.row_maker()((2, "+1", [], "delivered", None, None,
-                                                                          None, None, True))[-1] == "yes"
+                                                                          None, None, True, None))[-1] == "yes"
+
+
+PLAN = MessagePlan("Hi ${name}", "Acme", Purpose.PROMOTIONAL, SignatureStyle.COLON, "Reply T to stop", ["name"],
+                   kind="card", fallback_body="=Dear ${name}")
+
+
+def test_a_row_holds_its_sms_id_and_its_message_as_the_dispatcher_composes_it():
+    layout = ExportLayout(["name"], "UTC", card=True, plan=PLAN)
+    assert layout.header()[-5:] == ["sent as fallback", "SMS ID", "characters", "segments", "text"]
+    assert len(layout.widths()) == len(layout.header())
+    make = layout.row_maker()
+    sent = "Acme: Hi Li\nReply T to stop"
+    assert make((2, "+1", ["Li"], "delivered", None, None, None, None, False, "sim-1"))[-5:] == [
+        None, "sim-1", len(sent), 1, sent]
+    # a card that went as its fallback: the fallback's text; every cell a spreadsheet could run neutralised
+    fallback = "Acme: =Dear 13800138000 " + "x" * 150 + "\nReply T to stop"
+    assert make((3, "+1", ["13800138000 " + "x" * 150], "failed", None, None, None, None, True, "=id"))[-5:] == [
+        "yes", "'=id", len(fallback), 2, fallback]  # whole numbers stay whole in a file: it goes to a DM
+    assert ExportLayout(["name"], "UTC").header()[-1] == "reason"  # no plan, no message columns
 
 
 def test_export_arguments_name_a_task_and_an_export():
