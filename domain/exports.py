@@ -4,7 +4,7 @@ and how long per-recipient details are kept."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -44,8 +44,54 @@ SELECTIONS: dict[ExportKind, Selection] = {
     ExportKind.NO_RECEIPT: Selection((RecipientStatus.submitted,), NO_RECEIPT),
     ExportKind.ALL: Selection(None),
 }
-# What a follow-up (resend, audience) takes: failed and no-receipt, i.e. failed or submitted.
-FOLLOW_UP = Selection((RecipientStatus.failed, RecipientStatus.submitted))
+
+
+class FollowUpGroup(StrEnum):
+    """Numbers a follow-up (a resend, an audience) may take, in any mix: they are the exports'
+    selections, so "failed" holds the 72-hour no-receipt ones too, as "no receipt" does."""
+
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    NO_RECEIPT = "no-receipt"
+
+
+GROUP_SELECTIONS: dict[FollowUpGroup, Selection] = {
+    FollowUpGroup.DELIVERED: Selection((RecipientStatus.delivered,)),
+    FollowUpGroup.FAILED: SELECTIONS[ExportKind.FAILED],
+    FollowUpGroup.NO_RECEIPT: SELECTIONS[ExportKind.NO_RECEIPT],
+}
+# Failed for the lack of a receipt (72 hours): in both "failed" and "no receipt".
+EXPIRED = Selection((), NO_RECEIPT)
+GROUP_WORDS = {FollowUpGroup.DELIVERED: "delivered", FollowUpGroup.FAILED: "failed",
+               FollowUpGroup.NO_RECEIPT: "no-receipt"}
+# What "Resend to failed" and "Save failed as audience" take: failed and no-receipt.
+DEFAULT_FOLLOW_UP = frozenset({FollowUpGroup.FAILED, FollowUpGroup.NO_RECEIPT})
+
+
+def in_order(groups: Iterable[FollowUpGroup]) -> list[FollowUpGroup]:
+    return [group for group in FollowUpGroup if group in set(groups)]
+
+
+def follow_up_selection(groups: Iterable[FollowUpGroup]) -> Selection:
+    """The recipients in any of `groups`; none chosen is refused."""
+    chosen = in_order(groups)
+    if not chosen:
+        raise DomainError("Choose which numbers to follow up on: delivered, failed or no receipt, in any mix.")
+    statuses = tuple(status for status in RecipientStatus
+                     if any(status in GROUP_SELECTIONS[group].statuses for group in chosen))
+    reasons = {GROUP_SELECTIONS[group].failed_reason for group in chosen} - {None}
+    # A failed reason only widens the statuses when failed ones are not all taken already.
+    failed_reason = None if RecipientStatus.failed in statuses else next(iter(reasons), None)
+    return Selection(statuses, failed_reason)
+
+
+def follow_up_words(groups: Iterable[FollowUpGroup]) -> str:
+    """“failed and no-receipt”, “delivered, failed and no-receipt”: what a follow-up took."""
+    words = [GROUP_WORDS[group] for group in in_order(groups)]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+FOLLOW_UP = follow_up_selection(DEFAULT_FOLLOW_UP)
 
 KIND_LABELS = {ExportKind.FAILED: "failed", ExportKind.NO_RECEIPT: "no receipt", ExportKind.ALL: "all recipients"}
 _KIND_WORDS = {"failed": ExportKind.FAILED, "fail": ExportKind.FAILED, "failures": ExportKind.FAILED,
@@ -200,8 +246,13 @@ def purged_message(task_name: str, purged_at: datetime | None) -> str:
             "there is nothing left to export or follow up. Its totals are kept.")
 
 
-def follow_up_audience_name(task_name: str, day: date, attempt: int = 1) -> str:
-    """“<task name> failed <date>”, then “… (2)”, “… (3)” while the name is taken."""
+def follow_up_audience_name(task_name: str, day: date, attempt: int = 1,
+                            groups: Iterable[FollowUpGroup] = DEFAULT_FOLLOW_UP) -> str:
+    """“<task name> failed <date>” (failed and no-receipt, as ever), “<task name> delivered+failed
+    <date>” for another mix, then “… (2)”, “… (3)” while the name is taken; a long task name is
+    cut, never the rest."""
+    chosen = in_order(groups)
+    which = "failed" if set(chosen) == DEFAULT_FOLLOW_UP else "+".join(GROUP_WORDS[group] for group in chosen)
     suffix = f" ({attempt})" if attempt > 1 else ""
-    base = f"{' '.join(task_name.split())} failed {day:%Y-%m-%d}"
-    return base[:MAX_AUDIENCE_NAME - len(suffix)] + suffix
+    tail = f" {which} {day:%Y-%m-%d}{suffix}"
+    return " ".join(task_name.split())[:MAX_AUDIENCE_NAME - len(tail)].rstrip() + tail

@@ -79,6 +79,10 @@ class BlockId(StrEnum):
     AUDIT_NAV = "audit.nav"
     # Exports and follow-ups: the final report's buttons.
     REPORT_ACTIONS = "report.actions"
+    # The follow-up modal: which numbers (delivered, failed, no receipt), resend or save, a name.
+    FOLLOW_UP_NUMBERS = "followup.numbers"
+    FOLLOW_UP_DO = "followup.do"
+    FOLLOW_UP_NAME = "followup.name"
 
 
 class ActionId(StrEnum):
@@ -123,6 +127,10 @@ class ActionId(StrEnum):
     EXPORT_MORE = "export.more"  # an overflow menu: each option's value is an ExportRef
     FOLLOW_UP_RESEND = "followup.resend"  # value: TaskRef
     FOLLOW_UP_AUDIENCE = "followup.audience"  # value: TaskRef
+    FOLLOW_UP_CHOOSE = "followup.choose"  # value: TaskRef; opens the follow-up modal
+    FOLLOW_UP_NUMBERS_INPUT = "followup.numbers_input"
+    FOLLOW_UP_DO_INPUT = "followup.do_input"
+    FOLLOW_UP_NAME_INPUT = "followup.name_input"
 
 
 class CallbackId(StrEnum):
@@ -135,3 +143,4 @@ class CallbackId(StrEnum):
     TASK_LATE_START = "task.late_start"
     TASK_TEST_SEND = "task.test_send_numbers"
     TASK_DETAILS = "task.details_view"
+    FOLLOW_UP = "followup.submit"

@@ -5,13 +5,20 @@ purge's compare-and-set, and time buckets counted by the database."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
+
+import pytest
 
 from domain.approvers import Actor
 from domain.exports import ExportKind
 from domain.segments import SignatureStyle
 from domain.tasks import Composition
-from domain.use_cases.exports import follow_up_list, plan_export, write_export
+from domain.errors import DomainError
+from domain.exports import FollowUpGroup
+from domain.use_cases.audiences import AudienceError
+from domain.use_cases.exports import (
+    follow_up_counts, follow_up_list, plan_export, save_follow_up_audience, write_export,
+)
 from domain.use_cases.reports import delivery_timeline
 from domain.use_cases.retention import purge_expired_details
 from domain.dispatch import Outcome, ReceiptUpdate
@@ -92,6 +99,35 @@ def test_follow_ups_copy_failed_and_awaiting_in_order_with_their_variables(uow, 
         copied = work.recipient_lists.recipients(follow.list_id)
         assert work.recipient_lists.get(follow.list_id).imported_count == 40
     assert [(r.phone, r.variables) for r in copied] == [(c.phone, c.variables) for c in claimed[60:100]]
+
+
+def test_follow_ups_take_any_mix_of_delivered_failed_and_no_receipt(uow, task_id):  # noqa: F811
+    claimed = send(uow, task_id)
+    sender = Actor("U1")
+    counts = follow_up_counts(uow(), task_id, sender)
+    assert (counts.delivered, counts.failed, counts.no_receipt, counts.failed_no_receipt) == (60, 35, 10, 5)
+    mix = {FollowUpGroup.DELIVERED, FollowUpGroup.NO_RECEIPT}  # 60 delivered, 5 awaiting, 5 expired
+    follow = follow_up_list(uow(), task_id, sender, channel_id="C1", purpose="resend", groups=mix)
+    with uow() as work:
+        copied = work.recipient_lists.recipients(follow.list_id)
+        assert work.recipient_lists.get(follow.list_id).source_name == "t: delivered and no receipt"
+    assert [r.phone for r in copied] == [c.phone for c in claimed[:60] + claimed[80:90]] and follow.count == 70
+
+    saved = save_follow_up_audience(uow(), task_id, sender, channel_id="C1", today=date(2026, 11, 23),
+                                    groups={FollowUpGroup.DELIVERED}, name="  Happy  customers ")
+    assert (saved.name, saved.recipient_count) == ("Happy customers", 60)
+    unnamed = save_follow_up_audience(uow(), task_id, sender, channel_id="C1", today=date(2026, 11, 23),
+                                      groups={FollowUpGroup.DELIVERED})
+    assert unnamed.name == "t delivered 2026-11-23"
+    with uow() as work:
+        lists_before = len(work.recipient_lists.latest(100))
+    with pytest.raises(AudienceError, match="already exists"):  # asked before any list is made
+        save_follow_up_audience(uow(), task_id, sender, channel_id="C1", today=date(2026, 11, 23),
+                                groups={FollowUpGroup.FAILED}, name="happy CUSTOMERS")
+    with uow() as work:
+        assert len(work.recipient_lists.latest(100)) == lists_before
+    with pytest.raises(DomainError, match="Only U1"):
+        follow_up_counts(uow(), task_id, Actor("U2"))
 
 
 def test_the_timeline_buckets_sends_and_receipts_in_the_database(uow, task_id):  # noqa: F811

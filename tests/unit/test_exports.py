@@ -4,6 +4,7 @@ openpyxl and calamine; the delivery timeline and its chart."""
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from datetime import date, datetime, timedelta, timezone
 
@@ -18,11 +19,16 @@ from domain.dispatch import MessagePlan
 from domain.segments import SignatureStyle
 from domain.errors import DomainError
 from domain.exports import (
+    DEFAULT_FOLLOW_UP,
+    FOLLOW_UP,
     ExportKind,
     ExportLayout,
+    FollowUpGroup,
     check_may_take_details,
     details_expire_at,
     follow_up_audience_name,
+    follow_up_selection,
+    follow_up_words,
     neutralise,
     parse_kind,
     phone_cell,
@@ -31,6 +37,7 @@ from domain.exports import (
 )
 from domain.timeline import bucket_width, build_timeline
 from domain.xlsx_stream import StreamingXlsxWriter, xml_text
+from storage.statuses import NO_RECEIPT
 from handlers.delivery_chart import render_delivery_chart
 
 UTC = timezone.utc
@@ -118,6 +125,45 @@ def test_the_follow_up_audience_is_named_after_the_task_and_day_and_fits():
     assert follow_up_audience_name("Spring  sale", date(2026, 11, 23)) == "Spring sale failed 2026-11-23"
     assert follow_up_audience_name("Spring sale", date(2026, 11, 23), 2) == "Spring sale failed 2026-11-23 (2)"
     assert len(follow_up_audience_name("x" * 30, date(2026, 11, 23), 12)) <= 60
+
+
+def test_a_mixed_follow_up_is_named_by_its_numbers_and_a_long_task_name_gives_way():
+    day = date(2026, 11, 23)
+    both = {FollowUpGroup.FAILED, FollowUpGroup.DELIVERED}
+    assert follow_up_audience_name("Spring sale", day, groups=both) == "Spring sale delivered+failed 2026-11-23"
+    assert follow_up_audience_name("Spring sale", day, groups={FollowUpGroup.NO_RECEIPT}) == (
+        "Spring sale no-receipt 2026-11-23")
+    every = follow_up_audience_name("x" * 30, day, 12, groups=set(FollowUpGroup))
+    assert len(every) == 60 and every.endswith(" delivered+failed+no-receipt 2026-11-23 (12)")
+
+
+# (status, reason) of a recipient, and the groups that hold it: the exports' own selections.
+HELD_BY = {("delivered", None): {FollowUpGroup.DELIVERED},
+           ("failed", "unreachable"): {FollowUpGroup.FAILED},
+           ("failed", NO_RECEIPT): {FollowUpGroup.FAILED, FollowUpGroup.NO_RECEIPT},
+           ("submitted", None): {FollowUpGroup.NO_RECEIPT},
+           ("skipped", None): set(), ("pending", None): set()}
+MIXES = [frozenset(mix) for size in (1, 2, 3) for mix in itertools.combinations(FollowUpGroup, size)]
+
+
+@pytest.mark.parametrize("mix", MIXES, ids=lambda mix: "+".join(sorted(mix)))
+def test_a_follow_up_takes_exactly_the_numbers_of_the_groups_chosen(mix):
+    selection = follow_up_selection(mix)
+
+    def taken(status: str, reason: str | None) -> bool:
+        return status in selection.statuses or (status == "failed" and reason == selection.failed_reason)
+
+    assert {key for key in HELD_BY if taken(*key)} == {key for key, groups in HELD_BY.items() if groups & mix}
+
+
+def test_failed_and_no_receipt_are_what_the_report_buttons_always_took_and_none_is_refused():
+    assert DEFAULT_FOLLOW_UP == {FollowUpGroup.FAILED, FollowUpGroup.NO_RECEIPT}
+    assert set(FOLLOW_UP.statuses) == {"failed", "submitted"} and FOLLOW_UP.failed_reason is None
+    assert follow_up_words(DEFAULT_FOLLOW_UP) == "failed and no-receipt"
+    assert follow_up_words(set(FollowUpGroup)) == "delivered, failed and no-receipt"
+    assert follow_up_words({FollowUpGroup.DELIVERED}) == "delivered"
+    with pytest.raises(DomainError, match="Choose which numbers"):
+        follow_up_selection(())
 
 
 def test_the_retention_setting_defaults_to_seven_days_and_is_at_least_one(monkeypatch):

@@ -28,6 +28,7 @@ from domain.tasks import ContentChoice, Preview
 from domain.use_cases.audiences import AudienceView
 from domain.use_cases.audit_trail import AuditTrail
 from domain.use_cases.content import ContentKind, ContentView
+from domain.use_cases.exports import FollowUpCounts
 from domain.use_cases.status import (
     Dashboard, LookupLine, PendingContent, PendingTask, RecipientLine, TaskDetails, TaskPage, TaskSummary,
 )
@@ -39,7 +40,7 @@ from handlers.audit_blocks import build_audit_trail
 from handlers.block_kit import escape, quoted, quoted_within
 from handlers.help_blocks import build_help_message, build_unknown_command_message
 from handlers.home_blocks import build_home_view
-from handlers.payloads import SendModalState, TaskListState, TaskRef
+from handlers.payloads import FollowUpState, SendModalState, TaskListState, TaskRef
 from handlers.progress_blocks import build_final_report, build_progress_message
 from handlers.replies import error_mrkdwn, error_text
 from handlers.status_blocks import build_details_modal, build_lookup_message, build_task_list
@@ -246,6 +247,9 @@ def test_import_results_audiences_and_exports(data):
                  audiences_blocks.build_audience_list([AudienceView(text(), 4, 2, [text()], SENDER, WHEN)]),
                  audiences_blocks.audience_saved_text(text(), 2), audiences_blocks.audience_deleted_text(text()),
                  exports_blocks.audience_saved_text(text(), 2),
+                 exports_blocks.build_follow_up_modal(FollowUpCounts(text(), 1, 2, 3, 1),
+                                                      FollowUpState(task_id=7, channel_id=CHANNEL)),
+                 exports_blocks.follow_up_view(exports_blocks.audience_saved_text(text(), 2, "delivered"), done=True),
                  exports_blocks.preparing_text(text(), ExportKind.FAILED, 3),
                  exports_blocks.export_comment(text(), ExportKind.ALL, 3))
 
