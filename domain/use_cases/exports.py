@@ -1,7 +1,8 @@
 """Use cases of exports and follow-ups: a task's recipients as an XLSX file streamed from the
 database, and its delivered, failed or no-receipt numbers, in any mix (failed and no-receipt
-unless told), made into a new recipient list (to resend to) or an audience. Only the requester and the approvers may take a task's full numbers out, only
-while its details are kept, and every export is audited before the file leaves the bot."""
+unless told), made into a new recipient list (to resend to) or an audience. Only the requester
+and the approvers may take a task's full numbers out, only while its details are kept, and
+every export is audited before the file leaves the bot."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from handlers.ids import ActionId, BlockId
 from storage.tables import TaskRecipient
 from tests.e2e.sent_tasks import recipients_of, report_ts, sent_task
 from tests.e2e.test_dispatch import bot, bot_overrides, bot_provider, eventually, gateway, gateway_options  # noqa: F401
-from tests.e2e.test_send_tasks import catalog  # noqa: F401  (approved content: "Receipt" is "Hi ${name}, your order shipped")
+from tests.e2e.test_send_tasks import catalog  # noqa: F401  ("Receipt": "Hi ${name}, your order shipped")
 from tests.slack_calls import whole_numbers_in
 
 
