@@ -10,7 +10,7 @@ Processes, each spawned fresh:
   90% delivered, 7% failed with an error code and reason, 3% awaiting a receipt;
 - the export, alone in its process (its peak RSS is the export's), talking to the Slack
   emulator that runs in this process, which then checks the file: one row per recipient
-  plus the header, numbers whole with their `+`.
+  plus the header, numbers whole with their `+`, each row's SMS ID and text.
 `--writers` also times each XLSX writer candidate alone on the same rows (no database): how
 the writer was chosen. `--profile FILE` runs the export under py-spy and summarises it.
 
@@ -171,14 +171,18 @@ def check_file(workspace, expected_rows: int) -> dict:
     [stored] = [f for f in workspace.files.all() if f.name.endswith(".xlsx")]
     started = time.perf_counter()
     rows = 0
-    first = None
+    header = first = None
     for sheet in CalamineWorkbook.from_filelike(io.BytesIO(stored.content)).sheet_names:
         for row in CalamineWorkbook.from_filelike(io.BytesIO(stored.content)).get_sheet_by_name(sheet).iter_rows():
             rows += 1
-            if rows == 2:
+            if rows == 1:
+                header = row
+            elif rows == 2:
                 first = row
     assert rows - 1 == expected_rows, (rows, expected_rows)
     assert str(first[1]).startswith("+86"), first
+    # what each was sent: SMS ID, characters, segments and text, after the outcome columns
+    assert header[-4:] == ["SMS ID", "characters", "segments", "text"] and first[-4] and first[-1], (header, first)
     return {"file_mb": round(stored.size / 1e6, 1), "rows_read_back": rows - 1,
             "read_back_s": round(time.perf_counter() - started, 1), "shared_in": stored.channels}
 

@@ -4,15 +4,18 @@ and how long per-recipient details are kept."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from domain.approvers import Actor
+from domain.dispatch import MessagePlan
 from domain.errors import DomainError
 from domain.policy import check_owner_or_approver
+from domain.recipient_messages import sent_text
+from domain.segments import segment_count
 from domain.status import RECIPIENT_STATUS_LABELS
 from storage.statuses import NO_RECEIPT, RecipientStatus, TaskStatus
 
@@ -41,8 +44,54 @@ SELECTIONS: dict[ExportKind, Selection] = {
     ExportKind.NO_RECEIPT: Selection((RecipientStatus.submitted,), NO_RECEIPT),
     ExportKind.ALL: Selection(None),
 }
-# What a follow-up (resend, audience) takes: failed and no-receipt, i.e. failed or submitted.
-FOLLOW_UP = Selection((RecipientStatus.failed, RecipientStatus.submitted))
+
+
+class FollowUpGroup(StrEnum):
+    """Numbers a follow-up (a resend, an audience) may take, in any mix: they are the exports'
+    selections, so "failed" holds the 72-hour no-receipt ones too, as "no receipt" does."""
+
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    NO_RECEIPT = "no-receipt"
+
+
+GROUP_SELECTIONS: dict[FollowUpGroup, Selection] = {
+    FollowUpGroup.DELIVERED: Selection((RecipientStatus.delivered,)),
+    FollowUpGroup.FAILED: SELECTIONS[ExportKind.FAILED],
+    FollowUpGroup.NO_RECEIPT: SELECTIONS[ExportKind.NO_RECEIPT],
+}
+# Failed for the lack of a receipt (72 hours): in both "failed" and "no receipt".
+EXPIRED = Selection((), NO_RECEIPT)
+GROUP_WORDS = {FollowUpGroup.DELIVERED: "delivered", FollowUpGroup.FAILED: "failed",
+               FollowUpGroup.NO_RECEIPT: "no-receipt"}
+# What "Resend to failed" and "Save failed as audience" take: failed and no-receipt.
+DEFAULT_FOLLOW_UP = frozenset({FollowUpGroup.FAILED, FollowUpGroup.NO_RECEIPT})
+
+
+def in_order(groups: Iterable[FollowUpGroup]) -> list[FollowUpGroup]:
+    return [group for group in FollowUpGroup if group in set(groups)]
+
+
+def follow_up_selection(groups: Iterable[FollowUpGroup]) -> Selection:
+    """The recipients in any of `groups`; none chosen is refused."""
+    chosen = in_order(groups)
+    if not chosen:
+        raise DomainError("Choose which numbers to follow up on: delivered, failed or no receipt, in any mix.")
+    statuses = tuple(status for status in RecipientStatus
+                     if any(status in GROUP_SELECTIONS[group].statuses for group in chosen))
+    reasons = {GROUP_SELECTIONS[group].failed_reason for group in chosen} - {None}
+    # A failed reason only widens the statuses when failed ones are not all taken already.
+    failed_reason = None if RecipientStatus.failed in statuses else next(iter(reasons), None)
+    return Selection(statuses, failed_reason)
+
+
+def follow_up_words(groups: Iterable[FollowUpGroup]) -> str:
+    """“failed and no-receipt”, “delivered, failed and no-receipt”: what a follow-up took."""
+    words = [GROUP_WORDS[group] for group in in_order(groups)]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+FOLLOW_UP = follow_up_selection(DEFAULT_FOLLOW_UP)
 
 KIND_LABELS = {ExportKind.FAILED: "failed", ExportKind.NO_RECEIPT: "no receipt", ExportKind.ALL: "all recipients"}
 _KIND_WORDS = {"failed": ExportKind.FAILED, "fail": ExportKind.FAILED, "failures": ExportKind.FAILED,
@@ -93,14 +142,20 @@ def phone_cell(phone: str) -> str:
     return phone if phone[:1] == "+" and phone[1:].isdigit() else neutralise(phone)
 
 
+MESSAGE_COLUMNS = ["SMS ID", "characters", "segments", "text"]
+
+
 @dataclass(frozen=True)
 class ExportLayout:
     """The columns of an export: the file's row, the whole number, the list's variables, then
-    what became of the message. Times are shown in `tz`, named in the header."""
+    what became of the message and, given the task's `plan`, what it was: the provider's SMS ID,
+    the characters and segments, and the text (composed as the dispatcher composes it, the card's
+    fallback when it went as one). Times are shown in `tz`, named in the header."""
 
     variables: Sequence[str]
     tz: str
     card: bool = False
+    plan: MessagePlan | None = None
 
     @property
     def phone_column(self) -> int:
@@ -109,19 +164,21 @@ class ExportLayout:
     def header(self) -> list[str]:
         columns = ["row", "phone", *(neutralise(v) for v in self.variables), "status",
                    f"submitted at ({self.tz})", f"receipt at ({self.tz})", "error code", "reason"]
-        return columns + (["sent as fallback"] if self.card else [])
+        return (columns + (["sent as fallback"] if self.card else [])
+                + (MESSAGE_COLUMNS if self.plan is not None else []))
 
     def widths(self) -> list[float]:
-        return [7, 17, *(14 for _ in self.variables), 16, 20, 20, 12, 36] + ([16] if self.card else [])
+        return ([7, 17, *(14 for _ in self.variables), 16, 20, 20, 12, 36] + ([16] if self.card else [])
+                + ([30, 11, 9, 60] if self.plan is not None else []))
 
     def row_maker(self):
         """A function from a stored row (row_number, phone, variables, status, submitted_at,
-        receipt_at, error_code, reason, fell_back) to the cells. Times are aware datetimes or
-        ISO text of a UTC time (as SQLite keeps it). They repeat heavily in a send (a chunk
-        shares its submit second), so each distinct second is converted once."""
+        receipt_at, error_code, reason, fell_back, provider_id) to the cells. Times are aware
+        datetimes or ISO text of a UTC time (as SQLite keeps it). They repeat heavily in a send
+        (a chunk shares its submit second), so each distinct second is converted once."""
         zone = ZoneInfo(self.tz)
         width = len(self.variables)
-        card = self.card
+        card, plan = self.card, self.plan
         formatted: dict[object, str] = {}
 
         def when(moment: datetime | str | None) -> str | None:
@@ -137,7 +194,8 @@ class ExportLayout:
             return text
 
         def make(stored) -> list:
-            row_number, phone, variables, status, submitted_at, receipt_at, error_code, reason, fell_back = stored
+            (row_number, phone, variables, status, submitted_at, receipt_at, error_code, reason, fell_back,
+             provider_id) = stored
             values = [neutralise(str(v)) if v is not None else None for v in (variables or ())[:width]]
             values += [None] * (width - len(values))
             cells = [row_number, phone_cell(phone), *values, RECIPIENT_STATUS_LABELS.get(status, status), when(submitted_at),
@@ -145,6 +203,10 @@ class ExportLayout:
                      neutralise(reason) if reason else None]
             if card:
                 cells.append("yes" if fell_back else None)
+            if plan is not None:  # measured without a RecipientMessage each: a million rows
+                text, _fallback = sent_text(plan, variables or (), fell_back=fell_back)
+                cells += [neutralise(provider_id) if provider_id else None, len(text), segment_count(text),
+                          neutralise(text)]
             return cells
 
         return make
@@ -184,8 +246,13 @@ def purged_message(task_name: str, purged_at: datetime | None) -> str:
             "there is nothing left to export or follow up. Its totals are kept.")
 
 
-def follow_up_audience_name(task_name: str, day: date, attempt: int = 1) -> str:
-    """“<task name> failed <date>”, then “… (2)”, “… (3)” while the name is taken."""
+def follow_up_audience_name(task_name: str, day: date, attempt: int = 1,
+                            groups: Iterable[FollowUpGroup] = DEFAULT_FOLLOW_UP) -> str:
+    """“<task name> failed <date>” (failed and no-receipt, as ever), “<task name> delivered+failed
+    <date>” for another mix, then “… (2)”, “… (3)” while the name is taken; a long task name is
+    cut, never the rest."""
+    chosen = in_order(groups)
+    which = "failed" if set(chosen) == DEFAULT_FOLLOW_UP else "+".join(GROUP_WORDS[group] for group in chosen)
     suffix = f" ({attempt})" if attempt > 1 else ""
-    base = f"{' '.join(task_name.split())} failed {day:%Y-%m-%d}"
-    return base[:MAX_AUDIENCE_NAME - len(suffix)] + suffix
+    tail = f" {which} {day:%Y-%m-%d}{suffix}"
+    return " ".join(task_name.split())[:MAX_AUDIENCE_NAME - len(tail)].rstrip() + tail

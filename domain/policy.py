@@ -3,7 +3,7 @@
 - the owner (whoever asked for it) or an approver;
 - approvers only;
 - four-eyes: an approver who did not ask for it (unless self-approval is allowed);
-- who may use a recipient list, and who may see a task."""
+- who may use a recipient list, who may see a task, and who may read what its recipients were sent."""
 
 from __future__ import annotations
 
@@ -82,6 +82,13 @@ def check_may_see_task(actor: Actor, *, requester: str, channels: Iterable[str |
     if not may_see_task(actor, requester=requester, channels=channels):
         raise NotAllowed("That task is not one you can see: it belongs to the members of the channel it was asked "
                          "in, its requester and the approvers.")
+
+
+def may_read_messages(actor: Actor, *, requester: str) -> bool:
+    """What each recipient was sent (its text, with their values in it) and the provider's SMS ID
+    are for the task's requester and the approvers, who may export its numbers too; the channel's
+    other members see each recipient's last four digits and status only."""
+    return may_change(actor, requester)
 
 
 def sees_channel(actor: Actor, channel_id: str) -> bool:

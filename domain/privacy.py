@@ -12,6 +12,10 @@ MASK = "•••"
 _PHONE_LIKE = re.compile(
     r"(?<![\w.])(?:\+\d[\d \-]{5,20}\d|\+?\d{7,})(?![\w])(?!\.\d{6})"
 )
+# In a message's text, whatever stands around it: a run of 7 or more digits (optionally after
+# '+'), or a '+' number written with spaces or dashes. Shorter runs (codes, amounts, dates' parts)
+# stay as they are.
+_LONG_NUMBER = re.compile(r"\+\d[\d \-]{5,20}\d|\+?\d{7,}")
 _SLACK_TOKEN = re.compile(r"\b(?:xox[abposr]|xapp)-[A-Za-z0-9-]+")
 
 
@@ -23,6 +27,12 @@ def last_four(number: str) -> str:
 
 def mask_phone_numbers(text: str) -> str:
     return _PHONE_LIKE.sub(lambda match: last_four(match.group(0)), text)
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """A message's text as Slack may show it: every number that could be a phone number (any run
+    of 7 or more digits, even inside a word) by its last four digits."""
+    return _LONG_NUMBER.sub(lambda match: last_four(match.group(0)), text)
 
 
 def redact_secrets(text: str, secrets: Iterable[str] = ()) -> str:

@@ -17,6 +17,7 @@ from storage.statuses import RecipientStatus
 
 LIST_PAGE_SIZE = 10
 DETAILS_PAGE_SIZE = 25
+DETAILS_MESSAGES_PAGE_SIZE = 10  # a page of recipients each shown with their message
 LOOKUP_LIMIT = 20
 SEARCH_DIGITS = 4
 

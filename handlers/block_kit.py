@@ -38,6 +38,21 @@ def quoted(text: str) -> str:
     return ">" + escape(text).replace("\n", "\n>")
 
 
+def quoted_within(text: str, limit: int) -> str:
+    """`quoted(text)` in at most `limit` characters: cut where it must be, with "…" (never inside
+    an escaped character), so that what is shown is never mistaken for the whole."""
+    if len(quoted(text)) <= limit:
+        return quoted(text)
+    low, high = 0, len(text)  # the longest start of the text that fits with its "…"
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(quoted(text[:middle] + "…")) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return quoted(text[:low] + "…") if limit >= 2 else ""
+
+
 def plain(text: str) -> dict[str, str]:
     return {"type": "plain_text", "text": text}
 

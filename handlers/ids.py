@@ -67,6 +67,7 @@ class BlockId(StrEnum):
     DETAILS_FILTER = "details.filter"
     DETAILS_SEARCH = "details.search"
     DETAILS_ROWS = "details.rows"  # + ":<n>", a few recipients each
+    DETAILS_MESSAGE = "details.message"  # + ":<n>", one recipient with its SMS ID and message each
     DETAILS_NAV = "details.nav"
     HOME_ACTIONS = "home.actions"
     HOME_RECENT = "home.recent"  # + ":<task id>"
@@ -78,6 +79,10 @@ class BlockId(StrEnum):
     AUDIT_NAV = "audit.nav"
     # Exports and follow-ups: the final report's buttons.
     REPORT_ACTIONS = "report.actions"
+    # The follow-up modal: which numbers (delivered, failed, no receipt), resend or save, a name.
+    FOLLOW_UP_NUMBERS = "followup.numbers"
+    FOLLOW_UP_DO = "followup.do"
+    FOLLOW_UP_NAME = "followup.name"
 
 
 class ActionId(StrEnum):
@@ -111,6 +116,7 @@ class ActionId(StrEnum):
     DETAILS_SEARCH_INPUT = "details.search_input"
     DETAILS_PREVIOUS = "details.previous"
     DETAILS_NEXT = "details.next"
+    DETAILS_REFRESH = "details.refresh"  # re-reads the page shown (its filter, search and page)
     AUDIT_PREVIOUS = "audit.previous"  # value: AuditTrailState, each of the three
     AUDIT_NEXT = "audit.next"
     AUDIT_ORDER = "audit.order"  # newest first <-> oldest first
@@ -121,6 +127,10 @@ class ActionId(StrEnum):
     EXPORT_MORE = "export.more"  # an overflow menu: each option's value is an ExportRef
     FOLLOW_UP_RESEND = "followup.resend"  # value: TaskRef
     FOLLOW_UP_AUDIENCE = "followup.audience"  # value: TaskRef
+    FOLLOW_UP_CHOOSE = "followup.choose"  # value: TaskRef; opens the follow-up modal
+    FOLLOW_UP_NUMBERS_INPUT = "followup.numbers_input"
+    FOLLOW_UP_DO_INPUT = "followup.do_input"
+    FOLLOW_UP_NAME_INPUT = "followup.name_input"
 
 
 class CallbackId(StrEnum):
@@ -133,3 +143,4 @@ class CallbackId(StrEnum):
     TASK_LATE_START = "task.late_start"
     TASK_TEST_SEND = "task.test_send_numbers"
     TASK_DETAILS = "task.details_view"
+    FOLLOW_UP = "followup.submit"

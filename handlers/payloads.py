@@ -118,3 +118,11 @@ class ExportRef(Payload):
 
     id: int
     kind: str
+
+
+class FollowUpState(Payload):
+    """The follow-up modal: which task, and where its button was pressed (the answer goes there)."""
+
+    task_id: int
+    channel_id: str
+    thread_ts: str | None = None

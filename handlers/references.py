@@ -14,6 +14,7 @@ from handlers.payloads import (
     ContentRejectState,
     DetailsState,
     ExportRef,
+    FollowUpState,
     ImportModalState,
     LateStartState,
     ListRef,
@@ -30,7 +31,7 @@ BY_ACTION: dict[str, type[Payload]] = {
     **dict.fromkeys((ActionId.TASK_APPROVE, ActionId.TASK_REJECT, ActionId.TASK_CANCEL, ActionId.TASK_DELETE,
                      ActionId.TASK_EDIT, ActionId.TASK_TEST_SEND, ActionId.TASK_COPY, ActionId.TASK_PAUSE,
                      ActionId.TASK_RESUME, ActionId.TASK_STOP, ActionId.TASK_DETAILS, ActionId.FOLLOW_UP_RESEND,
-                     ActionId.FOLLOW_UP_AUDIENCE), TaskRef),
+                     ActionId.FOLLOW_UP_AUDIENCE, ActionId.FOLLOW_UP_CHOOSE), TaskRef),
     ActionId.CONTENT_APPROVE: ContentRef,
     ActionId.CONTENT_REJECT: ContentRef,
     ActionId.EXPORT_FAILED: ExportRef,
@@ -52,6 +53,7 @@ BY_VIEW: dict[str, type[Payload]] = {
     CallbackId.TASK_LATE_START: LateStartState,
     CallbackId.TASK_TEST_SEND: TaskRef,
     CallbackId.TASK_DETAILS: DetailsState,
+    CallbackId.FOLLOW_UP: FollowUpState,
 }
 
 

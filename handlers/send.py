@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import uuid
-
 import anyio
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
@@ -46,8 +42,7 @@ from handlers.send_blocks import (
 )
 from handlers.sms_command import Invocation, Subcommand
 from handlers.replies import error_mrkdwn, error_text
-
-log = logging.getLogger(__name__)
+from handlers.working_views import as_working, new_working_id, show_over_working
 
 
 async def open_send_modal(client, uow, settings, trigger_id: str, actor: Actor, state: SendModalState,
@@ -171,9 +166,6 @@ async def submit_inline(ack: AsyncAck, client, uow, settings, clock, actor: Acto
     await on_task_submitted(client, uow, settings, clock, task, actor, edited=ref.task_id is not None)
 
 
-WORKING_VIEW_TRIES, WORKING_VIEW_WAIT = 50, 0.1  # how long a result waits for the working view: 5 s
-
-
 class LongSubmission:
     """A submission that takes longer than Slack waits for its answer (a file to read, a large
     list to measure): everything else is checked inline first; then the modal says it is
@@ -196,24 +188,14 @@ class LongSubmission:
         if problems:
             await self.ack(response_action="errors", errors=problems)
             return False
-        # Slack applies this answer when it receives it, which may be after a quick result's
-        # views.update: the result names the working view by its own external id, so it waits
-        # until the working view is there and can never be covered by it.
-        self.working_id = f"smsbot-working-{uuid.uuid4().hex}"
-        await self.ack(response_action="update", view={**build_working_view(working), "external_id": self.working_id})
+        # The result names the working view by its own external id (handlers/working_views.py).
+        self.working_id = new_working_id()
+        await self.ack(response_action="update", view=as_working(build_working_view(working), self.working_id))
         self.form.recipient_options = await self.modal.options(self.state)
         return True
 
     async def _show(self, view: dict) -> None:
-        for _ in range(WORKING_VIEW_TRIES):
-            try:
-                await self.client.views_update(external_id=self.working_id, view=view)
-                return
-            except SlackApiError as error:
-                if error.response.get("error") != "not_found":
-                    raise
-            await asyncio.sleep(WORKING_VIEW_WAIT)
-        log.info("the send modal was closed before its result could be shown")
+        await show_over_working(self.client, self.working_id, view)
 
     async def show_form(self, notice: str) -> None:
         await self._show(await self.modal.render(self.state, self.form, notice=notice))

@@ -24,6 +24,7 @@ from handlers.payloads import DetailsState, TaskListState, TaskRef
 from handlers.replies import error_mrkdwn, error_text
 from handlers.sms_command import Invocation, Subcommand
 from handlers.status_blocks import build_details_modal, build_lookup_message, build_task_list
+from handlers.task_thread import composition
 
 log = logging.getLogger(__name__)
 PERMALINK_WAIT_SECONDS = 1.0
@@ -77,6 +78,14 @@ def _chosen_filter(view: dict, state: DetailsState) -> RecipientFilter:
         return RecipientFilter.ALL
 
 
+def _shown_filter(state: DetailsState) -> RecipientFilter:
+    """The filter the page was shown with (a tampered one shows every recipient)."""
+    try:
+        return RecipientFilter(state.filter or RecipientFilter.ALL)
+    except ValueError:
+        return RecipientFilter.ALL
+
+
 links = ThreadLinks()
 
 
@@ -100,8 +109,9 @@ async def list_command(invocation: Invocation) -> None:
 async def status_command(invocation: Invocation) -> None:
     ref = parse_task_ref(invocation.parsed.rest)
     actor = await invocation.member_actor()
-    details = await anyio.to_thread.run_sync(find_task_details, invocation.context["uow"](), ref,
-                                             invocation.channel_id, actor)
+    details = await anyio.to_thread.run_sync(lambda: find_task_details(
+        invocation.context["uow"](), ref, invocation.channel_id, actor,
+        composition=composition(invocation.context["settings"])))
     await invocation.acknowledge()
     await invocation.client.views_open(trigger_id=invocation.command["trigger_id"],
                                        view=build_details_modal(details))
@@ -122,11 +132,12 @@ async def turn_page(ack: AsyncAck, client: AsyncWebClient, respond: AsyncRespond
     await respond(text=text, blocks=blocks, replace_original=True)
 
 
-async def open_details(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, member_actor,
+async def open_details(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, member_actor, settings,
                        ref: TaskRef) -> None:
     await ack()
     actor = await member_actor()
-    details = await anyio.to_thread.run_sync(lambda: task_details(uow(), ref.id, actor))
+    details = await anyio.to_thread.run_sync(lambda: task_details(uow(), ref.id, actor,
+                                                                  composition=composition(settings)))
     view = build_details_modal(details)
     if (body.get("view") or {}).get("type") == "modal":  # pressed inside a modal: stack on it
         await client.views_push(trigger_id=body["trigger_id"], view=view)
@@ -134,11 +145,12 @@ async def open_details(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, m
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-async def show(client: AsyncWebClient, uow, actor: Actor, view: dict, state: DetailsState, *,
+async def show(client: AsyncWebClient, uow, settings, actor: Actor, view: dict, state: DetailsState, *,
                choice: RecipientFilter, search: str | None, page: int, notice: str | None = None) -> None:
-    """`actor`: with their channels; who may see the task is asked again on every page."""
+    """`actor`: with their channels; who may see the task, and its messages, is asked again on
+    every page."""
     details = await anyio.to_thread.run_sync(lambda: task_details(
-        uow(), state.task_id, actor, choice=choice, search=search, page=page))
+        uow(), state.task_id, actor, composition=composition(settings), choice=choice, search=search, page=page))
     try:
         await client.views_update(view_id=view["id"], hash=view.get("hash"),
                                   view=build_details_modal(details, notice=notice))
@@ -149,7 +161,7 @@ async def show(client: AsyncWebClient, uow, actor: Actor, view: dict, state: Det
 
 
 async def change_filter(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow, member_actor,
-                        ref: DetailsState) -> None:
+                        settings, ref: DetailsState) -> None:
     await ack()
     view = body["view"]
     choice = RecipientFilter((action.get("selected_option") or {}).get("value") or RecipientFilter.ALL)
@@ -158,11 +170,11 @@ async def change_filter(ack: AsyncAck, body: dict, action: dict, client: AsyncWe
         search, notice = parse_search(typed), None
     except DomainError as error:
         search, notice = ref.search, error_mrkdwn(error)
-    await show(client, uow, await member_actor(), view, ref, choice=choice, search=search,
+    await show(client, uow, settings, await member_actor(), view, ref, choice=choice, search=search,
                page=0, notice=notice)
 
 
-async def search(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow, member_actor,
+async def search(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow, member_actor, settings,
                  ref: DetailsState) -> None:
     await ack()
     view = body["view"]
@@ -170,19 +182,26 @@ async def search(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient
         wanted, notice = parse_search(action.get("value")), None
     except DomainError as error:
         wanted, notice = ref.search, error_mrkdwn(error)
-    await show(client, uow, await member_actor(), view, ref, choice=_chosen_filter(view, ref),
+    await show(client, uow, settings, await member_actor(), view, ref, choice=_chosen_filter(view, ref),
                search=wanted, page=0, notice=notice)
 
 
 async def page_details(ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient, uow, member_actor,
-                       ref: DetailsState) -> None:
+                       settings, ref: DetailsState) -> None:
     await ack()
-    view = body["view"]
-    await show(client, uow, await member_actor(), view, ref,
-               choice=RecipientFilter(ref.filter or RecipientFilter.ALL), search=ref.search, page=int(action["value"]))
+    await show(client, uow, settings, await member_actor(), body["view"], ref,
+               choice=_shown_filter(ref), search=ref.search, page=int(action["value"]))
 
 
-async def submit_search(ack: AsyncAck, view: dict, client: AsyncWebClient, uow, member_actor,
+async def refresh_details(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, member_actor, settings,
+                          ref: DetailsState) -> None:
+    """Refresh: the page shown read again, with the filter and search it was shown with."""
+    await ack()
+    await show(client, uow, settings, await member_actor(), body["view"], ref,
+               choice=_shown_filter(ref), search=ref.search, page=ref.page)
+
+
+async def submit_search(ack: AsyncAck, view: dict, client: AsyncWebClient, uow, member_actor, settings,
                         ref: DetailsState) -> None:
     """The Search button: the filter and the digits as they are in the form."""
     try:
@@ -193,7 +212,8 @@ async def submit_search(ack: AsyncAck, view: dict, client: AsyncWebClient, uow, 
     actor = await member_actor()
     try:
         details = await anyio.to_thread.run_sync(lambda: task_details(
-            uow(), ref.task_id, actor, choice=_chosen_filter(view, ref), search=wanted))
+            uow(), ref.task_id, actor, composition=composition(settings), choice=_chosen_filter(view, ref),
+            search=wanted))
     except DomainError as error:  # no longer the person's to see, or gone
         await ack(response_action="errors", errors={BlockId.DETAILS_SEARCH: error_text(error)})
         return
@@ -205,6 +225,7 @@ LISTENERS = (
     listeners.action(ActionId.LIST_NEXT, turn_page),
     listeners.action(ActionId.DETAILS_PREVIOUS, page_details),
     listeners.action(ActionId.DETAILS_NEXT, page_details),
+    listeners.action(ActionId.DETAILS_REFRESH, refresh_details),
     listeners.action(ActionId.TASK_DETAILS, open_details),
     listeners.action(ActionId.DETAILS_FILTER_SELECT, change_filter),
     listeners.action(ActionId.DETAILS_SEARCH_INPUT, search),

@@ -1,5 +1,6 @@
 """Block Kit for status and reporting: the `/sms list` message, the task details modal and the
-`/sms lookup` answer. Numbers arrive here by their last four digits only."""
+`/sms lookup` answer. Numbers arrive here by their last four digits only (in a message's text
+too: the use case masks them)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from domain.status import (
 )
 from domain.task_state import STATUS_LABELS
 from domain.use_cases.status import LookupLine, RecipientLine, TaskDetails, TaskPage, TaskSummary
-from handlers.block_kit import escape, link, mention, mrkdwn, plain
+from handlers.block_kit import SECTION_TEXT_LIMIT, escape, link, mention, mrkdwn, plain, quoted_within
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import DetailsState, TaskListState, TaskRef
 from handlers.task_blocks import slack_time
@@ -22,6 +23,7 @@ from handlers.task_blocks import slack_time
 Blocks = list[dict[str, Any]]
 ROWS_PER_SECTION = 5
 REASON_SHOWN = 120
+SMS_ID_SHOWN = 64  # as long as a stored SMS ID may be
 
 
 def when(moment: datetime | None) -> str:
@@ -114,6 +116,19 @@ def _row(line: RecipientLine) -> str:
     return text
 
 
+def _message_row(line: RecipientLine) -> str:
+    """A recipient as its requester and the approvers see it: the row, its SMS ID, the length
+    and segments of its message, and the message quoted (cut with "…" past a section's limit)."""
+    message = line.message
+    sms_id = escape(line.provider_id[:SMS_ID_SHOWN]) if line.provider_id else "—"
+    facts = (f"SMS ID {sms_id} · {message.characters:,} characters · {message.segments} "
+             f"segment{'s' if message.segments != 1 else ''}")
+    if message.fallback:
+        facts += " · sent as the card's fallback SMS"
+    head = f"{_row(line)}\n{facts}\n"
+    return head + quoted_within(message.text, SECTION_TEXT_LIMIT - len(head))
+
+
 def _option(choice: RecipientFilter) -> dict[str, Any]:
     return {"text": plain(RECIPIENT_FILTER_LABELS[choice]), "value": str(choice)}
 
@@ -141,20 +156,34 @@ def _recipient_rows(details: TaskDetails) -> Blocks:
         wanted = "" if details.filter is RecipientFilter.ALL else f" {RECIPIENT_FILTER_LABELS[details.filter].lower()}"
         ending = f" ending in {details.search}" if details.search else ""
         return [{"type": "section", "text": mrkdwn(f"No{wanted} recipients{ending}.")}]
-    blocks: Blocks = []
-    for start in range(0, len(details.lines), ROWS_PER_SECTION):
-        rows = details.lines[start:start + ROWS_PER_SECTION]
-        blocks.append({"type": "section", "block_id": f"{BlockId.DETAILS_ROWS}:{start // ROWS_PER_SECTION}",
-                       "text": mrkdwn("\n".join(_row(line) for line in rows))})
+    blocks = _message_sections(details) if details.with_messages else _row_sections(details)
     first, last = page.offset + 1, page.offset + len(details.lines)
+    numbers = ("numbers, in the texts too, are shown by their last four digits only" if details.with_messages
+               else "numbers are shown by their last four digits only")
     blocks.append({"type": "context", "elements": [mrkdwn(
-        f"{first:,}–{last:,} of {page.total:,} · page {page.number + 1} of {page.pages} · "
-        "numbers are shown by their last four digits only")]})
-    navigation = navigation_buttons(page, ActionId.DETAILS_PREVIOUS, ActionId.DETAILS_NEXT,
-                             lambda number: str(number))
-    if navigation:
-        blocks.append({"type": "actions", "block_id": BlockId.DETAILS_NAV, "elements": navigation})
+        f"{first:,}–{last:,} of {page.total:,} · page {page.number + 1} of {page.pages} · {numbers}")]})
     return blocks
+
+
+def _row_sections(details: TaskDetails) -> Blocks:
+    return [{"type": "section", "block_id": f"{BlockId.DETAILS_ROWS}:{start // ROWS_PER_SECTION}",
+             "text": mrkdwn("\n".join(_row(line) for line in details.lines[start:start + ROWS_PER_SECTION]))}
+            for start in range(0, len(details.lines), ROWS_PER_SECTION)]
+
+
+def _message_sections(details: TaskDetails) -> Blocks:
+    """One section a recipient: a page holds 10, far from a modal's 100 blocks."""
+    return [{"type": "section", "block_id": f"{BlockId.DETAILS_MESSAGE}:{n}", "text": mrkdwn(_message_row(line))}
+            for n, line in enumerate(details.lines)]
+
+
+def _navigation(details: TaskDetails) -> dict[str, Any]:
+    """Previous and Next as the page allows, and Refresh: the same page read again."""
+    elements = navigation_buttons(details.page, ActionId.DETAILS_PREVIOUS, ActionId.DETAILS_NEXT,
+                                  lambda number: str(number))
+    elements.append({"type": "button", "action_id": ActionId.DETAILS_REFRESH, "text": plain("Refresh"),
+                     "value": "refresh"})
+    return {"type": "actions", "block_id": BlockId.DETAILS_NAV, "elements": elements}
 
 
 def build_details_modal(details: TaskDetails, *, notice: str | None = None) -> dict[str, Any]:
@@ -179,12 +208,14 @@ def build_details_modal(details: TaskDetails, *, notice: str | None = None) -> d
     elif not task.started:
         blocks.append({"type": "section", "text": mrkdwn(
             "This task has not started sending, so it has no per-recipient results yet.")})
+        blocks.append(_navigation(details))
     else:
         blocks += _controls(details)
         if notice:
             blocks.append({"type": "context", "elements": [mrkdwn(f":warning: {notice}")]})
         blocks.append({"type": "divider"})
         blocks += _recipient_rows(details)
+        blocks.append(_navigation(details))
         view["submit"] = plain("Search")
     view["blocks"] = blocks
     return view

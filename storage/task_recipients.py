@@ -209,7 +209,7 @@ class TaskRecipientRepository(SettlingQueries):
                 offset: int = 0, limit: int = 25) -> tuple[list[Row], int]:
         """One page of a task's recipients in file order, and how many match in all. `ending`:
         digits the number ends with. Rows read as .row_number, .phone, .status, .submitted_at,
-        .receipt_at, .error_code, .reason."""
+        .receipt_at, .error_code, .reason, .provider_id, .variables, .fell_back."""
         table = TaskRecipient.__table__
         conditions = [table.c.task_id == task_id]
         if statuses:
@@ -219,7 +219,7 @@ class TaskRecipientRepository(SettlingQueries):
         total = self._session.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
         rows = self._session.execute(
             select(table.c.row_number, table.c.phone, table.c.status, table.c.submitted_at, table.c.receipt_at,
-                   table.c.error_code, table.c.reason)
+                   table.c.error_code, table.c.reason, table.c.provider_id, table.c.variables, table.c.fell_back)
             .where(*conditions).order_by(table.c.id).offset(offset).limit(limit)
         ).all()
         return list(rows), total
@@ -247,7 +247,7 @@ class TaskRecipientRepository(SettlingQueries):
 
     def iter_selected(self, task_id: int, selection: RowFilter, batch: int = EXPORT_BATCH) -> Iterator[Row]:
         """(row_number, phone, variables, status, submitted_at, receipt_at, error_code, reason,
-        fell_back) in id order (the list's order), streamed: `yield_per` reads `batch` rows at a
+        fell_back, provider_id) in id order (the list's order), streamed: `yield_per` reads `batch` rows at a
         time (a server-side cursor on PostgreSQL; SQLite steps its cursor), so a million rows
         never sit in memory. Iterate inside the unit of work.
 
@@ -257,7 +257,7 @@ class TaskRecipientRepository(SettlingQueries):
         table = TaskRecipient.__table__
         query = (select(table.c.row_number, table.c.phone, table.c.variables, table.c.status,
                         type_coerce(table.c.submitted_at, String), type_coerce(table.c.receipt_at, String),
-                        table.c.error_code, table.c.reason, table.c.fell_back)
+                        table.c.error_code, table.c.reason, table.c.fell_back, table.c.provider_id)
                  .where(_selected(table, task_id, selection)).order_by(table.c.id))
         result = self._session.connection().execution_options(yield_per=batch).execute(query)
         for partition in result.partitions():

@@ -45,6 +45,16 @@ def _checked_name(raw: str) -> str:
     return name
 
 
+def check_name_free(uow: UnitOfWork, raw: str) -> str:
+    """The name as an audience would be saved under it, refused if it is not a name or is taken:
+    asked before the work of filling the audience starts."""
+    name = _checked_name(raw)
+    with uow:
+        if uow.audiences.by_name(audience_key(name)) is not None:
+            raise AudienceError(f"An audience named “{name}” already exists. Pick another name.")
+    return name
+
+
 def save_audience(uow: UnitOfWork, name: str, actor: Actor, *, channel_id: str, list_id: int | None = None) -> AudienceView:
     """From a given import, or else the actor's latest import in this channel."""
     name = _checked_name(name)

@@ -1,30 +1,41 @@
 """Use cases of exports and follow-ups: a task's recipients as an XLSX file streamed from the
-database, and its failed and no-receipt numbers made into a new recipient list (to resend to)
-or an audience. Only the requester and the approvers may take a task's full numbers out, only
-while its details are kept, and every export is audited before the file leaves the bot."""
+database, and its delivered, failed or no-receipt numbers, in any mix (failed and no-receipt
+unless told), made into a new recipient list (to resend to) or an audience. Only the requester
+and the approvers may take a task's full numbers out, only while its details are kept, and
+every export is audited before the file leaves the bot."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import BinaryIO
 
 from domain.approvers import Actor
+from domain.dispatch import MessagePlan
 from domain.errors import DomainError
 from domain.exports import (
-    FOLLOW_UP,
+    DEFAULT_FOLLOW_UP,
+    EXPIRED,
+    GROUP_SELECTIONS,
     KIND_LABELS,
     NOT_SENT_STATUSES,
     SELECTIONS,
     ExportKind,
     ExportLayout,
+    FollowUpGroup,
     Selection,
     check_may_take_details,
     follow_up_audience_name,
+    follow_up_selection,
+    follow_up_words,
+    in_order,
     purged_message,
     sheet_title,
 )
-from domain.use_cases.audiences import AudienceView, audience_key, save_audience
+from domain.tasks import Composition
+from domain.use_cases.audiences import AudienceView, audience_key, check_name_free, save_audience
+from domain.use_cases.dispatch import message_plan
 from domain.use_cases.tasks import existing_task
 from domain.xlsx_stream import StreamingXlsxWriter
 from storage.tables import AuditEntry, RecipientList, Task
@@ -42,6 +53,7 @@ class ExportPlan:
     rows: int
     variables: list[str]
     card: bool
+    message_plan: MessagePlan  # how each row's text is composed, as the dispatcher composes it
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,7 @@ class FollowUpList:
     task_name: str
     list_id: int
     count: int
+    groups: frozenset[FollowUpGroup] = DEFAULT_FOLLOW_UP
 
 
 def _rows(selection: Selection) -> RowFilter:
@@ -72,8 +85,10 @@ def check_follow_up(uow: UnitOfWork, task_id: int, actor: Actor) -> str:
         return _task_with_details(uow, task_id, actor).name
 
 
-def plan_export(uow: UnitOfWork, task_id: int, actor: Actor, kind: ExportKind) -> ExportPlan:
-    """Whether this person may have this export, and how many rows it holds."""
+def plan_export(uow: UnitOfWork, task_id: int, actor: Actor, kind: ExportKind, *,
+                composition: Composition) -> ExportPlan:
+    """Whether this person may have this export, how many rows it holds, and how its texts are
+    composed (`composition`: this workspace's)."""
     with uow:
         task = _task_with_details(uow, task_id, actor)
         rows = uow.task_recipients.count_selected(task.id, _rows(SELECTIONS[kind]))
@@ -81,12 +96,13 @@ def plan_export(uow: UnitOfWork, task_id: int, actor: Actor, kind: ExportKind) -
             what = "recipients" if kind is ExportKind.ALL else f"{KIND_LABELS[kind]} recipients"
             raise DomainError(f"*{task.name}* has no {what}: there is nothing to export.")
         variables = list(uow.recipient_lists.get(task.recipient_list_id).variables)
-        return ExportPlan(task.id, task.name, kind, rows, variables, task.kind == "card")
+        return ExportPlan(task.id, task.name, kind, rows, variables, task.kind == "card",
+                          message_plan(uow, task, composition))
 
 
 def write_export(uow: UnitOfWork, plan: ExportPlan, target: BinaryIO, *, tz: str) -> int:
     """Streams the rows into `target` (a temporary file) in constant memory; returns how many."""
-    layout = ExportLayout(plan.variables, tz, plan.card)
+    layout = ExportLayout(plan.variables, tz, plan.card, plan.message_plan)
     make = layout.row_maker()
     writer = StreamingXlsxWriter(target, sheet_title=sheet_title(plan.kind), header=layout.header(),
                                  text_columns=[layout.phone_column], widths=layout.widths())
@@ -117,35 +133,70 @@ def record_export_failure(uow: UnitOfWork, plan: ExportPlan, actor: Actor, reaso
         uow.commit()
 
 
-def follow_up_list(uow: UnitOfWork, task_id: int, actor: Actor, *, channel_id: str, purpose: str) -> FollowUpList:
-    """A new recipient list of the task's failed and no-receipt recipients, with their
-    variables, in the task's order: copied inside the database in one statement."""
+@dataclass(frozen=True)
+class FollowUpCounts:
+    """How many numbers each follow-up group holds now (receipts may still move them)."""
+
+    task_name: str
+    delivered: int
+    failed: int  # every failed one, `failed_no_receipt` of them for the lack of a receipt
+    no_receipt: int  # awaiting a receipt, or none within 72 hours
+    failed_no_receipt: int
+
+
+def follow_up_counts(uow: UnitOfWork, task_id: int, actor: Actor) -> FollowUpCounts:
+    """For the requester and the approvers, while the task's details are kept."""
+    with uow:
+        task = _task_with_details(uow, task_id, actor)
+        count = uow.task_recipients.count_selected
+        groups = {group: count(task.id, _rows(selection)) for group, selection in GROUP_SELECTIONS.items()}
+        expired = count(task.id, _rows(EXPIRED))
+        return FollowUpCounts(task.name, groups[FollowUpGroup.DELIVERED], groups[FollowUpGroup.FAILED],
+                              groups[FollowUpGroup.NO_RECEIPT], expired)
+
+
+def follow_up_list(uow: UnitOfWork, task_id: int, actor: Actor, *, channel_id: str, purpose: str,
+                   groups: Iterable[FollowUpGroup] = DEFAULT_FOLLOW_UP) -> FollowUpList:
+    """A new recipient list of the task's recipients in `groups` (failed and no-receipt unless
+    told), with their variables, in the task's order: copied inside the database in one statement."""
+    chosen, words = frozenset(groups), follow_up_words(groups)
+    selection = follow_up_selection(chosen)
     with uow:
         task = _task_with_details(uow, task_id, actor)
         source = uow.recipient_lists.get(task.recipient_list_id)
         recipient_list = RecipientList(created_by=actor.user_id, channel_id=channel_id, source=FOLLOW_UP_SOURCE,
-                                       source_name=f"{task.name}: failed and no receipt", variables=list(source.variables))
+                                       source_name=f"{task.name}: {words.replace('-', ' ')}",
+                                       variables=list(source.variables))
         uow.recipient_lists.add(recipient_list, [])
-        copied = uow.task_recipients.copy_to_list(task.id, recipient_list.id, _rows(FOLLOW_UP))
+        copied = uow.task_recipients.copy_to_list(task.id, recipient_list.id, _rows(selection))
         if copied == 0:
             raise DomainError(f"*{task.name}* has no failed or no-receipt recipients to follow up: every message "
-                              "was delivered or skipped.")
+                              "was delivered or skipped." if chosen == DEFAULT_FOLLOW_UP else
+                              f"*{task.name}* has no {words} recipients to follow up.")
         recipient_list.data_rows = recipient_list.imported_count = copied
         uow.audit.add(AuditEntry(actor=actor.user_id, action="recipients.follow_up", target_type="recipient_list",
                                  target_id=str(recipient_list.id),
-                                 detail={"task": task.id, "recipients": copied, "for": purpose}))
+                                 detail={"task": task.id, "recipients": copied, "for": purpose,
+                                         "numbers": [str(group) for group in in_order(chosen)]}))
         uow.commit()
-        return FollowUpList(task.id, task.name, recipient_list.id, copied)
+        return FollowUpList(task.id, task.name, recipient_list.id, copied, chosen)
 
 
-def save_failed_as_audience(uow: UnitOfWork, task_id: int, actor: Actor, *, channel_id: str,
-                            today: date) -> AudienceView:
-    """The failed and no-receipt numbers as an audience named “<task> failed <date>” (with
-    “(2)”… while the name is taken), saved by the audiences use case."""
-    follow = follow_up_list(uow, task_id, actor, channel_id=channel_id, purpose="audience")
-    with uow:
-        attempt = 1
-        while uow.audiences.by_name(audience_key(follow_up_audience_name(follow.task_name, today, attempt))):
-            attempt += 1
-    return save_audience(uow, follow_up_audience_name(follow.task_name, today, attempt), actor,
-                         channel_id=channel_id, list_id=follow.list_id)
+def save_follow_up_audience(uow: UnitOfWork, task_id: int, actor: Actor, *, channel_id: str, today: date,
+                            groups: Iterable[FollowUpGroup] = DEFAULT_FOLLOW_UP,
+                            name: str | None = None) -> AudienceView:
+    """The numbers in `groups` (failed and no-receipt unless told) as an audience named `name`,
+    or else “<task> failed <date>” (another mix: “<task> delivered+failed <date>”…, with “(2)”…
+    while the name is taken), saved by the audiences use case. A name given is checked first."""
+    chosen = frozenset(groups)
+    if name is not None:
+        name = check_name_free(uow, name)
+    follow = follow_up_list(uow, task_id, actor, channel_id=channel_id, purpose="audience", groups=chosen)
+    if name is None:
+        with uow:
+            attempt = 1
+            while uow.audiences.by_name(audience_key(
+                    follow_up_audience_name(follow.task_name, today, attempt, chosen))):
+                attempt += 1
+        name = follow_up_audience_name(follow.task_name, today, attempt, chosen)
+    return save_audience(uow, name, actor, channel_id=channel_id, list_id=follow.list_id)

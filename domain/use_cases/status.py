@@ -2,22 +2,24 @@
 by page, one number across a channel's tasks, and the App Home dashboard.
 
 Whole phone numbers never leave this module: every recipient is returned by its last four
-digits (domain.privacy.last_four)."""
+digits (domain.privacy.last_four), and a number inside a message's text likewise."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from domain.policy import check_may_see_task, may_decide, sees_channel
+from domain.policy import check_may_see_task, may_decide, may_read_messages, sees_channel
 from domain.approvers import Actor
 from domain.content import ContentStatus
 from domain.dispatch import Progress
 from domain.errors import DomainError
 from domain.phones import PhoneNormalizer
 from domain.privacy import last_four
+from domain.recipient_messages import RecipientMessage, as_slack_shows, message_for
 from domain.status import (
+    DETAILS_MESSAGES_PAGE_SIZE,
     DETAILS_PAGE_SIZE,
     LIST_PAGE_SIZE,
     LOOKUP_LIMIT,
@@ -31,6 +33,7 @@ from domain.status import (
 )
 from domain.task_state import TaskStatus
 from domain.tasks import Composition, Preview
+from domain.use_cases.dispatch import message_plan
 from domain.use_cases.retention import saved_counts
 from domain.use_cases.send_previews import preview_of_task
 from domain.use_cases.tasks import TaskNotFound, task_channels
@@ -75,6 +78,9 @@ class RecipientLine:
     submitted_at: datetime | None
     receipt_at: datetime | None
     reason: str | None
+    # For the task's requester and the approvers only (domain.policy.may_read_messages):
+    provider_id: str | None = None  # the SMS ID the provider gave it
+    message: RecipientMessage | None = None  # what it was sent (or will be), numbers in it masked
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,7 @@ class TaskDetails:
     search: str | None
     lines: list[RecipientLine]
     page: Page  # over the recipients that match the filter and search
+    with_messages: bool = False  # each line carries its SMS ID and message
 
 
 @dataclass(frozen=True)
@@ -173,33 +180,53 @@ def find_task(uow: UnitOfWork, ref: int | str, channel_id: str) -> int:
         return task.id
 
 
-def find_task_details(uow: UnitOfWork, ref: int | str, channel_id: str, actor: Actor) -> TaskDetails:
+def find_task_details(uow: UnitOfWork, ref: int | str, channel_id: str, actor: Actor, *,
+                      composition: Composition) -> TaskDetails:
     """`/sms status <id or name>`: the task's details, first page, every recipient."""
-    return task_details(uow, find_task(uow, ref, channel_id), actor)
+    return task_details(uow, find_task(uow, ref, channel_id), actor, composition=composition)
 
 
-def task_details(uow: UnitOfWork, task_id: int, actor: Actor, *, choice: RecipientFilter = RecipientFilter.ALL,
-                 search: str | None = None, page: int = 0, page_size: int = DETAILS_PAGE_SIZE) -> TaskDetails:
+def _page_of_recipients(uow: UnitOfWork, task_id: int, statuses, search: str | None, page: int,
+                        page_size: int) -> tuple[list, Page]:
+    rows, total = uow.task_recipients.details(task_id, statuses=statuses, ending=search,
+                                              offset=max(page, 0) * page_size, limit=page_size)
+    shown = clamp_page(page, page_size, total)
+    if shown.number != page:  # past the end: the recipients shrank since the page was shown
+        rows, total = uow.task_recipients.details(task_id, statuses=statuses, ending=search,
+                                                  offset=shown.offset, limit=page_size)
+    return rows, Page(shown.number, page_size, total)
+
+
+def _line(row, plan) -> RecipientLine:
+    """A recipient by its last four digits; with `plan`, its SMS ID and its message too."""
+    line = RecipientLine(last_four(row.phone), row.row_number, row.status, row.submitted_at, row.receipt_at,
+                         row.reason or row.error_code)
+    if plan is None:
+        return line
+    message = as_slack_shows(message_for(plan, row.variables or [], fell_back=bool(row.fell_back)))
+    return replace(line, provider_id=row.provider_id, message=message)
+
+
+def task_details(uow: UnitOfWork, task_id: int, actor: Actor, *, composition: Composition,
+                 choice: RecipientFilter = RecipientFilter.ALL, search: str | None = None, page: int = 0,
+                 page_size: int | None = None) -> TaskDetails:
     """A task's totals and one page of its recipients, to whoever may see the task (asked again on
-    every page); totals only once its details were purged."""
+    every page); totals only once its details were purged. Its requester and the approvers also
+    get each recipient's SMS ID and message, composed for this page as the dispatcher composes
+    it (`composition`: this workspace's), 10 a page instead of 25."""
     with uow:
         task = uow.tasks.get(task_id)
         if task is None:
             raise TaskNotFound("That task no longer exists.")
         check_may_see_task(actor, requester=task.created_by, channels=task_channels(task))
         summary = _summaries(uow, [task])[0]
+        full = may_read_messages(actor, requester=task.created_by)
+        page_size = page_size or (DETAILS_MESSAGES_PAGE_SIZE if full else DETAILS_PAGE_SIZE)
         if task.details_purged_at is not None:
-            return TaskDetails(summary, choice, search, [], Page(0, page_size, 0))
-        statuses = recipient_statuses(choice)
-        rows, total = uow.task_recipients.details(task_id, statuses=statuses, ending=search,
-                                                  offset=max(page, 0) * page_size, limit=page_size)
-        shown = clamp_page(page, page_size, total)
-        if shown.number != page:
-            rows, total = uow.task_recipients.details(task_id, statuses=statuses, ending=search,
-                                                      offset=shown.offset, limit=page_size)
-        lines = [RecipientLine(last_four(row.phone), row.row_number, row.status, row.submitted_at, row.receipt_at,
-                               row.reason or row.error_code) for row in rows]
-        return TaskDetails(summary, choice, search, lines, Page(shown.number, page_size, total))
+            return TaskDetails(summary, choice, search, [], Page(0, page_size, 0), full)
+        rows, shown = _page_of_recipients(uow, task_id, recipient_statuses(choice), search, page, page_size)
+        plan = message_plan(uow, task, composition) if full and rows else None
+        return TaskDetails(summary, choice, search, [_line(row, plan) for row in rows], shown, full)
 
 
 def lookup_number(uow: UnitOfWork, raw: str, channel_id: str, actor: Actor, *, normalizer: PhoneNormalizer,

@@ -163,8 +163,17 @@ async def test_a_details_modal_asks_again_on_every_request(workspace, driver, ca
     workspace.channel(SALES).members.add(MEMBER_ID)
     await driver.slash_command(MEMBER_ID, SALES, f"status {task_id}")
     modal = await eventually(lambda: workspace.views.top_modal(MEMBER_ID))
+    # a member sees the recipient by its last four digits; what it is sent is its requester's to read
+    assert "•••8000" in str(modal.blocks) and "SMS ID" not in str(modal.blocks)
+    await driver.slash_command(SENDER_ID, SALES, f"status {task_id}")
+    mine = await eventually(lambda: workspace.views.top_modal(SENDER_ID))
+    assert "SMS ID — · " in str(mine.blocks) and "Hi Li, your order shipped" in str(mine.blocks)
     workspace.channel(SALES).members.discard(MEMBER_ID)
     clock.now += timedelta(minutes=2)  # what Slack said about their channels is kept a minute
+    await driver.block_actions(MEMBER_ID, ActionId.DETAILS_REFRESH, view_id=modal.id)
+    refused = await eventually(lambda: refusals(bot_runtime))
+    assert refused[-1][:2] == (MEMBER_ID, ActionId.DETAILS_REFRESH) and "not one you can see" in refused[-1][2]
+    assert workspace.views.get(modal.id).hash == modal.hash  # the page was not read again for them
     await driver.view_submission(MEMBER_ID, modal.id, {BlockId.DETAILS_SEARCH: {
         ActionId.DETAILS_SEARCH_INPUT: {"type": "plain_text_input", "value": "8000"}}})
     assert "not one you can see" in workspace.submissions[-1].errors[BlockId.DETAILS_SEARCH]

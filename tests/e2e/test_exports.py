@@ -56,10 +56,15 @@ async def test_export_failed_goes_only_to_the_requesters_dm_and_is_audited(
 
     rows = values_with_calamine(export.content)
     assert rows[0] == ["row", "phone", "name", "coupon", "status", "submitted at (Asia/Shanghai)",
-                       "receipt at (Asia/Shanghai)", "error code", "reason"]
+                       "receipt at (Asia/Shanghai)", "error code", "reason", "SMS ID", "characters", "segments",
+                       "text"]
     assert [r[1] for r in rows[1:]] == [r.phone for r in failed]  # whole numbers, `+` kept, in order
     assert [r[2:4] for r in rows[1:]] == [list(r.variables) for r in failed]
     assert {r[4] for r in rows[1:]} == {"failed"} and all(r[8] for r in rows[1:])
+    # what each was sent: the provider's SMS ID, and the text as the dispatcher composed it, measured
+    texts = [f"【Acme】Hi {r.variables[0]}, your order shipped" for r in failed]
+    assert [r[9:] for r in rows[1:]] == [[r.provider_id, len(text), 1, text] for r, text in zip(failed, texts)]
+    assert all(r.provider_id for r in failed)
 
     [entry] = audit(bot_runtime, "task.exported")
     assert (entry.actor, entry.target_id) == (SENDER_ID, str(task_id))

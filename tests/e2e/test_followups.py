@@ -1,11 +1,12 @@
-"""Follow-ups on a sent task's failures, end to end: "Resend to failed" opens the send modal as
-a copy of the task with exactly the failed and no-receipt numbers; "Save failed as audience"
-saves them by a name derived from the task."""
+"""Follow-ups on a sent task, end to end: "Resend to failed" opens the send modal as a copy of
+the task with exactly the failed and no-receipt numbers; "Save failed as audience" saves them by a
+name derived from the task; "Follow up on…" does either with delivered, failed and no-receipt
+numbers in any mix."""
 
 from __future__ import annotations
 
-from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, MEMBER_ID, SENDER_ID
-from handlers.ids import ActionId, BlockId
+from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVER_ID, MEMBER_ID, SENDER_ID
+from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.payloads import SendModalState
 from tests.e2e.sent_tasks import audit, list_recipients, recipients_of, report_ts, sent_task
 from tests.e2e.test_dispatch import bot, bot_overrides, bot_provider, eventually, gateway, gateway_options  # noqa: F401
@@ -47,7 +48,8 @@ async def test_resend_to_failed_opens_a_copy_with_exactly_the_failed_and_no_rece
         assert (again.name, again.status, again.recipient_list_id, again.recipient_count) == (
             "Big send, again", "moderating", state.list_id, len(expected))
     [entry] = audit(bot_runtime, "recipients.follow_up")
-    assert entry.detail == {"task": task_id, "recipients": len(expected), "for": "resend"}
+    assert entry.detail == {"task": task_id, "recipients": len(expected), "for": "resend",
+                            "numbers": ["failed", "no-receipt"]}
 
 
 async def test_save_failed_as_audience_names_it_after_the_task_and_day(
@@ -85,4 +87,111 @@ async def test_follow_ups_are_for_the_requester_and_approvers_only(
     assert workspace.views.top_modal(MEMBER_ID) is None
     with bot_runtime.uow() as uow:
         assert uow.audiences.all_with_lists() == []
+    assert not audit(bot_runtime, "recipients.follow_up")
+
+
+# --- Follow up on…: delivered, failed and no-receipt numbers, in any mix ---------------------------
+
+def numbers(*groups: str) -> dict:
+    return {ActionId.FOLLOW_UP_NUMBERS_INPUT: {"type": "checkboxes",
+                                               "selected_options": [{"value": g} for g in groups]}}
+
+
+def then(do: str) -> dict:
+    return {ActionId.FOLLOW_UP_DO_INPUT: {"type": "radio_buttons", "selected_option": {"value": do}}}
+
+
+def named(name: str) -> dict:
+    return {ActionId.FOLLOW_UP_NAME_INPUT: {"type": "plain_text_input", "value": name}}
+
+
+async def follow_up_modal(driver, workspace, user: str, report):
+    await driver.block_actions(user, ActionId.FOLLOW_UP_CHOOSE, message=report_ts(report))
+    return await eventually(lambda: (v := workspace.views.top_modal(user)) and v.callback_id == CallbackId.FOLLOW_UP
+                            and v)
+
+
+async def test_follow_up_on_delivered_and_no_receipt_resends_to_exactly_those_numbers(
+        workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
+    task_id, _card, report = await sent_task(bot_runtime, catalog, clock, workspace, emulator, gateway)
+    everyone = recipients_of(bot_runtime, task_id)
+    delivered, failed = [r for r in everyone if r.status == "delivered"], [r for r in everyone if r.status == "failed"]
+    awaiting = [r for r in everyone if r.status == "submitted"]
+    assert delivered and failed and awaiting
+
+    modal = await follow_up_modal(driver, workspace, SENDER_ID, report)
+    [checkboxes] = [b["element"] for b in modal.blocks if b.get("block_id") == BlockId.FOLLOW_UP_NUMBERS]
+    assert [o["text"]["text"] for o in checkboxes["options"]] == [
+        f"Delivered ({len(delivered)})", f"Failed ({len(failed)})", f"No receipt ({len(awaiting)})"]
+    assert [o["value"] for o in checkboxes["initial_options"]] == ["failed", "no-receipt"]  # as the buttons take
+
+    await driver.view_submission(SENDER_ID, modal.id, {BlockId.FOLLOW_UP_NUMBERS: numbers("delivered", "no-receipt"),
+                                                       BlockId.FOLLOW_UP_DO: then("resend")})
+    assert workspace.submissions[-1].errors == {}
+    send = await eventually(lambda: (v := workspace.views.get(modal.id)) and v.callback_id == CallbackId.SEND_SUBMIT
+                            and v)
+    state = SendModalState.load(send.private_metadata)
+    expected = [r for r in everyone if r.status in ("delivered", "submitted")]  # in the task's order
+    assert [(r.phone, list(r.variables)) for r in list_recipients(bot_runtime, state.list_id)] == [
+        (r.phone, list(r.variables)) for r in expected]
+    shown = {b.get("block_id"): b for b in send.blocks}
+    assert shown[BlockId.SEND_RECIPIENTS]["text"]["text"] == (
+        f"Delivered and no-receipt numbers of Big send ({len(expected)})")
+    assert state.channel_id == APPROVALS_CHANNEL_ID  # where the report is
+    [entry] = audit(bot_runtime, "recipients.follow_up")
+    assert entry.detail == {"task": task_id, "recipients": len(expected), "for": "resend",
+                            "numbers": ["delivered", "no-receipt"]}
+
+
+async def test_follow_up_saves_an_audience_by_the_name_given_or_one_made_for_the_mix(
+        workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
+    task_id, _card, report = await sent_task(bot_runtime, catalog, clock, workspace, emulator, gateway)
+    everyone = recipients_of(bot_runtime, task_id)
+    delivered = [r.phone for r in everyone if r.status == "delivered"]
+
+    modal = await follow_up_modal(driver, workspace, SENDER_ID, report)
+    await driver.view_submission(SENDER_ID, modal.id, {BlockId.FOLLOW_UP_NUMBERS: numbers("delivered"),
+                                                       BlockId.FOLLOW_UP_DO: then("audience"),
+                                                       BlockId.FOLLOW_UP_NAME: named("Happy <!here> & co")})
+    done = await eventually(lambda: (v := workspace.views.get(modal.id)) and "Saved audience" in str(v.blocks) and v)
+    assert done.blocks[0]["text"]["text"] == (f":white_check_mark: Saved audience *Happy &lt;!here&gt; &amp; co*: "
+                                              f"{len(delivered)} delivered numbers. Choose it in the send modal to "
+                                              "follow up.")
+    with bot_runtime.uow() as uow:
+        audiences = {a.name: r for a, r in uow.audiences.all_with_lists()}
+    assert [r.phone for r in list_recipients(bot_runtime, audiences["Happy <!here> & co"].id)] == delivered
+
+    # the same name again is refused on its field before anything is made; left empty, a name is made
+    again = await follow_up_modal(driver, workspace, SENDER_ID, report)
+    await driver.view_submission(SENDER_ID, again.id, {BlockId.FOLLOW_UP_NUMBERS: numbers("failed", "delivered"),
+                                                       BlockId.FOLLOW_UP_DO: then("audience"),
+                                                       BlockId.FOLLOW_UP_NAME: named("happy <!HERE> & CO")})
+    assert "already exists" in workspace.submissions[-1].errors[BlockId.FOLLOW_UP_NAME]
+    assert len(audit(bot_runtime, "recipients.follow_up")) == 1
+    await driver.view_submission(SENDER_ID, again.id, {BlockId.FOLLOW_UP_NUMBERS: numbers("failed", "delivered"),
+                                                       BlockId.FOLLOW_UP_DO: then("audience")})
+    await eventually(lambda: "Saved audience" in str(workspace.views.get(again.id).blocks))
+    with bot_runtime.uow() as uow:
+        audiences = {a.name: r for a, r in uow.audiences.all_with_lists()}
+    mixed = audiences["Big send delivered+failed 2026-11-23"]  # clock: 2026-11-23 in Asia/Shanghai
+    assert [r.phone for r in list_recipients(bot_runtime, mixed.id)] == [
+        r.phone for r in everyone if r.status in ("delivered", "failed")]
+
+
+async def test_follow_up_is_the_requesters_and_approvers_and_a_crafted_choice_is_refused(
+        workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
+    _task_id, card_ts, report = await sent_task(bot_runtime, catalog, clock, workspace, emulator, gateway,
+                                                recipients=20)
+    await driver.block_actions(MEMBER_ID, ActionId.FOLLOW_UP_CHOOSE, message=report_ts(report))
+    [refusal] = await eventually(lambda: workspace.ephemerals(user_id=MEMBER_ID))
+    assert refusal.text.startswith("Only <@U0SENDER01>") and refusal.thread_ts == card_ts
+    assert workspace.views.top_modal(MEMBER_ID) is None
+
+    modal = await follow_up_modal(driver, workspace, APPROVER_ID, report)  # an approver may
+    for picked in ([], [{"value": "skipped"}]):
+        await driver.crafted_view_submission(APPROVER_ID, modal.id, {
+            BlockId.FOLLOW_UP_NUMBERS: {ActionId.FOLLOW_UP_NUMBERS_INPUT: {"type": "checkboxes",
+                                                                           "selected_options": picked}},
+            BlockId.FOLLOW_UP_DO: then("resend")})
+        assert BlockId.FOLLOW_UP_NUMBERS in workspace.submissions[-1].errors
     assert not audit(bot_runtime, "recipients.follow_up")

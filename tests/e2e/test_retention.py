@@ -46,7 +46,7 @@ async def test_the_final_report_says_until_when_details_are_kept_and_brings_a_de
                        "at {time}|2026-11-30 02:00 UTC>; after that only the totals are kept.")
     actions = next(b for b in report.blocks if b.get("block_id") == BlockId.REPORT_ACTIONS)
     assert [e.get("text", {}).get("text") for e in actions["elements"]] == [
-        "Details", "Export failed", "Resend to failed", "Save failed as audience", None]
+        "Details", "Export failed", "Resend to failed", "Save failed as audience", "Follow up on…", None]
 
     # a chart as of the last submit, replaced by the whole picture once the last receipt is in
     await eventually(lambda: task_row(bot_runtime, task_id).receipts_done_at is not None)

@@ -118,6 +118,20 @@ def test_a_tasks_recipients_filtered_by_status_and_last_digits_and_paged(uow, ta
         assert total == 1 and rows[0].phone.endswith("0013")
 
 
+def test_a_page_of_recipients_carries_what_their_message_is_made_of(uow, tasks):
+    """The SMS ID, the values the text is composed from, and whether a card went as its fallback."""
+    second = tasks[1]
+    with uow() as work:
+        claimed = work.task_recipients.claim(second, "w1", 2, NOW, NOW)
+        work.task_recipients.record([Outcome(claimed[0].id, "submitted", provider_id="sim-0"),
+                                     Outcome(claimed[1].id, "submitted", provider_id="sim-1", fell_back=True)], NOW)
+        work.commit()
+    with uow() as work:
+        rows, _total = work.task_recipients.details(second, limit=3)
+    assert [(r.provider_id, r.variables, r.fell_back) for r in rows] == [
+        ("sim-0", ["n0"], False), ("sim-1", ["n1"], True), (None, ["n2"], False)]
+
+
 def test_one_number_across_a_channels_tasks(uow, tasks):
     first, second, _third = tasks
     with uow() as work:

@@ -4,6 +4,7 @@ openpyxl and calamine; the delivery timeline and its chart."""
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from datetime import date, datetime, timedelta, timezone
 
@@ -13,13 +14,21 @@ from python_calamine import CalamineWorkbook
 
 from bot.settings import SettingsError, load_settings
 from domain.approvers import Actor
+from domain.content import Purpose
+from domain.dispatch import MessagePlan
+from domain.segments import SignatureStyle
 from domain.errors import DomainError
 from domain.exports import (
+    DEFAULT_FOLLOW_UP,
+    FOLLOW_UP,
     ExportKind,
     ExportLayout,
+    FollowUpGroup,
     check_may_take_details,
     details_expire_at,
     follow_up_audience_name,
+    follow_up_selection,
+    follow_up_words,
     neutralise,
     parse_kind,
     phone_cell,
@@ -28,6 +37,7 @@ from domain.exports import (
 )
 from domain.timeline import bucket_width, build_timeline
 from domain.xlsx_stream import StreamingXlsxWriter, xml_text
+from storage.statuses import NO_RECEIPT
 from handlers.delivery_chart import render_delivery_chart
 
 UTC = timezone.utc
@@ -54,16 +64,36 @@ def test_a_row_holds_the_whole_number_the_variables_and_what_happened_in_local_t
                                "receipt at (Asia/Shanghai)", "error code", "reason"]
     make = layout.row_maker()
     at = datetime(2026, 11, 23, 2, 0, 1, 999_000, tzinfo=UTC)
-    assert make((2, "+8613800138000", ["=Li"], "failed", at, at + timedelta(seconds=2), "-5", "@blocked", False)) == [
+    assert make((2, "+8613800138000", ["=Li"], "failed", at, at + timedelta(seconds=2), "-5", "@blocked", False,
+                 "p1")) == [
         2, "+8613800138000", "'=Li", None, "failed", "2026-11-23 10:00:01", "2026-11-23 10:00:03", "'-5", "'@blocked"]
-    assert make((3, "+8613800138001", ["A", "B", "extra"], "submitted", at, None, None, None, False))[4:7] == [
+    assert make((3, "+8613800138001", ["A", "B", "extra"], "submitted", at, None, None, None, False, None))[4:7] == [
         "awaiting receipt", "2026-11-23 10:00:01", None]
     # SQLite's own text of a UTC time reads the same
     assert make((4, "+1", [], "delivered", "2026-11-23 02:00:01.999000", "2026-11-23 23:59:59", None, None,
-                 False))[5:7] == ["2026-11-23 10:00:01", "2026-11-24 07:59:59"]
+                 False, None))[5:7] == ["2026-11-23 10:00:01", "2026-11-24 07:59:59"]
     card = ExportLayout([], "UTC", card=True)
     assert card.header()[-1] == "sent as fallback" and card.row_maker()((2, "+1", [], "delivered", None, None,
-                                                                          None, None, True))[-1] == "yes"
+                                                                          None, None, True, None))[-1] == "yes"
+
+
+PLAN = MessagePlan("Hi ${name}", "Acme", Purpose.PROMOTIONAL, SignatureStyle.COLON, "Reply T to stop", ["name"],
+                   kind="card", fallback_body="=Dear ${name}")
+
+
+def test_a_row_holds_its_sms_id_and_its_message_as_the_dispatcher_composes_it():
+    layout = ExportLayout(["name"], "UTC", card=True, plan=PLAN)
+    assert layout.header()[-5:] == ["sent as fallback", "SMS ID", "characters", "segments", "text"]
+    assert len(layout.widths()) == len(layout.header())
+    make = layout.row_maker()
+    sent = "Acme: Hi Li\nReply T to stop"
+    assert make((2, "+1", ["Li"], "delivered", None, None, None, None, False, "sim-1"))[-5:] == [
+        None, "sim-1", len(sent), 1, sent]
+    # a card that went as its fallback: the fallback's text; every cell a spreadsheet could run neutralised
+    fallback = "Acme: =Dear 13800138000 " + "x" * 150 + "\nReply T to stop"
+    assert make((3, "+1", ["13800138000 " + "x" * 150], "failed", None, None, None, None, True, "=id"))[-5:] == [
+        "yes", "'=id", len(fallback), 2, fallback]  # whole numbers stay whole in a file: it goes to a DM
+    assert ExportLayout(["name"], "UTC").header()[-1] == "reason"  # no plan, no message columns
 
 
 def test_export_arguments_name_a_task_and_an_export():
@@ -95,6 +125,45 @@ def test_the_follow_up_audience_is_named_after_the_task_and_day_and_fits():
     assert follow_up_audience_name("Spring  sale", date(2026, 11, 23)) == "Spring sale failed 2026-11-23"
     assert follow_up_audience_name("Spring sale", date(2026, 11, 23), 2) == "Spring sale failed 2026-11-23 (2)"
     assert len(follow_up_audience_name("x" * 30, date(2026, 11, 23), 12)) <= 60
+
+
+def test_a_mixed_follow_up_is_named_by_its_numbers_and_a_long_task_name_gives_way():
+    day = date(2026, 11, 23)
+    both = {FollowUpGroup.FAILED, FollowUpGroup.DELIVERED}
+    assert follow_up_audience_name("Spring sale", day, groups=both) == "Spring sale delivered+failed 2026-11-23"
+    assert follow_up_audience_name("Spring sale", day, groups={FollowUpGroup.NO_RECEIPT}) == (
+        "Spring sale no-receipt 2026-11-23")
+    every = follow_up_audience_name("x" * 30, day, 12, groups=set(FollowUpGroup))
+    assert len(every) == 60 and every.endswith(" delivered+failed+no-receipt 2026-11-23 (12)")
+
+
+# (status, reason) of a recipient, and the groups that hold it: the exports' own selections.
+HELD_BY = {("delivered", None): {FollowUpGroup.DELIVERED},
+           ("failed", "unreachable"): {FollowUpGroup.FAILED},
+           ("failed", NO_RECEIPT): {FollowUpGroup.FAILED, FollowUpGroup.NO_RECEIPT},
+           ("submitted", None): {FollowUpGroup.NO_RECEIPT},
+           ("skipped", None): set(), ("pending", None): set()}
+MIXES = [frozenset(mix) for size in (1, 2, 3) for mix in itertools.combinations(FollowUpGroup, size)]
+
+
+@pytest.mark.parametrize("mix", MIXES, ids=lambda mix: "+".join(sorted(mix)))
+def test_a_follow_up_takes_exactly_the_numbers_of_the_groups_chosen(mix):
+    selection = follow_up_selection(mix)
+
+    def taken(status: str, reason: str | None) -> bool:
+        return status in selection.statuses or (status == "failed" and reason == selection.failed_reason)
+
+    assert {key for key in HELD_BY if taken(*key)} == {key for key, groups in HELD_BY.items() if groups & mix}
+
+
+def test_failed_and_no_receipt_are_what_the_report_buttons_always_took_and_none_is_refused():
+    assert DEFAULT_FOLLOW_UP == {FollowUpGroup.FAILED, FollowUpGroup.NO_RECEIPT}
+    assert set(FOLLOW_UP.statuses) == {"failed", "submitted"} and FOLLOW_UP.failed_reason is None
+    assert follow_up_words(DEFAULT_FOLLOW_UP) == "failed and no-receipt"
+    assert follow_up_words(set(FollowUpGroup)) == "delivered, failed and no-receipt"
+    assert follow_up_words({FollowUpGroup.DELIVERED}) == "delivered"
+    with pytest.raises(DomainError, match="Choose which numbers"):
+        follow_up_selection(())
 
 
 def test_the_retention_setting_defaults_to_seven_days_and_is_at_least_one(monkeypatch):

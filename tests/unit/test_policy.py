@@ -11,6 +11,7 @@ from domain.policy import (
     check_may_use_list,
     check_owner_or_approver,
     may_decide,
+    may_read_messages,
     may_see_task,
     may_use_list,
     sees_channel,
@@ -78,3 +79,10 @@ def test_who_may_see_a_task(actor, allowed):
     channels = ("D0OWNER01", None, "C0SALES01")  # asked in a DM, threaded in a channel
     assert may_see_task(actor, requester=OWNER.user_id, channels=channels) is allowed
     assert sees_channel(actor, "C0SALES01") is (actor in (MEMBER, APPROVER))
+
+
+@pytest.mark.parametrize(("actor", "allowed"), [(OWNER, True), (APPROVER, True), (MEMBER, False), (OTHER, False)])
+def test_who_may_read_what_each_recipient_was_sent(actor, allowed):
+    """The texts (with the recipients' values) and SMS IDs: those who may export the numbers,
+    not every member who may see the task."""
+    assert may_read_messages(actor, requester=OWNER.user_id) is allowed

@@ -21,6 +21,7 @@ from domain.segments import (
     estimate_cost,
     format_money,
     measure,
+    segment_count,
     split_parts,
 )
 
@@ -333,3 +334,9 @@ def test_preview_example():
     cost = estimate_cost(info.segments, 2500, Decimal("0.045"))
     assert (info.characters, info.segments) == (16, 1)
     assert format_money(cost, "CNY") == "CNY 112.50"
+
+
+@SOME
+@given(any_text)
+def test_segment_count_alone_is_the_measures(text):
+    assert segment_count(text) == measure(text).segments == len(split_parts(text))

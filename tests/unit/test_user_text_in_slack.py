@@ -20,6 +20,7 @@ from domain.content import ContentError, ContentStatus, Purpose
 from domain.dispatch import Progress
 from domain.errors import DomainError, Person, Said
 from domain.exports import ExportKind, parse_kind
+from domain.recipient_messages import RecipientMessage
 from domain.status import Page, RecipientFilter
 from domain.schedule import LateStart, StartChoice
 from domain.task_state import TaskStatus
@@ -27,6 +28,7 @@ from domain.tasks import ContentChoice, Preview
 from domain.use_cases.audiences import AudienceView
 from domain.use_cases.audit_trail import AuditTrail
 from domain.use_cases.content import ContentKind, ContentView
+from domain.use_cases.exports import FollowUpCounts
 from domain.use_cases.status import (
     Dashboard, LookupLine, PendingContent, PendingTask, RecipientLine, TaskDetails, TaskPage, TaskSummary,
 )
@@ -35,10 +37,10 @@ from domain.use_cases.test_sends import TestSendForm
 from handlers import FEATURES, audiences, audiences_blocks, content_blocks, exports_blocks, optout, recipients_blocks
 from handlers import send_blocks, task_blocks, test_sends_blocks
 from handlers.audit_blocks import build_audit_trail
-from handlers.block_kit import escape
+from handlers.block_kit import escape, quoted, quoted_within
 from handlers.help_blocks import build_help_message, build_unknown_command_message
 from handlers.home_blocks import build_home_view
-from handlers.payloads import SendModalState, TaskListState, TaskRef
+from handlers.payloads import FollowUpState, SendModalState, TaskListState, TaskRef
 from handlers.progress_blocks import build_final_report, build_progress_message
 from handlers.replies import error_mrkdwn, error_text
 from handlers.status_blocks import build_details_modal, build_lookup_message, build_task_list
@@ -159,6 +161,10 @@ def test_task_lines_in_lists_status_lookup_and_home(data):
     page = TaskPage([linked, unlinked], Page(0, 2, 5))
     details = TaskDetails(linked, RecipientFilter.ALL, None,
                           [RecipientLine("•••0000", 2, "failed", WHEN, WHEN, text())], Page(0, 10, 1))
+    messages = TaskDetails(linked, RecipientFilter.ALL, None,
+                           [RecipientLine("•••0000", 2, "failed", WHEN, WHEN, text(), provider_id=text(),
+                                          message=RecipientMessage(text() + "\n" + text(), 9, 1, fallback=True))],
+                           Page(0, 10, 1), with_messages=True)
     dashboard = Dashboard(recent=[linked, unlinked], pending_tasks=[PendingTask(a_summary(text), True, a_preview(text)),
                                                                     PendingTask(a_summary(text, 9), False)],
                           pending_tasks_total=3, pending_content=[PendingContent("template", 1, text(), SENDER, text(),
@@ -166,7 +172,7 @@ def test_task_lines_in_lists_status_lookup_and_home(data):
     named = TaskListState(scope="all", channel_id="C0GENERAL1", status="sending", name=text()[:30])
     assert_inert(build_task_list(page, TaskListState(scope="channel", channel_id="C0GENERAL1"), {7: THREAD}),
                  build_task_list(page, named, {}), build_task_list(TaskPage([], Page(0, 10, 0)), named, {}),
-                 build_details_modal(details, notice=error_mrkdwn(a_refusal(text))),
+                 build_details_modal(details, notice=error_mrkdwn(a_refusal(text))), build_details_modal(messages),
                  build_lookup_message("•••0000", [LookupLine(7, text(), TaskStatus.completed, "failed", WHEN, WHEN,
                                                              text())]),
                  build_home_view(is_approver=True, dashboard=dashboard, links={7: THREAD}))
@@ -241,6 +247,9 @@ def test_import_results_audiences_and_exports(data):
                  audiences_blocks.build_audience_list([AudienceView(text(), 4, 2, [text()], SENDER, WHEN)]),
                  audiences_blocks.audience_saved_text(text(), 2), audiences_blocks.audience_deleted_text(text()),
                  exports_blocks.audience_saved_text(text(), 2),
+                 exports_blocks.build_follow_up_modal(FollowUpCounts(text(), 1, 2, 3, 1),
+                                                      FollowUpState(task_id=7, channel_id=CHANNEL)),
+                 exports_blocks.follow_up_view(exports_blocks.audience_saved_text(text(), 2, "delivered"), done=True),
                  exports_blocks.preparing_text(text(), ExportKind.FAILED, 3),
                  exports_blocks.export_comment(text(), ExportKind.ALL, 3))
 
@@ -267,6 +276,30 @@ def test_usage_and_help_show_their_placeholders_not_links():
                  exports_blocks.EXPORT_USAGE, audiences_blocks.build_audience_list([]), build_help_message(commands),
                  build_unknown_command_message("sned", "send", commands))
     assert "`/sms audience save &lt;name&gt;`" in audiences.USAGE
+
+
+@given(st.text(alphabet="&<>a\n…", max_size=400), st.integers(min_value=2, max_value=300))
+def test_a_quote_cut_to_fit_stays_within_its_limit_and_says_so(typed, limit):
+    shown = quoted_within(typed, limit)
+    assert len(shown) <= limit
+    if shown == quoted(typed):
+        return
+    assert shown.endswith("…") and quoted(typed).startswith(shown[:-1])  # a start of it, never a broken entity
+    assert not re.search(r"&(?:a|am|amp|l|lt|g|gt)?…$", shown)
+
+
+def test_the_longest_messages_fit_a_section_and_a_page_fits_a_modal():
+    """A skipped message may be far over 500 characters, and every `&` of it grows fivefold
+    once escaped: it is cut to the section's 3,000 characters with "…"."""
+    line = RecipientLine("•••0000", 2, "skipped", None, None, "r" * 300, provider_id="p" * 64,
+                         message=RecipientMessage("&" * 5000, 5000, 75))
+    summary = a_summary(lambda: "x" * 30)
+    view = build_details_modal(TaskDetails(summary, RecipientFilter.ALL, "0000", [line] * 10, Page(0, 10, 1000),
+                                           with_messages=True))
+    sections = [b["text"]["text"] for b in view["blocks"] if b.get("block_id", "").startswith("details.message")]
+    assert len(sections) == 10 and len(view["blocks"]) <= 100
+    assert all(len(text) <= 3000 and text.endswith("&amp;…") for text in sections)
+    assert "SMS ID " + "p" * 64 + " · 5,000 characters · 75 segments" in sections[0]
 
 
 @given(st.text())
