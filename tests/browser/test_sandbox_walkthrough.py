@@ -138,7 +138,7 @@ def test_from_upload_to_a_completed_send_with_details(page: Page, sandbox, scree
     for label, count in (("Delivered", outcomes["delivered"]), ("Failed", outcomes["failed"]),
                          ("Awaiting receipt", outcomes["silent"]), ("Sent to carrier", len(accepted))):
         expect(totals.filter(has_text=label)).to_have_text(f"{label}\n{count}", use_inner_text=True)
-    expect(details).to_contain_text("numbers are shown by their last four digits only")
+    expect(details).to_contain_text("are shown by their last four digits only")
     choose(details, "Show", "Failed")  # an input's dispatch_action inside the modal
     failed = outcomes["failed"]
     expect(details).to_contain_text(f"1–{failed} of {failed}" if failed else "No failed recipients.")

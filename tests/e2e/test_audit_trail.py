@@ -43,7 +43,7 @@ def refusals(bot_runtime) -> list[tuple[str, str, str]]:
 
 def exported(bot_runtime, task_id: int, times: int = 1) -> None:
     """As the export listener records it, before the file leaves."""
-    plan = ExportPlan(task_id, "November receipts", ExportKind.FAILED, 3, [], False)
+    plan = ExportPlan(task_id, "November receipts", ExportKind.FAILED, 3, [], False, message_plan=None)  # no text read
     for _ in range(times):
         record_export(bot_runtime.uow(), plan, APPROVER, rows=3, filename="November receipts failed.xlsx",
                       delivered_to="D0APPROVER")
