@@ -8,10 +8,10 @@ says that.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot.providers.alibaba.answers import read_body  # noqa: F401  (the one reader of a JSON answer)
 from bot.providers.alibaba.numbers import to_e164
 from bot.providers.base import SubmitStatus
 
@@ -40,14 +40,6 @@ class Verdict:
     error_message: str | None = None
     retry_after: float | None = None
     provider_id: str | None = None
-
-
-def read_body(content: bytes) -> dict[str, Any] | None:
-    try:
-        body = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def retry_after_seconds(value: str | None) -> float | None:
