@@ -118,7 +118,7 @@ def a_preview(text: Text) -> Preview:
 def a_summary(text: Text, task_id: int = 7) -> TaskSummary:
     return TaskSummary(id=task_id, version=1, name=text(), status=TaskStatus.sending, created_by=SENDER, send_at=WHEN,
                        origin_channel="C0GENERAL1", thread_channel=CHANNEL, thread_ts=THREAD_TS, progress=PROGRESS,
-                       started=True, recipient_count=3)
+                       started=True, recipient_count=3, cause=text())
 
 
 def a_template(text: Text, status: ContentStatus) -> ContentView:
@@ -150,7 +150,11 @@ def test_a_task_card_its_modals_and_its_thread_notes(data):
                  task_blocks.rejected_note(APPROVER, text()), task_blocks.submitted_note(task, THREAD),
                  task_blocks.approval_note(APPROVER, task), task_blocks.approval_note(APPROVER, task,
                                                                                      StartChoice.EARLIEST, late.reason),
-                 task_blocks.edited_note(SENDER, 2), task_blocks.acted_note(APPROVER, "canceled this task"))
+                 task_blocks.edited_note(SENDER, 2), task_blocks.acted_note(APPROVER, "canceled this task"),
+                 # what the requester is told, in their DM or in the thread
+                 task_blocks.requester_news(task, task_blocks.decided_news(task, APPROVER), THREAD, in_thread=False),
+                 task_blocks.requester_news(task, task_blocks.started_news(task), None, in_thread=True),
+                 task_blocks.requester_news(task, task_blocks.ended_news(task, 1, 2, 3, 6), THREAD, in_thread=False))
 
 
 @settings(deadline=None)
