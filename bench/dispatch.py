@@ -204,6 +204,7 @@ async def _dispatch(index, announce, database_url, emulator_url, gateway_url, ta
 
     from bot.app import build_runtime
     from bot.dispatcher import Dispatcher
+    from bot.providers.roster import ProviderRoster
     from bot.providers.simulator import SimulatorProvider
     from domain.segments import SignatureStyle
     from domain.tasks import Composition
@@ -218,7 +219,8 @@ async def _dispatch(index, announce, database_url, emulator_url, gateway_url, ta
         owner = f"bench-{index}-{uuid.uuid4().hex[:6]}"
         notifier = ProgressNotifier(runtime.slack.client, runtime.uow, settings, runtime.clock, owner=owner,
                                     signal=runtime.progress_signal)
-        dispatcher = Dispatcher(runtime.uow, provider, Composition(SignatureStyle(settings.signature_style),
+        providers = ProviderRoster(settings, provider, own_url=gateway_url, uow=runtime.uow)
+        dispatcher = Dispatcher(runtime.uow, providers, Composition(SignatureStyle(settings.signature_style),
                                                                    settings.optout_hint),
                                 runtime.clock, notifier, owner=owner)
         ready.put(os.getpid())

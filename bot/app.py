@@ -15,7 +15,10 @@ from sqlalchemy.engine import Engine
 
 from bot.dispatcher import TestSender
 from bot.providers.base import SmsProvider
-from bot.settings import Settings
+from bot.providers.roster import ProviderRoster
+from bot.application_settings import check_application_settings
+from bot.settings import Settings, SettingsError
+from domain.applications import Application
 from handlers import register_all
 from handlers.approvals_channel import ApprovalsChannel
 from handlers.progress import ProgressSignal
@@ -35,10 +38,19 @@ class Runtime:
     clock: Callable[[], datetime]
     approvals_channel: ApprovalsChannel
     progress_signal: ProgressSignal
-    provider: SmsProvider | None = None
+    providers: ProviderRoster | None = None  # each SMS application's provider, where this process sends
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def application_problem(settings: Settings, application: Application) -> str | None:
+    """The setting an SMS application's provider lacks (one line), or None."""
+    try:
+        check_application_settings(settings, application)
+    except SettingsError as error:
+        return str(error)
+    return None
 
 
 def utc_now() -> datetime:
@@ -46,9 +58,10 @@ def utc_now() -> datetime:
 
 
 def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now, *,
-                  provider: SmsProvider | None = None) -> Runtime:
+                  provider: SmsProvider | None = None, own_url: str | None = None) -> Runtime:
     """`clock` is the one source of the current time, so tests can move it. Without a
-    `provider` the app takes requests but a test send is refused."""
+    `provider` (the deployment's own) the app takes requests but a test send is refused.
+    `own_url`: where this process serves webhooks, for an application's embedded gateway."""
     settings.require("slack_signing_secret", "slack_bot_token")
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
@@ -60,11 +73,15 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now, *
                               retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)]),
     )
     uow = lambda: SqlUnitOfWork(session_factory)  # noqa: E731  (a fresh unit of work per use case)
-    test_sender = TestSender(provider) if provider is not None else None
+    providers = (ProviderRoster(settings, provider, own_url=own_url or settings.public_url or "http://127.0.0.1",
+                                uow=uow)
+                 if provider is not None else None)
+    test_sender = TestSender(providers) if providers is not None else None
     approvals_channel = ApprovalsChannel(settings.approvals_channel)
     progress_signal = ProgressSignal()  # Pause, Resume and Stop wake this process's notifier
     register_all(slack, settings=settings, uow=uow, clock=clock,
                  test_send=test_sender.send if test_sender is not None else None,
-                 approvals_channel=approvals_channel, progress_signal=progress_signal)
+                 approvals_channel=approvals_channel, progress_signal=progress_signal,
+                 check_application=lambda application: application_problem(settings, application))
     return Runtime(settings=settings, engine=engine, slack=slack, uow=uow, clock=clock,
-                   approvals_channel=approvals_channel, progress_signal=progress_signal, provider=provider)
+                   approvals_channel=approvals_channel, progress_signal=progress_signal, providers=providers)

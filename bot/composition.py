@@ -21,7 +21,7 @@ from bot.providers.factory import ProviderSetup, make_provider
 from bot.scheduler import start_scheduler, tick
 from bot.sending import Sending
 from bot.settings import Settings
-from bot.web import health_route, slack_events_route, webhook_route
+from bot.web import health_route, slack_events_route, webhook_routes
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ class Process:
 
     def __init__(self, runtime: Runtime, parts: Parts, provider: ProviderSetup | None = None) -> None:
         self.runtime, self.parts, self._provider = runtime, parts, provider
-        self.sending = (Sending.build(runtime, runtime.slack.client, runtime.provider)
-                        if runtime.provider is not None else None)
+        self.sending = (Sending.build(runtime, runtime.slack.client, runtime.providers)
+                        if runtime.providers is not None else None)
 
     def asgi(self) -> Starlette:
         """The process's web routes; serving them runs the process (ASGI lifespan)."""
@@ -79,8 +79,8 @@ class Process:
             routes.append(slack_events_route(self.runtime.slack, settings.slack_signing_secret.get_secret_value(),
                                              settings.max_request_bytes))
         if self.parts.webhooks:
-            routes.append(webhook_route(self.sending.receive_webhook if self.sending else None,
-                                        settings.max_request_bytes))
+            routes += webhook_routes(self.sending.receive_webhook if self.sending else None,
+                                     settings.max_request_bytes)
 
         @asynccontextmanager
         async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -153,7 +153,8 @@ def compose(settings: Settings, parts: Parts, *, clock: Callable[[], datetime] =
     """`own_url`: where this process serves its webhooks, for an embedded simulator gateway.
     `provider`: one already set up (the sandbox's gateway, a test's fake); else the settings'."""
     settings.require("slack_signing_secret", "slack_bot_token")
+    own_url = own_url or settings.public_url or "http://127.0.0.1"
     if provider is None and parts.sends:
-        provider = make_provider(settings, own_url=own_url or settings.public_url or "http://127.0.0.1")
-    runtime = build_runtime(settings, clock, provider=provider.provider if provider else None)
+        provider = make_provider(settings, own_url=own_url)
+    runtime = build_runtime(settings, clock, provider=provider.provider if provider else None, own_url=own_url)
     return Process(runtime, parts, provider)

@@ -16,8 +16,11 @@ from datetime import datetime, timedelta
 
 import anyio
 
-from bot.providers.base import OutgoingMessage, RegisteredContent, SmsProvider
-from domain.dispatch import MessagePlan, Outcome, judge
+from bot.providers.base import OutgoingMessage, RegisteredContent, SubmitResult
+from bot.providers.roster import ProviderRoster
+from bot.settings import SettingsError
+from domain.applications import Routing
+from domain.dispatch import NO_APPLICATION, Claim, MessagePlan, Outcome, Route, judge
 from domain.provider_errors import ErrorKind, classify, fatal_cause
 from domain.schedule import StartRules
 from domain.segments import MESSAGE_TOO_LONG, over_limit
@@ -49,6 +52,13 @@ THROTTLE_NOTE = ("Paused: the provider kept refusing messages for throughput (ra
                  "Resume when its limits allow; nothing was sent twice and nothing is lost.")
 
 
+def _by_application(claimed: Sequence[Claim]) -> dict[int | None, list[Claim]]:
+    groups: dict[int | None, list[Claim]] = {}
+    for claim in claimed:
+        groups.setdefault(claim.application_id, []).append(claim)
+    return groups
+
+
 def registered_content(plan: MessagePlan) -> RegisteredContent:
     return RegisteredContent(plan.signature, plan.template_name, plan.template_code, plan.fallback_kind,
                              plan.fallback_template_name, plan.fallback_template_code, plan.template_variables)
@@ -67,16 +77,17 @@ def outgoing_messages(plan: MessagePlan, recipients: Sequence, campaign: str,
 
 class Dispatcher:
     """`notifier`: told of every change (`nudge(task_id)`) and of what the thread should say
-    (`note(task, text)`); it talks to Slack, so the dispatcher never waits on Slack."""
+    (`note(task, text)`); it talks to Slack, so the dispatcher never waits on Slack.
+    `providers`: each SMS application's provider; a chunk's recipients go out through theirs."""
 
-    def __init__(self, uow, provider: SmsProvider, composition: Composition, clock: Callable[[], datetime],
+    def __init__(self, uow, providers: ProviderRoster, composition: Composition, clock: Callable[[], datetime],
                  notifier=None, *, chunk: int = CHUNK, owner: str | None = None, seed: int | None = None,
                  max_throttled_chunks: int = MAX_THROTTLED_CHUNKS, rate_per_second: float = 0.0,
                  lanes: int = LANES, rules: StartRules | None = None) -> None:
-        self._uow, self._provider, self._composition, self._clock = uow, provider, composition, clock
+        self._uow, self._providers, self._composition, self._clock = uow, providers, composition, clock
         self.notifier = notifier
         self._rules = rules  # the sending window, held between ticks too
-        self._chunk = min(chunk, provider.max_batch)
+        self._chunk = chunk
         self._lanes = lanes
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self._rng = random.Random(seed)
@@ -106,29 +117,48 @@ class Dispatcher:
             if finished is not None:
                 self._nudge(task_id)
             return 0
-        messages = outgoing_messages(work.plan, work.claimed, str(task_id), self._provider.uses_registered_templates)
-        attempts = {c.client_ref: c for c in work.claimed}
-        # Measured at submission; held here too, whatever door the task came through.
-        outcomes = [Outcome(attempts[m.client_ref].id, RecipientStatus.skipped, reason=MESSAGE_TOO_LONG)
-                    for m in messages if over_limit(m.text) or over_limit(m.fallback_text)]
-        messages = [m for m in messages if not (over_limit(m.text) or over_limit(m.fallback_text))]
-        results = await self._provider.submit(messages) if messages else []
+        sent = await asyncio.gather(*(self._send_through(work.routes.get(application_id), claimed, task_id)
+                                      for application_id, claimed in _by_application(work.claimed).items()))
+        outcomes = [outcome for route_outcomes, _results, _fatal in sent for outcome in route_outcomes]
+        results = [result for _outcomes, route_results, _fatal in sent for result in route_results]
         now = self._clock()
-        fatal = next((r for r in results if classify(self._provider.name, r.status, r.error_code) is ErrorKind.FATAL),
-                     None)
-        outcomes += [self._outcome(attempts[result.client_ref], result, now, failing=fatal is not None)
-                     for result in results]
         await anyio.to_thread.run_sync(record_outcomes, self._uow(), outcomes, now)
-        if fatal is not None:
-            cause = fatal_cause(self._provider.name, fatal.error_code or str(fatal.status), fatal.error_message)
-            log.warning("task %s failed: %s", task_id, cause)
-            await anyio.to_thread.run_sync(fail_task, self._uow(), task_id, cause, now)
+        if fatal := next((cause for _outcomes, _results, cause in sent if cause), None):
+            log.warning("task %s failed: %s", task_id, fatal)
+            await anyio.to_thread.run_sync(fail_task, self._uow(), task_id, fatal, now)
         self._nudge(task_id)
         if fatal is None and results and all(r.status == "throttled" for r in results):
             await self._throttled_again(task_id)
         else:
             self._throttled.pop(task_id, None)
         return len(outcomes)
+
+    async def _send_through(self, route: Route | None, claimed: list[Claim],
+                            task_id: int) -> tuple[list[Outcome], list[SubmitResult], str | None]:
+        """One application's share of a chunk: (outcomes, the provider's results, the cause of a
+        fatal refusal if the provider refused the whole account)."""
+        if route is None:  # its number was routed to no application
+            return [Outcome(c.id, RecipientStatus.skipped, reason=NO_APPLICATION) for c in claimed], [], None
+        try:
+            provider = self._providers.provider_for(route.application)
+        except SettingsError as error:
+            return [Outcome(c.id, RecipientStatus.skipped, reason=NOT_SENT_AFTER_FAILURE) for c in claimed], [], (
+                f"{route.application.name} cannot send: {error}")
+        messages = outgoing_messages(route.plan, claimed, str(task_id), provider.uses_registered_templates)
+        attempts = {c.client_ref: c for c in claimed}
+        # Measured at submission; held here too, whatever door the task came through.
+        outcomes = [Outcome(attempts[m.client_ref].id, RecipientStatus.skipped, reason=MESSAGE_TOO_LONG)
+                    for m in messages if over_limit(m.text) or over_limit(m.fallback_text)]
+        messages = [m for m in messages if not (over_limit(m.text) or over_limit(m.fallback_text))]
+        results = []
+        for start in range(0, len(messages), provider.max_batch):
+            results += await provider.submit(messages[start:start + provider.max_batch])
+        now = self._clock()
+        fatal = next((r for r in results if classify(provider.name, r.status, r.error_code) is ErrorKind.FATAL), None)
+        outcomes += [self._outcome(attempts[result.client_ref], result, now, failing=fatal is not None)
+                     for result in results]
+        cause = fatal_cause(provider.name, fatal.error_code or str(fatal.status), fatal.error_message) if fatal else None
+        return outcomes, results, cause
 
     def _outcome(self, claimed, result, now: datetime, *, failing: bool) -> Outcome:
         """What to record of one answer; in a chunk the provider refused for the whole account,
@@ -189,16 +219,33 @@ class TestSender:
 
     __test__ = False  # a product class, not a pytest test class
 
-    def __init__(self, provider: SmsProvider) -> None:
-        self._provider = provider
+    def __init__(self, providers: ProviderRoster) -> None:
+        self._providers = providers
 
     async def send(self, permit: TestSendPermit, phones: list[str]) -> list[tuple[str, str, str | None]]:
-        """(phone, provider status, reason) for each number of a test already permitted and audited."""
+        """(phone, provider status, reason) for each number of a test already permitted and audited,
+        each through the application its number goes to."""
         task_id = permit.task_id
-        # A test send is no recipient of the task: its own campaign, so no receipt can touch the task.
-        recipients = [TestRecipient(f"test-{task_id}-{uuid.uuid4().hex[:12]}", phone, permit.values)
-                      for phone in phones]
-        messages = outgoing_messages(permit.plan, recipients, f"test-{task_id}",
-                                     self._provider.uses_registered_templates)
-        results = await self._provider.submit(messages)
-        return [(m.phone, str(r.status), r.error_message or r.error_code) for m, r in zip(messages, results)]
+        answers: dict[str, tuple[str, str, str | None]] = {}
+        for application_id, numbers in _group(phones, permit.routing).items():
+            route = permit.routes.get(application_id) if application_id is not None else None
+            if route is None:
+                answers.update({phone: (phone, "rejected", NO_APPLICATION) for phone in numbers})
+                continue
+            provider = self._providers.provider_for(route.application)
+            # A test send is no recipient of the task: its own campaign, so no receipt can touch the task.
+            recipients = [TestRecipient(f"test-{task_id}-{uuid.uuid4().hex[:12]}", phone, permit.values)
+                          for phone in numbers]
+            messages = outgoing_messages(route.plan, recipients, f"test-{task_id}", provider.uses_registered_templates)
+            results = await provider.submit(messages)
+            answers.update({m.phone: (m.phone, str(r.status), r.error_message or r.error_code)
+                            for m, r in zip(messages, results)})
+        return [answers[phone] for phone in phones]
+
+
+def _group(phones: Sequence[str], routing: Routing) -> dict[int | None, list[str]]:
+    groups: dict[int | None, list[str]] = {}
+    for phone in phones:
+        application = routing.for_phone(phone)
+        groups.setdefault(application.id if application else None, []).append(phone)
+    return groups

@@ -13,8 +13,11 @@ from datetime import datetime
 import anyio
 
 from bot.providers.base import SentRef, SmsProvider
+from bot.providers.roster import ProviderRoster
+from bot.settings import SettingsError
 from domain.dispatch import ReceiptUpdate, Settlement
 from domain.use_cases.dispatch import apply_receipts, lost_sends, settle_asked
+from domain.use_cases.applications import read_applications
 from domain.use_cases.receipts_pull import awaiting_receipts, mark_asked
 from storage.statuses import RecipientStatus
 
@@ -24,16 +27,43 @@ BATCH = 1000
 PULL_SECONDS = 5.0  # how often the poller looks for messages due to be asked about
 
 
-async def settle_lost_by_asking(uow: Callable, provider: SmsProvider, now: datetime) -> int:
-    """Before lost sends are given up as "outcome unknown", the provider is asked: one it never
-    received goes back to pending, one it took or refused takes its real status. One it cannot
-    tell about is left for the tick to give up on. Returns how many were settled."""
-    check = getattr(provider, "check_submissions", None)
-    if check is None:
+def _providers_of(providers: ProviderRoster, provider_name: str,
+                  wanted: Callable[[SmsProvider], bool]) -> dict[int, SmsProvider]:
+    """The applications whose provider is `wanted` (can be asked, pulls...), by id. One whose
+    provider lacks a setting is left out: it cannot have sent anything either."""
+    found = {}
+    for application in read_applications(providers.uow(), provider_name):
+        try:
+            provider = providers.provider_for(application)
+        except SettingsError:
+            continue
+        if wanted(provider):
+            found[application.id] = provider
+    return found
+
+
+def _grouped(items, key) -> dict:
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+async def settle_lost_by_asking(uow: Callable, providers: ProviderRoster, provider_name: str, now: datetime) -> int:
+    """Before lost sends are given up as "outcome unknown", their application's provider is
+    asked: one it never received goes back to pending, one it took or refused takes its real
+    status. One it cannot tell about is left for the tick to give up on. Returns how many were
+    settled."""
+    askable = await anyio.to_thread.run_sync(lambda: _providers_of(
+        providers, provider_name, lambda p: hasattr(p, "check_submissions")))
+    if not askable:
         return 0
     settled, after = 0, 0
     while lost := await anyio.to_thread.run_sync(lambda: lost_sends(uow(), now, BATCH, after)):
-        answers = {answer.client_ref: answer for answer in await check([send.client_ref for send in lost])}
+        answers = {}
+        for application_id, sends in _grouped(lost, lambda send: send.application_id).items():
+            if (provider := askable.get(application_id)) is not None:
+                answers |= {a.client_ref: a for a in await provider.check_submissions([s.client_ref for s in sends])}
         settlements = [Settlement(send.id, str(answer.fate), answer.provider_id, answer.error_code,
                                   answer.error_message or answer.error_code)
                        for send in lost if (answer := answers.get(send.client_ref)) is not None]
@@ -49,12 +79,15 @@ async def settle_lost_by_asking(uow: Callable, provider: SmsProvider, now: datet
 class ReceiptPoller:
     """Pulls the receipts of the tasks this process watches (the threads' notifier's lease:
     one process asks about a task's recipients at a time), each message asked about again
-    less and less often as it ages (domain/use_cases/receipts_pull.py)."""
+    less and less often as it ages (domain/use_cases/receipts_pull.py), each from the provider
+    of the application it went through, where that provider is to be asked (`pulls`)."""
 
-    def __init__(self, uow: Callable, provider: SmsProvider, clock: Callable[[], datetime], owner: str,
-                 *, on_applied: Callable[[], None] = lambda: None) -> None:
-        self._uow, self._provider, self._clock, self._owner = uow, provider, clock, owner
-        self._on_applied = on_applied
+    def __init__(self, uow: Callable, providers: ProviderRoster, pulls: Callable[[SmsProvider], bool],
+                 clock: Callable[[], datetime], owner: str, *, provider_name: str,
+                 on_applied: Callable[[], None] = lambda: None) -> None:
+        self._uow, self._providers, self._pulls, self._clock, self._owner = uow, providers, pulls, clock, owner
+        self._provider_name, self._on_applied = provider_name, on_applied
+        self._pulling: set[int] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -69,11 +102,17 @@ class ReceiptPoller:
 
     async def pull_once(self) -> int:
         """One round over every message due to be asked about; returns the receipts applied."""
-        applied = 0
-        now = self._clock()
-        while due := await anyio.to_thread.run_sync(lambda: awaiting_receipts(self._uow(), self._owner, now, BATCH)):
-            receipts = await self._provider.query_receipts(
-                [SentRef(d.client_ref, d.provider_id, d.phone, d.campaign, d.submitted_at) for d in due])
+        pulling = await anyio.to_thread.run_sync(lambda: _providers_of(self._providers, self._provider_name, self._pulls))
+        if set(pulling) != self._pulling:
+            self._pulling = set(pulling)
+            log.info("receipts are pulled for %s of the SMS applications", len(pulling))
+        applied, now = 0, self._clock()
+        while pulling and (due := await anyio.to_thread.run_sync(
+                lambda: awaiting_receipts(self._uow(), self._owner, now, BATCH, list(pulling)))):
+            receipts = []
+            for application_id, awaiting in _grouped(due, lambda d: d.application_id).items():
+                receipts += await pulling[application_id].query_receipts(
+                    [SentRef(d.client_ref, d.provider_id, d.phone, d.campaign, d.submitted_at) for d in awaiting])
             await anyio.to_thread.run_sync(lambda: mark_asked(self._uow(), due, now))
             if receipts:
                 updates = [ReceiptUpdate(r.client_ref, r.provider_id, RecipientStatus(r.status), r.error_code,

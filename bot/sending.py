@@ -15,6 +15,8 @@ from starlette.responses import JSONResponse, Response
 from bot.app import Runtime
 from bot.dispatcher import Dispatcher
 from bot.providers.base import ReceiptStatus, SmsProvider
+from bot.providers.roster import ProviderRoster
+from bot.settings import SettingsError
 from bot.provider_queries import ReceiptPoller, pulls_receipts, settle_lost_by_asking
 from bot.request_guard import Rejected, rejection
 from domain.optout import FatiguePolicy
@@ -38,37 +40,37 @@ log = logging.getLogger(__name__)
 @dataclass
 class Sending:
     runtime: Runtime
-    provider: SmsProvider
+    providers: ProviderRoster
     notifier: ProgressNotifier
     dispatcher: Dispatcher
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
     @classmethod
-    def build(cls, runtime: Runtime, client: AsyncWebClient, provider: SmsProvider) -> Sending:
+    def build(cls, runtime: Runtime, client: AsyncWebClient, providers: ProviderRoster) -> Sending:
         settings = runtime.settings
-        dispatcher = Dispatcher(runtime.uow, provider, composition(settings), runtime.clock, None,
+        dispatcher = Dispatcher(runtime.uow, providers, composition(settings), runtime.clock, None,
                                 chunk=settings.dispatch_chunk, max_throttled_chunks=settings.throttle_pause_after,
                                 rate_per_second=settings.send_rate, rules=settings.start_rules)
         notifier = ProgressNotifier(client, runtime.uow, settings, runtime.clock,
                                     owner=dispatcher.owner, signal=runtime.progress_signal)
         dispatcher.notifier = notifier
-        return cls(runtime, provider, notifier, dispatcher)
+        return cls(runtime, providers, notifier, dispatcher)
 
     def start_dispatcher(self) -> None:
         self._tasks.append(asyncio.create_task(self.dispatcher.run(self._stop)))
 
-    def start_poller(self, *, socket_mode: bool) -> bool:
-        """Receipts pulled from the provider when they cannot (or should not) be pushed here
-        (SMSBOT_RECEIPTS); returns whether this process pulls."""
+    def start_poller(self, *, socket_mode: bool) -> None:
+        """Receipts pulled from the providers that cannot (or should not) push them here
+        (SMSBOT_RECEIPTS), each application's from its own."""
         settings = self.runtime.settings
-        if not pulls_receipts(self.provider, settings.receipts, public_url=settings.public_url, socket_mode=socket_mode):
-            return False
-        poller = ReceiptPoller(self.runtime.uow, self.provider, self.runtime.clock, self.dispatcher.owner,
-                               on_applied=self.notifier.nudge)
+
+        def pulls(provider: SmsProvider) -> bool:
+            return pulls_receipts(provider, settings.receipts, public_url=settings.public_url, socket_mode=socket_mode)
+
+        poller = ReceiptPoller(self.runtime.uow, self.providers, pulls, self.runtime.clock, self.dispatcher.owner,
+                               provider_name=settings.provider, on_applied=self.notifier.nudge)
         self._tasks.append(asyncio.create_task(poller.run(self._stop)))
-        log.info("receipts are pulled from the provider (%s)", self.provider.name)
-        return True
 
     def start_notifier(self) -> None:
         """Every process that sends or ticks tells threads; the database gives each task to one."""
@@ -79,7 +81,7 @@ class Sending:
         self.runtime.progress_signal.nudge()
         for task in self._tasks:
             await task
-        await self.provider.aclose()
+        await self.providers.aclose()
 
     async def tick(self) -> None:
         runtime = self.runtime
@@ -97,23 +99,28 @@ class Sending:
             log.info("task %s started sending to %s recipients", task.id, task.recipient_count)
         if started:
             self.notifier.nudge()  # "Sending started." and the progress message, told at once
-        await settle_lost_by_asking(runtime.uow, self.provider, runtime.clock())
+        await settle_lost_by_asking(runtime.uow, self.providers, settings.provider, runtime.clock())
         await anyio.to_thread.run_sync(settle_lost_sends, runtime.uow(), runtime.clock())
         self.notifier.nudge()
 
     async def receive_webhook(self, request: Request) -> Response:
-        if request.path_params["provider"] != self.provider.name:
+        try:
+            provider = await anyio.to_thread.run_sync(lambda: self.providers.for_webhook(
+                request.path_params["provider"], request.path_params.get("application")))
+        except SettingsError:
+            provider = None
+        if provider is None:
             return JSONResponse({"error": "unknown provider"}, status_code=404)
         body = await request.body()  # read, bounded, by the route
         url = self.called_url(request)
         try:
-            authentic = self.provider.verify_webhook(url, request.headers, body)
+            authentic = provider.verify_webhook(url, request.headers, body)
         except Exception:  # forged junk the provider's check cannot even read
             authentic = False
         if not authentic:
             return rejection(request, Rejected(401, "invalid webhook signature", len(body)))
         try:
-            parsed = self.provider.parse_receipts(body, request.headers, url)
+            parsed = provider.parse_receipts(body, request.headers, url)
         except Exception as error:  # signed, yet not what the provider sends
             return rejection(request, Rejected(400, f"malformed webhook payload ({type(error).__name__})", len(body)))
         receipts = [ReceiptUpdate(r.client_ref, r.provider_id, RecipientStatus(r.status), r.error_code,
@@ -123,12 +130,12 @@ class Sending:
         if receipts:
             await anyio.to_thread.run_sync(apply_receipts, self.runtime.uow(), receipts)
             self.notifier.nudge()  # the notifier that watches their tasks (here or elsewhere) tells them
-        inbound = [(m.phone, m.text) for m in self.provider.parse_inbound(body, request.headers, url)]
+        inbound = [(m.phone, m.text) for m in provider.parse_inbound(body, request.headers, url)]
         if inbound:
             await anyio.to_thread.run_sync(lambda: record_inbound(
                 self.runtime.uow(), inbound, keywords=self.runtime.settings.optout_keywords,
-                source=f"inbound:{self.provider.name}", now=self.runtime.clock()))
-        status, answer, content_type = self.provider.webhook_answer()
+                source=f"inbound:{provider.name}", now=self.runtime.clock()))
+        status, answer, content_type = provider.webhook_answer()
         return Response(answer, status_code=status, media_type=content_type)
 
     def called_url(self, request: Request) -> str:

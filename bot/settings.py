@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.applications import RENDERS_TEMPLATES
 from domain.optout import DEFAULT_KEYWORDS
 from domain.schedule import Cutoffs, SendWindow, StartRules, WindowScope, parse_send_window
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -214,8 +215,8 @@ class Settings(BaseSettings):
 
     @property
     def provider_renders_templates(self) -> bool:
-        """Alibaba and Huawei Cloud send templates registered with them, filled with each recipient's values."""
-        return self.provider in ("alibaba", "huawei")
+        """Alibaba, Huawei Cloud and UCloud send templates registered with them, filled with each recipient's values."""
+        return self.provider in RENDERS_TEMPLATES
 
     @property
     def approver_user_ids(self) -> frozenset[str]:
@@ -231,7 +232,10 @@ class Settings(BaseSettings):
                    self.simulator_api_key, self.simulator_secret, self.twilio_auth_token,
                    self.alibaba_access_key_secret, self.alibaba_webhook_token,
                    self.huawei_app_secret, self.huawei_webhook_token)
-        return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+        own = [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+        from bot.application_settings import application_secrets  # it builds on this module
+
+        return own + application_secrets()
 
     def require(self, *names: str) -> None:
         """Fail with one line naming the first missing setting a command needs."""

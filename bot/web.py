@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 WEBHOOK_PATH = "/webhooks/sms/{provider}"
+# An SMS application whose provider has settings of its own takes its receipts here.
+APPLICATION_WEBHOOK_PATH = "/webhooks/sms/{provider}/{application}"
 
 
 def slack_events_route(slack: AsyncApp, signing_secret: str, max_body_bytes: int) -> Route:
@@ -54,7 +56,7 @@ def health_route(engine: Engine) -> Route:
     return Route(HEALTH_PATH, healthz, methods=["GET"])
 
 
-def webhook_route(receive: Callable | None, max_body_bytes: int) -> Route:
+def webhook_routes(receive: Callable | None, max_body_bytes: int) -> list[Route]:
     """`receive`: the sending's webhook receiver; None where this process does not send."""
 
     async def webhook(request: Request) -> Response:
@@ -66,4 +68,4 @@ def webhook_route(receive: Callable | None, max_body_bytes: int) -> Route:
             return rejection(request, rejected)
         return await receive(request)
 
-    return Route(WEBHOOK_PATH, webhook, methods=["POST"])
+    return [Route(WEBHOOK_PATH, webhook, methods=["POST"]), Route(APPLICATION_WEBHOOK_PATH, webhook, methods=["POST"])]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime, timedelta
 
+from domain.applications import Application
 from domain.content import PLACEHOLDER, Purpose, render, template_variables
 from domain.segments import SignatureStyle, compose
 from storage.statuses import INTERRUPTED, RecipientStatus
@@ -28,6 +29,7 @@ class Claim:
     phone: str
     variables: list[str]
     attempts: int
+    application_id: int | None = None  # None: no SMS application sends to its number
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class LostSend:
 
     id: int
     client_ref: str
+    application_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class AwaitingReceipt:
     phone: str
     campaign: str  # the task's id, as the dispatcher names its campaign
     submitted_at: datetime
+    application_id: int | None = None
 
 
 def ask_again_after(age: timedelta) -> timedelta:
@@ -243,3 +247,15 @@ class Progress:
     def all_failed(self) -> bool:
         """Messages were sent, and every one of them failed (the skipped ones were never sent)."""
         return self.final and self.sent_to_carrier > 0 and self.failed == self.sent_to_carrier
+
+
+@dataclass(frozen=True)
+class Route:
+    """One application a task's messages go through, and the plan of its messages there: the
+    same text, under the template's codes at its provider."""
+
+    application: Application
+    plan: MessagePlan
+
+
+NO_APPLICATION = "no SMS application sends to this number"

@@ -10,6 +10,7 @@ from operator import itemgetter
 from dataclasses import dataclass, field
 
 from domain.errors import DomainError
+from domain.applications import Routing
 from domain.phones import InvalidReason, PhoneNormalizer
 from domain.recipient_files import FORMULA_WITHOUT_VALUE, RecipientFileError, Table, find_phone_column
 
@@ -62,12 +63,15 @@ def variable_columns(header: list[str], phone_index: int) -> list[str]:
     return variables
 
 
-def build_recipients(table: Table, normalizer: PhoneNormalizer, progress: Progress | None = None) -> ImportOutcome:
+def build_recipients(table: Table, normalizer: PhoneNormalizer, progress: Progress | None = None,
+                     routes: Routing | None = None) -> ImportOutcome:
+    """`routes`: where numbers are sent; a number no application sends to is invalid, with that reason."""
     phone_index = find_phone_column(table.header)
     outcome = ImportOutcome(variables=variable_columns(table.header, phone_index))
     values_of = _variable_values(phone_index, len(table.header))
     seen: set[str] = set()
     normalize = normalizer.normalize
+    refusal = routes.refusal if routes is not None and not routes.takes_every_number else None
     recipients, invalid = outcome.recipients, outcome.invalid
     duplicates = rows = 0
     for row_number, row in table.rows:
@@ -76,6 +80,8 @@ def build_recipients(table: Table, normalizer: PhoneNormalizer, progress: Progre
         e164 = (result := normalize(raw)).e164
         if e164 is None:
             invalid.append(InvalidRow(row_number, _as_text(raw), result.message))
+        elif refusal is not None and (reason := refusal(e164)):
+            invalid.append(InvalidRow(row_number, _as_text(raw), reason))
         elif e164 in seen:
             duplicates += 1
         else:

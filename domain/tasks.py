@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.applications import Application, RouteShare, worth_showing
 from domain.content import ContentStatus, Purpose, TemplateKind, check_https, missing_variables, render
 from domain.errors import DomainError
 from domain.phones import PhoneNormalizer
@@ -69,7 +70,8 @@ class ContentChoice:
     kind: str | None = None
     purpose: str | None = None
     body: str = ""
-    provider_code: str | None = None
+    # The applications it is registered for, by id, with its provider code in each.
+    registered: Mapping[int, str | None] = field(default_factory=dict, hash=False)
     # A template's signatures, when it may be sent only with them: their names by id. Empty: any.
     only_with: Mapping[int, str] = field(default_factory=dict, hash=False)
 
@@ -133,17 +135,33 @@ def check_one_recipient_source(*, chosen: bool, pasted: bool, uploaded: bool) ->
                                                    f"{' and '.join(given)}. Clear all but one.")
 
 
-def unregistered(template_name: str) -> str:
-    return (f"The SMS provider sends only templates registered with it, and “{template_name}” has no provider "
-            f"code yet: an approver sets it with /sms template code {template_name} <code>.")
+def unregistered(template_name: str, application: Application) -> str:
+    return (f"{application.label} sends only templates registered with its provider, and “{template_name}” has no "
+            f"provider code there yet: an approver sets it with "
+            + (f"/sms template code {template_name} <code>." if application.is_default else
+               f"/sms app register {application.name} template {template_name} code=<code>."))
+
+
+def registration_problem(content: ContentChoice, kind: str, routes: Sequence[Application]) -> str | None:
+    """Content goes out through an application only once registered for it (with its code
+    there, for a template through a provider that sends registered templates)."""
+    for application in routes:
+        if application.id not in content.registered:
+            return (f"“{content.name}” is not registered for the {application.name} application, which sends to "
+                    f"some of these numbers: an approver registers it with /sms app register {application.name} "
+                    f"{kind} {content.name}, or choose another {kind}.")
+        if kind == "template" and application.renders_templates and not content.registered[application.id]:
+            return unregistered(content.name, application)
+    return None
 
 
 def check_draft(
     draft: TaskDraft, *, recipients: RecipientsSummary | None, signature: ContentChoice | None,
     template: ContentChoice | None, fallback_template: ContentChoice | None, now: datetime, window: SendWindow,
-    registered_templates: bool = False,
+    routes: Sequence[Application] = (),
 ) -> TaskDraft:
-    """Every problem of the draft at once, each on its field."""
+    """Every problem of the draft at once, each on its field. `routes`: the applications its
+    recipients are sent through."""
     problems: dict[TaskField, str] = {}
     name = " ".join(draft.name.split())
     if has_control_characters(draft.name):
@@ -154,14 +172,14 @@ def check_draft(
         problems[TaskField.NAME] = f"A task name has at most {TASK_NAME_MAX} characters; this one has {len(name)}."
     if recipients is None or recipients.count == 0:
         problems[TaskField.RECIPIENTS] = "Choose recipients: an import, a file, pasted numbers or an audience."
-    if problem := _signature_problem(signature, template):
+    if problem := _signature_problem(signature, template, routes):
         problems[TaskField.SIGNATURE] = problem
-    if problem := _template_problem(draft, template, recipients, registered_templates):
+    if problem := _template_problem(draft, template, recipients, routes):
         problems[TaskField.TEMPLATE] = problem
     purpose = Purpose(template.purpose) if template is not None and template.purpose else draft.purpose
     default_link = None
     if draft.kind is TemplateKind.CARD:
-        if problem := _fallback_problem(draft, fallback_template, purpose, signature, registered_templates):
+        if problem := _fallback_problem(draft, fallback_template, purpose, signature, routes):
             problems[TaskField.FALLBACK_TEMPLATE] = problem
         try:
             default_link = check_https(draft.default_link or "", "default link", TaskField.DEFAULT_LINK)
@@ -179,14 +197,16 @@ def check_draft(
                    fallback_template_id=draft.fallback_template_id if fallback is not Fallback.NONE else None)
 
 
-def _signature_problem(signature: ContentChoice | None, template: ContentChoice | None) -> str | None:
+def _signature_problem(signature: ContentChoice | None, template: ContentChoice | None,
+                       routes: Sequence[Application]) -> str | None:
     if signature is None or signature.status != ContentStatus.APPROVED:
         return "Choose an approved signature."
-    return binding_problem(template, signature) if template is not None else None
+    return ((binding_problem(template, signature) if template is not None else None)
+            or registration_problem(signature, "signature", routes))
 
 
 def _template_problem(draft: TaskDraft, template: ContentChoice | None, recipients: RecipientsSummary | None,
-                      registered_templates: bool) -> str | None:
+                      routes: Sequence[Application]) -> str | None:
     if template is None or template.status != ContentStatus.APPROVED:
         return "Choose an approved template."
     if template.kind != draft.kind:
@@ -194,8 +214,8 @@ def _template_problem(draft: TaskDraft, template: ContentChoice | None, recipien
     if recipients is not None and (missing := missing_variables(template.body, recipients.columns)):
         names = ", ".join(f"${{{name}}}" for name in missing)
         return f"The recipient list has no column for {names}. Add the column or pick another template."
-    if registered_templates and not template.provider_code:
-        return unregistered(template.name)
+    if problem := registration_problem(template, "template", routes):
+        return problem
     if draft.purpose is not None and draft.purpose != template.purpose:
         return (f"“{template.name}” is a {template.purpose} template, so the task is {template.purpose}: "
                 f"it cannot be sent as {draft.purpose}.")
@@ -203,7 +223,7 @@ def _template_problem(draft: TaskDraft, template: ContentChoice | None, recipien
 
 
 def _fallback_problem(draft: TaskDraft, fallback_template: ContentChoice | None, purpose: Purpose | None,
-                      signature: ContentChoice | None, registered_templates: bool) -> str | None:
+                      signature: ContentChoice | None, routes: Sequence[Application]) -> str | None:
     if draft.fallback is Fallback.NONE:
         return None
     wanted = TemplateKind(draft.fallback.value)
@@ -211,8 +231,8 @@ def _fallback_problem(draft: TaskDraft, fallback_template: ContentChoice | None,
         return f"A {draft.fallback} fallback needs an approved {wanted} template."
     if fallback_template.kind != wanted:
         return f"“{fallback_template.name}” is not a {wanted} template."
-    if registered_templates and not fallback_template.provider_code:
-        return unregistered(fallback_template.name)
+    if problem := registration_problem(fallback_template, "template", routes):
+        return problem
     if not fallback_fits(fallback_template, purpose):
         return f"“{fallback_template.name}” is promotional: a {purpose} card cannot fall back to it."
     # The fallback goes out under the task's signature too.
@@ -239,9 +259,29 @@ class Composition:
 
     style: SignatureStyle
     optout_hint: str
-    # The provider sends templates registered with it, not our text: every template a send
-    # uses needs its code there.
-    registered_templates: bool = False
+    # SMSBOT_PROVIDER: the provider of the application that names none of its own.
+    provider: str = "simulator"
+
+
+@dataclass(frozen=True)
+class RoutePart:
+    """One SMS application's part of a send, as the preview and the card show it."""
+
+    application: str  # its label: name (provider)
+    recipients: int
+    cost: str
+
+
+def route_parts(shares: Sequence[RouteShare], default_price: Decimal,
+                currency: str) -> tuple[tuple[RoutePart, ...], str | None]:
+    """The parts worth showing, and the send's cost summed over its applications' prices (None
+    when every part is priced the default way: the caller's own figure stands)."""
+    if not shares:
+        return (), None
+    total = sum((share.cost(default_price) for share in shares), Decimal(0))
+    parts = tuple(RoutePart(share.application.label, share.recipients, format_money(share.cost(default_price), currency))
+                  for share in shares)
+    return (parts if worth_showing(shares) else ()), format_money(total, currency)
 
 
 @dataclass(frozen=True)
@@ -254,6 +294,7 @@ class Preview:
     cost: str
     too_long: int  # recipients whose message is over the limit
     longest: str | None = None  # the longest message, when it is not the first
+    routes: tuple[RoutePart, ...] = ()  # each application's part, when there is more to say than "the default"
 
 
 def preview_message(

@@ -186,8 +186,8 @@ async def template(invocation: Invocation) -> None:
         if not name:
             raise ContentError(f"`{SLASH_COMMAND} template code <name> <code>`: the template's code at the "
                                "provider, like SMS_123456789 (or `none` to clear it).")
-        view = await anyio.to_thread.run_sync(set_template_code, uow(), name, code, invocation.actor)
-        await invocation.reply(code_text(view.name, view.detail["provider_code"]))
+        view, code_set = await anyio.to_thread.run_sync(set_template_code, uow(), name, code, invocation.actor)
+        await invocation.reply(code_text(view.name, code_set))
     else:
         await invocation.reply(TEMPLATE_USAGE)
 

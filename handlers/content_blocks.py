@@ -41,7 +41,8 @@ def describe(view: ContentView, *, signature_prefix=None, optout_hint: str | Non
     if view.kind is ContentKind.SIGNATURE:
         shown = signature_prefix(view.name) if signature_prefix else view.name
         note = view.detail.get("purpose_note") or "no purpose given"
-        return f"*Signature* `{escape(shown)}` — {escape(note)}"
+        where = view.detail.get("registrations")
+        return f"*Signature* `{escape(shown)}` — {escape(note)}" + (f"\nApplications: {registered_for(where)}" if where else "")
     d = view.detail
     lines = [f"*Template* “{escape(view.name)}” — {d['kind']}, {d['purpose']}"]
     lines += [f"{label}: {escape(d[key])}" for key, label in (("subject", "Subject"), ("title", "Title")) if d.get(key)]
@@ -56,8 +57,8 @@ def describe(view: ContentView, *, signature_prefix=None, optout_hint: str | Non
         lines.append(f"Default link: {escape(d['default_link'])}")
     if d.get("variables"):
         lines.append("Variables: " + ", ".join(f"`${{{escape(v)}}}`" for v in d["variables"]))
-    if d.get("provider_code"):
-        lines.append(f"Provider template code: `{escape(d['provider_code'])}`")
+    if d.get("registrations"):
+        lines.append(f"Applications: {registered_for(d['registrations'])}")
     lines.append(f"Signatures: only {_names(d['signatures'])}" if d.get("signatures") else
                  "Signatures: any approved one")
     return "\n".join(lines)
@@ -116,6 +117,11 @@ def content_waiting_text(kind: ContentKind, name: str, channel_id: str) -> str:
 
 def disabled_text(kind: ContentKind, name: str) -> str:
     return f"{kind.capitalize()} *{escape(name)}* is disabled; sends can no longer use it."
+
+
+def registered_for(registrations: dict[str, str | None]) -> str:
+    """The applications content is registered for, each with its provider code if it has one."""
+    return ", ".join(f"{escape(app)} (`{escape(code)}`)" if code else escape(app) for app, code in registrations.items())
 
 
 def code_text(name: str, code: str | None) -> str:

@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from domain.applications import Routing
 from domain.errors import DomainError
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits, RecipientFileError
@@ -56,6 +57,7 @@ PROGRESS_INTERVAL_SECONDS = 2.0
 class ImportSettings:
     limits: Limits
     normalizer: PhoneNormalizer
+    routes: Callable[[], Routing]  # where numbers are sent now: a number no application takes is invalid
 
 
 def is_recipient_file(file: dict[str, Any]) -> bool:
@@ -153,7 +155,7 @@ async def prepare_slack_file(client: AsyncWebClient, settings: ImportSettings, f
     """A Slack file read and normalised, not stored: the caller stores it with what it is for."""
     _info, data = await download_private_file(client, file_id, settings.limits)
     return await anyio.to_thread.run_sync(lambda: prepare_file(
-        data, source, limits=settings.limits, normalizer=settings.normalizer))
+        data, source, limits=settings.limits, normalizer=settings.normalizer, routes=settings.routes()))
 
 
 async def send_invalid_report(client: AsyncWebClient, user_id: str, name: str, invalid_rows: list,

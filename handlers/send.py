@@ -136,7 +136,8 @@ async def submit_inline(ack: AsyncAck, client, uow, settings, clock, actor: Acto
     if form.pasted.strip():
         source = ImportSource(user_id=actor.user_id, channel_id=ref.channel_id, kind="paste", name="pasted numbers")
         try:
-            new_recipients = prepare_pasted(form.pasted, source, normalizer=import_settings.normalizer)
+            new_recipients = await anyio.to_thread.run_sync(lambda: prepare_pasted(
+                form.pasted, source, normalizer=import_settings.normalizer, routes=import_settings.routes()))
         except DomainError as error:
             errors[BlockId.SEND_PASTE] = error_text(error)
     draft, time_error = build_draft(form, list_id, tz)

@@ -102,6 +102,9 @@ def build_preview_blocks(preview: Preview | None, problem: str | None = None,
     facts = (f"{preview.characters} characters · {preview.encoding} · {preview.segments} segment"
              f"{'s' if preview.segments != 1 else ''} · {preview.recipients:,} recipients · est. {preview.cost}")
     text = f"*Preview* (first recipient)\n{quoted(preview.text)}\n{facts}"
+    if preview.routes:
+        text += "\n*Sent through* " + "; ".join(f"{escape(part.application)}: {part.recipients:,} recipients · "
+                                                f"est. {part.cost}" for part in preview.routes)
     if preview.longest:
         text += f"\n*Longest message* ({len(preview.longest):,} characters)\n{quoted(preview.longest)}"
     if preview.too_long:

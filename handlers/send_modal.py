@@ -113,10 +113,11 @@ class SendModal:
     async def render(self, state: SendModalState, form: SendForm, *, editing: bool = False,
                      notice: str | None = None) -> dict:
         settings = self._settings
-        catalog = await anyio.to_thread.run_sync(send_choices, self._uow())
+        list_id = state.list_id or list_id_of(form.recipients)
+        # Only what the applications of the list's numbers may send is offered.
+        catalog = await anyio.to_thread.run_sync(send_choices, self._uow(), self._actor, list_id)
         signatures = catalog.signatures_for(form.template_id, form.kind)  # the ones the template allows
         form.signature_id = kept_signature(form.signature_id, signatures)  # a lone one is chosen for you
-        list_id = state.list_id or list_id_of(form.recipients)
         preview = await anyio.to_thread.run_sync(lambda: preview_for(
             self._uow(), self._actor, list_id=list_id, signature_id=form.signature_id, template_id=form.template_id,
             fallback_template_id=form.fallback_template_id if form.kind is TemplateKind.CARD else None,

@@ -26,9 +26,9 @@ log = logging.getLogger(__name__)
 
 def composition(settings) -> Composition:
     """How this workspace puts messages together (the settings' signature style, opt-out hint,
-    and whether the provider sends registered templates)."""
+    and the provider of the application that names none)."""
     return Composition(SignatureStyle(settings.signature_style), settings.optout_hint,
-                       registered_templates=settings.provider_renders_templates)
+                       provider=settings.provider)
 
 
 class TaskThread:

@@ -138,11 +138,39 @@ class Template(ReviewedContent, table=True):
     image_url: str | None = Field(default=None, max_length=500)  # card
     buttons: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # card
     default_link: str | None = Field(default=None, max_length=500)  # card
-    # The template's code at a provider that sends templates registered with it (Alibaba Cloud).
-    provider_code: str | None = Field(default=None, max_length=40)
     # The signatures it may be sent with, by id, as the template's approval named them; empty: any.
     signature_ids: list[int] = Field(default_factory=list,
                                      sa_column=Column(JSON, nullable=False, server_default="[]"))
+
+
+class SmsApplication(SQLModel, table=True):
+    """A sending profile: a provider (its credentials come from the environment), a sender, the
+    numbers it takes, and the signatures and templates registered for it."""
+
+    __tablename__ = "sms_application"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=20)
+    name_key: str = Field(max_length=20, unique=True, index=True)
+    provider: str | None = Field(default=None, max_length=16)  # None: the deployment's SMSBOT_PROVIDER
+    numbers: str = Field(max_length=16)  # any, mainland, international
+    sender: str | None = Field(default=None, max_length=32)
+    price_per_segment: str | None = Field(default=None, max_length=16)  # a decimal; None: SMSBOT_PRICE_PER_SEGMENT
+    is_default: bool = False
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ContentRegistration(SQLModel, table=True):
+    """A signature or template registered for an application: sendable through it, under the
+    template's code there when its provider sends registered templates."""
+
+    __tablename__ = "content_registration"
+
+    kind: str = Field(primary_key=True, max_length=16)  # signature, template
+    content_id: int = Field(primary_key=True)
+    application_id: int = Field(primary_key=True, foreign_key="sms_application.id", ondelete="CASCADE")
+    provider_code: str | None = Field(default=None, max_length=40)
 
 
 class Task(SQLModel, table=True):
@@ -198,6 +226,8 @@ class Task(SQLModel, table=True):
     # The totals, saved when the purge of its details begins: counts by recipient status, the top
     # failure reasons and the card fallbacks ({"counts": {...}, "reasons": [[reason, n]...], "fallbacks": n}).
     final_counts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # Each application's part, measured at submission: [{"application_id", "recipients", "segments"}].
+    split: list[dict[str, int]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class TaskRecipient(SQLModel, table=True):
@@ -228,6 +258,8 @@ class TaskRecipient(SQLModel, table=True):
     error_code: str | None = Field(default=None, max_length=64)
     reason: str | None = Field(default=None, max_length=300)
     fell_back: bool = False
+    # The SMS application it is sent through, chosen by its number when the task was submitted.
+    application_id: int | None = Field(default=None, foreign_key="sms_application.id")
 
 
 class OptOut(SQLModel, table=True):

@@ -30,10 +30,11 @@ class SettlingQueries:
     """Mixed into `TaskRecipientRepository` (its `_session`)."""
 
     def lost_in_flight(self, now: datetime, limit: int, after_id: int = 0) -> list[Row]:
-        """(id, client_ref) of recipients in flight past their lease (their worker died), by id."""
+        """(id, client_ref, application_id) of recipients in flight past their lease (their worker
+        died), by id."""
         table = TaskRecipient.__table__
         return list(self._session.connection().execute(
-            select(table.c.id, table.c.client_ref)
+            select(table.c.id, table.c.client_ref, table.c.application_id)
             .where(table.c.status == S.in_flight, table.c.lease_expires_at < now, table.c.id > after_id)
             .order_by(table.c.id).limit(limit)).all())
 
@@ -59,17 +60,20 @@ class SettlingQueries:
                 settled += executemany(connection, statement, rows)
         return settled
 
-    def due_to_ask(self, owner: str, now: datetime, submitted_before: datetime, limit: int) -> list[Row]:
-        """(id, client_ref, provider_id, phone, task_id, submitted_at) of messages awaiting a
-        receipt, of the tasks `owner` watches, due to be asked about (receipts by pull)."""
+    def due_to_ask(self, owner: str, now: datetime, submitted_before: datetime, limit: int,
+                   application_ids: Sequence[int]) -> list[Row]:
+        """(id, client_ref, provider_id, phone, task_id, submitted_at, application_id) of messages
+        awaiting a receipt, sent through those applications for the tasks `owner` watches, due to
+        be asked about (receipts by pull)."""
         table = TaskRecipient.__table__
         watched = select(Task.id).where(col(Task.notifier_owner) == owner)
         due = ((table.c.receipt_ask_after.is_(None) & (table.c.submitted_at <= submitted_before))
                | (table.c.receipt_ask_after <= now))
         return list(self._session.connection().execute(
             select(table.c.id, table.c.client_ref, table.c.provider_id, table.c.phone, table.c.task_id,
-                   table.c.submitted_at)
-            .where(table.c.task_id.in_(watched.scalar_subquery()), table.c.status == S.submitted, due)
+                   table.c.submitted_at, table.c.application_id)
+            .where(table.c.task_id.in_(watched.scalar_subquery()), table.c.status == S.submitted, due,
+                   table.c.application_id.in_(list(application_ids)))
             .order_by(table.c.id).limit(limit)).all())
 
     def ask_again(self, when: Sequence[tuple[int, datetime]]) -> None:

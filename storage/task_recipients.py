@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Protocol
 
-from sqlalchemy import Integer, Row, String, bindparam, cast, delete, func, insert, literal, select, type_coerce, update
+from sqlalchemy import Integer, Row, String, bindparam, case, cast, delete, func, insert, literal, select, type_coerce, update
 from sqlmodel import Session, col
 
 from storage.bulk import executemany
@@ -63,14 +63,19 @@ class TaskRecipientRepository(SettlingQueries):
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def materialize(self, task_id: int, list_id: int) -> int:
-        """Copies the list's recipients into the task, all pending, in one statement."""
+    def materialize(self, task_id: int, list_id: int, routes: tuple[str, int | None, int | None]) -> int:
+        """Copies the list's recipients into the task, all pending, in one statement, each with
+        its application: `routes` is (prefix, application of numbers with it, of the others)."""
+        prefix, with_prefix, others = routes
+        application = case((col(Recipient.phone).startswith(prefix, autoescape=True), literal(with_prefix, Integer)),
+                           else_=literal(others, Integer))
         source = select(
             literal(task_id), Recipient.row_number, Recipient.phone, Recipient.variables, literal(S.pending.value),
-            literal(f"{task_id}-") + cast(Recipient.id, String), literal(0), literal(False),
+            literal(f"{task_id}-") + cast(Recipient.id, String), literal(0), literal(False), application,
         ).where(col(Recipient.list_id) == list_id)
         self._session.execute(insert(TaskRecipient.__table__).from_select(
-            ["task_id", "row_number", "phone", "variables", "status", "client_ref", "attempts", "fell_back"], source))
+            ["task_id", "row_number", "phone", "variables", "status", "client_ref", "attempts", "fell_back",
+             "application_id"], source))
         return self._session.execute(
             select(func.count()).where(col(TaskRecipient.task_id) == task_id)).scalar_one()
 
@@ -92,9 +97,10 @@ class TaskRecipientRepository(SettlingQueries):
             update(table)
             .where(table.c.id.in_(due.scalar_subquery()))
             .values(status=S.in_flight, lease_owner=owner, lease_expires_at=lease_until, attempts=table.c.attempts + 1)
-            .returning(table.c.id, table.c.client_ref, table.c.phone, table.c.variables, table.c.attempts)
+            .returning(table.c.id, table.c.client_ref, table.c.phone, table.c.variables, table.c.attempts,
+                       table.c.application_id)
         )
-        # Rows of (id, client_ref, phone, variables, attempts), in id order.
+        # Rows of (id, client_ref, phone, variables, attempts, application_id), in id order.
         return sorted(self._session.connection().execute(statement).all(), key=attrgetter("id"))
 
     def record(self, outcomes: Sequence[OutcomeRecord], now: datetime) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from storage.applications import ApplicationRepository
 from storage.content import ContentRepository
 from storage.opt_outs import OptOutRepository
 from storage.seen import SeenRequestRepository
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         self._session = self._session_factory()
         self.audit = AuditRepository(self._session)
+        self.applications = ApplicationRepository(self._session)
         self.recipient_lists = RecipientListRepository(self._session)
         self.audiences = AudienceRepository(self._session)
         self.signatures = ContentRepository(self._session, Signature)

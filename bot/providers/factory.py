@@ -30,19 +30,22 @@ def simulator_credentials(settings) -> tuple[str, str]:
     return key.get_secret_value(), secret.get_secret_value()
 
 
-def webhook_url(settings, provider_name: str, default_base: str) -> str:
-    return f"{(settings.public_url or default_base).rstrip('/')}/webhooks/sms/{provider_name}"
+def webhook_url(settings, provider_name: str, default_base: str, application: str | None = None) -> str:
+    """`application`: an SMS application's own provider posts to its own path."""
+    path = f"/webhooks/sms/{provider_name}" + (f"/{application}" if application else "")
+    return f"{(settings.public_url or default_base).rstrip('/')}{path}"
 
 
-def make_provider(settings, *, own_url: str) -> ProviderSetup:
-    """`own_url`: where this process serves its webhooks, for an embedded gateway."""
+def make_provider(settings, *, own_url: str, application: str | None = None) -> ProviderSetup:
+    """`own_url`: where this process serves its webhooks, for an embedded gateway.
+    `application`: the SMS application it is built for, when not the deployment's own."""
     settings.require_provider()
     if settings.provider == "twilio":
         from bot.providers.twilio import TwilioProvider
 
         return ProviderSetup(TwilioProvider(
             settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
-            status_callback_url=webhook_url(settings, "twilio", own_url), from_number=settings.twilio_from,
+            status_callback_url=webhook_url(settings, "twilio", own_url, application), from_number=settings.twilio_from,
             messaging_service_sid=settings.twilio_messaging_service_sid, base_url=settings.twilio_base_url,
             concurrency=settings.send_concurrency))
     if settings.provider == "alibaba":
@@ -57,14 +60,14 @@ def make_provider(settings, *, own_url: str) -> ProviderSetup:
 
         return ProviderSetup(HuaweiProvider(
             settings.huawei_app_key, settings.huawei_app_secret.get_secret_value(), sender=settings.huawei_sender,
-            status_callback_url=webhook_url(settings, "huawei", own_url),
+            status_callback_url=webhook_url(settings, "huawei", own_url, application),
             webhook_token=settings.huawei_webhook_token.get_secret_value(), base_url=settings.huawei_base_url,
             auth_scheme=settings.huawei_auth_scheme, concurrency=settings.send_concurrency))
     api_key, secret = simulator_credentials(settings)
     if settings.simulator_url:
         return ProviderSetup(SimulatorProvider(settings.simulator_url, api_key, secret))
     config = SimulatorConfig(api_key=api_key, receipt_secret=secret,
-                             receipt_url=webhook_url(settings, "simulator", own_url))
+                             receipt_url=webhook_url(settings, "simulator", own_url, application))
     app, _state = create_gateway_app(config)
     gateway = ThreadedServer(app).start()
     return ProviderSetup(SimulatorProvider(gateway.url, api_key, secret), gateway)

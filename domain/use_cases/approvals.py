@@ -110,7 +110,7 @@ def _check_content_still_approved(uow: UnitOfWork, task: Task) -> None:
 
 def _check_signature_still_allowed(uow: UnitOfWork, task: Task) -> None:
     """A template's signatures may have changed since the task was made (and been approved so)."""
-    signature = content_choice(uow.signatures.get(task.signature_id))
+    signature = content_choice(uow, uow.signatures.get(task.signature_id))
     for template_id in filter(None, (task.template_id, task.fallback_template_id)):
         if problem := binding_problem(template_choice(uow, uow.templates.get(template_id)), signature):
             raise DomainError(f"{problem} This task's signature is “{signature.name}”: edit the task to "

@@ -65,11 +65,28 @@ def _view(uow: UnitOfWork, kind: ContentKind, row: Signature | Template) -> Cont
             "kind": row.kind, "purpose": row.purpose, "body": row.body, "subject": row.subject,
             "media_urls": list(row.media_urls), "title": row.title, "image_url": row.image_url,
             "buttons": list(row.buttons), "default_link": row.default_link,
-            "variables": template_variables(row.body), "provider_code": row.provider_code,
-            "signatures": bound_signatures(uow, row),
+            "variables": template_variables(row.body), "signatures": bound_signatures(uow, row),
         }
+    detail["registrations"] = registrations_of(uow, kind, row.id)
     return ContentView(kind, row.id, row.name, ContentStatus(row.status), row.created_by, detail,
                        row.approval_channel, row.approval_ts, row.decided_by, row.reject_reason)
+
+
+def registrations_of(uow: UnitOfWork, kind: ContentKind, content_id: int) -> dict[str, str | None]:
+    """The applications it is registered for, by name, with its provider code in each; empty
+    when that is the default application alone, without a code (as in a one-application
+    deployment, where it goes without saying)."""
+    apps = uow.applications.all()
+    registered = uow.applications.registrations(str(kind), [content_id]).get(content_id, {})
+    default = next(app.id for app in apps if app.is_default)
+    if registered == {default: None}:
+        return {}
+    return {app.name: registered[app.id] for app in apps if app.id in registered}
+
+
+def _register_for_default(uow: UnitOfWork, kind: ContentKind, content_id: int) -> None:
+    """New content is sendable through the default application; an approver registers it for others."""
+    uow.applications.register(str(kind), content_id, uow.applications.default().id, None)
 
 
 def _repository(uow: UnitOfWork, kind: ContentKind):
@@ -90,6 +107,7 @@ def add_signature(uow: UnitOfWork, name: str, purpose_note: str, actor: Actor) -
             uow.signatures.add(signature)
         except AlreadyExists:
             raise ContentError(f"A signature named “{name}” already exists.", "name") from None
+        _register_for_default(uow, ContentKind.SIGNATURE, signature.id)
         _audit(uow, actor.user_id, "submitted", ContentKind.SIGNATURE, signature.id, name=name)
         uow.commit()
         return _view(uow, ContentKind.SIGNATURE, signature)
@@ -116,6 +134,7 @@ def add_template(uow: UnitOfWork, draft: TemplateDraft, actor: Actor) -> Content
             uow.templates.add(template)
         except AlreadyExists:
             raise ContentError(f"A template named “{draft.name}” already exists.", "name") from None
+        _register_for_default(uow, ContentKind.TEMPLATE, template.id)
         _audit(uow, actor.user_id, "submitted", ContentKind.TEMPLATE, template.id, name=draft.name,
                signatures=draft.signature_ids)
         uow.commit()
@@ -137,6 +156,7 @@ def withdraw_content(uow: UnitOfWork, kind: ContentKind, content_id: int, reason
         if row is None or row.approval_ts is not None:
             return
         if repository.delete(content_id, from_status=ContentStatus.PENDING):
+            uow.applications.unregister_content(str(kind), content_id)
             _audit(uow, "smsbot", "withdrawn", kind, content_id, name=row.name, requested_by=row.created_by,
                    reason=reason)
         uow.commit()
@@ -227,17 +247,18 @@ def disable_content(uow: UnitOfWork, kind: ContentKind, name: str, actor: Actor)
         return _view(uow, kind, repository.get(row.id))
 
 
-def set_template_code(uow: UnitOfWork, name: str, code: str, actor: Actor) -> ContentView:
-    """Ties a template to the one registered at the provider. Approvers only: they vouch that
-    the provider's template says what ours says."""
+def set_template_code(uow: UnitOfWork, name: str, code: str, actor: Actor) -> tuple[ContentView, str | None]:
+    """Ties a template to the one registered at the default application's provider (another
+    application's: `/sms app register`). Approvers only: they vouch that the provider's
+    template says what ours says."""
     code_or_none = check_provider_code(code)
     check_approver(actor, "set a template's provider code")
     with uow:
         row = _named(uow, ContentKind.TEMPLATE, name)
-        uow.templates.update(row.id, provider_code=code_or_none)
+        uow.applications.register(str(ContentKind.TEMPLATE), row.id, uow.applications.default().id, code_or_none)
         _audit(uow, actor.user_id, "provider_code", ContentKind.TEMPLATE, row.id, name=row.name, code=code_or_none)
         uow.commit()
-        return _view(uow, ContentKind.TEMPLATE, uow.templates.get(row.id))
+        return _view(uow, ContentKind.TEMPLATE, uow.templates.get(row.id)), code_or_none
 
 
 def update_template(uow: UnitOfWork, template_id: int, draft: TemplateDraft, actor: Actor) -> tuple[ContentView, list[int]]:

@@ -3,20 +3,22 @@ receipts, finish tasks. The database is the source of truth at every step."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from domain.applications import MAINLAND_PREFIX
 from domain.approvers import Actor
 from domain.content import Purpose
 from domain.errors import DomainError
 from domain.policy import check_owner_or_approver
 from domain.optout import FATIGUED, OPTED_OUT, FatiguePolicy
-from domain.dispatch import Claim, LostSend, MessagePlan, Outcome, Progress, ReceiptUpdate, Settlement
+from domain.dispatch import Claim, LostSend, MessagePlan, Outcome, Progress, ReceiptUpdate, Route, Settlement
 from domain.schedule import StartRules, is_stale, next_window_opening
 from domain.segments import SignatureStyle
 from domain.task_state import FINAL_STATUSES, TaskAction, TaskStatus, next_status
 from domain.tasks import Composition, sent_as
 from domain.use_cases.reporting import ALL_FAILED, RECEIPT_DEADLINE
+from domain.use_cases.applications import applications, current_routing
 from domain.use_cases.retention import saved_totals
 from domain.use_cases.tasks import TaskView, existing_task, view_of
 from storage.tables import AuditEntry
@@ -28,8 +30,8 @@ from storage.uow import retry_on_conflict
 @dataclass(frozen=True)
 class Work:
     task_id: int
-    plan: MessagePlan
     claimed: list[Claim]
+    routes: dict[int, Route]  # by application id, for those the claimed recipients go through
 
 
 def _audit(uow: UnitOfWork, action: str, task_id: int, **detail) -> None:
@@ -56,7 +58,7 @@ def start_due_tasks(uow: UnitOfWork, now: datetime, rules: StartRules,
             if not uow.tasks.move(task.id, from_status=TaskStatus.scheduled,
                                   to_status=next_status(task.status, TaskAction.start)):
                 continue
-            count = uow.task_recipients.materialize(task.id, task.recipient_list_id)
+            count = uow.task_recipients.materialize(task.id, task.recipient_list_id, _routes_of(uow, task))
             skipped = 0
             if promotional:
                 skipped = uow.opt_outs.skip_opted_out(task.id, OPTED_OUT)
@@ -67,6 +69,17 @@ def start_due_tasks(uow: UnitOfWork, now: datetime, rules: StartRules,
             started.append(task.id)
         uow.commit()
         return [view_of(uow, uow.tasks.get(task_id)) for task_id in started]
+
+
+def _routes_of(uow: UnitOfWork, task) -> tuple[str, int | None, int | None]:
+    """Where its numbers go: as split when it was submitted (and approved so), or, for a task
+    submitted before applications existed, as the applications route now."""
+    if task.split:
+        parts = {part["numbers"]: part["application_id"] for part in task.split}
+        return MAINLAND_PREFIX, parts.get("mainland"), parts.get("international")
+    routes = current_routing(uow)
+    return (MAINLAND_PREFIX, routes.mainland.id if routes.mainland else None,
+            routes.international.id if routes.international else None)
 
 
 def sending_task_ids(uow: UnitOfWork) -> list[int]:
@@ -94,10 +107,18 @@ def message_plan(uow: UnitOfWork, task, composition: Composition) -> MessagePlan
         template.body, signature.name, _sent_as(uow, task), SignatureStyle(composition.style),
         composition.optout_hint, list(columns), task.kind, card, fallback.body if fallback else None,
         media_urls=tuple(template.media_urls) if task.kind == "digital" else (),
-        template_name=template.name, template_code=template.provider_code,
-        fallback_kind=task.fallback if fallback else None,
-        fallback_template_name=fallback.name if fallback else None,
-        fallback_template_code=fallback.provider_code if fallback else None)
+        template_name=template.name, fallback_kind=task.fallback if fallback else None,
+        fallback_template_name=fallback.name if fallback else None)
+
+
+def task_routes(uow: UnitOfWork, task, plan: MessagePlan, application_ids: set[int | None],
+                composition: Composition) -> dict[int, Route]:
+    """The applications named, each with the task's plan under its templates' codes there."""
+    codes = uow.applications.registrations("template", [task.template_id, task.fallback_template_id or 0])
+    template_codes, fallback_codes = codes.get(task.template_id, {}), codes.get(task.fallback_template_id or 0, {})
+    return {app.id: Route(app, replace(plan, template_code=template_codes.get(app.id),
+                                       fallback_template_code=fallback_codes.get(app.id)))
+            for app in applications(uow, composition.provider) if app.id in application_ids}
 
 
 def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datetime, lease: timedelta,
@@ -112,8 +133,9 @@ def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datet
             return None
         claimed = [Claim(*row) for row in uow.task_recipients.claim(task_id, owner, limit, now, now + lease)]
         uow.commit()
-        plan = message_plan(uow, task, composition)
-        return Work(task_id, plan, claimed)
+        routes = task_routes(uow, task, message_plan(uow, task, composition), {c.application_id for c in claimed},
+                             composition) if claimed else {}
+        return Work(task_id, claimed, routes)
 
 
 def record_outcomes(uow: UnitOfWork, outcomes: list[Outcome], now: datetime) -> None:
@@ -186,7 +208,8 @@ def lost_sends(uow: UnitOfWork, now: datetime, limit: int, after_id: int = 0) ->
     """Recipients in flight past their lease, to ask the provider about before they are given
     up as "outcome unknown"."""
     with uow:
-        return [LostSend(row.id, row.client_ref) for row in uow.task_recipients.lost_in_flight(now, limit, after_id)]
+        return [LostSend(row.id, row.client_ref, row.application_id)
+                for row in uow.task_recipients.lost_in_flight(now, limit, after_id)]
 
 
 def settle_asked(uow: UnitOfWork, settlements: list[Settlement], now: datetime) -> int:

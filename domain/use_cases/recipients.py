@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.applications import Routing
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits, RecipientFileError, Table, read_recipient_table
 from domain.spreadsheets import invalid_rows_xlsx
@@ -15,6 +16,7 @@ from domain.recipient_import import (
     check_not_empty,
     pasted_table,
 )
+from domain.use_cases.applications import read_routing
 from storage.errors import AlreadyExists
 from storage.tables import AuditEntry, RecipientList
 from storage.uow import SqlUnitOfWork as UnitOfWork
@@ -55,19 +57,20 @@ class PreparedImport:
     invalid_report: bytes | None = None
 
 
-def prepare_file(data: bytes, source: ImportSource, *, limits: Limits, normalizer: PhoneNormalizer,
+def prepare_file(data: bytes, source: ImportSource, *, limits: Limits, normalizer: PhoneNormalizer, routes: Routing,
                  progress: Progress | None = None) -> PreparedImport:
+    """`routes`: where numbers are sent now (a number no application takes is invalid)."""
     table = read_recipient_table(data, source.name, limits)
-    return _prepared(table, source, normalizer, progress)
+    return _prepared(table, source, normalizer, routes, progress)
 
 
-def prepare_pasted(text: str, source: ImportSource, *, normalizer: PhoneNormalizer) -> PreparedImport:
-    return _prepared(pasted_table(text), source, normalizer, None)
+def prepare_pasted(text: str, source: ImportSource, *, normalizer: PhoneNormalizer, routes: Routing) -> PreparedImport:
+    return _prepared(pasted_table(text), source, normalizer, routes, None)
 
 
-def _prepared(table: Table, source: ImportSource, normalizer: PhoneNormalizer,
+def _prepared(table: Table, source: ImportSource, normalizer: PhoneNormalizer, routes: Routing,
               progress: Progress | None) -> PreparedImport:
-    outcome = build_recipients(table, normalizer, progress)
+    outcome = build_recipients(table, normalizer, progress, routes)
     check_not_empty(outcome)
     return PreparedImport(outcome, source, _invalid_report(outcome))
 
@@ -111,18 +114,21 @@ def import_file(
     *,
     limits: Limits,
     normalizer: PhoneNormalizer,
+    routes: Routing | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Parse and normalise outside any transaction, then store the list in one."""
+    """Parse and normalise outside any transaction, then store the list in one. `routes`: as
+    the database says now, unless given."""
     if source.slack_file_id:
         earlier = earlier_import(uow, source)
         if earlier is not None:
             return earlier
-    return _store(uow, prepare_file(data, source, limits=limits, normalizer=normalizer, progress=progress))
+    return _store(uow, prepare_file(data, source, limits=limits, normalizer=normalizer,
+                                    routes=routes or read_routing(uow), progress=progress))
 
 
 def import_pasted(uow: UnitOfWork, text: str, source: ImportSource, *, normalizer: PhoneNormalizer) -> ImportSummary:
-    return _store(uow, prepare_pasted(text, source, normalizer=normalizer))
+    return _store(uow, prepare_pasted(text, source, normalizer=normalizer, routes=read_routing(uow)))
 
 
 def _store(uow: UnitOfWork, prepared: PreparedImport) -> ImportSummary:

@@ -21,9 +21,12 @@ from domain.tasks import (
     Preview,
     RecipientsSummary,
     preview_message,
+    route_parts,
     sent_as,
     signatures_allowed,
 )
+from domain.applications import MAINLAND_PREFIX, shares_of_split
+from domain.use_cases.applications import applications, current_routing
 from domain.use_cases.content import bound_signatures
 from storage.tables import RecipientList, Signature, Task, Template
 from storage.uow import SqlUnitOfWork as UnitOfWork
@@ -32,14 +35,16 @@ if TYPE_CHECKING:
     from domain.use_cases.tasks import TaskView
 
 
-def content_choice(row: Signature | Template) -> ContentChoice:
+def content_choice(uow: UnitOfWork, row: Signature | Template) -> ContentChoice:
+    """A signature or template as a send sees it, with the applications it is registered for."""
+    kind = "template" if isinstance(row, Template) else "signature"
     return ContentChoice(row.id, row.name, row.status, getattr(row, "kind", None), getattr(row, "purpose", None),
-                         getattr(row, "body", ""), getattr(row, "provider_code", None))
+                         getattr(row, "body", ""), uow.applications.registrations(kind, [row.id]).get(row.id, {}))
 
 
 def template_choice(uow: UnitOfWork, row: Template) -> ContentChoice:
     """A template as a send sees it, with the signatures it may be sent with."""
-    return replace(content_choice(row), only_with=bound_signatures(uow, row))
+    return replace(content_choice(uow, row), only_with=bound_signatures(uow, row))
 
 
 @dataclass(frozen=True)
@@ -59,11 +64,27 @@ class RecipientsPreview:
     first: dict[str, str]
 
 
-def send_choices(uow: UnitOfWork) -> SendChoices:
+def send_choices(uow: UnitOfWork, actor: Actor, list_id: int | None = None) -> SendChoices:
+    """The approved signatures and templates a send may choose: registered for every SMS
+    application the list's numbers go through (before a list is chosen, for any application)."""
     with uow:
+        routes = current_routing(uow)
+        recipient_list = usable_list(uow, list_id, actor)
+        if recipient_list is None:
+            wanted, enough = {app.id for app in routes.applications}, 1
+        else:
+            mainland = uow.recipient_lists.count_with_prefix(recipient_list.id, MAINLAND_PREFIX)
+            wanted = {app.id for app, count in ((routes.mainland, mainland),
+                                                (routes.international, recipient_list.imported_count - mainland))
+                      if app is not None and count}
+            enough = len(wanted)
+
+        def offered(choice: ContentChoice) -> bool:
+            return len(wanted & set(choice.registered)) >= enough
+
         return SendChoices(
-            signatures=[content_choice(s) for s in uow.signatures.all(ContentStatus.APPROVED)],
-            templates=[template_choice(uow, t) for t in uow.templates.all(ContentStatus.APPROVED)],
+            signatures=[c for s in uow.signatures.all(ContentStatus.APPROVED) if offered(c := content_choice(uow, s))],
+            templates=[c for t in uow.templates.all(ContentStatus.APPROVED) if offered(c := template_choice(uow, t))],
         )
 
 
@@ -164,22 +185,27 @@ def preview_for(uow: UnitOfWork, actor: Actor, *, list_id: int | None, signature
             return None
         fallback = uow.templates.get(fallback_template_id) if fallback_template_id else None
         plan = message_plan_for(template, signature, fallback, Purpose(template.purpose), composition, recipient_list.variables)
-        return preview_of(measured_send(uow, recipient_list, plan), price_per_segment, currency)
+        return preview_of(measured_send(uow, recipient_list, plan), price_per_segment, currency,
+                          current_routing(uow, composition.provider))
 
 
 def preview_of_task(uow: UnitOfWork, task: TaskView | Task, *, composition: Composition,
                     price_per_segment: Decimal, currency: str) -> Preview | None:
     """Inside an open unit of work: the first recipient's message, and the cost counted when
-    the task was submitted (cheap to redraw on every change of its card)."""
+    the task was submitted, per application as it was split then (cheap to redraw on every
+    change of its card)."""
     recipients = first_recipient(uow, task.recipient_list_id)
     signature, template = uow.signatures.get(task.signature_id), uow.templates.get(task.template_id)
     if recipients is None or signature is None or template is None:
         return None
-    return preview_message(body=template.body, signature=signature.name,
-                           purpose=sent_as(task.purpose, template.purpose), style=composition.style,
-                           optout_hint=composition.optout_hint, first_recipient=recipients.first,
-                           recipients=recipients.summary.count, price_per_segment=price_per_segment,
-                           currency=currency, total_segments=task.segments, too_long=task.too_long)
+    preview = preview_message(body=template.body, signature=signature.name,
+                              purpose=sent_as(task.purpose, template.purpose), style=composition.style,
+                              optout_hint=composition.optout_hint, first_recipient=recipients.first,
+                              recipients=recipients.summary.count, price_per_segment=price_per_segment,
+                              currency=currency, total_segments=task.segments, too_long=task.too_long)
+    split = shares_of_split(task.split or [], applications(uow, composition.provider))
+    parts, total = route_parts(split, price_per_segment, currency)
+    return replace(preview, routes=parts, cost=total or preview.cost)
 
 
 def task_preview(uow: UnitOfWork, task: TaskView, *, composition: Composition, price_per_segment: Decimal,

@@ -22,6 +22,8 @@ from domain.tasks import (
     TaskInvalid,
     check_draft,
 )
+from domain.applications import MAINLAND_PREFIX
+from domain.use_cases.applications import check_routable, current_routing, split_of
 from domain.use_cases.recipients import PreparedImport, store_import
 from domain.use_cases.send_previews import content_choice, measured_send, message_plan_for, template_choice
 from storage.errors import AlreadyExists
@@ -76,6 +78,7 @@ class TaskView:
     submitted_channel: str | None = None  # the "submitted" message in the requester's channel (or DM)
     submitted_ts: str | None = None
     approved_by: str | None = None  # who approved it as it stands, kept once it is over (see approver_of)
+    split: list[dict] | None = None  # each kind of number's application and part, as submitted
 
     def draft(self) -> TaskDraft:
         """The task as the send modal shows it for an edit."""
@@ -101,7 +104,7 @@ def view_of(uow: UnitOfWork, task: Task) -> TaskView:
         finished_at=task.finished_at, details_purged_at=task.details_purged_at, segments=task.segments,
         too_long=task.too_long, report_ts=task.report_ts, chart_file_id=task.chart_file_id,
         submitted_channel=task.submitted_channel, submitted_ts=task.submitted_ts,
-        approved_by=_approved_by(uow, task),
+        approved_by=_approved_by(uow, task), split=task.split,
     )
 
 
@@ -136,34 +139,38 @@ def audit_task(uow: UnitOfWork, actor_id: str, action: str, task_id: int, **deta
 
 
 def _checked(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: SendWindow,
-             composition: Composition) -> tuple[TaskDraft, int, SendMeasure | None]:
-    """The draft's rules, then every recipient's message measured (None while the recipients
-    are still to come)."""
+             composition: Composition) -> tuple[TaskDraft, int, SendMeasure | None, list[dict] | None]:
+    """The draft's rules, then every recipient's message measured and its part for each SMS
+    application (None while the recipients are still to come)."""
     recipient_list = uow.recipient_lists.get(draft.recipient_list_id) if draft.recipient_list_id else None
     summary = RecipientsSummary(recipient_list.imported_count, list(recipient_list.variables)) if recipient_list else None
     signature = uow.signatures.get(draft.signature_id) if draft.signature_id else None
     template = uow.templates.get(draft.template_id) if draft.template_id else None
     fallback = uow.templates.get(draft.fallback_template_id) if draft.fallback_template_id else None
+    routes = current_routing(uow, composition.provider)
+    mainland = uow.recipient_lists.count_with_prefix(recipient_list.id, MAINLAND_PREFIX) if recipient_list else 0
+    check_routable(routes, mainland=mainland, international=summary.count - mainland if summary else 0)
     checked = check_draft(
-        draft, recipients=summary, signature=content_choice(signature) if signature else None,
+        draft, recipients=summary, signature=content_choice(uow, signature) if signature else None,
         template=template_choice(uow, template) if template else None,
-        fallback_template=template_choice(uow, fallback) if fallback else None,
-        now=now, window=window, registered_templates=composition.registered_templates,
+        fallback_template=template_choice(uow, fallback) if fallback else None, now=now, window=window,
+        routes=[app for app, count in ((routes.mainland, mainland), (routes.international, summary.count - mainland))
+                if app is not None and count] if summary else (),
     )
     if recipient_list is None:
-        return checked, 0, None
+        return checked, 0, None, None
     measured = measured_send(uow, recipient_list, message_plan_for(template, signature, fallback, checked.purpose, composition,
                                                         recipient_list.variables))
     check_send_measure(measured, skip_too_long=checked.skip_too_long)
-    return checked, summary.count, measured
+    return checked, summary.count, measured, split_of(routes, measured)
 
 
-def _content_fields(draft: TaskDraft, recipient_count: int, measured: SendMeasure) -> dict:
+def _content_fields(draft: TaskDraft, recipient_count: int, measured: SendMeasure, split: list[dict]) -> dict:
     return dict(name=draft.name, purpose=draft.purpose, kind=draft.kind, signature_id=draft.signature_id,
                 template_id=draft.template_id, fallback=draft.fallback, fallback_template_id=draft.fallback_template_id,
                 default_link=draft.default_link, recipient_list_id=draft.recipient_list_id,
                 recipient_count=recipient_count, send_at=draft.send_at, segments=measured.segments,
-                too_long=measured.too_long)
+                too_long=measured.too_long, split=split)
 
 
 def precheck_draft(uow: UnitOfWork, draft: TaskDraft, now: datetime, window: SendWindow,
@@ -207,11 +214,11 @@ def create_task(uow: UnitOfWork, draft: TaskDraft, actor: Actor, *, origin_chann
             raise AlreadySubmitted("This form was submitted already: its task is waiting for approval.")
         _check_list_usable(uow, draft.recipient_list_id, actor)
         draft = _with_new_recipients(uow, draft, new_recipients)
-        checked, count, measured = _checked(uow, draft, now, window, composition)
+        checked, count, measured, split = _checked(uow, draft, now, window, composition)
         try:
             task = uow.tasks.add(Task(status=TaskStatus.moderating, created_by=actor.user_id,
                                       origin_channel=origin_channel, submission_key=submission_key,
-                                      **_content_fields(checked, count, measured)))
+                                      **_content_fields(checked, count, measured, split)))
         except AlreadyExists:
             raise AlreadySubmitted("This form was submitted already: its task is waiting for approval.") from None
         audit_task(uow, actor.user_id, "created", task.id, name=checked.name, recipients=count)
@@ -282,9 +289,9 @@ def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, 
         if draft.recipient_list_id != task.recipient_list_id:  # the task's own list stays usable to an editor
             _check_list_usable(uow, draft.recipient_list_id, actor)
         draft = _with_new_recipients(uow, draft, new_recipients)
-        checked, count, measured = _checked(uow, draft, now, window, composition)
+        checked, count, measured, split = _checked(uow, draft, now, window, composition)
         if not uow.tasks.replace_content(task_id, from_status=task.status, version=task.version,
-                                         **_content_fields(checked, count, measured)):
+                                         **_content_fields(checked, count, measured, split)):
             raise StaleDecision("Someone else changed this task first. Open it again.")
         audit_task(uow, actor.user_id, "edited", task_id, version=task.version + 1)
         uow.commit()

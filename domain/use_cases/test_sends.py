@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 
 from domain.approvers import Actor
 from domain.content import ContentStatus, template_variables
-from domain.dispatch import MessagePlan
+from domain.applications import Routing
+from domain.dispatch import MessagePlan, Route
 from domain.errors import DomainError
 from domain.policy import check_owner_or_approver
 from domain.privacy import last_four
 from domain.tasks import Composition
-from domain.use_cases.dispatch import message_plan
+from domain.use_cases.applications import current_routing
+from domain.use_cases.dispatch import message_plan, task_routes
 from domain.use_cases.tasks import existing_task
 from storage.statuses import TaskStatus
 from storage.tables import AuditEntry, Task
@@ -44,6 +46,8 @@ class TestSendPermit:
     task_id: int
     plan: MessagePlan
     values: list[str]  # by the plan's columns
+    routing: Routing  # which application each number goes through, as for a send now
+    routes: dict[int, Route]  # the plan through each of them
     approved: bool
     left_today: int
 
@@ -93,4 +97,6 @@ def permit_test_send(uow: UnitOfWork, task_id: int, actor: Actor, phones: list[s
         uow.commit()
         plan = message_plan(uow, task, composition)
         filled = [values.get(column) or column for column in plan.columns]
-        return TestSendPermit(task.id, plan, filled, approved, left - len(phones))
+        routing = current_routing(uow, composition.provider)
+        routes = task_routes(uow, task, plan, {app.id for app in routing.applications}, composition)
+        return TestSendPermit(task.id, plan, filled, routing, routes, approved, left - len(phones))

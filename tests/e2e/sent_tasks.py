@@ -54,7 +54,7 @@ async def sent_task(runtime, catalog, clock, workspace, emulator, gateway, *, cs
     report = await eventually(lambda: [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts)
                                        if m.text.startswith("Send completed.")])
     await asyncio.sleep(RECEIPT_LATENCY_MAX * 2)  # the last receipts
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
     return task.id, card.ts, report[0]
 
 

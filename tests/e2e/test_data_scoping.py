@@ -157,7 +157,7 @@ async def test_a_details_modal_asks_again_on_every_request(workspace, driver, ca
     list_id = imported(bot_runtime, SALES)
     task_id = task_in(bot_runtime, catalog, clock, SALES, list_id)
     with bot_runtime.uow() as uow:  # sending: its details have rows and a Search
-        uow.task_recipients.materialize(task_id, list_id)
+        uow.task_recipients.materialize(task_id, list_id, ("+86", 1, 1))
         uow.tasks.get(task_id).status = "sending"
         uow.commit()
     workspace.channel(SALES).members.add(MEMBER_ID)
@@ -212,7 +212,7 @@ async def test_lookup_in_a_channel_shows_its_tasks_to_its_members_and_to_others_
     list_id = imported(bot_runtime, SALES)
     task_id = task_in(bot_runtime, catalog, clock, SALES, list_id)
     with bot_runtime.uow() as uow:
-        uow.task_recipients.materialize(task_id, list_id)
+        uow.task_recipients.materialize(task_id, list_id, ("+86", 1, 1))
         uow.commit()
     await driver.slash_command(SENDER_ID, SALES, "lookup 13800138000")
     assert f"#{task_id}" in str(workspace.ephemerals(user_id=SENDER_ID)[-1].blocks)

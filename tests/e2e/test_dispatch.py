@@ -16,7 +16,7 @@ from bot.sandbox.emulator.defaults import (
 )
 from handlers.ids import ActionId
 from bot.scheduler import tick
-from bot.sending import Sending
+from tests.e2e.ticking import ticking
 from bot.composition import Process
 from domain.dispatch import Progress
 from domain.approvers import Actor
@@ -105,7 +105,7 @@ async def test_an_approved_task_is_sent_once_to_everyone_with_receipts_and_progr
     _server, _config, state = gateway
     task_id, card_ts = approved_task(bot_runtime, catalog, clock, workspace)
     client = AsyncWebClient(token=DEFAULT_BOT_TOKEN, base_url=f"{emulator.url}/api/")
-    ticker = Sending.build(bot_runtime, client, SimulatorProvider(_server.url, API_KEY, SECRET))
+    ticker = ticking(bot_runtime, client, SimulatorProvider(_server.url, API_KEY, SECRET))
     await tick(bot_runtime, client, ticker)
 
     def counts():
@@ -137,7 +137,7 @@ async def test_an_approved_task_is_sent_once_to_everyone_with_receipts_and_progr
     assert replies[0].text == "Sending started."
     progress = next(m for m in replies if m.text.startswith("Sending") and m.blocks)
     assert progress.text == f"Sending finished: {RECIPIENTS} of {RECIPIENTS} handled, {p.delivered} delivered"
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
 
 
 async def test_forged_receipts_are_refused_and_change_nothing(workspace, driver, bot, bot_runtime):
@@ -151,7 +151,7 @@ async def test_forged_receipts_are_refused_and_change_nothing(workspace, driver,
 
 async def started(bot_runtime, emulator, gateway, task_id):
     client = AsyncWebClient(token=DEFAULT_BOT_TOKEN, base_url=f"{emulator.url}/api/")
-    ticker = Sending.build(bot_runtime, client, SimulatorProvider(gateway[0].url, API_KEY, SECRET))
+    ticker = ticking(bot_runtime, client, SimulatorProvider(gateway[0].url, API_KEY, SECRET))
     await tick(bot_runtime, client, ticker)
     return client, ticker
 
@@ -172,7 +172,7 @@ async def test_a_task_approved_before_its_thread_is_recorded_starts_once_it_is(
     await tick(bot_runtime, client, ticker)
     await eventually(lambda: status_of(bot_runtime, task_id)[0] == "completed")
     assert workspace.replies(APPROVALS_CHANNEL_ID, card_ts)[0].text == "Sending started."
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
 
 
 async def test_the_72_hour_rule_fails_recipients_with_no_receipt(workspace, driver, catalog, bot_runtime, emulator,
@@ -189,7 +189,7 @@ async def test_the_72_hour_rule_fails_recipients_with_no_receipt(workspace, driv
     assert counts.get("submitted", 0) == 0
     with bot_runtime.uow() as uow:
         assert ("no receipt", silent) in uow.task_recipients.failure_reasons(task_id)
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
 
 
 @pytest.mark.parametrize("gateway_options", [{"rate_limit_per_s": 0.01}])
@@ -224,7 +224,7 @@ async def test_a_throttled_send_pauses_and_can_be_resumed_or_stopped(workspace, 
     assert counts.get("pending", 0) == 0 and counts.get("skipped", 0) > 0
     assert _state_max(gateway) <= 1
     assert note
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
 
 
 async def test_a_promotional_template_is_sent_as_promotional_whatever_its_task_says(
@@ -247,7 +247,7 @@ async def test_a_promotional_template_is_sent_as_promotional_whatever_its_task_s
     assert status_of(bot_runtime, task_id)[1]["skipped"] == 1
     assert gateway[2].submissions_for("+8613800130003") == 0
     assert gateway[2].submissions_for("+8613800130004") == 1
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
 
 
 def _state_max(gateway) -> int:
@@ -282,7 +282,7 @@ async def test_promotional_sends_skip_opted_out_and_fatigued_numbers(workspace, 
     promotional, notification = status_of(bot_runtime, second)[1], status_of(bot_runtime, third)[1]
     assert promotional["skipped"] == 20  # 19 fatigued after one promotional message, 1 opted out
     assert notification.get("skipped", 0) == 0  # notifications are neither fatigued nor opted out
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
 
 
 @pytest.mark.parametrize("gateway_options", [{"card_refuse_ratio": 0.5}])
@@ -323,4 +323,4 @@ async def test_card_sends_fall_back_for_phones_that_cannot_show_cards(workspace,
     report = await eventually(lambda: [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts)
                                        if m.text.startswith("Send completed.")])
     assert f"{fell_back:,} card messages went out as their fallback" in str(report[0].blocks)
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()

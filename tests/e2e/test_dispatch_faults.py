@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bot.app import Runtime, build_runtime, utc_now
 from bot.dispatcher import IDLE_SECONDS, LEASE
 from bot.provider_queries import settle_lost_by_asking
+from bot.providers.roster import ProviderRoster
 from bot.providers.simulator import SimulatorProvider
 from bot.sandbox.emulator.defaults import (
     APPROVALS_CHANNEL_ID, APPROVER_ID, APPROVERS_GROUP_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID, SENDER_ID,
@@ -234,11 +235,12 @@ def test_a_worker_killed_mid_send_again_and_again_never_sends_a_number_twice(dat
 
 
 async def ask_the_gateway(runtime, gateway, cutoff) -> int:
-    provider = SimulatorProvider(gateway.url, API_KEY, SECRET)
+    providers = ProviderRoster(runtime.settings, SimulatorProvider(gateway.url, API_KEY, SECRET), own_url=gateway.url,
+                               uow=runtime.uow)
     try:
-        return await settle_lost_by_asking(runtime.uow, provider, cutoff)
+        return await settle_lost_by_asking(runtime.uow, providers, "simulator", cutoff)
     finally:
-        await provider.aclose()
+        await providers.aclose()
 
 
 @pytest.mark.postgres

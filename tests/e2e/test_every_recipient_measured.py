@@ -93,7 +93,7 @@ async def test_skipped_when_chosen_counted_and_never_sent(workspace, driver, cat
                                        if m.text.startswith("Send completed.")])
     assert ("Estimated cost when submitted: CNY 0.14 for 3 segments; 1 recipients skipped because their message "
             "was over the limit.") in str(report[0].blocks)
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
 
 
 async def test_a_large_list_is_measured_after_slack_is_answered(workspace, driver, catalog, uneven_list, bot_runtime,

@@ -28,7 +28,7 @@ from bot.sandbox.emulator.defaults import (
     APPROVALS_CHANNEL_ID, APPROVER_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID,
 )
 from bot.scheduler import tick
-from bot.sending import Sending
+from tests.e2e.ticking import ticking
 from bot.composition import Process
 from domain.approvers import Actor
 from domain.content import Purpose, TemplateDraft, TemplateKind
@@ -191,7 +191,7 @@ async def start_due_tasks(runtime, emulator, own_url: str) -> None:
     client = AsyncWebClient(token=DEFAULT_BOT_TOKEN, base_url=f"{emulator.url}/api/")
     setup = make_provider(runtime.settings, own_url=own_url)
     try:
-        await tick(runtime, client, Sending.build(runtime, client, setup.provider))
+        await tick(runtime, client, ticking(runtime, client, setup.provider))
     finally:
         await setup.provider.aclose()
         setup.stop()

@@ -51,4 +51,4 @@ async def test_receipts_pulled_end_with_the_totals_the_gateway_decided(workspace
                                        if m.text.startswith("Send completed.") and
                                        f"{decided['delivered']} delivered" in m.text], timeout=15)
     assert report
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()

@@ -57,7 +57,7 @@ async def test_start_and_end_reach_the_requester(workspace, catalog, bot_runtime
     assert "started sending to 30 recipients" in started_news[0]
     done = await eventually_long(lambda: [t for t in dm_of(workspace, SENDER_ID) if "is done:" in t])
     assert "of 30 recipients" in done[0] and "delivered" in done[0]
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
 
 
 @pytest.mark.parametrize("bot_overrides", [{"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai",

@@ -131,4 +131,4 @@ async def test_a_stopped_send_is_finished_when_stopped(workspace, driver, catalo
     await driver.block_actions(SENDER_ID, ActionId.TASK_STOP, message=(APPROVALS_CHANNEL_ID, progress_message.ts))
     await eventually(lambda: status_of(bot_runtime, task_id)[0] == "canceled")
     assert task_row(bot_runtime, task_id).finished_at == clock()
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()

@@ -444,7 +444,9 @@ async def test_a_provider_of_registered_templates_needs_the_templates_code_first
     set_ = await eventually(lambda: workspace.ephemerals(user_id=APPROVER_ID))
     assert "sent as `SMS_475110258`" in set_[-1].text
     with bot_runtime.uow() as uow:
-        assert uow.templates.get(catalog["Receipt"]).provider_code == "SMS_475110258"
+        default = uow.applications.default()
+        assert uow.applications.registrations("template", [catalog["Receipt"]]) == {
+            catalog["Receipt"]: {default.id: "SMS_475110258"}}
         assert "template.provider_code" in [e.action for e in uow.audit.latest()]
 
     await submit_valid_task(workspace, driver, catalog)

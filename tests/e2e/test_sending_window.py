@@ -104,4 +104,4 @@ async def test_a_send_pauses_when_the_window_closes_and_goes_on_when_it_opens(
     await ticker.tick()
     assert status_of(bot_runtime, task_id)[0] == "sending"
     await eventually(lambda: "Resumed: the sending window is open again." in notes(workspace, card_ts))
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()

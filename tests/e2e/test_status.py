@@ -37,7 +37,7 @@ async def sent_task(bot_runtime, catalog, clock, workspace, emulator, gateway, r
     await eventually(lambda: any("Details" in json.dumps(m.blocks) for m in workspace.messages(APPROVALS_CHANNEL_ID)
                                  if m.ts == card_ts))
     await asyncio.sleep(0.6)  # the last receipts (latency up to 0.3 s)
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
     return task_id, card_ts
 
 

@@ -58,7 +58,7 @@ async def test_a_send_whose_every_message_failed_is_failed_everywhere(workspace,
     await driver.app_home_opened(SENDER_ID)
     home = await eventually(lambda: workspace.views.home(SENDER_ID))
     assert f"*failed*: {ALL_FAILED}" in str(home.blocks)
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
 
 
 @pytest.mark.parametrize("api_key", ["not-the-key"])  # credentials the gateway refuses
@@ -80,7 +80,7 @@ async def test_a_provider_that_refuses_the_account_fails_the_send_at_once(worksp
     assert {r.reason for r in rows} == {NOT_SENT_AFTER_FAILURE}
     # the chunks in flight at once (one per lane) were tried; nothing more was claimed
     assert 10 <= sum(r.error_code == "unauthorized" for r in rows) <= 10 * LANES
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
 
 
 @pytest.mark.parametrize("gateway_options", [{"deliver_ratio": 0.9, "fail_ratio": 0.1}])
@@ -106,7 +106,7 @@ async def test_a_deleted_progress_message_is_posted_again_and_the_report_arrives
     progress = [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card_ts) if m.text.startswith("Sending finished")]
     assert len(progress) == 1 and task_row(bot_runtime, task_id).progress_ts == progress[0].ts
     assert "300 recipients" in report.text
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
 
 
 @pytest.mark.parametrize("gateway_options", [{"deliver_ratio": 0.9, "fail_ratio": 0.1}])
@@ -121,7 +121,7 @@ async def test_a_report_the_thread_cannot_take_goes_to_the_requester_and_the_app
                                  and "All receipts in" in str(m.blocks) and m, timeout=30)
         assert "30 recipients" in final.text
     assert status_of(bot_runtime, task_id)[0] == "completed"
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()
 
 
 @pytest.mark.parametrize("gateway_options", [{"deliver_ratio": 0.9, "fail_ratio": 0.1}])
@@ -142,4 +142,4 @@ async def test_slacks_rate_limit_on_edits_never_slows_the_sending(workspace, cat
                and str(c.args.get("text", "")).startswith(("Sending", "Send completed"))]
     assert len(limited) == 1
     workspace.faults.clear()
-    await ticker.provider.aclose()
+    await ticker.providers.aclose()

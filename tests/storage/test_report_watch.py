@@ -35,7 +35,7 @@ def task_ids(uow):
                                        progress_ts=progress_ts, receipts_done_at=done))
             ids.append(task.id)
             if progress_ts:  # it started: it has recipients
-                work.task_recipients.materialize(task.id, recipient_list.id)
+                work.task_recipients.materialize(task.id, recipient_list.id, ("+86", 1, 1))
         work.commit()
         return ids
 

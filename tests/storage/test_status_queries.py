@@ -38,7 +38,7 @@ def tasks(uow):
                                        thread_channel=thread, thread_ts="1763900000.000100" if thread else None))
             ids.append(task.id)
         for task_id in ids[:2]:
-            work.task_recipients.materialize(task_id, recipient_list.id)
+            work.task_recipients.materialize(task_id, recipient_list.id, ("+86", 1, 1))
         work.commit()
     with uow() as work:  # the first task: 10 submitted, 5 of them failed
         claimed = work.task_recipients.claim(ids[0], "w1", 10, NOW, NOW)

@@ -41,7 +41,7 @@ def task_id(uow):
         task = work.tasks.add(Task(name="t", status="sending", purpose="notification", kind="text",
                                    signature_id=signature.id, template_id=template.id,
                                    recipient_list_id=recipient_list.id, created_by="U1", origin_channel="C1"))
-        assert work.task_recipients.materialize(task.id, recipient_list.id) == 1000
+        assert work.task_recipients.materialize(task.id, recipient_list.id, ("+86", 1, 1)) == 1000
         work.commit()
         return task.id
 

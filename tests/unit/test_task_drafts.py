@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from domain.applications import Application, NumberRule
 from domain.content import Purpose, TemplateKind
 from domain.schedule import SendWindow
 from domain.segments import SignatureStyle, measure
@@ -123,16 +124,42 @@ def test_preview_cost_is_segments_times_recipients_times_price():
     assert big.too_long and big.segments == 4 and big.cost == "USD 246.80"
 
 
+DEFAULT_APP = Application(1, "default", "alibaba", NumberRule.ANY, is_default=True)
+INTL_APP = Application(2, "intl", "twilio", NumberRule.INTERNATIONAL)
+
+
+def registered(content: ContentChoice, **codes: str | None) -> ContentChoice:
+    """Registered for the default application (`default=`) and/or the international one (`intl=`)."""
+    ids = {"default": DEFAULT_APP.id, "intl": INTL_APP.id}
+    return replace(content, registered={ids[name]: code for name, code in codes.items()})
+
+
 def test_a_provider_of_registered_templates_needs_each_templates_code():
-    card = replace(CARD, provider_code="CARD_SMS_1")
-    found = problems(CARD_DRAFT, template=card, registered_templates=True)
+    card = registered(CARD, default="CARD_SMS_1")
+    signature = registered(SIGNATURE, default=None)
+    found = problems(CARD_DRAFT, template=card, fallback_template=registered(TEXT, default=None),
+                     signature=signature, routes=[DEFAULT_APP])
     assert found == {TaskField.FALLBACK_TEMPLATE: (
-        "The SMS provider sends only templates registered with it, and “Hello” has no provider code yet: "
-        "an approver sets it with /sms template code Hello <code>.")}
-    assert check(CARD_DRAFT, template=card, fallback_template=replace(TEXT, provider_code="SMS_2"),
-                 registered_templates=True).template_id == 3
-    assert TaskField.TEMPLATE in problems(DRAFT, registered_templates=True)
-    assert check(DRAFT).template_id == 2  # other providers send our own text
+        "default (alibaba) sends only templates registered with its provider, and “Hello” has no provider code "
+        "there yet: an approver sets it with /sms template code Hello <code>.")}
+    assert check(CARD_DRAFT, template=card, fallback_template=registered(TEXT, default="SMS_2"), signature=signature,
+                 routes=[DEFAULT_APP]).template_id == 3
+    assert TaskField.TEMPLATE in problems(DRAFT, template=registered(TEXT, default=None), signature=signature,
+                                          routes=[DEFAULT_APP])
+    assert check(DRAFT).template_id == 2  # no application named: nothing to register
+
+
+def test_content_goes_through_an_application_only_once_registered_for_it():
+    signature, template = registered(SIGNATURE, default=None), registered(TEXT, default="SMS_1")
+    found = problems(DRAFT, signature=signature, template=template, routes=[DEFAULT_APP, INTL_APP])
+    assert found[TaskField.SIGNATURE].startswith("“Acme” is not registered for the intl application, which sends "
+                                                 "to some of these numbers: an approver registers it with "
+                                                 "/sms app register intl signature Acme")
+    assert found[TaskField.TEMPLATE].startswith("“Hello” is not registered for the intl application")
+    # Twilio sends our own text: registered there, a template needs no code.
+    both = check(DRAFT, signature=registered(SIGNATURE, default=None, intl=None),
+                 template=registered(TEXT, default="SMS_1", intl=None), routes=[DEFAULT_APP, INTL_APP])
+    assert both.template_id == 2
 
 
 def test_a_test_send_takes_a_few_usable_numbers_and_names_a_bad_one_by_its_last_digits():
