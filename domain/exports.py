@@ -4,7 +4,7 @@ and how long per-recipient details are kept."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -143,6 +143,7 @@ def phone_cell(phone: str) -> str:
 
 
 MESSAGE_COLUMNS = ["SMS ID", "characters", "segments", "text"]
+APPLICATION_COLUMNS = ["application", "provider"]
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,9 @@ class ExportLayout:
     tz: str
     card: bool = False
     plan: MessagePlan | None = None
+    # Each SMS application's (name, provider) by id, where a deployment has several: each row
+    # says which one it went through.
+    applications: Mapping[int, tuple[str, str]] | None = None
 
     @property
     def phone_column(self) -> int:
@@ -165,20 +169,21 @@ class ExportLayout:
         columns = ["row", "phone", *(neutralise(v) for v in self.variables), "status",
                    f"submitted at ({self.tz})", f"receipt at ({self.tz})", "error code", "reason"]
         return (columns + (["sent as fallback"] if self.card else [])
-                + (MESSAGE_COLUMNS if self.plan is not None else []))
+                + (MESSAGE_COLUMNS if self.plan is not None else [])
+                + (APPLICATION_COLUMNS if self.applications else []))
 
     def widths(self) -> list[float]:
         return ([7, 17, *(14 for _ in self.variables), 16, 20, 20, 12, 36] + ([16] if self.card else [])
-                + ([30, 11, 9, 60] if self.plan is not None else []))
+                + ([30, 11, 9, 60] if self.plan is not None else []) + ([16, 12] if self.applications else []))
 
     def row_maker(self):
         """A function from a stored row (row_number, phone, variables, status, submitted_at,
-        receipt_at, error_code, reason, fell_back, provider_id) to the cells. Times are aware
+        receipt_at, error_code, reason, fell_back, provider_id[, application_id]) to the cells. Times are aware
         datetimes or ISO text of a UTC time (as SQLite keeps it). They repeat heavily in a send
         (a chunk shares its submit second), so each distinct second is converted once."""
         zone = ZoneInfo(self.tz)
         width = len(self.variables)
-        card, plan = self.card, self.plan
+        card, plan, applications = self.card, self.plan, self.applications
         formatted: dict[object, str] = {}
 
         def when(moment: datetime | str | None) -> str | None:
@@ -195,7 +200,7 @@ class ExportLayout:
 
         def make(stored) -> list:
             (row_number, phone, variables, status, submitted_at, receipt_at, error_code, reason, fell_back,
-             provider_id) = stored
+             provider_id) = stored[:10]
             values = [neutralise(str(v)) if v is not None else None for v in (variables or ())[:width]]
             values += [None] * (width - len(values))
             cells = [row_number, phone_cell(phone), *values, RECIPIENT_STATUS_LABELS.get(status, status), when(submitted_at),
@@ -207,6 +212,8 @@ class ExportLayout:
                 text, _fallback = sent_text(plan, variables or (), fell_back=fell_back)
                 cells += [neutralise(provider_id) if provider_id else None, len(text), segment_count(text),
                           neutralise(text)]
+            if applications:
+                cells += list(applications.get(stored[10], (None, None)))
             return cells
 
         return make

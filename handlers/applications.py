@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import anyio
 
+from domain.privacy import mask_phone_numbers
 from domain.use_cases.applications import (
     ApplicationView,
     add_application,
@@ -27,13 +28,14 @@ OPTIONS = ("numbers", "sender", "price", "code")
 
 
 def split_options(text: str) -> tuple[list[str], dict[str, str]]:
-    """Words, and `key=value` options among them (the keys in OPTIONS; `default` as a flag)."""
+    """Words, and `key=value` options among them (the keys in OPTIONS; `default` as a flag,
+    after the first word: that one names an application, which may be called default)."""
     words, options = [], {}
     for word in text.split():
         key, equals, value = word.partition("=")
         if equals and key.lower() in OPTIONS:
             options[key.lower()] = value
-        elif word.lower() == "default":
+        elif word.lower() == "default" and words:
             options["default"] = "yes"
         else:
             words.append(word)
@@ -42,7 +44,8 @@ def split_options(text: str) -> tuple[list[str], dict[str, str]]:
 
 def describe_application(view: ApplicationView, price: str, problem: str | None) -> str:
     app = view.application
-    sender = f" · sender {escape(app.sender)}" if app.sender else ""
+    # A sender that is a phone number shows like any number in Slack: its last four digits.
+    sender = f" · sender {escape(mask_phone_numbers(app.sender))}" if app.sender else ""
     cost = f"{app.price_per_segment} per segment" if app.price_per_segment is not None else f"{price} per segment"
     lines = [f"*{escape(app.name)}*{' (default)' if app.is_default else ''} — {app.provider} · {app.numbers} "
              f"numbers{sender} · {cost}"]

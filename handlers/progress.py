@@ -22,11 +22,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.dispatch import Progress
 from domain.exports import details_expire_at
-from domain.send_measure import cost_of
 from domain.task_state import TaskAction, TaskStatus
 from domain.use_cases.dispatch import change_sending, failure_summary, record_progress_message
 from domain.use_cases.reporting import (
-    ALL_FAILED, ThreadState, receipts_done, record_chart, record_report, release_watch, watched_threads,
+    ALL_FAILED, ThreadState, application_parts, estimated_cost, receipts_done, record_chart, record_report,
+    release_watch, watched_threads,
 )
 from domain.use_cases.reports import delivery_timeline
 from domain.use_cases.tasks import TaskView
@@ -35,7 +35,7 @@ from handlers.delivery_chart import chart_alt_text, render_delivery_chart
 from handlers.exports_blocks import build_report_actions, retention_line
 from handlers.ids import ActionId
 from handlers.payloads import TaskRef
-from handlers.progress_blocks import build_final_report, build_progress_message
+from handlers.progress_blocks import build_final_report, build_progress_message, estimate_line
 from handlers.slack_files import share_in_thread
 from handlers.slack_pacing import SlackHeld, SlackPacer, retry_after
 from handlers.task_blocks import acted_note, ended_news, started_news
@@ -236,19 +236,16 @@ class ProgressNotifier:
             await anyio.to_thread.run_sync(record_progress_message, self._uow(), task.id, ts)
 
     async def _report(self, task: TaskView, *, final: bool) -> tuple[str, list]:
+        settings = self._settings
         counts, reasons, fallbacks = await anyio.to_thread.run_sync(failure_summary, self._uow(), task.id)
-        until = details_expire_at(task.finished_at, self._settings.detail_retention_days) if task.finished_at else None
+        parts = await anyio.to_thread.run_sync(application_parts, self._uow(), task.id, settings.provider)
+        cost = await anyio.to_thread.run_sync(lambda: estimated_cost(
+            self._uow(), task, settings.provider, settings.price_per_segment, settings.currency))
+        until = details_expire_at(task.finished_at, settings.detail_retention_days) if task.finished_at else None
         return build_final_report(counts, reasons, fallbacks, status=task.status, cause=task.reason, final=final,
                                   retention=retention_line(until) if until else None,
-                                  actions=build_report_actions(task.id, task.version), estimate=self._estimate(task))
-
-    def _estimate(self, task: TaskView) -> str | None:
-        if task.segments is None:
-            return None  # submitted before every message was counted
-        cost = cost_of(task.segments, self._settings.price_per_segment, self._settings.currency)
-        skipped = (f"; {task.too_long:,} recipients skipped because their message was over the limit"
-                   if task.too_long else "")
-        return f"Estimated cost when submitted: {cost} for {task.segments:,} segments{skipped}."
+                                  actions=build_report_actions(task.id, task.version),
+                                  estimate=estimate_line(task, cost) if cost else None, parts=parts)
 
     async def _call(self, method: str, **arguments):
         """One Web API call in its method's tier; a Retry-After holds the method, not the loop."""

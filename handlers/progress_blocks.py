@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from domain.dispatch import Progress
 from domain.task_state import TaskStatus
-from domain.use_cases.reporting import RECEIPT_DEADLINE, timed_out
+from domain.use_cases.reporting import RECEIPT_DEADLINE, ApplicationPart, timed_out
 from handlers.block_kit import escape
 from handlers.ids import ActionId, BlockId
 
@@ -98,14 +99,17 @@ def _receipts_line(progress: Progress, reasons: list[tuple[str, int]], final: bo
 def build_final_report(progress: Progress, reasons: list[tuple[str, int]], fallbacks: int, *,
                        status: str = TaskStatus.completed, cause: str | None = None, final: bool = True,
                        retention: str | None = None, actions: dict[str, Any] | None = None,
-                       estimate: str | None = None) -> tuple[str, Blocks]:
+                       estimate: str | None = None, parts: Sequence[ApplicationPart] = ()) -> tuple[str, Blocks]:
     """`reasons`: the providers' words for each failure, with how many; `cause`: why a failed
     send failed; `final`: every recipient has its last word; `retention`: until when the
     details and exports are kept; `actions`: the export and follow-up buttons; `estimate`:
-    the cost counted when the task was submitted."""
+    the cost counted when the task was submitted; `parts`: each SMS application's totals."""
     lines = [f"{_headline(status, cause)} {progress.total:,} recipients: {progress.sent_to_carrier:,} sent to carrier, "
              f"{progress.delivered:,} delivered, {progress.failed:,} failed, {progress.submitted:,} awaiting receipt, "
              f"{progress.skipped:,} skipped.", _receipts_line(progress, reasons, final)]
+    lines += [f"Through {escape(part.application)}: {part.progress.total:,} recipients, {part.progress.delivered:,} "
+              f"delivered, {part.progress.failed:,} failed, {part.progress.submitted:,} awaiting receipt, "
+              f"{part.progress.skipped:,} skipped." for part in parts]
     if fallbacks:
         lines.append(f"{fallbacks:,} card messages went out as their fallback.")
     if estimate:
@@ -119,3 +123,10 @@ def build_final_report(progress: Progress, reasons: list[tuple[str, int]], fallb
     if actions:
         blocks.append(actions)
     return text, blocks
+
+
+def estimate_line(task, cost: str) -> str:
+    """`task`: a TaskView; `cost`: its messages' cost as counted when it was submitted."""
+    skipped = (f"; {task.too_long:,} recipients skipped because their message was over the limit"
+               if task.too_long else "")
+    return f"Estimated cost when submitted: {cost} for {task.segments:,} segments{skipped}."

@@ -110,6 +110,8 @@ def _totals(details: TaskDetails) -> dict[str, Any]:
 def _row(line: RecipientLine) -> str:
     text = (f"`{line.shown}` · row {line.row_number:,} · *{RECIPIENT_STATUS_LABELS.get(line.status, line.status)}*"
             f" · submitted {when(line.submitted_at)} · receipt {when(line.receipt_at)}")
+    if line.application:
+        text += f" · via {escape(line.application)}"
     if line.reason:
         reason = line.reason if len(line.reason) <= REASON_SHOWN else line.reason[:REASON_SHOWN - 1] + "…"
         text += f" · {escape(reason)}"

@@ -175,6 +175,18 @@ class TaskRecipientRepository(SettlingQueries):
         ).all()
         return {status: count for status, count in rows}
 
+    def counts_by_application(self, task_id: int) -> dict[int | None, dict[str, int]]:
+        """Counts by status, for each application the task's recipients go through."""
+        rows = self._session.execute(
+            select(TaskRecipient.application_id, TaskRecipient.status, func.count())
+            .where(col(TaskRecipient.task_id) == task_id)
+            .group_by(TaskRecipient.application_id, TaskRecipient.status)
+        ).all()
+        counts: dict[int | None, dict[str, int]] = {}
+        for application_id, status, count in rows:
+            counts.setdefault(application_id, {})[status] = count
+        return counts
+
     def fallback_count(self, task_id: int) -> int:
         return self._session.execute(select(func.count()).where(
             col(TaskRecipient.task_id) == task_id, col(TaskRecipient.fell_back).is_(True))).scalar_one()
@@ -215,7 +227,7 @@ class TaskRecipientRepository(SettlingQueries):
                 offset: int = 0, limit: int = 25) -> tuple[list[Row], int]:
         """One page of a task's recipients in file order, and how many match in all. `ending`:
         digits the number ends with. Rows read as .row_number, .phone, .status, .submitted_at,
-        .receipt_at, .error_code, .reason, .provider_id, .variables, .fell_back."""
+        .receipt_at, .error_code, .reason, .provider_id, .variables, .fell_back, .application_id."""
         table = TaskRecipient.__table__
         conditions = [table.c.task_id == task_id]
         if statuses:
@@ -225,7 +237,8 @@ class TaskRecipientRepository(SettlingQueries):
         total = self._session.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
         rows = self._session.execute(
             select(table.c.row_number, table.c.phone, table.c.status, table.c.submitted_at, table.c.receipt_at,
-                   table.c.error_code, table.c.reason, table.c.provider_id, table.c.variables, table.c.fell_back)
+                   table.c.error_code, table.c.reason, table.c.provider_id, table.c.variables, table.c.fell_back,
+                   table.c.application_id)
             .where(*conditions).order_by(table.c.id).offset(offset).limit(limit)
         ).all()
         return list(rows), total
@@ -253,7 +266,7 @@ class TaskRecipientRepository(SettlingQueries):
 
     def iter_selected(self, task_id: int, selection: RowFilter, batch: int = EXPORT_BATCH) -> Iterator[Row]:
         """(row_number, phone, variables, status, submitted_at, receipt_at, error_code, reason,
-        fell_back, provider_id) in id order (the list's order), streamed: `yield_per` reads `batch` rows at a
+        fell_back, provider_id, application_id) in id order (the list's order), streamed: `yield_per` reads `batch` rows at a
         time (a server-side cursor on PostgreSQL; SQLite steps its cursor), so a million rows
         never sit in memory. Iterate inside the unit of work.
 
@@ -263,7 +276,8 @@ class TaskRecipientRepository(SettlingQueries):
         table = TaskRecipient.__table__
         query = (select(table.c.row_number, table.c.phone, table.c.variables, table.c.status,
                         type_coerce(table.c.submitted_at, String), type_coerce(table.c.receipt_at, String),
-                        table.c.error_code, table.c.reason, table.c.fell_back, table.c.provider_id)
+                        table.c.error_code, table.c.reason, table.c.fell_back, table.c.provider_id,
+                        table.c.application_id)
                  .where(_selected(table, task_id, selection)).order_by(table.c.id))
         result = self._session.connection().execution_options(yield_per=batch).execute(query)
         for partition in result.partitions():

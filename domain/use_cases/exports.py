@@ -35,6 +35,7 @@ from domain.exports import (
 )
 from domain.tasks import Composition
 from domain.use_cases.audiences import AudienceView, audience_key, check_name_free, save_audience
+from domain.use_cases.applications import applications
 from domain.use_cases.dispatch import message_plan
 from domain.use_cases.tasks import existing_task
 from domain.xlsx_stream import StreamingXlsxWriter
@@ -54,6 +55,7 @@ class ExportPlan:
     variables: list[str]
     card: bool
     message_plan: MessagePlan  # how each row's text is composed, as the dispatcher composes it
+    applications: dict[int, tuple[str, str]] | None = None  # (name, provider) by id, where there are several
 
 
 @dataclass(frozen=True)
@@ -96,13 +98,15 @@ def plan_export(uow: UnitOfWork, task_id: int, actor: Actor, kind: ExportKind, *
             what = "recipients" if kind is ExportKind.ALL else f"{KIND_LABELS[kind]} recipients"
             raise DomainError(f"*{task.name}* has no {what}: there is nothing to export.")
         variables = list(uow.recipient_lists.get(task.recipient_list_id).variables)
+        apps = applications(uow, composition.provider)
         return ExportPlan(task.id, task.name, kind, rows, variables, task.kind == "card",
-                          message_plan(uow, task, composition))
+                          message_plan(uow, task, composition),
+                          {app.id: (app.name, app.provider) for app in apps} if len(apps) > 1 else None)
 
 
 def write_export(uow: UnitOfWork, plan: ExportPlan, target: BinaryIO, *, tz: str) -> int:
     """Streams the rows into `target` (a temporary file) in constant memory; returns how many."""
-    layout = ExportLayout(plan.variables, tz, plan.card, plan.message_plan)
+    layout = ExportLayout(plan.variables, tz, plan.card, plan.message_plan, plan.applications)
     make = layout.row_maker()
     writer = StreamingXlsxWriter(target, sheet_title=sheet_title(plan.kind), header=layout.header(),
                                  text_columns=[layout.phone_column], widths=layout.widths())

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
+from domain.applications import RouteShare, shares_of_split, worth_showing
 from domain.dispatch import Progress
+from domain.send_measure import cost_of
+from domain.tasks import route_parts
+from domain.use_cases.applications import applications
 from domain.task_state import TaskAction, TaskStatus, next_status
 from domain.use_cases.tasks import TaskView, audit_task, view_of
 from storage.statuses import NO_RECEIPT
@@ -70,3 +75,35 @@ def release_watch(uow: UnitOfWork, owner: str) -> None:
     with uow:
         uow.tasks.release_reports(owner)
         uow.commit()
+
+
+@dataclass(frozen=True)
+class ApplicationPart:
+    """What became of the messages one SMS application sent for a task."""
+
+    application: str  # its label: name (provider)
+    progress: Progress
+
+
+def application_parts(uow: UnitOfWork, task_id: int, configured_provider: str) -> list[ApplicationPart]:
+    """Each application's totals, when there is more to say than "the default sent them all"
+    (and none once the task's details were purged)."""
+    with uow:
+        by_id = {app.id: app for app in applications(uow, configured_provider)}
+        counts = uow.task_recipients.counts_by_application(task_id)
+        used = [by_id[app_id] for app_id in sorted(counts, key=lambda i: (i is None, i or 0)) if app_id in by_id]
+        if not worth_showing([RouteShare(app, 0, 0) for app in used]):
+            return []
+        return [ApplicationPart(app.label, Progress.from_counts(counts[app.id])) for app in used]
+
+
+def estimated_cost(uow: UnitOfWork, task: TaskView, configured_provider: str, default_price: Decimal,
+                   currency: str) -> str | None:
+    """What the task's messages cost as counted when it was submitted, each application's at its
+    price (None: submitted before every message was counted)."""
+    if task.segments is None:
+        return None
+    with uow:
+        split = shares_of_split(task.split or [], applications(uow, configured_provider))
+    _parts, total = route_parts(split, default_price, currency)
+    return total or cost_of(task.segments, default_price, currency)

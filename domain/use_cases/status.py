@@ -33,6 +33,7 @@ from domain.status import (
 )
 from domain.task_state import TaskStatus
 from domain.tasks import Composition, Preview
+from domain.use_cases.applications import applications
 from domain.use_cases.dispatch import message_plan
 from domain.use_cases.retention import saved_counts
 from domain.use_cases.send_previews import preview_of_task
@@ -81,6 +82,7 @@ class RecipientLine:
     # For the task's requester and the approvers only (domain.policy.may_read_messages):
     provider_id: str | None = None  # the SMS ID the provider gave it
     message: RecipientMessage | None = None  # what it was sent (or will be), numbers in it masked
+    application: str | None = None  # the SMS application it goes through, where a deployment has several
 
 
 @dataclass(frozen=True)
@@ -197,10 +199,11 @@ def _page_of_recipients(uow: UnitOfWork, task_id: int, statuses, search: str | N
     return rows, Page(shown.number, page_size, total)
 
 
-def _line(row, plan) -> RecipientLine:
-    """A recipient by its last four digits; with `plan`, its SMS ID and its message too."""
+def _line(row, plan, labels: dict[int, str]) -> RecipientLine:
+    """A recipient by its last four digits and, where there are several, its application's
+    label (`labels`, by id); with `plan`, its SMS ID and its message too."""
     line = RecipientLine(last_four(row.phone), row.row_number, row.status, row.submitted_at, row.receipt_at,
-                         row.reason or row.error_code)
+                         row.reason or row.error_code, application=labels.get(row.application_id))
     if plan is None:
         return line
     message = as_slack_shows(message_for(plan, row.variables or [], fell_back=bool(row.fell_back)))
@@ -226,7 +229,9 @@ def task_details(uow: UnitOfWork, task_id: int, actor: Actor, *, composition: Co
             return TaskDetails(summary, choice, search, [], Page(0, page_size, 0), full)
         rows, shown = _page_of_recipients(uow, task_id, recipient_statuses(choice), search, page, page_size)
         plan = message_plan(uow, task, composition) if full and rows else None
-        return TaskDetails(summary, choice, search, [_line(row, plan) for row in rows], shown, full)
+        apps = applications(uow, composition.provider)
+        labels = {app.id: app.label for app in apps} if len(apps) > 1 else {}
+        return TaskDetails(summary, choice, search, [_line(row, plan, labels) for row in rows], shown, full)
 
 
 def lookup_number(uow: UnitOfWork, raw: str, channel_id: str, actor: Actor, *, normalizer: PhoneNormalizer,
