@@ -1,5 +1,7 @@
 """What a newcomer finds in a new sandbox: approved content made with the bot's own use cases,
-and a recipient file to download and drop into a channel."""
+two SMS applications (mainland numbers through the default one, the others through an
+international one; the simulator stands in for both), and a recipient file to download and
+drop into a channel."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from datetime import datetime
 from bot.sandbox.emulator.defaults import APPROVER_ID, SENDER_ID
 from domain.approvers import Actor
 from domain.content import CardButton, Purpose, TemplateDraft, TemplateKind
+from domain.use_cases.applications import add_application, change_application, register_content
 from domain.use_cases.content import ContentKind, add_signature, add_template, decide_content, list_content
 
 SAMPLE_FILENAME = "sandbox-recipients.csv"
@@ -30,20 +33,27 @@ _NAMES = ("Li Wei", "Wang Fang", "Zhang Min", "Liu Yang", "Chen Jing", "Yang Tao
           "Zhou Qiang", "Wu Na")
 
 
+INTERNATIONAL_APP = "international"
+INTERNATIONAL_PRICE = "0.35"  # per segment: dearer than the mainland's, as it is at every provider
+
+
 @dataclass(frozen=True)
 class Seeded:
     signatures: int
     templates: int
+    applications: int = 2
 
 
 def sample_recipients_csv() -> bytes:
-    """`phone,name,order`: 60 rows in the shapes people type (bare 11 digits, +86, 86…), one
-    number that is not a phone and one that repeats another once normalised, so the import
-    summary has something to say."""
+    """`phone,name,order`: 60 rows in the shapes people type (bare 11 digits, +86, 86…, and a
+    few US numbers), one number that is not a phone and one that repeats another once
+    normalised, so the import summary has something to say."""
     rows = ["phone,name,order"]
     for n in range(SAMPLE_ROWS - 2):
         number = f"1380013{n:04d}"
         shape = (number, f"+86{number}", f"86{number}")[n % 3]
+        if n % 10 == 9:  # a few abroad, sent through the international application
+            shape = f"+1415555{n:04d}"
         rows.append(f"{shape},{_NAMES[n % len(_NAMES)]},A{1000 + n}")
     rows.append("12345,Not A Phone,A9998")
     rows.append("+8613800130000,Li Wei again,A9999")  # the first row's number, written otherwise
@@ -64,4 +74,16 @@ def seed_content(uow: Callable[[], object], now: datetime) -> Seeded | None:
     approve(ContentKind.SIGNATURE, add_signature(uow(), SIGNATURE, "Acme Shop, the sandbox's store", sender).id)
     for draft in TEMPLATES:
         approve(ContentKind.TEMPLATE, add_template(uow(), draft, sender).id)
+    seed_applications(uow, approver)
     return Seeded(signatures=1, templates=len(TEMPLATES))
+
+
+def seed_applications(uow: Callable[[], object], approver: Actor) -> None:
+    """The default application takes mainland numbers; an international one the others, with
+    every seeded signature and template registered for it, as an approver would do it."""
+    change_application(uow(), approver, "default", "simulator", numbers="mainland")
+    add_application(uow(), approver, name=INTERNATIONAL_APP, provider="simulator", numbers="international",
+                    price=INTERNATIONAL_PRICE)
+    register_content(uow(), approver, INTERNATIONAL_APP, "signature", SIGNATURE)
+    for draft in TEMPLATES:
+        register_content(uow(), approver, INTERNATIONAL_APP, "template", draft.name)

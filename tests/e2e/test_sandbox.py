@@ -9,6 +9,7 @@ import time
 import httpx
 
 from bot.sandbox.emulator.defaults import GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID
+from domain.use_cases.applications import list_applications, read_routing
 from bot.sandbox.seed import SAMPLE_FILENAME, SAMPLE_ROWS, TEMPLATES
 from domain.content import ContentStatus
 from domain.use_cases.content import ContentKind, list_content
@@ -43,6 +44,11 @@ def test_a_new_sandbox_has_approved_content_once(tmp_path):
         assert [(s.name, s.status) for s in signatures] == [("Acme", ContentStatus.APPROVED)]
         assert sorted(t.name for t in templates) == sorted(t.name for t in TEMPLATES)
         assert {t.status for t in templates} == {ContentStatus.APPROVED}
+        routes = read_routing(sandbox.runtime.uow(), "simulator")
+        assert (routes.mainland.label, routes.international.label) == ("default (simulator)", "international (simulator)")
+        assert {app.application.name: (len(app.signatures), len(app.templates))
+                for app in list_applications(sandbox.runtime.uow(), "simulator")} == {
+            "default": (1, len(TEMPLATES)), "international": (1, len(TEMPLATES))}
         sample = httpx.get(f"{sandbox.url}/sandbox/sample")
         assert sample.headers["content-disposition"] == f'attachment; filename="{SAMPLE_FILENAME}"'
         assert len(sample.text.splitlines()) == SAMPLE_ROWS + 1
