@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     cancel_cutoff_minutes: int = Field(default=5, ge=0, le=1440)
     # Which sends the window holds: every one (the mainland rule the consoles follow) or promotional only.
     window_applies_to: WindowScope = WindowScope.ALL
-    provider: Literal["simulator", "twilio", "alibaba", "huawei"] = "simulator"
+    provider: Literal["simulator", "twilio", "alibaba", "huawei", "ucloud"] = "simulator"
     simulator_url: str | None = None  # None: `smsbot serve` runs the simulator gateway itself
     simulator_api_key: SecretStr | None = None
     simulator_secret: SecretStr | None = None
@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     huawei_auth_scheme: Literal["aksk", "wsse"] = "aksk"
     # Every URL Huawei pushes to carries it: its status reports and replies are not signed.
     huawei_webhook_token: SecretStr | None = Field(default=None, min_length=24)
+    ucloud_public_key: str | None = None
+    ucloud_private_key: SecretStr | None = None
+    ucloud_project_id: str | None = None  # required for a sub-account's keys
+    ucloud_base_url: str = "https://api.ucloud.cn"
+    # The URL given to UCloud for pushes carries it (they are not signed); unset, receipts are pulled only.
+    ucloud_webhook_token: SecretStr | None = Field(default=None, min_length=24)
     send_concurrency: int = Field(default=10, ge=1, le=100)  # provider requests in flight per dispatcher
     public_url: str | None = None  # where providers post receipts; default: this process on loopback
     # How receipts come: pushed to /webhooks/sms/<provider>, pulled from the provider, or both;
@@ -124,7 +130,8 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("twilio_base_url", "alibaba_base_url", "huawei_base_url", "simulator_url", "public_url")
+    @field_validator("twilio_base_url", "alibaba_base_url", "huawei_base_url", "ucloud_base_url", "simulator_url",
+                     "public_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -231,7 +238,8 @@ class Settings(BaseSettings):
         secrets = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token,
                    self.simulator_api_key, self.simulator_secret, self.twilio_auth_token,
                    self.alibaba_access_key_secret, self.alibaba_webhook_token,
-                   self.huawei_app_secret, self.huawei_webhook_token)
+                   self.huawei_app_secret, self.huawei_webhook_token, self.ucloud_private_key,
+                   self.ucloud_webhook_token)
         own = [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
         from bot.application_settings import application_secrets  # it builds on this module
 
@@ -257,6 +265,9 @@ class Settings(BaseSettings):
             self.require("alibaba_access_key_id", "alibaba_access_key_secret", "alibaba_webhook_token", "public_url")
         elif self.provider == "huawei":
             self.require("huawei_app_key", "huawei_app_secret", "huawei_sender", "huawei_webhook_token", "public_url")
+        elif self.provider == "ucloud":
+            # Receipts are pulled: no public URL needed unless UCloud is to push them.
+            self.require("ucloud_public_key", "ucloud_private_key")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -58,6 +58,19 @@ FATAL_CODES: dict[str, frozenset[str]] = {
         # the adapter's own: a card or digital message, which Message & SMS cannot send
         "kind_not_supported",
     }),
+    "ucloud": frozenset({
+        # a request UCloud cannot take as written: ours to fix, no number would get through
+        "18000", "18001", "18002", "18003", "18019",
+        # the account: no SMS balance
+        "18013",
+        # the content: no signature, template missing or not approved, parameters not matching,
+        # a forbidden word; a template and signature group refused whole
+        "18016", "18017", "18018", "18023", "group_refused",
+        # credentials and request signing, the project and the API key's permissions
+        "160", "161", "170", "171", "172", "173", "174", "180",
+        "290", "291", "292", "293", "294", "295", "299",
+        "kind_not_supported",
+    }),
 }
 # A code no table names, of a kind that can only be the deployment's: missing credentials.
 FATAL_PREFIXES: dict[str, tuple[str, ...]] = {"alibaba": ("Missing", "InvalidAccessKey")}

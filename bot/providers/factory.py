@@ -63,6 +63,14 @@ def make_provider(settings, *, own_url: str, application: str | None = None) -> 
             status_callback_url=webhook_url(settings, "huawei", own_url, application),
             webhook_token=settings.huawei_webhook_token.get_secret_value(), base_url=settings.huawei_base_url,
             auth_scheme=settings.huawei_auth_scheme, concurrency=settings.send_concurrency))
+    if settings.provider == "ucloud":
+        from bot.providers.ucloud import UCloudProvider
+
+        token = settings.ucloud_webhook_token
+        return ProviderSetup(UCloudProvider(
+            settings.ucloud_public_key, settings.ucloud_private_key.get_secret_value(),
+            webhook_token=token.get_secret_value() if token else None, project_id=settings.ucloud_project_id,
+            base_url=settings.ucloud_base_url, concurrency=settings.send_concurrency))
     api_key, secret = simulator_credentials(settings)
     if settings.simulator_url:
         return ProviderSetup(SimulatorProvider(settings.simulator_url, api_key, secret))

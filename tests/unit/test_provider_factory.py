@@ -18,6 +18,7 @@ COMPLETE = {
                 "alibaba_webhook_token": "t" * 24, "public_url": PUBLIC_URL},
     "huawei": {"provider": "huawei", "huawei_app_key": "app-key", "huawei_app_secret": "app-secret",
                "huawei_sender": "csms12345678", "huawei_webhook_token": "h" * 24, "public_url": PUBLIC_URL},
+    "ucloud": {"provider": "ucloud", "ucloud_public_key": "public-key", "ucloud_private_key": "private-key"},
 }
 
 
@@ -51,6 +52,18 @@ async def test_huawei_sends_with_the_configured_scheme_and_reports_come_to_the_p
         assert provider._callback == f"{PUBLIC_URL}/webhooks/sms/huawei?token={'h' * 24}"
     finally:
         await setup.provider.aclose()
+
+
+async def test_ucloud_pulls_receipts_unless_a_push_url_with_its_token_was_set_up():
+    pulled = make_provider(load_settings(**COMPLETE["ucloud"]), own_url=OWN_URL).provider
+    pushed = make_provider(load_settings(**COMPLETE["ucloud"], ucloud_webhook_token="u" * 24, ucloud_project_id="org-1"),
+                           own_url=OWN_URL).provider
+    try:
+        assert pulled.receipts == {"pull"} and pushed.receipts == {"push", "pull"}
+        assert (pushed.base_url, pushed.project_id) == ("https://api.ucloud.cn/", "org-1")
+    finally:
+        await pulled.aclose()
+        await pushed.aclose()
 
 
 async def test_twilio_status_callbacks_go_to_the_public_url():

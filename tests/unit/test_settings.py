@@ -70,6 +70,9 @@ def test_require_names_the_missing_variable():
         ({"SMSBOT_PROVIDER": "alibaba", "SMSBOT_ALIBABA_ACCESS_KEY_ID": "LTAI"}, "SMSBOT_ALIBABA_ACCESS_KEY_SECRET is missing"),
         ({"SMSBOT_PROVIDER": "huawei", "SMSBOT_HUAWEI_APP_KEY": "k", "SMSBOT_HUAWEI_APP_SECRET": "s"},
          "SMSBOT_HUAWEI_SENDER is missing"),
+        ({"SMSBOT_PROVIDER": "ucloud", "SMSBOT_UCLOUD_PUBLIC_KEY": "k"}, "SMSBOT_UCLOUD_PRIVATE_KEY is missing"),
+        ({"SMSBOT_PROVIDER": "ucloud", "SMSBOT_UCLOUD_PUBLIC_KEY": "k", "SMSBOT_UCLOUD_PRIVATE_KEY": "p",
+          "SMSBOT_UCLOUD_WEBHOOK_TOKEN": "short"}, "SMSBOT_UCLOUD_WEBHOOK_TOKEN is malformed"),
     ],
 )
 def test_a_provider_names_the_setting_it_lacks(monkeypatch, given, expected):
@@ -79,12 +82,11 @@ def test_a_provider_names_the_setting_it_lacks(monkeypatch, given, expected):
         load_settings().require_provider()
 
 
-def test_only_alibaba_and_huawei_render_registered_templates(monkeypatch):
+def test_only_alibaba_huawei_and_ucloud_render_registered_templates(monkeypatch):
     assert not load_settings().provider_renders_templates
-    monkeypatch.setenv("SMSBOT_PROVIDER", "alibaba")
-    assert load_settings().provider_renders_templates
-    monkeypatch.setenv("SMSBOT_PROVIDER", "huawei")
-    assert load_settings().provider_renders_templates
+    for provider in ("alibaba", "huawei", "ucloud"):
+        monkeypatch.setenv("SMSBOT_PROVIDER", provider)
+        assert load_settings().provider_renders_templates
 
 
 def test_secret_values_are_listed_for_redaction(monkeypatch):
@@ -96,3 +98,5 @@ def test_secret_values_are_listed_for_redaction(monkeypatch):
     monkeypatch.setenv("SMSBOT_HUAWEI_APP_SECRET", "huawei-app-secret")
     monkeypatch.setenv("SMSBOT_HUAWEI_WEBHOOK_TOKEN", "w" * 24)
     assert {"huawei-app-secret", "w" * 24} <= set(load_settings().secret_values())
+    monkeypatch.setenv("SMSBOT_UCLOUD_PRIVATE_KEY", "ucloud-private-key")
+    assert "ucloud-private-key" in load_settings().secret_values()

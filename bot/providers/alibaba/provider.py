@@ -41,7 +41,8 @@ from bot.providers.base import (
     SubmitResult,
     SubmitStatus,
 )
-from bot.providers.http_client import HttpClientOwner
+from bot.providers.http_client import HttpClientOwner, describe_error
+from bot.providers.registered import every_result, rejected
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +127,10 @@ class AlibabaProvider(HttpClientOwner):
                 response = await self._client.post(self.base_url + "/", data=form, timeout=self._timeout)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
                 # The request never left: nothing was sent.
-                return _all(call, Verdict(SubmitStatus.transient, "connection_failed", _describe(error)))
+                return every_result(call, Verdict(SubmitStatus.transient, "connection_failed", describe_error(error)))
             except httpx.HTTPError as error:
                 # Read timeout, cut connection...: Alibaba may have sent them; only receipts can tell.
-                return _all(call, Verdict(SubmitStatus.unknown, "no_answer", _describe(error)))
+                return every_result(call, Verdict(SubmitStatus.unknown, "no_answer", describe_error(error)))
         body = read_body(response.content) or {}
         code = body.get("Code") if isinstance(body.get("Code"), str) else None
         if code == "OK":
@@ -142,7 +143,7 @@ class AlibabaProvider(HttpClientOwner):
             middle = len(call) // 2
             halves = await asyncio.gather(self._send(call[:middle]), self._send(call[middle:]))
             return halves[0] + halves[1]
-        return _all(call, verdict(response.status_code, code, message))
+        return every_result(call, verdict(response.status_code, code, message))
 
     # --- asking Alibaba (receipts by pull) -------------------------------------------------
     # Lost sends are not asked about (no `check_submissions`): docs/providers.md says why.
@@ -213,12 +214,8 @@ class _Round:
     stopped_by: str | None = None
 
 
-def _rejected(message: OutgoingMessage, code: str, text: str) -> SubmitResult:
-    return SubmitResult(message.client_ref, SubmitStatus.rejected, error_code=code, error_message=text)
-
-
 def _not_registered(message: OutgoingMessage, template_name: str) -> SubmitResult:
-    return _rejected(
+    return rejected(
         message,
         "template_not_registered",
         f"Template {template_name!r} has no Alibaba Cloud template code: register it in the Alibaba Cloud "
@@ -230,21 +227,21 @@ def _refusal(message: OutgoingMessage) -> SubmitResult | None:
     """Why a message cannot go to Alibaba at all, before any call."""
     registered = message.registered
     if registered is None:
-        return _rejected(message, "not_registered_content",
+        return rejected(message, "not_registered_content",
                          "Alibaba Cloud sends only registered templates, and this message names none")
     if message.kind == "digital":
-        return _rejected(message, "digital_not_supported",
+        return rejected(message, "digital_not_supported",
                          "Alibaba Cloud: digital messages are sent only as a card's fallback; send a card "
                          "with a digital fallback template, or a text template")
     if registered.template_code is None:
         return _not_registered(message, registered.template_name)
     if message.kind == "card":
         if registered.fallback_kind is not None and registered.fallback_kind not in FALLBACK_KINDS:
-            return _rejected(message, "invalid_fallback", f"Unknown card fallback {registered.fallback_kind!r}")
+            return rejected(message, "invalid_fallback", f"Unknown card fallback {registered.fallback_kind!r}")
         if registered.fallback_kind is not None and registered.fallback_template_code is None:
             return _not_registered(message, registered.fallback_template_name or registered.template_name)
     if not is_e164(message.phone):
-        return _rejected(message, "invalid_number", "The recipient is not an E.164 number")
+        return rejected(message, "invalid_number", "The recipient is not an E.164 number")
     return None
 
 
@@ -295,14 +292,6 @@ def _call_params(call: list[Entry]) -> tuple[str, dict[str, str]]:
     return "SendBatchCardSms", params
 
 
-def _all(call: list[Entry], outcome: Verdict) -> list[tuple[int, SubmitResult]]:
-    return [
-        (index, SubmitResult(message.client_ref, outcome.status, None, outcome.error_code, outcome.error_message,
-                             retry_after=outcome.retry_after))
-        for index, message in call
-    ]
-
-
 def _provider_id(biz_id: object, message: OutgoingMessage) -> str | None:
     return f"{biz_id}:{to_alibaba(message.phone)}" if biz_id else None
 
@@ -323,7 +312,7 @@ def _accepted(call: list[Entry], action: str, body: dict[str, Any]) -> list[tupl
         if message.phone not in fell_back:
             result = SubmitResult(message.client_ref, SubmitStatus.accepted, _provider_id(card_id, message))
         elif registered is not None and registered.fallback_kind is None:
-            result = _rejected(message, "card_unsupported",
+            result = rejected(message, "card_unsupported",
                                "The handset cannot show card messages and the template has no fallback")
         else:
             result = SubmitResult(message.client_ref, SubmitStatus.accepted, _provider_id(fallback_id, message),
@@ -331,6 +320,3 @@ def _accepted(call: list[Entry], action: str, body: dict[str, Any]) -> list[tupl
         results.append((index, result))
     return results
 
-
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

@@ -23,9 +23,10 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from bot.providers.alibaba.numbers import is_e164
+
 from bot.providers.base import InboundMessage, OutgoingMessage, ProviderError, Receipt, SubmitResult, SubmitStatus
-from bot.providers.http_client import HttpClientOwner
+from bot.providers.http_client import HttpClientOwner, describe_error
+from bot.providers.registered import every_result, rejected, text_template_refusal
 from bot.providers.huawei import signing
 from bot.providers.huawei.answers import ACCEPTED, Verdict, call_verdict, read_body, verdicts_by_phone
 from bot.providers.huawei.calls import Call, Entry, build, call_key, pack, template_paras
@@ -77,8 +78,6 @@ class HuaweiProvider(HttpClientOwner):
         self._timeout = timeout
         self._use_client(http_client, limits=httpx.Limits(max_connections=max(concurrency, 10),
                                                           max_keepalive_connections=concurrency))
-        # asyncio primitives belong to one event loop; keep one semaphore per loop that uses us.
-        self._semaphores: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
 
     def __repr__(self) -> str:  # never the app secret nor the token
         return f"HuaweiProvider(base_url={self.base_url!r}, auth_scheme={self.auth_scheme!r})"
@@ -102,12 +101,6 @@ class HuaweiProvider(HttpClientOwner):
         assert all(result is not None for result in results)
         return results  # type: ignore[return-value]
 
-    def _semaphore(self) -> asyncio.Semaphore:
-        loop = asyncio.get_running_loop()
-        if loop not in self._semaphores:
-            self._semaphores = {known: s for known, s in self._semaphores.items() if not known.is_closed()}
-            self._semaphores[loop] = asyncio.Semaphore(self.concurrency)
-        return self._semaphores[loop]
 
     async def _send(self, call: Call, semaphore: asyncio.Semaphore) -> list[tuple[int, SubmitResult]]:
         async with semaphore:
@@ -118,10 +111,10 @@ class HuaweiProvider(HttpClientOwner):
                                                    timeout=self._timeout)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
                 # The request never left: nothing was sent.
-                return _all(call, Verdict(SubmitStatus.transient, "connection_failed", _describe(error)))
+                return every_result(call.entries, Verdict(SubmitStatus.transient, "connection_failed", describe_error(error)))
             except httpx.HTTPError as error:
                 # Read timeout, cut connection...: Huawei may have sent them; only receipts can tell.
-                return _all(call, Verdict(SubmitStatus.unknown, "no_answer", _describe(error)))
+                return every_result(call.entries, Verdict(SubmitStatus.unknown, "no_answer", describe_error(error)))
         return _answered(call, response)
 
     def _signed_headers(self, call: Call) -> dict[str, str]:
@@ -166,37 +159,15 @@ def _check_settings(app_key: str, app_secret: str, sender: str, status_callback_
         raise ProviderError(f"huawei provider: concurrency must be at least 1, not {concurrency}")
 
 
-def _rejected(message: OutgoingMessage, code: str, text: str) -> SubmitResult:
-    return SubmitResult(message.client_ref, SubmitStatus.rejected, error_code=code, error_message=text)
-
-
 def _refusal(message: OutgoingMessage) -> SubmitResult | None:
     """Why a message cannot go to Huawei at all, before any call."""
-    registered = message.registered
-    if registered is None:
-        return _rejected(message, "not_registered_content",
-                         "Huawei Cloud sends only registered templates, and this message names none")
-    if message.kind != "text":
-        return _rejected(message, "kind_not_supported",
-                         f"Huawei Cloud Message & SMS sends text templates only, not {message.kind} messages")
-    if registered.template_code is None:
-        name = registered.template_name
-        return _rejected(message, "template_not_registered",
-                         f"Template {name!r} has no Huawei Cloud template id: register it in the Huawei Cloud "
-                         f"console, then give its id with `/sms template code {name} <id>`")
-    if not is_e164(message.phone):
-        return _rejected(message, "invalid_number", "The recipient is not an E.164 number")
-    empty = [name for name, value in zip(registered.variables, template_paras(message)) if not value]
+    if (refusal := text_template_refusal(message, "Huawei Cloud")) is not None:
+        return refusal
+    empty = [name for name, value in zip(message.registered.variables, template_paras(message)) if not value]
     if empty:
-        return _rejected(message, "empty_variable",
-                         f"Huawei Cloud needs a value for every template variable; empty here: {', '.join(empty)}")
+        return rejected(message, "empty_variable",
+                        f"Huawei Cloud needs a value for every template variable; empty here: {', '.join(empty)}")
     return None
-
-
-def _all(call: Call, outcome: Verdict) -> list[tuple[int, SubmitResult]]:
-    return [(index, SubmitResult(message.client_ref, outcome.status, None, outcome.error_code, outcome.error_message,
-                                 retry_after=outcome.retry_after))
-            for index, message in call.entries]
 
 
 def _answered(call: Call, response: httpx.Response) -> list[tuple[int, SubmitResult]]:
@@ -207,7 +178,7 @@ def _answered(call: Call, response: httpx.Response) -> list[tuple[int, SubmitRes
         log.warning("huawei: %s of %d numbers refused: HTTP %d %s", call.path, len(call.entries),
                     response.status_code, code)
         description = str(body.get("description") or "")
-        return _all(call, call_verdict(response.status_code, code, description, response.headers.get("Retry-After")))
+        return every_result(call.entries, call_verdict(response.status_code, code, description, response.headers.get("Retry-After")))
     by_phone = verdicts_by_phone(body)
     answered = []
     for index, message in call.entries:
@@ -219,6 +190,3 @@ def _answered(call: Call, response: httpx.Response) -> list[tuple[int, SubmitRes
                                              retry_after=outcome.retry_after)))
     return answered
 
-
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

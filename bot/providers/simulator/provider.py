@@ -22,7 +22,7 @@ from bot.providers.base import (
     SubmitResult,
     SubmitStatus,
 )
-from bot.providers.http_client import HttpClientOwner
+from bot.providers.http_client import HttpClientOwner, describe_error
 from bot.providers.simulator import signing
 from bot.providers.simulator.config import MAX_BATCH
 
@@ -73,10 +73,10 @@ class SimulatorProvider(HttpClientOwner):
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
             # The request never left: nothing was processed.
-            return _all(batch, SubmitStatus.transient, "connection_failed", _describe(error))
+            return _all(batch, SubmitStatus.transient, "connection_failed", describe_error(error))
         except httpx.HTTPError as error:
             # Read/write timeout, cut connection...: the gateway may have processed the batch.
-            return _all(batch, SubmitStatus.unknown, "no_answer", _describe(error))
+            return _all(batch, SubmitStatus.unknown, "no_answer", describe_error(error))
         return _from_response(batch, response)
 
     # --- asking the gateway (receipts by pull, lost answers) -----------------------------
@@ -160,9 +160,6 @@ def _wire(message: OutgoingMessage) -> dict[str, Any]:
         "fallback_text": message.fallback_text,
     }
 
-
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def _all(

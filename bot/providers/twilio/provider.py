@@ -29,7 +29,7 @@ from bot.providers.base import (
     SubmitResult,
     SubmitStatus,
 )
-from bot.providers.http_client import HttpClientOwner
+from bot.providers.http_client import HttpClientOwner, describe_error
 from bot.providers.twilio import codes
 from bot.providers.twilio.receipts import FAILED_STATUSES, final_outcome, receipt_from_fetch
 
@@ -84,8 +84,6 @@ class TwilioProvider(HttpClientOwner):
         # Enough pooled connections for `concurrency` requests, so none waits into a PoolTimeout.
         self._use_client(http_client, limits=httpx.Limits(max_connections=max(concurrency, 10),
                                                           max_keepalive_connections=concurrency))
-        # asyncio primitives belong to one event loop; keep one semaphore per loop that uses us.
-        self._semaphores: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
 
     def __repr__(self) -> str:  # never show the auth token
         return f"TwilioProvider(account_sid={self.account_sid!r}, concurrency={self.concurrency})"
@@ -96,12 +94,6 @@ class TwilioProvider(HttpClientOwner):
         semaphore = self._semaphore()
         return list(await asyncio.gather(*(self._submit_one(message, semaphore) for message in messages)))
 
-    def _semaphore(self) -> asyncio.Semaphore:
-        loop = asyncio.get_running_loop()
-        if loop not in self._semaphores:
-            self._semaphores = {known: s for known, s in self._semaphores.items() if not known.is_closed()}
-            self._semaphores[loop] = asyncio.Semaphore(self.concurrency)
-        return self._semaphores[loop]
 
     async def _submit_one(self, message: OutgoingMessage, semaphore: asyncio.Semaphore) -> SubmitResult:
         body, fell_back = message.text, False
@@ -125,10 +117,10 @@ class TwilioProvider(HttpClientOwner):
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
                 # The request never left: nothing was processed.
-                return _result(message, SubmitStatus.transient, "connection_failed", _describe(error))
+                return _result(message, SubmitStatus.transient, "connection_failed", describe_error(error))
             except httpx.HTTPError as error:
                 # Read/write timeout, cut connection...: Twilio may have created the message.
-                return _result(message, SubmitStatus.unknown, "no_answer", _describe(error))
+                return _result(message, SubmitStatus.unknown, "no_answer", describe_error(error))
         return _from_response(message, response, fell_back)
 
     def _create_form(self, message: OutgoingMessage, body: str) -> list[tuple[str, str]]:
@@ -278,9 +270,6 @@ def _query_value(url: str, name: str) -> str | None:
     values = parse_qs(urlsplit(url).query).get(name) if url else None
     return values[-1] if values else None
 
-
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def _result(

@@ -1,0 +1,5 @@
+"""UCloud USMS: sends registered templates with per-number variables, receipts pushed or pulled."""
+
+from bot.providers.ucloud.provider import UCloudProvider
+
+__all__ = ["UCloudProvider"]
