@@ -43,8 +43,9 @@ def application_of(row: SmsApplication, configured_provider: str) -> Application
                        Decimal(row.price_per_segment) if row.price_per_segment is not None else None, row.is_default)
 
 
-def applications(uow: UnitOfWork, configured_provider: str) -> list[Application]:
-    """Inside an open unit of work."""
+def applications(uow: UnitOfWork, configured_provider: str = "") -> list[Application]:
+    """Inside an open unit of work. Without `configured_provider`, the default application's
+    provider is unknown here (its registrations still are)."""
     return [application_of(row, configured_provider) for row in uow.applications.all()]
 
 

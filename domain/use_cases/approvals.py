@@ -13,7 +13,8 @@ from domain.policy import check_can_decide
 from domain.schedule import LateStart, ScheduleError, StartChoice, StartRules, check_send_time, late_start
 from domain.task_state import TaskAction, TaskStatus, next_status
 from domain.text_rules import rejection_reason
-from domain.tasks import TaskField, TaskFieldError, binding_problem
+from domain.tasks import TaskField, TaskFieldError, binding_problem, registration_problem
+from domain.use_cases.applications import applications
 from domain.use_cases.send_previews import content_choice, template_choice
 from domain.use_cases.tasks import StaleDecision, TaskView, audit_task, existing_task, get_task, view_of
 from storage.tables import Signature, Task
@@ -62,6 +63,7 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, decis
         if decision.approve:
             _check_content_still_approved(uow, task)
             _check_signature_still_allowed(uow, task)
+            _check_still_registered(uow, task)
             start = _start_of(task, decision, now, rules)
         action = TaskAction.approve if decision.approve else TaskAction.reject
         moved = uow.tasks.move(task_id, from_status=TaskStatus.moderating, to_status=next_status(task.status, action),
@@ -106,6 +108,19 @@ def _check_content_still_approved(uow: UnitOfWork, task: Task) -> None:
             kind = "signature" if isinstance(content, Signature) else "template"
             raise DomainError(f"The {kind} “{content.name}” is {content.status}: it must be approved "
                               "before this task can be.")
+
+
+def _check_still_registered(uow: UnitOfWork, task: Task) -> None:
+    """The content may have been unregistered from an application the task's numbers go
+    through since it was submitted: it would not get through there."""
+    used = {part["application_id"] for part in task.split or []}
+    routes = [app for app in applications(uow) if app.id in used]
+    content = [(content_choice(uow, uow.signatures.get(task.signature_id)), "signature")]
+    content += [(template_choice(uow, uow.templates.get(template_id)), "template")
+                for template_id in filter(None, (task.template_id, task.fallback_template_id))]
+    for choice, kind in content:
+        if problem := registration_problem(choice, kind, routes):
+            raise DomainError(f"{problem} This task cannot be approved until then.")
 
 
 def _check_signature_still_allowed(uow: UnitOfWork, task: Task) -> None:

@@ -20,6 +20,7 @@ from bot.scheduler import tick
 from bot.threaded_server import ThreadedServer
 from domain.approvers import Actor
 from domain.content import TemplateKind
+from domain.errors import DomainError
 from domain.exports import ExportKind
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
@@ -232,3 +233,22 @@ async def test_a_number_no_application_sends_to_is_invalid_with_that_reason(
                           limits=Limits(1 << 20, 1000), normalizer=PhoneNormalizer("CN"))
     assert summary.imported_count == 1
     assert [row.reason for row in summary.invalid_rows] == ["no SMS application sends to international numbers"]
+
+
+async def test_a_task_is_not_approved_once_its_content_was_unregistered_from_one_of_its_applications(
+        workspace, driver, catalog, bot_runtime, bot, clock, intl_credentials):  # noqa: F811
+    await add_intl(workspace, driver)
+    await approver_says(workspace, driver, "app register intl signature Acme")
+    await approver_says(workspace, driver, "app register intl template Receipt")
+    draft = TaskDraft(name="World send", purpose=None, kind=TemplateKind.TEXT, recipient_list_id=mixed_list(bot_runtime),
+                      signature_id=catalog["signature"], template_id=catalog["Receipt"])
+    task = create_task(bot_runtime.uow(), draft, SENDER, origin_channel=GENERAL_CHANNEL_ID, now=clock(),
+                       window=bot_runtime.settings.sending_window, composition=composition(bot_runtime.settings))
+    assert (await approver_says(workspace, driver, "app unregister intl template Receipt")).startswith(
+        "The template “Receipt” is no longer registered for *intl*")
+    with pytest.raises(DomainError, match="“Receipt” is not registered for the intl application"):
+        decide_task(bot_runtime.uow(), task.id, task.version, Actor(APPROVER_ID, is_approver=True),
+                    Approval(approve=True), allow_self_approval=False, now=clock(),
+                    rules=bot_runtime.settings.start_rules)
+    with bot_runtime.uow() as uow:
+        assert uow.tasks.get(task.id).status == "moderating"
