@@ -21,7 +21,7 @@ from bot.settings import Settings, SettingsError
 from domain.applications import Application
 from handlers import register_all
 from handlers.approvals_channel import ApprovalsChannel
-from handlers.progress import ProgressSignal
+from handlers.progress import ProgressSignal, StartSignal
 from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -38,6 +38,7 @@ class Runtime:
     clock: Callable[[], datetime]
     approvals_channel: ApprovalsChannel
     progress_signal: ProgressSignal
+    start_signal: StartSignal
     providers: ProviderRoster | None = None  # each SMS application's provider, where this process sends
 
     def close(self) -> None:
@@ -79,9 +80,11 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now, *
     test_sender = TestSender(providers) if providers is not None else None
     approvals_channel = ApprovalsChannel(settings.approvals_channel)
     progress_signal = ProgressSignal()  # Pause, Resume and Stop wake this process's notifier
+    start_signal = StartSignal()  # an approval wakes this process's sending
     register_all(slack, settings=settings, uow=uow, clock=clock,
                  test_send=test_sender.send if test_sender is not None else None,
-                 approvals_channel=approvals_channel, progress_signal=progress_signal,
+                 approvals_channel=approvals_channel, progress_signal=progress_signal, start_signal=start_signal,
                  check_application=lambda application: application_problem(settings, application))
     return Runtime(settings=settings, engine=engine, slack=slack, uow=uow, clock=clock,
-                   approvals_channel=approvals_channel, progress_signal=progress_signal, providers=providers)
+                   approvals_channel=approvals_channel, progress_signal=progress_signal, start_signal=start_signal,
+                   providers=providers)

@@ -98,6 +98,8 @@ class Process:
             self.runtime.slack.client.session = session
             if self.sending is not None and self.parts.dispatcher:
                 self.sending.start_dispatcher()
+            if self.sending is not None and self.parts.ticks:
+                self.sending.start_starter()
             if self.sending is not None:
                 self.sending.start_notifier()
                 self.sending.start_poller(socket_mode=self.parts.socket_mode)

@@ -95,6 +95,12 @@ class Dispatcher:
         self._throttled: dict[int, int] = {}  # task id -> throttled chunks in a row
         # The provider account's rate, shared by every task this dispatcher sends.
         self._bucket = TokenBucket(rate_per_second, now=time.monotonic()) if rate_per_second > 0 else None
+        self._woken: asyncio.Event | None = None  # made in the loop that runs the lanes
+
+    def wake(self) -> None:
+        """A task started: idle lanes claim at once instead of after their pause."""
+        if self._woken is not None:
+            self._woken.set()
 
     async def run_once(self) -> int:
         """One pass over the sending tasks: returns how many recipients it handled."""
@@ -189,9 +195,10 @@ class Dispatcher:
     async def run(self, stop: asyncio.Event) -> None:
         """`LANES` loops of claim, submit, record: while one waits for the provider, the
         other writes to the database."""
-        await asyncio.gather(*(self._lane(stop) for _ in range(self._lanes)))
+        self._woken = asyncio.Event()
+        await asyncio.gather(*(self._lane(stop, self._woken) for _ in range(self._lanes)))
 
-    async def _lane(self, stop: asyncio.Event) -> None:
+    async def _lane(self, stop: asyncio.Event, woken: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 handled = await self.run_once()
@@ -199,10 +206,11 @@ class Dispatcher:
                 log.exception("dispatcher pass failed; trying again")
                 handled = 0
             if not handled:
-                try:
-                    await asyncio.wait_for(stop.wait(), IDLE_SECONDS)
-                except TimeoutError:
-                    pass
+                waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(woken.wait())]
+                await asyncio.wait(waits, timeout=IDLE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+                for wait in waits:
+                    wait.cancel()
+                woken.clear()
 
 
 @dataclass(frozen=True)

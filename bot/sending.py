@@ -22,6 +22,7 @@ from bot.request_guard import Rejected, rejection
 from domain.optout import FatiguePolicy
 from domain.use_cases.dispatch import (
     apply_receipts,
+    next_start_at,
     pause_outside_window,
     resume_in_window,
     settle_lost_sends,
@@ -32,6 +33,7 @@ from handlers.progress import ProgressNotifier
 from handlers.task_blocks import WINDOW_OPENED_NOTE, window_closed_note
 from handlers.task_thread import composition
 from domain.dispatch import ReceiptUpdate
+from storage.notifications import DueListener
 from storage.statuses import RecipientStatus
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ class Sending:
     dispatcher: Dispatcher
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task] = field(default_factory=list)
+    _listener: DueListener | None = None
 
     @classmethod
     def build(cls, runtime: Runtime, client: AsyncWebClient, providers: ProviderRoster) -> Sending:
@@ -72,6 +75,46 @@ class Sending:
                                provider_name=settings.provider, on_applied=self.notifier.nudge)
         self._tasks.append(asyncio.create_task(poller.run(self._stop)))
 
+    def start_starter(self) -> None:
+        """Due tasks start the moment they may: on an approval here (on PostgreSQL, in any
+        process: LISTEN/NOTIFY), or at the next send time. The tick stays the safety net."""
+        signal = self.runtime.start_signal
+        if DueListener.wanted(self.runtime.engine):
+            loop = asyncio.get_running_loop()
+            self._listener = DueListener(self.runtime.engine, lambda: loop.call_soon_threadsafe(signal.nudge))
+            self._listener.start()
+        self._tasks.append(asyncio.create_task(self._start_when_due()))
+
+    async def _start_when_due(self) -> None:
+        while not self._stop.is_set():
+            await self.runtime.start_signal.wait(await self._until_next_send())
+            if self._stop.is_set():
+                break
+            try:
+                await self.start_due()
+            except Exception:
+                log.exception("starting due tasks failed; the tick tries again")
+
+    async def _until_next_send(self) -> float:
+        """Seconds to the next scheduled send time, within the tick's interval."""
+        now = self.runtime.clock()
+        upcoming = await anyio.to_thread.run_sync(next_start_at, self.runtime.uow(), now)
+        seconds = (upcoming - now).total_seconds() if upcoming else self.runtime.settings.tick_seconds
+        return min(max(seconds, 0.05), self.runtime.settings.tick_seconds)
+
+    async def start_due(self) -> list:
+        """Scheduled tasks whose time has come start sending, told at once in their threads."""
+        runtime, settings = self.runtime, self.runtime.settings
+        fatigue = FatiguePolicy(settings.fatigue_max, settings.fatigue_days)
+        started = await anyio.to_thread.run_sync(start_due_tasks, runtime.uow(), runtime.clock(),
+                                                 settings.start_rules, fatigue)
+        for task in started:
+            log.info("task %s started sending to %s recipients", task.id, task.recipient_count)
+        if started:
+            self.notifier.nudge()  # "Sending started." and the progress message, told at once
+            self.dispatcher.wake()
+        return started
+
     def start_notifier(self) -> None:
         """Every process that sends or ticks tells threads; the database gives each task to one."""
         self._tasks.append(asyncio.create_task(self.notifier.run(self._stop)))
@@ -79,6 +122,9 @@ class Sending:
     async def stop(self) -> None:
         self._stop.set()
         self.runtime.progress_signal.nudge()
+        self.runtime.start_signal.nudge()
+        if self._listener is not None:
+            await anyio.to_thread.run_sync(self._listener.stop)
         for task in self._tasks:
             await task
         await self.providers.aclose()
@@ -86,7 +132,6 @@ class Sending:
     async def tick(self) -> None:
         runtime = self.runtime
         settings = runtime.settings
-        fatigue = FatiguePolicy(settings.fatigue_max, settings.fatigue_days)
         rules = settings.start_rules
         for task in await anyio.to_thread.run_sync(pause_outside_window, runtime.uow(), runtime.clock(), rules):
             log.info("task %s paused: the sending window closed", task.id)
@@ -94,11 +139,7 @@ class Sending:
         for task in await anyio.to_thread.run_sync(resume_in_window, runtime.uow(), runtime.clock(), rules):
             log.info("task %s resumed: the sending window opened", task.id)
             await self.notifier.note(task, WINDOW_OPENED_NOTE)
-        started = await anyio.to_thread.run_sync(start_due_tasks, runtime.uow(), runtime.clock(), rules, fatigue)
-        for task in started:
-            log.info("task %s started sending to %s recipients", task.id, task.recipient_count)
-        if started:
-            self.notifier.nudge()  # "Sending started." and the progress message, told at once
+        await self.start_due()
         await settle_lost_by_asking(runtime.uow, self.providers, settings.provider, runtime.clock())
         await anyio.to_thread.run_sync(settle_lost_sends, runtime.uow(), runtime.clock())
         self.notifier.nudge()

@@ -24,11 +24,12 @@ FEATURES = (sms_command, recipients, audiences, sample, content, applications, s
 
 def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock: Callable[[], datetime],
                  test_send: TestSend | None, approvals_channel: ApprovalsChannel, progress_signal: Any,
-                 check_application: Callable[[Any], str | None]) -> None:
+                 start_signal: Any, check_application: Callable[[Any], str | None]) -> None:
     """`test_send`: sends a task's message to a few numbers; None where this process cannot send.
     `check_application`: what an SMS application's provider lacks to send (its settings), if anything.
     `approvals_channel`: the process's one check of it, shared with its start-up.
-    `progress_signal`: wakes the process's threads' notifier (handlers/progress.py)."""
+    `progress_signal`: wakes the process's threads' notifier (handlers/progress.py);
+    `start_signal`: its sending, when an approval here lets a task start."""
     subcommands = sms_command.SubcommandRegistry()
     for feature in FEATURES:
         for subcommand in getattr(feature, "SUBCOMMANDS", ()):
@@ -43,7 +44,7 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock:
         settings=settings, uow=uow, clock=clock, test_send=test_send, import_settings=import_settings,
         normalizer=import_settings.normalizer, subcommands=subcommands, approvals_channel=approvals_channel,
         memberships=ChannelMemberships(clock=lambda: clock().timestamp()), progress_signal=progress_signal,
-        check_application=check_application))
+        start_signal=start_signal, check_application=check_application))
     errors.register(app)
     for feature in FEATURES:
         listeners.register(app, getattr(feature, "LISTENERS", ()))

@@ -93,6 +93,7 @@ class ListenerContext:
     approvals_channel: Any  # handlers.approvals_channel.ApprovalsChannel
     memberships: Any  # handlers.memberships.ChannelMemberships
     progress_signal: Any  # handlers.progress.ProgressSignal
+    start_signal: Any  # handlers.progress.StartSignal
     check_application: Any  # an SMS application -> what its provider lacks to send, or None
 
 

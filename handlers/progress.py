@@ -73,6 +73,11 @@ class ProgressSignal:
         self._event.clear()
 
 
+class StartSignal(ProgressSignal):
+    """Wakes this process's sending when a task may start now: approved here (an approval in
+    another process comes by PostgreSQL's NOTIFY), or its send time came."""
+
+
 @dataclass
 class _Shown:
     """What this process last told of a task."""

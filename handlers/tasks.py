@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 
 async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
-                  ref: TaskRef) -> None:
+                  start_signal, ref: TaskRef) -> None:
     await ack()
     try:
         task = await anyio.to_thread.run_sync(lambda: decide_task(
@@ -49,6 +49,7 @@ async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Acto
         await client.views_open(trigger_id=body["trigger_id"], view=build_late_start_modal(
             current, late.late, from_home=where_pressed(body).on_home))
         return
+    start_signal.nudge()  # this process's dispatcher starts it now, if it is due
     thread = TaskThread(client, uow, settings, clock)
     await thread.refresh(task, approval_note(actor.user_id, task), card_at=where_pressed(body).message)
     await tell_of_decision(thread, task, actor)
@@ -62,7 +63,7 @@ async def tell_of_decision(thread: TaskThread, task, actor: Actor) -> None:
 
 
 async def submit_late_start(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
-                            ref: LateStartState) -> None:
+                            start_signal, ref: LateStartState) -> None:
     values = view["state"]["values"]
     try:
         chosen = choice(StartChoice, _picked(values, BlockId.LATE_START_CHOICE, "selected_option"),
@@ -85,6 +86,7 @@ async def submit_late_start(ack: AsyncAck, view: dict, client: AsyncWebClient, a
         await ack(response_action="errors", errors={BlockId.LATE_START_CHOICE: error_text(error)})
         return
     await ack()
+    start_signal.nudge()
     thread = TaskThread(client, uow, settings, clock)
     await thread.refresh(task, approval_note(actor.user_id, task, chosen, ref.late_reason))
     await tell_of_decision(thread, task, actor)

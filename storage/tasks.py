@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 from sqlalchemy import case, exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -13,6 +13,8 @@ from sqlmodel import Session, col, select
 from storage.errors import AlreadyExists
 from storage.statuses import TaskStatus
 from storage.tables import Task, TaskRecipient
+
+DUE_CHANNEL = "smsbot_due"  # PostgreSQL's LISTEN/NOTIFY channel: a task may start now
 
 
 def _name_contains(part: str):
@@ -83,6 +85,23 @@ class TaskRepository:
             col(Task.status) == TaskStatus.scheduled, col(Task.send_at).is_(None) | (col(Task.send_at) <= now)
         ).order_by(col(Task.id))
         return list(self._session.exec(query))
+
+    def next_send_at(self, after: datetime) -> datetime | None:
+        """The earliest send time still to come of a scheduled task."""
+        return self._session.exec(select(func.min(Task.send_at)).where(
+            col(Task.status) == TaskStatus.scheduled, col(Task.send_at) > after)).one()
+
+    def due_without_thread(self, now: datetime) -> bool:
+        """A due task whose thread is still being recorded (approved the moment its card appeared)."""
+        return self._session.exec(select(func.count()).where(
+            col(Task.status) == TaskStatus.scheduled, col(Task.thread_ts).is_(None),
+            col(Task.send_at).is_(None) | (col(Task.send_at) <= now))).one() > 0
+
+    def announce_due(self) -> None:
+        """Tells every process listening on PostgreSQL that a task may start now (delivered when
+        the transaction commits, and only then); SQLite has one process, told in it."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            self._session.execute(text(f"NOTIFY {DUE_CHANNEL}"))
 
     def ids_in(self, status: str) -> list[int]:
         return list(self._session.exec(select(Task.id).where(col(Task.status) == status).order_by(col(Task.id))))

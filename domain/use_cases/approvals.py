@@ -75,6 +75,8 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, decis
                                      f": it is {current.status}."))
         audit_task(uow, actor.user_id, str(action), task_id, version=version, reason=reason,
                start=decision.start, send_at=start["send_at"].isoformat() if start else None)
+        if decision.approve:
+            uow.tasks.announce_due()  # its dispatchers start it now, not at the next tick
         uow.commit()
         return view_of(uow, uow.tasks.get(task_id))
 

@@ -82,6 +82,18 @@ def _routes_of(uow: UnitOfWork, task) -> tuple[str, int | None, int | None]:
             routes.international.id if routes.international else None)
 
 
+THREAD_WAIT = timedelta(seconds=1)
+
+
+def next_start_at(uow: UnitOfWork, now: datetime) -> datetime | None:
+    """When to look for tasks to start next: the next send time (None: none is scheduled for
+    later), or in a moment for a due task whose thread is still being recorded."""
+    with uow:
+        if uow.tasks.due_without_thread(now):
+            return now + THREAD_WAIT
+        return uow.tasks.next_send_at(now)
+
+
 def sending_task_ids(uow: UnitOfWork) -> list[int]:
     with uow:
         return uow.tasks.ids_in(TaskStatus.sending)
