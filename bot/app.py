@@ -10,10 +10,10 @@ from datetime import datetime, timezone
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
 from bot.dispatcher import TestSender
+from bot.metrics import MeteredWebClient
 from bot.providers.base import SmsProvider
 from bot.providers.roster import ProviderRoster
 from bot.application_settings import check_application_settings
@@ -70,8 +70,8 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now, *
     slack = AsyncApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         # Slack's 429 answers are waited out (Retry-After), and the progress message catches up.
-        client=AsyncWebClient(token=token, base_url=settings.slack_api_url,
-                              retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)]),
+        client=MeteredWebClient(token=token, base_url=settings.slack_api_url,
+                                retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)]),
     )
     uow = lambda: SqlUnitOfWork(session_factory)  # noqa: E731  (a fresh unit of work per use case)
     providers = (ProviderRoster(settings, provider, own_url=own_url or settings.public_url or "http://127.0.0.1",

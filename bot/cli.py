@@ -26,7 +26,7 @@ def _compose(settings: Settings, parts, *, migrate: bool, own_url: str | None = 
     from bot.logs import configure_logging
     from storage.migrate import upgrade
 
-    configure_logging(settings.log_level, settings.secret_values())
+    configure_logging(settings.log_level, settings.secret_values(), log_format=settings.log_format)
     process = compose(settings, parts, own_url=own_url)
     if migrate:
         upgrade(settings.database_url)
@@ -97,7 +97,7 @@ def sandbox(
         typer.echo(f"smsbot sandbox is running: open {sandbox.url}  (data in {options.data_dir}; Ctrl+C stops it)")
 
     app = Sandbox(options, on_ready=ready)
-    configure_logging(app.settings.log_level, app.settings.secret_values())
+    configure_logging(app.settings.log_level, app.settings.secret_values(), log_format=app.settings.log_format)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the driver's every request to the bot
     if app.seeded:
         log.info("sandbox: seeded an approved signature and %d approved templates", app.seeded.templates)
@@ -119,7 +119,7 @@ def simulator(
 
     settings = load_settings()
     settings.require("simulator_api_key", "simulator_secret", "public_url")
-    configure_logging(settings.log_level, settings.secret_values())
+    configure_logging(settings.log_level, settings.secret_values(), log_format=settings.log_format)
     api_key, secret = simulator_credentials(settings)
     run_gateway(SimulatorConfig(api_key=api_key, receipt_secret=secret,
                                 receipt_url=webhook_url(settings, "simulator", settings.public_url)), host, port)
@@ -147,7 +147,7 @@ def migrate() -> None:
     from storage.migrate import current_revision, upgrade
 
     settings = load_settings()
-    configure_logging(settings.log_level, settings.secret_values())
+    configure_logging(settings.log_level, settings.secret_values(), log_format=settings.log_format)
     upgrade(settings.database_url)
     typer.echo(f"database at revision {current_revision(settings.database_url)}")
 

@@ -21,7 +21,8 @@ from bot.providers.factory import ProviderSetup, make_provider
 from bot.scheduler import start_scheduler, tick
 from bot.sending import Sending
 from bot.settings import Settings
-from bot.web import health_route, slack_events_route, webhook_routes
+from bot.threaded_server import ThreadedServer
+from bot.web import health_route, metrics_route, slack_events_route, webhook_routes
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class Process:
     def asgi(self) -> Starlette:
         """The process's web routes; serving them runs the process (ASGI lifespan)."""
         settings = self.runtime.settings
-        routes = [health_route(self.runtime.engine)]
+        routes = [health_route(self.runtime.engine), metrics_route(self.runtime.uow, self.runtime.clock)]
         if self.parts.slack_http:
             routes.append(slack_events_route(self.runtime.slack, settings.slack_signing_secret.get_secret_value(),
                                              settings.max_request_bytes))
@@ -106,6 +107,7 @@ class Process:
             scheduler = (start_scheduler(self.runtime, self.sending, self.parts.tick_seconds)
                          if self.parts.ticks else None)
             socket_mode = await self._connect_socket_mode() if self.parts.socket_mode else None
+            metrics = self._serve_metrics()
             # In the background: start-up does not wait on Slack, and a problem is only logged.
             channel_check = (asyncio.create_task(self.runtime.approvals_channel.warn_at_start_up(
                 self.runtime.slack.client)) if self.parts.serves_slack else None)
@@ -116,11 +118,21 @@ class Process:
                     channel_check.cancel()
                 if socket_mode is not None:
                     await socket_mode.close_async()
+                if metrics is not None:
+                    metrics.stop()
                 if scheduler is not None:
                     scheduler.shutdown(wait=False)
                 if self.sending is not None:
                     await self.sending.stop()
         self.close()
+
+    def _serve_metrics(self) -> ThreadedServer | None:
+        """A process without web routes (a worker) serves /metrics on SMSBOT_METRICS_PORT, if set."""
+        port = self.runtime.settings.metrics_port
+        if port is None or self.parts.slack_http or self.parts.webhooks:
+            return None
+        app = Starlette(routes=[metrics_route(self.runtime.uow, self.runtime.clock)])
+        return ThreadedServer(app, host=self.runtime.settings.host, port=port).start()
 
     async def _connect_socket_mode(self):
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

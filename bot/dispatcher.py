@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import anyio
 
 from bot.providers.base import OutgoingMessage, RegisteredContent, SubmitResult
+from bot.metrics import DISPATCH_PASSES, MESSAGES, PROVIDER_ERRORS, PROVIDER_SECONDS, RATE_WAIT
 from bot.providers.roster import ProviderRoster
 from bot.settings import SettingsError
 from domain.applications import Routing
@@ -50,6 +51,17 @@ IDLE_SECONDS = 0.5
 MAX_THROTTLED_CHUNKS = 20
 THROTTLE_NOTE = ("Paused: the provider kept refusing messages for throughput (rate limit). "
                  "Resume when its limits allow; nothing was sent twice and nothing is lost.")
+
+
+def _count(provider: str, application: str, results: Sequence[SubmitResult], *, skipped: int) -> None:
+    """The metrics of one application's share of a chunk."""
+    by_result: dict[str, int] = {"skipped": skipped} if skipped else {}
+    for result in results:
+        by_result[str(result.status)] = by_result.get(str(result.status), 0) + 1
+        if result.status != "accepted":
+            PROVIDER_ERRORS.labels(provider, str(classify(provider, result.status, result.error_code))).inc()
+    for outcome, count in by_result.items():
+        MESSAGES.labels(provider, application, outcome).inc(count)
 
 
 def _by_application(claimed: Sequence[Claim]) -> dict[int | None, list[Claim]]:
@@ -113,7 +125,10 @@ class Dispatcher:
         if self._bucket is not None:
             # Waits for the rate before claiming: a claimed recipient is in flight, and a
             # crash while it waited would leave it "outcome unknown" though never sent.
-            await asyncio.sleep(self._bucket.wait_for(self._chunk, time.monotonic()))
+            wait = self._bucket.wait_for(self._chunk, time.monotonic())
+            RATE_WAIT.inc(wait)
+            await asyncio.sleep(wait)
+        DISPATCH_PASSES.inc()
         work = await anyio.to_thread.run_sync(lambda: claim_work(
             self._uow(), task_id, self.owner, self._chunk, self._clock(), LEASE, self._composition, self._rules))
         if work is None:
@@ -158,8 +173,10 @@ class Dispatcher:
         messages = [m for m in messages if not (over_limit(m.text) or over_limit(m.fallback_text))]
         results = []
         for start in range(0, len(messages), provider.max_batch):
-            results += await provider.submit(messages[start:start + provider.max_batch])
+            with PROVIDER_SECONDS.labels(provider.name).time():
+                results += await provider.submit(messages[start:start + provider.max_batch])
         now = self._clock()
+        _count(provider.name, route.application.name, results, skipped=len(outcomes))
         fatal = next((r for r in results if classify(provider.name, r.status, r.error_code) is ErrorKind.FATAL), None)
         outcomes += [self._outcome(attempts[result.client_ref], result, now, failing=fatal is not None)
                      for result in results]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterable
@@ -30,10 +31,25 @@ class PrivacyFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO", secrets: Iterable[str] = (), stream=None) -> logging.Handler:
-    """One handler on the root logger; uvicorn and alembic propagate to it."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line, for log collectors: time, level, logger, message (and the
+    traceback), each already masked by the PrivacyFilter."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name,
+                 "message": record.getMessage()}
+        if record.exc_text:
+            entry["traceback"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str = "INFO", secrets: Iterable[str] = (), stream=None,
+                      log_format: str = "text") -> logging.Handler:
+    """One handler on the root logger; uvicorn and alembic propagate to it. `log_format`:
+    text, or json (SMSBOT_LOG_FORMAT)."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(PrivacyFilter(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):

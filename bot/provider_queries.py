@@ -13,6 +13,7 @@ from datetime import datetime
 import anyio
 
 from bot.providers.base import SentRef, SmsProvider
+from bot.metrics import RECEIPTS
 from bot.providers.roster import ProviderRoster
 from bot.settings import SettingsError
 from domain.dispatch import ReceiptUpdate, Settlement
@@ -118,6 +119,8 @@ class ReceiptPoller:
                 updates = [ReceiptUpdate(r.client_ref, r.provider_id, RecipientStatus(r.status), r.error_code,
                                          r.error_message if r.status == "failed" else None, r.at) for r in receipts]
                 applied += await anyio.to_thread.run_sync(apply_receipts, self._uow(), updates)
+                for update in updates:
+                    RECEIPTS.labels("pull", str(update.status)).inc()
             if len(due) < BATCH:
                 break
         if applied:

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from bot.app import Runtime
 from bot.dispatcher import Dispatcher
 from bot.providers.base import ReceiptStatus, SmsProvider
+from bot.metrics import RECEIPTS
 from bot.providers.roster import ProviderRoster
 from bot.settings import SettingsError
 from bot.provider_queries import ReceiptPoller, pulls_receipts, settle_lost_by_asking
@@ -170,6 +171,8 @@ class Sending:
                     for r in parsed]
         if receipts:
             await anyio.to_thread.run_sync(apply_receipts, self.runtime.uow(), receipts)
+            for receipt in receipts:
+                RECEIPTS.labels("push", str(receipt.status)).inc()
             self.notifier.nudge()  # the notifier that watches their tasks (here or elsewhere) tells them
         inbound = [(m.phone, m.text) for m in provider.parse_inbound(body, request.headers, url)]
         if inbound:

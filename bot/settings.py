@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     approvers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     approvals_channel: str | None = None
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     default_region: str = "CN"
     max_file_mb: float = Field(default=12, gt=0, le=100)
     max_recipients: int = Field(default=1_000_000, gt=0, le=10_000_000)
@@ -93,6 +94,8 @@ class Settings(BaseSettings):
     # health check (both modes: a Socket Mode process still takes receipts over HTTP).
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=1, le=65535)
+    # Where a worker (no web routes of its own) serves GET /metrics; unset: it serves none.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # Largest request body read from Slack or a provider; past it, 413 without reading the rest.
     max_request_kb: int = Field(default=1024, ge=64, le=65536)
     dispatcher: bool = True

@@ -15,13 +15,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.metrics import exposition
 from bot.request_guard import Rejected, check_slack_payload, check_slack_signature, read_bounded, rejection
+from domain.use_cases.reporting import sending_backlog
 from storage.engine import ping
 
 log = logging.getLogger(__name__)
 
 SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 WEBHOOK_PATH = "/webhooks/sms/{provider}"
 # An SMS application whose provider has settings of its own takes its receipts here.
 APPLICATION_WEBHOOK_PATH = "/webhooks/sms/{provider}/{application}"
@@ -54,6 +57,17 @@ def health_route(engine: Engine) -> Route:
         return JSONResponse({"status": "ok", "database": "ok"})
 
     return Route(HEALTH_PATH, healthz, methods=["GET"])
+
+
+def metrics_route(uow: Callable, clock: Callable) -> Route:
+    """Prometheus metrics; the database's figures read afresh for each scrape, off the loop."""
+
+    async def metrics(_request: Request) -> Response:
+        depth, oldest = await anyio.to_thread.run_sync(lambda: sending_backlog(uow(), clock()))
+        body, content_type = exposition(depth, oldest)
+        return Response(body, media_type=content_type)
+
+    return Route(METRICS_PATH, metrics, methods=["GET"])
 
 
 def webhook_routes(receive: Callable | None, max_body_bytes: int) -> list[Route]:

@@ -95,8 +95,8 @@ def handled(progress: Progress) -> int:
 def own_client(client: AsyncWebClient) -> AsyncWebClient:
     """The notifier's client, on the process's connection: a rate-limited call holds its method
     in the notifier's pacing (Retry-After) instead of sleeping inside the client."""
-    return AsyncWebClient(token=client.token, base_url=client.base_url, session=client.session,
-                          retry_handlers=[AsyncConnectionErrorRetryHandler()])
+    return type(client)(token=client.token, base_url=client.base_url, session=client.session,
+                        retry_handlers=[AsyncConnectionErrorRetryHandler()])  # metered as the process's is
 
 
 class ProgressNotifier:

@@ -103,6 +103,21 @@ class TaskRepository:
         if self._session.get_bind().dialect.name == "postgresql":
             self._session.execute(text(f"NOTIFY {DUE_CHANNEL}"))
 
+    def backlog(self) -> tuple[dict[str, int], datetime | None]:
+        """Recipients of sending or paused tasks not yet answered for, by status (pending, in
+        flight); and the oldest submission still awaiting its receipt, of tasks whose thread waits."""
+        open_tasks = select(Task.id).where(col(Task.status).in_([TaskStatus.sending, TaskStatus.paused]))
+        rows = self._session.execute(
+            select(TaskRecipient.status, func.count()).where(
+                col(TaskRecipient.task_id).in_(open_tasks.scalar_subquery()),
+                col(TaskRecipient.status).in_(["pending", "in_flight"]))
+            .group_by(TaskRecipient.status)).all()
+        waiting = select(Task.id).where(col(Task.receipts_done_at).is_(None),
+                                        col(Task.status) != TaskStatus.scheduled)
+        oldest = self._session.exec(select(func.min(TaskRecipient.submitted_at)).where(
+            col(TaskRecipient.task_id).in_(waiting.scalar_subquery()), col(TaskRecipient.status) == "submitted")).one()
+        return dict(rows), oldest
+
     def ids_in(self, status: str) -> list[int]:
         return list(self._session.exec(select(Task.id).where(col(Task.status) == status).order_by(col(Task.id))))
 

@@ -107,3 +107,11 @@ def estimated_cost(uow: UnitOfWork, task: TaskView, configured_provider: str, de
         split = shares_of_split(task.split or [], applications(uow, configured_provider))
     _parts, total = route_parts(split, default_price, currency)
     return total or cost_of(task.segments, default_price, currency)
+
+
+def sending_backlog(uow: UnitOfWork, now: datetime) -> tuple[dict[str, int], float]:
+    """What an operator watches: recipients still to send or in flight, and how long the oldest
+    message awaiting its receipt has waited (0 when none does)."""
+    with uow:
+        depth, oldest = uow.tasks.backlog()
+    return depth, max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
