@@ -54,3 +54,23 @@ async def test_the_metrics_move_with_a_send(workspace, catalog, bot_runtime, emu
         before, "smsbot_slack_api_calls_total", method="chat.postMessage")  # "Sending started.", the report
     assert value(after, "smsbot_queue_depth", state="pending") == 0  # the database's, after the send
     assert ("smsbot_oldest_awaiting_receipt_seconds", ()) in after
+
+
+async def test_a_worker_serves_its_metrics_on_its_own_port(emulator, bot_database_url, gateway):  # noqa: F811
+    import socket
+
+    import anyio
+
+    from bot.app import build_runtime
+    from bot.composition import Parts, Process
+    from tests.e2e.conftest import bot_settings
+
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    runtime = build_runtime(bot_settings(emulator, bot_database_url, metrics_port=port),
+                            provider=SimulatorProvider(gateway[0].url, API_KEY, SECRET))
+    process = Process(runtime, Parts(dispatcher=True, ticks=True, tick_seconds=3600))
+    async with process.running():
+        answer = await anyio.to_thread.run_sync(lambda: httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10))
+    assert answer.status_code == 200 and "smsbot_dispatch_passes_total" in answer.text
