@@ -26,7 +26,7 @@ from domain.provider_errors import ErrorKind, classify, fatal_cause
 from domain.schedule import StartRules
 from domain.segments import MESSAGE_TOO_LONG, over_limit
 from storage.statuses import RecipientStatus
-from domain.rate import TokenBucket
+from domain.rate import claim_size
 from domain.tasks import Composition
 from domain.use_cases.test_sends import TestSendPermit
 from domain.use_cases.dispatch import (
@@ -36,6 +36,7 @@ from domain.use_cases.dispatch import (
     finish_if_done,
     pause_for_throttling,
     record_outcomes,
+    reserve_sending,
     sending_task_ids,
 )
 from handlers.task_thread import composition
@@ -99,14 +100,13 @@ class Dispatcher:
         self._uow, self._providers, self._composition, self._clock = uow, providers, composition, clock
         self.notifier = notifier
         self._rules = rules  # the sending window, held between ticks too
-        self._chunk = chunk
+        self._rate = rate_per_second
+        self._chunk = claim_size(chunk, rate_per_second)
         self._lanes = lanes
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self._rng = random.Random(seed)
         self._max_throttled = max_throttled_chunks
         self._throttled: dict[int, int] = {}  # task id -> throttled chunks in a row
-        # The provider account's rate, shared by every task this dispatcher sends.
-        self._bucket = TokenBucket(rate_per_second, now=time.monotonic()) if rate_per_second > 0 else None
         self._woken: asyncio.Event | None = None  # made in the loop that runs the lanes
 
     def wake(self) -> None:
@@ -122,10 +122,11 @@ class Dispatcher:
         return handled
 
     async def _send_chunk(self, task_id: int) -> int:
-        if self._bucket is not None:
-            # Waits for the rate before claiming: a claimed recipient is in flight, and a
-            # crash while it waited would leave it "outcome unknown" though never sent.
-            wait = self._bucket.wait_for(self._chunk, time.monotonic())
+        if self._rate > 0:
+            # The account's rate, shared with every other dispatcher on this database; waited
+            # for before claiming: a claimed recipient is in flight, and a crash while it waited
+            # would leave it "outcome unknown" though never sent.
+            wait = await anyio.to_thread.run_sync(reserve_sending, self._uow(), self._chunk, self._rate, time.time())
             RATE_WAIT.inc(wait)
             await asyncio.sleep(wait)
         DISPATCH_PASSES.inc()

@@ -281,3 +281,13 @@ class SeenRequest(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class SendRate(SQLModel, table=True):
+    """A token bucket every process shares: the provider account's rate, across workers."""
+
+    __tablename__ = "send_rate"
+
+    key: str = Field(primary_key=True, max_length=40)
+    tokens: float
+    updated_at: float  # seconds since the epoch, as the process that last took tokens saw it

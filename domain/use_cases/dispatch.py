@@ -13,6 +13,7 @@ from domain.errors import DomainError
 from domain.policy import check_owner_or_approver
 from domain.optout import FATIGUED, OPTED_OUT, FatiguePolicy
 from domain.dispatch import Claim, LostSend, MessagePlan, Outcome, Progress, ReceiptUpdate, Route, Settlement
+from domain.rate import TokenBucket
 from domain.schedule import StartRules, is_stale, next_window_opening
 from domain.segments import SignatureStyle
 from domain.task_state import FINAL_STATUSES, TaskAction, TaskStatus, next_status
@@ -92,6 +93,26 @@ def next_start_at(uow: UnitOfWork, now: datetime) -> datetime | None:
         if uow.tasks.due_without_thread(now):
             return now + THREAD_WAIT
         return uow.tasks.next_send_at(now)
+
+
+RATE_KEY = "account"  # one provider account's rate, SMSBOT_SEND_RATE, shared by every process
+
+
+def reserve_sending(uow: UnitOfWork, count: int, rate_per_second: float, now: float) -> float:
+    """Takes `count` messages' worth of the account's rate from the bucket every process shares;
+    returns how long to wait before they may go (the next taker queues behind). `now`: epoch
+    seconds."""
+    def reserve() -> float:
+        with uow:
+            state = uow.rates.locked(RATE_KEY)
+            bucket = (TokenBucket(rate_per_second, now=now) if state is None else
+                      TokenBucket(rate_per_second, now=state[1], tokens=state[0]))
+            wait = bucket.wait_for(count, now)
+            uow.rates.save(RATE_KEY, *bucket.state)
+            uow.commit()
+            return wait
+
+    return retry_on_conflict(reserve)
 
 
 def sending_task_ids(uow: UnitOfWork) -> list[int]:

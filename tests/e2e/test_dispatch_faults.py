@@ -275,3 +275,41 @@ def test_two_workers_on_postgresql_never_claim_the_same_recipient(workspace, emu
                 worker.kill()
             gateway.stop()
             runtime.close()
+
+
+@pytest.mark.postgres
+def test_two_workers_share_the_accounts_rate_on_postgresql(workspace, emulator, tmp_path):
+    """SMSBOT_SEND_RATE is the account's, not each worker's: two workers together send at it.
+    The bucket starts full (a second's worth); what follows arrives at the rate, as the
+    gateway sees it."""
+    rate, recipients = 200, 1200
+    with fresh_database("postgresql", tmp_path) as database_url:
+        runtime = runtime_for(database_url, emulator)
+        gateway = Gateway(runtime.uow, seed=SEED + 2)
+        workers: list[Worker] = []
+        try:
+            task_id, _thread_ts = started_task(runtime, workspace, recipients)
+            env = worker_env(database_url, gateway.url, f"{emulator.url}/api/")
+            env["SMSBOT_SEND_RATE"] = str(rate)
+            workers = [Worker(env, tmp_path / f"worker-{n}.log") for n in range(2)]
+            for worker in workers:
+                worker.wait_running()
+            samples: list[tuple[float, int]] = []  # (when, submissions the gateway has had)
+            owners: set[str] = set()
+
+            def all_sent() -> bool:
+                owners.update(lease_owners(runtime, task_id))
+                samples.append((time.monotonic(), gateway.state.total_submissions))
+                return samples[-1][1] == recipients
+
+            wait_for(all_sent, 60, "every recipient sent", poll=0.02)
+            burst_sent = next(when for when, sent in samples if sent >= rate)
+            measured = (recipients - rate) / (samples[-1][0] - burst_sent)
+            assert measured <= rate * 1.1, f"{measured:.0f} messages/s for a rate of {rate}"
+            assert len(owners) == 2, f"both workers should have sent, saw {owners}"
+            print(f"\n2 workers at SMSBOT_SEND_RATE={rate}: {measured:.0f} messages/s after the first second's worth")
+        finally:
+            for worker in workers:
+                worker.kill()
+            gateway.stop()
+            runtime.close()

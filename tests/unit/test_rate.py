@@ -21,3 +21,17 @@ def test_sending_as_told_never_exceeds_the_rate(batches):
         now += bucket.wait_for(size, now)
         sent += size
     assert sent <= bucket.capacity + rate * now + 1e-6
+
+
+def test_a_bucket_kept_elsewhere_goes_on_from_where_it_stood():
+    first = TokenBucket(100, now=0)
+    assert first.wait_for(150, now=0) == 0.5  # 100 taken at once, 50 owed
+    tokens, at = first.state
+    again = TokenBucket(100, now=at, tokens=tokens)
+    assert again.wait_for(100, now=0.25) == 1.25  # 25 came back; 125 owed now
+
+
+def test_a_claim_is_about_a_seconds_worth_at_the_rate():
+    from domain.rate import claim_size
+
+    assert [claim_size(1000, rate) for rate in (0, 5, 200, 5000)] == [1000, 10, 200, 1000]
