@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Protocol
 
-from sqlalchemy import Integer, Row, String, bindparam, case, cast, delete, func, insert, literal, select, type_coerce, update
+from sqlalchemy import (
+    Integer, Row, String, bindparam, case, cast, delete, func, insert, literal, or_, select, tuple_, type_coerce, update,
+)
 from sqlmodel import Session, col
 
 from storage.bulk import executemany
@@ -113,6 +115,7 @@ class TaskRecipientRepository(SettlingQueries):
             key = (outcome.status, outcome.error_code, outcome.reason, outcome.next_attempt_at, outcome.fell_back)
             alike.setdefault(key, []).append(outcome)
         connection = self._session.connection()
+        self._lock_in_id_order(table.c.id.in_([outcome.id for outcome in outcomes]))
         for (status, error_code, reason, next_attempt_at, fell_back), group in alike.items():
             statement = (
                 update(table)
@@ -142,6 +145,7 @@ class TaskRecipientRepository(SettlingQueries):
             key = (names_by(receipt), receipt.status, receipt.at, receipt.error_code, receipt.reason)
             alike.setdefault(key, []).append(receipt)
         connection = self._session.connection()
+        self._lock_in_id_order(_named_rows(table, [r for group in alike.values() for r in group]))
         settled = 0
         for (named_by, status, at, error_code, reason), group in alike.items():
             if named_by not in matches:
@@ -161,6 +165,16 @@ class TaskRecipientRepository(SettlingQueries):
                 rows = [{"match_provider_id": r.provider_id, "new_provider_id": r.provider_id} for r in group]
             settled += executemany(connection, statement, rows)
         return settled
+
+    def _lock_in_id_order(self, condition) -> None:
+        """On PostgreSQL, the rows a write will change, locked first in id order: a submit result
+        and a receipt for the same rows then wait for each other instead of deadlocking (each
+        UPDATE would otherwise lock rows in its own order). SQLite has one writer at a time."""
+        if condition is None or self._session.get_bind().dialect.name != "postgresql":
+            return
+        table = TaskRecipient.__table__
+        self._session.connection().execute(
+            select(table.c.id).where(condition).order_by(table.c.id).with_for_update()).all()
 
     def skip_pending(self, task_id: int, reason: str) -> int:
         result = self._session.execute(
@@ -352,6 +366,17 @@ class RowFilter:
 
     statuses: tuple[str, ...] | None = None
     failed_reason: str | None = None
+
+
+def _named_rows(table, receipts: Sequence[ReceiptRecord]):
+    """The rows receipts name (by reference, by task and number, or by the provider's id)."""
+    refs = [r.client_ref for r in receipts if names_by(r) == "client_ref"]
+    pairs = [(r.task_id, r.phone) for r in receipts if names_by(r) == "task_phone"]
+    provider_ids = [r.provider_id for r in receipts if names_by(r) == "provider_id"]
+    conditions = ([table.c.client_ref.in_(refs)] if refs else []) + (
+        [tuple_(table.c.task_id, table.c.phone).in_(pairs)] if pairs else []) + (
+        [table.c.provider_id.in_(provider_ids)] if provider_ids else [])
+    return or_(*conditions) if conditions else None
 
 
 def _selected(table, task_id: int, selection: RowFilter):
