@@ -15,7 +15,7 @@ Done = the task is completed (no recipient pending or in flight) and the gateway
 receipt left to post (every scheduled receipt was answered 2xx by the webhook, i.e. applied),
 then confirmed unchanged for a grace period.
 
-    python bench/dispatch.py [--recipients 1000000] [--pg-recipients 100000] [--skip-pg]
+    python bench/dispatch.py [--recipients 1000000] [--pg-recipients 100000] [--skip-pg] [--workers 1,2,4]
                              [--profile /tmp/dispatch.raw --profile-recipients 200000]
 
 It ends with approval to first submission over 20 tasks (bench/start_latency.py, which also
@@ -472,6 +472,22 @@ class PostgresDatabase:
         self._admin.dispose()
 
 
+def deadlocks(database_url: str) -> int:
+    """Deadlocks PostgreSQL detected in the database during the run (its processes are gone,
+    so their counts are in)."""
+    from sqlalchemy import create_engine, text
+
+    from storage.engine import normalize_url
+
+    engine = create_engine(normalize_url(database_url))
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(
+                "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")).scalar_one()
+    finally:
+        engine.dispose()
+
+
 # --- profile summary ------------------------------------------------------------------------------
 
 def summarise_profile(path: str, top: int = 15) -> None:
@@ -519,6 +535,8 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=1_000_000)
     parser.add_argument("--pg-recipients", type=int, default=100_000)
     parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--workers", default="1,2,4",
+                        help="dispatcher processes of the PostgreSQL runs, comma-separated (on more cores: 1,2,4,8)")
     parser.add_argument("--profile", metavar="RAW_PATH",
                         help="also profile a dispatcher with py-spy (-f raw) in an extra SQLite run")
     parser.add_argument("--profile-recipients", type=int, default=200_000)
@@ -561,10 +579,12 @@ def main() -> None:
         if not options.skip_pg:
             pg_csv = f"{workdir}/pg.csv"
             write_csv(pg_csv, options.pg_recipients)
-            for workers in (1, 2):
+            for workers in (int(n) for n in options.workers.split(",")):
                 with PostgresDatabase() as url:
                     pg[workers] = run_dispatch(url, pg_csv, workers, label=f"pg-{workers}w")
-                print(f"   pg {workers} worker{'s' if workers > 1 else ''}: {_brief(pg[workers])}", flush=True)
+                    pg[workers]["deadlocks"] = deadlocks(url)
+                print(f"   pg {workers} worker{'s' if workers > 1 else ''}: {_brief(pg[workers])}, "
+                      f"{pg[workers]['deadlocks']} deadlocks", flush=True)
         shutil.rmtree(workdir, ignore_errors=True)
     # Approval to first submission, the tick an hour away (bench/start_latency.py).
     from bench.start_latency import measure as measure_start
@@ -587,8 +607,8 @@ def main() -> None:
         "slack_calls": str(sqlite_run["slack_calls"]),
         # bounded by the send's duration (one edit every 3 s at most), not by its recipients
         "slack_calls_per_min": f"{sqlite_run['slack_calls'] / (sqlite_run['wall_s'] / 60):.1f}",
-        "pg_1w_s": seconds(pg[1]) if pg else "skipped",
-        "pg_2w_s": seconds(pg[2]) if pg else "skipped",
+        **{f"pg_{workers}w_s": seconds(run) for workers, run in pg.items()},
+        "deadlocks": str(sum(run["deadlocks"] for run in pg.values())) if pg else "skipped",
         "stalled": ",".join(stalled) or "none",  # label:rows left in flight; their figure has a *
     }
     print(f"floor ratio (sqlite end-to-end / floor): {sqlite_run['wall_s'] / floor['seconds']:.1f}")
