@@ -26,6 +26,7 @@ from domain.provider_errors import ErrorKind, classify, fatal_cause
 from domain.schedule import StartRules
 from domain.segments import MESSAGE_TOO_LONG, over_limit
 from storage.statuses import RecipientStatus
+from domain.local_windows import RecipientWindows
 from domain.rate import claim_size
 from domain.tasks import Composition
 from domain.use_cases.test_sends import TestSendPermit
@@ -96,10 +97,12 @@ class Dispatcher:
     def __init__(self, uow, providers: ProviderRoster, composition: Composition, clock: Callable[[], datetime],
                  notifier=None, *, chunk: int = CHUNK, owner: str | None = None, seed: int | None = None,
                  max_throttled_chunks: int = MAX_THROTTLED_CHUNKS, rate_per_second: float = 0.0,
-                 lanes: int = LANES, rules: StartRules | None = None) -> None:
+                 lanes: int = LANES, rules: StartRules | None = None,
+                 windows: RecipientWindows | None = None) -> None:
         self._uow, self._providers, self._composition, self._clock = uow, providers, composition, clock
         self.notifier = notifier
         self._rules = rules  # the sending window, held between ticks too
+        self._windows = windows  # and each international number's own
         self._rate = rate_per_second
         self._chunk = claim_size(chunk, rate_per_second)
         self._lanes = lanes
@@ -131,7 +134,8 @@ class Dispatcher:
             await asyncio.sleep(wait)
         DISPATCH_PASSES.inc()
         work = await anyio.to_thread.run_sync(lambda: claim_work(
-            self._uow(), task_id, self.owner, self._chunk, self._clock(), LEASE, self._composition, self._rules))
+            self._uow(), task_id, self.owner, self._chunk, self._clock(), LEASE, self._composition, self._rules,
+            self._windows))
         if work is None:
             return 0
         if not work.claimed:

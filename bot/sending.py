@@ -55,7 +55,8 @@ class Sending:
         settings = runtime.settings
         dispatcher = Dispatcher(runtime.uow, providers, composition(settings), runtime.clock, None,
                                 chunk=settings.dispatch_chunk, max_throttled_chunks=settings.throttle_pause_after,
-                                rate_per_second=settings.send_rate, rules=settings.start_rules)
+                                rate_per_second=settings.send_rate, rules=settings.start_rules,
+                                windows=settings.recipient_windows)
         notifier = ProgressNotifier(client, runtime.uow, settings, runtime.clock,
                                     owner=dispatcher.owner, signal=runtime.progress_signal)
         dispatcher.notifier = notifier
@@ -108,7 +109,7 @@ class Sending:
         runtime, settings = self.runtime, self.runtime.settings
         fatigue = FatiguePolicy(settings.fatigue_max, settings.fatigue_days)
         started = await anyio.to_thread.run_sync(start_due_tasks, runtime.uow(), runtime.clock(),
-                                                 settings.start_rules, fatigue)
+                                                 settings.start_rules, fatigue, settings.recipient_windows)
         for task in started:
             log.info("task %s started sending to %s recipients", task.id, task.recipient_count)
         if started:
@@ -134,7 +135,8 @@ class Sending:
         runtime = self.runtime
         settings = runtime.settings
         rules = settings.start_rules
-        for task in await anyio.to_thread.run_sync(pause_outside_window, runtime.uow(), runtime.clock(), rules):
+        for task in await anyio.to_thread.run_sync(pause_outside_window, runtime.uow(), runtime.clock(), rules,
+                                                   settings.recipient_windows):
             log.info("task %s paused: the sending window closed", task.id)
             await self.notifier.note(task, window_closed_note(rules, runtime.clock()))
         for task in await anyio.to_thread.run_sync(resume_in_window, runtime.uow(), runtime.clock(), rules):

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.applications import RENDERS_TEMPLATES
+from domain.local_windows import RecipientWindows, WindowBasis
 from domain.optout import DEFAULT_KEYWORDS
 from domain.schedule import Cutoffs, SendWindow, StartRules, WindowScope, parse_send_window
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -57,6 +58,9 @@ class Settings(BaseSettings):
     cancel_cutoff_minutes: int = Field(default=5, ge=0, le=1440)
     # Which sends the window holds: every one (the mainland rule the consoles follow) or promotional only.
     window_applies_to: WindowScope = WindowScope.ALL
+    # recipient: international numbers get the window's hours in their own time zone (mainland
+    # numbers keep SMSBOT_TIMEZONE's); workspace: every number by SMSBOT_TIMEZONE's.
+    window_basis: WindowBasis = WindowBasis.RECIPIENT
     provider: Literal["simulator", "twilio", "alibaba", "huawei", "ucloud"] = "simulator"
     simulator_url: str | None = None  # None: `smsbot serve` runs the simulator gateway itself
     simulator_api_key: SecretStr | None = None
@@ -222,6 +226,10 @@ class Settings(BaseSettings):
     @property
     def start_rules(self) -> StartRules:
         return StartRules(self.sending_window, self.window_applies_to)
+
+    @property
+    def recipient_windows(self) -> RecipientWindows:
+        return RecipientWindows(self.sending_window, self.window_basis, self.window_applies_to)
 
     @property
     def provider_renders_templates(self) -> bool:

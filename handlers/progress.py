@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from domain.dispatch import Progress
 from domain.exports import details_expire_at
 from domain.task_state import TaskAction, TaskStatus
-from domain.use_cases.dispatch import change_sending, failure_summary, record_progress_message
+from domain.use_cases.dispatch import change_sending, failure_summary, record_progress_message, waiting_for_window
 from domain.use_cases.reporting import (
     ALL_FAILED, ThreadState, application_parts, estimated_cost, receipts_done, record_chart, record_report,
     release_watch, watched_threads,
@@ -180,8 +180,11 @@ class ProgressNotifier:
             await self.note(task, SENDING_STARTED)
             await self._thread.tell_requester(task, started_news(task))
         rate, eta = self._rate(task, progress, shown, now)
+        waiting = (await anyio.to_thread.run_sync(waiting_for_window, self._uow(), task.id)
+                   if progress.pending else (0, None))
         text, blocks = build_progress_message(progress, rate=rate, eta_seconds=eta, status=task.status,
-                                              task_ref=TaskRef(id=task.id, version=task.version).dump())
+                                              task_ref=TaskRef(id=task.id, version=task.version).dump(),
+                                              waiting=waiting)
         ts = await self._edit_or_post(task, task.progress_ts, text, blocks)
         if ts and ts != task.progress_ts:
             await anyio.to_thread.run_sync(record_progress_message, self._uow(), task.id, ts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from domain.dispatch import Progress
@@ -10,6 +11,7 @@ from domain.task_state import TaskStatus
 from domain.use_cases.reporting import RECEIPT_DEADLINE, ApplicationPart, timed_out
 from handlers.block_kit import escape
 from handlers.ids import ActionId, BlockId
+from handlers.task_blocks import slack_time
 
 Blocks = list[dict[str, Any]]
 BAR_WIDTH = 20
@@ -66,8 +68,10 @@ def _progress_line(progress: Progress, status: str, finished: bool, rate: float 
 
 def build_progress_message(progress: Progress, *, rate: float | None = None, eta_seconds: float | None = None,
                            finished: bool = False, status: str = TaskStatus.sending,
-                           task_ref: str | None = None) -> tuple[str, Blocks]:
-    """`finished`: the send is over (completed, failed or stopped): its last word, no buttons."""
+                           task_ref: str | None = None,
+                           waiting: tuple[int, datetime | None] = (0, None)) -> tuple[str, Blocks]:
+    """`finished`: the send is over (completed, failed or stopped): its last word, no buttons.
+    `waiting`: recipients waiting for their own sending window, and when the first opens."""
     handled = progress.sent_to_carrier + progress.skipped
     headline, line = _progress_line(progress, status, finished, rate, eta_seconds)
     text = f"{headline}: {handled:,} of {progress.total:,} handled, {progress.delivered:,} delivered"
@@ -75,6 +79,10 @@ def build_progress_message(progress: Progress, *, rate: float | None = None, eta
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*\n`{line}`"}},
         {"type": "section", "fields": _figures(progress)},
     ]
+    if waiting[0] and not finished:
+        opens = f"; the next opens {slack_time(waiting[1])}" if waiting[1] else ""
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
+            f":clock3: {waiting[0]:,} waiting for their sending window where they are{opens}.")}]})
     if task_ref and not finished and status in (TaskStatus.sending, TaskStatus.paused):
         blocks.append(_controls(task_ref, status))
     return text, blocks

@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 
 from storage.bulk import executemany
 from storage.statuses import INTERRUPTED, RecipientStatus
+from storage.task_recipient_windows import WindowQueries
 from storage.task_recipient_settling import SettlingQueries
 from storage.tables import Recipient, Task, TaskRecipient
 
@@ -61,7 +62,7 @@ def names_by(receipt: ReceiptRecord) -> str:
     return "provider_id" if receipt.provider_id else "nothing"
 
 
-class TaskRecipientRepository(SettlingQueries):
+class TaskRecipientRepository(SettlingQueries, WindowQueries):
     def __init__(self, session: Session) -> None:
         self._session = session
 
@@ -81,15 +82,18 @@ class TaskRecipientRepository(SettlingQueries):
         return self._session.execute(
             select(func.count()).where(col(TaskRecipient.task_id) == task_id)).scalar_one()
 
-    def claim(self, task_id: int, owner: str, limit: int, now: datetime, lease_until: datetime) -> list[Row]:
-        """Marks up to `limit` due pending recipients in flight for `owner`. On PostgreSQL two
-        claimers skip each other's rows (SKIP LOCKED); SQLite has one writer at a time."""
+    def claim(self, task_id: int, owner: str, limit: int, now: datetime, lease_until: datetime, *,
+              except_prefix: str | None = None) -> list[Row]:
+        """Marks up to `limit` due pending recipients (but those whose number starts with
+        `except_prefix`) in flight for `owner`. On PostgreSQL two claimers skip each other's
+        rows (SKIP LOCKED); SQLite has one writer at a time."""
         # Core, not the ORM: no session objects to keep in step with 1,000 rows a claim.
         table = TaskRecipient.__table__
         due = (
             select(table.c.id)
             .where(table.c.task_id == task_id, table.c.status == S.pending,
-                   table.c.next_attempt_at.is_(None) | (table.c.next_attempt_at <= now))
+                   table.c.next_attempt_at.is_(None) | (table.c.next_attempt_at <= now),
+                   *([~table.c.phone.startswith(except_prefix, autoescape=True)] if except_prefix else []))
             .order_by(table.c.id)
             .limit(limit)
         )

@@ -13,6 +13,7 @@ from domain.errors import DomainError
 from domain.policy import check_owner_or_approver
 from domain.optout import FATIGUED, OPTED_OUT, FatiguePolicy
 from domain.dispatch import Claim, LostSend, MessagePlan, Outcome, Progress, ReceiptUpdate, Route, Settlement
+from domain.local_windows import WAITING_FOR_WINDOW, RecipientWindows
 from domain.rate import TokenBucket
 from domain.schedule import StartRules, is_stale, next_window_opening
 from domain.segments import SignatureStyle
@@ -41,7 +42,7 @@ def _audit(uow: UnitOfWork, action: str, task_id: int, **detail) -> None:
 
 
 def start_due_tasks(uow: UnitOfWork, now: datetime, rules: StartRules,
-                    fatigue: FatiguePolicy | None = None) -> list[TaskView]:
+                    fatigue: FatiguePolicy | None = None, windows: RecipientWindows | None = None) -> list[TaskView]:
     """Scheduled tasks whose time has come (inside the sending window, for the sends it holds)
     and whose thread is open start sending: their recipients are copied in the same transaction, and for a promotional send
     the opted-out and fatigued numbers are skipped there and then. Safe in two processes."""
@@ -54,7 +55,7 @@ def start_due_tasks(uow: UnitOfWork, now: datetime, rules: StartRules,
                 continue  # its thread is still being opened, and a send tells everything there
             purpose = _sent_as(uow, task)
             promotional = purpose is Purpose.PROMOTIONAL
-            if not rules.may_send(purpose, now):
+            if not rules.may_send(purpose, now) and not _goes_by_own_windows(uow, task, purpose, windows):
                 continue
             if not uow.tasks.move(task.id, from_status=TaskStatus.scheduled,
                                   to_status=next_status(task.status, TaskAction.start)):
@@ -70,6 +71,15 @@ def start_due_tasks(uow: UnitOfWork, now: datetime, rules: StartRules,
             started.append(task.id)
         uow.commit()
         return [view_of(uow, uow.tasks.get(task_id)) for task_id in started]
+
+
+def _goes_by_own_windows(uow: UnitOfWork, task, purpose: Purpose, windows: RecipientWindows | None) -> bool:
+    """A task with international numbers starts outside the workspace window when they go by
+    their own windows (its mainland numbers still wait for the workspace's)."""
+    if windows is None or not windows.per_recipient(purpose):
+        return False
+    recipient_list = uow.recipient_lists.get(task.recipient_list_id)
+    return uow.recipient_lists.count_with_prefix(task.recipient_list_id, MAINLAND_PREFIX) < recipient_list.imported_count
 
 
 def _routes_of(uow: UnitOfWork, task) -> tuple[str, int | None, int | None]:
@@ -155,20 +165,37 @@ def task_routes(uow: UnitOfWork, task, plan: MessagePlan, application_ids: set[i
 
 
 def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datetime, lease: timedelta,
-               composition: Composition, rules: StartRules | None = None) -> Work | None:
+               composition: Composition, rules: StartRules | None = None,
+               windows: RecipientWindows | None = None) -> Work | None:
     """Recipients marked in flight and committed before any request leaves; none outside the
-    sending window (the tick then pauses the task and says so)."""
+    sending window (the tick then pauses the task and says so), and none outside its own
+    window where each international number has one (`windows`): those wait, pending, until
+    it opens."""
     with uow:
         task = uow.tasks.get(task_id)
         if task is None or task.status != TaskStatus.sending:
             return None  # paused, canceled or gone: stop between chunks
+        except_prefix = None
         if rules is not None and not rules.may_send(task.purpose, now):
-            return None
-        claimed = [Claim(*row) for row in uow.task_recipients.claim(task_id, owner, limit, now, now + lease)]
+            if windows is None or not windows.per_recipient(task.purpose):
+                return None
+            except_prefix = MAINLAND_PREFIX  # the workspace window holds mainland numbers only
+        claimed = [Claim(*row) for row in uow.task_recipients.claim(task_id, owner, limit, now, now + lease,
+                                                                     except_prefix=except_prefix)]
+        if windows is not None:
+            waiting = {c.id: opens for c in claimed if (opens := windows.opening_for(c.phone, task.purpose, now))}
+            uow.task_recipients.defer(list(waiting.items()), WAITING_FOR_WINDOW)
+            claimed = [c for c in claimed if c.id not in waiting]
         uow.commit()
         routes = task_routes(uow, task, message_plan(uow, task, composition), {c.application_id for c in claimed},
                              composition) if claimed else {}
         return Work(task_id, claimed, routes)
+
+
+def waiting_for_window(uow: UnitOfWork, task_id: int) -> tuple[int, datetime | None]:
+    """How many of a task's recipients wait for their own window, and when the first opens."""
+    with uow:
+        return uow.task_recipients.waiting_for_window(task_id, WAITING_FOR_WINDOW)
 
 
 def record_outcomes(uow: UnitOfWork, outcomes: list[Outcome], now: datetime) -> None:
@@ -319,14 +346,19 @@ def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Act
         return view_of(uow, uow.tasks.get(task_id))
 
 
-def pause_outside_window(uow: UnitOfWork, now: datetime, rules: StartRules) -> list[TaskView]:
-    """Sends still going when their window closes pause until it opens again. Safe in two
-    processes: each task moves once."""
+def pause_outside_window(uow: UnitOfWork, now: datetime, rules: StartRules,
+                         windows: RecipientWindows | None = None) -> list[TaskView]:
+    """Sends still going when their window closes pause until it opens again; not one with
+    international numbers still to send by their own windows. Safe in two processes: each
+    task moves once."""
     paused = []
     with uow:
         for task_id in uow.tasks.ids_in(TaskStatus.sending):
             task = uow.tasks.get(task_id)
             if rules.may_send(task.purpose, now):
+                continue
+            if (windows is not None and windows.per_recipient(task.purpose)
+                    and uow.task_recipients.has_pending_without_prefix(task_id, MAINLAND_PREFIX)):
                 continue
             if uow.tasks.move(task_id, from_status=TaskStatus.sending, to_status=TaskStatus.paused,
                               reason=WINDOW_CLOSED):
