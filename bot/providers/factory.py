@@ -71,6 +71,11 @@ def make_provider(settings, *, own_url: str, application: str | None = None) -> 
             settings.ucloud_public_key, settings.ucloud_private_key.get_secret_value(),
             webhook_token=token.get_secret_value() if token else None, project_id=settings.ucloud_project_id,
             base_url=settings.ucloud_base_url, concurrency=settings.send_concurrency))
+    return simulator_setup(settings, own_url, application)
+
+
+def simulator_setup(settings, own_url: str, application: str | None = None) -> ProviderSetup:
+    """The simulator gateway configured, or one embedded in this process."""
     api_key, secret = simulator_credentials(settings)
     if settings.simulator_url:
         return ProviderSetup(SimulatorProvider(settings.simulator_url, api_key, secret))
