@@ -472,22 +472,6 @@ class PostgresDatabase:
         self._admin.dispose()
 
 
-def deadlocks(database_url: str) -> int:
-    """Deadlocks PostgreSQL detected in the database during the run (its processes are gone,
-    so their counts are in)."""
-    from sqlalchemy import create_engine, text
-
-    from storage.engine import normalize_url
-
-    engine = create_engine(normalize_url(database_url))
-    try:
-        with engine.connect() as connection:
-            return connection.execute(text(
-                "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")).scalar_one()
-    finally:
-        engine.dispose()
-
-
 # --- profile summary ------------------------------------------------------------------------------
 
 def summarise_profile(path: str, top: int = 15) -> None:
@@ -543,6 +527,7 @@ def main() -> None:
     parser.add_argument("--profile-on", choices=("sqlite", "postgresql"), default="sqlite")
     options = parser.parse_args()
     from bot.dispatcher import CHUNK
+    from storage.engine import deadlocks
 
     figures = {}
     with tempfile.TemporaryDirectory(prefix="smsbot-bench-dispatch-") as workdir:

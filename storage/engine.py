@@ -62,3 +62,18 @@ def ping(engine: Engine) -> None:
     """Raise if the database does not answer."""
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+def deadlocks(database_url: str) -> int | None:
+    """Deadlocks PostgreSQL detected in the database (each a `deadlock detected` in its log);
+    a backend reports its counts as it ends, so read it once the processes that wrote are
+    gone. None on SQLite, which has one writer at a time."""
+    engine = make_engine(database_url)
+    try:
+        if engine.dialect.name != "postgresql":
+            return None
+        with engine.connect() as connection:
+            return connection.execute(text(
+                "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")).scalar_one()
+    finally:
+        engine.dispose()

@@ -38,15 +38,3 @@ def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def deadlocks_in(database_url: str) -> int:
-    """Deadlocks PostgreSQL detected in the database (each one a `deadlock detected` in its
-    log). Read once every connection to it has closed: a backend reports its counts as it ends."""
-    engine = create_engine(normalize_url(database_url))
-    try:
-        with engine.connect() as connection:
-            return connection.execute(text(
-                "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")).scalar_one()
-    finally:
-        engine.dispose()

@@ -109,6 +109,18 @@ def mixed_list(runtime) -> int:
                        limits=Limits(1 << 20, 1000), normalizer=PhoneNormalizer("CN")).list_id
 
 
+async def world_task(workspace, driver, catalog, runtime, clock):  # noqa: F811
+    """The international application with the catalog's signature and Receipt registered for
+    it, and a task of the mixed list, submitted."""
+    await add_intl(workspace, driver)
+    await approver_says(workspace, driver, "app register intl signature Acme")
+    await approver_says(workspace, driver, "app register intl template Receipt")
+    draft = TaskDraft(name="World send", purpose=None, kind=TemplateKind.TEXT, recipient_list_id=mixed_list(runtime),
+                      signature_id=catalog["signature"], template_id=catalog["Receipt"])
+    return create_task(runtime.uow(), draft, SENDER, origin_channel=GENERAL_CHANNEL_ID, now=clock(),
+                       window=runtime.settings.sending_window, composition=composition(runtime.settings))
+
+
 async def test_an_application_is_added_only_by_an_approver_and_only_with_its_credentials(
         workspace, driver, bot_runtime, bot, monkeypatch):
     await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "app add intl twilio international")
@@ -167,13 +179,7 @@ async def test_the_send_modal_offers_only_content_registered_for_the_lists_appli
 
 async def test_a_task_of_mainland_and_international_numbers_goes_out_through_both_applications(
         workspace, driver, catalog, bot_runtime, bot, emulator, clock, gateway, twilio, intl_credentials):  # noqa: F811
-    await add_intl(workspace, driver)
-    await approver_says(workspace, driver, "app register intl signature Acme")
-    await approver_says(workspace, driver, "app register intl template Receipt")
-    draft = TaskDraft(name="World send", purpose=None, kind=TemplateKind.TEXT, recipient_list_id=mixed_list(bot_runtime),
-                      signature_id=catalog["signature"], template_id=catalog["Receipt"])
-    task = create_task(bot_runtime.uow(), draft, SENDER, origin_channel=GENERAL_CHANNEL_ID, now=clock(),
-                       window=bot_runtime.settings.sending_window, composition=composition(bot_runtime.settings))
+    task = await world_task(workspace, driver, catalog, bot_runtime, clock)
     assert [(p["numbers"], p["recipients"]) for p in task.split] == [("mainland", 30), ("international", 20)]
     card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "Send task card")
     record_task_thread(bot_runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
@@ -237,13 +243,7 @@ async def test_a_number_no_application_sends_to_is_invalid_with_that_reason(
 
 async def test_a_task_is_not_approved_once_its_content_was_unregistered_from_one_of_its_applications(
         workspace, driver, catalog, bot_runtime, bot, clock, intl_credentials):  # noqa: F811
-    await add_intl(workspace, driver)
-    await approver_says(workspace, driver, "app register intl signature Acme")
-    await approver_says(workspace, driver, "app register intl template Receipt")
-    draft = TaskDraft(name="World send", purpose=None, kind=TemplateKind.TEXT, recipient_list_id=mixed_list(bot_runtime),
-                      signature_id=catalog["signature"], template_id=catalog["Receipt"])
-    task = create_task(bot_runtime.uow(), draft, SENDER, origin_channel=GENERAL_CHANNEL_ID, now=clock(),
-                       window=bot_runtime.settings.sending_window, composition=composition(bot_runtime.settings))
+    task = await world_task(workspace, driver, catalog, bot_runtime, clock)
     assert (await approver_says(workspace, driver, "app unregister intl template Receipt")).startswith(
         "The template “Receipt” is no longer registered for *intl*")
     with pytest.raises(DomainError, match="“Receipt” is not registered for the intl application"):

@@ -37,7 +37,8 @@ from domain.use_cases.tasks import create_task, record_task_thread
 from storage.migrate import upgrade
 from storage.tables import TaskRecipient
 from storage.statuses import INTERRUPTED
-from tests.databases import deadlocks_in, fresh_database
+from storage.engine import deadlocks
+from tests.databases import fresh_database
 from handlers.progress import WATCH_LEASE
 from tests.e2e.faults_harness import API_KEY, SECRET, SIGNING_SECRET, Gateway, Worker, wait_for, worker_env
 
@@ -276,7 +277,7 @@ def test_two_workers_on_postgresql_never_claim_the_same_recipient(workspace, emu
             gateway.stop()
             runtime.close()
         # Submit results and receipts for the same rows, from three processes, never deadlocked.
-        assert deadlocks_in(database_url) == 0
+        assert deadlocks(database_url) == 0
 
 
 @pytest.mark.postgres
