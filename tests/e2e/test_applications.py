@@ -252,3 +252,17 @@ async def test_a_task_is_not_approved_once_its_content_was_unregistered_from_one
                     rules=bot_runtime.settings.start_rules)
     with bot_runtime.uow() as uow:
         assert uow.tasks.get(task.id).status == "moderating"
+
+
+async def test_a_test_send_goes_to_each_number_through_its_own_application(
+        workspace, driver, catalog, bot_runtime, bot, clock, gateway, twilio, intl_credentials):  # noqa: F811
+    from tests.e2e.test_test_sends import numbers_form, open_test_modal, posted_card
+
+    task = await world_task(workspace, driver, catalog, bot_runtime, clock)
+    card = posted_card(workspace, bot_runtime, task.id)
+    modal = await open_test_modal(workspace, driver, SENDER_ID, card.ts)
+    await driver.view_submission(SENDER_ID, modal.id, numbers_form("13912345678, +14155550199", name="Tester"))
+    reply = await eventually(lambda: [e for e in workspace.ephemerals(user_id=SENDER_ID) if "Test send" in e.text])
+    assert reply[0].text.startswith("Test send: •••5678: accepted; •••0199: accepted.")
+    assert gateway[2].submissions_for("+8613912345678") == 1 and gateway[2].submissions_for("+14155550199") == 0
+    assert twilio[1].creates_per_to() == {"+14155550199": 1}
