@@ -12,7 +12,7 @@ import re
 from sqlalchemy import update
 from sqlmodel import Session
 
-from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVER_ID, MEMBER_ID, SENDER_ID
+from bot.sandbox.emulator.defaults import APPROVER_ID, MEMBER_ID, SENDER_ID
 from handlers.ids import ActionId, BlockId
 from storage.tables import TaskRecipient
 from tests.e2e.sent_tasks import recipients_of, report_ts, sent_task
