@@ -27,7 +27,7 @@ from domain.schedule import StartRules
 from domain.segments import MESSAGE_TOO_LONG, over_limit
 from storage.statuses import RecipientStatus
 from domain.local_windows import RecipientWindows
-from domain.rate import claim_size
+from domain.rate import Lane, claim_size
 from domain.tasks import Composition
 from domain.use_cases.test_sends import TestSendPermit
 from domain.use_cases.dispatch import (
@@ -37,9 +37,8 @@ from domain.use_cases.dispatch import (
     finish_if_done,
     pause_for_throttling,
     record_outcomes,
-    reserve_sending,
-    sending_task_ids,
 )
+from domain.use_cases.sending_rate import reserve_sending, sending_lanes
 from handlers.task_thread import composition
 
 log = logging.getLogger(__name__)
@@ -103,8 +102,8 @@ class Dispatcher:
         self.notifier = notifier
         self._rules = rules  # the sending window, held between ticks too
         self._windows = windows  # and each international number's own
-        self._rate = rate_per_second
-        self._chunk = claim_size(chunk, rate_per_second)
+        self._rate = rate_per_second  # the deployment's account; an application may have its own
+        self._chunk = chunk
         self._lanes = lanes
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self._rng = random.Random(seed)
@@ -120,22 +119,25 @@ class Dispatcher:
     async def run_once(self) -> int:
         """One pass over the sending tasks: returns how many recipients it handled."""
         handled = 0
-        for task_id in await anyio.to_thread.run_sync(sending_task_ids, self._uow()):
-            handled += await self._send_chunk(task_id)
+        for lane in await anyio.to_thread.run_sync(sending_lanes, self._uow(), self._rate):
+            handled += await self._send_chunk(lane)
         return handled
 
-    async def _send_chunk(self, task_id: int) -> int:
-        if self._rate > 0:
+    async def _send_chunk(self, lane: Lane) -> int:
+        task_id, size = lane.task_id, claim_size(self._chunk, lane.bucket.rate)
+        if lane.bucket.rate > 0:
             # The account's rate, shared with every other dispatcher on this database; waited
             # for before claiming: a claimed recipient is in flight, and a crash while it waited
             # would leave it "outcome unknown" though never sent.
-            wait = await anyio.to_thread.run_sync(reserve_sending, self._uow(), self._chunk, self._rate, time.time())
+            wait = await anyio.to_thread.run_sync(reserve_sending, self._uow(), lane.bucket, size, time.time())
+            if wait is None:
+                return 0  # another claim waits for this rate: this lane goes again after it
             RATE_WAIT.inc(wait)
             await asyncio.sleep(wait)
         DISPATCH_PASSES.inc()
         work = await anyio.to_thread.run_sync(lambda: claim_work(
-            self._uow(), task_id, self.owner, self._chunk, self._clock(), LEASE, self._composition, self._rules,
-            self._windows))
+            self._uow(), task_id, self.owner, size, self._clock(), LEASE, self._composition, self._rules,
+            self._windows, lane.application_id))
         if work is None:
             return 0
         if not work.claimed:

@@ -106,7 +106,7 @@ class Settings(BaseSettings):
     # How often the scheduler ticks: start due tasks, settle lost sends, cancel stale tasks, purge.
     tick_seconds: float = Field(default=30, ge=0.5, le=3600)
     dispatch_chunk: int = Field(default=1000, ge=1, le=1000)
-    send_rate: float = Field(default=0, ge=0)  # messages per second per dispatcher; 0: as fast as the provider takes
+    send_rate: float = Field(default=0, ge=0)  # the account's messages a second, shared by every process; 0: as fast as the provider takes
     throttle_pause_after: int = Field(default=20, ge=1)
     fatigue_max: int = Field(default=3, ge=1)
     # Test messages one person may send in 24 hours (a test goes to at most 5 numbers).

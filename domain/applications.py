@@ -51,6 +51,9 @@ class Application:
     sender: str | None = None  # the channel number or sender id; None: the provider's setting
     price_per_segment: Decimal | None = None  # None: SMSBOT_PRICE_PER_SEGMENT
     is_default: bool = False
+    # Messages a second its provider account takes; None: it shares the deployment's
+    # SMSBOT_SEND_RATE (an application without its own credentials sends through that account).
+    send_rate: float | None = None
 
     def accepts_mainland(self, mainland: bool) -> bool:
         return self.numbers is NumberRule.ANY or (self.numbers is NumberRule.MAINLAND) == mainland
@@ -132,6 +135,20 @@ def check_price(raw: str) -> Decimal:
     if not price.is_finite() or price < 0 or price > 100:
         raise ApplicationError("A price per segment is a number from 0 to 100, like 0.045.")
     return price
+
+
+SEND_RATE_MAX = 10_000.0
+
+
+def check_send_rate(raw: str) -> float:
+    try:
+        rate = float(raw.strip().removesuffix("/s"))
+    except ValueError:
+        rate = -1.0
+    if not 0.1 <= rate <= SEND_RATE_MAX:  # also refuses nan and inf
+        raise ApplicationError("A sending rate is the messages a second the provider account takes, from 0.1 to "
+                               "10000, like 50.")
+    return rate
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ from handlers.sms_command import Invocation, Subcommand
 
 APP_USAGE = escape(
     f"`{SLASH_COMMAND} app list`, `{SLASH_COMMAND} app add <name> <provider> mainland|international|any "
-    f"[sender=<sender>] [price=<per segment>]`, `{SLASH_COMMAND} app set <name> [numbers=…] [sender=…] [price=…] "
-    f"[default]`, `{SLASH_COMMAND} app register <name> signature|template <content name> [code=<provider code>]`, "
+    f"[sender=<sender>] [price=<per segment>] [rate=<messages a second>]`, `{SLASH_COMMAND} app set <name> "
+    f"[numbers=…] [sender=…] [price=…] [rate=…] [default]`, `{SLASH_COMMAND} app register <name> signature|template <content name> [code=<provider code>]`, "
     f"`{SLASH_COMMAND} app unregister <name> signature|template <content name>`.")
-OPTIONS = ("numbers", "sender", "price", "code")
+OPTIONS = ("numbers", "sender", "price", "rate", "code")
 
 
 def split_options(text: str) -> tuple[list[str], dict[str, str]]:
@@ -42,13 +42,13 @@ def split_options(text: str) -> tuple[list[str], dict[str, str]]:
     return words, options
 
 
-def describe_application(view: ApplicationView, price: str, problem: str | None) -> str:
+def describe_application(view: ApplicationView, price: str, deployment_rate: float, problem: str | None) -> str:
     app = view.application
     # A sender that is a phone number shows like any number in Slack: its last four digits.
     sender = f" · sender {escape(mask_phone_numbers(app.sender))}" if app.sender else ""
     cost = f"{app.price_per_segment} per segment" if app.price_per_segment is not None else f"{price} per segment"
     lines = [f"*{escape(app.name)}*{' (default)' if app.is_default else ''} — {app.provider} · {app.numbers} "
-             f"numbers{sender} · {cost}"]
+             f"numbers{sender} · {cost} · {describe_rate(app.send_rate, deployment_rate)}"]
     if problem:
         lines.append(f":warning: cannot send: {escape(problem)}")
     signatures = ", ".join(escape(name) for name in view.signatures) or "none"
@@ -56,6 +56,14 @@ def describe_application(view: ApplicationView, price: str, problem: str | None)
                           for name, code in view.templates) or "none"
     lines.append(f"Signatures: {signatures}\nTemplates: {templates}")
     return "\n".join(lines)
+
+
+def describe_rate(own: float | None, deployment_rate: float) -> str:
+    if own:
+        return f"up to {own:g} messages a second"
+    if deployment_rate:
+        return f"up to {deployment_rate:g} messages a second, shared with the deployment's account"
+    return "as fast as the provider takes"
 
 
 async def app_command(invocation: Invocation) -> None:
@@ -66,8 +74,8 @@ async def app_command(invocation: Invocation) -> None:
     words, options = split_options(rest)
     if action == "list":
         views = await anyio.to_thread.run_sync(list_applications, uow(), settings.provider)
-        text = "\n\n".join(describe_application(v, str(settings.price_per_segment), check(v.application))
-                           for v in views)
+        text = "\n\n".join(describe_application(v, str(settings.price_per_segment), settings.send_rate,
+                                                check(v.application)) for v in views)
         await invocation.reply(f"*SMS applications* (a number goes to the one for its kind, mainland or "
                                f"international, before one for any)\n\n{text}")
     elif action == "add" and len(words) == 3:
@@ -75,10 +83,12 @@ async def app_command(invocation: Invocation) -> None:
     elif action == "set" and len(words) == 1:
         app = await anyio.to_thread.run_sync(lambda: change_application(
             uow(), invocation.actor, words[0], settings.provider, numbers=options.get("numbers"),
-            sender=options.get("sender"), price=options.get("price"), make_default="default" in options))
+            sender=options.get("sender"), price=options.get("price"), rate=options.get("rate"),
+            make_default="default" in options))
         await invocation.reply(f"Application *{escape(app.name)}* changed: {app.numbers} numbers"
-                               f"{' · the default' if app.is_default else ''}. Tasks already submitted keep "
-                               "the split they were approved with.")
+                               f"{' · the default' if app.is_default else ''} · "
+                               f"{describe_rate(app.send_rate, settings.send_rate)}. Tasks already submitted keep "
+                               "the split they were approved with; a rate applies to them from their next chunk.")
     elif action in ("register", "unregister") and len(words) >= 3:
         await _register(invocation, action, words, options)
     else:
@@ -92,7 +102,8 @@ async def _add(invocation: Invocation, words: list[str], options: dict[str, str]
 
     def add():
         return add_application(uow(), invocation.actor, name=name, provider=provider, numbers=numbers,
-                               sender=options.get("sender"), price=options.get("price"), check=check)
+                               sender=options.get("sender"), price=options.get("price"), rate=options.get("rate"),
+                               check=check)
 
     app = await anyio.to_thread.run_sync(add)
     await invocation.reply(f"Application *{escape(app.name)}* added: {app.provider}, {app.numbers} numbers. Register "

@@ -156,6 +156,7 @@ class SmsApplication(SQLModel, table=True):
     numbers: str = Field(max_length=16)  # any, mainland, international
     sender: str | None = Field(default=None, max_length=32)
     price_per_segment: str | None = Field(default=None, max_length=16)  # a decimal; None: SMSBOT_PRICE_PER_SEGMENT
+    send_rate: float | None = None  # messages a second; None: the deployment's SMSBOT_SEND_RATE
     is_default: bool = False
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -83,9 +83,9 @@ class TaskRecipientRepository(SettlingQueries, WindowQueries):
             select(func.count()).where(col(TaskRecipient.task_id) == task_id)).scalar_one()
 
     def claim(self, task_id: int, owner: str, limit: int, now: datetime, lease_until: datetime, *,
-              except_prefix: str | None = None) -> list[Row]:
+              except_prefix: str | None = None, application_id: int | None = None) -> list[Row]:
         """Marks up to `limit` due pending recipients (but those whose number starts with
-        `except_prefix`) in flight for `owner`. On PostgreSQL two claimers skip each other's
+        `except_prefix`; only those of `application_id` if given) in flight for `owner`. On PostgreSQL two claimers skip each other's
         rows (SKIP LOCKED); SQLite has one writer at a time."""
         # Core, not the ORM: no session objects to keep in step with 1,000 rows a claim.
         table = TaskRecipient.__table__
@@ -93,7 +93,8 @@ class TaskRecipientRepository(SettlingQueries, WindowQueries):
             select(table.c.id)
             .where(table.c.task_id == task_id, table.c.status == S.pending,
                    table.c.next_attempt_at.is_(None) | (table.c.next_attempt_at <= now),
-                   *([~table.c.phone.startswith(except_prefix, autoescape=True)] if except_prefix else []))
+                   *([~table.c.phone.startswith(except_prefix, autoescape=True)] if except_prefix else []),
+                   *([table.c.application_id == application_id] if application_id is not None else []))
             .order_by(table.c.id)
             .limit(limit)
         )

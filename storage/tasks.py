@@ -121,6 +121,11 @@ class TaskRepository:
     def ids_in(self, status: str) -> list[int]:
         return list(self._session.exec(select(Task.id).where(col(Task.status) == status).order_by(col(Task.id))))
 
+    def splits_in(self, status: str) -> list[tuple[int, list[dict] | None]]:
+        """(id, split) of the tasks in `status`, the oldest first."""
+        rows = self._session.exec(select(Task.id, Task.split).where(col(Task.status) == status).order_by(col(Task.id)))
+        return [(task_id, split) for task_id, split in rows]
+
     def set_progress_message(self, task_id: int, ts: str) -> None:
         self._session.execute(update(Task).where(col(Task.id) == task_id).values(progress_ts=ts))
 

@@ -21,6 +21,7 @@ from domain.applications import (
     check_number_rule,
     check_price,
     check_provider,
+    check_send_rate,
     routing,
 )
 from domain.approvers import Actor
@@ -40,7 +41,8 @@ CONTENT_KINDS = ("signature", "template")
 def application_of(row: SmsApplication, configured_provider: str) -> Application:
     """`configured_provider`: SMSBOT_PROVIDER, for the application that sends through it."""
     return Application(row.id, row.name, row.provider or configured_provider, NumberRule(row.numbers), row.sender,
-                       Decimal(row.price_per_segment) if row.price_per_segment is not None else None, row.is_default)
+                       Decimal(row.price_per_segment) if row.price_per_segment is not None else None, row.is_default,
+                       row.send_rate)
 
 
 def applications(uow: UnitOfWork, configured_provider: str = "") -> list[Application]:
@@ -110,7 +112,7 @@ def _check_sender(provider: str, sender: str | None) -> str | None:
 
 
 def add_application(uow: UnitOfWork, actor: Actor, *, name: str, provider: str, numbers: str,
-                    sender: str | None = None, price: str | None = None,
+                    sender: str | None = None, price: str | None = None, rate: str | None = None,
                     check: Callable[[Application], str | None] = lambda application: None) -> Application:
     """`check`: what the application's provider lacks to send (its settings, from the
     environment), if anything; then nothing is stored."""
@@ -118,16 +120,19 @@ def add_application(uow: UnitOfWork, actor: Actor, *, name: str, provider: str, 
     name, provider, rule = check_application_name(name), check_provider(provider), check_number_rule(numbers)
     sender = _check_sender(provider, sender)
     price_text = str(check_price(price)) if price is not None else None
+    send_rate = check_send_rate(rate) if rate is not None else None
     if problem := check(Application(0, name, provider, rule, sender)):
         raise ApplicationError(f"{name} cannot send through {provider} yet: {problem}")
     with uow:
         try:
             row = uow.applications.add(SmsApplication(name=name, name_key=name.casefold(), provider=provider,
                                                       numbers=rule, sender=sender, price_per_segment=price_text,
+                                                      send_rate=send_rate,
                                                       created_by=actor.user_id))
         except AlreadyExists:
             raise ApplicationError(f"An application named {name} already exists.") from None
-        _audit(uow, actor, "added", row.id, name=name, provider=provider, numbers=str(rule), sender=sender)
+        _audit(uow, actor, "added", row.id, name=name, provider=provider, numbers=str(rule), sender=sender,
+               send_rate=send_rate)
         uow.commit()
         return application_of(row, provider)
 
@@ -141,8 +146,9 @@ def _named(uow: UnitOfWork, name: str) -> SmsApplication:
 
 def change_application(uow: UnitOfWork, actor: Actor, name: str, configured_provider: str, *,
                        numbers: str | None = None, sender: str | None = None, price: str | None = None,
-                       make_default: bool = False) -> Application:
-    """Sends already submitted keep the routing they were split by; new ones take the change."""
+                       rate: str | None = None, make_default: bool = False) -> Application:
+    """Sends already submitted keep the routing they were split by; new ones take the change. A
+    rate applies at once, to sends under way too ("none": the deployment's)."""
     check_approver(actor, "change an SMS application")
     with uow:
         row = _named(uow, name)
@@ -153,6 +159,8 @@ def change_application(uow: UnitOfWork, actor: Actor, name: str, configured_prov
             fields["sender"] = _check_sender(row.provider or configured_provider, sender) if sender != "none" else None
         if price is not None:
             fields["price_per_segment"] = str(check_price(price)) if price != "none" else None
+        if rate is not None:
+            fields["send_rate"] = check_send_rate(rate) if rate != "none" else None
         if fields:
             uow.applications.update(row.id, **fields)
         if make_default:

@@ -14,7 +14,6 @@ from domain.policy import check_owner_or_approver
 from domain.optout import FATIGUED, OPTED_OUT, FatiguePolicy
 from domain.dispatch import Claim, LostSend, MessagePlan, Outcome, Progress, ReceiptUpdate, Route, Settlement
 from domain.local_windows import WAITING_FOR_WINDOW, RecipientWindows
-from domain.rate import TokenBucket
 from domain.schedule import StartRules, is_stale, next_window_opening
 from domain.segments import SignatureStyle
 from domain.task_state import FINAL_STATUSES, TaskAction, TaskStatus, next_status
@@ -105,31 +104,6 @@ def next_start_at(uow: UnitOfWork, now: datetime) -> datetime | None:
         return uow.tasks.next_send_at(now)
 
 
-RATE_KEY = "account"  # one provider account's rate, SMSBOT_SEND_RATE, shared by every process
-
-
-def reserve_sending(uow: UnitOfWork, count: int, rate_per_second: float, now: float) -> float:
-    """Takes `count` messages' worth of the account's rate from the bucket every process shares;
-    returns how long to wait before they may go (the next taker queues behind). `now`: epoch
-    seconds."""
-    def reserve() -> float:
-        with uow:
-            state = uow.rates.locked(RATE_KEY)
-            bucket = (TokenBucket(rate_per_second, now=now) if state is None else
-                      TokenBucket(rate_per_second, now=state[1], tokens=state[0]))
-            wait = bucket.wait_for(count, now)
-            uow.rates.save(RATE_KEY, *bucket.state)
-            uow.commit()
-            return wait
-
-    return retry_on_conflict(reserve)
-
-
-def sending_task_ids(uow: UnitOfWork) -> list[int]:
-    with uow:
-        return uow.tasks.ids_in(TaskStatus.sending)
-
-
 def _sent_as(uow: UnitOfWork, task) -> Purpose:
     templates = [uow.templates.get(task.template_id)]
     if task.fallback_template_id:
@@ -166,11 +140,11 @@ def task_routes(uow: UnitOfWork, task, plan: MessagePlan, application_ids: set[i
 
 def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datetime, lease: timedelta,
                composition: Composition, rules: StartRules | None = None,
-               windows: RecipientWindows | None = None) -> Work | None:
-    """Recipients marked in flight and committed before any request leaves; none outside the
-    sending window (the tick then pauses the task and says so), and none outside its own
-    window where each international number has one (`windows`): those wait, pending, until
-    it opens."""
+               windows: RecipientWindows | None = None, application_id: int | None = None) -> Work | None:
+    """Recipients (of `application_id` alone if given) marked in flight and committed before
+    any request leaves; none outside the sending window (the tick then pauses the task and says
+    so), and none outside its own window where each international number has one (`windows`):
+    those wait, pending, until it opens."""
     with uow:
         task = uow.tasks.get(task_id)
         if task is None or task.status != TaskStatus.sending:
@@ -180,8 +154,8 @@ def claim_work(uow: UnitOfWork, task_id: int, owner: str, limit: int, now: datet
             if windows is None or not windows.per_recipient(task.purpose):
                 return None
             except_prefix = MAINLAND_PREFIX  # the workspace window holds mainland numbers only
-        claimed = [Claim(*row) for row in uow.task_recipients.claim(task_id, owner, limit, now, now + lease,
-                                                                     except_prefix=except_prefix)]
+        claimed = [Claim(*row) for row in uow.task_recipients.claim(
+            task_id, owner, limit, now, now + lease, except_prefix=except_prefix, application_id=application_id)]
         if windows is not None:
             waiting = {c.id: opens for c in claimed if (opens := windows.opening_for(c.phone, task.purpose, now))}
             uow.task_recipients.defer(list(waiting.items()), WAITING_FOR_WINDOW)

@@ -121,6 +121,18 @@ async def world_task(workspace, driver, catalog, runtime, clock):  # noqa: F811
                        window=runtime.settings.sending_window, composition=composition(runtime.settings))
 
 
+async def approved_and_ticked(workspace, runtime, task, clock, emulator, gateway):  # noqa: F811
+    """(its card, the sending) of `task` approved in its thread, once the tick has started it."""
+    card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "Send task card")
+    record_task_thread(runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
+    decide_task(runtime.uow(), task.id, task.version, Actor(APPROVER_ID, is_approver=True),
+                Approval(approve=True), allow_self_approval=False, now=clock(), rules=runtime.settings.start_rules)
+    client = AsyncWebClient(token=DEFAULT_BOT_TOKEN, base_url=f"{emulator.url}/api/")
+    ticker = ticking(runtime, client, SimulatorProvider(gateway[0].url, API_KEY, SECRET))
+    await tick(runtime, client, ticker)
+    return card, ticker
+
+
 async def test_an_application_is_added_only_by_an_approver_and_only_with_its_credentials(
         workspace, driver, bot_runtime, bot, monkeypatch):
     await driver.slash_command(SENDER_ID, GENERAL_CHANNEL_ID, "app add intl twilio international")
@@ -181,13 +193,7 @@ async def test_a_task_of_mainland_and_international_numbers_goes_out_through_bot
         workspace, driver, catalog, bot_runtime, bot, emulator, clock, gateway, twilio, intl_credentials):  # noqa: F811
     task = await world_task(workspace, driver, catalog, bot_runtime, clock)
     assert [(p["numbers"], p["recipients"]) for p in task.split] == [("mainland", 30), ("international", 20)]
-    card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "Send task card")
-    record_task_thread(bot_runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
-    decide_task(bot_runtime.uow(), task.id, task.version, Actor(APPROVER_ID, is_approver=True),
-                Approval(approve=True), allow_self_approval=False, now=clock(), rules=bot_runtime.settings.start_rules)
-    client = AsyncWebClient(token=DEFAULT_BOT_TOKEN, base_url=f"{emulator.url}/api/")
-    ticker = ticking(bot_runtime, client, SimulatorProvider(gateway[0].url, API_KEY, SECRET))
-    await tick(bot_runtime, client, ticker)
+    card, ticker = await approved_and_ticked(workspace, bot_runtime, task, clock, emulator, gateway)
 
     # Each number went once, through its own application's provider, under that application's sender.
     _server, state = twilio
@@ -227,6 +233,31 @@ async def test_a_task_of_mainland_and_international_numbers_goes_out_through_bot
     where = {row[header.index("phone")]: (row[header.index("application")], row[header.index("provider")])
              for row in rows[1:]}
     assert where == {**{p: ("default", "simulator") for p in MAINLAND}, **{p: ("intl", "twilio") for p in INTERNATIONAL}}
+    await ticker.providers.aclose()
+
+
+async def test_an_application_with_its_own_rate_sends_at_it_while_the_others_go_at_theirs(
+        workspace, driver, catalog, bot_runtime, bot, emulator, clock, gateway, twilio, intl_credentials):  # noqa: F811
+    """The deployment's account has no rate here; intl's own account takes 4 messages a second.
+    Its 20 numbers go out at that rate from intl's own bucket, and the 30 mainland numbers of
+    the same task do not wait behind them."""
+    task = await world_task(workspace, driver, catalog, bot_runtime, clock)
+    changed = await approver_says(workspace, driver, "app set intl rate=4")
+    assert "· up to 4 messages a second. Tasks already submitted keep the split" in changed
+    assert "*intl* — twilio · international numbers · sender •••0006 · 0.35 per segment · up to 4 messages a second" \
+        in await approver_says(workspace, driver, "app list")
+    refused = await approver_says(workspace, driver, "app set intl rate=fast")
+    assert refused.startswith("A sending rate is the messages a second the provider account takes")
+    _card, ticker = await approved_and_ticked(workspace, bot_runtime, task, clock, emulator, gateway)
+
+    _server, state = twilio
+    simulator = gateway[2]
+    await eventually(lambda: sum(simulator.submissions_for(phone) for phone in MAINLAND) == len(MAINLAND))
+    assert len(state.messages()) < len(INTERNATIONAL)  # mainland is done while intl still waits for its rate
+    await eventually(lambda: len(state.messages()) == len(INTERNATIONAL))
+    arrivals = sorted(m.created_at for m in state.messages())
+    # Claimed 10 at a time (the least a claim takes): the second 10 go 10/4 s after the first.
+    assert (arrivals[-1] - arrivals[0]).total_seconds() >= (len(INTERNATIONAL) - 10) / 4 * 0.9
     await ticker.providers.aclose()
 
 

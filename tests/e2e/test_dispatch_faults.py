@@ -308,7 +308,7 @@ def test_two_workers_share_the_accounts_rate_on_postgresql(workspace, emulator, 
             wait_for(all_sent, 60, "every recipient sent", poll=0.02)
             burst_sent = next(when for when, sent in samples if sent >= rate)
             measured = (recipients - rate) / (samples[-1][0] - burst_sent)
-            assert measured <= rate * 1.1, f"{measured:.0f} messages/s for a rate of {rate}"
+            assert rate * 0.9 <= measured <= rate * 1.1, f"{measured:.0f} messages/s for a rate of {rate}"
             assert len(owners) == 2, f"both workers should have sent, saw {owners}"
             print(f"\n2 workers at SMSBOT_SEND_RATE={rate}: {measured:.0f} messages/s after the first second's worth")
         finally:
