@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     approvals_channel: str | None = None
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # What channel and thread messages are written in, and anything not said to one person;
+    # each person's own replies, modals, DMs and Home are in their Slack language or their choice.
+    language: Literal["en", "zh"] = "en"
     default_region: str = "CN"
     max_file_mb: float = Field(default=12, gt=0, le=100)
     max_recipients: int = Field(default=1_000_000, gt=0, le=10_000_000)

@@ -9,6 +9,7 @@ from json.encoder import encode_basestring as _encode_string
 from operator import itemgetter
 from dataclasses import dataclass, field
 
+from domain.i18n import _, n_
 from domain.errors import DomainError
 from domain.applications import Routing
 from domain.phones import InvalidReason, PhoneNormalizer
@@ -174,10 +175,10 @@ def _as_text(value: object) -> str:
 
 
 def summary_line(outcome: ImportOutcome) -> str:
-    return (
-        f"{outcome.imported_count:,} imported, {outcome.invalid_count:,} invalid removed, "
-        f"{outcome.duplicate_count:,} duplicates removed"
-    )
+    return _("{imported}, {invalid}, {duplicates}",
+             imported=n_("{count} imported", "{count} imported", outcome.imported_count),
+             invalid=n_("{count} invalid removed", "{count} invalid removed", outcome.invalid_count),
+             duplicates=n_("{count} duplicate removed", "{count} duplicates removed", outcome.duplicate_count))
 
 
 def check_not_empty(outcome: ImportOutcome) -> None:

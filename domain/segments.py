@@ -24,10 +24,11 @@ rounds half-up to 2 decimal places for display only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from domain.errors import DomainError
+from domain.i18n import money
 
 # PROVIDERS.md section 3, in table order. ESC (0x1B) is not a character of its own.
 GSM_BASIC: frozenset[str] = frozenset(
@@ -197,12 +198,9 @@ def estimate_cost(segments: int, recipients: int, price_per_segment: Decimal) ->
 
 
 def format_money(amount: Decimal, currency: str) -> str:
-    """`CNY 1,234.50`: thousands separators, 2 decimals rounded half-up."""
+    """`CNY 1,234.50` (`¥1,234.50` for a Chinese reader): thousands separators, 2 decimals rounded half-up."""
     if not isinstance(amount, Decimal):
         raise TypeError("amount must be a Decimal")
     if not amount.is_finite():
         raise ValueError("amount must be finite")
-    rounded = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if rounded == 0:
-        rounded = abs(rounded)  # no "-0.00"
-    return f"{currency} {rounded:,.2f}"
+    return money(amount, currency)

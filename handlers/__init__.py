@@ -7,11 +7,12 @@ from typing import Any, Callable
 
 from slack_bolt.async_app import AsyncApp
 
+from domain.i18n import set_deployment_language
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
 from domain.use_cases.applications import read_routing
-from handlers import applications, audiences, audit, content, errors, exports, home, listeners, optout, progress, recipients
-from handlers import sample, send, sms_command, status, tasks, test_sends
+from handlers import applications, audiences, audit, content, errors, exports, home, languages, listeners, optout
+from handlers import progress, recipients, sample, send, sms_command, status, tasks, test_sends
 from handlers.approvals_channel import ApprovalsChannel
 from handlers.memberships import ChannelMemberships
 from handlers.middleware import ApproverConfig, ApproverDirectory, ListenerContext, TestSend, install_context_middleware
@@ -19,7 +20,7 @@ from handlers.middleware import ApproverConfig, ApproverDirectory, ListenerConte
 # In the order Bolt tries them (the first listener that matches a request takes it) and the
 # order `/sms help` lists the subcommands.
 FEATURES = (sms_command, recipients, audiences, sample, content, applications, send, tasks, test_sends, progress, optout,
-            home, status, audit, exports)
+            home, status, audit, exports, languages)
 
 
 def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock: Callable[[], datetime],
@@ -30,6 +31,7 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock:
     `approvals_channel`: the process's one check of it, shared with its start-up.
     `progress_signal`: wakes the process's threads' notifier (handlers/progress.py);
     `start_signal`: its sending, when an approval here lets a task start."""
+    set_deployment_language(settings.language)
     subcommands = sms_command.SubcommandRegistry()
     for feature in FEATURES:
         for subcommand in getattr(feature, "SUBCOMMANDS", ()):
@@ -44,7 +46,7 @@ def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock:
         settings=settings, uow=uow, clock=clock, test_send=test_send, import_settings=import_settings,
         normalizer=import_settings.normalizer, subcommands=subcommands, approvals_channel=approvals_channel,
         memberships=ChannelMemberships(clock=lambda: clock().timestamp()), progress_signal=progress_signal,
-        start_signal=start_signal, check_application=check_application))
+        start_signal=start_signal, check_application=check_application, languages=languages.ReaderLanguages(uow)))
     errors.register(app)
     for feature in FEATURES:
         listeners.register(app, getattr(feature, "LISTENERS", ()))

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor, is_approver
+from domain.i18n import speak_from_now
 from domain.use_cases.requests import take_once
 from domain.use_cases.test_sends import TestSendPermit
 from handlers.errors import record_refused
@@ -95,6 +96,7 @@ class ListenerContext:
     progress_signal: Any  # handlers.progress.ProgressSignal
     start_signal: Any  # handlers.progress.StartSignal
     check_application: Any  # an SMS application -> what its provider lacks to send, or None
+    languages: Any  # handlers.languages.ReaderLanguages
 
 
 async def _taken_before(body: dict, values: dict) -> bool:
@@ -150,5 +152,11 @@ def install_context_middleware(app: AsyncApp, approvers: ApproverDirectory, give
             actor = context["actor"] = await approvers.actor(context.client, context.user_id)
             # The person with the channels they are in: asked of Slack only by the rules that need it.
             context["member_actor"] = partial(values["memberships"].actor, context.client, actor)
+            # What the listener says to them is in their language (None: the deployment's); what it
+            # posts where many read is said `in_public()`.
+            context["language"] = await values["languages"].of(context.client, context.user_id)
+        # Bolt runs the listener after this middleware returns, in the request's own task: the
+        # language is set for the rest of that task, not around `next()`.
+        speak_from_now(context.get("language"))
         await next()
         return None

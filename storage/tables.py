@@ -292,3 +292,13 @@ class SendRate(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=40)
     tokens: float
     updated_at: float  # seconds since the epoch, as the process that last took tokens saw it
+
+
+class UserPreference(SQLModel, table=True):
+    """What a person chose for themselves: the language smsbot speaks to them in (None: their Slack locale's)."""
+
+    __tablename__ = "user_preference"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    language: str | None = Field(default=None, max_length=8)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

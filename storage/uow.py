@@ -12,6 +12,7 @@ from sqlmodel import Session
 from storage.applications import ApplicationRepository
 from storage.content import ContentRepository
 from storage.opt_outs import OptOutRepository
+from storage.preferences import PreferenceRepository
 from storage.rates import RateRepository
 from storage.seen import SeenRequestRepository
 from storage.recipients import AudienceRepository, RecipientListRepository
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
         self.task_recipients = TaskRecipientRepository(self._session)
         self.opt_outs = OptOutRepository(self._session)
         self.rates = RateRepository(self._session)
+        self.preferences = PreferenceRepository(self._session)
         self.seen_requests = SeenRequestRepository(self._session)
         return self
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from domain.i18n import ENGLISH, set_deployment_language
+
 from storage.migrate import upgrade
 from tests.databases import fresh_database
 
@@ -19,3 +21,10 @@ def database_url(request, tmp_path):
 def migrated_database_url(database_url):
     upgrade(database_url)
     return database_url
+
+
+@pytest.fixture(autouse=True)
+def deployment_language_restored():
+    """A runtime sets the process's deployment language from its settings; the next test starts in English."""
+    yield
+    set_deployment_language(ENGLISH)

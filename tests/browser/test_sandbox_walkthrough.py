@@ -60,7 +60,7 @@ def test_from_upload_to_a_completed_send_with_details(page: Page, sandbox, scree
     expect(shared).to_contain_text("1 reply")  # smsbot answers in the file's thread
     shared.get_by_role("button", name="1 reply").click()
     imported = message(page, "#thread", "imported")
-    expect(imported).to_contain_text(f"{SAMPLE_ROWS - 2} imported, 1 invalid removed, 1 duplicates removed")
+    expect(imported).to_contain_text(f"{SAMPLE_ROWS - 2} imported, 1 invalid removed, 1 duplicate removed")
     expect(imported.get_by_role("button", name="Create send task")).to_be_visible()
     shoot(page, screenshots, "02-imported")
     page.get_by_role("button", name="Close thread").click()

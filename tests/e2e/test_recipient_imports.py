@@ -33,7 +33,7 @@ async def test_a_dropped_csv_is_imported_with_exact_counts(workspace, driver, uo
     shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "spring.csv", CSV)
     assert shared.responses[0].status_code == 200
     reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
-    assert "3 imported, 2 invalid removed, 1 duplicates removed" in reply.text
+    assert "3 imported, 2 invalid removed, 1 duplicate removed" in reply.text
     assert "`${name}`" in str(reply.blocks) and "`${coupon}`" in str(reply.blocks)
 
     [recipient_list] = stored_lists(uow)
@@ -68,7 +68,7 @@ async def test_numeric_cells_come_out_exact(workspace, driver, uow):
                           [13800138000.0, "again"], ["+44 7911 123456", "London"]])
     shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "numbers.xlsx", content)
     reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
-    assert "3 imported, 0 invalid removed, 1 duplicates removed" in reply.text
+    assert "3 imported, 0 invalid removed, 1 duplicate removed" in reply.text
     [recipient_list] = stored_lists(uow)
     assert [p for _, p, _ in recipients_of(uow, recipient_list.id)] == ["+8613800138000", "+8613912345678", "+447911123456"]
 

@@ -35,8 +35,9 @@ def block_texts(blocks: list[dict]) -> str:
 
 
 def web_api_calls(workspace) -> list:
-    """Calls that post or show something (not the bot's look-ups of itself and its approvers)."""
-    return [c for c in workspace.calls() if c.method not in ("auth.test", "usergroups.users.list")]
+    """Calls that post or show something (not the bot's look-ups of itself, its approvers and
+    the asker's language)."""
+    return [c for c in workspace.calls() if c.method not in ("auth.test", "usergroups.users.list", "users.info")]
 
 
 async def test_help_answers_with_an_ephemeral_usage_message(workspace, driver):

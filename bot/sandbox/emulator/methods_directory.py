@@ -27,7 +27,10 @@ def users_info(call: ApiCall) -> JsonDict:
     user = ws.user(call.get("user", ""))
     if user is None:
         raise SlackFailure("user_not_found")
-    return {"user": user.to_api(ws.team.id)}
+    answer = user.to_api(ws.team.id)
+    if call.get("include_locale") in (True, "true", "1", 1):
+        answer["locale"] = user.locale
+    return {"user": answer}
 
 
 def usergroup_members(call: ApiCall) -> JsonDict:

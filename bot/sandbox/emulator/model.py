@@ -31,6 +31,7 @@ class User:
     real_name: str
     is_bot: bool = False
     tz: str = "UTC"  # each person's own Slack time zone, as users.info reports it
+    locale: str = "en-US"  # their Slack language; users.info tells it only when asked (include_locale)
 
     def to_api(self, team_id: str) -> JsonDict:
         return {
