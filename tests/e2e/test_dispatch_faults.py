@@ -246,6 +246,8 @@ async def ask_the_gateway(runtime, gateway, cutoff) -> int:
 
 @pytest.mark.postgres
 def test_two_workers_on_postgresql_never_claim_the_same_recipient(workspace, emulator, tmp_path):
+    """Two live workers and receipts: no recipient claimed twice, none left in flight (the task
+    completes well within the 2-minute lease a stalled recipient would wait out), no deadlock."""
     began = time.monotonic()
     with fresh_database("postgresql", tmp_path) as database_url:
         runtime = runtime_for(database_url, emulator)
