@@ -12,7 +12,7 @@ from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
 from domain.use_cases.applications import read_routing
 from handlers import applications, audiences, audit, content, errors, exports, home, languages, listeners, optout
-from handlers import progress, recipients, sample, send, sms_command, status, tasks, test_sends
+from handlers import progress, quiet_events, recipients, sample, send, sms_command, status, tasks, test_sends
 from handlers.approvals_channel import ApprovalsChannel
 from handlers.memberships import ChannelMemberships
 from handlers.middleware import ApproverConfig, ApproverDirectory, ListenerContext, TestSend, install_context_middleware
@@ -20,7 +20,7 @@ from handlers.middleware import ApproverConfig, ApproverDirectory, ListenerConte
 # In the order Bolt tries them (the first listener that matches a request takes it) and the
 # order `/sms help` lists the subcommands.
 FEATURES = (sms_command, recipients, audiences, sample, content, applications, send, tasks, test_sends, progress, optout,
-            home, status, audit, exports, languages)
+            home, status, audit, exports, languages, quiet_events)
 
 
 def register_all(app: AsyncApp, *, settings: Any, uow: Callable[[], Any], clock: Callable[[], datetime],
