@@ -22,6 +22,7 @@ from bot.providers.roster import ProviderRoster
 from bot.settings import SettingsError
 from domain.applications import Routing
 from domain.dispatch import NO_APPLICATION, Claim, MessagePlan, Outcome, Route, judge
+from domain.i18n import N_, _
 from domain.provider_errors import ErrorKind, classify, fatal_cause
 from domain.schedule import StartRules
 from domain.segments import MESSAGE_TOO_LONG, over_limit
@@ -50,8 +51,10 @@ LEASE = timedelta(minutes=2)
 IDLE_SECONDS = 0.5
 # Chunks in a row the provider refused for throughput before the send is paused.
 MAX_THROTTLED_CHUNKS = 20
-THROTTLE_NOTE = ("Paused: the provider kept refusing messages for throughput (rate limit). "
-                 "Resume when its limits allow; nothing was sent twice and nothing is lost.")
+# Said in the thread in the deployment's language (the dispatcher's): _(THROTTLE_NOTE).
+THROTTLE_NOTE = N_("Paused: the provider kept refusing messages for throughput (rate limit). "
+                   "Resume when its limits allow; nothing was sent twice and nothing is lost.")
+THROTTLED = N_("provider throttling")  # the paused task's reason: stored in English, translated where shown
 
 
 def _count(provider: str, application: str, results: Sequence[SubmitResult], *, skipped: int) -> None:
@@ -212,15 +215,15 @@ class Dispatcher:
         if count < self._max_throttled:
             return
         self._throttled.pop(task_id, None)
-        paused = await anyio.to_thread.run_sync(pause_for_throttling, self._uow(), task_id, "provider throttling")
+        paused = await anyio.to_thread.run_sync(pause_for_throttling, self._uow(), task_id, THROTTLED)
         if paused is not None and self.notifier is not None:
-            await self.notifier.note(paused, THROTTLE_NOTE)
+            await self.notifier.note(paused, _(THROTTLE_NOTE))
 
     async def run(self, stop: asyncio.Event) -> None:
         """`LANES` loops of claim, submit, record: while one waits for the provider, the
         other writes to the database."""
         self._woken = asyncio.Event()
-        await asyncio.gather(*(self._lane(stop, self._woken) for _ in range(self._lanes)))
+        await asyncio.gather(*(self._lane(stop, self._woken) for _lane in range(self._lanes)))
 
     async def _lane(self, stop: asyncio.Event, woken: asyncio.Event) -> None:
         while not stop.is_set():

@@ -11,6 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Runtime
+from domain.i18n import N_, _
 from domain.use_cases.requests import forget_old_requests
 from domain.use_cases.retention import purge_expired_details
 from domain.use_cases.tasks import cancel_stale_tasks, passed_a_cutoff
@@ -18,7 +19,8 @@ from handlers.task_thread import TaskThread
 
 log = logging.getLogger(__name__)
 
-AUTO_CANCEL_NOTE = "Canceled automatically: this task was not started within 24 hours of its send time."
+# Said in the thread in the deployment's language (the tick's): _(AUTO_CANCEL_NOTE).
+AUTO_CANCEL_NOTE = N_("Canceled automatically: this task was not started within 24 hours of its send time.")
 
 
 async def tick(runtime: Runtime, client: AsyncWebClient, sending=None) -> None:
@@ -30,7 +32,7 @@ async def tick(runtime: Runtime, client: AsyncWebClient, sending=None) -> None:
     thread = TaskThread(client, runtime.uow, runtime.settings, runtime.clock)
     for task in canceled:
         log.info("task %s canceled: not started within 24 hours", task.id)
-        await thread.refresh(task, AUTO_CANCEL_NOTE)
+        await thread.refresh(task, _(AUTO_CANCEL_NOTE))
     # A card redrawn after a cutoff passed shows only the buttons still open; twice is harmless.
     since = runtime.clock() - timedelta(seconds=2 * runtime.settings.tick_seconds)
     for task in await anyio.to_thread.run_sync(lambda: passed_a_cutoff(

@@ -20,6 +20,7 @@ from bot.providers.roster import ProviderRoster
 from bot.settings import SettingsError
 from bot.provider_queries import ReceiptPoller, pulls_receipts, settle_lost_by_asking
 from bot.request_guard import Rejected, rejection
+from domain.i18n import _
 from domain.optout import FatiguePolicy
 from domain.use_cases.dispatch import (
     apply_receipts,
@@ -141,7 +142,7 @@ class Sending:
             await self.notifier.note(task, window_closed_note(rules, runtime.clock()))
         for task in await anyio.to_thread.run_sync(resume_in_window, runtime.uow(), runtime.clock(), rules):
             log.info("task %s resumed: the sending window opened", task.id)
-            await self.notifier.note(task, WINDOW_OPENED_NOTE)
+            await self.notifier.note(task, _(WINDOW_OPENED_NOTE))
         await self.start_due()
         await settle_lost_by_asking(runtime.uow, self.providers, settings.provider, runtime.clock())
         await anyio.to_thread.run_sync(settle_lost_sends, runtime.uow(), runtime.clock())

@@ -5,6 +5,7 @@ to rows."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,6 +13,8 @@ from datetime import datetime, timedelta
 
 from domain.applications import Application
 from domain.content import PLACEHOLDER, Purpose, render, template_variables
+from domain.i18n import N_, _, number
+from domain.provider_errors import refusal_in_words
 from domain.segments import SignatureStyle, compose
 from storage.statuses import INTERRUPTED, RecipientStatus
 
@@ -187,6 +190,11 @@ def backoff(attempt: int, rng: random.Random) -> float:
 
 
 SUBMITTED = Verdict(RecipientStatus.submitted)
+# A recipient's reasons when the provider gave none of its own, or the tries ran out: stored in
+# English, said in the reader's language by `reason_in_words`.
+REJECTED_BY_PROVIDER = N_("rejected by the provider")
+GAVE_UP = N_("gave up after {attempts} attempts: {error}")
+_GAVE_UP = re.compile(r"gave up after (\d+) attempts: (.*)", re.S)
 
 
 def judge(status: str, *, attempts: int, now: datetime, error: str | None, retry_after: float | None,
@@ -195,7 +203,7 @@ def judge(status: str, *, attempts: int, now: datetime, error: str | None, retry
     if status == "accepted":
         return SUBMITTED
     if status == "rejected":
-        return Verdict(RecipientStatus.failed, error or "rejected by the provider")
+        return Verdict(RecipientStatus.failed, error or REJECTED_BY_PROVIDER)
     if status == "unknown":
         # The request may have been processed: never resent on its own; a receipt may settle it.
         return Verdict(RecipientStatus.failed, INTERRUPTED)
@@ -205,7 +213,7 @@ def judge(status: str, *, attempts: int, now: datetime, error: str | None, retry
         return Verdict(RecipientStatus.pending, error or status,
                        now + timedelta(seconds=retry_after or backoff(1, rng)))
     if attempts >= MAX_ATTEMPTS:
-        return Verdict(RecipientStatus.failed, f"gave up after {attempts} attempts: {error or status}")
+        return Verdict(RecipientStatus.failed, GAVE_UP.format(attempts=attempts, error=error or status))
     return Verdict(RecipientStatus.pending, error or status, now + timedelta(seconds=backoff(attempts, rng)))
 
 
@@ -258,4 +266,17 @@ class Route:
     plan: MessagePlan
 
 
-NO_APPLICATION = "no SMS application sends to this number"
+# Why a recipient was skipped or failed: stored in English, translated where shown (`reason_in_words`).
+NO_APPLICATION = N_("no SMS application sends to this number")
+
+
+def reason_in_words(reason: str | None) -> str:
+    """A stored reason (a recipient's, or a task's) in the reader's language: ours are stored in
+    English and translated here; a provider's or a person's own words are kept as they are."""
+    if not reason:
+        return ""
+    if (refusal := refusal_in_words(reason)) is not None:
+        return refusal
+    if gave_up := _GAVE_UP.fullmatch(reason):
+        return _(GAVE_UP, attempts=number(int(gave_up[1])), error=reason_in_words(gave_up[2]))
+    return _(reason)

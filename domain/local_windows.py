@@ -17,9 +17,11 @@ import phonenumbers
 from phonenumbers import timezone as number_zones
 
 from domain.applications import is_mainland
+from domain.i18n import N_
 from domain.schedule import SendWindow, next_window_opening, window_applies, WindowScope, zone
 
-WAITING_FOR_WINDOW = "waiting for its local sending window"  # a pending recipient's reason meanwhile
+# A pending recipient's reason meanwhile: stored in English, translated where shown.
+WAITING_FOR_WINDOW = N_("waiting for its local sending window")
 _UNKNOWN = "Etc/Unknown"
 
 

@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.i18n import N_
+
 # "R" is Huawei Cloud's opt-out reply (拒收请回复R), which its platform also honours itself.
 DEFAULT_KEYWORDS = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE", "TD", "T", "退订",
                     "R")
-OPTED_OUT = "opted out"
-FATIGUED = "fatigue limit reached"
+# Why a recipient was skipped: stored in English, translated where shown (_(OPTED_OUT)).
+OPTED_OUT = N_("opted out")
+FATIGUED = N_("fatigue limit reached")
 
 
 def is_opt_out(text: str, keywords: Iterable[str]) -> bool:

@@ -11,10 +11,20 @@ from collections.abc import Iterable
 
 from domain.approvers import Actor
 from domain.errors import DomainError, Person, Said
+from domain.i18n import N_, _
+
+PERSON_MARK = "\x00"  # where a translated sentence names its person, for `naming`
 
 
 class NotAllowed(DomainError):
     pass
+
+
+def naming(sentence: str, user_id: str) -> Said:
+    """A translated sentence whose `{person}` was filled with `PERSON_MARK`, naming that person
+    where the language puts them."""
+    before, _mark, after = sentence.partition(PERSON_MARK)
+    return Said(before, Person(user_id), after)
 
 
 def may_change(actor: Actor, owner_id: str) -> bool:
@@ -22,21 +32,24 @@ def may_change(actor: Actor, owner_id: str) -> bool:
 
 
 def check_owner_or_approver(actor: Actor, owner_id: str, to_do: str, *, owner_as: str = "") -> None:
-    """`to_do` completes "Only <owner> or an approver can …"; `owner_as` says who the owner is."""
+    """`to_do` completes "Only <owner> or an approver can …"; `owner_as` says who the owner is.
+    Both are given in the reader's language (the caller's `_()`)."""
     if not may_change(actor, owner_id):
-        raise NotAllowed(Said("Only ", Person(owner_id), f"{owner_as} or an approver can {to_do}."))
+        raise NotAllowed(naming(_("Only {person}{owner_as} or an approver can {to_do}.", person=PERSON_MARK,
+                                  owner_as=owner_as, to_do=to_do), owner_id))
 
 
 def check_approver(actor: Actor, to_do: str) -> None:
+    """`to_do`, in the reader's language, completes "Only an approver can …"."""
     if not actor.is_approver:
-        raise NotAllowed(f"Only an approver can {to_do}.")
+        raise NotAllowed(_("Only an approver can {to_do}.", to_do=to_do))
 
 
 def check_can_decide(actor: Actor, requester_id: str, *, allow_self_approval: bool) -> None:
     if not actor.is_approver:
-        raise NotAllowed("Only an approver can approve or reject this. Ask one of the approvers in this channel.")
+        raise NotAllowed(_("Only an approver can approve or reject this. Ask one of the approvers in this channel."))
     if actor.user_id == requester_id and not allow_self_approval:
-        raise NotAllowed("You asked for this, so another approver has to decide it (four-eyes rule).")
+        raise NotAllowed(_("You asked for this, so another approver has to decide it (four-eyes rule)."))
 
 
 def may_decide(actor: Actor, requester_id: str, *, allow_self_approval: bool) -> bool:
@@ -65,11 +78,13 @@ def may_use_list(actor: Actor, *, uploader: str, channel_id: str) -> bool:
 
 def check_may_use_list(actor: Actor, *, uploader: str, channel_id: str) -> None:
     if not may_use_list(actor, uploader=uploader, channel_id=channel_id):
-        raise NotAllowed(NOT_YOUR_LIST)
+        raise NotAllowed(_(NOT_YOUR_LIST))
 
 
-NOT_YOUR_LIST = ("Those recipients are not yours to use: a list belongs to whoever imported it and to the members "
-                 "of the channel it was imported in (an import in a direct message to its uploader alone).")
+# Translated where it is shown: _(NOT_YOUR_LIST).
+NOT_YOUR_LIST = N_("Those recipients are not yours to use: a list belongs to whoever imported it and to the "
+                   "members of the channel it was imported in (an import in a direct message to its uploader "
+                   "alone).")
 
 
 def may_see_task(actor: Actor, *, requester: str, channels: Iterable[str | None]) -> bool:
@@ -80,8 +95,8 @@ def may_see_task(actor: Actor, *, requester: str, channels: Iterable[str | None]
 
 def check_may_see_task(actor: Actor, *, requester: str, channels: Iterable[str | None]) -> None:
     if not may_see_task(actor, requester=requester, channels=channels):
-        raise NotAllowed("That task is not one you can see: it belongs to the members of the channel it was asked "
-                         "in, its requester and the approvers.")
+        raise NotAllowed(_("That task is not one you can see: it belongs to the members of the channel it was "
+                           "asked in, its requester and the approvers."))
 
 
 def may_read_messages(actor: Actor, *, requester: str) -> bool:

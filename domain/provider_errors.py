@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from domain.i18n import N_, _
+
 
 class ErrorKind(StrEnum):
     PER_NUMBER = "per_number"
@@ -86,7 +88,21 @@ def classify(provider: str, status: str, code: str | None) -> ErrorKind:
     return ErrorKind.TRANSIENT
 
 
+# A failed task's reason, stored in English with the provider's words in it (`fatal_cause`);
+# `refusal_in_words` says it in the reader's language.
+REFUSED_THE_SEND = N_("the provider refused the send: {said}")
+_REFUSED_PREFIX = REFUSED_THE_SEND.removesuffix("{said}")
+
+
 def fatal_cause(provider: str, code: str, message: str | None) -> str:
-    """How the thread, the card and the list say why the send failed."""
+    """How the thread, the card and the list say why the send failed (stored in English)."""
     said = f"{message} ({code})" if message and code not in message else (message or code)
-    return f"the provider refused the send: {said}"
+    return REFUSED_THE_SEND.format(said=said)
+
+
+def refusal_in_words(reason: str) -> str | None:
+    """A stored `fatal_cause` in the reader's language (the provider's own words kept); None
+    for any other reason."""
+    if not reason.startswith(_REFUSED_PREFIX):
+        return None
+    return _(REFUSED_THE_SEND, said=reason.removeprefix(_REFUSED_PREFIX))

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from domain.errors import DomainError
+from domain.i18n import N_, _
 from storage.statuses import TaskStatus
 
 
@@ -88,32 +89,38 @@ FINAL_STATUSES: frozenset[TaskStatus] = frozenset(
            if source is status and action not in SYSTEM_ACTIONS)
 )
 
-#: How a status reads in a sentence ("This task is ...").
+#: How a status reads in a sentence ("This task is ..."), in English: shown with `_()`
+#: (`status_label` does it).
 STATUS_LABELS: dict[TaskStatus, str] = {
-    TaskStatus.moderating: "awaiting approval",
-    TaskStatus.rejected: "rejected",
-    TaskStatus.scheduled: "scheduled",
-    TaskStatus.sending: "sending",
-    TaskStatus.paused: "paused",
-    TaskStatus.completed: "completed",
-    TaskStatus.failed: "failed",
-    TaskStatus.canceled: "canceled",
+    TaskStatus.moderating: N_("awaiting approval"),
+    TaskStatus.rejected: N_("rejected"),
+    TaskStatus.scheduled: N_("scheduled"),
+    TaskStatus.sending: N_("sending"),
+    TaskStatus.paused: N_("paused"),
+    TaskStatus.completed: N_("completed"),
+    TaskStatus.failed: N_("failed"),
+    TaskStatus.canceled: N_("canceled"),
 }
 
-#: How an action reads after "can be ...".
+#: How an action reads after "can ...".
 _ACTION_PARTICIPLES: dict[TaskAction, str] = {
-    TaskAction.approve: "approved",
-    TaskAction.reject: "rejected",
-    TaskAction.edit: "edited",
-    TaskAction.cancel: "canceled",
-    TaskAction.delete: "deleted",
-    TaskAction.start: "started",
-    TaskAction.pause: "paused",
-    TaskAction.resume: "resumed",
-    TaskAction.complete: "marked completed",
-    TaskAction.fail: "marked failed",
-    TaskAction.auto_cancel: "canceled automatically",
+    TaskAction.approve: N_("be approved"),
+    TaskAction.reject: N_("be rejected"),
+    TaskAction.edit: N_("be edited"),
+    TaskAction.cancel: N_("be canceled"),
+    TaskAction.delete: N_("be deleted"),
+    TaskAction.start: N_("be started"),
+    TaskAction.pause: N_("be paused"),
+    TaskAction.resume: N_("be resumed"),
+    TaskAction.complete: N_("be marked completed"),
+    TaskAction.fail: N_("be marked failed"),
+    TaskAction.auto_cancel: N_("be canceled automatically"),
 }
+
+
+def status_label(status: TaskStatus | str) -> str:
+    """How a status reads in a sentence, in the reader's language."""
+    return _(STATUS_LABELS[TaskStatus(status)])
 
 
 class InvalidTransition(DomainError):
@@ -151,18 +158,19 @@ def allowed_from(action: TaskAction | str) -> frozenset[TaskStatus]:
 
 
 def _explain(current: TaskStatus, action: TaskAction) -> str:
-    results = {result for (_, act), result in TRANSITIONS.items() if act is action}
-    already = "already " if current in results else ""
+    results = {result for (_source, act), result in TRANSITIONS.items() if act is action}
     sources = [status for status in TaskStatus if status in allowed_from(action)]  # table order
-    return (
-        f"This task is {already}{STATUS_LABELS[current]}; "
-        f"only {_a_task_that_is(sources)} can be {_ACTION_PARTICIPLES[action]}."
-    )
+    said = (_("This task is already {status}; only {tasks} can {done}.") if current in results
+            else _("This task is {status}; only {tasks} can {done}."))
+    return said.format(status=status_label(current), tasks=_a_task_that_is(sources),
+                       done=_(_ACTION_PARTICIPLES[action]))
 
 
 def _a_task_that_is(statuses: Iterable[TaskStatus]) -> str:
-    labels = [STATUS_LABELS[status] for status in statuses]
-    joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
-    if all(" " not in label for label in labels):
-        return f"a {joined} task"  # "a scheduled task", "a rejected or canceled task"
-    return f"a task {joined}" if len(labels) == 1 else f"a task that is {joined}"
+    english = [STATUS_LABELS[status] for status in statuses]
+    labels = [_(label) for label in english]
+    joined = labels[0] if len(labels) == 1 else _("{some} or {last}", some=_(", ").join(labels[:-1]),
+                                                   last=labels[-1])
+    if all(" " not in label for label in english):
+        return _("a {labels} task", labels=joined)  # "a scheduled task", "a rejected or canceled task"
+    return _("a task {labels}", labels=joined) if len(labels) == 1 else _("a task that is {labels}", labels=joined)

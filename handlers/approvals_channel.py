@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError
+from domain.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +32,18 @@ FINE_FOR_SECONDS = 60.0
 DEFAULT_BOT_NAME = "smsbot"
 START_UP_ATTEMPTS = 5  # the sandbox's emulator answers only once the process listens
 
-# reason: (why, the fix where the message named the channel, the fix standing alone). Channel
-# and bot user names are Slack's (lowercase letters, digits, "-", "_", "."), so they read the
-# same as plain text, in a modal's error, and as mrkdwn.
+# reason: (why, the fix where the message named the channel, the fix standing alone: the log
+# line's, in English). Channel and bot user names are Slack's (lowercase letters, digits, "-",
+# "_", "."), so they read the same as plain text, in a modal's error, and as mrkdwn. People
+# read the first two in their language: _(why).
 _EXPLAINED = {
-    "not_in_channel": ("I'm not a member", "invite @{bot} there", "invite @{bot} to {channel}"),
-    "is_archived": ("it is archived", "unarchive it, or choose another approvals channel (SMSBOT_APPROVALS_CHANNEL)",
+    "not_in_channel": (N_("I'm not a member"), N_("invite @{bot} there"), "invite @{bot} to {channel}"),
+    "is_archived": (N_("it is archived"),
+                    N_("unarchive it, or choose another approvals channel (SMSBOT_APPROVALS_CHANNEL)"),
                     "unarchive {channel} or set SMSBOT_APPROVALS_CHANNEL to another channel"),
-    "channel_not_found": ("I can't see it (it does not exist, or it is private and I'm not in it)",
-                          "if it is private, invite @{bot} there; if it is gone, choose another approvals "
-                          "channel (SMSBOT_APPROVALS_CHANNEL)",
+    "channel_not_found": (N_("I can't see it (it does not exist, or it is private and I'm not in it)"),
+                          N_("if it is private, invite @{bot} there; if it is gone, choose another approvals "
+                             "channel (SMSBOT_APPROVALS_CHANNEL)"),
                           "invite @{bot} to {channel} if it is private, or set SMSBOT_APPROVALS_CHANNEL to a "
                           "channel that exists"),
 }
@@ -61,27 +64,32 @@ class PostingProblem:
 
     @property
     def channel(self) -> str:
-        return f"#{self.channel_name}" if self.channel_name else f"channel {self.channel_id}"
+        """The channel as the reader knows it."""
+        return f"#{self.channel_name}" if self.channel_name else _("channel {id}", id=self.channel_id)
 
-    def _explained(self) -> tuple[str, str, str]:
-        why, fix_there, fix = _EXPLAINED[self.reason]
-        return why, fix_there.format(bot=self.bot_name), fix.format(bot=self.bot_name, channel=self.channel)
+    def _explained(self) -> tuple[str, str]:
+        """Why, and the fix, in the reader's language."""
+        why, fix_there, _fix = _EXPLAINED[self.reason]
+        return _(why), _(fix_there, bot=self.bot_name)
 
     def log_line(self) -> str:
-        _, _, fix = self._explained()
+        """For operators: in English."""
+        channel = f"#{self.channel_name}" if self.channel_name else f"channel {self.channel_id}"
+        fix = _EXPLAINED[self.reason][2].format(bot=self.bot_name, channel=channel)
         return f"{fix}: approval requests cannot be posted until then (Slack: {self.reason}, {self.channel_id})"
 
     def warning(self) -> str:
-        why, fix_there, _ = self._explained()
-        return (f"I can't post approval requests in {self.channel}: {why}. {_capitalised(fix_there)}; "
-                "until then nothing can be submitted for approval.")
+        why, fix_there = self._explained()
+        return _("I can't post approval requests in {channel}: {why}. {fix}; until then nothing can be submitted "
+                 "for approval.", channel=self.channel, why=why, fix=_capitalised(fix_there))
 
     def refusal(self, *, saved: bool = False) -> str:
-        why, fix_there, _ = self._explained()
+        why, fix_there = self._explained()
         if saved:  # an edit, stored before Slack refused its request
-            return (f"I can't post in {self.channel}: {why}. Your change is saved, but no approver was asked: "
-                    f"{fix_there}, then submit it again.")
-        return f"I can't post in {self.channel}: {why}. {_capitalised(fix_there)}, then try again. Nothing was saved."
+            return _("I can't post in {channel}: {why}. Your change is saved, but no approver was asked: {fix}, "
+                     "then submit it again.", channel=self.channel, why=why, fix=fix_there)
+        return _("I can't post in {channel}: {why}. {fix}, then try again. Nothing was saved.",
+                 channel=self.channel, why=why, fix=_capitalised(fix_there))
 
 
 class CannotPostRequest(DomainError):
@@ -185,7 +193,7 @@ class ApprovalsChannel:
 
     async def warn_at_start_up(self, client: AsyncWebClient, *, pause_seconds: float = 1.0) -> None:
         """One warning line in the log when the bot cannot post requests; it runs on regardless."""
-        for _ in range(START_UP_ATTEMPTS):
+        for _attempt in range(START_UP_ATTEMPTS):
             try:
                 problem = await self.problem(client, recheck=True)
             except (aiohttp.ClientError, asyncio.TimeoutError):

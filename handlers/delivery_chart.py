@@ -7,20 +7,74 @@ of wheels for matplotlib (numpy, fonttools, kiwisolver… and Pillow itself), fo
 simple, drawn in ~0.1 s. Its bundled FreeType font keeps text crisp at any size, and drawing
 at twice the size then scaling down smooths the edges. Pillow is imported on first use, so a
 process that never completes a task never loads it. No task name is written on the chart:
-the thread says which task it is, and the bundled font has no CJK glyphs."""
+the thread says which task it is.
+
+Its labels are in the workspace's language. Pillow's bundled font has no CJK glyphs, so Chinese
+is drawn with a CJK font installed on the machine (Debian: fonts-noto-cjk, fonts-wqy-microhei
+or fonts-wqy-zenhei); where there is none, the labels are drawn in English: never as boxes."""
 
 from __future__ import annotations
 
 import io
+import logging
+import shutil
+import subprocess
+from contextlib import nullcontext
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from domain.i18n import ENGLISH, _, current_language, moment, number, speaking
 from domain.timeline import Timeline
+
+log = logging.getLogger(__name__)
 
 WIDTH, HEIGHT, SCALE = 1000, 520, 2
 LEFT, RIGHT, TOP, BOTTOM = 84, 32, 86, 96
 COLOURS = {"delivered": (46, 182, 125), "failed": (224, 30, 90), "awaiting": (236, 178, 46)}
 INK, MUTED, GRID, PAPER = (29, 28, 29), (97, 96, 97), (226, 226, 226), (255, 255, 255)
+# Where Debian's CJK font packages put their files (noto-cjk, wqy-microhei, wqy-zenhei, droid,
+# arphic), looked for before asking fontconfig.
+CJK_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+
+
+@cache
+def cjk_font_file() -> str | None:
+    """A font file with Chinese glyphs on this machine, or None."""
+    for path in CJK_FONT_FILES:
+        if Path(path).is_file():
+            return path
+    if shutil.which("fc-list") is None:
+        return None
+    try:
+        listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=5).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    files = sorted(line.strip().rstrip(":") for line in listed.splitlines() if line.strip())
+    return files[0] if files else None
+
+
+def _fonts(sizes: tuple[int, ...]) -> tuple[list, bool]:
+    """The chart's fonts at `sizes`, and whether its labels must be in English (Chinese wanted,
+    no font to draw it)."""
+    from PIL import ImageFont
+
+    if current_language() == ENGLISH:
+        return [ImageFont.load_default(size=size) for size in sizes], False
+    path = cjk_font_file()
+    if path is None:
+        log.warning("no CJK font is installed (fonts-noto-cjk or fonts-wqy-microhei): the delivery chart's "
+                    "labels are drawn in English")
+        return [ImageFont.load_default(size=size) for size in sizes], True
+    return [ImageFont.truetype(path, size=size) for size in sizes], False
 
 
 def _nice_step(top: int, ticks: int = 5) -> int:
@@ -40,18 +94,25 @@ def _time_format(span_seconds: float, labels: int) -> str:
 
 
 def render_delivery_chart(timeline: Timeline, tz: str) -> bytes:
-    from PIL import Image, ImageDraw, ImageFont
+    """In the current language (the workspace's), or in English where no font can draw it."""
+    fonts, in_english = _fonts(tuple(n * SCALE for n in (24, 15, 13)))
+    with speaking(ENGLISH) if in_english else nullcontext():
+        return _render(timeline, tz, *fonts)
+
+
+def _render(timeline: Timeline, tz: str, title, text, small) -> bytes:
+    from PIL import Image, ImageDraw
 
     zone = ZoneInfo(tz)
     s = SCALE
     image = Image.new("RGB", (WIDTH * s, HEIGHT * s), PAPER)
     draw = ImageDraw.Draw(image)
-    title, text, small = (ImageFont.load_default(size=n * s) for n in (24, 15, 13))
     x0, x1, y0, y1 = LEFT * s, (WIDTH - RIGHT) * s, TOP * s, (HEIGHT - BOTTOM) * s
 
     as_of = timeline.as_of.astimezone(zone)
-    draw.text((x0, 18 * s), "Delivery over time", font=title, fill=INK)
-    draw.text((x0, 52 * s), f"As of {as_of:%Y-%m-%d %H:%M} ({tz}) · receipts may still arrive", font=text, fill=MUTED)
+    draw.text((x0, 18 * s), _("Delivery over time"), font=title, fill=INK)
+    draw.text((x0, 52 * s), _("As of {time} ({zone}) · receipts may still arrive", time=moment(as_of), zone=tz),
+              font=text, fill=MUTED)
 
     top = max(max(timeline.sent), 1)
     step = _nice_step(top)
@@ -67,7 +128,7 @@ def render_delivery_chart(timeline: Timeline, tz: str) -> bytes:
 
     for value in range(0, y_max + 1, step):
         draw.line([(x0, y(value)), (x1, y(value))], fill=GRID, width=s)
-        label = f"{value:,}"
+        label = number(value)
         draw.text((x0 - 10 * s, y(value)), label, font=small, fill=MUTED, anchor="rm")
 
     awaiting = timeline.awaiting
@@ -105,14 +166,18 @@ def _draw_legend(draw, timeline: Timeline, left: float, font) -> None:
     legend_y = (HEIGHT - 34) * s
     cursor = left
     finals = {"delivered": timeline.delivered[-1], "failed": timeline.failed[-1], "awaiting": timeline.awaiting[-1]}
-    for name, label in (("delivered", "Delivered"), ("failed", "Failed"), ("awaiting", "Awaiting receipt")):
+    captions = {"delivered": _("Delivered {count}", count=number(finals["delivered"])),
+                "failed": _("Failed {count}", count=number(finals["failed"])),
+                "awaiting": _("Awaiting receipt {count}", count=number(finals["awaiting"]))}
+    for name, caption in captions.items():
         draw.rectangle([cursor, legend_y, cursor + 14 * s, legend_y + 14 * s], fill=COLOURS[name])
-        caption = f"{label} {finals[name]:,}"
         draw.text((cursor + 22 * s, legend_y + 7 * s), caption, font=font, fill=INK, anchor="lm")
         cursor += 22 * s + draw.textlength(caption, font=font) + 34 * s
 
 
 def chart_alt_text(timeline: Timeline, as_of: datetime) -> str:
-    return (f"Delivery over time: {timeline.delivered[-1]:,} delivered, {timeline.failed[-1]:,} failed, "
-            f"{timeline.awaiting[-1]:,} awaiting receipt of {timeline.sent[-1]:,} sent, as of "
-            f"{as_of:%Y-%m-%d %H:%M} UTC.")
+    when = as_of.strftime("%Y-%m-%d %H:%M")
+    return _("Delivery over time: {delivered} delivered, {failed} failed, {awaiting} awaiting receipt of {sent} "
+             "sent, as of {time} UTC.", delivered=number(timeline.delivered[-1]), failed=number(timeline.failed[-1]),
+             awaiting=number(timeline.awaiting[-1]), sent=number(timeline.sent[-1]),
+             time=when)

@@ -4,7 +4,8 @@ receipts to come; one process at a time per task), and tells what the database s
 every few seconds per task while counts move, at once when the status changes, and until
 every recipient has its last word. Slack's refusals are met here — a message someone deleted
 is posted again, a thread the bot cannot reach sends the report to the requester and the
-approver — and never reach the sending loop."""
+approver — and never reach the sending loop. It runs in the background: what it says is in the
+workspace's language, the requester's DMs in theirs."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.dispatch import Progress
 from domain.exports import details_expire_at
+from domain.i18n import N_, _, in_public
 from domain.task_state import TaskAction, TaskStatus
 from domain.use_cases.dispatch import change_sending, failure_summary, record_progress_message, waiting_for_window
 from domain.use_cases.reporting import (
@@ -34,11 +36,12 @@ from handlers import listeners
 from handlers.delivery_chart import chart_alt_text, render_delivery_chart
 from handlers.exports_blocks import build_report_actions, retention_line
 from handlers.ids import ActionId
+from handlers.languages import ReaderLanguages
 from handlers.payloads import TaskRef
 from handlers.progress_blocks import build_final_report, build_progress_message, estimate_line
 from handlers.slack_files import share_in_thread
 from handlers.slack_pacing import SlackHeld, SlackPacer, retry_after
-from handlers.task_blocks import acted_note, ended_news, started_news
+from handlers.task_blocks import PAUSED_NOTE, RESUMED_NOTE, STOPPED_NOTE, acted_note, ended_news, started_news
 from handlers.task_thread import TaskThread
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,7 @@ GONE = frozenset({"message_not_found", "cant_update_message"})
 UNREACHABLE = frozenset({"not_in_channel", "channel_not_found", "is_archived", "thread_not_found",
                          "restricted_action"})
 REPORT_IN_DM = "dm"  # report_ts of a report the thread could not take: it went to people's DMs
-SENDING_STARTED = "Sending started."
+SENDING_STARTED = N_("Sending started.")
 
 
 class ProgressSignal:
@@ -102,12 +105,13 @@ def own_client(client: AsyncWebClient) -> AsyncWebClient:
 class ProgressNotifier:
     def __init__(self, client: AsyncWebClient, uow, settings, clock: Callable[[], datetime], *, owner: str,
                  signal: ProgressSignal | None = None, pacer: SlackPacer | None = None,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, languages: ReaderLanguages | None = None) -> None:
         self._client, self._uow, self._settings, self._clock = client, uow, settings, clock
         self._owner, self._monotonic = owner, monotonic
         self._signal = signal or ProgressSignal()
         self._pacer = pacer or SlackPacer(monotonic)
-        self._thread = TaskThread(client, uow, settings, clock)
+        self._languages = languages or ReaderLanguages(uow)  # the requesters', for their DMs
+        self._thread = TaskThread(client, uow, settings, clock, languages=self._languages)
         self._shown: dict[int, _Shown] = {}
 
     def nudge(self, task_id: int | None = None) -> None:
@@ -123,7 +127,7 @@ class ProgressNotifier:
 
     async def run(self, stop: asyncio.Event) -> None:
         self._client = own_client(self._client)  # made here: the process's connection is open now
-        self._thread = TaskThread(self._client, self._uow, self._settings, self._clock)
+        self._thread = TaskThread(self._client, self._uow, self._settings, self._clock, languages=self._languages)
         try:
             while not stop.is_set():
                 await self.pass_once()
@@ -140,7 +144,8 @@ class ProgressNotifier:
             return
         for state in states:
             try:
-                await self._tell(state)
+                with in_public():  # whatever started this loop: the thread is read by many
+                    await self._tell(state)
             except SlackHeld:
                 continue  # Slack's Retry-After still runs: told on a later pass
             except Exception:  # told on the next pass; never the sending's problem
@@ -177,8 +182,8 @@ class ProgressNotifier:
 
     async def _show_progress(self, task: TaskView, progress: Progress, shown: _Shown, now: float) -> None:
         if task.progress_ts is None:  # the send has just started: the card, the note, then the message
-            await self.note(task, SENDING_STARTED)
-            await self._thread.tell_requester(task, started_news(task))
+            await self.note(task, _(SENDING_STARTED))
+            await self._thread.tell_requester(task, started_news)
         rate, eta = self._rate(task, progress, shown, now)
         waiting = (await anyio.to_thread.run_sync(waiting_for_window, self._uow(), task.id)
                    if progress.pending else (0, None))
@@ -215,8 +220,8 @@ class ProgressNotifier:
     async def _tell_end(self, task: TaskView, progress: Progress) -> None:
         """The requester hears the end (a stop is told by whoever pressed it, in the thread)."""
         if task.status in (TaskStatus.completed, TaskStatus.failed):
-            await self._thread.tell_requester(task, ended_news(task, progress.delivered, progress.failed,
-                                                               progress.submitted, progress.total))
+            await self._thread.tell_requester(task, lambda told: ended_news(
+                told, progress.delivered, progress.failed, progress.submitted, progress.total))
 
     async def _tell_report(self, task: TaskView, text: str, blocks: list, *, final: bool) -> None:
         if task.report_ts == REPORT_IN_DM:
@@ -321,7 +326,7 @@ class ProgressNotifier:
                 return
             png = await anyio.to_thread.run_sync(render_delivery_chart, timeline, self._settings.timezone)
             file_id = await share_in_thread(self._client, channel=task.thread_channel, thread_ts=task.thread_ts,
-                                            filename=f"delivery-task-{task.id}.png", title="Delivery over time",
+                                            filename=f"delivery-task-{task.id}.png", title=_("Delivery over time"),
                                             content=png, alt_text=chart_alt_text(timeline, as_of))
             if file_id:
                 await anyio.to_thread.run_sync(record_chart, self._uow(), task.id, file_id)
@@ -333,24 +338,28 @@ class ProgressNotifier:
 
 # Pause, Resume and Stop on the progress message: for the requester and approvers. The notifier
 # tells the progress message; the card and the note are told here, where the person pressed.
-async def change(action: TaskAction, verb: str, ack, body: dict, client: AsyncWebClient, actor, uow, settings, clock,
+async def change(action: TaskAction, did: str, ack, body: dict, client: AsyncWebClient, actor, uow, settings, clock,
                  progress_signal: ProgressSignal, ref: TaskRef) -> None:
+    """`did`: the thread's note on it (`PAUSED_NOTE`…), said in the workspace's language."""
     await ack()
     task = await anyio.to_thread.run_sync(change_sending, uow(), ref.id, action, actor, clock(), settings.start_rules)
     progress_signal.nudge(task.id)
-    await TaskThread(client, uow, settings, clock).refresh(task, acted_note(actor.user_id, f"{verb} this send"))
+    with in_public():
+        note = acted_note(actor.user_id, did)
+    await TaskThread(client, uow, settings, clock).refresh(task, note)
 
 
 async def pause(ack, body, client, actor, uow, settings, clock, progress_signal, ref: TaskRef) -> None:
-    await change(TaskAction.pause, "paused", ack, body, client, actor, uow, settings, clock, progress_signal, ref)
+    await change(TaskAction.pause, PAUSED_NOTE, ack, body, client, actor, uow, settings, clock, progress_signal, ref)
 
 
 async def resume(ack, body, client, actor, uow, settings, clock, progress_signal, ref: TaskRef) -> None:
-    await change(TaskAction.resume, "resumed", ack, body, client, actor, uow, settings, clock, progress_signal, ref)
+    await change(TaskAction.resume, RESUMED_NOTE, ack, body, client, actor, uow, settings, clock, progress_signal,
+                 ref)
 
 
 async def stop(ack, body, client, actor, uow, settings, clock, progress_signal, ref: TaskRef) -> None:
-    await change(TaskAction.cancel, "stopped", ack, body, client, actor, uow, settings, clock, progress_signal, ref)
+    await change(TaskAction.cancel, STOPPED_NOTE, ack, body, client, actor, uow, settings, clock, progress_signal, ref)
 
 
 LISTENERS = (

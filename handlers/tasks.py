@@ -1,4 +1,6 @@
-"""A send task's thread: the card, approve/reject, edit, cancel, copy, delete."""
+"""A send task's thread: the card, approve/reject, edit, cancel, copy, delete. What a press
+posts in the thread is in the workspace's language (`in_public`); modals and refusals to the
+person who pressed are in theirs."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.i18n import in_public
 from domain.schedule import StartChoice, from_local
 from domain.tasks import TaskFieldError
 from domain.use_cases.approvals import Approval, NeedsStartChoice, decide_task, task_to_decide
@@ -25,6 +28,8 @@ from handlers.send_modal import SendModal, form_from_task, user_timezone
 from handlers.send_blocks import RecipientOption, SendForm
 from handlers.task_thread import TaskThread
 from handlers.task_blocks import (
+    CANCELED_NOTE,
+    DELETED_NOTE,
     acted_note,
     approval_note,
     build_late_start_modal,
@@ -37,7 +42,7 @@ log = logging.getLogger(__name__)
 
 
 async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
-                  start_signal, ref: TaskRef) -> None:
+                  start_signal, languages, ref: TaskRef) -> None:
     await ack()
     try:
         task = await anyio.to_thread.run_sync(lambda: decide_task(
@@ -50,8 +55,10 @@ async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Acto
             current, late.late, from_home=where_pressed(body).on_home))
         return
     start_signal.nudge()  # this process's dispatcher starts it now, if it is due
-    thread = TaskThread(client, uow, settings, clock)
-    await thread.refresh(task, approval_note(actor.user_id, task), card_at=where_pressed(body).message)
+    thread = TaskThread(client, uow, settings, clock, languages=languages)
+    with in_public():
+        note = approval_note(actor.user_id, task)
+    await thread.refresh(task, note, card_at=where_pressed(body).message)
     await tell_of_decision(thread, task, actor)
     await refresh_if_on_home(body, client, uow, settings, actor)
 
@@ -59,11 +66,11 @@ async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Acto
 async def tell_of_decision(thread: TaskThread, task, actor: Actor) -> None:
     """The requester hears of the decision, unless they made it (self-approval)."""
     if actor.user_id != task.created_by:
-        await thread.tell_requester(task, decided_news(task, actor.user_id))
+        await thread.tell_requester(task, lambda told: decided_news(told, actor.user_id))
 
 
 async def submit_late_start(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
-                            start_signal, ref: LateStartState) -> None:
+                            start_signal, languages, ref: LateStartState) -> None:
     values = view["state"]["values"]
     try:
         chosen = choice(StartChoice, _picked(values, BlockId.LATE_START_CHOICE, "selected_option"),
@@ -87,8 +94,10 @@ async def submit_late_start(ack: AsyncAck, view: dict, client: AsyncWebClient, a
         return
     await ack()
     start_signal.nudge()
-    thread = TaskThread(client, uow, settings, clock)
-    await thread.refresh(task, approval_note(actor.user_id, task, chosen, ref.late_reason))
+    thread = TaskThread(client, uow, settings, clock, languages=languages)
+    with in_public():
+        note = approval_note(actor.user_id, task, chosen, ref.late_reason)
+    await thread.refresh(task, note)
     await tell_of_decision(thread, task, actor)
     if ref.from_home:
         await publish_home(client, uow, settings, actor)
@@ -110,7 +119,7 @@ async def open_reject(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: 
 
 
 async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
-                        ref: TaskRejectState) -> None:
+                        languages, ref: TaskRejectState) -> None:
     reason = view["state"]["values"][BlockId.APPROVAL_REASON][ActionId.APPROVAL_REASON_INPUT]["value"] or ""
     try:
         task = await anyio.to_thread.run_sync(lambda: decide_task(
@@ -120,8 +129,10 @@ async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor
         await ack(response_action="errors", errors={BlockId.APPROVAL_REASON: error_text(error)})
         return
     await ack()
-    thread = TaskThread(client, uow, settings, clock)
-    await thread.refresh(task, rejected_note(actor.user_id, task.reason or ""))
+    thread = TaskThread(client, uow, settings, clock, languages=languages)
+    with in_public():
+        note = rejected_note(actor.user_id, task.reason or "")
+    await thread.refresh(task, note)
     await tell_of_decision(thread, task, actor)
     if ref.from_home:
         await publish_home(client, uow, settings, actor)
@@ -132,8 +143,9 @@ async def cancel(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
     await ack()
     task = await anyio.to_thread.run_sync(lambda: cancel_task(
         uow(), ref.id, actor, now=clock(), tz=settings.timezone, cutoffs=settings.cutoffs))
-    await TaskThread(client, uow, settings, clock).refresh(task, acted_note(actor.user_id, "canceled this task"),
-                                                    card_at=where_pressed(body).message)
+    with in_public():
+        note = acted_note(actor.user_id, CANCELED_NOTE)
+    await TaskThread(client, uow, settings, clock).refresh(task, note, card_at=where_pressed(body).message)
 
 
 async def delete(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock,
@@ -142,8 +154,10 @@ async def delete(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
     task = await anyio.to_thread.run_sync(get_task, uow(), ref.id)
     await anyio.to_thread.run_sync(lambda: delete_task(
         uow(), ref.id, actor, now=clock(), tz=settings.timezone, cutoffs=settings.cutoffs))
-    await TaskThread(client, uow, settings, clock).refresh(task, acted_note(actor.user_id, "deleted this task"),
-                                                           deleted=True, card_at=where_pressed(body).message)
+    with in_public():
+        note = acted_note(actor.user_id, DELETED_NOTE)
+    await TaskThread(client, uow, settings, clock).refresh(task, note, deleted=True,
+                                                           card_at=where_pressed(body).message)
 
 
 async def edit(ack: AsyncAck, body: dict, client: AsyncWebClient, member_actor, uow, settings, clock,

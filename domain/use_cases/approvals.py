@@ -8,10 +8,11 @@ from datetime import datetime
 
 from domain.approvers import Actor
 from domain.content import ContentStatus
-from domain.errors import DomainError, Person, Said
-from domain.policy import check_can_decide
+from domain.errors import DomainError
+from domain.i18n import N_, _
+from domain.policy import PERSON_MARK, check_can_decide, naming
 from domain.schedule import LateStart, ScheduleError, StartChoice, StartRules, check_send_time, late_start
-from domain.task_state import TaskAction, TaskStatus, next_status
+from domain.task_state import TaskAction, TaskStatus, next_status, status_label
 from domain.text_rules import rejection_reason
 from domain.tasks import TaskField, TaskFieldError, binding_problem, registration_problem
 from domain.use_cases.applications import applications
@@ -32,7 +33,8 @@ class NeedsStartChoice(DomainError):
     """Approving would start the task late or outside the window: the approver must choose."""
 
     def __init__(self, late: LateStart) -> None:
-        super().__init__(f"This task cannot start as it asks: {late.reason}. Choose when it should send.")
+        super().__init__(_("This task cannot start as it asks: {reason}. Choose when it should send.",
+                           reason=late.reason))
         self.late = late
 
 
@@ -52,10 +54,10 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, decis
         task = existing_task(uow, task_id)
         check_can_decide(actor, task.created_by, allow_self_approval=allow_self_approval)
         if task.version != version:
-            raise StaleDecision("This request is out of date: the task was edited since. Review its latest request.")
+            raise StaleDecision(_("This request is out of date: the task was edited since. Review its latest "
+                                  "request."))
         if task.status != TaskStatus.moderating:
-            who = (" by ", Person(task.decided_by)) if task.decided_by else ()
-            raise StaleDecision(Said("This task was already decided", *who, f": it is {task.status}."))
+            raise StaleDecision(already_decided(task.status, task.decided_by))
         reason, problem = rejection_reason(decision.reason) if not decision.approve else (None, None)
         if problem:
             raise DomainError(problem)
@@ -71,14 +73,21 @@ def decide_task(uow: UnitOfWork, task_id: int, version: int, actor: Actor, decis
                                reason=reason, **start)
         if not moved:
             current = uow.tasks.get(task_id)
-            raise StaleDecision(Said("This task was already decided by ", Person(current.decided_by),
-                                     f": it is {current.status}."))
+            raise StaleDecision(already_decided(current.status, current.decided_by))
         audit_task(uow, actor.user_id, str(action), task_id, version=version, reason=reason,
                start=decision.start, send_at=start["send_at"].isoformat() if start else None)
         if decision.approve:
             uow.tasks.announce_due()  # its dispatchers start it now, not at the next tick
         uow.commit()
         return view_of(uow, uow.tasks.get(task_id))
+
+
+def already_decided(status: str, decided_by: str | None) -> str:
+    """Why a decision comes too late: who decided first, and where the task stands."""
+    if decided_by is None:
+        return _("This task was already decided: it is {status}.", status=status_label(status))
+    return naming(_("This task was already decided by {person}: it is {status}.", person=PERSON_MARK,
+                    status=status_label(status)), decided_by)
 
 
 def _start_of(task: Task, decision: Approval, now: datetime, rules: StartRules) -> dict:
@@ -92,7 +101,7 @@ def _start_of(task: Task, decision: Approval, now: datetime, rules: StartRules) 
     if decision.start is StartChoice.EARLIEST:
         return {"send_at": late.earliest}
     if decision.reschedule_at is None:
-        raise TaskFieldError(TaskField.SEND_AT, "Pick the date and time it should send.")
+        raise TaskFieldError(TaskField.SEND_AT, _("Pick the date and time it should send."))
     try:
         check_send_time(decision.reschedule_at, now, rules.window)
     except ScheduleError as error:
@@ -107,9 +116,16 @@ def _check_content_still_approved(uow: UnitOfWork, task: Task) -> None:
         used.append(uow.templates.get(task.fallback_template_id))
     for content in used:
         if content.status != ContentStatus.APPROVED:
-            kind = "signature" if isinstance(content, Signature) else "template"
-            raise DomainError(f"The {kind} “{content.name}” is {content.status}: it must be approved "
-                              "before this task can be.")
+            unapproved = NOT_APPROVED_SIGNATURE if isinstance(content, Signature) else NOT_APPROVED_TEMPLATE
+            status = _(CONTENT_STATUSES.get(content.status, content.status))
+            raise DomainError(_(unapproved, name=content.name, status=status))
+
+
+# The content a task uses that is no longer approved (its status in words, `CONTENT_STATUSES`).
+NOT_APPROVED_SIGNATURE = N_("The signature “{name}” is {status}: it must be approved before this task can be.")
+NOT_APPROVED_TEMPLATE = N_("The template “{name}” is {status}: it must be approved before this task can be.")
+CONTENT_STATUSES = {ContentStatus.PENDING: N_("pending"), ContentStatus.APPROVED: N_("approved"),
+                    ContentStatus.REJECTED: N_("rejected"), ContentStatus.DISABLED: N_("disabled")}
 
 
 def _check_still_registered(uow: UnitOfWork, task: Task) -> None:
@@ -122,7 +138,7 @@ def _check_still_registered(uow: UnitOfWork, task: Task) -> None:
                 for template_id in filter(None, (task.template_id, task.fallback_template_id))]
     for choice, kind in content:
         if problem := registration_problem(choice, kind, routes):
-            raise DomainError(f"{problem} This task cannot be approved until then.")
+            raise DomainError(_("{problem} This task cannot be approved until then.", problem=problem))
 
 
 def _check_signature_still_allowed(uow: UnitOfWork, task: Task) -> None:
@@ -130,5 +146,5 @@ def _check_signature_still_allowed(uow: UnitOfWork, task: Task) -> None:
     signature = content_choice(uow, uow.signatures.get(task.signature_id))
     for template_id in filter(None, (task.template_id, task.fallback_template_id)):
         if problem := binding_problem(template_choice(uow, uow.templates.get(template_id)), signature):
-            raise DomainError(f"{problem} This task's signature is “{signature.name}”: edit the task to "
-                              "choose another before it can be approved.")
+            raise DomainError(_("{problem} This task's signature is “{name}”: edit the task to choose another "
+                                "before it can be approved.", problem=problem, name=signature.name))

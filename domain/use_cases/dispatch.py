@@ -10,6 +10,7 @@ from domain.applications import MAINLAND_PREFIX
 from domain.approvers import Actor
 from domain.content import Purpose
 from domain.errors import DomainError
+from domain.i18n import N_, _, moment
 from domain.policy import check_owner_or_approver
 from domain.optout import FATIGUED, OPTED_OUT, FatiguePolicy
 from domain.dispatch import Claim, LostSend, MessagePlan, Outcome, Progress, ReceiptUpdate, Route, Settlement
@@ -25,7 +26,6 @@ from domain.use_cases.tasks import TaskView, existing_task, view_of
 from storage.tables import AuditEntry
 from storage.uow import SqlUnitOfWork as UnitOfWork
 from storage.uow import retry_on_conflict
-
 
 
 @dataclass(frozen=True)
@@ -285,10 +285,12 @@ def record_progress_message(uow: UnitOfWork, task_id: int, ts: str) -> None:
         uow.commit()
 
 
-STOPPED = "task stopped before this number was sent"
-NOT_SENT_AFTER_FAILURE = "not sent: the send failed"
-# A send paused by the window's close, not by a person: the tick resumes it when it opens.
-WINDOW_CLOSED = "the sending window closed"
+# Why a recipient was skipped: stored in English, translated where shown (_(STOPPED)).
+STOPPED = N_("task stopped before this number was sent")
+NOT_SENT_AFTER_FAILURE = N_("not sent: the send failed")
+# A send paused by the window's close, not by a person: the tick resumes it when it opens. A
+# task's reason, stored in English (and compared so), translated where shown.
+WINDOW_CLOSED = N_("the sending window closed")
 
 
 def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Actor, now: datetime,
@@ -298,12 +300,12 @@ def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Act
     `now` starts the retention period of its details."""
     with uow:
         task = existing_task(uow, task_id)
-        check_owner_or_approver(actor, task.created_by, "pause, resume or stop this send")
+        check_owner_or_approver(actor, task.created_by, _("pause, resume or stop this send"))
         target = next_status(task.status, action)
         if action is TaskAction.resume and not rules.may_send(task.purpose, now):
             opening = next_window_opening(now, rules.window).astimezone(rules.window.tz)
-            raise DomainError(f"The sending window ({rules.window}) is closed: this send goes on by itself when "
-                              f"it opens, at {opening:%Y-%m-%d %H:%M}.")
+            raise DomainError(_("The sending window ({window}) is closed: this send goes on by itself when it "
+                                "opens, at {opening}.", window=str(rules.window), opening=moment(opening)))
         finished = {"finished_at": now} if target in FINAL_STATUSES else {}
         if not uow.tasks.move(task_id, from_status=task.status, to_status=target,
                               # Who stopped it is who decided its end; a stop needs no other reason.
@@ -311,7 +313,7 @@ def change_sending(uow: UnitOfWork, task_id: int, action: TaskAction, actor: Act
                               **({"decided_by": actor.user_id, "reason": None} if action is TaskAction.cancel
                                  else {"reason": None if action is TaskAction.resume else task.reason}),
                               **finished):
-            raise DomainError("Someone else changed this send first.")
+            raise DomainError(_("Someone else changed this send first."))
         if action is TaskAction.cancel:
             uow.task_recipients.skip_pending(task_id, STOPPED)
         uow.audit.add(AuditEntry(actor=actor.user_id, action=f"task.{action}", target_type="task",

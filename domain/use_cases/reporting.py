@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from domain.applications import RouteShare, shares_of_split, worth_showing
 from domain.dispatch import Progress
+from domain.i18n import N_
 from domain.send_measure import cost_of
 from domain.tasks import route_parts
 from domain.use_cases.applications import applications
@@ -18,7 +19,7 @@ from domain.use_cases.tasks import TaskView, audit_task, view_of
 from storage.statuses import NO_RECEIPT
 from storage.uow import SqlUnitOfWork as UnitOfWork
 
-ALL_FAILED = "every message failed"
+ALL_FAILED = N_("every message failed")  # a task's reason: stored in English, translated where shown
 # A message with no receipt this long after its submission has none: it counts as failed.
 RECEIPT_DEADLINE = timedelta(hours=72)
 
