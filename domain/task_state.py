@@ -169,8 +169,11 @@ def _explain(current: TaskStatus, action: TaskAction) -> str:
 def _a_task_that_is(statuses: Iterable[TaskStatus]) -> str:
     english = [STATUS_LABELS[status] for status in statuses]
     labels = [_(label) for label in english]
-    joined = labels[0] if len(labels) == 1 else _("{some} or {last}", some=_(", ").join(labels[:-1]),
-                                                   last=labels[-1])
+    joined = labels[0]
+    for label in labels[1:-1]:
+        joined = _("{statuses}, {status}", statuses=joined, status=label)
+    if len(labels) > 1:
+        joined = _("{statuses} or {status}", statuses=joined, status=labels[-1])
     if all(" " not in label for label in english):
         return _("a {labels} task", labels=joined)  # "a scheduled task", "a rejected or canceled task"
     return _("a task {labels}", labels=joined) if len(labels) == 1 else _("a task that is {labels}", labels=joined)

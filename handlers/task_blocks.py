@@ -47,10 +47,15 @@ def _button(action: TaskAction, action_id: str, label: str, style: str | None, v
 
 # The card's note on whoever ended a task's turn, by its status (who approved it is noted apart).
 DECIDED_NOTES = {TaskStatus.rejected: N_("Rejected by {person}"), TaskStatus.canceled: N_("Canceled by {person}")}
-# How a task's content reads on its card: its kind, its purpose and its fallback's kind.
-KINDS = {"text": N_("Text"), "card": N_("Card"), "digital": N_("Digital")}
+# How a task's content reads on its card, by its kind, with its purpose; and its fallback.
+CONTENT_LINES = {
+    "text": N_("*Text* · {purpose} · signature *{signature}* · template *{template}*"),
+    "card": N_("*Card* · {purpose} · signature *{signature}* · template *{template}*"),
+    "digital": N_("*Digital* · {purpose} · signature *{signature}* · template *{template}*"),
+}
 PURPOSES = {"notification": N_("notification"), "promotional": N_("promotional")}
-FALLBACK_KINDS = {"text": N_("text"), "digital": N_("digital")}
+FALLBACK_LINES = {"text": N_("Fallback: text SMS with *{template}*"),
+                  "digital": N_("Fallback: digital SMS with *{template}*")}
 
 
 def slack_time(moment) -> str:
@@ -79,13 +84,11 @@ def task_reason(task: TaskView) -> str:
 
 
 def _content(task: TaskView) -> str:
-    content = _("*{kind}* · {purpose} · signature *{signature}* · template *{template}*",
-                kind=_(KINDS.get(task.kind, task.kind.capitalize())), purpose=_(PURPOSES.get(task.purpose,
-                                                                                           task.purpose)),
-                signature=escape(task.signature), template=escape(task.template))
+    purpose = _(PURPOSES.get(task.purpose, task.purpose))
+    content = _(CONTENT_LINES[task.kind], purpose=purpose, signature=escape(task.signature),
+                template=escape(task.template))
     if task.fallback != "none":
-        content += "\n" + _("Fallback: {kind} SMS with *{template}*", kind=_(FALLBACK_KINDS.get(
-            task.fallback, task.fallback)), template=escape(task.fallback_template or ""))
+        content += "\n" + _(FALLBACK_LINES[task.fallback], template=escape(task.fallback_template or ""))
     if task.default_link:
         content += "\n" + _("Default link: {link}", link=escape(task.default_link))
     return content

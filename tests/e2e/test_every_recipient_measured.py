@@ -91,7 +91,7 @@ async def test_skipped_when_chosen_counted_and_never_sent(workspace, driver, cat
     assert state.submissions_for("+8613912345678") == 0 and state.total_submissions == 2
     report = await eventually(lambda: [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts)
                                        if m.text.startswith("Send completed.")])
-    assert ("Estimated cost when submitted: CNY 0.14 for 3 segments; 1 recipients skipped because their message "
+    assert ("Estimated cost when submitted: CNY 0.14 for 3 segments; 1 recipient skipped because their message "
             "was over the limit.") in str(report[0].blocks)
     await ticker.providers.aclose()
 
