@@ -13,8 +13,9 @@ import os
 
 from pydantic import ValidationError
 
-from bot.settings import ENV_PREFIX, Settings, SettingsError
+from bot.settings import ENV_PREFIX, Settings, SettingsError, malformed
 from domain.applications import PROVIDERS, Application
+from domain.i18n import _
 
 # The application's sender stands for the provider's sender setting.
 SENDER_SETTINGS = {"twilio": "twilio_from", "huawei": "huawei_sender"}
@@ -32,9 +33,7 @@ def own_settings(application_name: str) -> dict[str, object]:
     try:
         own = Settings(_env_prefix=prefix)
     except ValidationError as error:
-        first = error.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "settings"
-        raise SettingsError(f"{prefix}{field.upper()} is malformed: {first['msg'].removeprefix('Value error, ')}") from None
+        raise malformed(prefix, error, show_input=False) from None
     return {name: getattr(own, name) for name in own.model_fields_set if name in PROVIDER_SETTINGS}
 
 
@@ -53,11 +52,12 @@ def check_application_settings(settings: Settings, application: Application) -> 
     try:
         merged.require_provider()
     except SettingsError as error:
-        missing = str(error).removeprefix(ENV_PREFIX)
-        name = missing.split(" ")[0]
-        if name.lower() not in PROVIDER_SETTINGS:
+        if error.setting not in PROVIDER_SETTINGS:
             raise  # the deployment's own (its public URL)
-        raise SettingsError(f"{env_prefix(application.name)}{missing} (or the deployment's {ENV_PREFIX}{name})") from None
+        deployments = f"{ENV_PREFIX}{error.setting.upper()}"
+        own = str(error).replace(deployments, f"{env_prefix(application.name)}{error.setting.upper()}", 1)
+        raise SettingsError(_("{problem} (or the deployment's {setting})", problem=own, setting=deployments),
+                            setting=error.setting) from None
 
 
 def application_secrets() -> list[str]:

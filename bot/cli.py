@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import typer
+from dotenv import dotenv_values
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import ENV_PREFIX, Settings, SettingsError, load_settings
+from domain.i18n import ENGLISH, _, set_deployment_language
 
 cli = typer.Typer(
     help="smsbot: bulk SMS from Slack with approvals and live progress.",
@@ -88,13 +92,15 @@ def sandbox(
         try:
             probe.bind((host, port))
         except OSError as error:
-            raise SettingsError(f"--port: cannot listen on {host}:{port} ({error.strerror}); "
-                                "choose another with --port") from None
+            address = f"{host}:{port}"
+            raise SettingsError(_("--port: cannot listen on {address} ({reason}); choose another with --port",
+                                  address=address, reason=error.strerror)) from None
     configure_logging(load_settings().log_level)
     options = SandboxOptions(data_dir=data_dir.expanduser().resolve(), host=host, port=port, reset=reset)
 
     def ready(sandbox: Sandbox) -> None:
-        typer.echo(f"smsbot sandbox is running: open {sandbox.url}  (data in {options.data_dir}; Ctrl+C stops it)")
+        typer.echo(_("smsbot sandbox is running: open {url}  (data in {folder}; Ctrl+C stops it)",
+                     url=sandbox.url, folder=options.data_dir))
 
     app = Sandbox(options, on_ready=ready)
     configure_logging(app.settings.log_level, app.settings.secret_values(), log_format=app.settings.log_format)
@@ -104,7 +110,8 @@ def sandbox(
     if app.restored_messages:
         log.info("sandbox: %d messages kept from the last run", app.restored_messages)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=2)
-    typer.echo(f"smsbot sandbox stopped; its data stays in {options.data_dir} (--reset starts afresh)")
+    typer.echo(_("smsbot sandbox stopped; its data stays in {folder} (--reset starts afresh)",
+                 folder=options.data_dir))
 
 
 @cli.command()
@@ -149,7 +156,7 @@ def migrate() -> None:
     settings = load_settings()
     configure_logging(settings.log_level, settings.secret_values(), log_format=settings.log_format)
     upgrade(settings.database_url)
-    typer.echo(f"database at revision {current_revision(settings.database_url)}")
+    typer.echo(_("database at revision {revision}", revision=current_revision(settings.database_url)))
 
 
 @cli.command()
@@ -160,13 +167,28 @@ def manifest(
     """Print manifest.yml with the request URLs pointing at URL."""
     from bot.manifest import render_manifest
 
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.netloc:  # said here, in SMSBOT_LANGUAGE
+        raise SettingsError(_("--url: {url} is not an https:// URL; Slack only calls https", url=repr(url)))
+    typer.echo(render_manifest(url, socket_mode=socket_mode), nl=False)
+
+
+def speak_the_deployments_language() -> None:
+    """SMSBOT_LANGUAGE (the environment's, else .env's), read before the settings so that their
+    own errors are said in it; English when it is not one smsbot speaks (the settings' error
+    then says so)."""
+    name = f"{ENV_PREFIX}LANGUAGE"
+    language = os.environ.get(name)
+    if language is None and Path(".env").is_file():
+        language = dotenv_values(".env").get(name)
     try:
-        typer.echo(render_manifest(url, socket_mode=socket_mode), nl=False)
-    except ValueError as error:
-        raise SettingsError(f"--url: {error}") from None
+        set_deployment_language((language or ENGLISH).strip())
+    except ValueError:
+        set_deployment_language(ENGLISH)
 
 
 def main() -> None:
+    speak_the_deployments_language()
     try:
         cli()
     except SettingsError as error:

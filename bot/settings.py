@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.applications import RENDERS_TEMPLATES
+from domain.i18n import ENGLISH, N_, _, current_language, n_
 from domain.local_windows import RecipientWindows, WindowBasis
 from domain.optout import DEFAULT_KEYWORDS
 from domain.schedule import Cutoffs, SendWindow, StartRules, WindowScope, parse_send_window
@@ -23,7 +24,13 @@ _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 
 
 class SettingsError(Exception):
-    """A setting is missing or malformed; the message names the variable."""
+    """A setting is missing or malformed; the message names the variable, in the deployment's
+    language (SMSBOT_LANGUAGE) on the command line, in the reader's in Slack. `setting`: the
+    field it is about (`twilio_from`), where one is."""
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 class Settings(BaseSettings):
@@ -123,21 +130,21 @@ class Settings(BaseSettings):
     @classmethod
     def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().startswith("xoxb-"):
-            raise ValueError("must be a bot token starting with xoxb-")
+            raise ValueError(_("must be a bot token starting with xoxb-"))
         return value
 
     @field_validator("slack_app_token")
     @classmethod
     def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().startswith("xapp-"):
-            raise ValueError("must be an app-level token starting with xapp-")
+            raise ValueError(_("must be an app-level token starting with xapp-"))
         return value
 
     @field_validator("slack_api_url")
     @classmethod
     def _api_url_shape(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL")
+            raise ValueError(_("must be an http(s) URL"))
         return value if value.endswith("/") else value + "/"
 
     @field_validator("twilio_base_url", "alibaba_base_url", "huawei_base_url", "ucloud_base_url", "simulator_url",
@@ -145,14 +152,14 @@ class Settings(BaseSettings):
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL")
+            raise ValueError(_("must be an http(s) URL"))
         return value.rstrip("/") if value else value
 
     @field_validator("database_url")
     @classmethod
     def _database_url_shape(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql")):
-            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+            raise ValueError(_("must be a sqlite:/// or postgresql:// URL"))
         return value
 
     @field_validator("timezone")
@@ -161,7 +168,8 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)") from None
+            raise ValueError(_("unknown time zone {value} (use an IANA name like Asia/Shanghai)",
+                               value=repr(value))) from None
         return value
 
     @field_validator("approvers", mode="before")
@@ -171,21 +179,22 @@ class Settings(BaseSettings):
             value = [part.strip() for part in value.split(",") if part.strip()]
         for approver in value or []:
             if not _USER_OR_GROUP_ID.match(approver):
-                raise ValueError(f"{approver!r} is not a Slack user id (U… or W…) or user group id (S…)")
+                raise ValueError(_("{value} is not a Slack user id (U… or W…) or user group id (S…)",
+                                   value=repr(approver)))
         return value
 
     @field_validator("approvals_channel")
     @classmethod
     def _channel_shape(cls, value: str | None) -> str | None:
         if value and not _CHANNEL_ID.match(value):
-            raise ValueError(f"{value!r} is not a Slack channel id (C…)")
+            raise ValueError(_("{value} is not a Slack channel id (C…)", value=repr(value)))
         return value or None
 
     @field_validator("log_level")
     @classmethod
     def _log_level_name(cls, value: str) -> str:
         if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+            raise ValueError(_("must be one of DEBUG, INFO, WARNING, ERROR"))
         return value.upper()
 
     @field_validator("default_region")
@@ -195,7 +204,7 @@ class Settings(BaseSettings):
 
         value = value.strip().upper()
         if value not in phonenumbers.SUPPORTED_REGIONS:
-            raise ValueError(f"{value!r} is not a region code phonenumbers knows (e.g. CN, US, GB)")
+            raise ValueError(_("{value} is not a region code phonenumbers knows (e.g. CN, US, GB)", value=repr(value)))
         return value
 
     @field_validator("optout_keywords", mode="before")
@@ -204,7 +213,7 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = [word.strip() for word in value.split(",") if word.strip()]
         if not value:
-            raise ValueError("give at least one opt-out word")
+            raise ValueError(_("give at least one opt-out word"))
         return value
 
     @field_validator("send_window")
@@ -264,8 +273,9 @@ class Settings(BaseSettings):
         for name in names:
             value = getattr(self, name)
             if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
-                raise SettingsError(f"{ENV_PREFIX}{name.upper()} is missing: set it in the environment or .env")
-
+                variable = ENV_PREFIX + name.upper()
+                raise SettingsError(_("{setting} is missing: set it in the environment or .env", setting=variable),
+                                    setting=name)
 
     def require_provider(self) -> None:
         """Fail with one line naming the first setting the chosen provider lacks. Real providers
@@ -273,8 +283,9 @@ class Settings(BaseSettings):
         if self.provider == "twilio":
             self.require("twilio_account_sid", "twilio_auth_token", "public_url")
             if not (self.twilio_from or self.twilio_messaging_service_sid):
-                raise SettingsError(f"{ENV_PREFIX}TWILIO_FROM or {ENV_PREFIX}TWILIO_MESSAGING_SERVICE_SID is "
-                                    "missing: Twilio needs a sender")
+                sender, service = ENV_PREFIX + "TWILIO_FROM", ENV_PREFIX + "TWILIO_MESSAGING_SERVICE_SID"
+                raise SettingsError(_("{sender} or {service} is missing: Twilio needs a sender",
+                                      sender=sender, service=service), setting="twilio_from")
         elif self.provider == "alibaba":
             self.require("alibaba_access_key_id", "alibaba_access_key_secret", "alibaba_webhook_token", "public_url")
         elif self.provider == "huawei":
@@ -289,9 +300,66 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        first = error.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "settings"
-        reason = first["msg"].removeprefix("Value error, ")
-        if first["type"] not in ("value_error", "missing"):
-            reason = f"{reason} (got {first.get('input')!r})"
-        raise SettingsError(f"{ENV_PREFIX}{field.upper()} is malformed: {reason}") from None
+        raise malformed(ENV_PREFIX, error, show_input=True) from None
+
+
+def malformed(prefix: str, error: ValidationError, *, show_input: bool) -> SettingsError:
+    """pydantic's report as one line naming the variable (`prefix` and the field)."""
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "settings"
+    reason = reason_of(first)
+    if show_input and first["type"] not in ("value_error", "missing"):
+        reason = _("{reason} (got {value})", reason=reason, value=repr(first.get("input")))
+    variable = prefix + field.upper()
+    return SettingsError(_("{setting} is malformed: {reason}", setting=variable, reason=reason), setting=field)
+
+
+# What pydantic says of a value of the wrong kind, in its own English words; said in the
+# reader's language where it is not English.
+PYDANTIC_REASONS = {
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "decimal_parsing": N_("Input should be a valid decimal"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "string_pattern_mismatch": N_("String should match pattern '{pattern}'"),
+}
+
+
+def reason_of(error) -> str:
+    """Why a value was refused: our validators' words are already in the reader's language;
+    pydantic's are English, and put into the reader's where we know them."""
+    english = error["msg"].removeprefix("Value error, ")
+    context = error.get("ctx") or {}
+    if current_language() == ENGLISH:
+        return english
+    kind = error["type"]
+    if kind in ("literal_error", "enum"):
+        return _("Input should be {expected}", expected=_alternatives(context["expected"]))
+    if kind in ("string_too_short", "too_short"):
+        return n_("Should have at least {count} character", "Should have at least {count} characters",
+                  context["min_length"])
+    if kind in ("string_too_long", "too_long"):
+        return n_("Should have at most {count} character", "Should have at most {count} characters",
+                  context["max_length"])
+    if kind in PYDANTIC_REASONS:
+        return _(PYDANTIC_REASONS[kind], **{name: _limit(value) for name, value in context.items()})
+    return english
+
+
+def _alternatives(expected: str) -> str:
+    """pydantic's "'en' or 'zh'" in the reader's words."""
+    choices = re.findall(r"'[^']*'", expected)
+    if len(choices) < 2:
+        return expected
+    return _("{choices} or {last}", choices=", ".join(choices[:-1]), last=choices[-1])
+
+
+def _limit(value: object) -> object:
+    """A bound as pydantic writes it: 0, not 0.0."""
+    if isinstance(value, (float, Decimal)) and value == int(value):
+        return int(value)
+    return value
