@@ -13,6 +13,8 @@ from bot.sandbox.emulator.driver import SlackDriver
 from bot.sandbox.emulator.limits import FILE_INPUT_MAX_BYTES
 from bot.sandbox.emulator.model import JsonDict
 from bot.sandbox.emulator.payloads import DriverError
+from bot.sandbox.page_texts import SLACK_LOCALES
+from domain.i18n import LANGUAGES, _
 
 SLASH_COMMANDS = ("/sms",)
 
@@ -40,15 +42,17 @@ class PageActions:
         self.workspace = driver.workspace
 
     async def command(self, user_id: str, channel_id: str, line: str) -> Outcome:
-        command, _, text = line.strip().partition(" ")
+        command, _space, text = line.strip().partition(" ")
         if command not in SLASH_COMMANDS:
-            raise PageError(f"{command} is not a valid command. This workspace has {', '.join(SLASH_COMMANDS)}.")
+            commands = ", ".join(SLASH_COMMANDS)
+            raise PageError(_("{command} is not a valid command. This workspace has {commands}.",
+                              command=command, commands=commands))
         response = await self.driver.slash_command(user_id, channel_id, text.strip(), command)
         return Outcome(response.status_code)
 
     async def message(self, user_id: str, channel_id: str, text: str, thread_ts: str | None) -> Outcome:
         if not text.strip():
-            raise PageError("Write a message first.")
+            raise PageError(_("Write a message first."))
         response = await self.driver.message(user_id, channel_id, text, thread_ts=thread_ts or None)
         return Outcome(response.status_code)
 
@@ -59,8 +63,9 @@ class PageActions:
     def upload_for_input(self, user_id: str, filename: str, content: bytes) -> JsonDict:
         """A file chosen in a modal's file_input: stored, shared nowhere, as Slack does."""
         if len(content) > FILE_INPUT_MAX_BYTES:
-            raise PageError(f"Slack takes files up to {FILE_INPUT_MAX_BYTES // (1024 * 1024)} MB in a form; "
-                            "drop a larger file into the channel instead.")
+            megabytes = FILE_INPUT_MAX_BYTES // (1024 * 1024)
+            raise PageError(_("Slack takes files up to {megabytes} MB in a form; drop a larger file into the "
+                              "channel instead.", megabytes=megabytes))
         stored = self.workspace.files.add(user_id, filename, content)
         return self.workspace.files.payload(stored.id)
 
@@ -89,6 +94,19 @@ class PageActions:
         response = await self.driver.view_closed(user_id, view_id)
         return Outcome(response.status_code if response is not None else None)
 
+    async def choose_language(self, user_id: str, language: str, channel_id: str) -> Outcome:
+        """The person's Slack language (their locale, which users.info tells the bot), and so the
+        page's. smsbot asks Slack for a locale once an hour at most, so the page then tells it
+        as the person would, with `/sms language en|zh` in the channel they are in: smsbot
+        speaks to them in it at once, and says so."""
+        if language not in LANGUAGES:
+            raise PageError(_("smsbot speaks {languages}.", languages=", ".join(LANGUAGES)))
+        user = self.workspace.user(user_id)
+        user.locale = SLACK_LOCALES[language]
+        self.workspace.changed("users")
+        response = await self.driver.slash_command(user_id, channel_id, f"language {language}", SLASH_COMMANDS[0])
+        return Outcome(response.status_code)
+
     async def open_home(self, user_id: str) -> Outcome:
         response = await self.driver.app_home_opened(user_id)
         return Outcome(response.status_code)
@@ -110,7 +128,7 @@ class PageActions:
     def _keep_typed_values(self, user_id: str, view_id: str, values: JsonDict) -> None:
         view = self.workspace.views.get(view_id)
         if view is None or view.closed or view.user_id != user_id:
-            raise PageError("That modal is no longer open.")
+            raise PageError(_("That modal is no longer open."))
         self.workspace.views.set_state(view_id, payloads.submitted_state(view.blocks, values))
 
     def _suggestion_payload(self, user_id: str, request: JsonDict) -> JsonDict:
@@ -124,7 +142,7 @@ class PageActions:
         if view_id:
             view = ws.views.get(view_id)
             if view is None or view.closed:
-                raise PageError("That modal is no longer open.")
+                raise PageError(_("That modal is no longer open."))
             payload["container"] = {"type": "view", "view_id": view_id}
             payload["view"] = ws.views.payload(view)
         else:

@@ -3,6 +3,7 @@ of workspace changes (server-sent events).
 
     GET  /                              the page (also /archives/…, Slack's permalinks)
     GET  /sandbox/api/page              what one person sees (?user=&channel=&thread=)
+    GET  /sandbox/api/texts             the page's own words in a language (?language=en|zh)
     GET  /sandbox/api/events            text/event-stream: "change" whenever the workspace changes
     POST /sandbox/api/command           {user, channel, text: "/sms send"}
     POST /sandbox/api/message           {user, channel, text, thread_ts?}
@@ -14,6 +15,7 @@ of workspace changes (server-sent events).
     POST /sandbox/api/submit            {user, view_id, values}
     POST /sandbox/api/close             {user, view_id}
     POST /sandbox/api/home              {user}: the App Home tab was opened
+    POST /sandbox/api/language          {user, language: en|zh, channel}: the person's Slack language
     GET  /sandbox/files/{id}/{name}     a file the person may see (?user=)
     GET  /sandbox/sample                the sample recipient file
 """
@@ -35,9 +37,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.sandbox.actions import Outcome, PageActions, PageError
+from bot.sandbox.emulator.defaults import GENERAL_CHANNEL_ID
 from bot.sandbox.emulator.payloads import DriverError
-from bot.sandbox.page_state import can_see_file, snapshot
+from bot.sandbox.page_state import can_see_file, page_language, snapshot
+from bot.sandbox.page_texts import page_texts
 from bot.sandbox.seed import SAMPLE_FILENAME, sample_recipients_csv
+from domain.i18n import LANGUAGES, _, deployment_language, speaking
 
 if TYPE_CHECKING:
     from bot.sandbox.run import Sandbox
@@ -84,8 +89,13 @@ def _actions(request: Request) -> PageActions:
 def known_user(request: Request, user_id: str | None) -> str:
     user = _sandbox(request).workspace.user(user_id or "")
     if user is None or user.is_bot:
-        raise PageError(f"No person {user_id!r} in this workspace.")
+        raise PageError(_("No person {user} in this workspace.", user=repr(user_id)))
     return user.id
+
+
+def in_their_language(request: Request, user_id: str):
+    """What the page says to the person (a refusal) is in their Slack language."""
+    return speaking(page_language(_sandbox(request).workspace, user_id))
 
 
 async def index(_request: Request) -> Response:
@@ -96,6 +106,14 @@ async def page(request: Request) -> Response:
     query = request.query_params
     return JSONResponse(snapshot(_sandbox(request).workspace, known_user(request, query.get("user")),
                                  query.get("channel") or None, query.get("thread") or None))
+
+
+async def texts(request: Request) -> Response:
+    language = request.query_params.get("language") or deployment_language()
+    if language not in LANGUAGES:
+        raise PageError(_("smsbot speaks {languages}.", languages=", ".join(LANGUAGES)))
+    with speaking(language):
+        return JSONResponse(page_texts())
 
 
 async def events(request: Request) -> Response:
@@ -129,34 +147,40 @@ def json_action(run: Callable[[PageActions, dict], Awaitable[Outcome]]):
     async def endpoint(request: Request) -> Response:
         body = await request.json()
         if not isinstance(body, dict):
-            raise PageError("Send a JSON object.")
+            raise PageError(_("Send a JSON object."))
         body["user"] = known_user(request, body.get("user"))
-        return JSONResponse({"ok": True, **(await run(_actions(request), body)).to_json()})
+        with in_their_language(request, body["user"]):
+            outcome = await run(_actions(request), body)
+        return JSONResponse({"ok": True, **outcome.to_json()})
     return endpoint
 
 
 async def read_upload(request: Request) -> tuple[str, bytes]:
     name = (request.query_params.get("name") or "").strip().replace("/", "_")
     if not name:
-        raise PageError("The file has no name.")
+        raise PageError(_("The file has no name."))
     content = await request.body()
     if len(content) > MAX_UPLOAD_BYTES:
-        raise PageError(f"The sandbox takes files up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        megabytes = MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise PageError(_("The sandbox takes files up to {megabytes} MB.", megabytes=megabytes))
     return name, content
 
 
 async def share(request: Request) -> Response:
     user_id = known_user(request, request.query_params.get("user"))
-    name, content = await read_upload(request)
-    outcome = await _actions(request).share_file(user_id, request.query_params.get("channel", ""), name, content,
-                                                 request.query_params.get("text", ""))
+    with in_their_language(request, user_id):
+        name, content = await read_upload(request)
+        outcome = await _actions(request).share_file(user_id, request.query_params.get("channel", ""), name,
+                                                     content, request.query_params.get("text", ""))
     return JSONResponse({"ok": True, **outcome.to_json()})
 
 
 async def file_for_input(request: Request) -> Response:
     user_id = known_user(request, request.query_params.get("user"))
-    name, content = await read_upload(request)
-    return JSONResponse({"ok": True, "file": _actions(request).upload_for_input(user_id, name, content)})
+    with in_their_language(request, user_id):
+        name, content = await read_upload(request)
+        stored = _actions(request).upload_for_input(user_id, name, content)
+    return JSONResponse({"ok": True, "file": stored})
 
 
 async def suggest(request: Request) -> Response:
@@ -182,6 +206,7 @@ async def sample(_request: Request) -> Response:
 
 
 async def refused(_request: Request, error: Exception) -> Response:
+    # A missing field or a driver's complaint is the page's mistake, not the person's: English.
     message = f"missing field {error}" if isinstance(error, KeyError) else str(error)
     return JSONResponse({"ok": False, "error": message}, status_code=400)
 
@@ -190,6 +215,7 @@ ROUTES = [
     Route("/", index),
     Route("/archives/{rest:path}", index),
     Route("/sandbox/api/page", page),
+    Route("/sandbox/api/texts", texts),
     Route("/sandbox/api/events", events),
     Route("/sandbox/api/command", json_action(lambda a, b: a.command(b["user"], b["channel"], b["text"])),
           methods=["POST"]),
@@ -203,6 +229,8 @@ ROUTES = [
           methods=["POST"]),
     Route("/sandbox/api/close", json_action(lambda a, b: a.close(b["user"], b["view_id"])), methods=["POST"]),
     Route("/sandbox/api/home", json_action(lambda a, b: a.open_home(b["user"])), methods=["POST"]),
+    Route("/sandbox/api/language", json_action(lambda a, b: a.choose_language(
+        b["user"], b["language"], b.get("channel") or GENERAL_CHANNEL_ID)), methods=["POST"]),
     Route("/sandbox/files/{file_id}/{name:path}", download),
     Route("/sandbox/sample", sample),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -1,5 +1,6 @@
 """What the page shows one person: read from the emulated workspace, as Slack's client would
-show it to them (their channels and DMs, their ephemeral messages, their modal and Home tab)."""
+show it to them (their channels and DMs, their ephemeral messages, their modal and Home tab),
+in their Slack language (the page's own words are in bot/sandbox/page_texts.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from bot.sandbox.emulator.files import StoredFile
 from bot.sandbox.emulator.model import Channel, EphemeralMessage, JsonDict, Message
 from bot.sandbox.emulator.state import Workspace
 from bot.sandbox.emulator.views import View
-
-ROLE_LABELS = {"sender": "sends SMS", "approver": "approves sends", "member": "follows the threads"}
+from bot.sandbox.page_texts import role_label
+from domain.i18n import ENGLISH, language_of_slack_locale, n_, speaking
 
 
 def role_of(workspace: Workspace, user_id: str) -> str:
@@ -22,9 +23,24 @@ def role_of(workspace: Workspace, user_id: str) -> str:
     return "sender" if user_id == SENDER_ID else "member"
 
 
+def page_language(workspace: Workspace, user_id: str) -> str:
+    """The language of the person's Slack (its locale), which the page speaks as Slack's client
+    would; English where it is one smsbot does not speak."""
+    user = workspace.user(user_id)
+    return (language_of_slack_locale(user.locale) if user else None) or ENGLISH
+
+
 def people(workspace: Workspace) -> list[JsonDict]:
-    return [{"id": u.id, "name": u.name, "real_name": u.real_name, "is_bot": u.is_bot,
-             "role": None if u.is_bot else role_of(workspace, u.id)} for u in workspace.users()]
+    found = []
+    for user in workspace.users():
+        role = None if user.is_bot else role_of(workspace, user.id)
+        found.append({"id": user.id, "name": user.name, "real_name": user.real_name, "is_bot": user.is_bot,
+                      "role": role, "role_label": role_label(role), "locale": user.locale})
+    return found
+
+
+def replies_label(count: int) -> str:
+    return n_("{count} reply", "{count} replies", count)
 
 
 def can_see_channel(channel: Channel, user_id: str) -> bool:
@@ -62,7 +78,8 @@ def message_entry(workspace: Workspace, message: Message) -> JsonDict:
         "files": [f for f in (file_entry(workspace, i) for i in message.file_ids) if f],
         "thread_ts": message.thread_ts, "edited": message.edited_ts is not None,
         "reply_count": body.get("reply_count", 0), "reply_users": body.get("reply_users", []),
-        "latest_reply": body.get("latest_reply"), "ephemeral": False,
+        "replies_label": replies_label(body.get("reply_count", 0)), "latest_reply": body.get("latest_reply"),
+        "ephemeral": False,
     }
 
 
@@ -87,14 +104,15 @@ def _by_ts(entries: list[JsonDict]) -> list[JsonDict]:
 
 def snapshot(workspace: Workspace, user_id: str, channel_id: str | None, thread_ts: str | None) -> dict[str, Any]:
     """The page for one person: channel list, the open channel, thread, modal and Home tab."""
-    with workspace.lock:
+    language = page_language(workspace, user_id)
+    with workspace.lock, speaking(language):
         visible = [c for c in workspace.channels() if can_see_channel(c, user_id)]
         visible.sort(key=lambda c: (c.is_im, c.name))
         if not any(c.is_im and c.im_user == user_id for c in visible):
             visible.append(workspace.open_dm(user_id))  # the app's Messages tab, empty until used
         channel = next((c for c in visible if c.id == channel_id), None)
         page: dict[str, Any] = {
-            "me": user_id,
+            "me": user_id, "language": language,
             "team": {"id": workspace.team.id, "name": workspace.team.name},
             "bot": {"user_id": workspace.bot.user_id, "name": workspace.bot.name},
             "users": people(workspace),
@@ -110,7 +128,8 @@ def snapshot(workspace: Workspace, user_id: str, channel_id: str | None, thread_
             if root is not None and not root.is_reply:
                 replies = [message_entry(workspace, m) for m in workspace.replies(channel.id, root.ts)]
                 replies += [ephemeral_entry(workspace, e) for e in mine if e.thread_ts == root.ts]
-                page["thread"] = {"root": message_entry(workspace, root), "replies": _by_ts(replies)}
+                page["thread"] = {"root": message_entry(workspace, root), "replies": _by_ts(replies),
+                                  "replies_label": replies_label(len(replies))}
         top = workspace.views.top_modal(user_id)
         page["modal"] = ({"stack": [view_entry(v) for v in workspace.views.stack(top.id)]} if top else None)
         home = workspace.views.home(user_id)

@@ -1,8 +1,8 @@
 """The sandbox keeps its workspace between runs, beside its database: the bot's tasks point at
 their threads by channel and ts, so the messages must outlive a restart as they do in Slack.
 
-Kept: channels and DMs, messages and files. Not kept, as in Slack: ephemeral messages and
-open modals (a Home tab is published again when it is opened).
+Kept: channels and DMs, messages and files, and each person's Slack language. Not kept, as in
+Slack: ephemeral messages and open modals (a Home tab is published again when it is opened).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ def save_workspace(workspace: Workspace, path: Path) -> None:
                     for m in workspace.messages(c.id, include_replies=True)]
         files = [{**dataclasses.asdict(f), "content": base64.b64encode(f.content).decode()}
                  for f in workspace.files.all()]
-    document = {"format": FORMAT, "channels": channels, "messages": messages, "files": files}
+        locales = {user.id: user.locale for user in workspace.users() if not user.is_bot}
+    document = {"format": FORMAT, "channels": channels, "messages": messages, "files": files, "locales": locales}
     partial = path.with_suffix(".tmp")
     partial.write_text(json.dumps(document), encoding="utf-8")
     os.replace(partial, path)  # a crash mid-write leaves the previous copy whole
@@ -48,6 +49,7 @@ def load_workspace(workspace: Workspace, path: Path) -> int:
         channels = [Channel(**{**c, "members": set(c["members"])}) for c in document["channels"]]
         messages = [Message(**m) for m in document["messages"]]
         files = [StoredFile(**{**f, "content": base64.b64decode(f["content"])}) for f in document["files"]]
+        locales = dict(document.get("locales") or {})  # none in a workspace saved before languages
     except (OSError, ValueError, KeyError, TypeError) as error:
         log.warning("sandbox: the saved workspace in %s could not be read (%s); starting afresh", path, error)
         return 0
@@ -61,6 +63,9 @@ def load_workspace(workspace: Workspace, path: Path) -> int:
         for channel_id in stored.channels:
             workspace.files.share(stored.id, channel_id)
     workspace.restore_messages(messages, ids_used=max((_number(f.id) for f in files), default=0))
+    for user_id, locale in locales.items():
+        if (user := workspace.user(user_id)) is not None:
+            user.locale = locale
     return len(messages)
 
 

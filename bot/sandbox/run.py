@@ -26,6 +26,7 @@ from bot.sandbox.app import ChangeHub, create_page_app
 from bot.sandbox.emulator import SlackDriver, Workspace, create_emulator_app
 from bot.threaded_server import ThreadedServer
 from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVERS_GROUP_ID, DEFAULT_BOT_TOKEN
+from bot.sandbox.page_texts import SLACK_LOCALES
 from bot.sandbox.persist import load_workspace, save_workspace
 from bot.sandbox.seed import seed_content
 from bot.settings import Settings, load_settings
@@ -102,7 +103,9 @@ class Sandbox:
 
         self.workspace = Workspace(base_url=self.url, bot_events=bot_events())
         for user in self.workspace.users():
-            user.tz = self.settings.timezone
+            # A sandbox started with SMSBOT_LANGUAGE=zh is a Chinese workspace: its people's
+            # Slack is in Chinese too (each can switch on the page; a kept workspace keeps theirs).
+            user.tz, user.locale = self.settings.timezone, SLACK_LOCALES[self.settings.language]
         self.workspace_file = data_dir / WORKSPACE_FILE
         self.restored_messages = load_workspace(self.workspace, self.workspace_file)
         self.driver = SlackDriver(self.workspace, self.url + SLACK_EVENTS_PATH, signing_secret)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.sandbox.emulator.errors import SlackFailure
 from bot.sandbox.emulator.limits import check_message_blocks, check_view
 from bot.sandbox.emulator.model import JsonDict, ResponseUrlPost, Submission
+from domain.i18n import ENGLISH, _, language_of_slack_locale, speaking
 
 if TYPE_CHECKING:
     from bot.sandbox.emulator.state import Workspace
@@ -76,9 +77,11 @@ def _apply_reply(
     return "ephemeral"
 
 
-def command_failed_text(command: str, error: str) -> str:
-    """What Slack shows the user when a command's request fails."""
-    return f'{command} failed with the error "{error}"'
+def command_failed_text(workspace: Workspace, user_id: str, command: str, error: str) -> str:
+    """What Slack shows the user when a command's request fails, in their Slack language."""
+    user = workspace.user(user_id)
+    with speaking(language_of_slack_locale(user.locale if user else None) or ENGLISH):
+        return _('{command} failed with the error "{error}"', command=command, error=error)
 
 
 def apply_command_ack(
@@ -97,7 +100,8 @@ def apply_command_ack(
     elif status_code != 200:
         error = "dispatch_failed"
     if error:
-        workspace.post_ephemeral(channel_id, user_id, command_failed_text(command, error), source="command_error")
+        workspace.post_ephemeral(channel_id, user_id, command_failed_text(workspace, user_id, command, error),
+                                 source="command_error")
         return error
     if not body_text.strip():
         return "empty"
@@ -110,7 +114,8 @@ def apply_command_ack(
     try:
         blocks = _checked_blocks(body)
     except SlackFailure as failure:
-        workspace.post_ephemeral(channel_id, user_id, command_failed_text(command, failure.error), source="command_error")
+        workspace.post_ephemeral(channel_id, user_id, command_failed_text(workspace, user_id, command, failure.error),
+                                 source="command_error")
         return failure.error
     text = body.get("text") or ""
     if body.get("response_type") == "in_channel":

@@ -1,9 +1,11 @@
 // The sandbox page: a small Slack client for the emulated workspace. It reads what one person
 // sees from /sandbox/api/page, re-reads it whenever /sandbox/api/events says the workspace
 // changed, and sends what the person does to the sandbox, which hands it to the bot as Slack would.
+// Its words are in the person's Slack language, served by the sandbox (texts.js).
 
 import { el, renderBlocks } from "./blocks.js";
 import { escapeHtml, mrkdwn } from "./mrkdwn.js";
+import { loadTexts, locale, t, textsLanguage } from "./texts.js";
 
 const DEFAULT_USER = "U0SENDER01";
 const DEFAULT_CHANNEL = "C0GENERAL1";
@@ -54,9 +56,10 @@ async function refresh() {
       if (state.thread) params.set("thread", state.thread);
       try {
         state.page = await api(`/sandbox/api/page?${params}`);
+        if (await loadTexts(state.page.language)) applyTexts();
         render();
       } catch (error) {
-        showToast(`Could not load the workspace: ${error.message}`);
+        showToast(t("load_failed", { error: error.message }));
       }
     } while (refreshAgain);
   })();
@@ -117,6 +120,28 @@ function isAppChannel() {
   return state.channel?.startsWith("D");
 }
 
+// ------------------------------------------------------------------ the page's own words
+
+function applyTexts() {
+  document.documentElement.lang = locale();
+  document.title = t("title");
+  for (const node of document.querySelectorAll("[data-text]")) node.textContent = t(node.dataset.text);
+  for (const attribute of ["aria-label", "title", "placeholder"]) {
+    for (const node of document.querySelectorAll(`[data-text-${attribute}]`)) {
+      node.setAttribute(attribute, t(node.getAttribute(`data-text-${attribute}`)));
+    }
+  }
+  const guide = t("guide");
+  document.getElementById("guide-title").textContent = guide.title;
+  // The guide's steps are HTML made by the sandbox: its words escaped, its links its own.
+  document.getElementById("guide-steps").replaceChildren(...guide.steps.map((step) => el("li", { html: step })));
+  document.getElementById("guide-roles").textContent = guide.roles;
+  document.getElementById("guide-languages").textContent = guide.languages;
+  document.getElementById("language-switch").replaceChildren(
+    ...t("languages").map((language) => el("option", { value: language.code }, language.name)));
+  state.shown = { modal: "stale", home: "stale" }; // their frames are in the page's words too
+}
+
 // ------------------------------------------------------------------ rendering
 
 function render() {
@@ -131,14 +156,16 @@ function render() {
 function renderUsers(page) {
   const select = document.getElementById("user-switch");
   const people = page.users.filter((u) => !u.is_bot);
-  const wanted = people.map((u) => `${u.id}:${u.role}`).join("|");
+  const wanted = people.map((u) => `${u.id}:${u.role_label}`).join("|");
   if (select.dataset.people !== wanted) {
-    select.replaceChildren(...people.map((u) => el("option", { value: u.id }, `${u.real_name} — ${u.role}`)));
+    select.replaceChildren(...people.map((u) => el("option", { value: u.id }, `${u.real_name} — ${u.role_label}`)));
     select.dataset.people = wanted;
   }
   select.value = state.user;
+  document.getElementById("language-switch").value = page.language;
   const me = people.find((u) => u.id === state.user);
   document.getElementById("me").textContent = me ? me.real_name : "";
+  document.getElementById("team").textContent = page.team.name;
 }
 
 function renderSidebar(page) {
@@ -160,7 +187,7 @@ function renderMain(page) {
   const composer = document.getElementById("composer");
   const channel = page.channel;
   if (!channel) {
-    header.textContent = "Choose a channel";
+    header.textContent = t("choose_channel");
     messages.replaceChildren();
     return;
   }
@@ -178,7 +205,7 @@ function renderMain(page) {
     return;
   }
   document.getElementById("message-box").placeholder =
-    channel.kind === "dm" ? `Message ${channel.name}` : `Message #${channel.name} — or type /sms help`;
+    channel.kind === "dm" ? t("message_app", { name: channel.name }) : t("message_channel", { channel: channel.name });
   renderMessageList(messages, page.messages, { inThread: false });
 }
 
@@ -188,7 +215,7 @@ function renderHome(page, home) {
   if (state.shown.home === key) return;
   state.shown.home = key;
   if (!view) {
-    home.replaceChildren(el("p", { class: "empty" }, "Loading the Home tab…"));
+    home.replaceChildren(el("p", { class: "empty" }, t("loading_home")));
     return;
   }
   home.replaceChildren(renderBlocks(view.blocks, viewEnv(view)));
@@ -201,7 +228,7 @@ function renderMessageList(container, entries, { inThread }) {
   const existing = new Map(Array.from(container.children).map((node) => [node.dataset.key, node]));
   const nodes = entries.map((entry) => {
     const key = `${entry.ephemeral ? "e" : "m"}${entry.ts}`;
-    const signature = JSON.stringify([entry, inThread]);
+    const signature = JSON.stringify([entry, inThread, textsLanguage()]);
     const old = existing.get(key);
     if (old && old.dataset.signature === signature) return old;
     const node = renderMessage(entry, { inThread });
@@ -210,7 +237,7 @@ function renderMessageList(container, entries, { inThread }) {
     return node;
   });
   if (nodes.length === 0) {
-    container.replaceChildren(el("p", { class: "empty" }, inThread ? "" : "No messages yet."));
+    container.replaceChildren(el("p", { class: "empty" }, inThread ? "" : t("no_messages")));
     return;
   }
   container.replaceChildren(...nodes);
@@ -227,7 +254,7 @@ function authorOf(entry) {
 }
 
 function time(ts) {
-  return new Date(Number(ts) * 1000).toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" });
+  return new Date(Number(ts) * 1000).toLocaleTimeString(locale(), { hour: "numeric", minute: "2-digit" });
 }
 
 function renderMessage(entry, { inThread }) {
@@ -241,21 +268,21 @@ function renderMessage(entry, { inThread }) {
   for (const file of entry.files || []) content.append(renderFile(file));
   const meta = el("div", { class: "msg-meta" },
     el("span", { class: "author" }, authorOf(entry)),
-    entry.is_bot ? el("span", { class: "app-badge" }, "APP") : null,
+    entry.is_bot ? el("span", { class: "app-badge" }, t("app_badge")) : null,
     el("span", { class: "time", title: entry.ts }, time(entry.ts)),
-    entry.edited ? el("span", { class: "edited" }, "(edited)") : null);
+    entry.edited ? el("span", { class: "edited" }, t("edited")) : null);
   const body = el("div", { class: "msg-body" }, meta, content);
-  if (entry.ephemeral) body.append(el("div", { class: "ephemeral-note" }, "👁 Only visible to you"));
+  if (entry.ephemeral) body.append(el("div", { class: "ephemeral-note" }, `👁 ${t("only_you")}`));
   if (!inThread && !entry.ephemeral && entry.reply_count > 0) {
+    const last = entry.latest_reply ? ` · ${t("last_reply", { time: time(entry.latest_reply) })}` : "";
     body.append(el("button", { type: "button", class: "replies-link", onclick: () => navigate({ thread: entry.ts }) },
-      `${entry.reply_count} ${entry.reply_count === 1 ? "reply" : "replies"}`,
-      el("span", { class: "last-reply" }, entry.latest_reply ? ` · last reply ${time(entry.latest_reply)}` : "")));
+      entry.replies_label, el("span", { class: "last-reply" }, last)));
   }
   const tools = !inThread && !entry.ephemeral
     ? el("div", { class: "msg-tools" }, el("button", {
-        type: "button", class: "reply-button", title: "Reply in thread", "aria-label": "Reply in thread",
+        type: "button", class: "reply-button", title: t("reply_in_thread"), "aria-label": t("reply_in_thread"),
         onclick: () => navigate({ thread: entry.ts }),
-      }, "💬 Reply"))
+      }, `💬 ${t("reply_button")}`))
     : null;
   const initial = authorOf(entry).slice(0, 1).toUpperCase();
   return el("div", { class: `msg ${entry.ephemeral ? "ephemeral" : ""} ${entry.is_bot ? "from-app" : ""}`,
@@ -297,12 +324,13 @@ function renderThread(page) {
   document.body.classList.toggle("with-thread", Boolean(thread));
   pane.hidden = !thread;
   if (!thread) return;
-  document.getElementById("thread-title").textContent = `Thread in ${page.channel.kind === "dm" ? "" : "#"}${page.channel.name}`;
+  const where = `${page.channel.kind === "dm" ? "" : "#"}${page.channel.name}`;
+  document.getElementById("thread-title").textContent = t("thread_in", { channel: where });
   const list = document.getElementById("thread-messages");
   renderMessageList(list, [thread.root, ...thread.replies], { inThread: true });
   const count = list.querySelector(".reply-count");
   if (!count && thread.replies.length) {
-    list.children[0].after(el("div", { class: "reply-count" }, `${thread.replies.length} ${thread.replies.length === 1 ? "reply" : "replies"}`));
+    list.children[0].after(el("div", { class: "reply-count" }, thread.replies_label));
   }
 }
 
@@ -379,13 +407,13 @@ function renderModal(page) {
                             "data-view-id": view.id, "data-view-hash": view.hash,
                             "data-callback-id": view.callback_id },
     el("header", { class: "modal-header" },
-      stack.length > 1 ? el("button", { type: "button", class: "modal-back", "aria-label": "Back",
+      stack.length > 1 ? el("button", { type: "button", class: "modal-back", "aria-label": t("back"),
                                         onclick: () => close(view) }, "←") : null,
       el("h2", {}, title),
-      el("button", { type: "button", class: "modal-x", "aria-label": "Close", onclick: () => close(stack[0]) }, "×")),
+      el("button", { type: "button", class: "modal-x", "aria-label": t("close"), onclick: () => close(stack[0]) }, "×")),
     el("div", { class: "modal-body" }, renderBlocks(view.blocks, viewEnv(view))),
     el("footer", { class: "modal-footer" },
-      el("button", { type: "button", class: "btn", onclick: () => close(view) }, view.close?.text || "Cancel"),
+      el("button", { type: "button", class: "btn", onclick: () => close(view) }, view.close?.text || t("cancel")),
       submit));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -394,7 +422,7 @@ function renderModal(page) {
     submit.textContent = "…";
     try {
       const answer = await api("/sandbox/api/submit", { view_id: view.id, values: inputValues(view) });
-      if (answer.problems?.length) showToast(`Slack would show: ${answer.problems.join("; ")}`);
+      if (answer.problems?.length) showToast(t("slack_would_show", { problems: answer.problems.join("; ") }));
     } catch (error) {
       showToast(error.message);
     } finally {
@@ -412,13 +440,13 @@ function askToConfirm(confirm) {
     const root = document.getElementById("confirm-root");
     const done = (answer) => { root.replaceChildren(); resolve(answer); };
     root.replaceChildren(el("div", { class: "modal-backdrop confirm" },
-      el("div", { class: "modal small", role: "alertdialog", "aria-label": confirm.title?.text || "Are you sure?" },
-        el("header", { class: "modal-header" }, el("h2", {}, confirm.title?.text || "Are you sure?")),
+      el("div", { class: "modal small", role: "alertdialog", "aria-label": confirm.title?.text || t("are_you_sure") },
+        el("header", { class: "modal-header" }, el("h2", {}, confirm.title?.text || t("are_you_sure"))),
         el("div", { class: "modal-body", html: mrkdwn(confirm.text?.text || "", names) }),
         el("footer", { class: "modal-footer" },
-          el("button", { type: "button", class: "btn", onclick: () => done(false) }, confirm.deny?.text || "Cancel"),
+          el("button", { type: "button", class: "btn", onclick: () => done(false) }, confirm.deny?.text || t("cancel")),
           el("button", { type: "button", class: `btn ${confirm.style === "danger" ? "danger" : "primary"}`,
-                         onclick: () => done(true) }, confirm.confirm?.text || "Yes")))));
+                         onclick: () => done(true) }, confirm.confirm?.text || t("yes"))))));
   });
 }
 
@@ -444,7 +472,7 @@ async function sendFromComposer(box, threadTs) {
 async function shareFiles(files) {
   for (const file of files) {
     try {
-      showToast(`Uploading ${file.name}…`);
+      showToast(t("uploading_file", { name: file.name }));
       await upload("/sandbox/api/share", file, { channel: state.channel });
       hideToast();
     } catch (error) {
@@ -473,6 +501,16 @@ function wire() {
     state.shown = { modal: "stale", home: "stale" };
     const visible = state.page?.channels.some((c) => c.id === state.channel && c.kind === "channel");
     navigate({ channel: visible ? state.channel : DEFAULT_CHANNEL, thread: state.thread });
+  });
+  // The person's Slack language: the page's words, and what smsbot says to them.
+  document.getElementById("language-switch").addEventListener("change", async (event) => {
+    try {
+      await api("/sandbox/api/language", { language: event.target.value, channel: state.channel });
+    } catch (error) {
+      showToast(error.message);
+    }
+    state.shown = { modal: "stale", home: "stale" };
+    navigate({}); // the Home tab, if open, is asked for again
   });
   for (const [formId, boxId, thread] of [["composer", "message-box", false], ["thread-composer", "thread-box", true]]) {
     const form = document.getElementById(formId);

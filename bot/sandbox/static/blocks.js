@@ -3,6 +3,7 @@
 // sandbox, and so into the signed block_actions Slack would send the app.
 
 import { mrkdwn, textObject } from "./mrkdwn.js";
+import { t } from "./texts.js";
 
 let nextId = 0;
 const uid = (prefix) => `${prefix}-${++nextId}`;
@@ -55,7 +56,7 @@ function renderBlock(block, env) {
 }
 
 function unknownBlock(block) {
-  return el("div", { class: "block-unsupported" }, `[${block.type} block]`);
+  return el("div", { class: "block-unsupported" }, t("unsupported", { type: block.type }));
 }
 
 const BLOCKS = {
@@ -81,13 +82,13 @@ const BLOCKS = {
   image(block, env) {
     const image = el("img", { src: imageUrl(block, env), alt: block.alt_text || "", loading: "lazy" });
     image.addEventListener("error", () => image.replaceWith(
-      el("div", { class: "image-missing" }, `🖼 ${block.alt_text || "image"} (not reachable from the sandbox)`)));
+      el("div", { class: "image-missing" }, `🖼 ${t("image_unreachable", { image: block.alt_text || t("image") })}`)));
     return el("figure", {}, block.title ? el("figcaption", { html: textHtml(block.title, env) }) : null, image);
   },
   actions: (block, env) => el("div", {}, (block.elements || []).map((element) => renderElement(element, block, env))),
   input: renderInput,
   rich_text: (block, env) => el("div", {}, (block.elements || []).map((element) => richElement(element, env))),
-  file: (block) => el("div", { class: "file-card" }, `📄 ${block.external_id || "remote file"}`),
+  file: (block) => el("div", { class: "file-card" }, `📄 ${block.external_id || t("remote_file")}`),
   video: (block, env) => el("div", { class: "video-card" },
     el("a", { href: block.title_url || block.video_url, target: "_blank", rel: "noopener", html: textHtml(block.title, env) })),
   markdown: (block, env) => el("div", { html: mrkdwn(block.text, env.names) }),
@@ -176,7 +177,7 @@ const ELEMENTS = {
   overflow(element, blockId, env) {
     const wrapper = el("div", { class: "overflow" });
     const menu = el("div", { class: "overflow-menu", role: "menu", hidden: true });
-    const toggle = el("button", { type: "button", class: "btn overflow-toggle", "aria-label": "More actions",
+    const toggle = el("button", { type: "button", class: "btn overflow-toggle", "aria-label": t("more_actions"),
                                   "aria-haspopup": "menu" }, "⋯");
     toggle.addEventListener("click", () => { menu.hidden = !menu.hidden; });
     for (const option of element.options || []) {
@@ -280,7 +281,7 @@ function selectElement(element, blockId, env, where) {
     select.replaceChildren();
     if (!multiple) {
       select.append(el("option", { value: "", disabled: true, selected: chosen.length === 0 },
-                       element.placeholder?.text || "Select an item"));
+                       element.placeholder?.text || t("select_an_item")));
     }
     const add = (parent, option) => parent.append(el("option", {
       value: option.value, selected: chosen.includes(option.value) }, optionLabel(option)));
@@ -411,7 +412,7 @@ function fileElement(element, blockId, env) {
   show(typed?.files || []);
   env.remember(blockId, element.action_id, { type: "file_input", files: typed?.files || [] });
   input.addEventListener("change", async () => {
-    list.replaceChildren(el("div", { class: "file-chip uploading" }, "Uploading…"));
+    list.replaceChildren(el("div", { class: "file-chip uploading" }, t("uploading")));
     const files = [];
     for (const file of Array.from(input.files).slice(0, element.max_files || 10)) files.push(await env.upload(file));
     env.remember(blockId, element.action_id, { type: "file_input", files });
@@ -429,7 +430,7 @@ function renderInput(block, env) {
   const controlId = control.id || control.querySelector?.("input,select,textarea")?.id;
   const label = el("label", { class: "input-label", for: controlId },
     el("span", { html: textHtml(block.label, env) }),
-    block.optional ? el("span", { class: "optional" }, " (optional)") : null);
+    block.optional ? el("span", { class: "optional" }, ` ${t("optional")}`) : null);
   const node = el("div", {}, label, control);
   if (block.hint) node.append(el("div", { class: "input-hint", html: textHtml(block.hint, env) }));
   const error = env.errors?.[block.block_id];

@@ -1,6 +1,8 @@
 // Slack's text formatting (mrkdwn) to HTML: *bold*, _italic_, ~strike~, `code`, ```pre```,
 // > quotes, :emoji:, and the <…> entities: links, @user, #channel, @group, !here, !date.
 
+import { locale, t } from "./texts.js";
+
 const EMOJI = {
   x: "❌", white_check_mark: "✅", heavy_check_mark: "✔️", warning: "⚠️", tada: "🎉",
   hourglass_flowing_sand: "⏳", hourglass: "⌛", wastebasket: "🗑️", rocket: "🚀", bar_chart: "📊",
@@ -31,29 +33,52 @@ function ordinal(n) {
   return n + (suffixes[(tens - 20) % 10] || suffixes[tens] || suffixes[0]);
 }
 
-// <!date^1700000000^{date_short_pretty} at {time}|fallback>, in the reader's own time zone.
+// <!date^1700000000^{date_short_pretty} at {time}|fallback>, in the reader's own time zone
+// and Slack language.
 function formatSlackDate(seconds, format) {
   const when = new Date(Number(seconds) * 1000);
   const dayDiff = (() => {
     const start = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
     return Math.round((start(when) - start(new Date())) / 86400000);
   })();
-  const relative = { 0: "Today", [-1]: "Yesterday", 1: "Tomorrow" }[dayDiff];
+  const relative = { 0: t("today"), [-1]: t("yesterday"), 1: t("tomorrow") }[dayDiff] || undefined;
+  const dates = locale().startsWith("en") ? englishDates(when) : localDates(when, locale());
+  dates.date_pretty = relative ?? dates.date;
+  dates.date_short_pretty = relative ?? dates.date_short;
+  dates.date_long_pretty = relative ?? dates.date_long;
+  return format.replace(/\{(\w+)\}/g, (whole, token) => dates[token] ?? whole);
+}
+
+function dateNumber(when) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())}`;
+}
+
+// As Slack writes them in English: "December 4th, 2026".
+function englishDates(when) {
   const month = (style) => when.toLocaleString("en-US", { month: style });
   const weekday = when.toLocaleString("en-US", { weekday: "long" });
-  const pad = (n) => String(n).padStart(2, "0");
-  const dates = {
-    date_num: `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())}`,
+  return {
+    date_num: dateNumber(when),
     date: `${month("long")} ${ordinal(when.getDate())}, ${when.getFullYear()}`,
     date_short: `${month("short")} ${when.getDate()}, ${when.getFullYear()}`,
     date_long: `${weekday}, ${month("long")} ${ordinal(when.getDate())}, ${when.getFullYear()}`,
     time: when.toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" }),
     time_secs: when.toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit", second: "2-digit" }),
   };
-  dates.date_pretty = relative ?? dates.date;
-  dates.date_short_pretty = relative ?? dates.date_short;
-  dates.date_long_pretty = relative ?? dates.date_long;
-  return format.replace(/\{(\w+)\}/g, (whole, token) => dates[token] ?? whole);
+}
+
+// In another language, as its locale writes them: "2026年12月4日星期五".
+function localDates(when, tag) {
+  const day = { year: "numeric", month: "long", day: "numeric" };
+  return {
+    date_num: dateNumber(when),
+    date: when.toLocaleDateString(tag, day),
+    date_short: when.toLocaleDateString(tag, { ...day, month: "short" }),
+    date_long: when.toLocaleDateString(tag, { ...day, weekday: "long" }),
+    time: when.toLocaleTimeString(tag, { hour: "numeric", minute: "2-digit" }),
+    time_secs: when.toLocaleTimeString(tag, { hour: "numeric", minute: "2-digit", second: "2-digit" }),
+  };
 }
 
 // One <…> entity as HTML; `names` resolves ids to names.
