@@ -80,21 +80,12 @@ def sandbox(
 ) -> None:
     """Try smsbot in a browser, no Slack workspace needed: the bot, the simulator SMS gateway and a
     local Slack workspace with a web page, in one process on SQLite."""
-    import socket
-
     import uvicorn
 
     from bot.logs import configure_logging
     from bot.sandbox.run import Sandbox, SandboxOptions
 
-    with socket.socket() as probe:  # one clear line instead of uvicorn's traceback
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            address = f"{host}:{port}"
-            raise SettingsError(_("--port: cannot listen on {address} ({reason}); choose another with --port",
-                                  address=address, reason=error.strerror)) from None
+    _check_port_is_free(host, port)
     configure_logging(load_settings().log_level)
     options = SandboxOptions(data_dir=data_dir.expanduser().resolve(), host=host, port=port, reset=reset)
 
@@ -112,6 +103,20 @@ def sandbox(
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=2)
     typer.echo(_("smsbot sandbox stopped; its data stays in {folder} (--reset starts afresh)",
                  folder=options.data_dir))
+
+
+def _check_port_is_free(host: str, port: int) -> None:
+    """One clear line instead of uvicorn's traceback."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            address = f"{host}:{port}"
+            raise SettingsError(_("--port: cannot listen on {address} ({reason}); choose another with --port",
+                                  address=address, reason=error.strerror)) from None
 
 
 @cli.command()

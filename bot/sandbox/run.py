@@ -103,8 +103,7 @@ class Sandbox:
 
         self.workspace = Workspace(base_url=self.url, bot_events=bot_events())
         for user in self.workspace.users():
-            # A sandbox started with SMSBOT_LANGUAGE=zh is a Chinese workspace: its people's
-            # Slack is in Chinese too (each can switch on the page; a kept workspace keeps theirs).
+            # SMSBOT_LANGUAGE=zh: a Chinese workspace, its people's Slack in Chinese (a kept one keeps theirs).
             user.tz, user.locale = self.settings.timezone, SLACK_LOCALES[self.settings.language]
         self.workspace_file = data_dir / WORKSPACE_FILE
         self.restored_messages = load_workspace(self.workspace, self.workspace_file)

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from bot.sandbox.emulator.defaults import APPROVER_ID, SEED_USERS
 from bot.sandbox.seed import SAMPLE_FILENAME, SAMPLE_ROWS
-from domain.i18n import CHINESE, ENGLISH, LANGUAGE_NAMES, _, n_, set_deployment_language, speaking
+from domain.i18n import CHINESE, ENGLISH, LANGUAGE_NAMES, _, set_deployment_language, speaking
 from handlers.ids import ActionId, CallbackId
 from tests.sandbox_harness import served_sandbox
 from tests.slack_calls import assert_calls_follow_slack_specs
@@ -29,7 +29,8 @@ SAYS = {
     ENGLISH: {
         "guide": "Try it in two minutes", "download": "Download the sample recipients", "one_reply": "1 reply",
         "imported": f"{SAMPLE_ROWS - 2} imported, 1 invalid removed, 1 duplicate removed",
-        "submitted": "submitted send task", "card": "Send task: Spring sale", "awaiting": "awaiting approval", "approved": "approved this task",
+        "submitted": "submitted send task", "card": "Send task: Spring sale", "awaiting": "awaiting approval",
+        "approved": "approved this task",
         "report": "Send completed.", "progress": "Sending finished", "completed": "completed",
         "counts": "{total} recipients: {sent} sent to carrier", "chart": "Delivery over time",
     },
@@ -52,10 +53,6 @@ class Words:
     def __call__(self, message: str, **params: object) -> str:
         with speaking(self.language):
             return _(message, **params)
-
-    def plural(self, singular: str, plural: str, count: int) -> str:
-        with speaking(self.language):
-            return n_(singular, plural, count)
 
 
 @pytest.fixture(params=[ENGLISH, CHINESE])

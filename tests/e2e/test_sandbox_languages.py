@@ -61,7 +61,8 @@ def says(sandbox, user: str, command: str) -> str:
 def test_the_pages_words_are_in_english_and_in_chinese(tmp_path):
     with served_sandbox(tmp_path) as sandbox:
         english, chinese = texts(sandbox, "en"), texts(sandbox, "zh")
-        assert (english["guide"]["title"], english["send"], english["locale"]) == ("Try it in two minutes", "Send", "en-US")
+        assert (english["guide"]["title"], english["send"], english["locale"]) == (
+            "Try it in two minutes", "Send", "en-US")
         assert (chinese["guide"]["title"], chinese["send"], chinese["locale"]) == ("两分钟上手", "发送", "zh-CN")
         assert chinese["guide"]["steps"][0].startswith('<a href="/sandbox/sample" download id="sample-link">下载示例接收人')
         assert "（60 行：" in chinese["guide"]["steps"][0]
