@@ -13,12 +13,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from domain.i18n import N_, _, n_
 from domain.privacy import last_four, mask_phone_numbers
 from domain.status import Page, clamp_page
 from domain.task_state import TaskStatus
 
-AUDIT_USAGE = ("Usage: `/sms audit <task id or name>`: who created, edited, approved, tested, exported, paused, "
-               "stopped or deleted a task, and when (approvers only). A deleted task is found by its id.")
+AUDIT_USAGE = N_("Usage: `/sms audit <task id or name>`: who created, edited, approved, tested, exported, paused, "
+                 "stopped or deleted a task, and when (approvers only). A deleted task is found by its id.")
 TRAIL_PAGE_SIZE = 15
 FACT_SHOWN = 200  # characters of one fact (a reason, a name) at most
 BOT = "smsbot"  # the actor of what the bot did by itself
@@ -47,85 +48,113 @@ class Recorded:
 class TrailLine:
     at: datetime
     actor: str | None  # a user id; None: the bot itself
-    did: str  # what they did, in plain words
+    did: str  # what they did, in plain words, in the reader's language
     facts: tuple[str, ...] = ()  # plain text, a person's text among it: escaped where it is shown
     send_at: datetime | None = None  # the send time it set, shown in the reader's own time zone
 
 
 def _shown(value: Any) -> str:
-    text = mask_phone_numbers(" ".join(str(value).split()))
+    """A value as kept: a known reason (kept in English) in the reader's language; a person's
+    text as it is."""
+    text = mask_phone_numbers(" ".join(_(str(value)).split()))
     return text if len(text) <= FACT_SHOWN else text[:FACT_SHOWN - 1] + "…"
 
 
 def _named(detail: Mapping[str, Any]) -> tuple[str, ...]:
-    return (f"named “{_shown(detail['name'])}”",) if detail.get("name") else ()
+    return (_("named “{name}”", name=_shown_name(detail["name"])),) if detail.get("name") else ()
+
+
+def _shown_name(value: Any) -> str:
+    """A name is a person's: never looked up in a catalog."""
+    text = mask_phone_numbers(" ".join(str(value).split()))
+    return text if len(text) <= FACT_SHOWN else text[:FACT_SHOWN - 1] + "…"
 
 
 def _reason(detail: Mapping[str, Any]) -> tuple[str, ...]:
     return (_shown(detail["reason"]),) if detail.get("reason") else ()
 
 
-def _count(detail: Mapping[str, Any], key: str, noun: str) -> tuple[str, ...]:
+def _count(detail: Mapping[str, Any], key: str, say: Callable[[int], str]) -> tuple[str, ...]:
+    """`say(count)`: "{count} …" with its plural."""
     value = detail.get(key)
-    return (f"{value:,} {noun}",) if isinstance(value, int) and not isinstance(value, bool) else ()
+    return (say(value),) if isinstance(value, int) and not isinstance(value, bool) else ()
+
+
+def _recipients(count: int) -> str:
+    return n_("{count} recipient", "{count} recipients", count)
+
+
+def _rows(count: int) -> str:
+    return n_("{count} row", "{count} rows", count)
+
+
+def _skipped(count: int) -> str:
+    return n_("{count} skipped", "{count} skipped", count)
+
+
+def _days_after(count: int) -> str:
+    return n_("{count} day after it finished", "{count} days after it finished", count)
 
 
 def _version(detail: Mapping[str, Any]) -> tuple[str, ...]:
     version = detail.get("version")
-    return (f"version {version}",) if isinstance(version, int) and not isinstance(version, bool) else ()
+    return (_("version {version}", version=version),) if isinstance(version, int) and not isinstance(version, bool) \
+        else ()
 
 
-_STARTS = {"earliest": "to send at the earliest allowed time", "reschedule": "rescheduled"}
-_EXPORTS = {"failed": "failed recipients", "no-receipt": "no-receipt recipients", "all": "all recipients"}
+_STARTS = {"earliest": N_("to send at the earliest allowed time"), "reschedule": N_("rescheduled")}
+_EXPORTS = {"failed": N_("failed recipients"), "no-receipt": N_("no-receipt recipients"),
+            "all": N_("all recipients")}
 
 
 def _decision(detail: Mapping[str, Any]) -> tuple[str, ...]:
     start = _STARTS.get(str(detail.get("start")))
-    return _version(detail) + ((start,) if start else ()) + _reason(detail)
+    return _version(detail) + ((_(start),) if start else ()) + _reason(detail)
 
 
 def _test(detail: Mapping[str, Any]) -> tuple[str, ...]:
     """The numbers are kept by their last four digits; shown so again whatever was kept."""
     numbers = ", ".join(last_four(str(number)) for number in detail.get("numbers") or [])
-    facts = (f"to {numbers}",) if numbers else ()
-    return facts + (("content not approved yet",) if detail.get("approved") is False else ())
+    facts = (_("to {numbers}", numbers=numbers),) if numbers else ()
+    return facts + ((_("content not approved yet"),) if detail.get("approved") is False else ())
 
 
 def _export(detail: Mapping[str, Any]) -> tuple[str, ...]:
     kind = _EXPORTS.get(str(detail.get("kind")))
-    sent = ("to their direct message",) if detail.get("delivered_to") else ()
-    return ((kind,) if kind else ()) + _count(detail, "rows", "rows") + sent + _reason(detail)
+    sent = (_("to their direct message"),) if detail.get("delivered_to") else ()
+    return ((_(kind),) if kind else ()) + _count(detail, "rows", _rows) + sent + _reason(detail)
 
 
 def _started(detail: Mapping[str, Any]) -> tuple[str, ...]:
-    skipped = _count(detail, "skipped", "skipped") if detail.get("skipped") else ()
-    return _count(detail, "recipients", "recipients") + skipped
+    skipped = _count(detail, "skipped", _skipped) if detail.get("skipped") else ()
+    return _count(detail, "recipients", _recipients) + skipped
 
 
 def _purged(detail: Mapping[str, Any]) -> tuple[str, ...]:
-    return _count(detail, "recipients", "recipients") + _count(detail, "retention_days", "days after it finished")
+    return _count(detail, "recipients", _recipients) + _count(detail, "retention_days", _days_after)
 
 
-# What each action reads as, and which of its details are shown.
+# What each action reads as (in English: said with `_()`), and which of its details are shown.
 _ACTIONS: dict[str, tuple[str, Callable[[Mapping[str, Any]], tuple[str, ...]]]] = {
-    "created": ("created it", lambda d: _named(d) + _count(d, "recipients", "recipients")),
-    "edited": ("edited it", _version),
-    "approve": ("approved it", _decision),
-    "reject": ("rejected it", _decision),
-    "test_sent": ("sent a test of it", _test),
-    "exported": ("exported its recipients", _export),
-    "export_failed": ("tried to export its recipients", _export),
-    "started": ("started sending it", _started),
-    "pause": ("paused it", _reason),
-    "resume": ("resumed it", _reason),
-    "cancel": ("canceled it", _reason),
-    "auto_cancel": ("canceled it: not started within 24 hours of its send time", _reason),
-    "completed": ("finished sending it", lambda d: ()),
-    "failed": ("marked it failed", _reason),
-    "deleted": ("deleted it", _named),
-    "withdrawn": ("withdrew it: its approval request could not be posted", _reason),
-    "details_purged": ("purged its per-recipient details", _purged),
+    "created": (N_("created it"), lambda d: _named(d) + _count(d, "recipients", _recipients)),
+    "edited": (N_("edited it"), _version),
+    "approve": (N_("approved it"), _decision),
+    "reject": (N_("rejected it"), _decision),
+    "test_sent": (N_("sent a test of it"), _test),
+    "exported": (N_("exported its recipients"), _export),
+    "export_failed": (N_("tried to export its recipients"), _export),
+    "started": (N_("started sending it"), _started),
+    "pause": (N_("paused it"), _reason),
+    "resume": (N_("resumed it"), _reason),
+    "cancel": (N_("canceled it"), _reason),
+    "auto_cancel": (N_("canceled it: not started within 24 hours of its send time"), _reason),
+    "completed": (N_("finished sending it"), lambda d: ()),
+    "failed": (N_("marked it failed"), _reason),
+    "deleted": (N_("deleted it"), _named),
+    "withdrawn": (N_("withdrew it: its approval request could not be posted"), _reason),
+    "details_purged": (N_("purged its per-recipient details"), _purged),
 }
+STOPPED = N_("stopped it while sending")
 
 
 def _send_at(detail: Mapping[str, Any]) -> datetime | None:
@@ -150,9 +179,9 @@ def trail_lines(entries: Sequence[Recorded]) -> list[TrailLine]:
         what = entry.action.removeprefix("task.")
         did, facts = _ACTIONS.get(what, (what.replace("_", " "), _reason))
         if what == "cancel" and started:
-            did = "stopped it while sending"
+            did = STOPPED
         started = started or what == "started"
-        lines.append(TrailLine(entry.at, None if entry.actor == BOT else entry.actor, did, facts(entry.detail),
+        lines.append(TrailLine(entry.at, None if entry.actor == BOT else entry.actor, _(did), facts(entry.detail),
                                _send_at(entry.detail) if what == "approve" else None))
     return lines
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from domain.approvers import Actor
 from domain.dispatch import MessagePlan
 from domain.errors import DomainError
+from domain.i18n import N_, _
 from domain.policy import check_owner_or_approver
 from domain.recipient_messages import sent_text
 from domain.segments import segment_count
@@ -62,8 +63,9 @@ GROUP_SELECTIONS: dict[FollowUpGroup, Selection] = {
 }
 # Failed for the lack of a receipt (72 hours): in both "failed" and "no receipt".
 EXPIRED = Selection((), NO_RECEIPT)
-GROUP_WORDS = {FollowUpGroup.DELIVERED: "delivered", FollowUpGroup.FAILED: "failed",
-               FollowUpGroup.NO_RECEIPT: "no-receipt"}
+# In English, as stored (a follow-up list's source name) and as said with `_()`.
+GROUP_WORDS = {FollowUpGroup.DELIVERED: N_("delivered"), FollowUpGroup.FAILED: N_("failed"),
+               FollowUpGroup.NO_RECEIPT: N_("no-receipt")}
 # What "Resend to failed" and "Save failed as audience" take: failed and no-receipt.
 DEFAULT_FOLLOW_UP = frozenset({FollowUpGroup.FAILED, FollowUpGroup.NO_RECEIPT})
 
@@ -76,7 +78,7 @@ def follow_up_selection(groups: Iterable[FollowUpGroup]) -> Selection:
     """The recipients in any of `groups`; none chosen is refused."""
     chosen = in_order(groups)
     if not chosen:
-        raise DomainError("Choose which numbers to follow up on: delivered, failed or no receipt, in any mix.")
+        raise DomainError(_("Choose which numbers to follow up on: delivered, failed or no receipt, in any mix."))
     statuses = tuple(status for status in RecipientStatus
                      if any(status in GROUP_SELECTIONS[group].statuses for group in chosen))
     reasons = {GROUP_SELECTIONS[group].failed_reason for group in chosen} - {None}
@@ -85,15 +87,24 @@ def follow_up_selection(groups: Iterable[FollowUpGroup]) -> Selection:
     return Selection(statuses, failed_reason)
 
 
-def follow_up_words(groups: Iterable[FollowUpGroup]) -> str:
-    """“failed and no-receipt”, “delivered, failed and no-receipt”: what a follow-up took."""
+def follow_up_words(groups: Iterable[FollowUpGroup], *, english: bool = False) -> str:
+    """“failed and no-receipt”, “delivered, failed and no-receipt”: what a follow-up took, in
+    the reader's language (`english`: as a stored name keeps it)."""
     words = [GROUP_WORDS[group] for group in in_order(groups)]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    if english:
+        return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    said = [_(word) for word in words]
+    joined = said[0]
+    for word in said[1:-1]:
+        joined = _("{words}, {word}", words=joined, word=word)
+    return _("{words} and {word}", words=joined, word=said[-1]) if len(said) > 1 else joined
 
 
 FOLLOW_UP = follow_up_selection(DEFAULT_FOLLOW_UP)
 
-KIND_LABELS = {ExportKind.FAILED: "failed", ExportKind.NO_RECEIPT: "no receipt", ExportKind.ALL: "all recipients"}
+# In English: said with `_()`.
+KIND_LABELS = {ExportKind.FAILED: N_("failed"), ExportKind.NO_RECEIPT: N_("no receipt"),
+               ExportKind.ALL: N_("all recipients")}
 _KIND_WORDS = {"failed": ExportKind.FAILED, "fail": ExportKind.FAILED, "failures": ExportKind.FAILED,
                "no-receipt": ExportKind.NO_RECEIPT, "no_receipt": ExportKind.NO_RECEIPT,
                "noreceipt": ExportKind.NO_RECEIPT, "all": ExportKind.ALL}
@@ -105,7 +116,7 @@ def parse_kind(word: str | None) -> ExportKind:
         return ExportKind.FAILED
     kind = _KIND_WORDS.get(word.strip().lower())
     if kind is None:
-        raise DomainError(f"“{word}” is not an export: use `failed`, `no-receipt` or `all`.")
+        raise DomainError(_("“{word}” is not an export: use `failed`, `no-receipt` or `all`.", word=word))
     return kind
 
 
@@ -142,8 +153,10 @@ def phone_cell(phone: str) -> str:
     return phone if phone[:1] == "+" and phone[1:].isdigit() else neutralise(phone)
 
 
-MESSAGE_COLUMNS = ["SMS ID", "characters", "segments", "text"]
-APPLICATION_COLUMNS = ["application", "provider"]
+# An export's header is in its reader's language (English: these words, which tests and scripts
+# read; Chinese: 手机号码 for the number, a column name a recipient import knows).
+MESSAGE_COLUMNS = [N_("SMS ID"), N_("characters"), N_("segments"), N_("text")]
+APPLICATION_COLUMNS = [N_("application"), N_("provider")]
 
 
 @dataclass(frozen=True)
@@ -166,48 +179,39 @@ class ExportLayout:
         return 1
 
     def header(self) -> list[str]:
-        columns = ["row", "phone", *(neutralise(v) for v in self.variables), "status",
-                   f"submitted at ({self.tz})", f"receipt at ({self.tz})", "error code", "reason"]
-        return (columns + (["sent as fallback"] if self.card else [])
-                + (MESSAGE_COLUMNS if self.plan is not None else [])
-                + (APPLICATION_COLUMNS if self.applications else []))
+        """In the reader's language; the list's own variables as they are."""
+        columns = [_("row"), _("phone"), *(neutralise(v) for v in self.variables), _("status"),
+                   _("submitted at ({zone})", zone=self.tz), _("receipt at ({zone})", zone=self.tz), _("error code"),
+                   _("reason")]
+        return (columns + ([_("sent as fallback")] if self.card else [])
+                + ([_(column) for column in MESSAGE_COLUMNS] if self.plan is not None else [])
+                + ([_(column) for column in APPLICATION_COLUMNS] if self.applications else []))
 
     def widths(self) -> list[float]:
-        return ([7, 17, *(14 for _ in self.variables), 16, 20, 20, 12, 36] + ([16] if self.card else [])
+        return ([7, 17, *[14] * len(self.variables), 16, 20, 20, 12, 36] + ([16] if self.card else [])
                 + ([30, 11, 9, 60] if self.plan is not None else []) + ([16, 12] if self.applications else []))
 
     def row_maker(self):
         """A function from a stored row (row_number, phone, variables, status, submitted_at,
         receipt_at, error_code, reason, fell_back, provider_id[, application_id]) to the cells. Times are aware
-        datetimes or ISO text of a UTC time (as SQLite keeps it). They repeat heavily in a send
-        (a chunk shares its submit second), so each distinct second is converted once."""
-        zone = ZoneInfo(self.tz)
+        datetimes or ISO text of a UTC time (as SQLite keeps it). A status, and a stored reason,
+        is written in the reader's language."""
         width = len(self.variables)
         card, plan, applications = self.card, self.plan, self.applications
-        formatted: dict[object, str] = {}
-
-        def when(moment: datetime | str | None) -> str | None:
-            if moment is None:
-                return None
-            second = moment[:19] if moment.__class__ is str else moment.replace(microsecond=0)
-            text = formatted.get(second)
-            if text is None:
-                if len(formatted) > 100_000:
-                    formatted.clear()
-                instant = datetime.fromisoformat(second).replace(tzinfo=UTC) if isinstance(second, str) else second
-                text = formatted[second] = instant.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
-            return text
+        when, said = _local_times(ZoneInfo(self.tz)), _said_once()
+        statuses = {status: _(label) for status, label in RECIPIENT_STATUS_LABELS.items()}
+        yes = _("yes")
 
         def make(stored) -> list:
             (row_number, phone, variables, status, submitted_at, receipt_at, error_code, reason, fell_back,
              provider_id) = stored[:10]
             values = [neutralise(str(v)) if v is not None else None for v in (variables or ())[:width]]
             values += [None] * (width - len(values))
-            cells = [row_number, phone_cell(phone), *values, RECIPIENT_STATUS_LABELS.get(status, status), when(submitted_at),
+            cells = [row_number, phone_cell(phone), *values, statuses.get(status, status), when(submitted_at),
                      when(receipt_at), neutralise(error_code) if error_code else None,
-                     neutralise(reason) if reason else None]
+                     neutralise(said(reason)) if reason else None]
             if card:
-                cells.append("yes" if fell_back else None)
+                cells.append(yes if fell_back else None)
             if plan is not None:  # measured without a RecipientMessage each: a million rows
                 text, _fallback = sent_text(plan, variables or (), fell_back=fell_back)
                 cells += [neutralise(provider_id) if provider_id else None, len(text), segment_count(text),
@@ -219,20 +223,56 @@ class ExportLayout:
         return make
 
 
+def _local_times(zone: ZoneInfo):
+    """A time as the export writes it, in `zone`. Times repeat heavily in a send (a chunk shares
+    its submit second), so each distinct second is converted once."""
+    formatted: dict[object, str] = {}
+
+    def when(moment: datetime | str | None) -> str | None:
+        if moment is None:
+            return None
+        second = moment[:19] if moment.__class__ is str else moment.replace(microsecond=0)
+        text = formatted.get(second)
+        if text is None:
+            if len(formatted) > 100_000:
+                formatted.clear()
+            instant = datetime.fromisoformat(second).replace(tzinfo=UTC) if isinstance(second, str) else second
+            text = formatted[second] = instant.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        return text
+
+    return when
+
+
+def _said_once():
+    """A stored reason (English) in the reader's language: reasons repeat across a million rows,
+    so each distinct one is looked up once (a provider's own texts may be many: bounded)."""
+    known: dict[str, str] = {}
+
+    def said(reason: str) -> str:
+        text = known.get(reason)
+        if text is None:
+            if len(known) > 10_000:
+                known.clear()
+            text = known[reason] = _(reason)
+        return text
+
+    return said
+
+
 def export_filename(task_id: int, kind: ExportKind, at: datetime) -> str:
     return f"smsbot-task-{task_id}-{kind}-{at:%Y%m%d-%H%M%S}.xlsx"
 
 
 def sheet_title(kind: ExportKind) -> str:
-    return KIND_LABELS[kind]
+    return _(KIND_LABELS[kind])
 
 
 # ---------------------------------------------------------------------------- who and when
 
 def check_may_take_details(actor: Actor, created_by: str) -> None:
     """Full numbers leave the bot only for the task's requester and the approvers."""
-    check_owner_or_approver(actor, created_by, "export its recipients or follow up on them",
-                            owner_as=" (who asked for this send)")
+    check_owner_or_approver(actor, created_by, _("export its recipients or follow up on them"),
+                            owner_as=_(" (who asked for this send)"))
 
 
 NOT_SENT_STATUSES = frozenset({TaskStatus.moderating, TaskStatus.rejected, TaskStatus.scheduled})
@@ -248,9 +288,12 @@ def purge_cutoff(now: datetime, retention_days: int) -> datetime:
 
 
 def purged_message(task_name: str, purged_at: datetime | None) -> str:
-    when = f" on {purged_at:%Y-%m-%d %H:%M} UTC" if purged_at else " just now"
-    return (f"The per-recipient details of *{task_name}* were purged{when}, after the retention period: "
-            "there is nothing left to export or follow up. Its totals are kept.")
+    if purged_at is None:
+        return _("The per-recipient details of *{name}* were purged just now, after the retention period: there is "
+                 "nothing left to export or follow up. Its totals are kept.", name=task_name)
+    when = purged_at.strftime("%Y-%m-%d %H:%M")
+    return _("The per-recipient details of *{name}* were purged on {time} UTC, after the retention period: there is "
+             "nothing left to export or follow up. Its totals are kept.", name=task_name, time=when)
 
 
 def follow_up_audience_name(task_name: str, day: date, attempt: int = 1,

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.i18n import N_, _
 from domain.policy import sees_channel
 from domain.task_state import TaskStatus
 from domain.tasks import TASK_NAME_MAX
@@ -21,14 +22,18 @@ DETAILS_MESSAGES_PAGE_SIZE = 10  # a page of recipients each shown with their me
 LOOKUP_LIMIT = 20
 SEARCH_DIGITS = 4
 
-LIST_USAGE = ("Usage: `/sms list [all] [status] [name words…]`, where status is one of "
-              + ", ".join(f"`{s}`" for s in TaskStatus)
-              + "; the words after them keep the tasks whose name contains them, in any case (quote a name "
-              "that starts with `all` or a status). For example `/sms list sending`, `/sms list all failed` or "
-              "`/sms list all receipts`.")
-STATUS_USAGE = "Usage: `/sms status <task id or name>`, for example `/sms status 12` or `/sms status November receipts`."
-LOOKUP_USAGE = ("Usage: `/sms lookup <number>`: the whole number, written as recipient files may write it; "
-                "it is shown back by its last four digits only.")
+STATUS_USAGE = N_("Usage: `/sms status <task id or name>`, for example `/sms status 12` or "
+                  "`/sms status November receipts`.")
+LOOKUP_USAGE = N_("Usage: `/sms lookup <number>`: the whole number, written as recipient files may write it; "
+                  "it is shown back by its last four digits only.")
+
+
+def list_usage() -> str:
+    """How `/sms list` is used, in the reader's language (the status words stay codes)."""
+    return _("Usage: `/sms list [all] [status] [name words…]`, where status is one of {statuses}; the words after "
+             "them keep the tasks whose name contains them, in any case (quote a name that starts with `all` or a "
+             "status). For example `/sms list sending`, `/sms list all failed` or `/sms list all receipts`.",
+             statuses=", ".join(f"`{s}`" for s in TaskStatus))
 
 #: Statuses a task has once it has started sending (its recipients exist).
 STARTED = frozenset({TaskStatus.sending, TaskStatus.paused, TaskStatus.completed, TaskStatus.failed})
@@ -63,8 +68,8 @@ def name_filter(text: str | None) -> str | None:
     if not words:
         return None
     if len(words) > TASK_NAME_MAX:
-        raise DomainError(f"A task's name has at most {TASK_NAME_MAX} characters: look for a part of it "
-                          f"(this has {len(words)}). {LIST_USAGE}")
+        raise DomainError(_("A task's name has at most {limit} characters: look for a part of it (this has "
+                            "{count}). {usage}", limit=TASK_NAME_MAX, count=len(words), usage=list_usage()))
     return words
 
 
@@ -97,10 +102,11 @@ def visible_to(query: ListQuery, actor: Actor, channel_id: str) -> TaskFilter:
 
 
 def parse_task_ref(text: str, usage: str = STATUS_USAGE) -> int | str:
-    """A task id (`12` or `#12`) or a task name; an empty one is refused with the usage."""
+    """A task id (`12` or `#12`) or a task name; an empty one is refused with the usage (in
+    English, marked with `N_`: said in the reader's language)."""
     text = " ".join(text.split())
     if not text:
-        raise DomainError(usage)
+        raise DomainError(_(usage))
     digits = text[1:] if text.startswith("#") else text
     return int(digits) if digits.isdigit() else text
 
@@ -121,13 +127,14 @@ class RecipientFilter(StrEnum):
     NOT_SENT = "not_sent"  # pending, or in flight right now
 
 
+#: In English: shown with `_()`.
 RECIPIENT_FILTER_LABELS: dict[RecipientFilter, str] = {
-    RecipientFilter.ALL: "All recipients",
-    RecipientFilter.DELIVERED: "Delivered",
-    RecipientFilter.FAILED: "Failed",
-    RecipientFilter.AWAITING: "Awaiting receipt",
-    RecipientFilter.SKIPPED: "Skipped",
-    RecipientFilter.NOT_SENT: "Not yet sent",
+    RecipientFilter.ALL: N_("All recipients"),
+    RecipientFilter.DELIVERED: N_("Delivered"),
+    RecipientFilter.FAILED: N_("Failed"),
+    RecipientFilter.AWAITING: N_("Awaiting receipt"),
+    RecipientFilter.SKIPPED: N_("Skipped"),
+    RecipientFilter.NOT_SENT: N_("Not yet sent"),
 }
 
 _FILTER_STATUSES: dict[RecipientFilter, tuple[RecipientStatus, ...] | None] = {
@@ -139,12 +146,27 @@ _FILTER_STATUSES: dict[RecipientFilter, tuple[RecipientStatus, ...] | None] = {
     RecipientFilter.NOT_SENT: (RecipientStatus.pending, RecipientStatus.in_flight),
 }
 
-#: How a recipient's status reads, in a row of the Details modal or of an export.
+#: How a recipient's status reads, in a row of the Details modal or of an export: in English,
+#: shown with `_()` (`recipient_status_label`).
 RECIPIENT_STATUS_LABELS: dict[RecipientStatus, str] = {
-    RecipientStatus.pending: "not yet sent", RecipientStatus.in_flight: "sending",
-    RecipientStatus.submitted: "awaiting receipt", RecipientStatus.delivered: "delivered",
-    RecipientStatus.failed: "failed", RecipientStatus.skipped: "skipped",
+    RecipientStatus.pending: N_("not yet sent"), RecipientStatus.in_flight: N_("sending"),
+    RecipientStatus.submitted: N_("awaiting receipt"), RecipientStatus.delivered: N_("delivered"),
+    RecipientStatus.failed: N_("failed"), RecipientStatus.skipped: N_("skipped"),
 }
+
+#: A status word of `/sms list` (a code the person typed) as a list's heading says it: in
+#: English the word itself, shown with `_()`.
+LIST_STATUS_WORDS: dict[TaskStatus, str] = {
+    TaskStatus.moderating: N_("moderating"), TaskStatus.rejected: N_("rejected"),
+    TaskStatus.scheduled: N_("scheduled"), TaskStatus.sending: N_("sending"), TaskStatus.paused: N_("paused"),
+    TaskStatus.completed: N_("completed"), TaskStatus.failed: N_("failed"), TaskStatus.canceled: N_("canceled"),
+}
+
+
+def recipient_status_label(status: str) -> str:
+    """A stored recipient status in the reader's language (an unknown one as it is)."""
+    label = RECIPIENT_STATUS_LABELS.get(status)
+    return _(label) if label else status
 
 
 def recipient_statuses(choice: RecipientFilter | str | None) -> tuple[str, ...] | None:
@@ -162,7 +184,7 @@ def parse_search(text: str | None) -> str | None:
     if not digits:
         return None
     if not digits.isdigit() or len(digits) > SEARCH_DIGITS:
-        raise DomainError(f"Search by the last digits of a number: 1 to {SEARCH_DIGITS} digits.")
+        raise DomainError(_("Search by the last digits of a number: 1 to {digits} digits.", digits=SEARCH_DIGITS))
     return digits
 
 

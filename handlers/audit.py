@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncRespond
 
 from domain.approvers import Actor
 from domain.audit_trail import AUDIT_USAGE, TrailOrder
+from domain.i18n import N_
 from domain.status import parse_task_ref
 from domain.use_cases.audit_trail import task_audit_trail
 from handlers import listeners
@@ -43,6 +44,6 @@ LISTENERS = (
 
 SUBCOMMANDS = (
     Subcommand("audit", f"{SLASH_COMMAND} audit <task id or name>",
-               "Approvers: who created, edited, approved, tested, exported, paused, stopped or deleted a task, "
-               "and when", audit_command),
+               N_("Approvers: who created, edited, approved, tested, exported, paused, stopped or deleted a task, "
+                  "and when"), audit_command),
 )

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.i18n import N_, _, number
 from domain.exports import (
     DEFAULT_FOLLOW_UP,
     ExportKind,
@@ -42,11 +43,11 @@ from domain.use_cases.audiences import check_name_free
 from domain.use_cases.status import find_task
 from handlers import listeners
 from handlers.exports_blocks import (
-    EXPORT_USAGE,
     FollowUpDo,
     audience_saved_text,
     build_follow_up_modal,
     export_comment,
+    export_usage,
     follow_up_view,
     preparing_text,
 )
@@ -90,7 +91,8 @@ async def deliver_export(client: AsyncWebClient, uow, settings, clock, actor: Ac
                                       comment=export_comment(plan.task_name, kind, rows))
         except (FileUploadFailed, OSError) as error:
             await anyio.to_thread.run_sync(record_export_failure, uow(), plan, actor, str(error))
-            raise DomainError(f"The export of *{plan.task_name}* could not be delivered: {error}") from None
+            raise DomainError(_("The export of *{name}* could not be delivered: {error}", name=plan.task_name,
+                                error=error)) from None
     return rows
 
 
@@ -98,7 +100,7 @@ async def export_command(invocation: Invocation) -> None:
     await invocation.acknowledge()  # counting and writing may take longer than Slack waits
     text, kind = split_export_args(invocation.parsed.rest)
     if not text:
-        await invocation.reply(EXPORT_USAGE)
+        await invocation.reply(export_usage())
         return
     context = invocation.context
     task_id = await anyio.to_thread.run_sync(find_task, context["uow"](), parse_task_ref(text),
@@ -141,8 +143,9 @@ async def _resend_in(show: Show, uow, settings, actor: Actor, member_actor, chan
         await show(build_done_view(error_mrkdwn(error)))
         return
     words = follow_up_words(groups)
-    recipients = RecipientOption(f"list:{follow.list_id}",
-                                 f"{words[0].upper()}{words[1:]} numbers of {follow.task_name} ({follow.count:,})")
+    capitalized = words[0].upper() + words[1:]
+    recipients = RecipientOption(f"list:{follow.list_id}", _(
+        "{words} numbers of {name} ({count})", words=capitalized, name=follow.task_name, count=number(follow.count)))
     await show(await copy_modal(uow, settings, await member_actor(), channel, task_id, recipients=recipients))
 
 
@@ -153,7 +156,7 @@ async def resend(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor
     await anyio.to_thread.run_sync(check_follow_up, uow(), ref.id, actor)
     # The trigger is good for 3 s; copying a large list takes longer: a working view first.
     opened = await client.views_open(trigger_id=body["trigger_id"], view=build_working_view(
-        "Gathering the failed and no-receipt numbers…"))
+        _("Gathering the {words} numbers…", words=follow_up_words(DEFAULT_FOLLOW_UP))))
 
     async def show(view: dict) -> None:
         await client.views_update(view_id=opened["view"]["id"], view=view)
@@ -191,7 +194,7 @@ def _follow_up_form(view: dict) -> tuple[frozenset[FollowUpGroup], FollowUpDo, s
     picked = element(BlockId.FOLLOW_UP_NUMBERS, ActionId.FOLLOW_UP_NUMBERS_INPUT).get("selected_options") or []
     groups = frozenset(choice(FollowUpGroup, o.get("value"), BlockId.FOLLOW_UP_NUMBERS, None) for o in picked)
     if not groups or None in groups:
-        raise FormInputError(BlockId.FOLLOW_UP_NUMBERS, "Choose delivered, failed or no receipt, in any mix.")
+        raise FormInputError(BlockId.FOLLOW_UP_NUMBERS, _("Choose delivered, failed or no receipt, in any mix."))
     do = choice(FollowUpDo, (element(BlockId.FOLLOW_UP_DO, ActionId.FOLLOW_UP_DO_INPUT).get("selected_option")
                              or {}).get("value"), BlockId.FOLLOW_UP_DO, FollowUpDo.RESEND)
     name = (element(BlockId.FOLLOW_UP_NAME, ActionId.FOLLOW_UP_NAME_INPUT).get("value") or "").strip()
@@ -214,7 +217,7 @@ async def submit_follow_up(ack: AsyncAck, view: dict, client: AsyncWebClient, ac
         return
     working = new_working_id()
     await ack(response_action="update", view=as_working(
-        follow_up_view(f"Gathering the {follow_up_words(groups)} numbers…", done=False), working))
+        follow_up_view(_("Gathering the {words} numbers…", words=follow_up_words(groups)), done=False), working))
 
     async def show(result: dict) -> None:
         await show_over_working(client, working, result)
@@ -249,5 +252,5 @@ LISTENERS = (
 
 SUBCOMMANDS = (
     Subcommand("export", f"{SLASH_COMMAND} export <task> [failed|no-receipt|all]",
-               "Get a task's failed, no-receipt or all recipients as XLSX, in a DM", export_command),
+               N_("Get a task's failed, no-receipt or all recipients as XLSX, in a DM"), export_command),
 )

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.i18n import N_
 from domain.status import (
     ListQuery, ListScope, RecipientFilter, name_filter, parse_list_args, parse_search, parse_task_ref, visible_to,
 )
@@ -53,7 +54,7 @@ class ThreadLinks:
                                                            message_ts=first.thread_ts))["permalink"]
                 except SlackApiError as error:
                     log.info("no permalink for task %s: %s", first.id, error.response.get("error"))
-            base, found, _ = (link or "").partition("/archives/")
+            base, found, _path = (link or "").partition("/archives/")
             if not found:
                 return {first.id: link} if link else {}
             self._bases[key] = base
@@ -235,10 +236,10 @@ LISTENERS = (
 
 SUBCOMMANDS = (
     Subcommand("list", f"{SLASH_COMMAND} list [all] [status] [name words…]",
-               "List this channel's send tasks (or all you can see), with their counts; words after the status "
-               "keep those whose name contains them", list_command),
+               N_("List this channel's send tasks (or all you can see), with their counts; words after the status "
+                  "keep those whose name contains them"), list_command),
     Subcommand("status", f"{SLASH_COMMAND} status <task id or name>",
-               "A task's totals and its recipients, by last four digits", status_command),
+               N_("A task's totals and its recipients, by last four digits"), status_command),
     Subcommand("lookup", f"{SLASH_COMMAND} lookup <number>",
-               "What became of one number in this channel's tasks", lookup_command),
+               N_("What became of one number in this channel's tasks"), lookup_command),
 )

@@ -14,6 +14,7 @@ from typing import BinaryIO
 from domain.approvers import Actor
 from domain.dispatch import MessagePlan
 from domain.errors import DomainError
+from domain.i18n import _
 from domain.exports import (
     DEFAULT_FOLLOW_UP,
     EXPIRED,
@@ -77,7 +78,8 @@ def _task_with_details(uow: UnitOfWork, task_id: int, actor: Actor) -> Task:
     if task.details_purged_at is not None:
         raise DomainError(purged_message(task.name, task.details_purged_at))
     if task.status in NOT_SENT_STATUSES:
-        raise DomainError(f"*{task.name}* has not been sent yet: there are no results to export or follow up.")
+        raise DomainError(_("*{name}* has not been sent yet: there are no results to export or follow up.",
+                            name=task.name))
     return task
 
 
@@ -95,8 +97,10 @@ def plan_export(uow: UnitOfWork, task_id: int, actor: Actor, kind: ExportKind, *
         task = _task_with_details(uow, task_id, actor)
         rows = uow.task_recipients.count_selected(task.id, _rows(SELECTIONS[kind]))
         if rows == 0:
-            what = "recipients" if kind is ExportKind.ALL else f"{KIND_LABELS[kind]} recipients"
-            raise DomainError(f"*{task.name}* has no {what}: there is nothing to export.")
+            raise DomainError(_("*{name}* has no recipients: there is nothing to export.", name=task.name)
+                              if kind is ExportKind.ALL else
+                              _("*{name}* has no {kind} recipients: there is nothing to export.", name=task.name,
+                                kind=_(KIND_LABELS[kind])))
         variables = list(uow.recipient_lists.get(task.recipient_list_id).variables)
         apps = applications(uow, composition.provider)
         return ExportPlan(task.id, task.name, kind, rows, variables, task.kind == "card",
@@ -163,20 +167,21 @@ def follow_up_list(uow: UnitOfWork, task_id: int, actor: Actor, *, channel_id: s
                    groups: Iterable[FollowUpGroup] = DEFAULT_FOLLOW_UP) -> FollowUpList:
     """A new recipient list of the task's recipients in `groups` (failed and no-receipt unless
     told), with their variables, in the task's order: copied inside the database in one statement."""
-    chosen, words = frozenset(groups), follow_up_words(groups)
+    chosen, stored_words = frozenset(groups), follow_up_words(groups, english=True)
     selection = follow_up_selection(chosen)
     with uow:
         task = _task_with_details(uow, task_id, actor)
         source = uow.recipient_lists.get(task.recipient_list_id)
         recipient_list = RecipientList(created_by=actor.user_id, channel_id=channel_id, source=FOLLOW_UP_SOURCE,
-                                       source_name=f"{task.name}: {words.replace('-', ' ')}",
+                                       source_name=f"{task.name}: {stored_words.replace('-', ' ')}",
                                        variables=list(source.variables))
         uow.recipient_lists.add(recipient_list, [])
         copied = uow.task_recipients.copy_to_list(task.id, recipient_list.id, _rows(selection))
         if copied == 0:
-            raise DomainError(f"*{task.name}* has no failed or no-receipt recipients to follow up: every message "
-                              "was delivered or skipped." if chosen == DEFAULT_FOLLOW_UP else
-                              f"*{task.name}* has no {words} recipients to follow up.")
+            raise DomainError(_("*{name}* has no failed or no-receipt recipients to follow up: every message was "
+                                "delivered or skipped.", name=task.name) if chosen == DEFAULT_FOLLOW_UP else
+                              _("*{name}* has no {words} recipients to follow up.", name=task.name,
+                                words=follow_up_words(chosen)))
         recipient_list.data_rows = recipient_list.imported_count = copied
         uow.audit.add(AuditEntry(actor=actor.user_id, action="recipients.follow_up", target_type="recipient_list",
                                  target_id=str(recipient_list.id),

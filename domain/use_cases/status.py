@@ -15,6 +15,7 @@ from domain.approvers import Actor
 from domain.content import ContentStatus
 from domain.dispatch import Progress
 from domain.errors import DomainError
+from domain.i18n import N_, _
 from domain.phones import PhoneNormalizer
 from domain.privacy import last_four
 from domain.recipient_messages import RecipientMessage, as_slack_shows, message_for
@@ -178,7 +179,8 @@ def find_task(uow: UnitOfWork, ref: int | str, channel_id: str) -> int:
         if task is None:
             task = uow.tasks.by_name(str(ref), prefer_channel=channel_id)
         if task is None:
-            raise TaskNotFound(f"No task is numbered or named “{str(ref)[:40]}”. `/sms list` shows this channel's tasks.")
+            raise TaskNotFound(_("No task is numbered or named “{ref}”. `/sms list` shows this channel's tasks.",
+                                 ref=str(ref)[:40]))
         return task.id
 
 
@@ -220,7 +222,7 @@ def task_details(uow: UnitOfWork, task_id: int, actor: Actor, *, composition: Co
     with uow:
         task = uow.tasks.get(task_id)
         if task is None:
-            raise TaskNotFound("That task no longer exists.")
+            raise TaskNotFound(_("That task no longer exists."))
         check_may_see_task(actor, requester=task.created_by, channels=task_channels(task))
         summary = _summaries(uow, [task])[0]
         full = may_read_messages(actor, requester=task.created_by)
@@ -239,10 +241,11 @@ def lookup_number(uow: UnitOfWork, raw: str, channel_id: str, actor: Actor, *, n
     """What became of one number in the tasks of a channel (to one not in it, in their own tasks
     there): the number as Slack may show it (last four digits), and a line per task, newest first."""
     if not raw.strip():
-        raise DomainError(LOOKUP_USAGE)
+        raise DomainError(_(LOOKUP_USAGE))
     result = normalizer.normalize(raw.strip())
     if result.e164 is None:
-        raise DomainError(f"That is not a phone number I can use: {result.message}. {LOOKUP_USAGE}")
+        raise DomainError(_("That is not a phone number I can use: {reason}. {usage}", reason=_(result.message),
+                            usage=_(LOOKUP_USAGE)))
     with uow:
         rows = uow.task_recipients.for_phone(result.e164, channel_id=channel_id, limit=limit,
                                              created_by=None if sees_channel(actor, channel_id) else actor.user_id)
@@ -264,6 +267,22 @@ def _waiting_tasks(uow: UnitOfWork, actor: Actor, allow_self_approval: bool,
                         preview) for summary, preview in zip(_summaries(uow, waiting), previews)], total
 
 
+#: A template waiting for approval, as the Home tab sums it up: its kind, purpose and body (in
+#: English the codes themselves).
+_TEMPLATE_SUMMARIES = {"text": N_("text, {purpose}: {body}"), "card": N_("card, {purpose}: {body}"),
+                       "digital": N_("digital, {purpose}: {body}")}
+_PURPOSES = {"notification": N_("notification"), "promotional": N_("promotional")}
+
+
+def _template_summary(row) -> str:
+    """The body is the customer's own text: it fills a placeholder, untranslated."""
+    kind, purpose = str(row.kind), str(row.purpose)
+    purpose_word = _(_PURPOSES[purpose]) if purpose in _PURPOSES else purpose
+    if kind not in _TEMPLATE_SUMMARIES:
+        return f"{kind}, {purpose_word}: {row.body}"
+    return _(_TEMPLATE_SUMMARIES[kind], purpose=purpose_word, body=row.body)
+
+
 def _waiting_content(uow: UnitOfWork, actor: Actor, allow_self_approval: bool) -> tuple[list[PendingContent], int]:
     pending: list[PendingContent] = []
     total = 0
@@ -271,7 +290,7 @@ def _waiting_content(uow: UnitOfWork, actor: Actor, allow_self_approval: bool) -
         rows = repository.all(ContentStatus.PENDING)
         total += len(rows)
         for row in rows[:HOME_PENDING - len(pending)]:
-            summary = row.purpose_note if kind == "signature" else f"{row.kind}, {row.purpose}: {row.body}"
+            summary = row.purpose_note if kind == "signature" else _template_summary(row)
             pending.append(PendingContent(kind, row.id, row.name, row.created_by, summary,
                                           may_decide(actor, row.created_by, allow_self_approval=allow_self_approval)))
     return pending, total
@@ -281,7 +300,7 @@ def home_dashboard(uow: UnitOfWork, actor: Actor, *, allow_self_approval: bool, 
     """The person's recent tasks; for an approver, what waits for a decision, each task with
     the message it would send."""
     with uow:
-        recent, _total = uow.tasks.page(created_by=actor.user_id, limit=HOME_RECENT)
+        recent, _count = uow.tasks.page(created_by=actor.user_id, limit=HOME_RECENT)
         pending_tasks, waiting_total, pending_content, content_total = [], 0, [], 0
         if actor.is_approver:
             pending_tasks, waiting_total = _waiting_tasks(uow, actor, allow_self_approval, pricing)
