@@ -18,12 +18,19 @@ then confirmed unchanged for a grace period (bench/dispatch_send.py). Each run p
 every process handled a second and its CPU share (CPU seconds / wall seconds, from /proc),
 and the recipients left in flight once its dispatchers stopped (`stalled`).
 
-    python bench/dispatch.py [--recipients 1000000] [--pg-recipients 100000] [--skip-pg] [--workers 1,2,4]
-                             [--receivers 1]
+Two checks follow (bench/dispatch_checks.py): the shared rate (`--rate` R for `--rate-seconds`
+with 1, 2 and 4 dispatchers on PostgreSQL: the gateway's arrival rate after the bucket's first
+second against R, `rate_error_pct` the worst) and fairness (a `--fair-large` task and a
+`--fair-small` one started together on SQLite: `small_task_s` until the small one is completed).
+
+    python bench/dispatch.py [--recipients 1000000] [--skip-sqlite] [--receivers 1]
+                             [--pg-recipients 100000] [--skip-pg] [--workers 1,2,4]
+                             [--rate 200 --rate-seconds 60 --rate-workers 1,2,4] [--skip-rate]
+                             [--fair-large 1000000 --fair-small 50] [--skip-fair]
                              [--profile /tmp/dispatch.raw --profile-recipients 200000]
 
 It ends with approval to first submission over 20 tasks (bench/start_latency.py, which also
-runs alone, and on PostgreSQL with --postgres).
+runs alone, and on PostgreSQL with --postgres), p50 and p95.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.dispatch_checks import check_fairness, check_rate, rate_check_rows  # noqa: E402
 from bench.dispatch_processes import peak_rss_mb  # noqa: E402
 from bench.dispatch_rig import PostgresDatabase, in_fresh_process  # noqa: E402  (start_latency imports it here)
 from bench.dispatch_send import run_dispatch  # noqa: E402
@@ -151,6 +159,17 @@ def parse_options() -> argparse.Namespace:
                         help="dispatcher processes of the PostgreSQL runs, comma-separated (on more cores: 1,2,4,8)")
     parser.add_argument("--receivers", type=int, default=1,
                         help="receipts receivers (the bot's web app), the gateway's receipt posts spread over them")
+    parser.add_argument("--skip-sqlite", action="store_true", help="no SQLite send and no floor (quick tries)")
+    parser.add_argument("--rate", type=float, default=200.0,
+                        help="the shared-rate check: the account's rate R (SMSBOT_SEND_RATE), messages a second")
+    parser.add_argument("--rate-seconds", type=float, default=60.0, help="its measured window, after the first second")
+    parser.add_argument("--rate-workers", default="1,2,4",
+                        help="its dispatcher processes on PostgreSQL, comma-separated")
+    parser.add_argument("--skip-rate", action="store_true")
+    parser.add_argument("--fair-large", type=int, default=1_000_000,
+                        help="the fairness check: the large task's recipients (SQLite)")
+    parser.add_argument("--fair-small", type=int, default=50, help="the small task's, started with the large one")
+    parser.add_argument("--skip-fair", action="store_true")
     parser.add_argument("--profile", metavar="RAW_PATH",
                         help="also profile a dispatcher with py-spy (-f raw) in an extra SQLite run")
     parser.add_argument("--profile-recipients", type=int, default=200_000)
@@ -198,13 +217,31 @@ def run_postgres(options, workdir: str) -> dict[int, dict]:
 
     pg_csv, pg = f"{workdir}/pg.csv", {}
     write_csv(pg_csv, options.pg_recipients)
-    for workers in (int(n) for n in options.workers.split(",")):
+    for workers in _counts(options.workers):
         with PostgresDatabase() as url:
             pg[workers] = run_dispatch(url, pg_csv, workers, label=f"pg-{workers}w", receivers=options.receivers)
             pg[workers]["deadlocks"] = deadlocks(url)
         print(f"   pg {workers} worker{'s' if workers > 1 else ''}: {_brief(pg[workers])}, "
               f"{pg[workers]['deadlocks']} deadlocks", flush=True)
     return pg
+
+
+def run_rate(options, workdir: str) -> dict:
+    csv_path = f"{workdir}/rate.csv"
+    write_csv(csv_path, rate_check_rows(options.rate, options.rate_seconds))
+    return check_rate(csv_path, rate=options.rate, window_s=options.rate_seconds, receivers=options.receivers,
+                      worker_counts=_counts(options.rate_workers))
+
+
+def run_fairness(options, workdir: str) -> dict:
+    large_csv, small_csv = f"{workdir}/fair-large.csv", f"{workdir}/fair-small.csv"
+    write_csv(large_csv, options.fair_large)
+    write_csv(small_csv, options.fair_small, first=13900000000)  # numbers of their own
+    fair = check_fairness(workdir, large_csv, small_csv, receivers=options.receivers)
+    print(f"  fairness: {json.dumps(fair)}", flush=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{workdir}/fair.db{suffix}").unlink(missing_ok=True)
+    return fair
 
 
 def stalled_figure(runs: list[dict]) -> str:
@@ -218,43 +255,64 @@ def stalled_figure(runs: list[dict]) -> str:
     return total + (f"(died:{','.join(died)})" if died else "")
 
 
-def figures_of(sqlite_run: dict, floor: dict, pg: dict[int, dict], start: dict) -> dict[str, str]:
+def figures_of(sqlite_run: dict | None, floor: dict | None, pg: dict[int, dict], worker_counts: list[int],
+               start: dict, rate: dict | None, fair: dict | None) -> dict[str, str]:
+    """The last line's keys, in the issue's order, then the extra ones; a part skipped says so."""
     def seconds(run: dict) -> str:  # a stuck run's time is to its last progress
         return f"{run['wall_s']:.1f}" + ("*" if run["stuck"] else "")
 
+    def of(run: dict | None, figure) -> str:
+        return "skipped" if run is None else figure(run)
+
+    runs = [run for run in (sqlite_run, *pg.values(), *(rate or {}).get("runs", []), fair) if run is not None]
     return {
-        f"sqlite_{_n(sqlite_run['recipients'])}_s": seconds(sqlite_run),
-        "floor_s": f"{floor['seconds']:.1f}",
+        f"sqlite_{_n(sqlite_run['recipients']) if sqlite_run else '1m'}_s": of(sqlite_run, seconds),
+        "floor_s": of(floor, lambda f: f"{f['seconds']:.1f}"),
         "first_submit_p95_s": f"{start['first_submit_p95_s']:.3f}",
-        **{f"pg_{workers}w_s": seconds(run) for workers, run in pg.items()},
+        "rate_error_pct": of(rate, lambda r: "none" if r["rate_error_pct"] is None else f"{r['rate_error_pct']:.2f}"),
+        "small_task_s": of(fair, lambda f: "none" if f["small_task_s"] is None else f"{f['small_task_s']:.2f}"),
+        **{f"pg_{workers}w_s": seconds(pg[workers]) if workers in pg else "skipped" for workers in worker_counts},
         "deadlocks": str(sum(run["deadlocks"] for run in pg.values())) if pg else "skipped",
-        "stalled": stalled_figure([sqlite_run, *pg.values()]),
-        "peak_rss_mb": f"{sqlite_run['dispatcher_rss_mb']:.0f}",
-        "slack_calls": str(sqlite_run["slack_calls"]),
+        "stalled": stalled_figure(runs),
+        "peak_rss_mb": of(sqlite_run, lambda r: f"{r['dispatcher_rss_mb']:.0f}"),
+        "slack_calls": of(sqlite_run, lambda r: str(r["slack_calls"])),
         "first_submit_p50_s": f"{start['first_submit_p50_s']:.3f}",
-        "msgs_per_s": f"{sqlite_run['msgs_per_s']:.0f}",
+        "msgs_per_s": of(sqlite_run, lambda r: f"{r['msgs_per_s']:.0f}"),
         # bounded by the send's duration (one edit every 3 s at most), not by its recipients
-        "slack_calls_per_min": f"{sqlite_run['slack_calls'] / (sqlite_run['wall_s'] / 60):.1f}",
-        "receivers": str(sqlite_run["receivers"]),
+        "slack_calls_per_min": of(sqlite_run, lambda r: f"{r['slack_calls'] / (r['wall_s'] / 60):.1f}"),
+        "rate_errors_pct": of(rate, lambda r: ",".join(f"{run['workers']}w:{run['error_pct']}" for run in r["runs"])),
     }
 
 
 def main() -> None:
     options = parse_options()
+    sqlite_run = floor = rate = fair = None
     with tempfile.TemporaryDirectory(prefix="smsbot-bench-dispatch-") as workdir:
-        sqlite_run, floor = run_sqlite(options, workdir)
+        if not options.skip_sqlite:
+            sqlite_run, floor = run_sqlite(options, workdir)
         if options.profile:
             run_profile(options, workdir)
         pg = {} if options.skip_pg else run_postgres(options, workdir)
+        if not options.skip_rate:
+            rate = run_rate(options, workdir)
+        if not options.skip_fair:
+            fair = run_fairness(options, workdir)
         shutil.rmtree(workdir, ignore_errors=True)
     # Approval to first submission, the tick an hour away (bench/start_latency.py).
     from bench.start_latency import measure as measure_start
 
     start = asyncio.run(measure_start(20, None))
     print(f"  approval -> first submission (sqlite, 20 tasks): {json.dumps(start)}", flush=True)
-    figures = figures_of(sqlite_run, floor, pg, start)
-    print(f"floor ratio (sqlite end-to-end / floor): {sqlite_run['wall_s'] / floor['seconds']:.1f}")
+    figures = figures_of(sqlite_run, floor, pg, _counts(options.workers), start, rate, fair)
+    figures.update(receivers=str(options.receivers), rate=f"{options.rate:g}")
+    if sqlite_run:
+        print(f"floor ratio (sqlite end-to-end / floor): {sqlite_run['wall_s'] / floor['seconds']:.1f}")
     print("bench dispatch: " + " ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+def _counts(listed: str) -> list[int]:
+    """`1,2,4` -> [1, 2, 4]"""
+    return [int(n) for n in listed.split(",")]
 
 
 def _n(count: int) -> str:
