@@ -17,6 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from domain.errors import DomainError
+from domain.i18n import N_, _
 
 MAINLAND_PREFIX = "+86"
 APPLICATION_NAME_MAX = 20
@@ -29,6 +30,11 @@ _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 class ApplicationError(DomainError):
     pass
+
+
+# A number's skip reason, stored in English: translated where it is shown, with `_()`.
+NO_MAINLAND_APPLICATION = N_("no SMS application sends to mainland numbers")
+NO_INTERNATIONAL_APPLICATION = N_("no SMS application sends to international numbers")
 
 
 class NumberRule(StrEnum):
@@ -85,7 +91,7 @@ class Routing:
         """Why no application sends to this number, or None if one does."""
         if self.for_phone(phone) is not None:
             return None
-        return f"no SMS application sends to {'mainland' if is_mainland(phone) else 'international'} numbers"
+        return NO_MAINLAND_APPLICATION if is_mainland(phone) else NO_INTERNATIONAL_APPLICATION
 
     @property
     def takes_every_number(self) -> bool:
@@ -108,15 +114,16 @@ def routing(applications: Sequence[Application]) -> Routing:
 def check_application_name(raw: str) -> str:
     name = raw.strip()
     if not _NAME.match(name) or len(name) > APPLICATION_NAME_MAX:
-        raise ApplicationError(f"An application's name is one word of letters, digits, - or _ (up to "
-                               f"{APPLICATION_NAME_MAX} characters, starting with a letter), like mainland or intl.")
+        raise ApplicationError(_("An application's name is one word of letters, digits, - or _ (up to {max} "
+                                 "characters, starting with a letter), like mainland or intl.",
+                                 max=APPLICATION_NAME_MAX))
     return name
 
 
 def check_provider(raw: str) -> str:
     provider = raw.strip().lower()
     if provider not in PROVIDERS:
-        raise ApplicationError(f"The provider is one of {', '.join(PROVIDERS)}.")
+        raise ApplicationError(_("The provider is one of {providers}.", providers=", ".join(PROVIDERS)))
     return provider
 
 
@@ -124,7 +131,7 @@ def check_number_rule(raw: str) -> NumberRule:
     try:
         return NumberRule(raw.strip().lower())
     except ValueError:
-        raise ApplicationError("The numbers an application takes are mainland, international or any.") from None
+        raise ApplicationError(_("The numbers an application takes are mainland, international or any.")) from None
 
 
 def check_price(raw: str) -> Decimal:
@@ -133,7 +140,7 @@ def check_price(raw: str) -> Decimal:
     except ArithmeticError:
         price = Decimal(-1)
     if not price.is_finite() or price < 0 or price > 100:
-        raise ApplicationError("A price per segment is a number from 0 to 100, like 0.045.")
+        raise ApplicationError(_("A price per segment is a number from 0 to 100, like 0.045."))
     return price
 
 
@@ -146,8 +153,8 @@ def check_send_rate(raw: str) -> float:
     except ValueError:
         rate = -1.0
     if not 0.1 <= rate <= SEND_RATE_MAX:  # also refuses nan and inf
-        raise ApplicationError("A sending rate is the messages a second the provider account takes, from 0.1 to "
-                               "10000, like 50.")
+        raise ApplicationError(_("A sending rate is the messages a second the provider account takes, from 0.1 to "
+                                 "10000, like 50."))
     return rate
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from domain.errors import DomainError
+from domain.i18n import N_, _
 from domain.text_rules import TEMPLATE_BODY_MAX, has_control_characters, printable_lines, too_long
 
 SIGNATURE_MIN, SIGNATURE_MAX = 2, 12
@@ -37,12 +38,42 @@ class Purpose(StrEnum):
     PROMOTIONAL = "promotional"
 
 
+#: How a status reads in a sentence, in English: shown with `_()` (`status_word` does it).
+STATUS_WORDS: dict[ContentStatus, str] = {
+    ContentStatus.PENDING: N_("pending"),
+    ContentStatus.APPROVED: N_("approved"),
+    ContentStatus.REJECTED: N_("rejected"),
+    ContentStatus.DISABLED: N_("disabled"),
+}
+PURPOSE_WORDS: dict[Purpose, str] = {
+    Purpose.NOTIFICATION: N_("notification"),
+    Purpose.PROMOTIONAL: N_("promotional"),
+}
+
+
+def status_word(status: ContentStatus | str) -> str:
+    """How a content status reads in a sentence, in the reader's language."""
+    return _(STATUS_WORDS[ContentStatus(status)])
+
+
+def purpose_word(purpose: Purpose | str) -> str:
+    return _(PURPOSE_WORDS[Purpose(purpose)])
+
+
 class ContentError(DomainError):
     """Content that can't be registered as written; the message says what to fix."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field  # which input the message belongs to, for inline modal errors
+
+
+def not_named(kind: str, name: str) -> ContentError:
+    """No signature (or template) has this name."""
+    shown = " ".join(name.split())
+    if kind == "signature":
+        return ContentError(_("No signature is named “{name}”. `/sms signature list` shows them all.", name=shown))
+    return ContentError(_("No template is named “{name}”. `/sms template list` shows them all.", name=shown))
 
 
 def name_key(name: str) -> str:
@@ -52,19 +83,31 @@ def name_key(name: str) -> str:
 def check_signature_name(raw: str) -> str:
     name = " ".join(raw.split())
     if has_control_characters(raw):
-        raise ContentError("A signature is one word of text, without control characters.", "name")
+        raise ContentError(_("A signature is one word of text, without control characters."), "name")
     if not SIGNATURE_MIN <= len(name) <= SIGNATURE_MAX:
-        raise ContentError(f"A signature has {SIGNATURE_MIN}–{SIGNATURE_MAX} characters; “{name}” has {len(name)}.", "name")
+        raise ContentError(_("A signature has {min}–{max} characters; “{name}” has {length}.", min=SIGNATURE_MIN,
+                             max=SIGNATURE_MAX, name=name, length=len(name)), "name")
     if _SIGNATURE_FORBIDDEN & set(name):
-        raise ContentError("Write the signature without brackets or a colon: smsbot adds them in the configured style.", "name")
+        raise ContentError(_("Write the signature without brackets or a colon: smsbot adds them in the configured "
+                             "style."), "name")
     return name
 
 
-def check_https(url: str, what: str, field_name: str) -> str:
+# Each link's refusal, by what the link is (`check_https`'s `what`).
+HTTPS_REFUSALS = {
+    "media URL": N_("The media URL must be an https:// link."),
+    "image URL": N_("The image URL must be an https:// link."),
+    "default link": N_("The default link must be an https:// link."),
+    "link": N_("The link must be an https:// link."),
+}
+
+
+def check_https(url: str, what: str, field_name: str, *, refusal: str | None = None) -> str:
+    """`what`: one of HTTPS_REFUSALS; `refusal`: another, already in the reader's language."""
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.netloc:
-        raise ContentError(f"The {what} must be an https:// link.", field_name)
+        raise ContentError(refusal or _(HTTPS_REFUSALS.get(what, HTTPS_REFUSALS["link"])), field_name)
     return url
 
 
@@ -80,8 +123,8 @@ def check_provider_code(code: str) -> str | None:
     if code.lower() == "none":
         return None
     if not _PROVIDER_CODE.match(code):
-        raise ContentError(f"“{code[:40]}” is not a provider template code: letters, digits and _ "
-                           "(3–40 characters, at least one letter), like SMS_123456789.")
+        raise ContentError(_("“{code}” is not a provider template code: letters, digits and _ (3–40 characters, at "
+                             "least one letter), like SMS_123456789.", code=code[:40]))
     return code
 
 
@@ -125,38 +168,48 @@ def check_template(draft: TemplateDraft) -> TemplateDraft:
     """Raises ContentError naming the field at fault."""
     name = " ".join(draft.name.split())
     if has_control_characters(draft.name):
-        raise ContentError("A template name is one line of text, without control characters.", "name")
+        raise ContentError(_("A template name is one line of text, without control characters."), "name")
     if not name or len(name) > TEMPLATE_NAME_MAX:
-        raise ContentError(f"A template name has 1–{TEMPLATE_NAME_MAX} characters.", "name")
+        raise ContentError(_("A template name has 1–{max} characters.", max=TEMPLATE_NAME_MAX), "name")
     body = printable_lines(draft.body).strip()
     if not body:
-        raise ContentError("Write the message text.", "body")
+        raise ContentError(_("Write the message text."), "body")
     if problem := too_long(body, TEMPLATE_BODY_MAX):
-        raise ContentError(f"The message text is too long. {problem}", "body")
+        raise ContentError(_("The message text is too long. {problem}", problem=problem), "body")
     if "${" in PLACEHOLDER.sub("", body):
-        raise ContentError("A variable is written ${name}, with no spaces, $, { or } inside.", "body")
+        raise ContentError(_("A variable is written {variable}, with no spaces, $, {{ or }} inside.",
+                                 variable="${name}"), "body")
     checked = TemplateDraft(name=name, kind=draft.kind, purpose=draft.purpose, body=body,
                             signature_ids=list(dict.fromkeys(draft.signature_ids)))
     if draft.kind is TemplateKind.DIGITAL:
-        if not (draft.subject or "").strip():
-            raise ContentError("A digital message needs a subject.", "subject")
-        if not draft.media_urls:
-            raise ContentError("A digital message needs at least one media URL.", "media_urls")
-        if len(draft.media_urls) > MAX_MEDIA_URLS:
-            raise ContentError(f"At most {MAX_MEDIA_URLS} media URLs.", "media_urls")
-        checked.subject = draft.subject.strip()
-        checked.media_urls = [check_https(url, "media URL", "media_urls") for url in draft.media_urls]
+        _check_digital(draft, checked)
     if draft.kind is TemplateKind.CARD:
-        if not (draft.title or "").strip():
-            raise ContentError("A card needs a title.", "title")
-        if len(draft.buttons) > MAX_CARD_BUTTONS:
-            raise ContentError(f"A card has at most {MAX_CARD_BUTTONS} buttons.", "buttons")
-        checked.title = draft.title.strip()
-        checked.image_url = check_https(draft.image_url, "image URL", "image_url") if draft.image_url else None
-        checked.buttons = [CardButton(b.text.strip(), check_https(b.url, f"link of button “{b.text}”", "buttons"))
-                           for b in draft.buttons]
-        checked.default_link = check_https(draft.default_link or "", "default link", "default_link")
+        _check_card(draft, checked)
     return checked
+
+
+def _check_digital(draft: TemplateDraft, checked: TemplateDraft) -> None:
+    if not (draft.subject or "").strip():
+        raise ContentError(_("A digital message needs a subject."), "subject")
+    if not draft.media_urls:
+        raise ContentError(_("A digital message needs at least one media URL."), "media_urls")
+    if len(draft.media_urls) > MAX_MEDIA_URLS:
+        raise ContentError(_("At most {max} media URLs.", max=MAX_MEDIA_URLS), "media_urls")
+    checked.subject = draft.subject.strip()
+    checked.media_urls = [check_https(url, "media URL", "media_urls") for url in draft.media_urls]
+
+
+def _check_card(draft: TemplateDraft, checked: TemplateDraft) -> None:
+    if not (draft.title or "").strip():
+        raise ContentError(_("A card needs a title."), "title")
+    if len(draft.buttons) > MAX_CARD_BUTTONS:
+        raise ContentError(_("A card has at most {max} buttons.", max=MAX_CARD_BUTTONS), "buttons")
+    checked.title = draft.title.strip()
+    checked.image_url = check_https(draft.image_url, "image URL", "image_url") if draft.image_url else None
+    checked.buttons = [CardButton(b.text.strip(), check_https(
+        b.url, "link", "buttons", refusal=_("The link of button “{label}” must be an https:// link.", label=b.text)))
+        for b in draft.buttons]
+    checked.default_link = check_https(draft.default_link or "", "default link", "default_link")
 
 
 def parse_buttons(text: str) -> list[CardButton]:
@@ -167,6 +220,6 @@ def parse_buttons(text: str) -> list[CardButton]:
             continue
         label, separator, url = line.partition("|")
         if not separator or not label.strip():
-            raise ContentError("Write each button on its own line as `Label | https://link`.", "buttons")
+            raise ContentError(_("Write each button on its own line as `Label | https://link`."), "buttons")
         buttons.append(CardButton(label.strip(), url.strip()))
     return buttons

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from domain.i18n import N_, _
 
 SECTION_TEXT_LIMIT = 3000  # characters in a section's text
 # Slack takes at most 10 MB through a modal's file_input; a file dropped into a conversation
-# may be as large as the import allows (SMSBOT_MAX_FILE_MB, 12 MB by default).
-MODAL_UPLOAD_HINT = ("XLSX or CSV up to 10 MB (Slack's limit here; drop a larger file into the channel): "
-                     "a phone column and one column per template variable.")
+# may be as large as the import allows (SMSBOT_MAX_FILE_MB, 12 MB by default). Translated where
+# it is shown: _(MODAL_UPLOAD_HINT).
+MODAL_UPLOAD_HINT = N_("XLSX or CSV up to 10 MB (Slack's limit here; drop a larger file into the channel): "
+                       "a phone column and one column per template variable.")
 
 
 def escape(text: str) -> str:
@@ -51,6 +55,14 @@ def quoted_within(text: str, limit: int) -> str:
         else:
             high = middle - 1
     return quoted(text[:low] + "…") if limit >= 2 else ""
+
+
+def listing(items: Iterable[str]) -> str:
+    """Names one after another, as the reader's language lists them ("a, b, c"; 「a、b、c」)."""
+    joined = ""
+    for item in items:
+        joined = _("{items}, {item}", items=joined, item=item) if joined else item
+    return joined
 
 
 def plain(text: str) -> dict[str, str]:

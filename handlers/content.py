@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from domain.approvers import Actor
 from domain.content import ContentError, ContentStatus, Purpose, TemplateDraft, TemplateKind, parse_buttons
 from domain.errors import DomainError
+from domain.i18n import N_, _, in_public
 from domain.use_cases.content import (
     ContentKind,
     ContentView,
@@ -33,8 +34,6 @@ from domain.use_cases.tasks import get_task
 from handlers import listeners
 from handlers.approvals_channel import ApprovalsChannel, posting_approval_request
 from handlers.content_blocks import (
-    SIGNATURE_USAGE,
-    TEMPLATE_USAGE,
     build_approval_request,
     build_content_list,
     build_decided_request,
@@ -46,7 +45,9 @@ from handlers.content_blocks import (
     content_waiting_text,
     describe,
     disabled_text,
+    signature_usage,
     template_changed_note,
+    template_usage,
 )
 from handlers.home import publish_home, refresh_if_on_home
 from handlers.form_input import FormInputError, choice, on_inputs
@@ -98,7 +99,7 @@ def _chosen_signatures(values: dict) -> list[int]:
     chosen = (values.get(BlockId.TEMPLATE_SIGNATURES) or {}).get(ActionId.TEMPLATE_FIELD) or {}
     ids = [str(option.get("value")) for option in chosen.get("selected_options") or []]
     if not all(value.isdigit() for value in ids):  # only a crafted request: never read as "any"
-        raise ContentError("Choose signatures from the list.", "signatures")
+        raise ContentError(_("Choose signatures from the list."), "signatures")
     return [int(value) for value in ids]
 
 
@@ -126,7 +127,8 @@ async def request_approval(client: AsyncWebClient, uow, settings, view: ContentV
     """Posts the request where approvers look; returns the channel it went to. Where Slack
     refuses it, `new` content is taken back (an edit stays saved) and the person is refused."""
     channel = settings.approvals_channel or origin_channel
-    text, blocks = build_approval_request(view, _described(view, settings))
+    with in_public():
+        text, blocks = build_approval_request(view, _described(view, settings))
 
     async def withdraw(reason: str) -> None:
         await anyio.to_thread.run_sync(withdraw_content, uow(), view.kind, view.id, reason)
@@ -140,7 +142,7 @@ async def request_approval(client: AsyncWebClient, uow, settings, view: ContentV
 async def add_signature_for_approval(invocation: Invocation, name_and_note: str) -> None:
     uow, settings = invocation.context["uow"], invocation.context["settings"]
     await invocation.context["approvals_channel"].require_postable(invocation.client)
-    name, _, note = name_and_note.strip().partition(" ")
+    name, _space, note = name_and_note.strip().partition(" ")
     view = await anyio.to_thread.run_sync(add_signature, uow(), name, note, invocation.actor)
     await invocation.acknowledge()
     channel = await request_approval(invocation.client, uow, settings, view, invocation.channel_id, new=True)
@@ -148,7 +150,7 @@ async def add_signature_for_approval(invocation: Invocation, name_and_note: str)
 
 
 async def signature(invocation: Invocation) -> None:
-    action, _, rest = invocation.parsed.rest.partition(" ")
+    action, _space, rest = invocation.parsed.rest.partition(" ")
     uow = invocation.context["uow"]
     action = action.lower()
     if action == "add":
@@ -160,11 +162,11 @@ async def signature(invocation: Invocation) -> None:
         view = await anyio.to_thread.run_sync(disable_content, uow(), ContentKind.SIGNATURE, rest, invocation.actor)
         await invocation.reply(disabled_text(ContentKind.SIGNATURE, view.name))
     else:
-        await invocation.reply(SIGNATURE_USAGE)
+        await invocation.reply(signature_usage())
 
 
 async def template(invocation: Invocation) -> None:
-    action, _, rest = invocation.parsed.rest.partition(" ")
+    action, _space, rest = invocation.parsed.rest.partition(" ")
     uow, settings = invocation.context["uow"], invocation.context["settings"]
     action = action.lower()
     if action == "add":
@@ -182,14 +184,14 @@ async def template(invocation: Invocation) -> None:
         view = await anyio.to_thread.run_sync(disable_content, uow(), ContentKind.TEMPLATE, rest, invocation.actor)
         await invocation.reply(disabled_text(ContentKind.TEMPLATE, view.name))
     elif action == "code":
-        name, _, code = rest.strip().rpartition(" ")
+        name, _space, code = rest.strip().rpartition(" ")
         if not name:
-            raise ContentError(f"`{SLASH_COMMAND} template code <name> <code>`: the template's code at the "
-                               "provider, like SMS_123456789 (or `none` to clear it).")
+            raise ContentError(_("`{command} template code <name> <code>`: the template's code at the provider, like "
+                                 "SMS_123456789 (or `none` to clear it).", command=SLASH_COMMAND))
         view, code_set = await anyio.to_thread.run_sync(set_template_code, uow(), name, code, invocation.actor)
         await invocation.reply(code_text(view.name, code_set))
     else:
-        await invocation.reply(TEMPLATE_USAGE)
+        await invocation.reply(template_usage())
 
 
 async def switch_template_kind(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow,
@@ -226,8 +228,9 @@ async def submit_template(ack: AsyncAck, view: dict, client: AsyncWebClient, act
                                 text=content_waiting_text(ContentKind.TEMPLATE, added.name, channel))
     thread = TaskThread(client, uow, settings, clock)
     for task_id in requeued:
-        await thread.refresh(await anyio.to_thread.run_sync(get_task, uow(), task_id),
-                             template_changed_note(added.name, actor.user_id))
+        with in_public():
+            note = template_changed_note(added.name, actor.user_id)
+        await thread.refresh(await anyio.to_thread.run_sync(get_task, uow(), task_id), note)
 
 
 async def show_decision(client: AsyncWebClient, settings, view: ContentView,
@@ -237,9 +240,11 @@ async def show_decision(client: AsyncWebClient, settings, view: ContentView,
     channel, ts = pressed_at or (view.approval_channel, view.approval_ts)
     if channel is None or ts is None:
         return  # decided on the Home tab before the request was recorded: nothing to edit yet
-    text, blocks = build_decided_request(view, _described(view, settings))
+    with in_public():
+        text, blocks = build_decided_request(view, _described(view, settings))
+        reply = build_decision_reply(view)
     await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-    await client.chat_postMessage(channel=channel, thread_ts=ts, text=build_decision_reply(view))
+    await client.chat_postMessage(channel=channel, thread_ts=ts, text=reply)
 
 
 async def approve(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: Actor, uow, settings, clock: Callable[[],
@@ -266,7 +271,7 @@ async def open_reject(ack: AsyncAck, body: dict, client: AsyncWebClient, actor: 
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=modal)
     except SlackApiError:
-        raise DomainError("Slack could not open the form; press Reject again.") from None
+        raise DomainError(_("Slack could not open the form; press Reject again.")) from None
 
 
 async def submit_reject(ack: AsyncAck, view: dict, client: AsyncWebClient, actor: Actor, uow, settings,
@@ -296,7 +301,7 @@ LISTENERS = (
 
 SUBCOMMANDS = (
     Subcommand("signature", f"{SLASH_COMMAND} signature add|list|disable",
-               "Register sender signatures (approved before use)", signature),
+               N_("Register sender signatures (approved before use)"), signature),
     Subcommand("template", f"{SLASH_COMMAND} template add|list|show|edit|disable|code",
-               "Register message templates (approved before use)", template),
+               N_("Register message templates (approved before use)"), template),
 )

@@ -13,12 +13,14 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError
+from domain.i18n import N_, _
 from domain.use_cases.refusals import record_refusal
 from handlers.home import refresh_if_on_home
 from handlers.replies import error_mrkdwn, error_text, refuse_action, reply_ephemeral_or_dm
 
 log = logging.getLogger(__name__)
-SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
+# In the reader's language where it is said: _(SOMETHING_WENT_WRONG).
+SOMETHING_WENT_WRONG = N_("Something went wrong on our side; nothing was changed. Please try again.")
 
 
 def _where(body: dict, context: AsyncBoltContext) -> tuple[str | None, str | None, str | None]:
@@ -40,7 +42,7 @@ async def on_error(error: Exception, body: dict, client: AsyncWebClient, context
         await record_refused(body, context, user, error_text(error))
     else:
         log.exception("listener failed", exc_info=error)
-        message = SOMETHING_WENT_WRONG
+        message = _(SOMETHING_WENT_WRONG)
     try:
         if body.get("type") == "block_actions" and user:
             await refuse_action(client, body, user, message)

@@ -141,9 +141,13 @@ def install_context_middleware(app: AsyncApp, approvers: ApproverDirectory, give
             context["ack"] = RefusalRecordingAck(lambda reason: record_refused(body, context, context.user_id, reason))
         try:
             context["ref"] = reference_of(body)
-        except StaleReference as stale:
+        except StaleReference:
+            # Refused in the reader's language, which the rest of this request is said in too.
+            if context.user_id:
+                speak_from_now(await values["languages"].of(context.client, context.user_id))
+            stale = StaleReference()
             if body.get("type") != "view_submission":
-                raise  # a button's refusal goes where it was pressed (the error hook)
+                raise stale from None  # a button's refusal goes where it was pressed (the error hook)
             await record_refused(body, context, context.user_id, error_text(stale))
             return _inline_refusal(on_inputs(body["view"], {"": error_text(stale)}))
         if await _taken_before(body, values):

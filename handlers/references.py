@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from domain.errors import DomainError
+from domain.i18n import _
 from handlers.ids import ActionId, CallbackId
 from handlers.payloads import (
     AudienceSaveState,
@@ -58,7 +59,11 @@ BY_VIEW: dict[str, type[Payload]] = {
 
 
 class StaleReference(DomainError):
-    pass
+    """Said in the language of the moment it is made: the middleware makes it again once it knows
+    the reader's."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This button or form no longer matches anything I know; open it again."))
 
 
 def reference_of(body: dict) -> Payload | None:
@@ -74,5 +79,5 @@ def reference_of(body: dict) -> Payload | None:
         if kind in ("block_actions", "view_submission", "view_closed") and view.get("callback_id") in BY_VIEW:
             return BY_VIEW[view["callback_id"]].load(view.get("private_metadata"))
     except ValidationError:
-        raise StaleReference("This button or form no longer matches anything I know; open it again.") from None
+        raise StaleReference() from None
     return None

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError, Said
+from domain.i18n import _
 from handlers.block_kit import escape, mention, plain, section
 from handlers.pressed import where_pressed
 
@@ -71,7 +72,7 @@ async def reply_ephemeral_or_dm(client: AsyncWebClient, *, channel: str | None, 
 
 def build_refusal_view(text: str) -> dict[str, Any]:
     """A refusal (mrkdwn) shown over the modal it was pressed in; closing it shows that modal again."""
-    return {"type": "modal", "title": plain("Not done"), "close": plain("OK"), "blocks": [section(text)]}
+    return {"type": "modal", "title": plain(_("Not done")), "close": plain(_("OK")), "blocks": [section(text)]}
 
 
 async def _told_in_modal(client: AsyncWebClient, body: dict, text: str) -> bool:

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.i18n import N_
 from domain.use_cases.refusals import record_refusal
 from domain.commands import ParsedCommand, closest_command, parse_command
 from handlers import listeners
@@ -66,7 +67,7 @@ class Invocation:
 class Subcommand:
     name: str
     usage: str  # e.g. "/sms send"
-    summary: str
+    summary: str  # in English, marked N_: the help translates it for its reader
     run: Callable[[Invocation], Awaitable[None]]
 
 
@@ -125,5 +126,5 @@ LISTENERS = (
 
 
 SUBCOMMANDS = (
-    Subcommand("help", f"{SLASH_COMMAND} help", "Show what smsbot can do and how", show_help),
+    Subcommand("help", f"{SLASH_COMMAND} help", N_("Show what smsbot can do and how"), show_help),
 )

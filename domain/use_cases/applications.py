@@ -25,7 +25,8 @@ from domain.applications import (
     routing,
 )
 from domain.approvers import Actor
-from domain.content import ContentError, check_provider_code, name_key
+from domain.content import check_provider_code, name_key, not_named
+from domain.i18n import _, n_
 from domain.policy import check_approver
 from domain.send_measure import SendMeasure
 from domain.tasks import TaskField, TaskInvalid
@@ -71,12 +72,18 @@ def read_routing(uow: UnitOfWork, configured_provider: str = "") -> Routing:
 def check_routable(routes: Routing, *, mainland: int, international: int) -> None:
     """A send goes only to numbers some application takes (an import made before the
     applications changed may hold others)."""
-    for count, app, kind in ((mainland, routes.mainland, "mainland"), (international, routes.international,
-                                                                       "international")):
-        if count and app is None:
-            raise TaskInvalid({TaskField.RECIPIENTS: (
-                f"{count:,} of these numbers are {kind}, and no SMS application sends to {kind} numbers: an approver "
-                f"adds one with /sms app add, or choose other recipients.")})
+    if mainland and routes.mainland is None:
+        raise TaskInvalid({TaskField.RECIPIENTS: n_(
+            "{count} of these numbers is mainland, and no SMS application sends to mainland numbers: an approver "
+            "adds one with /sms app add, or choose other recipients.",
+            "{count} of these numbers are mainland, and no SMS application sends to mainland numbers: an approver "
+            "adds one with /sms app add, or choose other recipients.", mainland)})
+    if international and routes.international is None:
+        raise TaskInvalid({TaskField.RECIPIENTS: n_(
+            "{count} of these numbers is international, and no SMS application sends to international numbers: an "
+            "approver adds one with /sms app add, or choose other recipients.",
+            "{count} of these numbers are international, and no SMS application sends to international numbers: an "
+            "approver adds one with /sms app add, or choose other recipients.", international)})
 
 
 def split_of(routes: Routing, measured: SendMeasure) -> list[dict]:
@@ -105,9 +112,10 @@ def _check_sender(provider: str, sender: str | None) -> str | None:
         return None
     sender = sender.strip()
     if provider not in SENDER_PROVIDERS:
-        raise ApplicationError(f"{provider} sends under the account's own sender: leave sender out.")
+        raise ApplicationError(_("{provider} sends under the account's own sender: leave sender out.",
+                                 provider=provider))
     if not 1 <= len(sender) <= 32 or not sender.replace("+", "").isalnum():
-        raise ApplicationError("A sender is a channel number, a phone number in E.164 or a sender ID.")
+        raise ApplicationError(_("A sender is a channel number, a phone number in E.164 or a sender ID."))
     return sender
 
 
@@ -116,13 +124,14 @@ def add_application(uow: UnitOfWork, actor: Actor, *, name: str, provider: str, 
                     check: Callable[[Application], str | None] = lambda application: None) -> Application:
     """`check`: what the application's provider lacks to send (its settings, from the
     environment), if anything; then nothing is stored."""
-    check_approver(actor, "add an SMS application")
+    check_approver(actor, _("add an SMS application"))
     name, provider, rule = check_application_name(name), check_provider(provider), check_number_rule(numbers)
     sender = _check_sender(provider, sender)
     price_text = str(check_price(price)) if price is not None else None
     send_rate = check_send_rate(rate) if rate is not None else None
     if problem := check(Application(0, name, provider, rule, sender)):
-        raise ApplicationError(f"{name} cannot send through {provider} yet: {problem}")
+        raise ApplicationError(_("{name} cannot send through {provider} yet: {problem}", name=name, provider=provider,
+                                 problem=problem))
     with uow:
         try:
             row = uow.applications.add(SmsApplication(name=name, name_key=name.casefold(), provider=provider,
@@ -130,7 +139,7 @@ def add_application(uow: UnitOfWork, actor: Actor, *, name: str, provider: str, 
                                                       send_rate=send_rate,
                                                       created_by=actor.user_id))
         except AlreadyExists:
-            raise ApplicationError(f"An application named {name} already exists.") from None
+            raise ApplicationError(_("An application named {name} already exists.", name=name)) from None
         _audit(uow, actor, "added", row.id, name=name, provider=provider, numbers=str(rule), sender=sender,
                send_rate=send_rate)
         uow.commit()
@@ -140,7 +149,8 @@ def add_application(uow: UnitOfWork, actor: Actor, *, name: str, provider: str, 
 def _named(uow: UnitOfWork, name: str) -> SmsApplication:
     row = uow.applications.by_name(name.strip().casefold())
     if row is None:
-        raise ApplicationError(f"No application is named {name.strip()[:20]}. `/sms app list` shows them.")
+        raise ApplicationError(_("No application is named {name}. `/sms app list` shows them.",
+                                 name=name.strip()[:20]))
     return row
 
 
@@ -149,7 +159,7 @@ def change_application(uow: UnitOfWork, actor: Actor, name: str, configured_prov
                        rate: str | None = None, make_default: bool = False) -> Application:
     """Sends already submitted keep the routing they were split by; new ones take the change. A
     rate applies at once, to sends under way too ("none": the deployment's)."""
-    check_approver(actor, "change an SMS application")
+    check_approver(actor, _("change an SMS application"))
     with uow:
         row = _named(uow, name)
         fields: dict[str, object] = {}
@@ -186,11 +196,11 @@ def list_applications(uow: UnitOfWork, configured_provider: str) -> list[Applica
 
 def _content_id(uow: UnitOfWork, kind: str, content_name: str) -> tuple[int, str]:
     if kind not in CONTENT_KINDS:
-        raise ApplicationError("Register a signature or a template: `/sms app register <app> signature <name>`.")
+        raise ApplicationError(_("Register a signature or a template: `/sms app register <app> signature <name>`."))
     repository = uow.signatures if kind == "signature" else uow.templates
     row = repository.by_name(name_key(content_name))
     if row is None:
-        raise ContentError(f"No {kind} is named “{' '.join(content_name.split())}”. `/sms {kind} list` shows them all.")
+        raise not_named(kind, content_name)
     return row.id, row.name
 
 
@@ -198,10 +208,10 @@ def register_content(uow: UnitOfWork, actor: Actor, app_name: str, kind: str, co
                      code: str | None = None) -> tuple[str, str]:
     """Makes the signature or template sendable through the application (with its template code
     there, for a provider that sends registered templates). Returns (application, content) names."""
-    check_approver(actor, "register content for an SMS application")
+    check_approver(actor, _("register content for an SMS application"))
     provider_code = check_provider_code(code) if code else None
     if provider_code and kind != "template":
-        raise ApplicationError("Only a template has a provider code.")
+        raise ApplicationError(_("Only a template has a provider code."))
     with uow:
         app = _named(uow, app_name)
         content_id, name = _content_id(uow, kind, content_name)
@@ -212,12 +222,12 @@ def register_content(uow: UnitOfWork, actor: Actor, app_name: str, kind: str, co
 
 
 def unregister_content(uow: UnitOfWork, actor: Actor, app_name: str, kind: str, content_name: str) -> tuple[str, str]:
-    check_approver(actor, "unregister content from an SMS application")
+    check_approver(actor, _("unregister content from an SMS application"))
     with uow:
         app = _named(uow, app_name)
         content_id, name = _content_id(uow, kind, content_name)
         if not uow.applications.unregister(kind, content_id, app.id):
-            raise ApplicationError(f"“{name}” is not registered for {app.name}.")
+            raise ApplicationError(_("“{name}” is not registered for {application}.", name=name, application=app.name))
         _audit(uow, actor, "unregistered", app.id, kind=kind, content=name)
         uow.commit()
         return app.name, name

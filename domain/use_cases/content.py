@@ -7,8 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.text_rules import rejection_reason
-from domain.errors import Person, Said
-from domain.policy import NotAllowed, check_approver, check_can_decide, check_owner_or_approver
+from domain.i18n import _
+from domain.policy import PERSON_MARK, NotAllowed, check_approver, check_can_decide, check_owner_or_approver, naming
 from domain.approvers import Actor
 from domain.content import (
     ContentError,
@@ -18,6 +18,8 @@ from domain.content import (
     check_signature_name,
     check_template,
     name_key,
+    not_named,
+    status_word,
     template_variables,
 )
 from domain.errors import DomainError
@@ -106,7 +108,7 @@ def add_signature(uow: UnitOfWork, name: str, purpose_note: str, actor: Actor) -
         try:
             uow.signatures.add(signature)
         except AlreadyExists:
-            raise ContentError(f"A signature named “{name}” already exists.", "name") from None
+            raise ContentError(_("A signature named “{name}” already exists.", name=name), "name") from None
         _register_for_default(uow, ContentKind.SIGNATURE, signature.id)
         _audit(uow, actor.user_id, "submitted", ContentKind.SIGNATURE, signature.id, name=name)
         uow.commit()
@@ -117,7 +119,7 @@ def _check_binding(uow: UnitOfWork, draft: TemplateDraft) -> None:
     """A template is bound to approved signatures only: the modal offers no other."""
     approved = {signature.id for signature in uow.signatures.all(ContentStatus.APPROVED)}
     if not set(draft.signature_ids) <= approved:
-        raise ContentError("Choose approved signatures only, or none to allow any.", "signatures")
+        raise ContentError(_("Choose approved signatures only, or none to allow any."), "signatures")
 
 
 def add_template(uow: UnitOfWork, draft: TemplateDraft, actor: Actor) -> ContentView:
@@ -133,7 +135,7 @@ def add_template(uow: UnitOfWork, draft: TemplateDraft, actor: Actor) -> Content
         try:
             uow.templates.add(template)
         except AlreadyExists:
-            raise ContentError(f"A template named “{draft.name}” already exists.", "name") from None
+            raise _template_exists(draft.name) from None
         _register_for_default(uow, ContentKind.TEMPLATE, template.id)
         _audit(uow, actor.user_id, "submitted", ContentKind.TEMPLATE, template.id, name=draft.name,
                signatures=draft.signature_ids)
@@ -162,11 +164,21 @@ def withdraw_content(uow: UnitOfWork, kind: ContentKind, content_id: int, reason
         uow.commit()
 
 
+def _template_exists(name: str) -> ContentError:
+    return ContentError(_("A template named “{name}” already exists.", name=name), "name")
+
+
+def _gone(kind: ContentKind) -> ContentError:
+    if kind is ContentKind.SIGNATURE:
+        return ContentError(_("That signature no longer exists."))
+    return ContentError(_("That template no longer exists."))
+
+
 def get_content(uow: UnitOfWork, kind: ContentKind, content_id: int) -> ContentView:
     with uow:
         row = _repository(uow, kind).get(content_id)
         if row is None:
-            raise ContentError(f"That {kind} no longer exists.")
+            raise _gone(kind)
         return _view(uow, kind, row)
 
 
@@ -181,7 +193,7 @@ def content_to_decide(uow: UnitOfWork, kind: ContentKind, content_id: int, actor
 def template_to_edit(uow: UnitOfWork, name: str, actor: Actor) -> ContentView:
     """The template, for whoever registered it or an approver, about to change it."""
     view = find_content(uow, ContentKind.TEMPLATE, name)
-    check_owner_or_approver(actor, view.created_by, f"change “{view.name}”")
+    check_owner_or_approver(actor, view.created_by, _("change “{name}”", name=view.name))
     return view
 
 
@@ -195,7 +207,7 @@ def decide_content(
         repository = _repository(uow, kind)
         row = repository.get(content_id)
         if row is None:
-            raise ContentError(f"That {kind} no longer exists.")
+            raise _gone(kind)
         check_can_decide(actor, row.created_by, allow_self_approval=allow_self_approval)
         if approve:
             target, reason = ContentStatus.APPROVED, None
@@ -207,12 +219,22 @@ def decide_content(
         moved = repository.move(content_id, from_status=ContentStatus.PENDING, to_status=target,
                                 **decided_fields(actor.user_id, now, reason))
         if not moved:
-            current = repository.get(content_id)
-            who = (" by ", Person(current.decided_by)) if current.decided_by else ()
-            raise AlreadyDecided(Said(f"This {kind} was already {current.status}", *who, "."))
+            raise _already_decided(kind, repository.get(content_id))
         _audit(uow, actor.user_id, str(target), kind, content_id, reason=reason)
         uow.commit()
         return _view(uow, kind, repository.get(content_id))
+
+
+def _already_decided(kind: ContentKind, current: Signature | Template) -> AlreadyDecided:
+    status = status_word(current.status)
+    if current.decided_by is None:
+        said = (_("This signature was already {status}.", status=status) if kind is ContentKind.SIGNATURE
+                else _("This template was already {status}.", status=status))
+        return AlreadyDecided(said)
+    said = (_("This signature was already {status} by {person}.", status=status, person=PERSON_MARK)
+            if kind is ContentKind.SIGNATURE
+            else _("This template was already {status} by {person}.", status=status, person=PERSON_MARK))
+    return AlreadyDecided(naming(said, current.decided_by))
 
 
 def list_content(uow: UnitOfWork, kind: ContentKind, status: ContentStatus | None = None) -> list[ContentView]:
@@ -223,7 +245,7 @@ def list_content(uow: UnitOfWork, kind: ContentKind, status: ContentStatus | Non
 def _named(uow: UnitOfWork, kind: ContentKind, name: str) -> Signature | Template:
     row = _repository(uow, kind).by_name(name_key(name))
     if row is None:
-        raise ContentError(f"No {kind} is named “{' '.join(name.split())}”. `/sms {kind} list` shows them all.")
+        raise not_named(kind, name)
     return row
 
 
@@ -238,9 +260,9 @@ def disable_content(uow: UnitOfWork, kind: ContentKind, name: str, actor: Actor)
     with uow:
         repository = _repository(uow, kind)
         row = _named(uow, kind, name)
-        check_owner_or_approver(actor, row.created_by, f"disable “{row.name}”")
+        check_owner_or_approver(actor, row.created_by, _("disable “{name}”", name=row.name))
         if row.status == ContentStatus.DISABLED:
-            raise ContentError(f"“{row.name}” is already disabled.")
+            raise ContentError(_("“{name}” is already disabled.", name=row.name))
         repository.move(row.id, from_status=row.status, to_status=ContentStatus.DISABLED)
         _audit(uow, actor.user_id, "disabled", kind, row.id, name=row.name)
         uow.commit()
@@ -252,7 +274,7 @@ def set_template_code(uow: UnitOfWork, name: str, code: str, actor: Actor) -> tu
     application's: `/sms app register`). Approvers only: they vouch that the provider's
     template says what ours says."""
     code_or_none = check_provider_code(code)
-    check_approver(actor, "set a template's provider code")
+    check_approver(actor, _("set a template's provider code"))
     with uow:
         row = _named(uow, ContentKind.TEMPLATE, name)
         uow.applications.register(str(ContentKind.TEMPLATE), row.id, uow.applications.default().id, code_or_none)
@@ -268,9 +290,9 @@ def update_template(uow: UnitOfWork, template_id: int, draft: TemplateDraft, act
     with uow:
         template = uow.templates.get(template_id)
         if template is None:
-            raise ContentError("That template no longer exists.")
+            raise _gone(ContentKind.TEMPLATE)
         try:
-            check_owner_or_approver(actor, template.created_by, f"change “{template.name}”")
+            check_owner_or_approver(actor, template.created_by, _("change “{name}”", name=template.name))
         except NotAllowed as refusal:
             raise ContentError(refusal.message, "name") from None
         _check_binding(uow, draft)
@@ -283,7 +305,7 @@ def update_template(uow: UnitOfWork, template_id: int, draft: TemplateDraft, act
                 decided_by=None, decided_at=None, reject_reason=None, approval_channel=None, approval_ts=None,
             )
         except AlreadyExists:
-            raise ContentError(f"A template named “{draft.name}” already exists.", "name") from None
+            raise _template_exists(draft.name) from None
         requeued = []
         for task in uow.tasks.open_using_template(template_id):
             if uow.tasks.replace_content(task.id, from_status=task.status, version=task.version):

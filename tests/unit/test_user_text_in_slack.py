@@ -276,7 +276,7 @@ def test_progress_final_report_and_error_replies(data):
 
 def test_usage_and_help_show_their_placeholders_not_links():
     commands = [subcommand for feature in FEATURES for subcommand in getattr(feature, "SUBCOMMANDS", ())]
-    assert_inert(content_blocks.SIGNATURE_USAGE, content_blocks.TEMPLATE_USAGE, audiences.USAGE, optout.USAGE,
+    assert_inert(content_blocks.signature_usage(), content_blocks.template_usage(), audiences.USAGE, optout.USAGE,
                  exports_blocks.export_usage(), audiences_blocks.build_audience_list([]), build_help_message(commands),
                  build_unknown_command_message("sned", "send", commands))
     assert "`/sms audience save &lt;name&gt;`" in audiences.USAGE
