@@ -60,7 +60,9 @@ def split_options(text: str) -> tuple[list[str], dict[str, str]]:
 
 def describe_application(view: ApplicationView, price: str, deployment_rate: float, problem: str | None) -> str:
     app = view.application
-    name = f"*{escape(app.name)}*" + (" " + _("(default)") if app.is_default else "")
+    name = f"*{escape(app.name)}*"
+    if app.is_default:
+        name = _("{name} (default)", name=name)
     parts = [app.provider, numbers_word(app.numbers)]
     if app.sender:  # a sender that is a phone number shows like any number in Slack: its last four digits
         parts.append(_("sender {sender}", sender=escape(mask_phone_numbers(app.sender))))

@@ -93,7 +93,8 @@ def describe(view: ContentView, *, signature_prefix=None, optout_hint: str | Non
     if view.kind is ContentKind.SIGNATURE:
         return _describe_signature(view, signature_prefix)
     d = view.detail
-    lines = [_("*Template* “{name}” — {kind_and_purpose}", name=escape(view.name), kind_and_purpose=kind_and_purpose(d))]
+    lines = [_("*Template* “{name}” — {kind_and_purpose}", name=escape(view.name),
+               kind_and_purpose=kind_and_purpose(d))]
     if d.get("subject"):
         lines.append(_("Subject: {subject}", subject=escape(d["subject"])))
     if d.get("title"):
@@ -104,7 +105,8 @@ def describe(view: ContentView, *, signature_prefix=None, optout_hint: str | Non
     lines += [_("Media: {url}", url=escape(url)) for url in d.get("media_urls") or []]
     if d.get("image_url"):
         lines.append(_("Image: {url}", url=escape(d["image_url"])))
-    lines += [_("Button “{label}” → {url}", label=escape(b["text"]), url=escape(b["url"])) for b in d.get("buttons") or []]
+    lines += [_("Button “{label}” → {url}", label=escape(b["text"]), url=escape(b["url"]))
+              for b in d.get("buttons") or []]
     if d.get("default_link"):
         lines.append(_("Default link: {url}", url=escape(d["default_link"])))
     if d.get("variables"):
@@ -244,7 +246,8 @@ def build_content_list(kind: ContentKind, views: Sequence[ContentView]) -> tuple
     return counted, [section(said_of(kind, "list_header") + "\n" + "\n".join(lines))]
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None) -> dict:
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
+           hint: str | None = None) -> dict:
     block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element, "optional": optional}
     if hint:
         block["hint"] = plain(hint)
