@@ -20,17 +20,26 @@ import phonenumbers
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, NumberParseException, PhoneMetadata
 from phonenumbers import PhoneNumber, ValidationResult
 
+from domain.i18n import N_, _
+
 RawCell = str | int | float | None
 
 
 class InvalidReason(StrEnum):
-    EMPTY = "empty"
-    NOT_A_NUMBER = "not a number"
-    SCIENTIFIC_NOTATION = "scientific notation (digits lost)"
-    TOO_SHORT = "too short"
-    TOO_LONG = "too long"
-    NO_COUNTRY_CODE = "no country code"
-    NOT_VALID_FOR_REGION = "not valid for its region"
+    """Why a cell is not a number: kept in English (an import's invalid rows), translated where
+    shown (`invalid_reason_for_reader`)."""
+
+    EMPTY = N_("empty")
+    NOT_A_NUMBER = N_("not a number")
+    SCIENTIFIC_NOTATION = N_("scientific notation (digits lost)")
+    TOO_SHORT = N_("too short")
+    TOO_LONG = N_("too long")
+    NO_COUNTRY_CODE = N_("no country code")
+    NOT_VALID_FOR_REGION = N_("not valid for its region")
+
+
+NOT_VALID_FOR = N_("not valid for {region}")  # NOT_VALID_FOR_REGION, where the region is known
+_NOT_VALID_FOR_STORED = re.compile(r"not valid for ([A-Z0-9]{2,3})")
 
 
 class Normalized(NamedTuple):
@@ -40,9 +49,20 @@ class Normalized(NamedTuple):
 
     @property
     def message(self) -> str:
+        """Why, in English, as an import's invalid rows keep it (`invalid_reason_for_reader` says it)."""
         if self.reason is InvalidReason.NOT_VALID_FOR_REGION and self.region:
-            return f"not valid for {self.region}"
+            return NOT_VALID_FOR.format(region=self.region)
         return str(self.reason) if self.reason else "valid"
+
+
+def invalid_reason_for_reader(reason: str) -> str:
+    """A number's reason kept in English (`Normalized.message`, or another marked with `N_`, such
+    as an application's refusal), in the reader's language."""
+    if not reason:
+        return reason
+    if region := _NOT_VALID_FOR_STORED.fullmatch(reason):
+        return _(NOT_VALID_FOR, region=region[1])
+    return _(reason)
 
 
 _REJECTED = {reason: Normalized(None, reason) for reason in InvalidReason}

@@ -9,7 +9,7 @@ from json.encoder import encode_basestring as _encode_string
 from operator import itemgetter
 from dataclasses import dataclass, field
 
-from domain.i18n import _, n_
+from domain.i18n import _, n_, number
 from domain.errors import DomainError
 from domain.applications import Routing
 from domain.phones import InvalidReason, PhoneNormalizer
@@ -53,14 +53,15 @@ def variable_columns(header: list[str], phone_index: int) -> list[str]:
     variables = [name.strip() for i, name in enumerate(header) if i != phone_index]
     for name in variables:
         if not name:
-            raise RecipientFileError("A column has no name in the header row. Name every column or delete the empty one.")
+            raise RecipientFileError(_("A column has no name in the header row. Name every column or delete the "
+                                       "empty one."))
         if not VARIABLE_NAME.match(name):
-            raise RecipientFileError(
-                f"The column name `{name}` can't be a template variable: use letters, digits or _ without spaces or $ {{ }}."
-            )
+            raise RecipientFileError(_("The column name `{name}` can't be a template variable: use letters, digits "
+                                       "or _ without spaces or $ {{ }}.", name=name))
     duplicates = sorted({name for name in variables if variables.count(name) > 1})
     if duplicates:
-        raise RecipientFileError(f"These column names appear twice: {', '.join(duplicates)}. Each needs its own name.")
+        raise RecipientFileError(_("These column names appear twice: {names}. Each needs its own name.",
+                                   names=", ".join(duplicates)))
     return variables
 
 
@@ -92,7 +93,7 @@ def build_recipients(table: Table, normalizer: PhoneNormalizer, progress: Progre
             progress(rows)
     outcome.data_rows, outcome.duplicate_count = rows, duplicates
     if rows == 0:
-        raise RecipientFileError("The file has a header row but no data rows.")
+        raise RecipientFileError(_("The file has a header row but no data rows."))
     _explain_empty_formulas(outcome, table, phone_index)
     return outcome
 
@@ -155,11 +156,10 @@ def split_pasted_numbers(text: str) -> list[str]:
 def pasted_table(text: str) -> Table:
     numbers = split_pasted_numbers(text)
     if not numbers:
-        raise RecipientFileError("No numbers were pasted.")
+        raise RecipientFileError(_("No numbers were pasted."))
     if len(numbers) > MAX_PASTED_NUMBERS:
-        raise RecipientFileError(
-            f"{len(numbers):,} numbers were pasted; the limit is {MAX_PASTED_NUMBERS:,}. Upload a file for more."
-        )
+        raise RecipientFileError(_("{count} numbers were pasted; the limit is {limit}. Upload a file for more.",
+                                   count=number(len(numbers)), limit=number(MAX_PASTED_NUMBERS)))
     rows: Iterator[tuple[int, tuple]] = ((line, (number,)) for line, number in enumerate(numbers, start=1))
     return Table(["phone"], rows)
 
@@ -190,5 +190,5 @@ class NothingToImport(DomainError):
     """Every row was invalid or a duplicate: nothing is stored, the report still helps."""
 
     def __init__(self, outcome: ImportOutcome) -> None:
-        super().__init__(f"No valid numbers: {summary_line(outcome)}.")
+        super().__init__(_("No valid numbers: {summary}.", summary=summary_line(outcome)))
         self.outcome = outcome

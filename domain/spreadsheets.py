@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from domain.i18n import _
+from domain.phones import invalid_reason_for_reader
 from domain.recipient_import import InvalidRow
 
 SAMPLE_NUMBERS = ("13800138000", "+8613912345678")
@@ -44,9 +46,12 @@ def _as_text_cell(sheet, value: object) -> object:
 
 
 def sample_recipients_xlsx(variables: Sequence[str] = ()) -> bytes:
+    """In the reader's language: its phone column's name is one an import recognises in either."""
     examples = [[number, *(f"{name} {i}" for name in variables)] for i, number in enumerate(SAMPLE_NUMBERS, start=1)]
-    return _xlsx("recipients", ["phone", *variables], examples)
+    return _xlsx(_("recipients"), [_("phone"), *variables], examples)
 
 
 def invalid_rows_xlsx(rows: Iterable[InvalidRow]) -> bytes:
-    return _xlsx("invalid rows", ["row", "value", "reason"], ([r.row_number, r.value, r.reason] for r in rows))
+    """In the reader's language, the uploader's: the headers and each row's reason."""
+    return _xlsx(_("invalid rows"), [_("row"), _("value"), _("reason")],
+                 ([r.row_number, r.value, invalid_reason_for_reader(r.reason)] for r in rows))

@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.errors import DomainError
+from domain.i18n import N_, _
 from domain.use_cases.audiences import delete_audience, list_audiences, save_audience
 from domain.use_cases.send_previews import check_list_usable
 from handlers import listeners
@@ -23,12 +24,14 @@ from handlers.pressed import where_pressed
 from handlers.replies import error_text, reply_ephemeral_or_dm
 from handlers.sms_command import Invocation, Subcommand
 
-USAGE = escape(f"`{SLASH_COMMAND} audience save <name>` saves your latest import in this channel, "
-               f"`{SLASH_COMMAND} audience list` lists them, `{SLASH_COMMAND} audience delete <name>` deletes one.")
+
+def usage() -> str:
+    return escape(_("`{command} audience save <name>` saves your latest import in this channel, `{command} audience "
+                    "list` lists them, `{command} audience delete <name>` deletes one.", command=SLASH_COMMAND))
 
 
 async def audience(invocation: Invocation) -> None:
-    action, _, name = invocation.parsed.rest.partition(" ")
+    action, _space, name = invocation.parsed.rest.partition(" ")
     uow = invocation.context["uow"]
     action = action.lower()
     if action == "list":
@@ -42,7 +45,7 @@ async def audience(invocation: Invocation) -> None:
         deleted = await anyio.to_thread.run_sync(delete_audience, uow(), name, invocation.actor)
         await invocation.reply(audience_deleted_text(deleted))
     else:
-        await invocation.reply(USAGE)
+        await invocation.reply(usage())
 
 
 async def open_save_modal(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, member_actor,
@@ -78,5 +81,6 @@ LISTENERS = (
 
 
 SUBCOMMANDS = (
-    Subcommand("audience", f"{SLASH_COMMAND} audience save|list|delete", "Save and reuse recipient lists", audience),
+    Subcommand("audience", f"{SLASH_COMMAND} audience save|list|delete", N_("Save and reuse recipient lists"),
+               audience),
 )

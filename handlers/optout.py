@@ -4,34 +4,45 @@ from __future__ import annotations
 
 import anyio
 
-from domain.use_cases.optout import change_opt_out, check_opt_out
+from domain.i18n import N_, _
+from domain.use_cases.optout import OptOutStatus, change_opt_out, check_opt_out
 from handlers.block_kit import escape
 from handlers.ids import SLASH_COMMAND
 from handlers.sms_command import Invocation, Subcommand
 
-USAGE = escape(f"`{SLASH_COMMAND} optout add <number>` stops promotional messages to it, "
-               f"`{SLASH_COMMAND} optout remove <number>` allows them again, `{SLASH_COMMAND} optout check <number>`.")
+
+def usage() -> str:
+    return escape(_("`{command} optout add <number>` stops promotional messages to it, `{command} optout remove "
+                    "<number>` allows them again, `{command} optout check <number>`.", command=SLASH_COMMAND))
+
+
+def changed_text(status: OptOutStatus, *, added: bool) -> str:
+    if added:
+        return (_("{number} is on the opt-out list: it gets no promotional messages.", number=status.shown)
+                if status.changed else _("{number} was already on the opt-out list.", number=status.shown))
+    return (_("{number} is off the opt-out list.", number=status.shown) if status.changed
+            else _("{number} was not on the opt-out list.", number=status.shown))
+
+
+def checked_text(status: OptOutStatus) -> str:
+    return (_("{number} is on the opt-out list.", number=status.shown) if status.opted_out
+            else _("{number} is not on the opt-out list.", number=status.shown))
 
 
 async def optout(invocation: Invocation) -> None:
-    action, _, number = invocation.parsed.rest.partition(" ")
+    action, _space, number = invocation.parsed.rest.partition(" ")
     uow, clock, actor = invocation.context["uow"], invocation.context["clock"], invocation.actor
     normalizer = invocation.context["normalizer"]
     action = action.lower()
     if action in ("add", "remove") and number.strip():
         status = await anyio.to_thread.run_sync(lambda: change_opt_out(
             uow(), number, actor, add=action == "add", normalizer=normalizer, now=clock()))
-        if action == "add":
-            text = (f"{status.shown} is on the opt-out list: it gets no promotional messages."
-                    if status.changed else f"{status.shown} was already on the opt-out list.")
-        else:
-            text = (f"{status.shown} is off the opt-out list." if status.changed
-                    else f"{status.shown} was not on the opt-out list.")
+        text = changed_text(status, added=action == "add")
     elif action == "check" and number.strip():
         status = await anyio.to_thread.run_sync(lambda: check_opt_out(uow(), number, normalizer=normalizer))
-        text = f"{status.shown} {'is' if status.opted_out else 'is not'} on the opt-out list."
+        text = checked_text(status)
     else:
-        text = USAGE
+        text = usage()
     await invocation.reply(text)
 
 
@@ -41,5 +52,5 @@ LISTENERS = (
 
 SUBCOMMANDS = (
     Subcommand("optout", f"{SLASH_COMMAND} optout add|remove|check <number>",
-               "Keep numbers from promotional messages", optout),
+               N_("Keep numbers from promotional messages"), optout),
 )

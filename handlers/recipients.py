@@ -16,12 +16,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.applications import Routing
 from domain.errors import DomainError
+from domain.i18n import N_, _, current_language, in_public, speaking
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits, RecipientFileError
 from domain.recipient_import import NothingToImport, summary_line
 from domain.spreadsheets import invalid_rows_xlsx
 from domain.use_cases.requests import take_once
 from domain.use_cases.recipients import (
+    PASTED_NUMBERS,
     ImportSource,
     ImportSummary,
     PreparedImport,
@@ -34,6 +36,7 @@ from handlers.form_input import submission_key
 from handlers.ids import ActionId, BlockId, CallbackId, EventType
 from handlers.payloads import ImportModalState
 from handlers.recipients_blocks import (
+    Message,
     build_import_failed,
     build_import_modal,
     build_import_progress,
@@ -112,34 +115,48 @@ class ImportReply:
                     log.info("the import's progress could not be shown: %s", error.response.get("error"))
 
 
-async def report_import(client: AsyncWebClient, reply: ImportReply, user_id: str, name: str, run: Callable[[],
-                        Awaitable[ImportSummary]],) -> None:
+def shown_name(name: str | None) -> str:
+    """An import's name as shown: its file's, or what pasted numbers (None) are called in the reader's language."""
+    return _("Pasted numbers") if name is None else name
+
+
+async def report_import(client: AsyncWebClient, reply: ImportReply, user_id: str, name: str | None,
+                        run: Callable[[], Awaitable[ImportSummary]]) -> None:
     """Run an import behind a progress message, then show its result there and hand the
-    invalid rows (they hold phone numbers) to the uploader alone."""
-    await reply.start(name, user_id)
-    ticker = asyncio.create_task(reply.keep_progress_fresh(name))
-    try:
-        summary = await run()
-    except NothingToImport as nothing:
+    invalid rows (they hold phone numbers) to the uploader alone. The message is read where the
+    import was asked (a file's thread): it and the import's refusals are in the workspace's
+    language; the invalid rows go in the uploader's. `name`: the file's (None: pasted numbers)."""
+    uploader = current_language()
+    with in_public():
+        await reply.start(shown_name(name), user_id)
+        ticker = asyncio.create_task(reply.keep_progress_fresh(shown_name(name)))
+        try:
+            summary = await run()
+        except Exception as error:
+            ticker.cancel()
+            await reply.show(*await _import_refused(client, user_id, name, error, uploader))
+            return
         ticker.cancel()
-        sent = await send_invalid_report(client, user_id, name, nothing.outcome.invalid)
-        await reply.show(*build_nothing_imported(name, summary_line(nothing.outcome), sent))
-        return
-    except DomainError as error:
-        ticker.cancel()
-        await reply.show(*build_import_failed(name, error_mrkdwn(error)))
-        return
-    except Exception:
-        ticker.cancel()
-        log.exception("import of a recipient file failed")
-        await reply.show(*build_import_failed(name, "Something went wrong on our side. Please try again."))
-        return
-    ticker.cancel()
-    sent = await send_invalid_report(client, user_id, name, summary.invalid_rows, summary.invalid_report)
-    await reply.show(*build_import_result(
-        name=name, summary_line=summary_line(summary), list_id=summary.list_id,
-        variables=summary.variables, report_sent=sent, already_imported=summary.already_imported,
-    ))
+        with speaking(uploader):
+            sent = await send_invalid_report(client, user_id, shown_name(name), summary.invalid_rows,
+                                             summary.invalid_report)
+        await reply.show(*build_import_result(
+            name=shown_name(name), summary_line=summary_line(summary), list_id=summary.list_id,
+            variables=summary.variables, report_sent=sent, already_imported=summary.already_imported,
+        ))
+
+
+async def _import_refused(client: AsyncWebClient, user_id: str, name: str | None, error: Exception,
+                          uploader: str) -> Message:
+    """What an import that stored nothing shows, in the current language; called while `error` is handled."""
+    if isinstance(error, NothingToImport):
+        with speaking(uploader):
+            sent = await send_invalid_report(client, user_id, shown_name(name), error.outcome.invalid)
+        return build_nothing_imported(shown_name(name), summary_line(error.outcome), sent)
+    if isinstance(error, DomainError):
+        return build_import_failed(shown_name(name), error_mrkdwn(error))
+    log.exception("import of a recipient file failed")
+    return build_import_failed(shown_name(name), _("Something went wrong on our side. Please try again."))
 
 
 async def download_and_import(client: AsyncWebClient, uow, settings: ImportSettings, file_id: str,
@@ -165,9 +182,10 @@ async def send_invalid_report(client: AsyncWebClient, user_id: str, name: str, i
     if not invalid_rows:
         return False
     content = report or await anyio.to_thread.run_sync(invalid_rows_xlsx, invalid_rows)
+    filename = _("invalid-rows-{name}.xlsx", name=name.rsplit(".", 1)[0])
     try:
-        await send_file_privately(client, user_id, filename=f"invalid-rows-{name.rsplit('.', 1)[0]}.xlsx",
-                                  content=content, comment=invalid_rows_comment(name, len(invalid_rows)))
+        await send_file_privately(client, user_id, filename=filename, content=content,
+                                  comment=invalid_rows_comment(name, len(invalid_rows)))
     except Exception:  # the import stands and its result is shown: it says no report was sent
         log.warning("the invalid-rows report of an import could not be sent", exc_info=True)
         return False
@@ -177,11 +195,10 @@ async def send_invalid_report(client: AsyncWebClient, user_id: str, name: str, i
 async def import_slack_file(client, uow, settings: ImportSettings, file_id: str, user_id: str, channel_id: str,
                             thread_ts: str | None, name: str):
     reply = ImportReply(client, channel_id, thread_ts)
+    source = ImportSource(user_id=user_id, channel_id=channel_id, kind="file", name=name, thread_ts=thread_ts,
+                          slack_file_id=file_id, language=current_language())
 
     async def run() -> ImportSummary:
-        source = ImportSource(user_id=user_id, channel_id=channel_id, kind="file", name=name,
-                              thread_ts=thread_ts, slack_file_id=file_id)
-
         def progress(rows: int) -> None:
             reply.rows_read = rows
 
@@ -224,7 +241,7 @@ async def submit_import(ack: AsyncAck, view: dict, body: dict, client: AsyncWebC
     files = (values.get(BlockId.IMPORT_FILE, {}).get(ActionId.IMPORT_FILE_INPUT) or {}).get("files") or []
     pasted = (values.get(BlockId.IMPORT_PASTE, {}).get(ActionId.IMPORT_PASTE_INPUT) or {}).get("value") or ""
     if bool(files) == bool(pasted.strip()):
-        message = "Choose a file or paste numbers (one of the two)."
+        message = _("Choose a file or paste numbers (one of the two).")
         await ack(response_action="errors", errors={BlockId.IMPORT_FILE: message, BlockId.IMPORT_PASTE: message})
         return
     await ack()
@@ -239,13 +256,14 @@ async def submit_import(ack: AsyncAck, view: dict, body: dict, client: AsyncWebC
                                 file.get("name", "file"))
         return
     reply = ImportReply(client, channel_id, None)
-    source = ImportSource(user_id=user_id, channel_id=channel_id, kind="paste", name="pasted numbers")
+    source = ImportSource(user_id=user_id, channel_id=channel_id, kind="paste", name=PASTED_NUMBERS,
+                          language=current_language())
 
     async def run() -> ImportSummary:
         return await anyio.to_thread.run_sync(
             lambda: import_pasted(uow(), pasted, source, normalizer=import_settings.normalizer))
 
-    await report_import(client, reply, user_id, "Pasted numbers", run)
+    await report_import(client, reply, user_id, None, run)
 
 
 LISTENERS = (
@@ -256,5 +274,5 @@ LISTENERS = (
 
 
 SUBCOMMANDS = (
-    Subcommand("import", "/sms import", "Import recipients from a file or pasted numbers", open_import_modal),
+    Subcommand("import", "/sms import", N_("Import recipients from a file or pasted numbers"), open_import_modal),
 )

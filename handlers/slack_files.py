@@ -10,15 +10,20 @@ import httpx
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from domain.i18n import N_, _
 from domain.recipient_files import Limits, RecipientFileError, check_size
 
 DOWNLOAD_TIMEOUT_SECONDS = 120
-UNREADABLE = ("I could not read the file you shared ({why}). If it was a recipient list, upload it again "
-              "or use `/sms import`.")
+# Why a shared file cannot be read, by its mode; translated where it is said.
 _UNREADABLE_MODES = {
-    "tombstone": "it was deleted",
-    "hidden_by_limit": "Slack hides it: the workspace's plan limits how far back files can be seen",
+    "tombstone": N_("it was deleted"),
+    "hidden_by_limit": N_("Slack hides it: the workspace's plan limits how far back files can be seen"),
 }
+
+
+def _unreadable(why: str) -> RecipientFileError:
+    return RecipientFileError(_("I could not read the file you shared ({why}). If it was a recipient list, upload "
+                                "it again or use `/sms import`.", why=why))
 
 
 async def resolve_shared_file(client: AsyncWebClient, file: dict) -> dict:
@@ -26,13 +31,13 @@ async def resolve_shared_file(client: AsyncWebClient, file: dict) -> dict:
     holds a stub (`file_access: check_file_info`, no name, no URLs) and files.info tells the
     rest; a deleted or plan-hidden file cannot be read at all (RecipientFileError says why)."""
     if file.get("mode") in _UNREADABLE_MODES:
-        raise RecipientFileError(UNREADABLE.format(why=_UNREADABLE_MODES[file["mode"]]))
+        raise _unreadable(_(_UNREADABLE_MODES[file["mode"]]))
     if file.get("file_access") != "check_file_info" and file.get("name"):
         return file
     try:
         return (await client.files_info(file=file["id"]))["file"]
     except SlackApiError as error:
-        raise RecipientFileError(UNREADABLE.format(why=f"Slack said {error.response.get('error')}")) from None
+        raise _unreadable(_("Slack said {error}", error=error.response.get("error"))) from None
 
 
 async def download_private_file(client: AsyncWebClient, file_id: str, limits: Limits) -> tuple[dict, bytes]:
@@ -41,7 +46,8 @@ async def download_private_file(client: AsyncWebClient, file_id: str, limits: Li
     try:
         info = (await client.files_info(file=file_id))["file"]
     except SlackApiError as error:
-        raise RecipientFileError(f"I could not read that file from Slack ({error.response.get('error')}).") from None
+        raise RecipientFileError(_("I could not read that file from Slack ({error}).",
+                                   error=error.response.get("error"))) from None
     check_size(int(info.get("size") or 0), limits)
     headers = {"Authorization": f"Bearer {client.token}"}
     chunks: list[bytes] = []
@@ -49,7 +55,7 @@ async def download_private_file(client: AsyncWebClient, file_id: str, limits: Li
     async with httpx.AsyncClient(timeout=DOWNLOAD_TIMEOUT_SECONDS, follow_redirects=True) as http:
         async with http.stream("GET", info["url_private_download"], headers=headers) as response:
             if response.status_code != 200:
-                raise RecipientFileError(f"Slack refused the download of {info.get('name', 'the file')} (HTTP {response.status_code}).")
+                raise RecipientFileError(_refused_download(info.get("name"), response.status_code))
             async for chunk in response.aiter_bytes():
                 received += len(chunk)
                 check_size(received, limits)
@@ -57,6 +63,12 @@ async def download_private_file(client: AsyncWebClient, file_id: str, limits: Li
     data = b"".join(chunks)
     check_size(len(data), limits)
     return info, data
+
+
+def _refused_download(name: str | None, status: int) -> str:
+    if not name:
+        return _("Slack refused the download of the file (HTTP {status}).", status=status)
+    return _("Slack refused the download of {name} (HTTP {status}).", name=name, status=status)
 
 
 async def send_file_privately(client: AsyncWebClient, user_id: str, *, filename: str, content: bytes,
@@ -99,7 +111,8 @@ async def send_path_privately(client: AsyncWebClient, dm_channel: str, *, filena
         response = await http.post(upload["upload_url"], content=_read_chunks(path),
                                    headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"})
     if response.status_code != 200:
-        raise FileUploadFailed(f"Slack refused the upload of {filename} (HTTP {response.status_code}).")
+        raise FileUploadFailed(_("Slack refused the upload of {name} (HTTP {status}).", name=filename,
+                                 status=response.status_code))
     await client.files_completeUploadExternal(files=[{"id": upload["file_id"], "title": filename}],
                                               channel_id=dm_channel, initial_comment=comment)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.i18n import _
 from domain.text_rules import has_control_characters
 from domain.policy import check_may_use_list, check_owner_or_approver, may_use_list
 from storage.errors import AlreadyExists
@@ -37,12 +38,16 @@ def audience_key(name: str) -> str:
 def _checked_name(raw: str) -> str:
     name = " ".join(raw.split())
     if has_control_characters(raw):
-        raise AudienceError("An audience name is one line of text, without control characters.")
+        raise AudienceError(_("An audience name is one line of text, without control characters."))
     if not name:
-        raise AudienceError("Give the audience a name, e.g. `/sms audience save spring-customers`.")
+        raise AudienceError(_("Give the audience a name, e.g. `/sms audience save spring-customers`."))
     if len(name) > MAX_NAME_LENGTH:
-        raise AudienceError(f"An audience name has at most {MAX_NAME_LENGTH} characters.")
+        raise AudienceError(_("An audience name has at most {count} characters.", count=MAX_NAME_LENGTH))
     return name
+
+
+def _name_taken(name: str) -> AudienceError:
+    return AudienceError(_("An audience named “{name}” already exists. Pick another name.", name=name))
 
 
 def check_name_free(uow: UnitOfWork, raw: str) -> str:
@@ -51,7 +56,7 @@ def check_name_free(uow: UnitOfWork, raw: str) -> str:
     name = _checked_name(raw)
     with uow:
         if uow.audiences.by_name(audience_key(name)) is not None:
-            raise AudienceError(f"An audience named “{name}” already exists. Pick another name.")
+            raise _name_taken(name)
     return name
 
 
@@ -64,13 +69,14 @@ def save_audience(uow: UnitOfWork, name: str, actor: Actor, *, channel_id: str, 
             else uow.recipient_lists.latest_for(actor.user_id, channel_id)
         )
         if recipient_list is None:
-            raise AudienceError("There is no import of yours in this channel to save. Drop an XLSX or CSV here first.")
+            raise AudienceError(_("There is no import of yours in this channel to save. Drop an XLSX or CSV here "
+                                  "first."))
         check_may_use_list(actor, uploader=recipient_list.created_by, channel_id=recipient_list.channel_id)
         audience = Audience(name=name, name_key=audience_key(name), list_id=recipient_list.id, created_by=actor.user_id)
         try:
             uow.audiences.add(audience)
         except AlreadyExists:
-            raise AudienceError(f"An audience named “{name}” already exists. Pick another name.") from None
+            raise _name_taken(name) from None
         uow.audit.add(AuditEntry(actor=actor.user_id, action="audience.saved", target_type="audience",
                                  target_id=str(audience.id), detail={"name": name, "list_id": recipient_list.id}))
         uow.commit()
@@ -91,7 +97,8 @@ def list_audiences(uow: UnitOfWork, actor: Actor) -> list[AudienceView]:
 def _audience_named(uow: UnitOfWork, name: str) -> Audience:
     audience = uow.audiences.by_name(audience_key(name))
     if audience is None:
-        raise AudienceError(f"No audience is named “{' '.join(name.split())}”. `/sms audience list` shows them all.")
+        raise AudienceError(_("No audience is named “{name}”. `/sms audience list` shows them all.",
+                              name=" ".join(name.split())))
     return audience
 
 
@@ -100,7 +107,7 @@ def delete_audience(uow: UnitOfWork, name: str, actor: Actor) -> str:
     with the import (and with any task that used them)."""
     with uow:
         audience = _audience_named(uow, name)
-        check_owner_or_approver(actor, audience.created_by, f"delete “{audience.name}”")
+        check_owner_or_approver(actor, audience.created_by, _("delete “{name}”", name=audience.name))
         uow.audiences.delete(audience)
         uow.audit.add(AuditEntry(actor=actor.user_id, action="audience.deleted", target_type="audience",
                                  target_id=str(audience.id), detail={"name": audience.name}))

@@ -8,8 +8,9 @@ from datetime import datetime
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.i18n import _
 from domain.optout import is_opt_out
-from domain.phones import PhoneNormalizer
+from domain.phones import PhoneNormalizer, invalid_reason_for_reader
 from domain.privacy import last_four
 from storage.tables import AuditEntry
 from storage.uow import SqlUnitOfWork as UnitOfWork
@@ -25,7 +26,8 @@ class OptOutStatus:
 def _normalized(normalizer: PhoneNormalizer, raw: str) -> str:
     result = normalizer.normalize(raw.strip())
     if result.e164 is None:
-        raise DomainError(f"That is not a phone number I can use: {result.message}.")
+        raise DomainError(_("That is not a phone number I can use: {reason}.",
+                            reason=invalid_reason_for_reader(result.message)))
     return result.e164
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from domain.applications import Routing
+from domain.i18n import N_, n_, speaking
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits, RecipientFileError, Table, read_recipient_table
 from domain.spreadsheets import invalid_rows_xlsx
@@ -32,6 +34,13 @@ class ImportSource:
     name: str = ""
     thread_ts: str | None = None
     slack_file_id: str | None = None
+    # The uploader's language, for their invalid-rows report, where the import runs in another
+    # (a result posted in a thread is in the workspace's); None: the current language.
+    language: str | None = None
+
+
+# The name pasted numbers are stored under; translated where shown.
+PASTED_NUMBERS = N_("pasted numbers")
 
 
 @dataclass(frozen=True)
@@ -72,19 +81,23 @@ def _prepared(table: Table, source: ImportSource, normalizer: PhoneNormalizer, r
               progress: Progress | None) -> PreparedImport:
     outcome = build_recipients(table, normalizer, progress, routes)
     check_not_empty(outcome)
-    return PreparedImport(outcome, source, _invalid_report(outcome))
+    return PreparedImport(outcome, source, _invalid_report(outcome, source.language))
 
 
-def _invalid_report(outcome: ImportOutcome) -> bytes | None:
+def _invalid_report(outcome: ImportOutcome, language: str | None) -> bytes | None:
     """Written before anything is stored: an import whose report cannot be written is refused
     whole, never stored with its uploader left without the rows it lost."""
     if not outcome.invalid:
         return None
     try:
-        return invalid_rows_xlsx(outcome.invalid)
+        with speaking(language) if language else nullcontext():
+            return invalid_rows_xlsx(outcome.invalid)
     except Exception as error:
-        raise RecipientFileError(f"The report of the {len(outcome.invalid):,} invalid rows could not be written "
-                                 f"({type(error).__name__}), so nothing was imported.") from None
+        raise RecipientFileError(n_(
+            "The report of the {count} invalid row could not be written ({error}), so nothing was imported.",
+            "The report of the {count} invalid rows could not be written ({error}), so nothing was imported.",
+            len(outcome.invalid), error=type(error).__name__)) from None
+
 
 
 def store_import(work: UnitOfWork, prepared: PreparedImport) -> RecipientList:

@@ -160,7 +160,7 @@ async def test_text_people_type_and_files_hold_shows_as_typed_and_never_notifies
     assert workspace.replies(APPROVALS_CHANNEL_ID, rejected.ts)[-1].text == \
         f"<@{APPROVER_ID}> rejected this task: {REASON_SHOWN}"
     answers = " ".join(e.text + str(e.blocks) for e in workspace.ephemerals(user_id=SENDER_ID))
-    for shown in (f"Saved audience *{SHOWN}*", f"*{SHOWN}* — 1 recipients", f"Template {SHOWN} (approved)",
+    for shown in (f"Saved audience *{SHOWN}*", f"*{SHOWN}* — 1 recipient,", f"Template {SHOWN} (approved)",
                   "No template is named “&lt;!here&gt; gone”", "`/sms template code &lt;name&gt; &lt;code&gt;`",
                   "Signature *&lt;!here&gt;* is waiting for approval in <#C0APPROVE1>"):
         assert shown in answers, shown

@@ -276,10 +276,10 @@ def test_progress_final_report_and_error_replies(data):
 
 def test_usage_and_help_show_their_placeholders_not_links():
     commands = [subcommand for feature in FEATURES for subcommand in getattr(feature, "SUBCOMMANDS", ())]
-    assert_inert(content_blocks.signature_usage(), content_blocks.template_usage(), audiences.USAGE, optout.USAGE,
+    assert_inert(content_blocks.signature_usage(), content_blocks.template_usage(), audiences.usage(), optout.usage(),
                  exports_blocks.export_usage(), audiences_blocks.build_audience_list([]), build_help_message(commands),
                  build_unknown_command_message("sned", "send", commands))
-    assert "`/sms audience save &lt;name&gt;`" in audiences.USAGE
+    assert "`/sms audience save &lt;name&gt;`" in audiences.usage()
 
 
 @given(st.text(alphabet="&<>a\n…", max_size=400), st.integers(min_value=2, max_value=300))
