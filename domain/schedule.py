@@ -35,11 +35,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import DomainError
+from domain.i18n import _, moment, n_
 
 PAST_GRACE = timedelta(seconds=60)
 AUTO_CANCEL_AFTER = timedelta(hours=24)
-
-_SHOWN = "%Y-%m-%d %H:%M"
 
 
 class ScheduleError(DomainError):
@@ -58,7 +57,7 @@ def zone(tz: ZoneInfo | str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValueError(f"Unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai.") from None
+        raise ValueError(_("Unknown time zone {zone}; use an IANA name such as Asia/Shanghai.", zone=repr(tz))) from None
 
 
 # --- the window ------------------------------------------------------------------------
@@ -72,25 +71,23 @@ def parse_send_window(text: str) -> tuple[time, time]:
     ``24:00`` is accepted as an end and means midnight; a start after the end crosses
     midnight (``"20:00-02:00"``); ``"00:00-24:00"`` means any time.
     """
-    form = f"a sending window looks like 08:00-22:00 (start-end, 24-hour clock), not {text!r}"
+    form = _("a sending window looks like 08:00-22:00 (start-end, 24-hour clock), not {text}", text=repr(text))
     match = _WINDOW.fullmatch(text) if isinstance(text, str) else None
     if match is None:
-        raise ValueError(f"Invalid sending window: {form}.")
+        raise ValueError(_("Invalid sending window: {form}.", form=form))
     sh, sm, eh, em = (int(group) for group in match.groups())
     if sh > 23 or sm > 59:
-        raise ValueError(f"Invalid sending window start {match[1]}:{match[2]}: {form}.")
+        raise ValueError(_("Invalid sending window start {start}: {form}.", start=f"{match[1]}:{match[2]}", form=form))
     if (eh, em) == (24, 0):
         eh = 0
         if (sh, sm) == (0, 0):
             return time(0), time(0)  # all day
     elif eh > 23 or em > 59:
-        raise ValueError(f"Invalid sending window end {match[3]}:{match[4]}: {form}.")
+        raise ValueError(_("Invalid sending window end {end}: {form}.", end=f"{match[3]}:{match[4]}", form=form))
     start, end = time(sh, sm), time(eh, em)
     if start == end:
-        raise ValueError(
-            f"Invalid sending window {text.strip()!r}: it starts and ends at the same time; "
-            "write 00:00-24:00 to allow sending at any time."
-        )
+        raise ValueError(_("Invalid sending window {window}: it starts and ends at the same time; write 00:00-24:00 "
+                           "to allow sending at any time.", window=repr(text.strip())))
     return start, end
 
 
@@ -126,11 +123,13 @@ class SendWindow:
         return wall >= self.start or wall < self.end  # crosses midnight
 
     def describe(self) -> str:
-        """``"08:00–22:00 (Asia/Shanghai)"``."""
+        """``"08:00–22:00 (Asia/Shanghai)"``, in the reader's language."""
         if self.always_open:
-            return f"any time ({self.tz.key})"
-        overnight = " the next day" if self.start > self.end else ""
-        return f"{self.start:%H:%M}\u2013{self.end:%H:%M}{overnight} ({self.tz.key})"
+            return _("any time ({zone})", zone=self.tz.key)
+        start, end = f"{self.start:%H:%M}", f"{self.end:%H:%M}"
+        if self.start > self.end:
+            return _("{start}\u2013{end} the next day ({zone})", start=start, end=end, zone=self.tz.key)
+        return _("{start}\u2013{end} ({zone})", start=start, end=end, zone=self.tz.key)
 
     def __str__(self) -> str:
         return self.describe()
@@ -143,28 +142,21 @@ def check_send_time(send_at: datetime, now: datetime, window: SendWindow) -> Non
     """Refuse a send time in the past, more than one month ahead, or outside the window."""
     send_at, now = _aware(send_at, "send_at"), _aware(now, "now")
     tz = window.tz
-    shown = f"{send_at.astimezone(tz):{_SHOWN}} ({tz.key})"
+    shown = _("{time} ({zone})", time=moment(send_at.astimezone(tz)), zone=tz.key)
     if send_at < now - PAST_GRACE:
-        raise ScheduleError(
-            f"That time has passed: {shown} is before now ({now.astimezone(tz):{_SHOWN}}). "
-            "Pick a time in the future.",
-            "past",
-        )
+        raise ScheduleError(_("That time has passed: {time} is before now ({now}). Pick a time in the future.",
+                              time=shown, now=moment(now.astimezone(tz))), "past")
     latest = latest_send_time(now, tz)
     if send_at > latest:
-        raise ScheduleError(
-            f"Too far ahead: a send can be scheduled at most one month ahead, "
-            f"until {latest.astimezone(tz):{_SHOWN}} ({tz.key}); {shown} is later.",
-            "too_far",
-        )
+        raise ScheduleError(_("Too far ahead: a send can be scheduled at most one month ahead, until {latest} ({zone}); "
+                              "{time} is later.", latest=moment(latest.astimezone(tz)), zone=tz.key, time=shown),
+                            "too_far")
     if not window.contains(send_at):
         opening = next_window_opening(send_at, window)
-        raise ScheduleError(
-            f"Outside the sending window: sends may start from {window.start:%H:%M} "
-            f"until {window.end:%H:%M} ({tz.key}), and {shown} is not in it. "
-            f"The next allowed time is {opening.astimezone(tz):{_SHOWN}}.",
-            "outside_window",
-        )
+        raise ScheduleError(_("Outside the sending window: sends may start from {start} until {end} ({zone}), and "
+                              "{time} is not in it. The next allowed time is {opening}.",
+                              start=f"{window.start:%H:%M}", end=f"{window.end:%H:%M}", zone=tz.key, time=shown,
+                              opening=moment(opening.astimezone(tz))), "outside_window")
 
 
 class WindowScope(StrEnum):
@@ -215,9 +207,10 @@ def late_start(send_at: datetime | None, now: datetime, window: SendWindow, *, w
     now = _aware(now, "now")
     start = now if send_at is None or send_at < now else _aware(send_at, "send_at")
     if send_at is not None and send_at < now - PAST_GRACE:
-        reason = f"its send time, {send_at.astimezone(window.tz):{_SHOWN}} ({window.tz.key}), has passed"
+        reason = _("its send time, {time} ({zone}), has passed", time=moment(send_at.astimezone(window.tz)),
+                   zone=window.tz.key)
     elif windowed and not window.contains(start):
-        reason = f"it would start outside the sending window, {window}"
+        reason = _("it would start outside the sending window, {window}", window=window.describe())
     else:
         return None
     return LateStart(reason, next_window_opening(now, window) if windowed else now)
@@ -253,24 +246,35 @@ class Cutoffs:
 
 def check_can_edit(send_at: datetime, now: datetime, cutoffs: Cutoffs, tz: ZoneInfo | str = "UTC") -> None:
     """Refuse an edit later than ``cutoffs.edit`` before the send time (shown on ``tz``'s clock)."""
-    _check_cutoff(send_at, now, cutoffs.edit, "edited", tz)
+    if (late := _past_cutoff(send_at, now, cutoffs.edit, tz)) is not None:
+        raise ScheduleError(n_("Too late: a scheduled task can be edited until {count} minute before its send time "
+                               "({time} {zone}).",
+                               "Too late: a scheduled task can be edited until {count} minutes before its send time "
+                               "({time} {zone}).", late.minutes, time=late.time, zone=late.zone), "too_late")
 
 
 def check_can_cancel(send_at: datetime, now: datetime, cutoffs: Cutoffs, tz: ZoneInfo | str = "UTC") -> None:
     """Refuse a cancel or a delete later than ``cutoffs.cancel`` before the send time."""
-    _check_cutoff(send_at, now, cutoffs.cancel, "canceled or deleted", tz)
+    if (late := _past_cutoff(send_at, now, cutoffs.cancel, tz)) is not None:
+        raise ScheduleError(n_("Too late: a scheduled task can be canceled or deleted until {count} minute before its "
+                               "send time ({time} {zone}).",
+                               "Too late: a scheduled task can be canceled or deleted until {count} minutes before its "
+                               "send time ({time} {zone}).", late.minutes, time=late.time, zone=late.zone), "too_late")
 
 
-def _check_cutoff(send_at: datetime, now: datetime, cutoff: timedelta, done: str, tz: ZoneInfo | str) -> None:
+@dataclass(frozen=True)
+class _PastCutoff:
+    minutes: int  # the cutoff's
+    time: str  # the send time on the reader's clock, HH:MM
+    zone: str
+
+
+def _past_cutoff(send_at: datetime, now: datetime, cutoff: timedelta, tz: ZoneInfo | str) -> _PastCutoff | None:
     send_at, now = _aware(send_at, "send_at"), _aware(now, "now")
-    if now > send_at - cutoff:
-        tz = zone(tz)
-        minutes = int(cutoff.total_seconds() // 60)
-        raise ScheduleError(
-            f"Too late: a scheduled task can be {done} until {minutes} minutes before its send time "
-            f"({send_at.astimezone(tz):%H:%M} {tz.key}).",
-            "too_late",
-        )
+    if now <= send_at - cutoff:
+        return None
+    tz = zone(tz)
+    return _PastCutoff(int(cutoff.total_seconds() // 60), f"{send_at.astimezone(tz):%H:%M}", tz.key)
 
 
 def is_stale(send_at: datetime, now: datetime) -> bool:

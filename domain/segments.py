@@ -28,7 +28,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from domain.errors import DomainError
-from domain.i18n import money
+from domain.i18n import N_, _, money
 
 # PROVIDERS.md section 3, in table order. ESC (0x1B) is not a character of its own.
 GSM_BASIC: frozenset[str] = frozenset(
@@ -70,14 +70,14 @@ class MessageTooLong(DomainError):
     def __init__(self, characters: int, limit: int = MAX_MESSAGE_CHARACTERS) -> None:
         self.characters = characters
         self.limit = limit
-        super().__init__(
-            f"The message is {characters} characters long, signature and opt-out "
-            f"hint included; the limit is {limit}. Shorten it by {characters - limit}."
-        )
+        super().__init__(_("The message is {characters} characters long, signature and opt-out hint included; the "
+                           "limit is {limit}. Shorten it by {over}.", characters=characters, limit=limit,
+                           over=characters - limit))
 
 
 GSM_ALL: frozenset[str] = GSM_BASIC | GSM_EXTENSION
-MESSAGE_TOO_LONG = "message too long"  # why a recipient is skipped when its message is over the limit
+# Why a recipient is skipped when its message is over the limit: stored in English, shown with _().
+MESSAGE_TOO_LONG = N_("message too long")
 
 
 def encoding_of(text: str) -> Encoding:
@@ -146,7 +146,7 @@ def segment_count(text: str) -> int:
 def split_parts(text: str) -> list[str]:
     """The parts the message is sent as; `"".join(parts) == text`. [] for ""."""
     encoding = encoding_of(text)
-    starts, _ = _pack(text, encoding, count_units(text, encoding))
+    starts, _per_part = _pack(text, encoding, count_units(text, encoding))
     ends = starts[1:] + [len(text)]
     return [text[start:end] for start, end in zip(starts, ends)]
 

@@ -10,7 +10,9 @@ from decimal import Decimal
 
 from domain.applications import Routing, is_mainland, shares
 from domain.dispatch import MessagePlan
+from domain.i18n import _, n_, number
 from domain.segments import MAX_MESSAGE_CHARACTERS, estimate_cost, format_money, measure, over_limit
+from domain.send_words import listed
 from domain.tasks import Preview, TaskField, TaskInvalid, route_parts
 
 ROWS_NAMED = 10  # a refusal names this many rows of recipients whose message is too long
@@ -87,14 +89,19 @@ def check_send_measure(measured: SendMeasure, *, skip_too_long: bool) -> None:
     recipients (and some are left to send to)."""
     if measured.too_long == 0 or (skip_too_long and measured.too_long < measured.recipients):
         return
-    limit = MAX_MESSAGE_CHARACTERS
+    limit, longest = MAX_MESSAGE_CHARACTERS, number(len(measured.longest))
     if measured.too_long == measured.recipients:
-        message = (f"Every recipient's message is over {limit} characters, signature and opt-out hint included "
-                   f"(the longest has {len(measured.longest):,}). Shorten the template.")
+        message = _("Every recipient's message is over {limit} characters, signature and opt-out hint included (the "
+                    "longest has {longest}). Shorten the template.", limit=limit, longest=longest)
     else:
-        rows = ", ".join(f"{row:,}" for row in measured.too_long_rows)
-        more = ", …" if measured.too_long > len(measured.too_long_rows) else ""
-        message = (f"{measured.too_long:,} recipients' messages are over {limit} characters, signature and opt-out "
-                   f"hint included (rows {rows}{more}; the longest, row {measured.longest_row:,}, has "
-                   f"{len(measured.longest):,}). Shorten the template or those values, or choose to skip them.")
+        rows = listed([number(row) for row in measured.too_long_rows])
+        if measured.too_long > len(measured.too_long_rows):
+            rows = _("{rows}, …", rows=rows)
+        message = n_("{count} recipient's message is over {limit} characters, signature and opt-out hint included "
+                     "(row {rows}; the longest, row {row}, has {longest}). Shorten the template or those values, or "
+                     "choose to skip them.",
+                     "{count} recipients' messages are over {limit} characters, signature and opt-out hint included "
+                     "(rows {rows}; the longest, row {row}, has {longest}). Shorten the template or those values, or "
+                     "choose to skip them.", measured.too_long, limit=limit, rows=rows,
+                     row=number(measured.longest_row), longest=longest)
     raise TaskInvalid({TaskField.TEMPLATE: message})

@@ -11,10 +11,14 @@ from enum import StrEnum
 from domain.applications import Application, RouteShare, worth_showing
 from domain.content import ContentStatus, Purpose, TemplateKind, check_https, missing_variables, render
 from domain.errors import DomainError
-from domain.phones import PhoneNormalizer
+from domain.i18n import N_, _, n_
+from domain.phones import PhoneNormalizer, invalid_reason_for_reader
 from domain.privacy import last_four
 from domain.recipient_import import split_pasted_numbers
 from domain.schedule import ScheduleError, SendWindow, check_send_time
+from domain.send_words import (
+    A_KIND_ONE, A_KIND_TEMPLATE, FALLBACK_NEEDS, NOT_OF_KIND, in_turn, listed, purpose_word,
+)
 from domain.text_rules import has_control_characters
 from domain.segments import (
     MAX_MESSAGE_CHARACTERS,
@@ -56,7 +60,7 @@ class TaskInvalid(DomainError):
     """Several fields at once: a modal shows every problem, not just the first."""
 
     def __init__(self, problems: dict[TaskField, str]) -> None:
-        super().__init__("; ".join(problems.values()))
+        super().__init__(in_turn(list(problems.values())))
         self.problems = problems
 
 
@@ -96,9 +100,9 @@ def binding_problem(template: ContentChoice, signature: ContentChoice) -> str | 
     """A template bound to some signatures goes out under no other."""
     if template.allows(signature.id):
         return None
-    names = ", ".join(template.only_with.values())
-    plural = "s" if len(template.only_with) > 1 else ""
-    return f"“{template.name}” may be sent only with the signature{plural} {names}."
+    return n_("“{template}” may be sent only with the signature {names}.",
+              "“{template}” may be sent only with the signatures {names}.", len(template.only_with),
+              template=template.name, names=listed(list(template.only_with.values())))
 
 
 @dataclass(frozen=True)
@@ -126,20 +130,38 @@ class RecipientsSummary:
     columns: Sequence[str]
 
 
+RECIPIENT_SOURCES = (N_("a chosen import or audience"), N_("pasted numbers"), N_("an uploaded file"))
+
+
 def check_one_recipient_source(*, chosen: bool, pasted: bool, uploaded: bool) -> None:
     """A send goes to exactly one list: two sources at once would silently drop one of them."""
-    given = [name for name, is_given in (("a chosen import or audience", chosen), ("pasted numbers", pasted),
-                                         ("an uploaded file", uploaded)) if is_given]
+    given = [_(name) for name, is_given in zip(RECIPIENT_SOURCES, (chosen, pasted, uploaded)) if is_given]
     if len(given) > 1:
-        raise TaskFieldError(TaskField.RECIPIENTS, f"Choose one source of recipients: this form has "
-                                                   f"{' and '.join(given)}. Clear all but one.")
+        sources = given[0]
+        for source in given[1:]:
+            sources = _("{sources} and {source}", sources=sources, source=source)
+        raise TaskFieldError(TaskField.RECIPIENTS, _("Choose one source of recipients: this form has {sources}. "
+                                                     "Clear all but one.", sources=sources))
 
 
 def unregistered(template_name: str, application: Application) -> str:
-    return (f"{application.label} sends only templates registered with its provider, and “{template_name}” has no "
-            f"provider code there yet: an approver sets it with "
-            + (f"/sms template code {template_name} <code>." if application.is_default else
-               f"/sms app register {application.name} template {template_name} code=<code>."))
+    if application.is_default:
+        return _("{application} sends only templates registered with its provider, and “{template}” has no provider "
+                 "code there yet: an approver sets it with /sms template code {template} <code>.",
+                 application=application.label, template=template_name)
+    return _("{application} sends only templates registered with its provider, and “{template}” has no provider code "
+             "there yet: an approver sets it with /sms app register {name} template {template} code=<code>.",
+             application=application.label, name=application.name, template=template_name)
+
+
+def _not_registered(content: ContentChoice, kind: str, application: Application) -> str:
+    if kind == "signature":
+        return _("“{name}” is not registered for the {application} application, which sends to some of these numbers: "
+                 "an approver registers it with /sms app register {application} signature {name}, or choose another "
+                 "signature.", name=content.name, application=application.name)
+    return _("“{name}” is not registered for the {application} application, which sends to some of these numbers: an "
+             "approver registers it with /sms app register {application} template {name}, or choose another template.",
+             name=content.name, application=application.name)
 
 
 def registration_problem(content: ContentChoice, kind: str, routes: Sequence[Application]) -> str | None:
@@ -147,9 +169,7 @@ def registration_problem(content: ContentChoice, kind: str, routes: Sequence[App
     there, for a template through a provider that sends registered templates)."""
     for application in routes:
         if application.id not in content.registered:
-            return (f"“{content.name}” is not registered for the {application.name} application, which sends to "
-                    f"some of these numbers: an approver registers it with /sms app register {application.name} "
-                    f"{kind} {content.name}, or choose another {kind}.")
+            return _not_registered(content, kind, application)
         if kind == "template" and application.renders_templates and not content.registered[application.id]:
             return unregistered(content.name, application)
     return None
@@ -164,14 +184,10 @@ def check_draft(
     recipients are sent through."""
     problems: dict[TaskField, str] = {}
     name = " ".join(draft.name.split())
-    if has_control_characters(draft.name):
-        problems[TaskField.NAME] = "A task name is one line of text, without control characters."
-    elif not name:
-        problems[TaskField.NAME] = "Give the task a name."
-    elif len(name) > TASK_NAME_MAX:
-        problems[TaskField.NAME] = f"A task name has at most {TASK_NAME_MAX} characters; this one has {len(name)}."
+    if problem := _name_problem(draft.name, name):
+        problems[TaskField.NAME] = problem
     if recipients is None or recipients.count == 0:
-        problems[TaskField.RECIPIENTS] = "Choose recipients: an import, a file, pasted numbers or an audience."
+        problems[TaskField.RECIPIENTS] = _("Choose recipients: an import, a file, pasted numbers or an audience.")
     if problem := _signature_problem(signature, template, routes):
         problems[TaskField.SIGNATURE] = problem
     if problem := _template_problem(draft, template, recipients, routes):
@@ -197,10 +213,22 @@ def check_draft(
                    fallback_template_id=draft.fallback_template_id if fallback is not Fallback.NONE else None)
 
 
+def _name_problem(typed: str, name: str) -> str | None:
+    """`name`: `typed` with its runs of spaces made one."""
+    if has_control_characters(typed):
+        return _("A task name is one line of text, without control characters.")
+    if not name:
+        return _("Give the task a name.")
+    if len(name) > TASK_NAME_MAX:
+        return _("A task name has at most {limit} characters; this one has {count}.", limit=TASK_NAME_MAX,
+                 count=len(name))
+    return None
+
+
 def _signature_problem(signature: ContentChoice | None, template: ContentChoice | None,
                        routes: Sequence[Application]) -> str | None:
     if signature is None or signature.status != ContentStatus.APPROVED:
-        return "Choose an approved signature."
+        return _("Choose an approved signature.")
     return ((binding_problem(template, signature) if template is not None else None)
             or registration_problem(signature, "signature", routes))
 
@@ -208,18 +236,20 @@ def _signature_problem(signature: ContentChoice | None, template: ContentChoice 
 def _template_problem(draft: TaskDraft, template: ContentChoice | None, recipients: RecipientsSummary | None,
                       routes: Sequence[Application]) -> str | None:
     if template is None or template.status != ContentStatus.APPROVED:
-        return "Choose an approved template."
+        return _("Choose an approved template.")
     if template.kind != draft.kind:
-        return f"“{template.name}” is a {template.kind} template; choose a {draft.kind} one."
+        return _("“{name}” is {kind}; choose {wanted}.", name=template.name,
+                 kind=_(A_KIND_TEMPLATE[TemplateKind(template.kind)]), wanted=_(A_KIND_ONE[draft.kind]))
     if recipients is not None and (missing := missing_variables(template.body, recipients.columns)):
-        names = ", ".join(f"${{{name}}}" for name in missing)
-        return f"The recipient list has no column for {names}. Add the column or pick another template."
+        names = listed([f"${{{name}}}" for name in missing])
+        return _("The recipient list has no column for {names}. Add the column or pick another template.", names=names)
     if problem := registration_problem(template, "template", routes):
         return problem
     if draft.purpose is not None and draft.purpose != template.purpose:
-        return (f"“{template.name}” is a {template.purpose} template, so the task is {template.purpose}: "
-                f"it cannot be sent as {draft.purpose}.")
+        return _("“{name}” is a {purpose} template, so the task is {purpose}: it cannot be sent as {asked}.",
+                 name=template.name, purpose=purpose_word(template.purpose), asked=purpose_word(draft.purpose))
     return None
+
 
 
 def _fallback_problem(draft: TaskDraft, fallback_template: ContentChoice | None, purpose: Purpose | None,
@@ -228,13 +258,14 @@ def _fallback_problem(draft: TaskDraft, fallback_template: ContentChoice | None,
         return None
     wanted = TemplateKind(draft.fallback.value)
     if fallback_template is None or fallback_template.status != ContentStatus.APPROVED:
-        return f"A {draft.fallback} fallback needs an approved {wanted} template."
+        return _(FALLBACK_NEEDS[wanted])
     if fallback_template.kind != wanted:
-        return f"“{fallback_template.name}” is not a {wanted} template."
+        return _(NOT_OF_KIND[wanted], name=fallback_template.name)
     if problem := registration_problem(fallback_template, "template", routes):
         return problem
     if not fallback_fits(fallback_template, purpose):
-        return f"“{fallback_template.name}” is promotional: a {purpose} card cannot fall back to it."
+        return _("“{name}” is promotional: a {purpose} card cannot fall back to it.", name=fallback_template.name,
+                 purpose=purpose_word(purpose))
     # The fallback goes out under the task's signature too.
     return binding_problem(fallback_template, signature) if signature is not None else None
 
@@ -323,13 +354,14 @@ def check_test_numbers(text: str, normalizer: PhoneNormalizer) -> list[str]:
     """The numbers a test send goes to, in E.164; refused with the reason if any is unusable."""
     numbers = split_pasted_numbers(text)
     if not numbers:
-        raise DomainError("Give at least one number.")
+        raise DomainError(_("Give at least one number."))
     if len(numbers) > MAX_TEST_NUMBERS:
-        raise DomainError(f"A test goes to at most {MAX_TEST_NUMBERS} numbers.")
+        raise DomainError(n_("A test goes to at most {count} number.", "A test goes to at most {count} numbers.",
+                             MAX_TEST_NUMBERS))
     phones = []
-    for number in numbers:
-        result = normalizer.normalize(number)
+    for typed in numbers:
+        result = normalizer.normalize(typed)
         if result.e164 is None:
-            raise DomainError(f"{last_four(number)} is not usable: {result.message}.")
+            raise DomainError(_("{number} is not usable: {reason}.", number=last_four(typed), reason=invalid_reason_for_reader(result.message)))
         phones.append(result.e164)
     return phones

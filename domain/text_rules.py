@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from domain.i18n import _, number
+
 # C0 and C1 control characters and DEL: a name holding one (NUL, a newline, an escape) breaks
 # spreadsheets and logs and reads differently from what a person sees.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -29,7 +31,7 @@ def too_long(text: str, limit: int) -> str | None:
     """Why `text` is refused for its length, or None."""
     if len(text) <= limit:
         return None
-    return f"At most {limit:,} characters; this has {len(text):,}."
+    return _("At most {limit} characters; this has {count}.", limit=number(limit), count=number(len(text)))
 
 
 def rejection_reason(reason: str | None) -> tuple[str, str | None]:
@@ -37,7 +39,7 @@ def rejection_reason(reason: str | None) -> tuple[str, str | None]:
     words are shown whole to the requester, so they have a limit."""
     cleaned = printable_lines(reason or "").strip()
     if not cleaned:
-        return cleaned, "Give a reason for the rejection."
+        return cleaned, _("Give a reason for the rejection.")
     if problem := too_long(cleaned, REASON_MAX):
-        return cleaned, f"The reason is too long. {problem}"
+        return cleaned, _("The reason is too long. {problem}", problem=problem)
     return cleaned, None

@@ -11,14 +11,17 @@ from enum import StrEnum
 from typing import TypeVar
 
 from domain.errors import DomainError
+from domain.i18n import N_, _
 
 E = TypeVar("E", bound=StrEnum)
-NOT_OFFERED = "That is not one of the choices offered here; open the form again."
+NOT_OFFERED = N_("That is not one of the choices offered here; open the form again.")
 
 
 class FormInputError(DomainError):
-    def __init__(self, block_id: str, message: str = NOT_OFFERED) -> None:
-        super().__init__(message)
+    """`message`: in the reader's language; none: `NOT_OFFERED`."""
+
+    def __init__(self, block_id: str, message: str | None = None) -> None:
+        super().__init__(message or _(NOT_OFFERED))
         self.block_id = block_id
 
 
@@ -35,14 +38,14 @@ def day(value: str | None, block_id: str) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
-        raise FormInputError(block_id, f"{value} is not a date.") from None
+        raise FormInputError(block_id, _("{value} is not a date.", value=value)) from None
 
 
 def clock_time(value: str | None, block_id: str) -> time | None:
     try:
         return time.fromisoformat(value) if value else None
     except ValueError:
-        raise FormInputError(block_id, f"{value} is not a time of day.") from None
+        raise FormInputError(block_id, _("{value} is not a time of day.", value=value)) from None
 
 
 def list_reference(value: str | None, block_id: str) -> str | None:

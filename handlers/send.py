@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.i18n import N_, _, n_
 from domain.recipient_import import summary_line
 from domain.schedule import from_local
 from domain.tasks import (
@@ -134,6 +135,7 @@ async def submit_inline(ack: AsyncAck, client, uow, settings, clock, actor: Acto
     errors: dict[str, str] = {}
     new_recipients = None
     if form.pasted.strip():
+        # Stored under our English words, translated where shown (`import_name`).
         source = ImportSource(user_id=actor.user_id, channel_id=ref.channel_id, kind="paste", name="pasted numbers")
         try:
             new_recipients = await anyio.to_thread.run_sync(lambda: prepare_pasted(
@@ -237,8 +239,8 @@ async def submit_with_file(submission: LongSubmission, import_settings: ImportSe
         await submission.already(already)
         return
     except TaskInvalid as invalid:
-        await submission.show_form(problems_notice(["Nothing was saved:", *invalid.problems.values(),
-                                                    "Fix the file and upload it again."]))
+        await submission.show_form(problems_notice([_("Nothing was saved:"), *invalid.problems.values(),
+                                                    _("Fix the file and upload it again.")]))
         return
     except DomainError as error:
         await submission.show_form(import_failed_notice(form.file_name, error_mrkdwn(error)))
@@ -251,7 +253,8 @@ async def submit_with_file(submission: LongSubmission, import_settings: ImportSe
 async def submit_large_list(submission: LongSubmission, list_id: int, count: int, tz: str) -> None:
     """Every message of a large list is measured after the answer to Slack."""
     draft, time_error = build_draft(submission.form, list_id, tz)
-    if not await submission.start(draft, time_error, f"Checking the messages of {count:,} recipients…"):
+    checking = n_("Checking the message of {count} recipient…", "Checking the messages of {count} recipients…", count)
+    if not await submission.start(draft, time_error, checking):
         return
     try:
         task = await submission.save(draft)
@@ -259,10 +262,10 @@ async def submit_large_list(submission: LongSubmission, list_id: int, count: int
         await submission.already(already)
         return
     except TaskInvalid as invalid:
-        await submission.show_form(problems_notice(["Nothing was saved:", *invalid.problems.values()]))
+        await submission.show_form(problems_notice([_("Nothing was saved:"), *invalid.problems.values()]))
         return
     except DomainError as error:
-        await submission.show_form(f"Nothing was saved: {error_mrkdwn(error)}")
+        await submission.show_form(_("Nothing was saved: {reason}", reason=error_mrkdwn(error)))
         return
     await submission.done(task, list_task_waiting_text(task.name, task.recipient_count))
 
@@ -285,7 +288,8 @@ def build_draft(form: SendForm, list_id: int | None, tz: str) -> tuple[TaskDraft
     send_at = None
     if form.send_date or form.send_time:
         if not (form.send_date and form.send_time):
-            errors[BlockId.SEND_TIME if form.send_date else BlockId.SEND_DATE] = "Give both a date and a time, or neither."
+            errors[BlockId.SEND_TIME if form.send_date else BlockId.SEND_DATE] = _("Give both a date and a time, or "
+                                                                                   "neither.")
         else:
             send_at = from_local(form.send_date, form.send_time, tz)
     draft = TaskDraft(name=form.name, purpose=form.purpose, kind=form.kind, recipient_list_id=list_id,
@@ -303,5 +307,5 @@ LISTENERS = (
 
 
 SUBCOMMANDS = (
-    Subcommand("send", f"{SLASH_COMMAND} send", "Create a send task (approved before it goes out)", send),
+    Subcommand("send", f"{SLASH_COMMAND} send", N_("Create a send task (approved before it goes out)"), send),
 )

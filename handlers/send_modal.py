@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.content import Purpose, TemplateKind
+from domain.i18n import _
 from domain.schedule import to_local
 from domain.tasks import Fallback, kept_signature
 from domain.use_cases.send_previews import preview_for, recipient_choices, send_choices
@@ -55,7 +56,7 @@ def parse_form(values: dict, options: list[RecipientOption]) -> SendForm:
         recipients=list_reference(recipients, BlockId.SEND_RECIPIENTS) if recipients != "none" else None,
         pasted=_value(values, BlockId.SEND_PASTE) or "",
         file_id=files[0]["id"] if files else None,
-        file_name=files[0].get("name", "recipient file") if files else "",
+        file_name=files[0].get("name") or _("recipient file") if files else "",
         purpose=_purpose(_value(values, BlockId.SEND_PURPOSE)),
         kind=choice(TemplateKind, _value(values, BlockId.SEND_KIND), BlockId.SEND_KIND, TemplateKind.TEXT),
         signature_id=_int(_value(values, BlockId.SEND_SIGNATURE)),
@@ -104,8 +105,8 @@ class SendModal:
         choices = await anyio.to_thread.run_sync(lambda: recipient_choices(
             self._uow(), self._actor, state.channel_id, imports_of=imports_of))
         options = [RecipientOption(f"list:{list_id}", label) for list_id, label in choices]
-        previous = "This task's recipients" if state.task_id is not None else "The same recipients as the original"
-        for list_id, label in ((state.list_id, "Recipients: the chosen import"), (state.previous_list_id, previous)):
+        previous = _("This task's recipients") if state.task_id is not None else _("The same recipients as the original")
+        for list_id, label in ((state.list_id, _("Recipients: the chosen import")), (state.previous_list_id, previous)):
             if list_id is not None and not any(o.value == f"list:{list_id}" for o in options):
                 options.append(RecipientOption(f"list:{list_id}", label))
         return options
@@ -123,7 +124,7 @@ class SendModal:
             fallback_template_id=form.fallback_template_id if form.kind is TemplateKind.CARD else None,
             composition=composition(settings), price_per_segment=settings.price_per_segment,
             currency=settings.currency))
-        problem = "Pasted numbers are counted when you submit." if form.pasted and not list_id else None
+        problem = _("Pasted numbers are counted when you submit.") if form.pasted and not list_id else None
         return build_send_modal(state, form, signatures=signatures, templates=catalog.templates,
                                 preview_blocks=build_preview_blocks(preview, problem), editing=editing or
                                 state.task_id is not None, notice=notice)

@@ -8,6 +8,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
 from domain.errors import DomainError
+from domain.i18n import _, in_public
 from domain.phones import PhoneNormalizer
 from domain.privacy import last_four
 from domain.tasks import check_test_numbers
@@ -38,7 +39,7 @@ async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, ac
     numbers = ((values.get(BlockId.TEST_NUMBERS) or {}).get(ActionId.TEST_NUMBERS_INPUT) or {}).get("value") or ""
     try:
         if test_send is None:
-            raise DomainError("Sending is off in this process, so nothing can be tested here.")
+            raise DomainError(_("Sending is off in this process, so nothing can be tested here."))
         phones = check_test_numbers(numbers, normalizer)
         permit = await anyio.to_thread.run_sync(lambda: permit_test_send(
             uow(), ref.id, actor, phones, typed_values(values), now=clock(),
@@ -54,8 +55,10 @@ async def submit_test_send(ack: AsyncAck, view: dict, client: AsyncWebClient, ac
     await reply_ephemeral_or_dm(client, channel=channel, user=actor.user_id, thread_ts=task.thread_ts,
                           text=build_test_send_result(shown, approved=permit.approved, left_today=permit.left_today))
     if task.thread_ts:
-        await client.chat_postMessage(channel=channel, thread_ts=task.thread_ts, text=build_test_send_note(
-            actor.user_id, [number for number, _status, _reason in shown], approved=permit.approved))
+        with in_public():  # the thread's record, which many read
+            note = build_test_send_note(actor.user_id, [number for number, _status, _reason in shown],
+                                        approved=permit.approved)
+        await client.chat_postMessage(channel=channel, thread_ts=task.thread_ts, text=note)
 
 
 LISTENERS = (

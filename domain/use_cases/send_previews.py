@@ -14,6 +14,7 @@ from domain.approvers import Actor
 from domain.content import ContentStatus, Purpose
 from domain.policy import check_may_use_list, may_use_list
 from domain.dispatch import MessagePlan
+from domain.i18n import _, number
 from domain.send_measure import SendMeasure, measure_send, preview_of
 from domain.tasks import (
     Composition,
@@ -163,11 +164,20 @@ def recipient_choices(uow: UnitOfWork, actor: Actor, channel_id: str, *, imports
     """The recipient lists a send can pick: recent imports here (the person's, or `imports_of`'s:
     the requester of a task being edited), then the audiences the person may use."""
     with uow:
-        imports = [(r.id, f"Import: {r.source_name or r.source} ({r.imported_count:,}, {r.created_at:%m-%d %H:%M})")
+        imports = [(r.id, _("Import: {name} ({count}, {time})", name=import_name(r), count=number(r.imported_count),
+                              time=f"{r.created_at:%m-%d %H:%M}"))
                    for r in uow.recipient_lists.recent_for(imports_of or actor.user_id, channel_id, limit)]
-        audiences = [(r.id, f"Audience: {a.name} ({r.imported_count:,})") for a, r in uow.audiences.all_with_lists()
+        audiences = [(r.id, _("Audience: {name} ({count})", name=a.name, count=number(r.imported_count)))
+                     for a, r in uow.audiences.all_with_lists()
                      if may_use_list(actor, uploader=r.created_by, channel_id=r.channel_id)]
         return imports + audiences
+
+
+def import_name(recipient_list: RecipientList) -> str:
+    """A file's own name; pasted numbers are stored under our English words, shown translated."""
+    if recipient_list.source == "paste" and recipient_list.source_name:
+        return _(recipient_list.source_name)
+    return recipient_list.source_name or recipient_list.source
 
 
 def preview_for(uow: UnitOfWork, actor: Actor, *, list_id: int | None, signature_id: int | None,

@@ -9,11 +9,13 @@ from domain.approvers import Actor
 from domain.audit_trail import APPROVED, CREATED, Recorded, approver_of
 from domain.content import Purpose, TemplateKind
 from domain.errors import DomainError
+from domain.i18n import N_, _
 from domain.policy import NOT_YOUR_LIST, check_may_see_task, check_owner_or_approver, may_use_list
 from domain.schedule import Cutoffs, SendWindow, check_can_cancel, check_can_edit, is_stale
 from domain.send_measure import SendMeasure, check_send_measure
-from domain.task_state import TaskAction, TaskStatus, next_status
+from domain.task_state import TaskAction, TaskStatus, next_status, status_label
 from domain.tasks import (
+    TASK_NAME_MAX,
     Composition,
     Fallback,
     RecipientsSummary,
@@ -41,6 +43,13 @@ class StaleDecision(DomainError):
 
 class AlreadySubmitted(DomainError):
     """The same submission made a task already (a double submit, or Slack delivering it twice)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This form was submitted already: its task is waiting for approval."))
+
+
+# Why the sweep canceled a task: stored in English, translated where shown.
+NOT_STARTED_IN_TIME = N_("not started within 24 hours of its send time")
 
 
 @dataclass(frozen=True)
@@ -129,7 +138,7 @@ def task_channels(task: Task) -> tuple[str | None, ...]:
 def existing_task(uow: UnitOfWork, task_id: int) -> Task:
     task = uow.tasks.get(task_id)
     if task is None:
-        raise TaskNotFound("That task no longer exists.")
+        raise TaskNotFound(_("That task no longer exists."))
     return task
 
 
@@ -211,7 +220,7 @@ def create_task(uow: UnitOfWork, draft: TaskDraft, actor: Actor, *, origin_chann
     comes from; the same one again makes nothing (`AlreadySubmitted`), even at the same moment."""
     with uow:
         if submission_key and uow.tasks.by_submission(submission_key) is not None:
-            raise AlreadySubmitted("This form was submitted already: its task is waiting for approval.")
+            raise AlreadySubmitted()
         _check_list_usable(uow, draft.recipient_list_id, actor)
         draft = _with_new_recipients(uow, draft, new_recipients)
         checked, count, measured, split = _checked(uow, draft, now, window, composition)
@@ -220,7 +229,7 @@ def create_task(uow: UnitOfWork, draft: TaskDraft, actor: Actor, *, origin_chann
                                       origin_channel=origin_channel, submission_key=submission_key,
                                       **_content_fields(checked, count, measured, split)))
         except AlreadyExists:
-            raise AlreadySubmitted("This form was submitted already: its task is waiting for approval.") from None
+            raise AlreadySubmitted() from None
         audit_task(uow, actor.user_id, "created", task.id, name=checked.name, recipients=count)
         uow.commit()
         return view_of(uow, task)
@@ -237,7 +246,7 @@ def task_to_edit(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, 
     if its status or its cutoff no longer allows an edit."""
     with uow:
         task = existing_task(uow, task_id)
-        check_owner_or_approver(actor, task.created_by, "edit it")
+        check_owner_or_approver(actor, task.created_by, _("edit it"))
         _check_open(task, TaskAction.edit, now, cutoffs, tz)
         return view_of(uow, task)
 
@@ -270,13 +279,14 @@ def _move(uow: UnitOfWork, task: Task, action: TaskAction, actor_id: str, **fiel
     target = next_status(task.status, action)
     if not uow.tasks.move(task.id, from_status=task.status, to_status=target, **fields):
         current = uow.tasks.get(task.id)
-        raise StaleDecision(f"Someone else changed this task first: it is {current.status} now.")
+        raise StaleDecision(_("Someone else changed this task first: it is {status} now.",
+                              status=status_label(current.status)))
     audit_task(uow, actor_id, str(action), task.id, reason=fields.get("reason"))
     return uow.tasks.get(task.id)
 
 
 def _may_change(task: Task, actor: Actor) -> None:
-    check_owner_or_approver(actor, task.created_by, "change this task")
+    check_owner_or_approver(actor, task.created_by, _("change this task"))
 
 
 def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, now: datetime, window: SendWindow,
@@ -292,7 +302,7 @@ def edit_task(uow: UnitOfWork, task_id: int, draft: TaskDraft, actor: Actor, *, 
         checked, count, measured, split = _checked(uow, draft, now, window, composition)
         if not uow.tasks.replace_content(task_id, from_status=task.status, version=task.version,
                                          **_content_fields(checked, count, measured, split)):
-            raise StaleDecision("Someone else changed this task first. Open it again.")
+            raise StaleDecision(_("Someone else changed this task first. Open it again."))
         audit_task(uow, actor.user_id, "edited", task_id, version=task.version + 1)
         uow.commit()
         return view_of(uow, uow.tasks.get(task_id))
@@ -327,7 +337,7 @@ def delete_task(uow: UnitOfWork, task_id: int, actor: Actor, *, now: datetime, t
         _may_change(task, actor)
         _check_open(task, TaskAction.delete, now, cutoffs, tz)
         if not uow.tasks.delete(task_id, from_status=task.status):
-            raise StaleDecision("Someone else changed this task first.")
+            raise StaleDecision(_("Someone else changed this task first."))
         audit_task(uow, actor.user_id, "deleted", task_id, name=task.name)
         uow.commit()
         return task.name
@@ -339,7 +349,7 @@ def copy_source(uow: UnitOfWork, task_id: int, actor: Actor) -> tuple[TaskDraft,
     with uow:
         task = existing_task(uow, task_id)
         check_may_see_task(actor, requester=task.created_by, channels=task_channels(task))
-        draft = TaskDraft(name=f"Copy of {task.name}"[:30], purpose=Purpose(task.purpose), kind=TemplateKind(task.kind),
+        draft = TaskDraft(name=_("Copy of {name}", name=task.name)[:TASK_NAME_MAX], purpose=Purpose(task.purpose), kind=TemplateKind(task.kind),
                           recipient_list_id=None, signature_id=task.signature_id, template_id=task.template_id,
                           fallback=Fallback(task.fallback), fallback_template_id=task.fallback_template_id,
                           default_link=task.default_link)
@@ -365,7 +375,7 @@ def cancel_stale_tasks(uow: UnitOfWork, now: datetime) -> list[TaskView]:
                 continue
             # No one ended it: its approver (decided_by so far) is not named as who canceled it.
             if uow.tasks.move(task.id, from_status=TaskStatus.scheduled, to_status=TaskStatus.canceled,
-                              reason="not started within 24 hours of its send time", finished_at=now,
+                              reason=NOT_STARTED_IN_TIME, finished_at=now,
                               decided_by=None):
                 audit_task(uow, "smsbot", str(TaskAction.auto_cancel), task.id)
                 canceled.append(task.id)

@@ -11,6 +11,7 @@ from domain.content import ContentStatus, template_variables
 from domain.applications import Routing
 from domain.dispatch import MessagePlan, Route
 from domain.errors import DomainError
+from domain.i18n import _, n_, number
 from domain.policy import check_owner_or_approver
 from domain.privacy import last_four
 from domain.tasks import Composition
@@ -71,7 +72,7 @@ def _variables(uow: UnitOfWork, task: Task) -> list[str]:
 def test_send_form(uow: UnitOfWork, task_id: int, actor: Actor) -> TestSendForm:
     with uow:
         task = existing_task(uow, task_id)
-        check_owner_or_approver(actor, task.created_by, "test-send it")
+        check_owner_or_approver(actor, task.created_by, _("test-send it"))
         return TestSendForm(task.id, task.name, _variables(uow, task), _content_approved(uow, task))
 
 
@@ -86,11 +87,14 @@ def permit_test_send(uow: UnitOfWork, task_id: int, actor: Actor, phones: list[s
     audited (who, which task, the numbers' last four digits) and committed before it is sent."""
     with uow:
         task = existing_task(uow, task_id)
-        check_owner_or_approver(actor, task.created_by, "test-send it")
+        check_owner_or_approver(actor, task.created_by, _("test-send it"))
         left = daily_limit - _sent_lately(uow, actor.user_id, now)
         if len(phones) > left:
-            raise DomainError(f"You can send {max(left, 0)} more test messages in the next 24 hours "
-                              f"(the limit is {daily_limit}); this test would send {len(phones)}.")
+            raise DomainError(n_("You can send {count} more test message in the next 24 hours (the limit is {limit}); "
+                                 "this test would send {sending}.",
+                                 "You can send {count} more test messages in the next 24 hours (the limit is {limit}); "
+                                 "this test would send {sending}.", max(left, 0), limit=number(daily_limit),
+                                 sending=number(len(phones))))
         approved = _content_approved(uow, task)
         uow.audit.add(AuditEntry(at=now, actor=actor.user_id, action=TEST_SENT, target_type="task", target_id=str(task.id),
                                  detail={"numbers": [last_four(phone) for phone in phones], "approved": approved}))

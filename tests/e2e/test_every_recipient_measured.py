@@ -46,8 +46,8 @@ async def test_a_recipient_whose_message_is_too_long_is_named_by_its_row(workspa
     await driver.view_submission(SENDER_ID, modal.id, form(
         catalog, recipients={ActionId.SEND_REFRESH: select(f"list:{uneven_list}")}))
     refusal = workspace.submissions[-1].errors[BlockId.SEND_TEMPLATE]
-    assert "1 recipients' messages are over 500 characters" in refusal
-    assert "(rows 3; the longest, row 3, has 629)" in refusal
+    assert "1 recipient's message is over 500 characters" in refusal
+    assert "(row 3; the longest, row 3, has 629)" in refusal
     assert cards(workspace) == []
     with bot_runtime.uow() as uow:
         assert uow.tasks.get(1) is None
@@ -64,7 +64,7 @@ async def test_the_preview_shows_the_longest_message_and_the_exact_cost(workspac
     assert "*Longest message* (629 characters)" in shown and LONG_NAME[:100] in shown
     # Li: 1 segment; the 60 é: 91 units, 2 segments; the long one is not sent: 3 in all at 0.045.
     assert "3 recipients · est. CNY 0.14" in shown
-    assert ":warning: 1 recipients' messages are over 500 characters" in shown
+    assert ":warning: 1 recipient's message is over 500 characters" in shown
     assert any(b.get("block_id") == BlockId.SEND_SKIP_TOO_LONG for b in workspace.views.get(modal.id).blocks)
 
 
@@ -108,7 +108,7 @@ async def test_a_large_list_is_measured_after_slack_is_answered(workspace, drive
     await driver.view_submission(SENDER_ID, modal.id, form(catalog, recipients=chosen))
     assert workspace.submissions[-1].response_action == "update"
     back = await eventually(lambda: (v := workspace.views.get(modal.id)) and "Nothing was saved" in str(v.blocks) and v)
-    assert "1 recipients' messages are over 500 characters" in str(back.blocks)
+    assert "1 recipient's message is over 500 characters" in str(back.blocks)
     with bot_runtime.uow() as uow:
         assert uow.tasks.get(1) is None
     await driver.view_submission(SENDER_ID, modal.id, form(catalog, recipients=chosen, skip_too_long=skip_box(True)))

@@ -125,7 +125,7 @@ async def test_test_sends_are_capped_per_person_and_say_when_content_is_unapprov
     again = await open_test_modal(workspace, driver, SENDER_ID, card.ts)
     await driver.view_submission(SENDER_ID, again.id, numbers_form("13912345673\n13912345674"))
     refusal = workspace.submissions[-1].errors[BlockId.TEST_NUMBERS]
-    assert "You can send 1 more test messages in the next 24 hours (the limit is 3)" in refusal
+    assert "You can send 1 more test message in the next 24 hours (the limit is 3)" in refusal
     assert state.total_submissions == 2
     clock.now = clock.now + timedelta(hours=24, seconds=1)  # the cap is a rolling 24 hours
     await driver.view_submission(SENDER_ID, again.id, numbers_form("13912345673\n13912345674"))
