@@ -39,21 +39,66 @@ def machine_busy_s() -> float:
     return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
 
 
-class CpuMeter:
-    """CPU seconds of named processes, of this process and of the whole machine, read together."""
+class PostgresCpu:
+    """CPU seconds of the PostgreSQL server's processes (on this machine) that work for one
+    database: its sessions, as pg_stat_activity lists them (`postgres`), and apart the server's
+    own background processes (`postgres-server`: WAL writer, checkpointer..., which work for
+    every database on it). Sessions of other databases (other people's tests) are left out.
+    Each process counts with the last CPU seen of it, so a session that ended still counts."""
 
-    def __init__(self, pids: dict[str, int]) -> None:
+    GROUPS = ("postgres", "postgres-server")
+
+    def __init__(self, database_url: str) -> None:
+        from sqlalchemy import create_engine
+
+        from storage.engine import normalize_url
+
+        self._engine = create_engine(normalize_url(database_url))
+        self._connection = self._engine.connect()
+        self._seen: dict[int, tuple[str, float]] = {}
+
+    def sample(self) -> dict[str, float]:
+        from sqlalchemy import text
+
+        rows = self._connection.execute(text(
+            "SELECT pid, datname IS NULL FROM pg_stat_activity "
+            "WHERE pid <> pg_backend_pid() AND (datname IS NULL OR datname = current_database())")).all()
+        self._connection.rollback()  # no snapshot held open between samples
+        for pid, server in rows:
+            seconds = process_cpu_s(pid)
+            if seconds is not None:
+                self._seen[pid] = ("postgres-server" if server else "postgres", seconds)
+        return {group: sum(s for g, s in self._seen.values() if g == group) for group in self.GROUPS}
+
+    def close(self) -> None:
+        self._connection.close()
+        self._engine.dispose()
+
+
+class CpuMeter:
+    """CPU seconds of named processes, of this process, of PostgreSQL's for the database (when
+    it is one) and of the whole machine, read together."""
+
+    def __init__(self, pids: dict[str, int], database_url: str) -> None:
         self._pids = pids
         self._last: dict[str, float] = {}
+        self._postgres = PostgresCpu(database_url) if database_url.startswith("postgresql") else None
 
     def sample(self) -> dict[str, float]:
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        sample = {"orchestrator": usage.ru_utime + usage.ru_stime, "machine": machine_busy_s()}
+        sample = {"orchestrator": usage.ru_utime + usage.ru_stime}
+        if self._postgres is not None:
+            sample.update(self._postgres.sample())
         for name, pid in self._pids.items():
             seconds = process_cpu_s(pid)
             sample[name] = seconds if seconds is not None else self._last.get(name, 0.0)
+        sample["machine"] = machine_busy_s()
         self._last = sample
         return sample
+
+    def close(self) -> None:
+        if self._postgres is not None:
+            self._postgres.close()
 
 
 class Rig:
@@ -106,7 +151,7 @@ class Rig:
                         self._dispatcher_results)
         for _ in range(self.workers):
             self._ready.get(timeout=120)
-        self.cpu = CpuMeter({name: process.pid for name, process in self.processes.items()})
+        self.cpu = CpuMeter({name: process.pid for name, process in self.processes.items()}, self.database_url)
 
     def go(self) -> dict[str, float]:
         """Every dispatcher starts now; the CPU each process had spent so far (to subtract)."""
@@ -132,6 +177,7 @@ class Rig:
         for process in self.processes.values():
             process.join(60)
         self.emulator.stop()
+        self.cpu.close()
         return sorted(outcomes, key=lambda outcome: outcome["index"])
 
     def died(self) -> list[str]:
@@ -149,26 +195,29 @@ class Rig:
                 process.terminate()
                 process.join(10)
         self.emulator.stop()
+        if hasattr(self, "cpu"):
+            self.cpu.close()
 
 
 def cpu_figures(rig: Rig, before: dict[str, float], after: dict[str, float], seconds: float,
                 handled: dict[str, int]) -> list[dict]:
     """Each process's work over `seconds` of wall time: what it handled a second and its CPU
-    share (its CPU seconds / wall seconds; 100% = one core busy). `machine` is every core of
-    this shared machine; `rest` what neither the bench's processes nor this one used (PostgreSQL
-    and other work). `orchestrator`: this process, the poller and the Slack emulator."""
-    rows, ours = [], 0.0
+    share (its CPU seconds / wall seconds; 100% = one core busy). `orchestrator`: this process,
+    the poller and the Slack emulator; `postgres`, `postgres-server`: see PostgresCpu; `machine`:
+    every core of this shared machine; `rest`: the machine less all of those (other people's
+    work, the kernel's)."""
     order = ("dispatcher", "receiver", "gateway")  # the sender first, then what answers it
     processes = sorted(rig.processes, key=lambda name: (order.index(name.partition("-")[0]),
                                                          int(name.partition("-")[2] or 0)))
-    for name in [*processes, "orchestrator", "machine"]:
-        spent = after[name] - before[name]
-        ours += spent if name != "machine" else 0.0
+    names = [*processes, *(n for n in ("orchestrator", *PostgresCpu.GROUPS) if n in after)]
+    rows = []
+    for name in [*names, "machine"]:
+        spent = after[name] - before.get(name, 0.0)
         row = {"process": name, "cpu_s": round(spent, 2), "cpu_pct": round(100 * spent / seconds, 1)}
         if name in handled:
             row.update(handled=handled[name], per_s=round(handled[name] / seconds, 1))
         rows.append(row)
-    rest = after["machine"] - before["machine"] - ours
+    rest = after["machine"] - before["machine"] - sum(after[n] - before.get(n, 0.0) for n in names)
     rows.append({"process": "rest", "cpu_s": round(rest, 2), "cpu_pct": round(100 * rest / seconds, 1)})
     return rows
 
@@ -185,7 +234,7 @@ def format_cpu_table(label: str, rows: list[dict], seconds: float) -> str:
     lines = [f"  [{label}] per process over {seconds:.1f} s (cpu% of one core; the machine has {os.cpu_count()}):"]
     for row in rows:
         work = f"{row['handled']:>10,} {row['per_s']:>10,.0f}/s" if "handled" in row else " " * 23
-        lines.append(f"      {row['process']:<14}{work} {row['cpu_s']:>8.1f} cpu s {row['cpu_pct']:>6.1f}%")
+        lines.append(f"      {row['process']:<16}{work} {row['cpu_s']:>8.1f} cpu s {row['cpu_pct']:>6.1f}%")
     return "\n".join(lines)
 
 
