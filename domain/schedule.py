@@ -57,7 +57,8 @@ def zone(tz: ZoneInfo | str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValueError(_("Unknown time zone {zone}; use an IANA name such as Asia/Shanghai.", zone=repr(tz))) from None
+        raise ValueError(_("Unknown time zone {zone}; use an IANA name such as Asia/Shanghai.",
+                           zone=repr(tz))) from None
 
 
 # --- the window ------------------------------------------------------------------------
@@ -148,9 +149,9 @@ def check_send_time(send_at: datetime, now: datetime, window: SendWindow) -> Non
                               time=shown, now=moment(now.astimezone(tz))), "past")
     latest = latest_send_time(now, tz)
     if send_at > latest:
-        raise ScheduleError(_("Too far ahead: a send can be scheduled at most one month ahead, until {latest} ({zone}); "
-                              "{time} is later.", latest=moment(latest.astimezone(tz)), zone=tz.key, time=shown),
-                            "too_far")
+        raise ScheduleError(_("Too far ahead: a send can be scheduled at most one month ahead, until {latest} "
+                              "({zone}); {time} is later.", latest=moment(latest.astimezone(tz)), zone=tz.key,
+                              time=shown), "too_far")
     if not window.contains(send_at):
         opening = next_window_opening(send_at, window)
         raise ScheduleError(_("Outside the sending window: sends may start from {start} until {end} ({zone}), and "

@@ -362,6 +362,7 @@ def check_test_numbers(text: str, normalizer: PhoneNormalizer) -> list[str]:
     for typed in numbers:
         result = normalizer.normalize(typed)
         if result.e164 is None:
-            raise DomainError(_("{number} is not usable: {reason}.", number=last_four(typed), reason=invalid_reason_for_reader(result.message)))
+            raise DomainError(_("{number} is not usable: {reason}.", number=last_four(typed),
+                                reason=invalid_reason_for_reader(result.message)))
         phones.append(result.e164)
     return phones

@@ -133,8 +133,10 @@ def build_preview_blocks(preview: Preview | None, problem: str | None = None,
 
 
 def _skip_too_long_block(form: SendForm) -> dict[str, Any]:
-    option = {"text": plain(_("Skip recipients whose message is over {limit} characters", limit=MAX_MESSAGE_CHARACTERS)),
-              "value": "skip", "description": plain(_("They are counted as skipped instead of the task being refused."))}
+    option = {"text": plain(_("Skip recipients whose message is over {limit} characters",
+                              limit=MAX_MESSAGE_CHARACTERS)),
+              "value": "skip",
+              "description": plain(_("They are counted as skipped instead of the task being refused."))}
     element: dict[str, Any] = {"type": "checkboxes", "action_id": ActionId.SEND_FIELD, "options": [option]}
     if form.skip_too_long:
         element["initial_options"] = [option]
@@ -182,9 +184,9 @@ def _recipient_blocks(state: SendModalState, form: SendForm) -> Blocks:
     return [
         _input(BlockId.SEND_RECIPIENTS, _("Recipients"), element, optional=True, dispatch=True,
                hint=_("Your recent imports in this channel and the saved audiences.")),
-        _input(BlockId.SEND_PASTE, _("…or paste numbers"), {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD,
-                                                            "multiline": True,
-                                                            **({"initial_value": form.pasted} if form.pasted else {})},
+        _input(BlockId.SEND_PASTE, _("…or paste numbers"),
+               {"type": "plain_text_input", "action_id": ActionId.SEND_FIELD, "multiline": True,
+                **({"initial_value": form.pasted} if form.pasted else {})},
                optional=True, hint=_("One per line, or separated by commas. Up to {limit}.",
                                      limit=number(MAX_PASTED_NUMBERS))),
         _input(BlockId.SEND_FILE, _("…or upload a recipient file"),
@@ -219,7 +221,8 @@ APPROVED_OF_KIND = {TemplateKind.TEXT: N_("An approved text template"),
 NONE_OF_KIND = {TemplateKind.TEXT: N_("No approved text template yet"),
                 TemplateKind.DIGITAL: N_("No approved digital template yet"),
                 TemplateKind.CARD: N_("No approved card template yet")}
-FALLBACK_OPTIONS = {Fallback.NONE: N_("No fallback"), Fallback.TEXT: N_("Text SMS"), Fallback.DIGITAL: N_("Digital SMS")}
+FALLBACK_OPTIONS = {Fallback.NONE: N_("No fallback"), Fallback.TEXT: N_("Text SMS"),
+                    Fallback.DIGITAL: N_("Digital SMS")}
 
 
 def _template_select(action_id: str, templates: Sequence[ContentChoice], chosen: int | None,

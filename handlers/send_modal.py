@@ -105,7 +105,8 @@ class SendModal:
         choices = await anyio.to_thread.run_sync(lambda: recipient_choices(
             self._uow(), self._actor, state.channel_id, imports_of=imports_of))
         options = [RecipientOption(f"list:{list_id}", label) for list_id, label in choices]
-        previous = _("This task's recipients") if state.task_id is not None else _("The same recipients as the original")
+        previous = (_("This task's recipients") if state.task_id is not None else
+                    _("The same recipients as the original"))
         for list_id, label in ((state.list_id, _("Recipients: the chosen import")), (state.previous_list_id, previous)):
             if list_id is not None and not any(o.value == f"list:{list_id}" for o in options):
                 options.append(RecipientOption(f"list:{list_id}", label))

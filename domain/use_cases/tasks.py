@@ -349,7 +349,8 @@ def copy_source(uow: UnitOfWork, task_id: int, actor: Actor) -> tuple[TaskDraft,
     with uow:
         task = existing_task(uow, task_id)
         check_may_see_task(actor, requester=task.created_by, channels=task_channels(task))
-        draft = TaskDraft(name=_("Copy of {name}", name=task.name)[:TASK_NAME_MAX], purpose=Purpose(task.purpose), kind=TemplateKind(task.kind),
+        draft = TaskDraft(name=_("Copy of {name}", name=task.name)[:TASK_NAME_MAX], purpose=Purpose(task.purpose),
+                          kind=TemplateKind(task.kind),
                           recipient_list_id=None, signature_id=task.signature_id, template_id=task.template_id,
                           fallback=Fallback(task.fallback), fallback_template_id=task.fallback_template_id,
                           default_link=task.default_link)
