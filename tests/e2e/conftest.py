@@ -11,7 +11,7 @@ from bot.composition import Parts, Process
 from bot.manifest import bot_events
 from bot.sandbox.emulator import SlackDriver, Workspace, start_emulator
 from bot.threaded_server import ThreadedServer
-from bot.sandbox.emulator.defaults import APPROVERS_GROUP_ID, DEFAULT_BOT_TOKEN
+from bot.sandbox.emulator.defaults import APPROVER_ID, APPROVERS_GROUP_ID, DEFAULT_BOT_TOKEN, MEMBER_ID, SENDER_ID
 from bot.settings import load_settings
 from bot.web import SLACK_EVENTS_PATH
 from storage.migrate import upgrade
@@ -103,3 +103,10 @@ def uow(bot_runtime):
     from storage.uow import SqlUnitOfWork
 
     return SqlUnitOfWork(make_session_factory(bot_runtime.engine))
+
+
+@pytest.fixture
+def readers(workspace):
+    """The sandbox's sender, approver and member, their Slack set to Simplified Chinese."""
+    for user in (SENDER_ID, APPROVER_ID, MEMBER_ID):
+        workspace.user(user).locale = "zh-CN"

@@ -37,12 +37,6 @@ def bot_overrides():
     return ZH
 
 
-@pytest.fixture
-def readers(workspace):
-    for user in (SENDER_ID, APPROVER_ID, MEMBER_ID):
-        workspace.user(user).locale = "zh-CN"
-
-
 async def eventually(check, timeout: float = 20.0):
     for _attempt in range(int(timeout / 0.02)):
         if result := check():

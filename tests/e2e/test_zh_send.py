@@ -31,12 +31,6 @@ def bot_overrides():
     return ZH
 
 
-@pytest.fixture
-def readers(workspace):
-    for user in (SENDER_ID, APPROVER_ID, MEMBER_ID):
-        workspace.user(user).locale = "zh-CN"
-
-
 def block(view, block_id: str) -> dict:
     return next(b for b in view.blocks if b.get("block_id") == block_id)
 
