@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from types import SimpleNamespace
 
 import pytest
 
@@ -28,7 +27,7 @@ from tests.e2e.test_dispatch import (  # noqa: F401  (fixtures: the bot with sen
     bot, bot_provider, eventually, gateway, gateway_options, started, status_of,
 )
 from tests.e2e.test_send_tasks import catalog  # noqa: F401  (approved content)
-from tests.untranslated import shown_texts, untranslated
+from tests.untranslated import english_shown_but
 
 ZH = {"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai", "language": "zh"}
 NAME = "十一月回执"
@@ -58,19 +57,8 @@ def readers(workspace):
         workspace.user(user).locale = "zh-CN"
 
 
-def _without_other_parts(value):
-    if isinstance(value, dict):
-        if value.get("block_id", "").split(":")[0] in OTHER_PARTS:
-            return {}
-        return {key: _without_other_parts(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_without_other_parts(item) for item in value]
-    return value
-
-
 def english_shown(workspace, supplied=()) -> list[str]:
-    calls = [SimpleNamespace(method=c.method, ok=c.ok, args=_without_other_parts(c.args)) for c in workspace.calls()]
-    return untranslated(shown_texts(calls), supplied=[*SUPPLIED, *supplied])
+    return english_shown_but(workspace.calls(), OTHER_PARTS, supplied=[*SUPPLIED, *supplied])
 
 
 def _draft(runtime, catalog, recipients: int) -> TaskDraft:  # noqa: F811

@@ -5,7 +5,6 @@ news in their DM — with no English left in what they were shown."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
@@ -31,7 +30,7 @@ from tests.e2e.test_dispatch import (  # noqa: F401  (fixtures: the bot with sen
 )
 from tests.e2e.test_dispatch import eventually as eventually_long
 from tests.e2e.test_send_tasks import SENDER, catalog, eventually  # noqa: F401  (catalog: a fixture)
-from tests.untranslated import shown_texts, untranslated
+from tests.untranslated import english_shown_but
 
 ZH = {"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai", "language": "zh"}
 NAME = "十一月回执"
@@ -53,19 +52,8 @@ def readers(workspace):
         workspace.user(user).locale = "zh-CN"
 
 
-def _without_other_parts(value):
-    if isinstance(value, dict):
-        if value.get("block_id") in OTHER_PARTS:
-            return {}
-        return {key: _without_other_parts(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_without_other_parts(item) for item in value]
-    return value
-
-
 def english_shown(workspace, supplied=()) -> list[str]:
-    calls = [SimpleNamespace(method=c.method, ok=c.ok, args=_without_other_parts(c.args)) for c in workspace.calls()]
-    return untranslated(shown_texts(calls), supplied=[*SUPPLIED, *supplied])
+    return english_shown_but(workspace.calls(), OTHER_PARTS, supplied=[*SUPPLIED, *supplied])
 
 
 async def submitted(bot_runtime, emulator, catalog, recipients: int = 2) -> tuple[int, str]:  # noqa: F811
