@@ -4,41 +4,20 @@ bot stored and what the simulator gateway did."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.debian_packages import debian_file
 from tests.sandbox_harness import served_sandbox
 
 CHROMIUM = Path("/usr/bin/chromium")
 VIEWPORT = {"width": 1440, "height": 900}
 
 
-def _install_chromium() -> str:
-    """Debian's chromium, as .ci/run installs it; returns what apt said when it fails."""
-    if shutil.which("apt-get") is None:
-        return "apt-get is not available"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    output = []
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
-        output.append(done.stdout[-2000:] + done.stderr[-2000:])
-        if done.returncode != 0:
-            return "\n".join(output)
-    return "\n".join(output)
-
-
 @pytest.fixture(scope="session")
 def chromium() -> Path:
-    if not CHROMIUM.exists():
-        report = _install_chromium()
-        if not CHROMIUM.exists():
-            pytest.fail(f"The browser tests need Chromium at {CHROMIUM}; `apt-get install -y chromium` did not "
-                        f"provide it (run it as root, or install the package by hand):\n{report}", pytrace=False)
-    return CHROMIUM
+    return debian_file(CHROMIUM, "chromium", "The browser tests")
 
 
 @pytest.fixture(scope="module")

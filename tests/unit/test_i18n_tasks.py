@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,9 @@ from domain.timeline import build_timeline
 from handlers import delivery_chart
 from handlers.progress_blocks import build_final_report, estimate_line
 from handlers.task_blocks import started_news
+from tests.debian_packages import debian_file
+
+WQY_MICROHEI = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 
 @dataclass
@@ -109,20 +113,31 @@ def a_timeline():
                           datetime(2026, 11, 23, 2, 2, tzinfo=timezone.utc))
 
 
-def test_the_chart_is_drawn_in_chinese_with_a_font_that_has_its_glyphs():
-    path = delivery_chart.cjk_font_file()
-    if path is None:
-        pytest.skip("no CJK font on this machine (fonts-noto-cjk or fonts-wqy-microhei)")
+@pytest.fixture
+def cjk_font():
+    """A CJK font, as .ci/run installs it (fonts-wqy-microhei) where the machine has none."""
+    if delivery_chart.cjk_font_file() is None:
+        debian_file(WQY_MICROHEI, "fonts-wqy-microhei", "The Chinese chart's tests")
+        delivery_chart.cjk_font_file.cache_clear()
+    return delivery_chart.cjk_font_file()
+
+
+def test_the_chart_is_drawn_in_chinese_with_a_font_that_has_its_glyphs(cjk_font, monkeypatch):
     from PIL import ImageFont
+
+    path = cjk_font
 
     font = ImageFont.truetype(path, size=30)
     missing = bytes(font.getmask("\U000F0000"))  # a code point no font draws: its "box"
     assert all(bytes(font.getmask(glyph)) != missing for glyph in "送达情况随时间变化截至回执已失败等待")
+    drawn = spy_on_the_charts_title(monkeypatch)
     with speaking(CHINESE):
         assert delivery_chart.render_delivery_chart(a_timeline(), "Asia/Shanghai").startswith(b"\x89PNG")
+    assert drawn == ["送达情况随时间变化"]
 
 
-def test_without_a_cjk_font_the_charts_labels_are_in_english(monkeypatch):
+def spy_on_the_charts_title(monkeypatch) -> list[str]:
+    """The chart's title as each drawing saw it."""
     drawn: list[str] = []
     render = delivery_chart._render
 
@@ -130,8 +145,13 @@ def test_without_a_cjk_font_the_charts_labels_are_in_english(monkeypatch):
         drawn.append(_("Delivery over time"))
         return render(*args)
 
-    monkeypatch.setattr(delivery_chart, "cjk_font_file", lambda: None)
     monkeypatch.setattr(delivery_chart, "_render", spied)
+    return drawn
+
+
+def test_without_a_cjk_font_the_charts_labels_are_in_english(monkeypatch):
+    monkeypatch.setattr(delivery_chart, "cjk_font_file", lambda: None)
+    drawn = spy_on_the_charts_title(monkeypatch)
     with speaking(CHINESE):
         assert delivery_chart.render_delivery_chart(a_timeline(), "Asia/Shanghai").startswith(b"\x89PNG")
         assert _("Delivery over time") == "送达情况随时间变化"  # the rest still speaks Chinese
