@@ -193,12 +193,34 @@ class StartChoice(StrEnum):
     RESCHEDULE = "reschedule"
 
 
+class LateCause(StrEnum):
+    """Why a task cannot start as it asks."""
+
+    PASSED = "passed"  # its send time is past
+    OUTSIDE_WINDOW = "window"  # it would start outside the sending window
+
+
 @dataclass(frozen=True)
 class LateStart:
-    """Why approving now cannot start a task as it asks, and the earliest it may start."""
+    """Why approving now cannot start a task as it asks, and the earliest it may start. The
+    cause is kept, not its words: each reader's message says it in their own language."""
 
-    reason: str
+    cause: LateCause
+    asked_at: datetime | None  # the send time the task asked for (None: now)
+    window: SendWindow
     earliest: datetime  # now, if sending is allowed now; else the next window opening
+
+    @property
+    def reason(self) -> str:
+        return late_reason(self.cause, self.asked_at, self.window)
+
+
+def late_reason(cause: LateCause, asked_at: datetime | None, window: SendWindow) -> str:
+    """Why a task cannot start as it asks, in the current reader's language."""
+    if cause is LateCause.PASSED and asked_at is not None:
+        return _("its send time, {time} ({zone}), has passed", time=moment(asked_at.astimezone(window.tz)),
+                 zone=window.tz.key)
+    return _("it would start outside the sending window, {window}", window=window.describe())
 
 
 def late_start(send_at: datetime | None, now: datetime, window: SendWindow, *, windowed: bool) -> LateStart | None:
@@ -208,13 +230,13 @@ def late_start(send_at: datetime | None, now: datetime, window: SendWindow, *, w
     now = _aware(now, "now")
     start = now if send_at is None or send_at < now else _aware(send_at, "send_at")
     if send_at is not None and send_at < now - PAST_GRACE:
-        reason = _("its send time, {time} ({zone}), has passed", time=moment(send_at.astimezone(window.tz)),
-                   zone=window.tz.key)
+        cause = LateCause.PASSED
     elif windowed and not window.contains(start):
-        reason = _("it would start outside the sending window, {window}", window=window.describe())
+        cause = LateCause.OUTSIDE_WINDOW
     else:
         return None
-    return LateStart(reason, next_window_opening(now, window) if windowed else now)
+    return LateStart(cause, send_at, window,
+                     next_window_opening(now, window) if windowed else now)
 
 
 def latest_send_time(now: datetime, tz: ZoneInfo | str) -> datetime:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from domain.schedule import LateCause, LateStart
 from domain.tasks import TASK_NAME_MAX
 
 
@@ -77,11 +79,22 @@ class TaskRejectState(Payload):
 
 
 class LateStartState(Payload):
-    """The approve-when modal: which task, and why it could not start as it asked."""
+    """The approve-when modal: which task, and why it could not start as it asked (the cause
+    and the time it asked for, so the thread's note says it in the workspace's language)."""
 
     id: int
     version: int
-    late_reason: str
+    late_cause: LateCause
+    asked_at: int | None = None  # epoch seconds
+
+    @classmethod
+    def of(cls, task_id: int, version: int, late: LateStart, *, from_home: bool) -> LateStartState:
+        asked_at = None if late.asked_at is None else int(late.asked_at.timestamp())
+        return cls(id=task_id, version=version, late_cause=late.cause, asked_at=asked_at, from_home=from_home or None)
+
+    @property
+    def asked_time(self) -> datetime | None:
+        return None if self.asked_at is None else datetime.fromtimestamp(self.asked_at, UTC)
     from_home: bool | None = None
 
 

@@ -164,15 +164,16 @@ def build_task_reject_modal(task: TaskView, *, from_home: bool = False) -> dict[
 
 def approval_note(user_id: str, task: TaskView, chosen: StartChoice | None = None,
                   late_reason: str | None = None) -> str:
-    """The thread's note on an approval: when the task really starts, in each reader's zone.
-    `late_reason` comes back from the modal's private_metadata: escaped like any supplied text."""
+    """The thread's note on an approval: when the task really starts, in each reader's zone, and
+    why it could not start as it asked (worked out in this message's language)."""
     approver, when = mention(user_id), slack_time(task.send_at)
+    reason = escape(late_reason or "")
     if chosen is StartChoice.EARLIEST:
         return _("{approver} approved this task. It could not start as it asked ({reason}), so it sends at the "
-                 "earliest allowed time, {time}.", approver=approver, reason=escape(late_reason or ""), time=when)
+                 "earliest allowed time, {time}.", approver=approver, reason=reason, time=when)
     if chosen is StartChoice.RESCHEDULE:
         return _("{approver} approved this task. It could not start as it asked ({reason}), so it was "
-                 "rescheduled to {time}.", approver=approver, reason=escape(late_reason or ""), time=when)
+                 "rescheduled to {time}.", approver=approver, reason=reason, time=when)
     if task.send_at:
         return _("{approver} approved this task. It sends {time}.", approver=approver, time=when)
     return _("{approver} approved this task. It starts sending now.", approver=approver)
@@ -184,8 +185,7 @@ def build_late_start_modal(task: TaskView, late: LateStart, *, from_home: bool) 
     later = {"text": plain(_("Reschedule to the date and time below")), "value": StartChoice.RESCHEDULE}
     return {
         "type": "modal", "callback_id": CallbackId.TASK_LATE_START,
-        "private_metadata": LateStartState(id=task.id, version=task.version, late_reason=late.reason,
-                                           from_home=from_home or None).dump(),
+        "private_metadata": LateStartState.of(task.id, task.version, late, from_home=from_home).dump(),
         "title": plain(_("Approve: when to send")), "submit": plain(_("Approve")), "close": plain(_("Cancel")),
         "blocks": [
             {"type": "section", "text": plain(_("“{name}” cannot start as it asks: {reason}. Nothing is sent until "

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from domain.approvers import Actor
 from domain.errors import DomainError
 from domain.i18n import in_public
-from domain.schedule import StartChoice, from_local
+from domain.schedule import StartChoice, from_local, late_reason
 from domain.tasks import TaskFieldError
 from domain.use_cases.approvals import Approval, NeedsStartChoice, decide_task, task_to_decide
 from domain.use_cases.tasks import cancel_task, copy_source, delete_task, get_task, task_to_edit
@@ -96,7 +96,8 @@ async def submit_late_start(ack: AsyncAck, view: dict, client: AsyncWebClient, a
     start_signal.nudge()
     thread = TaskThread(client, uow, settings, clock, languages=languages)
     with in_public():
-        note = approval_note(actor.user_id, task, chosen, ref.late_reason)
+        why = late_reason(ref.late_cause, ref.asked_time, settings.start_rules.window)
+        note = approval_note(actor.user_id, task, chosen, why)
     await thread.refresh(task, note)
     await tell_of_decision(thread, task, actor)
     if ref.from_home:

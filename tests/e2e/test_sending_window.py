@@ -51,6 +51,22 @@ async def test_a_late_approval_waits_for_the_approvers_choice_and_the_window(wor
     assert "outside the sending window" in note[0]
 
 
+async def test_a_late_approval_by_a_chinese_reader_is_noted_in_the_workspaces_language(
+        workspace, driver, catalog, bot_runtime, clock):
+    """The modal speaks the approver's Chinese; the thread note, read by many, says the same cause
+    in the workspace's English: the reason is worked out again for it, not carried over."""
+    workspace.user(APPROVER_ID).locale = "zh-CN"
+    card = await submit_valid_task(workspace, driver, catalog)
+    clock.now = SHANGHAI_2230
+    modal = await approve_late(workspace, driver, card.ts)
+    assert "它将在发送时段" in str(modal.blocks)
+    await driver.view_submission(APPROVER_ID, modal.id, {BlockId.LATE_START_CHOICE: {
+        ActionId.APPROVAL_REASON_INPUT: {"type": "radio_buttons", "selected_option": {"value": "earliest"}}}})
+    note = await eventually(lambda: [n for n in notes(workspace, card.ts) if "approved this task" in n])
+    assert "(it would start outside the sending window, 08:00–22:00 (Asia/Shanghai))" in note[0]
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in note[0])
+
+
 async def test_a_late_approval_can_reschedule_inside_the_window(workspace, driver, catalog, bot_runtime, clock):
     workspace.user(APPROVER_ID).tz = "Asia/Shanghai"  # the times picked are the approver's own
     card = await submit_valid_task(workspace, driver, catalog)

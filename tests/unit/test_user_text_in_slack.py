@@ -22,7 +22,7 @@ from domain.errors import DomainError, Person, Said
 from domain.exports import ExportKind, parse_kind
 from domain.recipient_messages import RecipientMessage
 from domain.status import Page, RecipientFilter
-from domain.schedule import LateStart, StartChoice
+from domain.schedule import LateCause, LateStart, SendWindow, StartChoice
 from domain.task_state import TaskStatus
 from domain.tasks import ContentChoice, Preview
 from domain.use_cases.audiences import AudienceView
@@ -138,7 +138,7 @@ def test_a_task_card_its_modals_and_its_thread_notes(data):
     text = texts(data)
     task = a_task(text, data.draw(st.sampled_from(TaskStatus)))
     form = TestSendForm(task.id, text(), [text(), text()], approved=False)
-    late = LateStart(f"its send time, {text()}, has passed", WHEN)
+    late = LateStart(LateCause.PASSED, WHEN, SendWindow.parse("08:00-22:00", "Asia/Shanghai"), WHEN)
     assert_inert(task_blocks.build_task_card(task, a_preview(text)),
                  task_blocks.build_task_card(task, None, deleted=True, closed=frozenset({"edit"})),
                  task_blocks.build_task_reject_modal(task),
@@ -149,7 +149,7 @@ def test_a_task_card_its_modals_and_its_thread_notes(data):
                  task_blocks.build_late_start_modal(task, late, from_home=False),
                  task_blocks.rejected_note(APPROVER, text()), task_blocks.submitted_note(task, THREAD),
                  task_blocks.approval_note(APPROVER, task), task_blocks.approval_note(APPROVER, task,
-                                                                                     StartChoice.EARLIEST, late.reason),
+                                                                                     StartChoice.EARLIEST, text()),
                  task_blocks.edited_note(SENDER, 2), task_blocks.acted_note(APPROVER, "canceled this task"),
                  # what the requester is told, in their DM or in the thread
                  task_blocks.requester_news(task, task_blocks.decided_news(task, APPROVER), THREAD, in_thread=False),
