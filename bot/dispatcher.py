@@ -173,8 +173,10 @@ class Dispatcher:
         try:
             provider = self._providers.provider_for(route.application)
         except SettingsError as error:
-            return [Outcome(c.id, RecipientStatus.skipped, reason=NOT_SENT_AFTER_FAILURE) for c in claimed], [], (
-                f"{route.application.name} cannot send: {error}")
+            # Built from a setting's problem, which has values in it: written whole in the workspace's
+            # language (the dispatcher speaks no one's own), so the thread reads one language.
+            return [Outcome(c.id, RecipientStatus.skipped, reason=NOT_SENT_AFTER_FAILURE) for c in claimed], [], _(
+                "{application} cannot send: {error}", application=route.application.name, error=str(error))
         messages = outgoing_messages(route.plan, claimed, str(task_id), provider.uses_registered_templates)
         attempts = {c.client_ref: c for c in claimed}
         # Measured at submission; held here too, whatever door the task came through.

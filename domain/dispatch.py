@@ -195,6 +195,9 @@ SUBMITTED = Verdict(RecipientStatus.submitted)
 REJECTED_BY_PROVIDER = N_("rejected by the provider")
 GAVE_UP = N_("gave up after {attempts} attempts: {error}")
 _GAVE_UP = re.compile(r"gave up after (\d+) attempts: (.*)", re.S)
+# Storage's own reasons (storage.statuses, which queries look for) are marked here, where they
+# are translated: storage holds no words for people.
+STORAGE_REASONS = (N_("outcome unknown after interruption"), N_("no receipt"))
 
 
 def judge(status: str, *, attempts: int, now: datetime, error: str | None, retry_after: float | None,

@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from bot.application_settings import application_settings
+from bot.application_settings import application_settings, check_application_settings
 from bot.providers.base import SmsProvider
 from bot.providers.factory import ProviderSetup, make_provider
 from domain.applications import Application
@@ -48,6 +48,7 @@ class ProviderRoster:
         settings, differs = application_settings(self._settings, application)
         if not differs:
             return self.default
+        check_application_settings(self._settings, application)  # a missing setting named by its own prefix
         setup = make_provider(settings, own_url=self._own_url, application=application.name.casefold())
         self._setups.append(setup)
         log.info("application %s sends through its own %s client", application.name, application.provider)

@@ -236,6 +236,25 @@ async def test_a_task_of_mainland_and_international_numbers_goes_out_through_bot
     await ticker.providers.aclose()
 
 
+async def test_an_application_whose_account_is_gone_at_send_time_fails_the_task_with_its_reason(
+        workspace, driver, catalog, bot_runtime, bot, emulator, clock, gateway, twilio, intl_credentials,  # noqa: F811
+        monkeypatch):
+    task = await world_task(workspace, driver, catalog, bot_runtime, clock)
+    monkeypatch.delenv("SMSBOT_APP_INTL_TWILIO_AUTH_TOKEN")  # taken away after approval, before sending
+    card, ticker = await approved_and_ticked(workspace, bot_runtime, task, clock, emulator, gateway)
+    cause = "intl cannot send: SMSBOT_APP_INTL_TWILIO_AUTH_TOKEN is missing"
+
+    def failed_reason() -> str | None:
+        with bot_runtime.uow() as uow:
+            stored = uow.tasks.get(task.id)
+        return stored.reason if stored.status == "failed" else None
+
+    assert (await eventually(failed_reason)).startswith(cause)
+    said = await eventually(lambda: [m.text for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts) if cause in m.text])
+    assert TWILIO_TOKEN not in str(said)
+    await ticker.providers.aclose()
+
+
 async def test_an_application_with_its_own_rate_sends_at_it_while_the_others_go_at_theirs(
         workspace, driver, catalog, bot_runtime, bot, emulator, clock, gateway, twilio, intl_credentials):  # noqa: F811
     """The deployment's account has no rate here; intl's own account takes 4 messages a second.

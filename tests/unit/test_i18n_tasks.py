@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.dispatch import GAVE_UP, NO_APPLICATION, Progress, reason_in_words
+from domain.dispatch import GAVE_UP, NO_APPLICATION, STORAGE_REASONS, Progress, reason_in_words
 from domain.i18n import CHINESE, _, speaking
 from domain.optout import OPTED_OUT
 from domain.provider_errors import fatal_cause
@@ -19,6 +19,7 @@ from domain.timeline import build_timeline
 from handlers import delivery_chart
 from handlers.progress_blocks import build_final_report, estimate_line
 from handlers.task_blocks import started_news
+from storage.statuses import INTERRUPTED, NO_RECEIPT
 from tests.debian_packages import debian_file
 
 WQY_MICROHEI = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
@@ -96,6 +97,12 @@ def test_stored_reasons_are_said_in_the_readers_language_and_the_providers_words
         assert [reason_in_words(r) for r in (OPTED_OUT, NO_APPLICATION, refused, gave_up, "Blocked number")] == [
             "已退订", "没有可向此号码发送的短信应用", "服务商拒绝了发送：Insufficient balance (isv.AMOUNT_NOT_ENOUGH)",
             "尝试 5 次后放弃：transient", "Blocked number"]
+
+
+def test_storages_own_reasons_are_marked_and_said_in_the_readers_language():
+    assert set(STORAGE_REASONS) == {INTERRUPTED, NO_RECEIPT}
+    with speaking(CHINESE):
+        assert [reason_in_words(r) for r in (INTERRUPTED, NO_RECEIPT)] == ["发送中断，结果未知", "无回执"]
 
 
 def test_a_move_the_state_machine_refuses_is_explained_in_the_readers_language():
