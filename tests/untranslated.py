@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from types import SimpleNamespace
 from typing import Any
 
 SHOWN_BY = ("chat.postMessage", "chat.postEphemeral", "chat.update", "views.open", "views.update", "views.push",
@@ -68,21 +67,3 @@ def untranslated(texts: Iterable[str], supplied: Iterable[str] = ()) -> list[str
         for run in ENGLISH_RUN.findall(text):
             found[run] = None
     return list(found)
-
-
-def without_blocks(value: Any, block_ids: frozenset[str]) -> Any:
-    """`value` less the blocks whose id (before any `:`) is one of `block_ids`: what another
-    part of the product built, and scans in its own tests."""
-    if isinstance(value, dict):
-        if str(value.get("block_id", "")).split(":")[0] in block_ids:
-            return {}
-        return {key: without_blocks(item, block_ids) for key, item in value.items()}
-    if isinstance(value, list):
-        return [without_blocks(item, block_ids) for item in value]
-    return value
-
-
-def english_shown_but(calls: Iterable[Any], block_ids: frozenset[str], supplied: Iterable[str] = ()) -> list[str]:
-    """`untranslated` over what the calls showed, less the blocks of other parts."""
-    trimmed = [SimpleNamespace(method=c.method, ok=c.ok, args=without_blocks(c.args, block_ids)) for c in calls]
-    return untranslated(shown_texts(trimmed), supplied=supplied)

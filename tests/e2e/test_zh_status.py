@@ -27,7 +27,7 @@ from tests.e2e.test_dispatch import (  # noqa: F401  (fixtures: the bot with sen
     bot, bot_provider, eventually, gateway, gateway_options, started, status_of,
 )
 from tests.e2e.test_send_tasks import catalog  # noqa: F401  (approved content)
-from tests.untranslated import english_shown_but
+from tests.untranslated import shown_texts, untranslated
 
 ZH = {"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai", "language": "zh"}
 NAME = "十一月回执"
@@ -36,9 +36,6 @@ RECIPIENTS = 24
 # failure reasons and codes.
 SUPPLIED = [NAME, "Acme", "Receipt", "Hi", "your order shipped", "名单.csv",
             *(text for pair in FAILURE_REASONS for text in pair)]
-# Built by another part, with its own Chinese test: the preview of a task's message (on its card
-# and on the Home tab of an approver).
-OTHER_PARTS = frozenset({BlockId.SEND_PREVIEW, BlockId.HOME_PENDING_PREVIEW})
 
 
 @pytest.fixture
@@ -58,7 +55,7 @@ def readers(workspace):
 
 
 def english_shown(workspace, supplied=()) -> list[str]:
-    return english_shown_but(workspace.calls(), OTHER_PARTS, supplied=[*SUPPLIED, *supplied])
+    return untranslated(shown_texts(workspace.calls()), supplied=[*SUPPLIED, *supplied])
 
 
 def _draft(runtime, catalog, recipients: int) -> TaskDraft:  # noqa: F811

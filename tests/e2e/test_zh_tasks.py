@@ -30,15 +30,12 @@ from tests.e2e.test_dispatch import (  # noqa: F401  (fixtures: the bot with sen
 )
 from tests.e2e.test_dispatch import eventually as eventually_long
 from tests.e2e.test_send_tasks import SENDER, catalog, eventually  # noqa: F401  (catalog: a fixture)
-from tests.untranslated import english_shown_but
+from tests.untranslated import shown_texts, untranslated
 
 ZH = {"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai", "language": "zh"}
 NAME = "十一月回执"
 # What people and the provider supplied: content names, and the simulator's failure reasons.
-SUPPLIED = [NAME, "Acme", "Receipt", *(message for _code, message in FAILURE_REASONS)]
-# Built by other parts, with their own Chinese tests: the send modal's preview on the card, and
-# the report's export and follow-up buttons.
-OTHER_PARTS = frozenset({BlockId.SEND_PREVIEW, BlockId.REPORT_ACTIONS})
+SUPPLIED = [NAME, "Acme", "Receipt", "Hi", "your order shipped", *(message for _code, message in FAILURE_REASONS)]
 
 
 @pytest.fixture
@@ -53,7 +50,7 @@ def readers(workspace):
 
 
 def english_shown(workspace, supplied=()) -> list[str]:
-    return english_shown_but(workspace.calls(), OTHER_PARTS, supplied=[*SUPPLIED, *supplied])
+    return untranslated(shown_texts(workspace.calls()), supplied=[*SUPPLIED, *supplied])
 
 
 async def submitted(bot_runtime, emulator, catalog, recipients: int = 2) -> tuple[int, str]:  # noqa: F811
