@@ -3,6 +3,8 @@ cut them: at a word boundary, with an ellipsis. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 ELLIPSIS = "…"
 TRAILING = " \t—–-,.;:·/"  # what a cut word leaves dangling
 
@@ -22,3 +24,9 @@ def fitted(text: str, limit: int) -> str:
     if boundary >= room // 2:
         cut = cut[:boundary]
     return cut.rstrip(TRAILING) + ELLIPSIS
+
+
+def fitted_into(make: Callable[[str], str], name: str, limit: int) -> str:
+    """`make(name)` (a translated "Copy of {name}") in `limit` characters: the name is cut, never
+    the words around it, wherever the language puts them."""
+    return make(fitted(name, limit - len(make(""))))

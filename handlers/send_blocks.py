@@ -153,6 +153,7 @@ def build_send_modal(state: SendModalState, form: SendForm, *, signatures: Seque
     ] if notice else []
     blocks.append(_input(BlockId.SEND_NAME, _("Task name"), {"type": "plain_text_input",
                                                              "action_id": ActionId.SEND_FIELD,
+                                                             "max_length": TASK_NAME_MAX,  # Slack counts as you type
                                                              **({"initial_value": form.name} if form.name else {})},
                          hint=_("Up to {limit} characters.", limit=TASK_NAME_MAX)))
     blocks += _recipient_blocks(state, form)

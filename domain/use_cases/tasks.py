@@ -10,6 +10,7 @@ from domain.audit_trail import APPROVED, CREATED, Recorded, approver_of
 from domain.content import Purpose, TemplateKind
 from domain.errors import DomainError
 from domain.i18n import N_, _
+from domain.names import fitted_into
 from domain.policy import NOT_YOUR_LIST, check_may_see_task, check_owner_or_approver, may_use_list
 from domain.schedule import Cutoffs, SendWindow, check_can_cancel, check_can_edit, is_stale
 from domain.send_measure import SendMeasure, check_send_measure
@@ -349,7 +350,8 @@ def copy_source(uow: UnitOfWork, task_id: int, actor: Actor) -> tuple[TaskDraft,
     with uow:
         task = existing_task(uow, task_id)
         check_may_see_task(actor, requester=task.created_by, channels=task_channels(task))
-        draft = TaskDraft(name=_("Copy of {name}", name=task.name)[:TASK_NAME_MAX], purpose=Purpose(task.purpose),
+        name = fitted_into(lambda name: _("Copy of {name}", name=name), task.name, TASK_NAME_MAX)
+        draft = TaskDraft(name=name, purpose=Purpose(task.purpose),
                           kind=TemplateKind(task.kind),
                           recipient_list_id=None, signature_id=task.signature_id, template_id=task.template_id,
                           fallback=Fallback(task.fallback), fallback_template_id=task.fallback_template_id,

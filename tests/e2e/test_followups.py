@@ -17,7 +17,8 @@ FOLLOW_UP = ("failed", "submitted")  # failed (the 72-hour no-receipt ones inclu
 
 async def test_resend_to_failed_opens_a_copy_with_exactly_the_failed_and_no_receipt_numbers(
         workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
-    task_id, _card, report = await sent_task(bot_runtime, catalog, clock, workspace, emulator, gateway)
+    task_id, _card, report = await sent_task(bot_runtime, catalog, clock, workspace, emulator, gateway,
+                                             name="Spring sale — sample list")
     expected = recipients_of(bot_runtime, task_id, FOLLOW_UP)
     assert {r.status for r in expected} == {"failed", "submitted"}  # both kinds are there to carry
 
@@ -30,8 +31,10 @@ async def test_resend_to_failed_opens_a_copy_with_exactly_the_failed_and_no_rece
         (r.phone, list(r.variables), r.row_number) for r in expected]
     shown = {b.get("block_id"): b for b in modal.blocks}
     assert shown[BlockId.SEND_RECIPIENTS]["text"]["text"] == (
-        f"Failed and no-receipt numbers of Big send ({len(expected)})")
-    assert shown[BlockId.SEND_NAME]["element"]["initial_value"] == "Copy of Big send"
+        f"Failed and no-receipt numbers of Spring sale — sample list ({len(expected)})")
+    # Cut at a word to fit the 30 characters, which Slack counts down as the sender types.
+    assert shown[BlockId.SEND_NAME]["element"]["initial_value"] == "Copy of Spring sale — sample…"
+    assert shown[BlockId.SEND_NAME]["element"]["max_length"] == 30
     assert shown[BlockId.SEND_TEMPLATE]["element"]["initial_option"]["value"] == str(catalog["Receipt"])
     assert f"{len(expected)} recipients" in str(shown[BlockId.SEND_PREVIEW])
 

@@ -1,7 +1,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.names import ELLIPSIS, fitted
+from domain.i18n import CHINESE, _, speaking
+from domain.names import ELLIPSIS, fitted, fitted_into
 
 
 def test_a_name_that_fits_is_kept():
@@ -29,3 +30,15 @@ def test_a_fitted_name_always_fits_and_keeps_its_start(text, limit):
     assert len(name) <= limit
     kept = name.removesuffix(ELLIPSIS)
     assert " ".join(text.split()).startswith(kept)
+
+
+def copy_of(name: str) -> str:
+    return _("Copy of {name}", name=name)
+
+
+def test_a_made_name_cuts_the_name_never_the_words_around_it():
+    assert fitted_into(copy_of, "Spring sale — sample list", 30) == "Copy of Spring sale — sample…"
+    assert fitted_into(copy_of, "Big send", 30) == "Copy of Big send"
+    with speaking(CHINESE):  # "{name} 的副本": the suffix stays whole
+        made = fitted_into(copy_of, "春季促销活动华东地区会员专享第二批次发送名单以及补充名单", 30)
+    assert made.endswith("… 的副本") and len(made) == 30
