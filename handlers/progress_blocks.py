@@ -15,11 +15,13 @@ from handlers.ids import ActionId, BlockId
 from handlers.task_blocks import slack_time
 
 Blocks = list[dict[str, Any]]
-BAR_WIDTH = 20
+# Block characters in plain text, not code: Slack shows code red on pink, which reads like an
+# error. Short enough that the bar and its numbers stay on one line in a thread pane.
+BAR_WIDTH = 12
 
 
 def _bar(done: int, total: int) -> str:
-    filled = round(BAR_WIDTH * done / total) if total else BAR_WIDTH
+    filled = BAR_WIDTH * done // total if total else BAR_WIDTH  # full only when all is done
     return "█" * filled + "░" * (BAR_WIDTH - filled)
 
 
@@ -49,26 +51,26 @@ def _controls(task_ref: str, status: str) -> dict[str, Any]:
     return {"type": "actions", "block_id": BlockId.PROGRESS_ACTIONS, "elements": [toggle, stop]}
 
 
-def _progress_line(progress: Progress, status: str, finished: bool, rate: float | None,
-                   eta_seconds: float | None) -> tuple[str, str]:
-    """The headline and the line under it: a stopped send counts what went and what did not; a
-    paused or finished one shows no rate and no time left."""
+def _progress_lines(progress: Progress, status: str, finished: bool, rate: float | None,
+                    eta_seconds: float | None) -> tuple[str, str, str | None]:
+    """The headline, the bar with its numbers, and a line under them (the rate and time left
+    while sending; what a stop left unsent): a paused or finished send shows no rate."""
     handled = progress.sent_to_carrier + progress.skipped
     if status == TaskStatus.canceled:
         not_sent = progress.total - progress.sent_to_carrier
-        return _("Stopped"), _("{bar} {sent} of {total} sent before the stop · {not_sent} not sent",
-                               bar=_bar(progress.sent_to_carrier, progress.total),
-                               sent=number(progress.sent_to_carrier), total=number(progress.total),
-                               not_sent=number(not_sent))
+        return _("Stopped"), _("{bar} {sent} of {total} sent", bar=_bar(progress.sent_to_carrier, progress.total),
+                               sent=number(progress.sent_to_carrier), total=number(progress.total)), _(
+            "{not_sent} not sent: the send was stopped", not_sent=number(not_sent))
     percent = 100 * handled // progress.total if progress.total else 100
     headline = _("Sending finished") if finished else (_("Paused") if status == TaskStatus.paused else _("Sending"))
-    line = _("{bar} {percent}% — {handled} of {total}", bar=_bar(handled, progress.total), percent=percent,
-             handled=number(handled), total=number(progress.total))
-    if rate and not finished and status == TaskStatus.sending:
-        line += " · " + _("{rate}/s", rate=number(round(rate)))
-        if eta_seconds is not None:
-            line += " · " + _("about {seconds} s left", seconds=number(max(1, round(eta_seconds))))
-    return headline, line
+    bar = _("{bar} {percent}% · {handled} of {total}", bar=_bar(handled, progress.total), percent=percent,
+            handled=number(handled), total=number(progress.total))
+    if not (rate and not finished and status == TaskStatus.sending):
+        return headline, bar, None
+    pace = _("{rate}/s", rate=number(round(rate)))
+    if eta_seconds is not None:
+        pace += " · " + _("about {seconds} s left", seconds=number(max(1, round(eta_seconds))))
+    return headline, bar, pace
 
 
 def _waiting_line(waiting: tuple[int, datetime | None]) -> str:
@@ -87,13 +89,15 @@ def build_progress_message(progress: Progress, *, rate: float | None = None, eta
     """`finished`: the send is over (completed, failed or stopped): its last word, no buttons.
     `waiting`: recipients waiting for their own sending window, and when the first opens."""
     handled = progress.sent_to_carrier + progress.skipped
-    headline, line = _progress_line(progress, status, finished, rate, eta_seconds)
+    headline, bar, under = _progress_lines(progress, status, finished, rate, eta_seconds)
     text = _("{headline}: {handled} of {total} handled, {delivered} delivered", headline=headline,
              handled=number(handled), total=number(progress.total), delivered=number(progress.delivered))
     blocks: Blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*\n`{line}`"}},
-        {"type": "section", "fields": _figures(progress)},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*\n{bar}"}},
     ]
+    if under:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": under}]})
+    blocks.append({"type": "section", "fields": _figures(progress)})
     if waiting[0] and not finished:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _waiting_line(waiting)}]})
     if task_ref and not finished and status in (TaskStatus.sending, TaskStatus.paused):

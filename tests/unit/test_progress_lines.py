@@ -12,12 +12,22 @@ def progress(**counts) -> Progress:
 
 
 def lines(blocks) -> str:
-    return "\n".join(str(b.get("text", {}).get("text", "")) for b in blocks)
+    return "\n".join([str(b.get("text", {}).get("text", "")) for b in blocks] +
+                     [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]])
 
 
 def test_a_sending_task_shows_its_rate_and_time_left():
     text, blocks = build_progress_message(progress(pending=2000, submitted=1000), rate=100, eta_seconds=20)
     assert text.startswith("Sending: 1,000 of 3,000") and "100/s · about 20 s left" in lines(blocks)
+
+
+def test_the_bar_is_plain_block_characters_on_one_short_line_with_its_numbers():
+    _text, blocks = build_progress_message(progress(pending=1, submitted=999_999, total=1_000_000), rate=1200,
+                                           eta_seconds=1)
+    headline, bar = blocks[0]["text"]["text"].split("\n")
+    assert headline == "*Sending*" and "`" not in blocks[0]["text"]["text"]
+    assert bar == "███████████░ 99% · 999,999 of 1,000,000"  # short enough for one line in a thread pane
+    assert blocks[1] == {"type": "context", "elements": [{"type": "mrkdwn", "text": "1,200/s · about 1 s left"}]}
 
 
 def test_a_paused_task_shows_no_rate_and_no_time_left():
@@ -32,7 +42,7 @@ def test_a_stopped_task_counts_what_went_and_what_did_not():
     text, blocks = build_progress_message(stopped, rate=3_000_000_000, eta_seconds=1, status=TaskStatus.canceled,
                                           finished=True, task_ref="{}")
     shown = lines(blocks)
-    assert "*Stopped*" in shown and "1,000 of 3,000 sent before the stop · 2,000 not sent" in shown
+    assert "*Stopped*\n████░░░░░░░░ 1,000 of 3,000 sent" in shown and "2,000 not sent: the send was stopped" in shown
     assert "/s" not in shown and "left" not in shown and "100%" not in shown
     assert not any(b["type"] == "actions" for b in blocks) and text.startswith("Stopped")
 
