@@ -72,8 +72,9 @@ class ImportReply:
     Slack refuses on the way (the conversation gone or closed to the bot, the message deleted),
     the uploader is told in their direct message instead: no import ends unanswered."""
 
-    def __init__(self, client: AsyncWebClient, channel: str, thread_ts: str | None) -> None:
-        self._client, self._channel, self._thread_ts = client, channel, thread_ts
+    def __init__(self, client: AsyncWebClient, channel: str, thread_ts: str | None, *, broadcast: bool = False) -> None:
+        """`broadcast`: the reply in `thread_ts` is also sent to the channel (a file dropped there)."""
+        self._client, self._channel, self._thread_ts, self._broadcast = client, channel, thread_ts, broadcast
         self._ts: str | None = None
         self._user_id = ""
         self.rows_read = 0
@@ -83,8 +84,8 @@ class ImportReply:
         text, blocks = build_import_progress(name)
         try:
             response = await self._client.chat_postMessage(
-                channel=self._channel, thread_ts=self._thread_ts, text=text, blocks=blocks
-            )
+                channel=self._channel, thread_ts=self._thread_ts, text=text, blocks=blocks,
+                **({"reply_broadcast": True} if self._broadcast and self._thread_ts else {}))
         except SlackApiError as error:
             log.info("the import's message went to the direct message: %s", error.response.get("error"))
             response = await self._post_to_uploader(text, blocks)
@@ -193,8 +194,8 @@ async def send_invalid_report(client: AsyncWebClient, user_id: str, name: str, i
 
 
 async def import_slack_file(client, uow, settings: ImportSettings, file_id: str, user_id: str, channel_id: str,
-                            thread_ts: str | None, name: str):
-    reply = ImportReply(client, channel_id, thread_ts)
+                            thread_ts: str | None, name: str, *, broadcast: bool = False):
+    reply = ImportReply(client, channel_id, thread_ts, broadcast=broadcast)
     source = ImportSource(user_id=user_id, channel_id=channel_id, kind="file", name=name, thread_ts=thread_ts,
                           slack_file_id=file_id, language=current_language())
 
@@ -212,6 +213,9 @@ async def import_dropped_files(event: dict, client: AsyncWebClient, context, uow
     if event.get("bot_id") or event.get("user") == context.bot_user_id:
         return  # the bot's own uploads (samples, reports) are not imports
     thread_ts = event.get("thread_ts") or event["ts"]
+    # A file dropped in the channel is answered in its thread and in the channel, where it was
+    # seen (the details stay in the thread); one dropped in a thread is answered there.
+    in_channel = event.get("thread_ts") is None or event.get("subtype") == "thread_broadcast"
     for shared in event.get("files", []):
         try:
             file = await resolve_shared_file(client, shared)
@@ -221,7 +225,7 @@ async def import_dropped_files(event: dict, client: AsyncWebClient, context, uow
             continue
         if is_recipient_file(file):
             await import_slack_file(client, uow, import_settings, file["id"], event["user"], event["channel"], thread_ts,
-                                    file.get("name", "file"))
+                                    file.get("name", "file"), broadcast=in_channel)
 
 
 async def ignore_other_messages() -> None:

@@ -51,6 +51,26 @@ async def test_a_dropped_csv_is_imported_with_exact_counts(workspace, driver, uo
     assert workspace.calls("chat.update")[-1].args["ts"] == reply.ts
 
 
+async def test_a_dropped_files_result_is_seen_in_the_channel_and_stays_in_its_thread(workspace, driver):
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "spring.csv", CSV)
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)
+    [posted] = [c for c in workspace.calls("chat.postMessage") if c.args.get("thread_ts") == shared.message_ts]
+    assert posted.args["reply_broadcast"] is True  # "also send to the channel"
+    in_channel = [m for m in workspace.messages(GENERAL_CHANNEL_ID) if m.ts == reply.ts]
+    assert in_channel and "3 imported" in in_channel[0].text  # the counts where the file was dropped
+    assert "Create send task" in str(in_channel[0].blocks)  # and the button to go on
+    payload = workspace.message_payload(in_channel[0])
+    assert payload["subtype"] == "thread_broadcast" and payload["root"]["ts"] == shared.message_ts
+
+
+async def test_a_file_dropped_in_a_thread_is_answered_in_that_thread_alone(workspace, driver):
+    root = workspace.post_message(GENERAL_CHANNEL_ID, SENDER_ID, "lists for Monday")
+    shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "spring.csv", CSV, thread_ts=root.ts)
+    reply = await final_reply(workspace, GENERAL_CHANNEL_ID, root.ts)
+    assert "3 imported" in reply.text and shared.message_ts != reply.ts
+    assert [m.ts for m in workspace.messages(GENERAL_CHANNEL_ID)] == [root.ts]
+
+
 async def test_the_invalid_rows_report_reaches_only_the_uploader(workspace, driver):
     shared = await driver.share_file(SENDER_ID, GENERAL_CHANNEL_ID, "spring.csv", CSV)
     await final_reply(workspace, GENERAL_CHANNEL_ID, shared.message_ts)

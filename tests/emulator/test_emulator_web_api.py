@@ -291,3 +291,17 @@ def test_a_token_form_field_authenticates_and_is_never_recorded(api_url, workspa
 
     [call] = workspace.calls("auth.test")
     assert call.ok and call.args == {}
+
+
+async def test_a_reply_also_sent_to_the_channel_is_in_its_thread_and_the_channels_history(
+        client: AsyncWebClient, workspace):
+    root = await client.chat_postMessage(channel=GENERAL_CHANNEL_ID, text="a file")
+    reply = await client.chat_postMessage(channel=GENERAL_CHANNEL_ID, text="imported", thread_ts=root["ts"],
+                                          reply_broadcast=True)
+    quiet = await client.chat_postMessage(channel=GENERAL_CHANNEL_ID, text="details", thread_ts=root["ts"])
+    alone = await client.chat_postMessage(channel=GENERAL_CHANNEL_ID, text="no thread", reply_broadcast=True)
+
+    assert reply["message"]["subtype"] == "thread_broadcast" and reply["message"]["root"]["ts"] == root["ts"]
+    assert [m.ts for m in workspace.replies(GENERAL_CHANNEL_ID, root["ts"])] == [reply["ts"], quiet["ts"]]
+    assert [m.ts for m in workspace.messages(GENERAL_CHANNEL_ID)] == [root["ts"], reply["ts"], alone["ts"]]
+    assert "subtype" not in alone["message"]  # Slack ignores reply_broadcast without thread_ts

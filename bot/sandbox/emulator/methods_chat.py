@@ -17,13 +17,17 @@ def post_message(call: ApiCall) -> JsonDict:
     with ws.lock:
         channel = postable_channel(ws, call.get("channel"))
         text, blocks, attachments = message_content(call)
+        thread_ts = call.get("thread_ts")
+        # "Also send to the channel": Slack ignores reply_broadcast on a message that is no reply.
+        broadcast = bool(thread_ts) and call.flag("reply_broadcast") and ws.message(channel.id, thread_ts) is not None
         message = ws.post_message(
             channel.id,
             ws.bot.user_id,
             text or "",
             blocks,
-            thread_ts=call.get("thread_ts"),
+            thread_ts=thread_ts,
             attachments=attachments,
+            subtype="thread_broadcast" if broadcast else None,
         )
         return {"channel": channel.id, "ts": message.ts, "message": ws.message_payload(message)}
 

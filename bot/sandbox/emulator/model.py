@@ -131,6 +131,11 @@ class Message:
     def is_reply(self) -> bool:
         return self.thread_ts is not None and self.thread_ts != self.ts
 
+    @property
+    def in_channel(self) -> bool:
+        """Shown in the channel: not a reply, or a reply also sent to the channel."""
+        return not self.is_reply or self.subtype == "thread_broadcast"
+
 
 @dataclass
 class EphemeralMessage:

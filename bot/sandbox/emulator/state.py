@@ -280,10 +280,11 @@ class Workspace(InteractionState):
             return None
 
     def messages(self, channel_id: str, *, include_replies: bool = False) -> list[Message]:
-        """A channel's history in posting order; thread replies only when asked."""
+        """A channel's history in posting order, as Slack's conversations.history gives it: thread
+        replies only when asked, except those also sent to the channel (thread_broadcast)."""
         with self.lock:
             history = self._messages.get(channel_id, [])
-            return [m for m in history if include_replies or not m.is_reply]
+            return [m for m in history if include_replies or m.in_channel]
 
     def replies(self, channel_id: str, thread_ts: str) -> list[Message]:
         with self.lock:
@@ -349,6 +350,8 @@ class Workspace(InteractionState):
             if message.is_reply:
                 parent = self.message(message.channel, message.thread_ts or "")
                 body["parent_user_id"] = parent.user if parent else None
+                if message.subtype == "thread_broadcast" and parent:  # Slack shows the thread it came from
+                    body["root"] = {k: v for k, v in self.message_payload(parent).items() if k != "root"}
             else:
                 replies = self.replies(message.channel, message.ts)
                 if replies:  # a thread's parent: Slack gives it its own ts as thread_ts
