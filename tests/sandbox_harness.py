@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.threaded_server import ThreadedServer
-from bot.sandbox.run import Sandbox, SandboxOptions
+from bot.sandbox.run import PACES, Sandbox, SandboxOptions
 
 
 def free_port() -> int:
@@ -20,9 +20,10 @@ def free_port() -> int:
 
 @contextmanager
 def served_sandbox(data_dir: Path, **options) -> Iterator[Sandbox]:
-    """Its simulator's outcomes are reproducible (seed 7) unless told otherwise."""
+    """Its simulator's outcomes are reproducible (seed 7), and its sends quick, unless told otherwise."""
     port = free_port()
-    sandbox = Sandbox(SandboxOptions(data_dir=data_dir, port=port, **{"simulator_seed": 7, **options}))
+    defaults = {"simulator_seed": 7, "pace": PACES["quick"]}
+    sandbox = Sandbox(SandboxOptions(data_dir=data_dir, port=port, **{**defaults, **options}))
     server = ThreadedServer(sandbox, port=port).start()
     try:
         yield sandbox

@@ -44,6 +44,24 @@ BOT_PREFIXES = ("/webhooks/",)
 EMULATOR_PREFIXES = ("/api/", "/upload/", "/files-pri/", "/response/", "/_emulator/")
 
 
+@dataclass(frozen=True)
+class Pace:
+    """How fast the sandbox's sends go and its receipts come back."""
+
+    send_rate: float  # messages per second, for every send
+    dispatch_chunk: int  # recipients claimed at a time
+    receipt_latency: tuple[float, float]  # seconds from acceptance to receipt, uniform
+
+
+PACES = {
+    # The sample send (58 numbers) takes about 40 s: its progress message moves a dozen times,
+    # there is time to pause and resume it, and receipts keep coming for ~20 s after it finishes.
+    "watch": Pace(send_rate=1.5, dispatch_chunk=2, receipt_latency=(3.0, 20.0)),
+    # Over in a few seconds, receipts in within two: for trying many sends in a row.
+    "quick": Pace(send_rate=20.0, dispatch_chunk=10, receipt_latency=(0.3, 2.0)),
+}
+
+
 @dataclass
 class SandboxOptions:
     data_dir: Path
@@ -51,12 +69,12 @@ class SandboxOptions:
     port: int = 8080
     reset: bool = False
     tick_seconds: float = 2.0
-    # Receipts come back quickly, so a send settles within seconds of finishing.
-    receipt_latency: tuple[float, float] = (0.3, 2.0)
+    pace: Pace = PACES["watch"]
     simulator_seed: int | None = None
 
 
-def sandbox_settings(database_url: str, base_url: str, signing_secret: str, tick_seconds: float) -> Settings:
+def sandbox_settings(database_url: str, base_url: str, signing_secret: str, tick_seconds: float,
+                     pace: Pace = PACES["watch"]) -> Settings:
     """The bot's settings in the sandbox; the environment (.env) may set the rest, such as the
     time zone, but not where the bot talks to, its database or its provider."""
     return load_settings(**{
@@ -71,10 +89,8 @@ def sandbox_settings(database_url: str, base_url: str, signing_secret: str, tick
         "public_url": None,
         "dispatcher": True,
         "send_window": "00:00-24:00",  # a sandbox is tried at any hour
-        # Small chunks at a modest rate: a send of the sample file takes a few seconds, long
-        # enough to watch its progress message move.
-        "dispatch_chunk": 10,
-        "send_rate": 20.0,
+        "dispatch_chunk": pace.dispatch_chunk,
+        "send_rate": pace.send_rate,
         "tick_seconds": tick_seconds,
     })
 
@@ -99,7 +115,7 @@ class Sandbox:
         database_url = f"sqlite:///{data_dir / DATABASE_FILE}"
         upgrade(database_url)
         signing_secret = secrets.token_hex(16)  # only this process signs and checks requests
-        self.settings = sandbox_settings(database_url, self.url, signing_secret, options.tick_seconds)
+        self.settings = sandbox_settings(database_url, self.url, signing_secret, options.tick_seconds, options.pace)
 
         self.workspace = Workspace(base_url=self.url, bot_events=bot_events())
         for user in self.workspace.users():
@@ -116,7 +132,7 @@ class Sandbox:
         self.gateway_config = SimulatorConfig(
             api_key=api_key, receipt_secret=gateway_secret,
             receipt_url=webhook_url(self.settings, "simulator", self.url),
-            receipt_latency=options.receipt_latency, seed=options.simulator_seed)
+            receipt_latency=options.pace.receipt_latency, seed=options.simulator_seed)
         gateway_app, self.gateway_state = create_gateway_app(self.gateway_config)
         # Its port is taken now, so the bot's provider knows its address; it serves from start-up.
         self.gateway = ThreadedServer(gateway_app).bind()

@@ -28,7 +28,11 @@ TEMPLATES = (
                   image_url="https://shop.example.com/spring.png",
                   buttons=[CardButton("Shop now", "https://shop.example.com/spring")],
                   default_link="https://shop.example.com/spring"),
+    # No variables: the one pasted numbers (which carry no names) can be sent with.
+    TemplateDraft(name="Store notice", kind=TemplateKind.TEXT, purpose=Purpose.NOTIFICATION,
+                  body="Our Nanjing Road store is closed on Monday for maintenance; orders ship as usual."),
 )
+NO_VARIABLES_TEMPLATE = TEMPLATES[-1].name
 _NAMES = ("Li Wei", "Wang Fang", "Zhang Min", "Liu Yang", "Chen Jing", "Yang Tao", "Zhao Lei", "Huang Li",
           "Zhou Qiang", "Wu Na")
 

@@ -10,9 +10,10 @@ import httpx
 
 from bot.sandbox.emulator.defaults import GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID
 from domain.use_cases.applications import list_applications, read_routing
-from bot.sandbox.seed import SAMPLE_FILENAME, SAMPLE_ROWS, TEMPLATES
+from bot.sandbox.seed import NO_VARIABLES_TEMPLATE, SAMPLE_FILENAME, SAMPLE_ROWS, TEMPLATES
 from domain.content import ContentStatus
 from domain.use_cases.content import ContentKind, list_content
+from handlers.ids import ActionId, BlockId, CallbackId
 from tests.sandbox_harness import served_sandbox
 
 
@@ -82,8 +83,8 @@ def test_the_workspace_is_kept_between_runs_unless_reset(tmp_path):
         shared = httpx.post(f"{sandbox.url}/sandbox/api/share", content=sandbox_csv(),
                             params={"user": SENDER_ID, "channel": GENERAL_CHANNEL_ID, "name": "list.csv"})
         assert shared.status_code == 200, shared.text
-        upload = eventually(lambda: page_of(sandbox, SENDER_ID)["messages"][-1]["reply_count"] and
-                            page_of(sandbox, SENDER_ID)["messages"][-1])
+        upload = eventually(lambda: next((m for m in page_of(sandbox, SENDER_ID)["messages"]
+                                          if m["files"] and m["reply_count"]), None))
         thread = eventually(lambda: (t := page_of(sandbox, SENDER_ID, thread=upload["ts"])["thread"]) and
                             "imported" in t["replies"][-1]["text"] and t)
     with served_sandbox(tmp_path) as again:
@@ -109,3 +110,31 @@ def test_a_modal_upload_over_slacks_10_mb_is_refused_with_where_to_drop_it(tmp_p
         small = httpx.post(f"{sandbox.url}/sandbox/api/file", params={"user": SENDER_ID, "name": "small.csv"},
                            content=b"phone\n13800138000\n", timeout=30)
         assert small.json()["ok"] is True
+
+
+def test_pasted_numbers_can_be_sent_with_the_seeded_template_that_has_no_variables(tmp_path):
+    with served_sandbox(tmp_path) as sandbox:
+        post(sandbox, "command", user=SENDER_ID, channel=GENERAL_CHANNEL_ID, text="/sms send")
+        modal = eventually(lambda: sandbox.workspace.views.top_modal(SENDER_ID))
+        assert modal.callback_id == CallbackId.SEND_SUBMIT
+        content = {c.name: c.id for kind in (ContentKind.SIGNATURE, ContentKind.TEMPLATE)
+                   for c in list_content(sandbox.runtime.uow(), kind)}
+
+        def submitted(template: str) -> dict:
+            answer = post(sandbox, "submit", user=SENDER_ID, view_id=modal.id, values={
+                BlockId.SEND_NAME: {ActionId.SEND_FIELD: {"type": "plain_text_input", "value": "Store closed"}},
+                BlockId.SEND_PASTE: {ActionId.SEND_FIELD: {"type": "plain_text_input",
+                                                           "value": "13800138000\n13912345678"}},
+                BlockId.SEND_SIGNATURE: {ActionId.SEND_REFRESH: {
+                    "type": "static_select", "selected_option": {"value": str(content["Acme"])}}},
+                BlockId.SEND_TEMPLATE: {ActionId.SEND_REFRESH: {
+                    "type": "static_select", "selected_option": {"value": str(content[template])}}},
+            })
+            return answer.json()
+
+        refused = submitted("Order shipped")  # its ${name} and ${order}: pasted numbers have none
+        assert "name" in json.dumps(refused["errors"])
+        assert submitted(NO_VARIABLES_TEMPLATE).get("errors") is None
+        with sandbox.runtime.uow() as uow:
+            task = uow.tasks.get(1)
+        assert (task.name, task.recipient_count) == ("Store closed", 2)
