@@ -77,6 +77,8 @@ def message_entry(workspace: Workspace, message: Message) -> JsonDict:
         "text": message.text, "blocks": message.blocks, "attachments": message.attachments,
         "files": [f for f in (file_entry(workspace, i) for i in message.file_ids) if f],
         "thread_ts": message.thread_ts, "edited": message.edited_ts is not None,
+        # A reply also sent to the channel: shown there too, under "replied to a thread".
+        "broadcast": message.is_reply and message.subtype == "thread_broadcast",
         "reply_count": body.get("reply_count", 0), "reply_users": body.get("reply_users", []),
         "replies_label": replies_label(body.get("reply_count", 0)), "latest_reply": body.get("latest_reply"),
         "ephemeral": False,

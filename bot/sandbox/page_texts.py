@@ -15,8 +15,9 @@ from bot.sandbox.emulator.defaults import (
     SEED_CHANNELS,
     SEED_USERS,
 )
-from bot.sandbox.seed import SAMPLE_ROWS, SIGNATURE
-from domain.i18n import CHINESE, ENGLISH, LANGUAGE_NAMES, LANGUAGES, N_, _, current_language, n_
+from bot.sandbox.pace import PACES, sample_send_seconds
+from bot.sandbox.seed import NO_VARIABLES_TEMPLATE, SAMPLE_ROWS, SIGNATURE
+from domain.i18n import CHINESE, ENGLISH, LANGUAGE_NAMES, LANGUAGES, N_, _, current_language, n_, number
 
 # Each language as Slack's locale names it (users.info with include_locale).
 SLACK_LOCALES = {ENGLISH: "en-US", CHINESE: "zh-CN"}
@@ -60,6 +61,7 @@ def message_texts() -> dict[str, str]:
         "no_messages": _("No messages yet."), "loading_home": _("Loading the Home tab…"),
         "app_badge": _("APP"), "edited": _("(edited)"), "only_you": _("Only visible to you"),
         "last_reply": _("last reply {time}"), "reply_in_thread": _("Reply in thread"), "reply_button": _("Reply"),
+        "replied_to_thread": _("replied to a thread"),
         "today": _("Today"), "yesterday": _("Yesterday"), "tomorrow": _("Tomorrow"),
         "image": _("image"), "image_unreachable": _("{image} (not reachable from the sandbox)"),
         "remote_file": _("remote file"), "unsupported": _("[{type} block]"),
@@ -81,8 +83,9 @@ def role_label(role: str | None) -> str | None:
 
 
 def guide() -> dict[str, Any]:
-    """The guide beside the channel: a first send in six steps, as HTML (the words escaped,
-    the links, names and commands put in by this module)."""
+    """The guide beside the channel: every part of smsbot in eight steps, as HTML (the words
+    escaped, the links, names, buttons and commands put in by this module). The browser walk
+    follows it step by step, so each button a step names is one the page shows."""
     sender, approver, second_approver, member = (real_name for _id, _name, real_name in SEED_USERS)
     general, approvals = (_channel_link(channel_id) for channel_id in (GENERAL_CHANNEL_ID, APPROVALS_CHANNEL_ID))
     label = _("Download the sample recipients")
@@ -91,20 +94,29 @@ def guide() -> dict[str, Any]:
     steps = [
         _html(_("{download} ({rows}: one is not a phone number, one repeats another)."), download=download,
               rows=escape(rows)),
-        _html(_("As {sender}, open {general} and drop the file in with {plus}. smsbot imports it and says what it "
-                "kept."), sender=_bold(sender), general=general, plus=_bold("+")),
+        _html(_("As {sender}, open {general} and drop the file in with {plus}. smsbot says in the channel what it "
+                "kept, with a button to go on; the file's thread keeps the details."),
+              sender=_bold(sender), general=general, plus=_bold("+")),
         _html(_("Type {command}: pick the import, the signature {signature} and a template. Choose {card} to see "
-                "the fallback appear; a mistake shows under its field."), command=_code("/sms send"),
-              signature=_bold(SIGNATURE), card=_bold(_("Card"))),
-        _html(_("Switch to {approver} (top right), open {approvals} and press {approve} on the task."),
-              approver=_bold(approver), approvals=approvals, approve=_bold(_("Approve"))),
-        _html(_("Open the task's thread: the progress message fills as the simulated gateway delivers, fails a few "
-                "and leaves some without a receipt; a report follows.")),
-        _html(_("Press {details} for each recipient's outcome. {help} lists everything else; the {app} app has a "
-                "Home tab."), details=_bold(_("Details")), help=_code("/sms help"), app=_bold(BOT_NAME)),
+                "the fallback appear; a mistake shows under its field. Pasted numbers carry no names: send them "
+                "with {notice}, the template without variables."), command=_code("/sms send"),
+              signature=_bold(SIGNATURE), card=_bold(_("Card")), notice=_bold(NO_VARIABLES_TEMPLATE)),
+        _html(_("No one approves their own send. Switch to {approver} (top right), open {approvals} and press "
+                "{approve} on the task."), approver=_bold(approver), approvals=approvals, approve=_bold(_("Approve"))),
+        _html(_("Open the task's thread and watch: for about {seconds} seconds the progress message fills as the "
+                "simulated gateway delivers most messages and fails a few. Press {pause}, then {resume}."),
+              seconds=escape(number(sample_send_seconds(PACES["watch"]))), pause=_bold(_("Pause")), resume=_bold(_("Resume"))),
+        _html(_("After {finished}, receipts still arrive: the report under it counts them until the last is in "
+                "(a few never get one, as at a real carrier)."), finished=_bold(_("Sending finished"))),
+        _html(_("On the report, {details} shows each recipient's outcome, {export} sends you the failures in a "
+                "spreadsheet, and {resend} sends them a copy, through approval again."), details=_bold(_("Details")),
+              export=_bold(_("Export failed")), resend=_bold(_("Resend to failed"))),
+        _html(_("Open the {app} app (under Apps): the spreadsheet is in its Messages. Switch back to {sender}: "
+                "the app's Home tab lists their tasks. {help} lists everything else."), app=_bold(BOT_NAME),
+              sender=_bold(sender), help=_code("/sms help")),
     ]
     return {
-        "title": _("Try it in two minutes"),
+        "title": _("Try it in five minutes"),
         "steps": steps,
         "roles": _("People: {sender} sends; {approver} and {second_approver} approve; {member} follows.",
                    sender=sender, approver=approver, second_approver=second_approver, member=member),

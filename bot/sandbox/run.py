@@ -27,6 +27,7 @@ from bot.sandbox.emulator import SlackDriver, Workspace, create_emulator_app
 from bot.threaded_server import ThreadedServer
 from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVERS_GROUP_ID, DEFAULT_BOT_TOKEN
 from bot.sandbox.page_texts import SLACK_LOCALES
+from bot.sandbox.pace import PACES, Pace
 from bot.sandbox.persist import load_workspace, save_workspace
 from bot.sandbox.seed import seed_content
 from bot.settings import Settings, load_settings
@@ -42,24 +43,6 @@ SAVE_DELAY_SECONDS = 1.0
 BOT_PATHS = (SLACK_EVENTS_PATH, HEALTH_PATH)
 BOT_PREFIXES = ("/webhooks/",)
 EMULATOR_PREFIXES = ("/api/", "/upload/", "/files-pri/", "/response/", "/_emulator/")
-
-
-@dataclass(frozen=True)
-class Pace:
-    """How fast the sandbox's sends go and its receipts come back."""
-
-    send_rate: float  # messages per second, for every send
-    dispatch_chunk: int  # recipients claimed at a time
-    receipt_latency: tuple[float, float]  # seconds from acceptance to receipt, uniform
-
-
-PACES = {
-    # The sample send (58 numbers) takes about 40 s: its progress message moves a dozen times,
-    # there is time to pause and resume it, and receipts keep coming for ~20 s after it finishes.
-    "watch": Pace(send_rate=1.5, dispatch_chunk=2, receipt_latency=(3.0, 20.0)),
-    # Over in a few seconds, receipts in within two: for trying many sends in a row.
-    "quick": Pace(send_rate=20.0, dispatch_chunk=10, receipt_latency=(0.3, 2.0)),
-}
 
 
 @dataclass

@@ -19,7 +19,7 @@ from bot.sandbox.emulator.defaults import (
     SENDER_ID,
 )
 from bot.sandbox.emulator.replies import apply_command_ack
-from bot.sandbox.seed import SIGNATURE
+from bot.sandbox.seed import NO_VARIABLES_TEMPLATE, SIGNATURE
 from domain.i18n import ENGLISH, set_deployment_language
 from tests.e2e.test_sandbox import eventually, page_of, post
 from tests.sandbox_harness import served_sandbox
@@ -27,7 +27,7 @@ from tests.untranslated import untranslated
 
 # What the page names that is the same in every language: people, channels, commands, the seed.
 NAMES = [real_name for _id, _name, real_name in SEED_USERS] + [name for _id, name in SEED_CHANNELS] + [
-    "/sms send", "/sms help", "/sms", SIGNATURE, "English", "en-US", "zh-CN"]
+    "/sms send", "/sms help", "/sms", SIGNATURE, NO_VARIABLES_TEMPLATE, "English", "en-US", "zh-CN"]
 
 
 def texts(sandbox, language: str) -> dict[str, Any]:
@@ -62,8 +62,8 @@ def test_the_pages_words_are_in_english_and_in_chinese(tmp_path):
     with served_sandbox(tmp_path) as sandbox:
         english, chinese = texts(sandbox, "en"), texts(sandbox, "zh")
         assert (english["guide"]["title"], english["send"], english["locale"]) == (
-            "Try it in two minutes", "Send", "en-US")
-        assert (chinese["guide"]["title"], chinese["send"], chinese["locale"]) == ("两分钟上手", "发送", "zh-CN")
+            "Try it in five minutes", "Send", "en-US")
+        assert (chinese["guide"]["title"], chinese["send"], chinese["locale"]) == ("五分钟上手", "发送", "zh-CN")
         assert chinese["guide"]["steps"][0].startswith('<a href="/sandbox/sample" download id="sample-link">下载示例接收人')
         assert "（60 行：" in chinese["guide"]["steps"][0]
         assert untranslated(strings_in(chinese), supplied=NAMES) == []

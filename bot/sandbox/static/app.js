@@ -272,6 +272,12 @@ function renderMessage(entry, { inThread }) {
     el("span", { class: "time", title: entry.ts }, time(entry.ts)),
     entry.edited ? el("span", { class: "edited" }, t("edited")) : null);
   const body = el("div", { class: "msg-body" }, meta, content);
+  // A reply also sent to the channel: Slack shows where it came from, and opens its thread.
+  const thread = entry.broadcast ? entry.thread_ts : entry.ts;
+  if (entry.broadcast && !inThread) {
+    content.before(el("button", { type: "button", class: "broadcast-link", onclick: () => navigate({ thread }) },
+      t("replied_to_thread")));
+  }
   if (entry.ephemeral) body.append(el("div", { class: "ephemeral-note" }, `👁 ${t("only_you")}`));
   if (!inThread && !entry.ephemeral && entry.reply_count > 0) {
     const last = entry.latest_reply ? ` · ${t("last_reply", { time: time(entry.latest_reply) })}` : "";
@@ -281,7 +287,7 @@ function renderMessage(entry, { inThread }) {
   const tools = !inThread && !entry.ephemeral
     ? el("div", { class: "msg-tools" }, el("button", {
         type: "button", class: "reply-button", title: t("reply_in_thread"), "aria-label": t("reply_in_thread"),
-        onclick: () => navigate({ thread: entry.ts }),
+        onclick: () => navigate({ thread }),
       }, `💬 ${t("reply_button")}`))
     : null;
   const initial = authorOf(entry).slice(0, 1).toUpperCase();
