@@ -265,6 +265,11 @@ def watch_pause_and_resume(page: Page, sandbox, thread, words, shoot) -> None:
         return len(seen) >= 4
 
     wait_until(moved_three_times, timeout=30, what="the progress message changing three times")
+    # Its headline and, under it, the bar with its numbers on one line: two lines in the thread pane.
+    heading = progress.locator(".section-text").first
+    assert heading.evaluate("el => Math.round(el.getBoundingClientRect().height / "
+                            "parseFloat(getComputedStyle(el).lineHeight))") == 2
+    assert heading.locator("code").count() == 0  # plain text, not red code
     shoot("06-progress", docs="progress")
     state = sandbox.gateway_state
     progress.locator(f"[data-action-id='{ActionId.TASK_PAUSE}']").click()
