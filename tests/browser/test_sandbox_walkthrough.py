@@ -305,7 +305,9 @@ def see_a_receipt_after_the_send(page: Page, sandbox, thread, says, words, shoot
     silent = sum(1 for m in accepted if m.outcome == "silent")
     wait_until(lambda: state.receipts_pending == 0, timeout=40, what="every receipt posted")
     wait_until(lambda: awaiting(report, coming) == silent, timeout=20, what="the report counting the last receipt")
-    report.scroll_into_view_if_needed()
+    chart = thread.locator(".msg").filter(has_text=words("Delivery over time"))
+    expect(chart.locator("img")).to_be_visible()
+    chart.scroll_into_view_if_needed()  # the report's last lines, and its chart under them
     shoot("07-report", docs="report")
     return report
 
