@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import logging
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,6 +17,11 @@ from dotenv import dotenv_values
 
 from bot.settings import ENV_PREFIX, Settings, SettingsError, load_settings
 from domain.i18n import ENGLISH, _, set_deployment_language
+
+try:  # Typer raises its own copy of click's exceptions since 0.2x, click's before
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors
 
 cli = typer.Typer(
     help="smsbot: bulk SMS from Slack with approvals and live progress.",
@@ -28,13 +35,30 @@ log = logging.getLogger("smsbot")
 def _compose(settings: Settings, parts, *, migrate: bool, own_url: str | None = None):
     from bot.composition import compose
     from bot.logs import configure_logging
+    from storage.engine import check_database
     from storage.migrate import upgrade
 
+    # Settings first, then the database, both before logging starts: a failure is one line.
+    settings.require("slack_signing_secret", "slack_bot_token")
+    with _opening_the_database():
+        check_database(settings.database_url)
     configure_logging(settings.log_level, settings.secret_values(), log_format=settings.log_format)
     process = compose(settings, parts, own_url=own_url)
     if migrate:
         upgrade(settings.database_url)
     return process
+
+
+@contextmanager
+def _opening_the_database():
+    """Storage's DatabaseUnavailable said as a settings error: one line, exit code 2."""
+    from storage.engine import DatabaseUnavailable
+
+    try:
+        yield
+    except DatabaseUnavailable as error:
+        raise SettingsError(_("cannot open the database {url}: {reason}", url=error.url, reason=error.reason),
+                            setting="database_url") from None
 
 
 @cli.command()
@@ -56,6 +80,7 @@ def serve(
     if socket_mode:
         settings.require("slack_app_token")
     settings.require_provider()
+    _check_port_is_free(host, port)
     loopback = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     parts = socket_mode_parts(settings) if socket_mode else http_parts(settings)
     process = _compose(settings, parts, migrate=migrate, own_url=f"http://{loopback}:{port}")
@@ -93,7 +118,9 @@ def sandbox(
         typer.echo(_("smsbot sandbox is running: open {url}  (data in {folder}; Ctrl+C stops it)",
                      url=sandbox.url, folder=options.data_dir))
 
-    app = Sandbox(options, on_ready=ready)
+    _check_data_dir(options.data_dir)
+    with _opening_the_database():
+        app = Sandbox(options, on_ready=ready)
     configure_logging(app.settings.log_level, app.settings.secret_values(), log_format=app.settings.log_format)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the driver's every request to the bot
     if app.seeded:
@@ -119,6 +146,17 @@ def _check_port_is_free(host: str, port: int) -> None:
                                   address=address, reason=error.strerror)) from None
 
 
+def _check_data_dir(folder: Path) -> None:
+    """A folder that cannot be made (a file in its way, no permission): one line, not a traceback."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        # A file in the folder's place is "File exists" to mkdir; the reader needs "Not a directory".
+        reason = os.strerror(errno.ENOTDIR) if isinstance(error, FileExistsError) else error.strerror
+        raise SettingsError(_("--data-dir: cannot use {folder} ({reason}); choose another with --data-dir",
+                              folder=folder, reason=reason)) from None
+
+
 @cli.command()
 def simulator(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
@@ -131,6 +169,7 @@ def simulator(
 
     settings = load_settings()
     settings.require("simulator_api_key", "simulator_secret", "public_url")
+    _check_port_is_free(host, port)
     configure_logging(settings.log_level, settings.secret_values(), log_format=settings.log_format)
     api_key, secret = simulator_credentials(settings)
     run_gateway(SimulatorConfig(api_key=api_key, receipt_secret=secret,
@@ -160,7 +199,8 @@ def migrate() -> None:
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.secret_values(), log_format=settings.log_format)
-    upgrade(settings.database_url)
+    with _opening_the_database():
+        upgrade(settings.database_url)  # checks the database before alembic logs a line
     typer.echo(_("database at revision {revision}", revision=current_revision(settings.database_url)))
 
 
@@ -193,9 +233,30 @@ def speak_the_deployments_language() -> None:
 
 
 def main() -> None:
+    """Every expected failure ends the same way: one line, `smsbot: …`, and exit code 2."""
     speak_the_deployments_language()
     try:
-        cli()
+        # Not standalone: click would print a usage error as a box of five lines.
+        code = cli(standalone_mode=False)
     except SettingsError as error:
-        print(f"smsbot: {error}", file=sys.stderr)
+        _stop(str(error))
+    except click_errors.UsageError as error:
+        _stop_on_usage_error(error)
+    except click_errors.ClickException as error:
+        _stop(error.format_message(), code=error.exit_code)
+    except click_errors.Abort:
+        _stop(_("aborted"), code=1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _stop_on_usage_error(error) -> None:
+    # `smsbot` alone has printed its help already; click says so with this error (since 8.2).
+    if type(error).__name__ == "NoArgsIsHelpError":
         sys.exit(2)
+    command = error.ctx.command_path if error.ctx else "smsbot"
+    _stop(_("{problem} (see {command} --help)", problem=error.format_message(), command=command))
+
+
+def _stop(message: str, *, code: int = 2) -> None:
+    print("smsbot: " + " ".join(message.split()), file=sys.stderr)
+    sys.exit(code)

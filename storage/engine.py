@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import orjson
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
@@ -62,6 +65,64 @@ def ping(engine: Engine) -> None:
     """Raise if the database does not answer."""
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or written. `url` is fit to print (its password masked),
+    `reason` is the driver's, on one line; the command line says them in its language."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url, self.reason = url, reason
+
+
+# A password in the authority (up to its last @: an unencoded one may hold / or @) or the query.
+_AUTHORITY_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*:).*@")
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+# Without an @, "user:secret/db" (its host left out) reads as a host and a port that is no number.
+_NOT_A_PORT = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/?#\[\]]*:)(?![0-9]*(?:[/?#]|$))[^/?#]*")
+
+
+def printable_url(url: str) -> str:
+    """`url` with its password, if any, replaced by ***."""
+    url = _AUTHORITY_PASSWORD.sub(r"\1***@", url) if "@" in url else _NOT_A_PORT.sub(r"\1***", url)
+    return _QUERY_PASSWORD.sub(r"\1***", url)
+
+
+def check_database(url: str) -> None:
+    """Open the database once (on SQLite, with a write rolled back), so that a process that
+    cannot use it stops at start-up, saying why, instead of at its first query. Raises
+    DatabaseUnavailable."""
+    password = _AUTHORITY_PASSWORD.match(url)
+    if password and password.group(0).count("@") > 1:
+        # SQLAlchemy would end the password at its first @ and take the rest for the host,
+        # which the driver's reason then repeats.
+        raise DatabaseUnavailable(printable_url(url), "an @ in its password must be written %40")
+    try:
+        engine = make_engine(url)
+    except ArgumentError as error:  # an unknown driver, no URL at all
+        raise DatabaseUnavailable(printable_url(url), _one_line(error)) from None
+    except ValueError:  # the port is no number; int()'s own message would repeat it, maybe a password
+        raise DatabaseUnavailable(printable_url(url), "its port is not a number") from None
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                # A read-only file opens, reads and, in WAL mode, even takes the write lock:
+                # only a write (rolled back, so nothing changes) shows it cannot be written.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                connection.exec_driver_sql("CREATE TABLE main.smsbot_write_probe (x)")
+                connection.exec_driver_sql("ROLLBACK")
+            else:
+                connection.execute(text("SELECT 1"))
+    except DBAPIError as error:
+        raise DatabaseUnavailable(printable_url(url), _one_line(error.orig)) from None
+    finally:
+        engine.dispose()
+
+
+def _one_line(error: BaseException) -> str:
+    # psycopg's reasons run over several lines (a hint, one line per address tried).
+    return " ".join(str(error).split())
 
 
 def deadlocks(database_url: str) -> int | None:

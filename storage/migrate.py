@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from storage.engine import make_engine, normalize_url
+from storage.engine import check_database, make_engine, normalize_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -23,6 +23,8 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    """Raises DatabaseUnavailable, before alembic logs a line, when the database cannot be used."""
+    check_database(database_url)
     command.upgrade(alembic_config(database_url), revision)
 
 
