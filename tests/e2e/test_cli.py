@@ -1,10 +1,13 @@
 """The `smsbot` command as an operator runs it."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 import yaml
@@ -18,10 +21,10 @@ SIMULATOR_ENV = {"SMSBOT_SIMULATOR_API_KEY": "k", "SMSBOT_SIMULATOR_SECRET": "s"
                  "SMSBOT_PUBLIC_URL": "http://127.0.0.1:9"}
 
 
-def run_smsbot(*args: str, cwd, **env: str) -> subprocess.CompletedProcess:
+def run_smsbot(*args: str, cwd, prefix: tuple[str, ...] = (), **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SMSBOT_")}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=cwd, env={**clean, **env},
+        [*prefix, sys.executable, "-m", "bot", *args], cwd=cwd, env={**clean, **env},
         capture_output=True, text=True, timeout=60,
     )
 
@@ -185,13 +188,20 @@ def test_migrate_names_the_sqlite_database_it_cannot_open(tmp_path, case):
     assert assert_one_line(result) == f"smsbot: cannot open the database {url}: {reason}"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only files")
 def test_migrate_names_a_sqlite_file_it_cannot_write(tmp_path):
-    url = f"sqlite:///{tmp_path / 'ro.db'}"
-    assert run_smsbot("migrate", cwd=tmp_path, SMSBOT_DATABASE_URL=url).returncode == 0
-    (tmp_path / "ro.db").chmod(0o444)
-    result = run_smsbot("migrate", cwd=tmp_path, SMSBOT_DATABASE_URL=url)
-    assert_one_line(result, f"cannot open the database {url}: attempt to write a readonly database")
+    # Root writes to read-only files: as root, the second run is made as nobody (setpriv), in a
+    # folder nobody may write to and a database file nobody may write.
+    folder = Path(tempfile.mkdtemp(prefix="smsbot-ro-"))
+    folder.chmod(0o777)
+    url = f"sqlite:///{folder / 'ro.db'}"
+    try:
+        assert run_smsbot("migrate", cwd=tmp_path, SMSBOT_DATABASE_URL=url).returncode == 0
+        (folder / "ro.db").chmod(0o444)
+        as_nobody = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups") if os.geteuid() == 0 else ()
+        result = run_smsbot("migrate", cwd=folder, SMSBOT_DATABASE_URL=url, prefix=as_nobody)
+        assert_one_line(result, f"cannot open the database {url}: attempt to write a readonly database")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 URLS_WITH_A_PASSWORD = {  # the URL, as said, and why
