@@ -102,17 +102,23 @@ def sandbox(
     data_dir: Path = typer.Option(Path(".smsbot-sandbox"), "--data-dir",
                                   help="Where the sandbox keeps its SQLite database and workspace between runs."),
     reset: bool = typer.Option(False, "--reset", help="Start afresh: delete the data directory's database and workspace."),
+    pace: str = typer.Option("watch", help="How fast sends go: watch (the sample send takes about 40 s, receipts "
+                                           "trail it) or quick (a few seconds)."),
 ) -> None:
     """Try smsbot in a browser, no Slack workspace needed: the bot, the simulator SMS gateway and a
     local Slack workspace with a web page, in one process on SQLite."""
     import uvicorn
 
     from bot.logs import configure_logging
+    from bot.sandbox.pace import PACES
     from bot.sandbox.run import Sandbox, SandboxOptions
 
+    if pace not in PACES:
+        raise SettingsError(_("--pace: {pace} is not one of {paces}", pace=repr(pace), paces=", ".join(PACES)))
     _check_port_is_free(host, port)
     configure_logging(load_settings().log_level)
-    options = SandboxOptions(data_dir=data_dir.expanduser().resolve(), host=host, port=port, reset=reset)
+    options = SandboxOptions(data_dir=data_dir.expanduser().resolve(), host=host, port=port, reset=reset,
+                             pace=PACES[pace])
 
     def ready(sandbox: Sandbox) -> None:
         typer.echo(_("smsbot sandbox is running: open {url}  (data in {folder}; Ctrl+C stops it)",

@@ -139,7 +139,8 @@ def test_the_sandbox_serves_its_page_and_health_and_keeps_its_data(tmp_path):
         port = sock.getsockname()[1]
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SMSBOT_")}
     data = tmp_path / "data"
-    process = subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--port", str(port), "--data-dir", str(data)],
+    process = subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--port", str(port), "--data-dir", str(data),
+                                "--pace", "quick"],
                                cwd=tmp_path, env=clean, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         ready = process.stdout.readline()  # printed once the page answers
@@ -278,6 +279,7 @@ BAD_SETTINGS = {
     "manifest without --url": (["manifest"], {}, "Missing option '--url'."),
     "serve --port abc": (["serve", "--port", "abc"], SERVE_ENV, "Invalid value for '--port'"),
     "a misspelt command": (["serv"], {}, "No such command 'serv'."),
+    "sandbox --pace slow": (["sandbox", "--pace", "slow"], {}, "--pace: 'slow' is not one of watch, quick"),
 }
 
 
