@@ -138,8 +138,8 @@ def sandbox(
                  folder=options.data_dir))
 
 
-def _check_port_is_free(host: str, port: int) -> None:
-    """One clear line instead of uvicorn's traceback."""
+def _why_port_is_taken(host: str, port: int) -> str | None:
+    """Why nothing could listen on host:port now (None: it is free)."""
     import socket
 
     with socket.socket() as probe:
@@ -147,9 +147,23 @@ def _check_port_is_free(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as error:
-            address = f"{host}:{port}"
-            raise SettingsError(_("--port: cannot listen on {address} ({reason}); choose another with --port",
-                                  address=address, reason=error.strerror)) from None
+            return error.strerror or str(error)
+    return None
+
+
+def _check_port_is_free(host: str, port: int) -> None:
+    """One clear line instead of uvicorn's traceback."""
+    if reason := _why_port_is_taken(host, port):
+        raise SettingsError(_("--port: cannot listen on {address} ({reason}); choose another with --port",
+                              address=f"{host}:{port}", reason=reason))
+
+
+def _check_metrics_port_is_free(settings: Settings) -> None:
+    """A worker's /metrics port: one clear line instead of its server thread's traceback."""
+    if settings.metrics_port and (reason := _why_port_is_taken(settings.host, settings.metrics_port)):
+        raise SettingsError(_("{setting}: cannot listen on {address} ({reason}); set another",
+                              setting=f"{ENV_PREFIX}METRICS_PORT", address=f"{settings.host}:{settings.metrics_port}",
+                              reason=reason), setting="metrics_port")
 
 
 def _check_data_dir(folder: Path) -> None:
@@ -192,6 +206,7 @@ def worker() -> None:
     if settings.provider == "simulator":
         settings.require("simulator_url")
     settings.require_provider()
+    _check_metrics_port_is_free(settings)
     process = _compose(settings, worker_parts(settings), migrate=False)
     log.info("dispatcher %s running, with the scheduler's tick", process.sending.dispatcher.owner)
     asyncio.run(process.run_until_signalled())

@@ -266,6 +266,17 @@ def test_a_port_in_use_is_one_line(tmp_path, command):
         f"smsbot: --port: cannot listen on 127.0.0.1:{port} (Address already in use); choose another with --port")
 
 
+def test_a_workers_metrics_port_in_use_is_one_line(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = run_smsbot("worker", cwd=tmp_path, **SERVE_ENV, SMSBOT_SIMULATOR_URL="http://127.0.0.1:9",
+                            SMSBOT_METRICS_PORT=str(port))
+    assert assert_one_line(result) == (
+        f"smsbot: SMSBOT_METRICS_PORT: cannot listen on 127.0.0.1:{port} (Address already in use); set another")
+
+
 BAD_SETTINGS = {
     "migrate": (["migrate"], {"SMSBOT_DATABASE_URL": "mysql://db/sms"},
                 "SMSBOT_DATABASE_URL is malformed: must be a sqlite:/// or postgresql:// URL"),
