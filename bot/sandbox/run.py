@@ -80,7 +80,8 @@ def sandbox_settings(database_url: str, base_url: str, signing_secret: str, tick
 
 def reset_data(data_dir: Path) -> None:
     for name in (DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", WORKSPACE_FILE):
-        (data_dir / name).unlink(missing_ok=True)
+        if not (data_dir / name).is_dir():  # never a folder someone put there: opening it then says so
+            (data_dir / name).unlink(missing_ok=True)
 
 
 class Sandbox:

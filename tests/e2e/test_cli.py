@@ -240,9 +240,11 @@ def test_serve_and_worker_name_the_database_they_cannot_open(tmp_path, command):
     assert "hunter2" not in result.stderr
 
 
-def test_sandbox_names_the_database_it_cannot_open(tmp_path):
+@pytest.mark.parametrize("reset", [[], ["--reset"]], ids=["kept", "reset"])
+def test_sandbox_names_the_database_it_cannot_open(tmp_path, reset):
     (tmp_path / "data" / "smsbot.db").mkdir(parents=True)
-    result = run_smsbot("sandbox", "--port", str(free_port()), "--data-dir", str(tmp_path / "data"), cwd=tmp_path)
+    result = run_smsbot("sandbox", "--port", str(free_port()), "--data-dir", str(tmp_path / "data"), *reset,
+                        cwd=tmp_path)
     assert_one_line(result, f"cannot open the database sqlite:///{tmp_path / 'data' / 'smsbot.db'}: "
                             "unable to open database file")
 
