@@ -218,7 +218,9 @@ def send_a_card(page: Page, says, words, shoot) -> None:
         label=field(send, "send.fallback_template").locator("option", has_text="Order shipped").inner_text())
     expect(send).to_contain_text("【Acme】Hi Li Wei, our spring sale starts today.")  # the live preview
     fallback.scroll_into_view_if_needed()
-    shoot("03-card-with-fallback", docs="send-modal")
+    shoot("03-card-with-fallback")
+    send.locator("[data-block-id='send.preview']").scroll_into_view_if_needed()
+    shoot("03-preview", docs="send-modal")
     submit = send.locator("footer button[type='submit']")
     field(send, "send.default_link").fill("http://shop.example.com/spring")
     submit.click()
