@@ -115,7 +115,8 @@ async def test_a_task_is_approved_sent_paused_resumed_and_reported_in_chinese(
     paused = await eventually_long(lambda: (m := workspace.message(APPROVALS_CHANNEL_ID, progress.ts)).text
                                    .startswith("已暂停：") and m)
     assert buttons(paused) == ["继续", "停止"] and "*尚未发送*" in str(paused.blocks)
-    assert f"<@{SENDER_ID}> 暂停了此次发送。" in [m.text for m in workspace.replies(*at_card)]
+    # The note is the Pause listener's, the message the notifier's: either may be told first.
+    await eventually(lambda: f"<@{SENDER_ID}> 暂停了此次发送。" in [m.text for m in workspace.replies(*at_card)])
     assert (await refused(workspace, driver, MEMBER_ID, ActionId.TASK_RESUME, (APPROVALS_CHANNEL_ID, progress.ts))) == (
         f"只有 <@{SENDER_ID}> 或审批人可以暂停、继续或停止此次发送。")
     await driver.block_actions(APPROVER_ID, ActionId.TASK_RESUME, message=(APPROVALS_CHANNEL_ID, progress.ts))
