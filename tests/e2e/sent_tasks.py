@@ -45,6 +45,14 @@ async def sent_task(runtime, catalog, clock, workspace, emulator, gateway, *, cs
     task = create_task(runtime.uow(), draft, SENDER, origin_channel=GENERAL_CHANNEL_ID, now=clock(),
                        window=runtime.settings.sending_window,
                        composition=Composition(SignatureStyle.BRACKETS, "Reply STOP to opt out"))
+    card_ts, report = await sent_to_the_end(runtime, task, clock, workspace, emulator, gateway)
+    return task.id, card_ts, report
+
+
+async def sent_to_the_end(runtime, task, clock, workspace, emulator, gateway, *,
+                          report_starts: str = "Send completed.") -> tuple[str, object]:
+    """A created task, its card in the approvals channel, approved, started by a tick and sent
+    by the bot's own dispatcher until it completed, its last receipts in: (card ts, report)."""
     card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "Send task card")
     record_task_thread(runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
     decide_task(runtime.uow(), task.id, task.version, Actor(APPROVER_ID, is_approver=True), Approval(approve=True),
@@ -52,10 +60,10 @@ async def sent_task(runtime, catalog, clock, workspace, emulator, gateway, *, cs
     _client, ticker = await started(runtime, emulator, gateway, task.id)
     await eventually(lambda: status_of(runtime, task.id)[0] == "completed")
     report = await eventually(lambda: [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts)
-                                       if m.text.startswith("Send completed.")])
+                                       if m.text.startswith(report_starts)])
     await asyncio.sleep(RECEIPT_LATENCY_MAX * 2)  # the last receipts
     await ticker.providers.aclose()
-    return task.id, card.ts, report[0]
+    return card.ts, report[0]
 
 
 def recipients_of(runtime, task_id: int, statuses: tuple[str, ...] | None = None) -> list:

@@ -5,24 +5,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 
 from bot.providers.simulator import FAILURE_REASONS
 from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVER_ID, GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID
-from domain.approvers import Actor
 from domain.content import Purpose, TemplateKind
 from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
 from domain.segments import SignatureStyle
 from domain.tasks import Composition, TaskDraft
-from domain.use_cases.approvals import Approval, decide_task
 from domain.use_cases.recipients import ImportSource, import_file
-from domain.use_cases.tasks import create_task, record_task_thread
+from domain.use_cases.tasks import create_task
 from handlers.ids import ActionId, BlockId
-from tests.e2e.sent_tasks import RECEIPT_LATENCY_MAX, SENDER, uploads_to, values_with_calamine
+from tests.e2e.sent_tasks import SENDER, sent_to_the_end, uploads_to, values_with_calamine
 from tests.e2e.test_dispatch import (  # noqa: F401  (fixtures: the bot with sending on, the gateway)
     bot, bot_provider, eventually, gateway, gateway_options, started, status_of,
 )
@@ -76,17 +73,9 @@ def _created(runtime, catalog, clock, recipients: int = 2):  # noqa: F811
 async def sent_task(runtime, catalog, clock, workspace, emulator, gateway):  # noqa: F811
     """An approved task sent to the end by the bot's dispatcher, its last receipts in: (id, report)."""
     task = _created(runtime, catalog, clock, RECIPIENTS)
-    card = workspace.post_message(APPROVALS_CHANNEL_ID, workspace.bot.user_id, "发送任务卡片")
-    record_task_thread(runtime.uow(), task.id, APPROVALS_CHANNEL_ID, card.ts)
-    decide_task(runtime.uow(), task.id, task.version, Actor(APPROVER_ID, is_approver=True), Approval(approve=True),
-                allow_self_approval=False, now=clock(), rules=runtime.settings.start_rules)
-    _client, ticker = await started(runtime, emulator, gateway, task.id)
-    await eventually(lambda: status_of(runtime, task.id)[0] == "completed")
-    report = await eventually(lambda: [m for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts)
-                                       if m.text.startswith("发送已完成。")])
-    await asyncio.sleep(RECEIPT_LATENCY_MAX * 2)  # the last receipts
-    await ticker.providers.aclose()
-    return task.id, report[0]
+    _card_ts, report = await sent_to_the_end(runtime, task, clock, workspace, emulator, gateway,
+                                             report_starts="发送已完成。")
+    return task.id, report
 
 
 async def says(workspace, driver, user: str, command: str, channel: str = GENERAL_CHANNEL_ID):
