@@ -351,7 +351,7 @@ class Workspace(InteractionState):
                 parent = self.message(message.channel, message.thread_ts or "")
                 body["parent_user_id"] = parent.user if parent else None
                 if message.subtype == "thread_broadcast" and parent:  # Slack shows the thread it came from
-                    body["root"] = {k: v for k, v in self.message_payload(parent).items() if k != "root"}
+                    body["root"] = self.message_payload(parent)  # a thread's root is never a reply
             else:
                 replies = self.replies(message.channel, message.ts)
                 if replies:  # a thread's parent: Slack gives it its own ts as thread_ts
