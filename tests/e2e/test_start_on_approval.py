@@ -1,7 +1,8 @@
 """A task approved to go "as soon as approved" starts at once, not at the next tick: the
 approval wakes the sending of its own process, and, on PostgreSQL, of every process through
 LISTEN/NOTIFY. The ticks here are an hour apart, so only the wake-up can start the send; the
-clock is the real one."""
+clock is the real one, so the sending window is open at every hour (the default window would
+turn a late-evening run's approval into a choice of when to start)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tests.slack_calls import assert_calls_follow_slack_specs
 from bot.web import SLACK_EVENTS_PATH
 
 HOUR = 3600.0
+ANY_TIME = "00:00-24:00"
 FIRST = "+8613800138000"  # the catalog's list: its first number
 
 
@@ -33,7 +35,8 @@ def clock():
 
 @pytest.fixture
 def bot_overrides():
-    return {"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai", "tick_seconds": HOUR}
+    return {"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai", "tick_seconds": HOUR,
+                 "send_window": ANY_TIME}
 
 
 @pytest.fixture
@@ -70,7 +73,8 @@ async def test_an_approval_in_one_process_starts_the_send_in_another_on_postgres
     """The Slack-facing process has no provider; the worker hears the approval through NOTIFY."""
     with fresh_database("postgresql", tmp_path) as database_url:
         upgrade(database_url)
-        overrides = {"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai", "tick_seconds": HOUR}
+        overrides = {"approvals_channel": APPROVALS_CHANNEL_ID, "timezone": "Asia/Shanghai", "tick_seconds": HOUR,
+                     "send_window": ANY_TIME}
         web = build_runtime(bot_settings(emulator, database_url, **overrides))
         worker = build_runtime(bot_settings(emulator, database_url, **overrides),
                                provider=SimulatorProvider(gateway[0].url, API_KEY, SECRET))
