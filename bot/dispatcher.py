@@ -144,9 +144,7 @@ class Dispatcher:
         if work is None:
             return 0
         if not work.claimed:
-            finished = await anyio.to_thread.run_sync(finish_if_done, self._uow(), task_id, self._clock())
-            if finished is not None:
-                self._nudge(task_id)
+            await self._finish_if_done(task_id)
             return 0
         sent = await asyncio.gather(*(self._send_through(work.routes.get(application_id), claimed, task_id)
                                       for application_id, claimed in _by_application(work.claimed).items()))
@@ -162,7 +160,13 @@ class Dispatcher:
             await self._throttled_again(task_id)
         else:
             self._throttled.pop(task_id, None)
+        if fatal is None and len(work.claimed) < size:  # its last recipients, maybe: finished now, not a turn later
+            await self._finish_if_done(task_id)
         return len(outcomes)
+
+    async def _finish_if_done(self, task_id: int) -> None:
+        if await anyio.to_thread.run_sync(finish_if_done, self._uow(), task_id, self._clock()) is not None:
+            self._nudge(task_id)
 
     async def _send_through(self, route: Route | None, claimed: list[Claim],
                             task_id: int) -> tuple[list[Outcome], list[SubmitResult], str | None]:

@@ -37,3 +37,14 @@ async def test_a_small_task_is_not_kept_waiting_behind_a_large_one(
     assert handled_then < LARGE / 2, f"the small task finished only after {handled_then:,} of the large one"
     assert status_of(bot_runtime, large)[0] == "sending"
     await ticker.providers.aclose()
+
+
+async def test_a_task_is_finished_by_its_last_chunk_not_by_another_turn(
+        workspace, catalog, bot_runtime, emulator, gateway, clock):  # noqa: F811
+    """At a rate, every turn waits for its share of it: a task whose last recipients went out
+    in a chunk is over then, without a turn (and its wait) that finds nothing left to claim."""
+    task, _ = approved_task(bot_runtime, catalog, clock, workspace, recipients=SMALL)
+    _client, ticker = await started(bot_runtime, emulator, gateway, task)  # no dispatcher runs: this test turns
+    assert await ticker.dispatcher.run_once() == SMALL
+    assert status_of(bot_runtime, task)[0] == "completed"
+    await ticker.providers.aclose()
