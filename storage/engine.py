@@ -6,13 +6,16 @@ import re
 
 import orjson
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_CHECKPOINT_PAGES = 10_000  # about 40 MB of WAL
+# A host that drops packets, or answers the handshake and then nothing, fails the connection
+# then, not after the TCP timeout's minutes, or never.
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
 
 
 def normalize_url(url: str) -> str:
@@ -39,7 +42,15 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **_JSON)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                         connect_args=_postgres_connect_args(url), **_JSON)
+
+
+def _postgres_connect_args(url: str) -> dict:
+    """The URL's own `connect_timeout`, if it has one, is the operator's choice."""
+    if "connect_timeout" in make_url(url).query:
+        return {}
+    return {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS}
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
