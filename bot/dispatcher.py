@@ -40,7 +40,6 @@ from domain.use_cases.dispatch import (
     record_outcomes,
 )
 from domain.use_cases.sending_rate import reserve_sending, sending_lanes
-from handlers.task_thread import composition
 
 log = logging.getLogger(__name__)
 
