@@ -57,6 +57,7 @@ from handlers.pressed import where_pressed
 from handlers.replies import error_text, reply_ephemeral_or_dm
 from handlers.sms_command import Invocation, Subcommand
 from handlers.task_thread import TaskThread
+from handlers.working_views import update_pressed_view
 
 TEMPLATE_FIELD_BLOCKS = {
     "name": BlockId.TEMPLATE_NAME, "body": BlockId.TEMPLATE_BODY, "subject": BlockId.TEMPLATE_SUBJECT,
@@ -200,7 +201,7 @@ async def switch_template_kind(ack: AsyncAck, body: dict, action: dict, client: 
     view = body["view"]
     kind = TemplateKind(action["selected_option"]["value"])
     signatures = await _approved_signatures(uow)
-    await client.views_update(view_id=view["id"], hash=view.get("hash"), view=build_template_modal(
+    await update_pressed_view(client, view, build_template_modal(
         ref.channel_id, kind, template_id=ref.template_id, signatures=signatures))
 
 

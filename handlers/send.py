@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import anyio
 from slack_bolt.async_app import AsyncAck
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.approvers import Actor
@@ -43,7 +42,7 @@ from handlers.send_blocks import (
 )
 from handlers.sms_command import Invocation, Subcommand
 from handlers.replies import error_mrkdwn, error_text
-from handlers.working_views import as_working, new_working_id, show_over_working
+from handlers.working_views import as_working, new_working_id, show_over_working, update_pressed_view
 
 
 async def open_send_modal(client, uow, settings, trigger_id: str, actor: Actor, state: SendModalState,
@@ -80,14 +79,9 @@ async def refresh(ack: AsyncAck, body: dict, client: AsyncWebClient, uow, settin
     modal = SendModal(uow, settings, await member_actor())
     form = parse_form(view["state"]["values"], await modal.options(ref))
     rendered = await modal.render(ref, form, editing=ref.task_id is not None)
-    try:
-        await client.views_update(view_id=view["id"], hash=view.get("hash"), view=rendered)
-    except SlackApiError as error:
-        if error.response.get("error") != "hash_conflict":
-            raise
-        # Two choices made faster than the modal re-rendered: this payload already carries
-        # both (Slack sends every input's ref), so its render is the newer one.
-        await client.views_update(view_id=view["id"], view=rendered)
+    # Of two choices made faster than the modal re-rendered, the second's payload carries both
+    # (Slack sends every input's state), so its render is the newer one.
+    await update_pressed_view(client, view, rendered)
 
 
 # Recipients whose messages are measured before Slack is answered (4–6 µs each: see

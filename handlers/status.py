@@ -26,6 +26,7 @@ from handlers.replies import error_mrkdwn, error_text
 from handlers.sms_command import Invocation, Subcommand
 from handlers.status_blocks import build_details_modal, build_lookup_message, build_task_list
 from handlers.task_thread import composition
+from handlers.working_views import update_pressed_view
 
 log = logging.getLogger(__name__)
 PERMALINK_WAIT_SECONDS = 1.0
@@ -152,13 +153,7 @@ async def show(client: AsyncWebClient, uow, settings, actor: Actor, view: dict, 
     every page."""
     details = await anyio.to_thread.run_sync(lambda: task_details(
         uow(), state.task_id, actor, composition=composition(settings), choice=choice, search=search, page=page))
-    try:
-        await client.views_update(view_id=view["id"], hash=view.get("hash"),
-                                  view=build_details_modal(details, notice=notice))
-    except SlackApiError as error:
-        if error.response.get("error") != "hash_conflict":
-            raise
-        log.info("details modal changed meanwhile; this update was dropped")
+    await update_pressed_view(client, view, build_details_modal(details, notice=notice))
 
 
 async def change_filter(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, uow, member_actor,

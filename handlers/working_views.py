@@ -1,4 +1,7 @@
-"""A modal that says it is working, and the result that replaces it. Slack applies a
+"""A modal's own updates: a press re-rendering the modal it was made in, and a modal that says
+it is working, with the result that replaces it.
+
+A modal that says it is working, and the result that replaces it: Slack applies a
 submission's answer (`response_action: update`) when it receives it, which may be after a quick
 result's views.update: the working view carries an external id of its own, and the result waits
 until that view is there, so it can never be covered by it."""
@@ -40,3 +43,15 @@ async def show_over_working(client: AsyncWebClient, working_id: str, view: dict[
         await asyncio.sleep(WORKING_VIEW_WAIT)
     log.info("a modal was closed before its result could be shown")
     return False
+
+
+async def update_pressed_view(client: AsyncWebClient, view: dict[str, Any], rendered: dict[str, Any]) -> None:
+    """`view` re-rendered for a press made in it. Two presses faster than the modal re-rendered
+    both carry the hash from before either: the second meets a newer view (hash_conflict). It
+    is the person's latest press, made of the state it was pressed in, so it is shown, not lost."""
+    try:
+        await client.views_update(view_id=view["id"], hash=view.get("hash"), view=rendered)
+    except SlackApiError as error:
+        if error.response.get("error") != "hash_conflict":
+            raise
+        await client.views_update(view_id=view["id"], view=rendered)

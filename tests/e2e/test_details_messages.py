@@ -12,6 +12,7 @@ import re
 from sqlalchemy import update
 from sqlmodel import Session
 
+from bot.sandbox.emulator import payloads
 from bot.sandbox.emulator.defaults import APPROVER_ID, MEMBER_ID, SENDER_ID
 from handlers.ids import ActionId, BlockId
 from storage.tables import TaskRecipient
@@ -76,6 +77,26 @@ async def test_the_requester_and_approvers_read_each_recipients_sms_id_and_messa
     await driver.block_actions(MEMBER_ID, ActionId.DETAILS_NEXT, view_id=member.id)
     view = await eventually(lambda: (v := workspace.views.get(member.id)) and "page 2 of 2" in footer(v) and v)
     assert message_sections(view) == [] and "SMS ID" not in json.dumps(view.definition)
+
+
+async def test_next_pressed_before_refresh_rerendered_the_modal_is_not_lost(
+        workspace, driver, catalog, bot_runtime, emulator, gateway, clock, bot):  # noqa: F811
+    """Refresh, then Next at once: both payloads carry the page-1 view's hash, so Next's update
+    meets the view Refresh made (hash_conflict). It is the person's latest press: page 2 shows."""
+    _task_id, _card, report = await sent_task(bot_runtime, catalog, clock, workspace, emulator, gateway,
+                                              recipients=30)
+    modal = await open_details(driver, workspace, SENDER_ID, report)
+
+    def pressed(action_id: str) -> dict:
+        return payloads.block_actions_payload(workspace, SENDER_ID, action_id, view_id=modal.id, block_id=None,
+                                              message=None, value=None, selected_option=None)
+
+    refresh, next_page = pressed(ActionId.DETAILS_REFRESH), pressed(ActionId.DETAILS_NEXT)
+    page_1 = modal.hash
+    await driver.send_interaction(refresh)
+    await eventually(lambda: workspace.views.get(modal.id).hash != page_1)  # Refresh re-rendered page 1
+    await driver.send_interaction(next_page)
+    await eventually(lambda: "page 2 of 3" in footer(workspace.views.get(modal.id)))
 
 
 async def test_a_message_is_escaped_its_numbers_masked_and_a_long_one_measured_in_segments(
