@@ -150,10 +150,12 @@ class Dispatcher:
         outcomes = [outcome for route_outcomes, _results, _fatal in sent for outcome in route_outcomes]
         results = [result for _outcomes, route_results, _fatal in sent for result in route_results]
         now = self._clock()
-        await anyio.to_thread.run_sync(record_outcomes, self._uow(), outcomes, now)
         if fatal := next((cause for _outcomes, _results, cause in sent if cause), None):
+            # Failed before this chunk's outcomes are in: once they are, every recipient may be
+            # handled, and another lane's chunk would find the task done and complete it.
             log.warning("task %s failed: %s", task_id, fatal)
             await anyio.to_thread.run_sync(fail_task, self._uow(), task_id, fatal, now)
+        await anyio.to_thread.run_sync(record_outcomes, self._uow(), outcomes, now)
         self._nudge(task_id)
         if fatal is None and results and all(r.status == "throttled" for r in results):
             await self._throttled_again(task_id)

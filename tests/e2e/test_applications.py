@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import dispatcher as sending_loop
 from bot.composition import Process
 from bot.providers.simulator import SimulatorProvider
 from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVER_ID, DEFAULT_BOT_TOKEN, GENERAL_CHANNEL_ID
@@ -26,6 +27,7 @@ from domain.phones import PhoneNormalizer
 from domain.recipient_files import Limits
 from domain.tasks import TaskDraft
 from domain.use_cases.approvals import Approval, decide_task
+from domain.use_cases.dispatch import finish_if_done, record_outcomes
 from domain.use_cases.exports import plan_export, write_export
 from domain.use_cases.recipients import ImportSource, import_file
 from domain.use_cases.status import task_details
@@ -252,6 +254,31 @@ async def test_an_application_whose_account_is_gone_at_send_time_fails_the_task_
     assert (await eventually(failed_reason)).startswith(cause)
     said = await eventually(lambda: [m.text for m in workspace.replies(APPROVALS_CHANNEL_ID, card.ts) if cause in m.text])
     assert TWILIO_TOKEN not in str(said)
+    await ticker.providers.aclose()
+
+
+async def test_a_task_failed_by_one_applications_chunk_is_not_completed_by_anothers(
+        workspace, driver, catalog, bot_runtime, bot, emulator, clock, gateway, twilio, intl_credentials,  # noqa: F811
+        monkeypatch):
+    """The mainland's chunk and intl's run side by side: the moment intl's refused chunk is
+    recorded, every recipient is handled, and the mainland lane may look and find the task done.
+    Here it looks at that very moment, every time; the task still ends failed, with its reason."""
+    def recorded_then_looked_at(uow, outcomes, now):
+        record_outcomes(uow, outcomes, now)
+        finish_if_done(bot_runtime.uow(), task.id, now)  # the other lane, at the worst moment
+
+    monkeypatch.setattr(sending_loop, "record_outcomes", recorded_then_looked_at)
+    task = await world_task(workspace, driver, catalog, bot_runtime, clock)
+    monkeypatch.delenv("SMSBOT_APP_INTL_TWILIO_AUTH_TOKEN")
+    _card, ticker = await approved_and_ticked(workspace, bot_runtime, task, clock, emulator, gateway)
+
+    def ended() -> tuple[str, str | None] | None:
+        with bot_runtime.uow() as uow:
+            stored = uow.tasks.get(task.id)
+        return (stored.status, stored.reason) if stored.status in ("completed", "failed") else None
+
+    status, reason = await eventually(ended)
+    assert status == "failed" and reason.startswith("intl cannot send: SMSBOT_APP_INTL_TWILIO_AUTH_TOKEN is missing")
     await ticker.providers.aclose()
 
 
