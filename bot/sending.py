@@ -90,7 +90,12 @@ class Sending:
 
     async def _start_when_due(self) -> None:
         while not self._stop.is_set():
-            await self.runtime.start_signal.wait(await self._until_next_send())
+            try:
+                until_next = await self._until_next_send()
+            except Exception:  # the database, for a moment: a failed look must not end the looking
+                log.exception("looking for the next send time failed; looking again at the tick's interval")
+                until_next = self.runtime.settings.tick_seconds
+            await self.runtime.start_signal.wait(until_next)
             if self._stop.is_set():
                 break
             try:

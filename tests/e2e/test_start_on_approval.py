@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from sqlalchemy.exc import OperationalError
+
+from bot import sending
 from bot.app import build_runtime, utc_now
 from bot.composition import Parts, Process
 from bot.providers.simulator import SimulatorProvider
@@ -15,11 +18,12 @@ from bot.sandbox.emulator.defaults import APPROVALS_CHANNEL_ID, APPROVER_ID
 from bot.sandbox.emulator.driver import SlackDriver
 from bot.threaded_server import ThreadedServer
 from handlers.ids import ActionId
+from domain.use_cases.dispatch import next_start_at
 from storage.migrate import upgrade
 from tests.databases import fresh_database
 from tests.e2e.conftest import SIGNING_SECRET, bot_settings
 from tests.e2e.test_dispatch import API_KEY, SECRET, eventually, gateway, gateway_options  # noqa: F401
-from tests.e2e.test_send_tasks import catalog, submit_valid_task  # noqa: F401
+from tests.e2e.test_send_tasks import cards, catalog, submit_valid_task  # noqa: F401
 from tests.slack_calls import assert_calls_follow_slack_specs
 from bot.web import SLACK_EVENTS_PATH
 
@@ -92,3 +96,25 @@ async def test_an_approval_in_one_process_starts_the_send_in_another_on_postgres
             web_server.stop()
             web.close()
             worker.close()
+
+
+
+async def test_a_failed_look_for_the_next_send_time_does_not_end_the_starting(
+        workspace, driver, catalog, bot, gateway, monkeypatch):  # noqa: F811
+    """The database may fail a query for a moment: the first task's start is followed by a look
+    for the next send time that fails, and the second approval still starts its send at once."""
+    looks = []
+
+    def fails_once(uow, now):
+        looks.append(now)
+        if len(looks) == 1:
+            raise OperationalError("SELECT", {}, Exception("database is locked"))
+        return next_start_at(uow, now)
+
+    monkeypatch.setattr(sending, "next_start_at", fails_once)
+    for sends in (1, 2):
+        await submit_valid_task(workspace, driver, catalog)
+        card = (await eventually(lambda: len(cards(workspace)) == sends and cards(workspace)))[-1]  # noqa: B023
+        await driver.block_actions(APPROVER_ID, ActionId.TASK_APPROVE, message=(APPROVALS_CHANNEL_ID, card.ts))
+        await eventually(lambda: gateway[2].submissions_for(FIRST) == sends, timeout=10)  # noqa: B023
+    assert len(looks) >= 2  # the failed look, and one after it
