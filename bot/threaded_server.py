@@ -46,8 +46,8 @@ class ThreadedServer:
 
     def start(self, timeout: float = 10.0) -> ThreadedServer:
         sock = self.bind()._sock
-        # A stop does not wait on open connections (a page's event stream) for more than 2 s, as
-        # `smsbot` does not: a server that outlived its stop kept its bot running beside the next.
+        # A stop waits at most 2 s for open connections (a page's event stream), as `smsbot serve`
+        # does: a server that outlived its stop kept its bot running beside the next one.
         config = uvicorn.Config(self.app, log_level=self._log_level, lifespan="auto", access_log=False,
                                 timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
