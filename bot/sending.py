@@ -40,6 +40,11 @@ from storage.statuses import RecipientStatus
 
 log = logging.getLogger(__name__)
 
+# A failed look for the next send time is tried again soon, then less often, up to the tick:
+# a due task the look would have found (one whose thread was still being recorded, a send
+# time in a minute) must not wait a whole tick for a moment's database error.
+LOOK_RETRY_SECONDS = 1.0
+
 
 @dataclass
 class Sending:
@@ -89,12 +94,15 @@ class Sending:
         self._tasks.append(asyncio.create_task(self._start_when_due()))
 
     async def _start_when_due(self) -> None:
+        retry = LOOK_RETRY_SECONDS
         while not self._stop.is_set():
             try:
                 until_next = await self._until_next_send()
+                retry = LOOK_RETRY_SECONDS
             except Exception:  # the database, for a moment: a failed look must not end the looking
-                log.exception("looking for the next send time failed; looking again at the tick's interval")
-                until_next = self.runtime.settings.tick_seconds
+                until_next = min(retry, self.runtime.settings.tick_seconds)
+                log.exception("looking for the next send time failed; looking again in %.0f s", until_next)
+                retry *= 2
             await self.runtime.start_signal.wait(until_next)
             if self._stop.is_set():
                 break
