@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.providers.alibaba.numbers import is_e164
+from bot.providers.numbers import is_e164
 from bot.providers.base import OutgoingMessage, SubmitResult, SubmitStatus
 
 Entry = tuple[int, OutgoingMessage]  # a message's place in the submitted batch, and the message

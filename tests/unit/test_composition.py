@@ -33,3 +33,13 @@ def test_the_runtime_loads_neither_the_emulator_nor_test_code(entry):
             "print(sorted(m for m in sys.modules if m.startswith(('bot.sandbox', 'tests'))))")
     loaded = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("module", ["bot.providers.alibaba", "bot.providers.huawei", "bot.providers.ucloud",
+                                    "bot.providers.twilio", "bot.providers.simulator", "bot.providers.registered",
+                                    "bot.providers.factory"])
+def test_each_provider_adapter_imports_on_its_own(module):
+    """A deployment loads only its provider's adapter: one imported first, before any other, must
+    not trip over another's half-loaded package (Huawei's did, through the shared number rules)."""
+    imported = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=REPO, capture_output=True, text=True)
+    assert imported.returncode == 0, imported.stderr

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bot.providers.alibaba.numbers import to_e164
+from bot.providers.numbers import to_e164
 from bot.providers.base import SubmitStatus
 
 FLOW_CONTROL = "isv.BUSINESS_LIMIT_CONTROL"

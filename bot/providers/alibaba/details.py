@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.providers.alibaba.numbers import to_alibaba, to_e164
+from bot.providers.numbers import to_alibaba, to_e164
 from bot.providers.alibaba.webhooks import BEIJING, parse_push_time
 from bot.providers.base import Receipt, ReceiptStatus, SentRef
 

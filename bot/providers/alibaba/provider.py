@@ -28,7 +28,7 @@ import httpx
 from bot.providers.alibaba import signing
 from bot.providers.alibaba.answers import Verdict, mobiles, read_body, splits_by_number, verdict
 from bot.providers.alibaba.details import is_last_page, page_records, query_params, receipt_for, send_dates
-from bot.providers.alibaba.numbers import is_e164, to_alibaba
+from bot.providers.numbers import is_e164, to_alibaba
 from bot.providers.alibaba.webhooks import PUSH_ANSWER, inbound_from, receipts_from, token_matches
 from bot.providers.base import (
     FALLBACK_KINDS,

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.providers.alibaba.numbers import to_e164
+from bot.providers.numbers import to_e164
 from bot.providers.base import InboundMessage, Receipt, ReceiptStatus
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")

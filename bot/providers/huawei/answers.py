@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.providers.alibaba.answers import read_body  # noqa: F401  (the one reader of a JSON answer)
-from bot.providers.alibaba.numbers import to_e164
+from bot.providers.numbers import to_e164
 from bot.providers.base import SubmitStatus
 
 ACCEPTED = "000000"

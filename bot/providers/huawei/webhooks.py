@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.providers.alibaba.numbers import to_e164
+from bot.providers.numbers import to_e164
 from bot.providers.alibaba.webhooks import token_matches
 from bot.providers.base import InboundMessage, Receipt, ReceiptStatus
 

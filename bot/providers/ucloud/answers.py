@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.providers.alibaba.answers import read_body  # noqa: F401  (the one reader of a JSON answer)
-from bot.providers.alibaba.numbers import to_e164
+from bot.providers.numbers import to_e164
 from bot.providers.huawei.answers import Verdict  # the one shape of what an answer means for a number
 from bot.providers.base import Receipt, ReceiptStatus, SubmitStatus
 

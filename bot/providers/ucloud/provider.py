@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from bot.providers.alibaba.numbers import to_e164
+from bot.providers.numbers import to_e164
 from bot.providers.alibaba.webhooks import token_matches
 from bot.providers.base import (
     InboundMessage, OutgoingMessage, ProviderError, Receipt, SentRef, SubmitResult, SubmitStatus,

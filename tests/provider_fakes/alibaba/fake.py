@@ -57,7 +57,7 @@ from tests.provider_fakes.alibaba.fake_params import (
 from tests.provider_fakes.alibaba.fake_push import Pusher
 from tests.provider_fakes.alibaba.fake_query import national, query_send_details
 from tests.provider_fakes.alibaba.fake_state import FAILURE_REASONS, FakeAlibabaConfig, FakeAlibabaState, SentSms
-from bot.providers.alibaba.numbers import to_e164
+from bot.providers.numbers import to_e164
 from bot.providers.alibaba.signing import API_VERSION, SignatureVerifier
 from bot.providers.alibaba.webhooks import format_push_time
 

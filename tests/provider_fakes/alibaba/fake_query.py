@@ -17,7 +17,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.providers.alibaba.numbers import to_e164
+from bot.providers.numbers import to_e164
 from bot.providers.alibaba.webhooks import BEIJING, format_push_time
 from tests.provider_fakes.alibaba.fake_params import Refusal, required
 from tests.provider_fakes.alibaba.fake_state import FakeAlibabaState, SentSms

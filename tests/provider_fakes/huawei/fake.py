@@ -33,7 +33,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.providers.alibaba.numbers import to_e164
+from bot.providers.numbers import to_e164
 from bot.providers.huawei.webhooks import format_push_time
 from tests.provider_fakes.huawei import fake_auth
 from tests.provider_fakes.huawei.fake_push import FORM, Pusher

@@ -34,7 +34,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from ucloud.core.auth import Credential
 
-from bot.providers.alibaba.numbers import to_e164
+from bot.providers.numbers import to_e164
 from tests.provider_fakes.ucloud.fake_state import FakeUCloudConfig, FakeUCloudState, SentSms
 
 MAX_BATCH = 200

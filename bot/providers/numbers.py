@@ -1,6 +1,8 @@
-"""Phone numbers as Alibaba writes them: country code + number without "+", mainland ones often bare.
+"""Phone numbers as the mainland providers (Alibaba Cloud, Huawei Cloud, UCloud) write them:
+country code + number without "+", mainland ones often bare.
 
 We send E.164 digits ("8613800138000"); receipts and replies may come back as "13800138000".
+Its own module, outside any adapter's package: importing one adapter must not import another.
 """
 
 from __future__ import annotations
