@@ -130,7 +130,8 @@ def sandbox(
     configure_logging(app.settings.log_level, app.settings.secret_values(), log_format=app.settings.log_format)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the driver's every request to the bot
     if app.seeded:
-        log.info("sandbox: seeded an approved signature and %d approved templates", app.seeded.templates)
+        log.info("sandbox: seeded %d approved signatures and %d approved templates", app.seeded.signatures,
+                 app.seeded.templates)
     if app.restored_messages:
         log.info("sandbox: %d messages kept from the last run", app.restored_messages)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=2)

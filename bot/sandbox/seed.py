@@ -11,8 +11,8 @@ from datetime import datetime
 
 from bot.sandbox.emulator.defaults import APPROVER_ID, SENDER_ID
 from domain.approvers import Actor
-from domain.content import CardButton, Purpose, TemplateDraft, TemplateKind
-from domain.use_cases.applications import add_application, change_application, register_content
+from domain.content import CardButton, Purpose, TemplateDraft, TemplateKind, name_key
+from domain.use_cases.applications import add_application, change_application, list_applications, register_content
 from domain.use_cases.content import ContentKind, add_signature, add_template, decide_content, list_content
 
 SAMPLE_FILENAME = "sandbox-recipients.csv"
@@ -66,20 +66,38 @@ def sample_recipients_csv() -> bytes:
 
 def seed_content(uow: Callable[[], object], now: datetime) -> Seeded | None:
     """The signature and templates, asked for by the sender and approved by an approver, as
-    the bot would record them. Only into a database that has no signature yet: None then."""
-    if list_content(uow(), ContentKind.SIGNATURE):
-        return None
+    the bot would record them, into a new sandbox. A kept sandbox gains only the seeded
+    templates it lacks (one made before they were seeded: the guide's steps need them). None:
+    nothing was missing."""
     sender, approver = Actor(SENDER_ID), Actor(APPROVER_ID, is_approver=True)
 
     def approve(kind: ContentKind, content_id: int) -> None:
         decide_content(uow(), kind, content_id, approver, approve=True, reason=None, allow_self_approval=False,
                        now=now)
 
+    if list_content(uow(), ContentKind.SIGNATURE):
+        return _seed_missing_templates(uow, sender, approver, approve)
     approve(ContentKind.SIGNATURE, add_signature(uow(), SIGNATURE, "Acme Shop, the sandbox's store", sender).id)
     for draft in TEMPLATES:
         approve(ContentKind.TEMPLATE, add_template(uow(), draft, sender).id)
     seed_applications(uow, approver)
     return Seeded(signatures=1, templates=len(TEMPLATES))
+
+
+def _seed_missing_templates(uow: Callable[[], object], sender: Actor, approver: Actor,
+                            approve: Callable[[ContentKind, int], None]) -> Seeded | None:
+    """The seeded templates a kept sandbox has none of by name, approved and registered with
+    the international application as a new sandbox's are."""
+    present = {name_key(t.name) for t in list_content(uow(), ContentKind.TEMPLATE)}
+    missing = [draft for draft in TEMPLATES if name_key(draft.name) not in present]
+    if not missing:
+        return None
+    international = any(a.application.name == INTERNATIONAL_APP for a in list_applications(uow(), "simulator"))
+    for draft in missing:
+        approve(ContentKind.TEMPLATE, add_template(uow(), draft, sender).id)
+        if international:
+            register_content(uow(), approver, INTERNATIONAL_APP, "template", draft.name)
+    return Seeded(signatures=0, templates=len(missing), applications=0)
 
 
 def seed_applications(uow: Callable[[], object], approver: Actor) -> None:

@@ -10,6 +10,7 @@ import httpx
 
 from bot.sandbox.emulator.defaults import GENERAL_CHANNEL_ID, MEMBER_ID, SENDER_ID
 from domain.use_cases.applications import list_applications, read_routing
+from bot.sandbox import seed
 from bot.sandbox.seed import NO_VARIABLES_TEMPLATE, SAMPLE_FILENAME, SAMPLE_ROWS, TEMPLATES
 from domain.content import ContentStatus
 from domain.use_cases.content import ContentKind, list_content
@@ -56,6 +57,26 @@ def test_a_new_sandbox_has_approved_content_once(tmp_path):
     with served_sandbox(tmp_path) as again:  # kept between runs: nothing seeded twice
         assert again.seeded is None
         assert len(list_content(again.runtime.uow(), ContentKind.SIGNATURE)) == 1
+
+
+def test_a_kept_sandbox_gains_the_seeded_templates_it_lacks_and_only_those(tmp_path, monkeypatch):
+    """A sandbox kept from before the no-variables template was seeded gets it on its next start,
+    approved and registered like the rest (the guide's pasted numbers need it); nothing twice."""
+    older = tuple(t for t in TEMPLATES if t.name != NO_VARIABLES_TEMPLATE)
+    monkeypatch.setattr(seed, "TEMPLATES", older)
+    with served_sandbox(tmp_path) as first:
+        assert first.seeded.templates == len(older)
+    monkeypatch.setattr(seed, "TEMPLATES", TEMPLATES)
+    with served_sandbox(tmp_path) as kept:
+        assert (kept.seeded.signatures, kept.seeded.templates) == (0, 1)
+        templates = {t.name: t.status for t in list_content(kept.runtime.uow(), ContentKind.TEMPLATE)}
+        assert templates[NO_VARIABLES_TEMPLATE] == ContentStatus.APPROVED and len(templates) == len(TEMPLATES)
+        assert len(list_content(kept.runtime.uow(), ContentKind.SIGNATURE)) == 1
+        assert {app.application.name: len(app.templates)
+                for app in list_applications(kept.runtime.uow(), "simulator")} == {
+            "default": len(TEMPLATES), "international": len(TEMPLATES)}
+    with served_sandbox(tmp_path) as again:
+        assert again.seeded is None
 
 
 def test_a_slash_command_from_the_page_reaches_the_bot_signed(tmp_path):
